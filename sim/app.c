@@ -1,0 +1,182 @@
+/* app: the run and check commands. */
+#define _POSIX_C_SOURCE 200809L
+#include "app.h"
+
+#include <errno.h>
+#include <libconfig.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <gsl/gsl_version.h>
+
+#include "ccdate.h"
+#include "experiment.h"
+#include "output.h"
+#include "params.h"
+#include "rng.h"
+
+#ifndef CARECAP_VERSION
+#define CARECAP_VERSION "unknown"
+#endif
+
+const char *cca_version(void)
+{
+    return CARECAP_VERSION;
+}
+
+static int load(const char *path, FILE *err, cc_params **p)
+{
+    cc_diag *d = ccg_new();
+    if (!d) {
+        fprintf(err, "carecap: out of memory\n");
+        return CCA_RUNTIME;
+    }
+    int rc = ccp_load(path, d, p);
+    ccg_print(d, err, NULL);
+    if (rc != CCP_OK)
+        fprintf(err, "carecap: %s: %zu error%s; nothing was run\n", path, ccg_count(d),
+                ccg_count(d) == 1 ? "" : "s");
+    ccg_free(d);
+    return rc == CCP_OK ? CCA_OK : rc == CCP_EIO ? CCA_IO : CCA_INVALID;
+}
+
+int cca_check(const char *config, FILE *out, FILE *err)
+{
+    cc_params *p = NULL;
+    int rc = load(config, err, &p);
+    if (rc == CCA_OK)
+        fprintf(out, "%s: ok\n", config);
+    ccp_free(p);
+    return rc;
+}
+
+static void show_progress(void *ctx, int done, int total)
+{
+    FILE *f = ctx;
+    fprintf(f, "\rcarecap: %d/%d replications (%d%%)", done, total, total ? 100 * done / total : 100);
+    if (done == total)
+        fputc('\n', f);
+    fflush(f);
+}
+
+static void write_manifest(FILE *f, const cca_run_opts *o, const cce_result *r)
+{
+    const cc_params *p = r->p;
+    char d0[16], d1[16];
+    ccd_format(r->dates[0], d0);
+    ccd_format(r->dates[r->ndates - 1], d1);
+    uint64_t events = 0;
+    for (int i = 0; i < r->reps; i++)
+        events += r->tot[i].events;
+    time_t now = time(NULL);
+    char stamp[32] = "";
+    struct tm tmv;
+    if (gmtime_r(&now, &tmv))
+        strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tmv);
+    fprintf(f, "program: carecap %s\n", cca_version());
+    fprintf(f, "command: %s\n", o->command_line ? o->command_line : "run");
+    fprintf(f, "finished_utc: %s\n", stamp);
+    fprintf(f, "config: %s\n", p->path);
+    fprintf(f, "config_fnv1a64: %016llx\n", (unsigned long long)p->file_hash);
+    fprintf(f, "resolved_config: config.cfg\n");
+    fprintf(f, "council: %s\n", p->name);
+    fprintf(f, "scenario: %s\n", p->scenario);
+    fprintf(f, "seed: %llu\n", (unsigned long long)r->seed);
+    fprintf(f, "generator: gsl %s, streams seeded by SplitMix64 of (seed, replication, stream, index)\n",
+            ccr_type()->name);
+    fprintf(f, "gsl_version: %s\n", GSL_VERSION);
+    fprintf(f, "libconfig_version: %d.%d.%d\n", LIBCONFIG_VER_MAJOR, LIBCONFIG_VER_MINOR, LIBCONFIG_VER_REVISION);
+    fprintf(f, "replications: %d\n", r->reps);
+    fprintf(f, "years: %d\n", r->years);
+    fprintf(f, "start_date: %s\n", d0);
+    fprintf(f, "end_date: %s\n", d1);
+    fprintf(f, "threads: %d\n", r->threads);
+    fprintf(f, "events: %llu\n", (unsigned long long)events);
+    fprintf(f, "wall_seconds: %.3f\n", r->wall_seconds);
+}
+
+/* Copy the resolved config: libconfig writes it to a temp path, which is
+ * then streamed into the batch's file. */
+static int copy_resolved(const char *config, FILE *dst, const char *dir)
+{
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s/.config.resolved.tmp", dir);
+    if (ccp_write_resolved(config, tmp) != 0) {
+        remove(tmp);
+        return -1;
+    }
+    FILE *src = fopen(tmp, "r");
+    if (!src) {
+        remove(tmp);
+        return -1;
+    }
+    fprintf(dst, "# Resolved copy of %s as run by carecap %s (includes expanded).\n", config, cca_version());
+    char buf[8192];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, src)) > 0)
+        fwrite(buf, 1, n, dst);
+    fclose(src);
+    remove(tmp);
+    return 0;
+}
+
+int cca_run(const cca_run_opts *o, FILE *err)
+{
+    cc_params *p = NULL;
+    int rc = load(o->config, err, &p);
+    if (rc != CCA_OK)
+        return rc;
+    cce_opts eo = {o->reps, o->years, o->threads, o->seed};
+    cce_result *r = NULL;
+    char msg[512];
+    if (cce_run(p, &eo, o->progress ? show_progress : NULL, err, &r, msg) != 0) {
+        fprintf(err, "carecap: %s\n", msg);
+        ccp_free(p);
+        return CCA_RUNTIME;
+    }
+    rc = CCA_OK;
+    if (cco_mkdirs(o->outdir) != 0) {
+        fprintf(err, "carecap: %s: cannot create output directory: %s\n", o->outdir, strerror(errno));
+        rc = CCA_IO;
+        goto done;
+    }
+    cco_batch *b = cco_batch_new(o->outdir);
+    FILE *fm = b ? cco_batch_add(b, "monthly.csv") : NULL;
+    FILE *fa = fm ? cco_batch_add(b, "annual.csv") : NULL;
+    FILE *fc = fa ? cco_batch_add(b, "config.cfg") : NULL;
+    FILE *fx = fc ? cco_batch_add(b, "manifest.txt") : NULL;
+    if (!fx) {
+        fprintf(err, "carecap: %s: cannot write results: %s\n", o->outdir, strerror(errno));
+        cco_batch_abort(b);
+        rc = CCA_IO;
+        goto done;
+    }
+    if (cco_write_monthly(fm, r) != 0 || cco_write_annual(fa, r) != 0) {
+        fprintf(err, "carecap: out of memory while summarising\n");
+        cco_batch_abort(b);
+        rc = CCA_RUNTIME;
+        goto done;
+    }
+    if (copy_resolved(o->config, fc, o->outdir) != 0) {
+        fprintf(err, "carecap: %s: cannot write the resolved config\n", o->outdir);
+        cco_batch_abort(b);
+        rc = CCA_IO;
+        goto done;
+    }
+    write_manifest(fx, o, r);
+    if (cco_batch_commit(b, msg) != 0) {
+        fprintf(err, "carecap: %s\n", msg);
+        rc = CCA_IO;
+        goto done;
+    }
+    uint64_t events = 0;
+    for (int i = 0; i < r->reps; i++)
+        events += r->tot[i].events;
+    fprintf(err, "carecap: %d replications x %d years in %.2f s (%.1f M events/s); results in %s/\n", r->reps,
+            r->years, r->wall_seconds, r->wall_seconds > 0 ? (double)events / r->wall_seconds / 1e6 : 0.0,
+            o->outdir);
+done:
+    cce_free(r);
+    ccp_free(p);
+    return rc;
+}

@@ -1,0 +1,28 @@
+/* app: the commands of the carecap program (run, check), as library calls
+ * that return the program's exit code, so main.c only parses arguments and
+ * the tests can call the same code. */
+#ifndef APP_H
+#define APP_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+enum { CCA_OK = 0, CCA_RUNTIME = 1, CCA_USAGE = 2, CCA_INVALID = 3, CCA_IO = 4 };
+
+typedef struct {
+    const char *config; /* baseline config file */
+    const char *outdir; /* results directory (created) */
+    int reps, years, threads;
+    uint64_t seed;
+    int progress;       /* show a progress line on err */
+    const char *command_line; /* recorded in the manifest */
+} cca_run_opts;
+
+/* Validate the config, run the experiment, write the results. Messages go
+ * to err, each line starting with "carecap: ". Returns an exit code. */
+int cca_run(const cca_run_opts *o, FILE *err);
+/* Validate a config only; prints "FILE: ok" to out or every error to err. */
+int cca_check(const char *config, FILE *out, FILE *err);
+const char *cca_version(void);
+
+#endif

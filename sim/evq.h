@@ -1,0 +1,41 @@
+/* evq: the future-event queue, an indexed binary min-heap.
+ * Every entity that can have a pending event (a child, the arrival process,
+ * the month-end clock, ...) owns a handle 0..capacity-1 and has at most one
+ * pending event, which can be scheduled, rescheduled or cancelled in
+ * O(log n). Ties in time are broken by priority (lower first), then by the
+ * order of scheduling, so a run is deterministic. No allocation except in
+ * ccq_new and ccq_grow. */
+#ifndef EVQ_H
+#define EVQ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct cc_evq cc_evq;
+
+typedef struct {
+    double t;        /* event time, days */
+    uint32_t handle; /* who the event belongs to */
+    uint32_t kind;   /* what happens (meaning is the caller's) */
+} cc_event;
+
+/* A queue for handles 0..capacity-1. Returns NULL on allocation failure. */
+cc_evq *ccq_new(size_t capacity);
+void ccq_free(cc_evq *q);
+/* Raise the handle capacity (never shrinks). Returns 0, or -1 on ENOMEM. */
+int ccq_grow(cc_evq *q, size_t capacity);
+size_t ccq_capacity(const cc_evq *q);
+size_t ccq_size(const cc_evq *q);
+/* Schedule (or move, if one is pending) the event of handle h. */
+void ccq_schedule(cc_evq *q, uint32_t h, double t, uint32_t kind, uint8_t prio);
+/* Remove h's pending event, if any. */
+void ccq_cancel(cc_evq *q, uint32_t h);
+int ccq_pending(const cc_evq *q, uint32_t h);
+/* Pop the earliest event into *ev. Returns 0 when the queue is empty. */
+int ccq_pop(cc_evq *q, cc_event *ev);
+/* Time of the earliest event, or +infinity when empty. */
+double ccq_peek_time(const cc_evq *q);
+/* Remove every pending event (handles keep their capacity). */
+void ccq_clear(cc_evq *q);
+
+#endif

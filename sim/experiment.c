@@ -1,0 +1,137 @@
+/* experiment: replications over threads, deterministic whatever -j. */
+#define _POSIX_C_SOURCE 200809L
+#include "experiment.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ccdate.h"
+
+typedef struct {
+    cce_result *r;
+    atomic_int next;
+    atomic_int done;
+    atomic_int failed;
+} shared;
+
+static void *worker(void *arg)
+{
+    shared *sh = arg;
+    cce_result *r = sh->r;
+    cc_sim *s = ccs_new(r->p, r->L, r->ndates, r->snap_t);
+    if (!s) {
+        atomic_store(&sh->failed, 1);
+        return NULL;
+    }
+    size_t slice = (size_t)r->L->n * (size_t)r->ndates;
+    for (;;) {
+        int k = atomic_fetch_add(&sh->next, 1);
+        if (k >= r->reps || atomic_load(&sh->failed))
+            break;
+        if (ccs_run(s, r->seed, (uint64_t)k, r->data + (size_t)k * slice, &r->tot[k]) != 0) {
+            atomic_store(&sh->failed, 1);
+            break;
+        }
+        atomic_fetch_add(&sh->done, 1);
+    }
+    ccs_free(s);
+    return NULL;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+int cce_run(const cc_params *p, const cce_opts *o, cce_progress progress, void *ctx, cce_result **out, char *err)
+{
+    *out = NULL;
+    cce_result *r = calloc(1, sizeof *r);
+    if (!r) {
+        snprintf(err, 256, "out of memory");
+        return -1;
+    }
+    r->p = p;
+    r->reps = o->reps;
+    r->seed = o->seed;
+    r->years = o->years;
+    r->threads = o->threads < 1 ? 1 : (o->threads > o->reps ? o->reps : o->threads);
+    r->L = ccx_new(p);
+    r->ndates = 12 * o->years + 1;
+    r->dates = malloc((size_t)r->ndates * sizeof *r->dates);
+    r->snap_t = malloc((size_t)r->ndates * sizeof *r->snap_t);
+    size_t slice = r->L ? (size_t)r->L->n * (size_t)r->ndates : 0;
+    r->data = r->L ? calloc((size_t)o->reps * slice, sizeof *r->data) : NULL;
+    r->tot = calloc((size_t)o->reps, sizeof *r->tot);
+    if (!r->L || !r->dates || !r->snap_t || !r->data || !r->tot) {
+        snprintf(err, 256, "out of memory for %d replications x %d months", o->reps, 12 * o->years);
+        cce_free(r);
+        return -1;
+    }
+    for (int k = 0; k < r->ndates; k++) {
+        r->dates[k] = ccd_add_month_ends(p->start_day, k);
+        r->snap_t[k] = (double)(r->dates[k] - p->start_day);
+    }
+    shared sh;
+    sh.r = r;
+    atomic_init(&sh.next, 0);
+    atomic_init(&sh.done, 0);
+    atomic_init(&sh.failed, 0);
+    double t0 = now_seconds();
+    pthread_t *tid = calloc((size_t)r->threads, sizeof *tid);
+    int started = 0;
+    if (tid)
+        for (; started < r->threads; started++)
+            if (pthread_create(&tid[started], NULL, worker, &sh) != 0)
+                break;
+    if (started == 0) {
+        free(tid);
+        snprintf(err, 256, "could not start a worker thread");
+        cce_free(r);
+        return -1;
+    }
+    if (progress) {
+        struct timespec tick = {0, 100000000L};
+        while (atomic_load(&sh.done) < r->reps && !atomic_load(&sh.failed)) {
+            progress(ctx, atomic_load(&sh.done), r->reps);
+            /* stop polling once every worker has exited (a failure) */
+            nanosleep(&tick, NULL);
+        }
+        progress(ctx, atomic_load(&sh.done), r->reps);
+    }
+    for (int i = 0; i < started; i++)
+        pthread_join(tid[i], NULL);
+    free(tid);
+    r->wall_seconds = now_seconds() - t0;
+    if (atomic_load(&sh.failed) || atomic_load(&sh.done) != r->reps) {
+        snprintf(err, 256, "a replication ran out of memory");
+        cce_free(r);
+        return -1;
+    }
+    *out = r;
+    return 0;
+}
+
+void cce_free(cce_result *r)
+{
+    if (!r)
+        return;
+    ccx_free(r->L);
+    free(r->dates);
+    free(r->snap_t);
+    free(r->data);
+    free(r->tot);
+    free(r);
+}
+
+double cce_value(const cce_result *r, int rep, int j, int k)
+{
+    size_t slice = (size_t)r->L->n * (size_t)r->ndates;
+    return r->data[(size_t)rep * slice + (size_t)j * (size_t)r->ndates + (size_t)k];
+}

@@ -1,0 +1,46 @@
+/* experiment: many replications of one parameter set, spread over threads.
+ * Replication k always uses seed stream k and writes its own slice of the
+ * result, so the result is the same whatever the number of threads. */
+#ifndef EXPERIMENT_H
+#define EXPERIMENT_H
+
+#include <stdint.h>
+
+#include "metrics.h"
+#include "params.h"
+#include "sim.h"
+
+typedef struct {
+    int reps;      /* replications, >= 1 */
+    int years;     /* horizon in years from the start date, >= 1 */
+    int threads;   /* worker threads, >= 1 */
+    uint64_t seed; /* master seed */
+} cce_opts;
+
+typedef struct {
+    const cc_params *p;
+    ccx_layout *L;
+    int ndates;       /* start date + 12 * years month ends */
+    int32_t *dates;   /* day numbers of the snapshot dates */
+    double *snap_t;   /* the same as times (days after the start date) */
+    int reps;
+    double *data;     /* reps * L->n * ndates, rep-major, then series, then date */
+    ccs_totals *tot;  /* per replication */
+    double wall_seconds;
+    int threads;
+    uint64_t seed;
+    int years;
+} cce_result;
+
+/* Called from the calling thread about ten times a second while running. */
+typedef void (*cce_progress)(void *ctx, int done, int total);
+
+/* Run the experiment. Returns 0 and *out (free with cce_free), or -1 when
+ * memory or threads could not be had (message in err, at least 256 bytes). */
+int cce_run(const cc_params *p, const cce_opts *o, cce_progress progress, void *ctx, cce_result **out,
+            char *err);
+void cce_free(cce_result *r);
+/* Value of series j at date k in replication rep. */
+double cce_value(const cce_result *r, int rep, int j, int k);
+
+#endif

@@ -1,0 +1,160 @@
+/* main: the carecap command line. Parses arguments and calls the library;
+ * everything else lives in sim/. Exit codes: 0 success, 1 runtime failure,
+ * 2 usage error, 3 invalid input, 4 I/O failure. */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app.h"
+
+static const char usage_text[] =
+    "Usage: carecap COMMAND [ARGS]\n"
+    "\n"
+    "Commands:\n"
+    "  run CONFIG [-r REPS] [-y YEARS] [-s SEED] [-j THREADS] [-o DIR] [--quiet]\n"
+    "        simulate REPS replications (default 1000) of YEARS years (default 10)\n"
+    "        from the config's start date; write monthly.csv, annual.csv,\n"
+    "        manifest.txt and config.cfg into DIR (default output/<config name>)\n"
+    "  check CONFIG\n"
+    "        validate a config and report every error; exit 3 if any\n"
+    "\n"
+    "Options:\n"
+    "  -r, --reps N       replications, 1 to 1000000 (default 1000)\n"
+    "  -y, --years N      years to simulate, 1 to 100 (default 10)\n"
+    "  -s, --seed N       master seed, 0 to 2^64-1 (default 1)\n"
+    "  -j, --threads N    worker threads, 1 to 256 (default: the number of cores)\n"
+    "  -o, --out DIR      results directory (created if needed)\n"
+    "  -q, --quiet        no progress line on stderr\n"
+    "  -h, --help         this text\n"
+    "  -V, --version      program version\n"
+    "\n"
+    "Exit codes: 0 success, 1 runtime failure, 2 usage error, 3 invalid config or\n"
+    "data, 4 file or directory could not be read or written.\n";
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "carecap: ");
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nTry 'carecap --help' for more information.\n");
+    return CCA_USAGE;
+}
+
+static int parse_u64(const char *s, unsigned long long lo, unsigned long long hi, unsigned long long *out)
+{
+    if (!s || !*s || *s == '-' || *s == '+')
+        return -1;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int opt_is(const char *a, const char *s, const char *l)
+{
+    return strcmp(a, s) == 0 || strcmp(a, l) == 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return usage_error("%s", "no command given");
+    const char *cmd = argv[1];
+    if (opt_is(cmd, "-h", "--help") || strcmp(cmd, "help") == 0) {
+        fputs(usage_text, stdout);
+        return 0;
+    }
+    if (opt_is(cmd, "-V", "--version")) {
+        printf("carecap %s\n", cca_version());
+        return 0;
+    }
+    if (strcmp(cmd, "check") == 0) {
+        if (argc != 3)
+            return usage_error("%s", "check takes exactly one config file");
+        return cca_check(argv[2], stdout, stderr);
+    }
+    if (strcmp(cmd, "run") != 0)
+        return usage_error("unknown command '%s'", cmd);
+
+    long ncores = sysconf(_SC_NPROCESSORS_ONLN);
+    cca_run_opts o = {NULL, NULL, 1000, 10, ncores > 0 ? (int)(ncores > 256 ? 256 : ncores) : 1, 1, 0, NULL};
+    int quiet = 0;
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        unsigned long long v;
+        if (opt_is(a, "-q", "--quiet")) {
+            quiet = 1;
+            continue;
+        }
+        if (opt_is(a, "-h", "--help")) {
+            fputs(usage_text, stdout);
+            return 0;
+        }
+        if (a[0] == '-' && a[1] != '\0') {
+            const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+            if (!val)
+                return usage_error("option '%s' needs a value", a);
+            i++;
+            if (opt_is(a, "-r", "--reps")) {
+                if (parse_u64(val, 1, 1000000, &v) != 0)
+                    return usage_error("-r: '%s' is not a number of replications (expected 1 to 1000000)", val);
+                o.reps = (int)v;
+            } else if (opt_is(a, "-y", "--years")) {
+                if (parse_u64(val, 1, 100, &v) != 0)
+                    return usage_error("-y: '%s' is not a number of years (expected 1 to 100)", val);
+                o.years = (int)v;
+            } else if (opt_is(a, "-s", "--seed")) {
+                if (parse_u64(val, 0, UINT64_MAX, &v) != 0)
+                    return usage_error("-s: '%s' is not a seed (expected a whole number 0 to 2^64-1)", val);
+                o.seed = (uint64_t)v;
+            } else if (opt_is(a, "-j", "--threads")) {
+                if (parse_u64(val, 1, 256, &v) != 0)
+                    return usage_error("-j: '%s' is not a number of threads (expected 1 to 256)", val);
+                o.threads = (int)v;
+            } else if (opt_is(a, "-o", "--out")) {
+                o.outdir = val;
+            } else {
+                i--;
+                return usage_error("unknown option '%s'", a);
+            }
+            continue;
+        }
+        if (o.config)
+            return usage_error("unexpected argument '%s' (run takes one config file)", a);
+        o.config = a;
+    }
+    if (!o.config)
+        return usage_error("%s", "run needs a config file");
+    char defdir[4096];
+    if (!o.outdir) {
+        const char *base = strrchr(o.config, '/');
+        base = base ? base + 1 : o.config;
+        size_t n = strlen(base);
+        if (n > 4 && strcmp(base + n - 4, ".cfg") == 0)
+            n -= 4;
+        snprintf(defdir, sizeof defdir, "output/%.*s", (int)n, base);
+        o.outdir = defdir;
+    }
+    char cmdline[4096];
+    size_t len = 0;
+    cmdline[0] = '\0';
+    for (int i = 0; i < argc && len < sizeof cmdline - 1; i++) {
+        int w = snprintf(cmdline + len, sizeof cmdline - len, "%s%s", i ? " " : "", argv[i]);
+        if (w < 0)
+            break;
+        len += (size_t)w;
+    }
+    o.command_line = cmdline;
+    o.progress = !quiet && isatty(2);
+    return cca_run(&o, stderr);
+}

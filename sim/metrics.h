@@ -1,0 +1,31 @@
+/* metrics: the output schema of a run, a list of series (metric, group),
+ * each either a stock (a count sampled at each month end) or a flow (events
+ * counted over the month that ends at the date). A replication writes one
+ * value per series and date into a flat array; nothing per event is kept. */
+#ifndef METRICS_H
+#define METRICS_H
+
+#include "params.h"
+
+enum { CCX_STOCK = 0, CCX_FLOW = 1 };
+
+typedef struct {
+    int n;            /* number of series */
+    const char **metric;
+    char **group;     /* owned copies */
+    unsigned char *kind;
+    /* first series index of each block */
+    int la_all, la_cohort, la_district, la_need, la_flag;
+    int ent_all, ent_cohort;
+    int ex_all, ex_route; /* ex_route + CCM route; age_18 at ex_age18 */
+    int ex_age18;
+    int mv_all;
+    int tr16;             /* transitions_16 / semi_independent */
+    int tr18;             /* transitions_18 / destination */
+} ccx_layout;
+
+/* Build the layout for p. Returns NULL on allocation failure. */
+ccx_layout *ccx_new(const cc_params *p);
+void ccx_free(ccx_layout *L);
+
+#endif

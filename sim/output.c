@@ -1,0 +1,235 @@
+/* output: CSV and manifest writers, atomic multi-file commits. */
+#define _POSIX_C_SOURCE 200809L
+#include "output.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ccdate.h"
+#include "summary.h"
+
+const char cco_csv_header[] = "scenario,date,metric,group,mean,sd,p05,p25,p50,p75,p95";
+
+int cco_mkdirs(const char *path)
+{
+    char buf[4096];
+    size_t n = strlen(path);
+    if (n == 0 || n >= sizeof buf) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    memcpy(buf, path, n + 1);
+    for (size_t i = 1; i <= n; i++) {
+        if (buf[i] != '/' && buf[i] != '\0')
+            continue;
+        char c = buf[i];
+        buf[i] = '\0';
+        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+            return -1;
+        buf[i] = c;
+    }
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return -1;
+    if (!S_ISDIR(st.st_mode)) {
+        errno = ENOTDIR;
+        return -1;
+    }
+    return 0;
+}
+
+enum { MAXFILES = 32 };
+
+struct cco_batch {
+    char *dir;
+    int n;
+    FILE *f[MAXFILES];
+    char *tmp[MAXFILES];
+    char *final[MAXFILES];
+};
+
+static char *join_path(const char *dir, const char *a, const char *b)
+{
+    size_t n = strlen(dir) + strlen(a) + strlen(b) + 2;
+    char *s = malloc(n);
+    if (s)
+        snprintf(s, n, "%s/%s%s", dir, a, b);
+    return s;
+}
+
+cco_batch *cco_batch_new(const char *dir)
+{
+    cco_batch *b = calloc(1, sizeof *b);
+    if (!b)
+        return NULL;
+    size_t n = strlen(dir) + 1;
+    b->dir = malloc(n);
+    if (!b->dir) {
+        free(b);
+        return NULL;
+    }
+    memcpy(b->dir, dir, n);
+    return b;
+}
+
+FILE *cco_batch_add(cco_batch *b, const char *name)
+{
+    if (b->n == MAXFILES)
+        return NULL;
+    char suffix[64];
+    snprintf(suffix, sizeof suffix, ".tmp.%ld", (long)getpid());
+    char dotname[256];
+    snprintf(dotname, sizeof dotname, ".%s", name);
+    char *tmp = join_path(b->dir, dotname, suffix);
+    char *fin = join_path(b->dir, name, "");
+    FILE *f = tmp ? fopen(tmp, "w") : NULL;
+    if (!f) {
+        free(tmp);
+        free(fin);
+        return NULL;
+    }
+    static const size_t bufsz = 1 << 16;
+    setvbuf(f, NULL, _IOFBF, bufsz);
+    b->f[b->n] = f;
+    b->tmp[b->n] = tmp;
+    b->final[b->n] = fin;
+    b->n++;
+    return f;
+}
+
+static void release(cco_batch *b)
+{
+    for (int i = 0; i < b->n; i++) {
+        free(b->tmp[i]);
+        free(b->final[i]);
+    }
+    free(b->dir);
+    free(b);
+}
+
+void cco_batch_abort(cco_batch *b)
+{
+    if (!b)
+        return;
+    for (int i = 0; i < b->n; i++) {
+        if (b->f[i])
+            fclose(b->f[i]);
+        remove(b->tmp[i]);
+    }
+    release(b);
+}
+
+int cco_batch_commit(cco_batch *b, char *err)
+{
+    for (int i = 0; i < b->n; i++) {
+        FILE *f = b->f[i];
+        b->f[i] = NULL;
+        int bad = ferror(f);
+        if (fclose(f) != 0 || bad) {
+            snprintf(err, 512, "%s: write failed: %s", b->final[i], strerror(errno ? errno : EIO));
+            cco_batch_abort(b);
+            return -1;
+        }
+    }
+    for (int i = 0; i < b->n; i++)
+        if (rename(b->tmp[i], b->final[i]) != 0) {
+            snprintf(err, 512, "%s: cannot rename into place: %s", b->final[i], strerror(errno));
+            cco_batch_abort(b);
+            return -1;
+        }
+    release(b);
+    return 0;
+}
+
+void cco_num(double v, char *buf)
+{
+    snprintf(buf, 64, "%.4f", v);
+    char *dot = strchr(buf, '.');
+    if (dot) {
+        char *e = buf + strlen(buf) - 1;
+        while (e > dot && *e == '0')
+            *e-- = '\0';
+        if (e == dot)
+            *e = '\0';
+    }
+    if (strcmp(buf, "-0") == 0)
+        strcpy(buf, "0");
+}
+
+void cco_field(FILE *f, const char *s)
+{
+    if (!strpbrk(s, ",\"\n\r")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static void row(FILE *f, const char *scenario, int32_t day, const char *metric, const char *group, double *x,
+                int n)
+{
+    ccy_stats st;
+    ccy_summarise(x, (size_t)n, &st);
+    char date[16], v[7][64];
+    ccd_format(day, date);
+    cco_num(st.mean, v[0]);
+    cco_num(st.sd, v[1]);
+    cco_num(st.p05, v[2]);
+    cco_num(st.p25, v[3]);
+    cco_num(st.p50, v[4]);
+    cco_num(st.p75, v[5]);
+    cco_num(st.p95, v[6]);
+    cco_field(f, scenario);
+    fprintf(f, ",%s,", date);
+    cco_field(f, metric);
+    fputc(',', f);
+    cco_field(f, group);
+    fprintf(f, ",%s,%s,%s,%s,%s,%s,%s\n", v[0], v[1], v[2], v[3], v[4], v[5], v[6]);
+}
+
+int cco_write_monthly(FILE *f, const cce_result *r)
+{
+    fprintf(f, "%s\n", cco_csv_header);
+    double *x = malloc((size_t)r->reps * sizeof *x);
+    if (!x)
+        return -1;
+    for (int k = 0; k < r->ndates; k++)
+        for (int j = 0; j < r->L->n; j++) {
+            for (int i = 0; i < r->reps; i++)
+                x[i] = cce_value(r, i, j, k);
+            row(f, r->p->scenario, r->dates[k], r->L->metric[j], r->L->group[j], x, r->reps);
+        }
+    free(x);
+    return 0;
+}
+
+int cco_write_annual(FILE *f, const cce_result *r)
+{
+    fprintf(f, "%s\n", cco_csv_header);
+    double *x = malloc((size_t)r->reps * sizeof *x);
+    if (!x)
+        return -1;
+    for (int y = 1; y <= r->years; y++)
+        for (int j = 0; j < r->L->n; j++) {
+            if (r->L->kind[j] != CCX_FLOW)
+                continue;
+            for (int i = 0; i < r->reps; i++) {
+                double sum = 0;
+                for (int k = 12 * (y - 1) + 1; k <= 12 * y; k++)
+                    sum += cce_value(r, i, j, k);
+                x[i] = sum;
+            }
+            row(f, r->p->scenario, r->dates[12 * y], r->L->metric[j], r->L->group[j], x, r->reps);
+        }
+    free(x);
+    return 0;
+}

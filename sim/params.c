@@ -1,0 +1,495 @@
+/* params: load, validate and freeze a council's model parameters. */
+#include "params.h"
+
+#include <errno.h>
+#include <libconfig.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_sf_gamma.h>
+
+#include "ccdate.h"
+#include "cfgread.h"
+
+#define SHARE_TOL 0.005
+#define MAX_RATE 50.0   /* events a year: anything above is surely a unit error */
+#define DAYS_PER_YEAR 365.25
+
+static const char *const top_keys[] = {"name", "scenario", "start_date", "districts", "ageing", "initial",
+                                       "entries", "exits", "moves", "needs", "transitions"};
+
+static char *dupstr(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d)
+        memcpy(d, s, n);
+    return d;
+}
+
+/* A group with exactly one number per cohort (age_0_3 ... age_16_17). */
+static void read_cohorts(ccc_reader *r, const config_setting_t *parent, const char *name, double lo, double hi,
+                         int required, double out[CCM_NCOHORT])
+{
+    config_setting_t *g = ccc_group(r, parent, name, required);
+    if (!g)
+        return;
+    ccc_known(r, g, ccm_cohort_key, CCM_NCOHORT);
+    for (int c = 0; c < CCM_NCOHORT; c++)
+        ccc_number(r, g, ccm_cohort_key[c], lo, hi, 1, &out[c]);
+}
+
+static void check_sum(ccc_reader *r, const config_setting_t *s, double *v, size_t n)
+{
+    double sum = 0;
+    for (size_t i = 0; i < n; i++)
+        sum += v[i];
+    if (fabs(sum - 1.0) > SHARE_TOL) {
+        ccc_error(r, s, NULL, "shares sum to %.4g (expected 1, within %g)", sum, SHARE_TOL);
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        v[i] /= sum;
+}
+
+/* A group of shares keyed by names[]; absent names are 0; the sum must be 1. */
+static void read_shares(ccc_reader *r, const config_setting_t *parent, const char *name, const char *const *names,
+                        size_t n, int required, double *out)
+{
+    config_setting_t *g = ccc_group(r, parent, name, required);
+    if (!g)
+        return;
+    ccc_known(r, g, names, n);
+    int ok = 1;
+    for (size_t i = 0; i < n; i++) {
+        out[i] = 0;
+        if (config_setting_get_member(g, names[i]) && !ccc_number(r, g, names[i], 0, 1, 1, &out[i]))
+            ok = 0;
+    }
+    if (ok)
+        check_sum(r, g, out, n);
+}
+
+/* A list with one number per district. */
+static void read_district_list(ccc_reader *r, const config_setting_t *parent, const char *name, int nd,
+                               double lo, double hi, int shares, double *out)
+{
+    config_setting_t *l = ccc_list(r, parent, name, 1);
+    if (!l)
+        return;
+    int len = config_setting_length(l);
+    if (len != nd) {
+        ccc_error(r, l, NULL, "has %d values (expected one per district, %d, in the order of 'districts')", len,
+                  nd);
+        return;
+    }
+    int ok = 1;
+    for (int i = 0; i < nd; i++)
+        if (!ccc_number_at(r, config_setting_get_elem(l, (unsigned)i), lo, hi, &out[i]))
+            ok = 0;
+    if (ok && shares)
+        check_sum(r, l, out, (size_t)nd);
+}
+
+static void read_dist(ccc_reader *r, const config_setting_t *g, cc_dist *d)
+{
+    d->family = CCM_DIST_EXP;
+    d->shape = 1;
+    ccc_choice(r, g, "distribution", ccm_dist_name, 3, 0, &d->family);
+    int has_shape = config_setting_get_member(g, "shape") != NULL;
+    int has_sigma = config_setting_get_member(g, "sigma") != NULL;
+    if (d->family == CCM_DIST_WEIBULL)
+        ccc_number(r, g, "shape", 0.1, 10, 1, &d->shape);
+    else if (has_shape)
+        ccc_error(r, g, "shape", "only applies to distribution = \"weibull\"");
+    if (d->family == CCM_DIST_LOGNORMAL)
+        ccc_number(r, g, "sigma", 0.05, 5, 1, &d->shape);
+    else if (has_sigma)
+        ccc_error(r, g, "sigma", "only applies to distribution = \"lognormal\"");
+}
+
+/* Placement types allowed for a cohort: semi-independent is for 16-17 only. */
+static void check_ptype_ages(ccc_reader *r, const config_setting_t *mix, double v[CCM_NCOHORT][CCM_NPT])
+{
+    if (!mix)
+        return;
+    for (int c = 0; c < CCM_NCOHORT - 1; c++)
+        if (v[c][CCM_SEMI] > 0) {
+            config_setting_t *g = config_setting_get_member(mix, ccm_cohort_key[c]);
+            ccc_error(r, g ? g : mix, g ? "semi_independent" : NULL,
+                      "semi-independent provision is for 16-17 year olds only (expected 0 or absent)");
+        }
+}
+
+static void read_ptype_mix(ccc_reader *r, const config_setting_t *parent, double v[CCM_NCOHORT][CCM_NPT])
+{
+    config_setting_t *mix = ccc_group(r, parent, "placement_mix", 1);
+    if (!mix)
+        return;
+    ccc_known(r, mix, ccm_cohort_key, CCM_NCOHORT);
+    for (int c = 0; c < CCM_NCOHORT; c++)
+        read_shares(r, mix, ccm_cohort_key[c], ccm_ptype_name, CCM_NPT, 1, v[c]);
+    check_ptype_ages(r, mix, v);
+}
+
+static void read_need_shares(ccc_reader *r, const config_setting_t *parent, double v[CCM_NNEED][CCM_NCOHORT])
+{
+    config_setting_t *g = ccc_group(r, parent, "needs", 1);
+    if (!g)
+        return;
+    ccc_known(r, g, ccm_need_name, CCM_NNEED);
+    for (int k = 0; k < CCM_NNEED; k++)
+        read_cohorts(r, g, ccm_need_name[k], 0, 1, 1, v[k]);
+}
+
+static void read_initial(ccc_reader *r, const config_setting_t *root, cc_params *p)
+{
+    static const char *const keys[] = {"count", "district_mix", "placement_mix", "needs", "resi_against_plan"};
+    config_setting_t *g = ccc_group(r, root, "initial", 1);
+    if (!g)
+        return;
+    ccc_known(r, g, keys, sizeof keys / sizeof *keys);
+    config_setting_t *cg = ccc_group(r, g, "count", 1);
+    if (cg) {
+        ccc_known(r, cg, ccm_cohort_key, CCM_NCOHORT);
+        for (int c = 0; c < CCM_NCOHORT; c++) {
+            long v = 0;
+            if (ccc_int(r, cg, ccm_cohort_key[c], 0, 10000000, 1, &v))
+                p->init_count[c] = (int)v;
+        }
+    }
+    config_setting_t *dm = ccc_group(r, g, "district_mix", 1);
+    if (dm && p->nd > 0) {
+        ccc_known(r, dm, ccm_cohort_key, CCM_NCOHORT);
+        for (int c = 0; c < CCM_NCOHORT; c++)
+            read_district_list(r, dm, ccm_cohort_key[c], p->nd, 0, 1, 1, p->init_district + c * p->nd);
+    }
+    read_ptype_mix(r, g, p->init_ptype);
+    read_need_shares(r, g, p->init_need);
+    p->resi_against_plan = 0;
+    ccc_number(r, g, "resi_against_plan", 0, 1, 0, &p->resi_against_plan);
+}
+
+static void read_entries(ccc_reader *r, const config_setting_t *root, cc_params *p)
+{
+    static const char *const keys[] = {"rate", "trend", "placement_mix", "needs"};
+    config_setting_t *g = ccc_group(r, root, "entries", 1);
+    if (!g)
+        return;
+    ccc_known(r, g, keys, sizeof keys / sizeof *keys);
+    config_setting_t *rg = ccc_group(r, g, "rate", 1);
+    if (rg && p->nd > 0) {
+        ccc_known(r, rg, ccm_cohort_key, CCM_NCOHORT);
+        for (int c = 0; c < CCM_NCOHORT; c++)
+            read_district_list(r, rg, ccm_cohort_key[c], p->nd, 0, 1e6, 0, p->entry_rate + c * p->nd);
+    }
+    p->entry_trend = 0;
+    ccc_number(r, g, "trend", -0.5, 1.0, 0, &p->entry_trend);
+    read_ptype_mix(r, g, p->entry_ptype);
+    read_need_shares(r, g, p->entry_need);
+}
+
+static void read_exits(ccc_reader *r, const config_setting_t *root, cc_params *p)
+{
+    static const char *const route_keys[] = {"distribution", "shape", "sigma", "rate", "placement_multiplier"};
+    config_setting_t *g = ccc_group(r, root, "exits", 1);
+    if (!g)
+        return;
+    ccc_known(r, g, ccm_route_name, CCM_NROUTE);
+    for (int k = 0; k < CCM_NROUTE; k++) {
+        config_setting_t *rg = ccc_group(r, g, ccm_route_name[k], 1);
+        if (!rg)
+            continue;
+        ccc_known(r, rg, route_keys, 5);
+        read_dist(r, rg, &p->exit_dist[k]);
+        read_cohorts(r, rg, "rate", 0, MAX_RATE, 1, p->exit_rate[k]);
+        for (int t = 0; t < CCM_NPT; t++)
+            p->type_exit_mult[k][t] = 1;
+        config_setting_t *pm = ccc_group(r, rg, "placement_multiplier", 0);
+        if (pm) {
+            ccc_known(r, pm, ccm_ptype_name, CCM_NPT);
+            for (int t = 0; t < CCM_NPT; t++)
+                ccc_number(r, pm, ccm_ptype_name[t], 0, 100, 0, &p->type_exit_mult[k][t]);
+        }
+    }
+}
+
+static void read_moves(ccc_reader *r, const config_setting_t *root, cc_params *p)
+{
+    static const char *const keys[] = {"distribution", "shape", "sigma", "rate", "to_residential"};
+    config_setting_t *g = ccc_group(r, root, "moves", 1);
+    if (!g)
+        return;
+    ccc_known(r, g, keys, 5);
+    read_cohorts(r, g, "to_residential", 0, 1, 0, p->escalate);
+    read_dist(r, g, &p->move_dist);
+    config_setting_t *rg = ccc_group(r, g, "rate", 1);
+    if (!rg)
+        return;
+    ccc_known(r, rg, ccm_ptype_name, CCM_NPT);
+    for (int t = 0; t < CCM_NPT; t++)
+        read_cohorts(r, rg, ccm_ptype_name[t], 0, MAX_RATE, 1, p->move_rate[t]);
+}
+
+static void read_needs(ccc_reader *r, const config_setting_t *root, cc_params *p)
+{
+    static const char *const keys[] = {"exit_multiplier", "move_multiplier"};
+    for (int k = 0; k < CCM_NNEED; k++) {
+        for (int j = 0; j < CCM_NROUTE; j++)
+            p->need_exit_mult[k][j] = 1;
+        p->need_move_mult[k] = 1;
+    }
+    config_setting_t *g = ccc_group(r, root, "needs", 0);
+    if (!g)
+        return;
+    ccc_known(r, g, ccm_need_name, CCM_NNEED);
+    for (int k = 0; k < CCM_NNEED; k++) {
+        config_setting_t *ng = ccc_group(r, g, ccm_need_name[k], 0);
+        if (!ng)
+            continue;
+        ccc_known(r, ng, keys, 2);
+        config_setting_t *em = ccc_group(r, ng, "exit_multiplier", 0);
+        if (em) {
+            ccc_known(r, em, ccm_route_name, CCM_NROUTE);
+            for (int j = 0; j < CCM_NROUTE; j++)
+                ccc_number(r, em, ccm_route_name[j], 0, 100, 0, &p->need_exit_mult[k][j]);
+        }
+        ccc_number(r, ng, "move_multiplier", 0, 100, 0, &p->need_move_mult[k]);
+    }
+}
+
+static void read_transitions(ccc_reader *r, const config_setting_t *root, cc_params *p)
+{
+    static const char *const keys[] = {"semi_independent", "leaving_care"};
+    static const char *const semi_keys[] = {"at_16", "rate"};
+    static const char *lc_keys[CCM_NPT + 1];
+    lc_keys[0] = "default";
+    for (int t = 0; t < CCM_NPT; t++)
+        lc_keys[t + 1] = ccm_ptype_name[t];
+    config_setting_t *g = ccc_group(r, root, "transitions", 1);
+    if (!g)
+        return;
+    ccc_known(r, g, keys, 2);
+    config_setting_t *sg = ccc_group(r, g, "semi_independent", 1);
+    if (sg) {
+        ccc_known(r, sg, semi_keys, 2);
+        config_setting_t *a = ccc_group(r, sg, "at_16", 1);
+        if (a) {
+            ccc_known(r, a, ccm_ptype_name, CCM_NPT);
+            for (int t = 0; t < CCM_NPT; t++)
+                ccc_number(r, a, ccm_ptype_name[t], 0, 1, 0, &p->semi_at16[t]);
+        }
+        config_setting_t *rt = ccc_group(r, sg, "rate", 1);
+        if (rt) {
+            ccc_known(r, rt, ccm_ptype_name, CCM_NPT);
+            for (int t = 0; t < CCM_NPT; t++)
+                ccc_number(r, rt, ccm_ptype_name[t], 0, MAX_RATE, 0, &p->semi_rate[t]);
+        }
+        p->semi_at16[CCM_SEMI] = 0;
+        p->semi_rate[CCM_SEMI] = 0;
+    }
+    config_setting_t *lc = ccc_group(r, g, "leaving_care", 1);
+    if (lc) {
+        ccc_known(r, lc, lc_keys, CCM_NPT + 1);
+        double def[CCM_NDEST] = {0, 0, 1};
+        read_shares(r, lc, "default", ccm_dest_name, CCM_NDEST, 1, def);
+        for (int t = 0; t < CCM_NPT; t++) {
+            memcpy(p->leave18[t], def, sizeof def);
+            read_shares(r, lc, ccm_ptype_name[t], ccm_dest_name, CCM_NDEST, 0, p->leave18[t]);
+        }
+    }
+}
+
+static void read_districts(ccc_reader *r, const config_setting_t *root, cc_params *p)
+{
+    config_setting_t *l = ccc_list(r, root, "districts", 1);
+    if (!l)
+        return;
+    int n = config_setting_length(l);
+    if (n < 1 || n > 255) {
+        ccc_error(r, l, NULL, "has %d names (expected 1 to 255 district names)", n);
+        return;
+    }
+    p->district = calloc((size_t)n, sizeof *p->district);
+    if (!p->district)
+        return;
+    p->nd = n;
+    for (int i = 0; i < n; i++) {
+        config_setting_t *e = config_setting_get_elem(l, (unsigned)i);
+        const char *s = config_setting_type(e) == CONFIG_TYPE_STRING ? config_setting_get_string(e) : NULL;
+        if (!s || !*s || strpbrk(s, ",\"\n\r")) {
+            ccc_error(r, e, NULL, "is not a district name (expected a non-empty string without commas or quotes)");
+            s = "?";
+        }
+        for (int j = 0; j < i; j++)
+            if (strcmp(p->district[j], s) == 0 && strcmp(s, "?") != 0)
+                ccc_error(r, e, NULL, "district \"%s\" is listed twice (expected unique names)", s);
+        p->district[i] = dupstr(s);
+    }
+}
+
+static uint64_t hash_file(const char *path, int *err)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        *err = errno;
+        return 0;
+    }
+    int c;
+    while ((c = getc(f)) != EOF) {
+        h ^= (unsigned char)c;
+        h *= 0x100000001b3ULL;
+    }
+    *err = ferror(f) ? EIO : 0;
+    fclose(f);
+    return h;
+}
+
+static void derive(cc_params *p)
+{
+    int nc = CCM_NCOHORT * p->nd;
+    p->entry_total = 0;
+    for (int i = 0; i < nc; i++)
+        p->entry_total += p->entry_rate[i];
+    if (p->entry_total > 0)
+        p->entry_cell = gsl_ran_discrete_preproc((size_t)nc, p->entry_rate);
+    for (int c = 0; c < CCM_NCOHORT; c++)
+        p->entry_pt[c] = gsl_ran_discrete_preproc(CCM_NPT, p->entry_ptype[c]);
+    /* Scale parameters so that each duration's mean is 1/rate years. */
+    for (int k = 0; k < CCM_NROUTE; k++)
+        for (int c = 0; c < CCM_NCOHORT; c++) {
+            double mean = p->exit_rate[k][c] > 0 ? DAYS_PER_YEAR / p->exit_rate[k][c] : INFINITY;
+            const cc_dist *d = &p->exit_dist[k];
+            p->exit_scale[k][c] = d->family == CCM_DIST_WEIBULL     ? mean / gsl_sf_gamma(1 + 1 / d->shape)
+                                  : d->family == CCM_DIST_LOGNORMAL ? log(mean) - d->shape * d->shape / 2
+                                                                    : mean;
+        }
+    for (int t = 0; t < CCM_NPT; t++)
+        for (int c = 0; c < CCM_NCOHORT; c++) {
+            double mean = p->move_rate[t][c] > 0 ? DAYS_PER_YEAR / p->move_rate[t][c] : INFINITY;
+            const cc_dist *d = &p->move_dist;
+            p->move_scale[t][c] = d->family == CCM_DIST_WEIBULL     ? mean / gsl_sf_gamma(1 + 1 / d->shape)
+                                  : d->family == CCM_DIST_LOGNORMAL ? log(mean) - d->shape * d->shape / 2
+                                                                    : mean;
+        }
+}
+
+int ccp_load(const char *path, cc_diag *diag, cc_params **out)
+{
+    *out = NULL;
+    int err = 0;
+    uint64_t hash = hash_file(path, &err);
+    if (err) {
+        ccg_add(diag, "%s: cannot read config file: %s", path, strerror(err));
+        return CCP_EIO;
+    }
+    config_t cfg;
+    config_init(&cfg);
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash) {
+        *slash = '\0';
+        config_set_include_dir(&cfg, dir);
+    }
+    if (config_read_file(&cfg, path) != CONFIG_TRUE) {
+        const char *f = config_error_file(&cfg);
+        ccg_add(diag, "%s:%d: syntax error: %s", f ? f : path, config_error_line(&cfg), config_error_text(&cfg));
+        config_destroy(&cfg);
+        return CCP_EINVALID;
+    }
+    cc_params *p = calloc(1, sizeof *p);
+    if (!p) {
+        config_destroy(&cfg);
+        ccg_add(diag, "%s: out of memory", path);
+        return CCP_EIO;
+    }
+    p->path = dupstr(path);
+    p->file_hash = hash;
+    p->ageing = 1;
+    size_t before = ccg_count(diag);
+    ccc_reader r = {diag, path};
+    const config_setting_t *root = config_root_setting(&cfg);
+    ccc_known(&r, root, top_keys, sizeof top_keys / sizeof *top_keys);
+
+    const char *s = ccc_string(&r, root, "name", 1);
+    p->name = dupstr(s ? s : "");
+    s = ccc_string(&r, root, "scenario", 0);
+    p->scenario = dupstr(s ? s : "baseline");
+    if (p->scenario && (!*p->scenario || strpbrk(p->scenario, ",\"\n\r")))
+        ccc_error(&r, root, "scenario", "is not a usable label (expected a non-empty string without commas or quotes)");
+    s = ccc_string(&r, root, "start_date", 1);
+    if (s && ccd_parse(s, &p->start_day) != 0)
+        ccc_error(&r, root, "start_date", "\"%s\" is not a date (expected YYYY-MM-DD, a real calendar date)", s);
+    else if (s && ccd_month_end(p->start_day) != p->start_day)
+        ccc_error(&r, root, "start_date", "\"%s\" is not the last day of a month (expected a month end, e.g. 2022-07-31)", s);
+    ccc_bool(&r, root, "ageing", 0, &p->ageing);
+    read_districts(&r, root, p);
+    int nd = p->nd > 0 ? p->nd : 1;
+    p->init_district = calloc((size_t)(CCM_NCOHORT * nd), sizeof(double));
+    p->entry_rate = calloc((size_t)(CCM_NCOHORT * nd), sizeof(double));
+    if (!p->name || !p->scenario || !p->path || !p->init_district || !p->entry_rate) {
+        ccg_add(diag, "%s: out of memory", path);
+    } else {
+        read_initial(&r, root, p);
+        read_entries(&r, root, p);
+        read_exits(&r, root, p);
+        read_moves(&r, root, p);
+        read_needs(&r, root, p);
+        read_transitions(&r, root, p);
+    }
+    config_destroy(&cfg);
+    if (ccg_count(diag) > before) {
+        ccp_free(p);
+        return CCP_EINVALID;
+    }
+    derive(p);
+    *out = p;
+    return CCP_OK;
+}
+
+void ccp_free(cc_params *p)
+{
+    if (!p)
+        return;
+    for (int i = 0; i < p->nd; i++)
+        free(p->district[i]);
+    free(p->district);
+    free(p->init_district);
+    free(p->entry_rate);
+    if (p->entry_cell)
+        gsl_ran_discrete_free(p->entry_cell);
+    for (int c = 0; c < CCM_NCOHORT; c++)
+        if (p->entry_pt[c])
+            gsl_ran_discrete_free(p->entry_pt[c]);
+    free(p->path);
+    free(p->name);
+    free(p->scenario);
+    free(p);
+}
+
+int ccp_write_resolved(const char *config_path, const char *path)
+{
+    config_t cfg;
+    config_init(&cfg);
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", config_path);
+    char *slash = strrchr(dir, '/');
+    if (slash) {
+        *slash = '\0';
+        config_set_include_dir(&cfg, dir);
+    }
+    int ok = config_read_file(&cfg, config_path) == CONFIG_TRUE && config_write_file(&cfg, path) == CONFIG_TRUE;
+    config_destroy(&cfg);
+    return ok ? 0 : -1;
+}
+
+int ccp_district(const cc_params *p, const char *name)
+{
+    for (int i = 0; i < p->nd; i++)
+        if (strcmp(p->district[i], name) == 0)
+            return i;
+    return -1;
+}

@@ -1,0 +1,77 @@
+/* params: the frozen model parameters of one council (a baseline config).
+ * ccp_load parses a libconfig file, validates all of it (collecting every
+ * error as "file:line: setting: what is wrong (expected ...)"), and returns
+ * an immutable parameter set shared read-only by every replication thread. */
+#ifndef PARAMS_H
+#define PARAMS_H
+
+#include <stdint.h>
+#include <gsl/gsl_randist.h>
+
+#include "diag.h"
+#include "model.h"
+
+typedef struct {
+    int family;   /* ccm_dist_family */
+    double shape; /* Weibull shape k, or lognormal sigma; unused for exponential */
+} cc_dist;
+
+typedef struct cc_params {
+    char *path;          /* config file as given */
+    char *name;          /* council name */
+    char *scenario;      /* label in the scenario column ("baseline") */
+    uint64_t file_hash;  /* FNV-1a 64 of the config file's bytes */
+    int32_t start_day;   /* day number of the start date (a snapshot date) */
+    int ageing;          /* 0: children keep their entry cohort (test configs) */
+    int nd;              /* number of districts */
+    char **district;     /* district names, nd of them */
+
+    /* initial population at the start date */
+    int init_count[CCM_NCOHORT];
+    double *init_district;                /* [cohort * nd + district], shares */
+    double init_ptype[CCM_NCOHORT][CCM_NPT];
+    double init_need[CCM_NNEED][CCM_NCOHORT];
+    double resi_against_plan;             /* share of residential whose plan says foster */
+
+    /* entries to care */
+    double *entry_rate;                   /* [cohort * nd + district], children a year */
+    double entry_trend;                   /* proportional change a year */
+    double entry_ptype[CCM_NCOHORT][CCM_NPT];
+    double entry_need[CCM_NNEED][CCM_NCOHORT];
+
+    /* hazards, a year */
+    double exit_rate[CCM_NROUTE][CCM_NCOHORT];
+    cc_dist exit_dist[CCM_NROUTE];
+    double move_rate[CCM_NPT][CCM_NCOHORT];
+    cc_dist move_dist;
+    double escalate[CCM_NCOHORT];         /* share of foster moves that end in a residential need */
+    double type_exit_mult[CCM_NROUTE][CCM_NPT]; /* exit multipliers by placement type */
+    double need_exit_mult[CCM_NNEED][CCM_NROUTE];
+    double need_move_mult[CCM_NNEED];
+
+    /* transitions */
+    double semi_at16[CCM_NPT];            /* share moving to semi-independent at 16 */
+    double semi_rate[CCM_NPT];            /* hazard a year of that move at 16-17 */
+    double leave18[CCM_NPT][CCM_NDEST];   /* destinations at 18 by placement type */
+
+    /* derived at load */
+    double entry_total;                   /* sum of entry_rate */
+    gsl_ran_discrete_t *entry_cell;       /* picks cohort*nd+district; NULL if no entries */
+    gsl_ran_discrete_t *entry_pt[CCM_NCOHORT];
+    double exit_scale[CCM_NROUTE][CCM_NCOHORT]; /* Weibull scale or lognormal mu, days */
+    double move_scale[CCM_NPT][CCM_NCOHORT];
+} cc_params;
+
+enum { CCP_OK = 0, CCP_EINVALID = 3, CCP_EIO = 4 };
+
+/* Load and validate `path`. On success *out owns a frozen parameter set (free
+ * with ccp_free) and CCP_OK is returned. Otherwise every problem found is in
+ * diag, *out is NULL, and the result is CCP_EINVALID or CCP_EIO. */
+int ccp_load(const char *path, cc_diag *diag, cc_params **out);
+void ccp_free(cc_params *p);
+/* Write the config as resolved (includes expanded) to `path`. 0 or -1. */
+int ccp_write_resolved(const char *config_path, const char *path);
+/* Index of a district by name, or -1. */
+int ccp_district(const cc_params *p, const char *name);
+
+#endif

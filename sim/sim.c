@@ -1,0 +1,648 @@
+/* sim: one replication: initial population, entries, competing risks per
+ * child, birthdays, transitions at 16 and 18, monthly snapshots. */
+#include "sim.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
+#include "ccdate.h"
+#include "evq.h"
+#include "rng.h"
+
+#define DAYS_PER_YEAR 365.25
+
+/* Handles of the queue: a few processes, then one per child slot. */
+enum { H_MONTH = 0, H_ARRIVAL = 1, H_YEAR = 2, H_CHILD = 3 };
+/* Event kinds of a child; 0..CCM_NROUTE-1 are non-exponential exit routes. */
+enum { EV_MOVE = CCM_NROUTE, EV_BUNDLE, EV_BIRTHDAY };
+/* Priorities at equal times: the month-end snapshot (end of a day) comes
+ * before anything that happens at the start of the next day. */
+enum { PRIO_SNAPSHOT = 0, PRIO_PROCESS = 1, PRIO_CHILD = 2 };
+
+typedef struct {
+    double entered;      /* time the child entered care */
+    double placed_since; /* time the current placement began */
+    double next_bday;    /* time of the next cohort boundary, or +inf */
+    int32_t dob;         /* day number of the birth date */
+    uint32_t serial;     /* order of arrival in this replication; seeds its stream */
+    uint8_t cohort, district, need, placed, flags;
+    uint8_t entrant; /* entered during the run (its whole stay is observable) */
+    uint8_t in_care; /* the slot holds a child in care */
+} child;
+
+struct cc_sim {
+    const cc_params *p;
+    const ccx_layout *L;
+    int ndates;
+    const double *snap_t;
+    cc_evq *q;
+    child *ch;
+    gsl_rng **crng;
+    uint32_t *freel;
+    size_t nfree, cap;
+    gsl_rng *arr, *init;
+    double *cur;                 /* running stocks and this month's flows, by series */
+    double *out;
+    int route_series[CCM_NROUTE];
+    double mexit[CCM_NNEEDMASK][CCM_NROUTE];
+    double mmove[CCM_NNEEDMASK];
+    double arrival_mean;         /* mean days between entries now */
+    int year;
+    uint32_t next_serial;
+    uint32_t in_care;
+    double last_t;
+    ccs_totals tot;
+    /* scratch for the initial population */
+    int *lab_d, *lab_t, *lab_f;
+    size_t lab_cap;
+};
+
+static int grow_pool(cc_sim *s, size_t cap)
+{
+    child *ch = realloc(s->ch, cap * sizeof *ch);
+    if (!ch)
+        return -1;
+    s->ch = ch;
+    memset(ch + s->cap, 0, (cap - s->cap) * sizeof *ch);
+    gsl_rng **r = realloc(s->crng, cap * sizeof *r);
+    if (!r)
+        return -1;
+    s->crng = r;
+    uint32_t *fl = realloc(s->freel, cap * sizeof *fl);
+    if (!fl)
+        return -1;
+    s->freel = fl;
+    for (size_t i = s->cap; i < cap; i++) {
+        r[i] = gsl_rng_alloc(ccr_type());
+        if (!r[i]) {
+            for (size_t j = s->cap; j < i; j++)
+                gsl_rng_free(r[j]);
+            return -1;
+        }
+    }
+    if (ccq_grow(s->q, cap + H_CHILD) != 0) {
+        for (size_t i = s->cap; i < cap; i++)
+            gsl_rng_free(r[i]);
+        return -1;
+    }
+    /* New slots go on the free list so that lower slots are reused first. */
+    for (size_t i = cap; i > s->cap; i--)
+        fl[s->nfree++] = (uint32_t)(i - 1);
+    s->cap = cap;
+    return 0;
+}
+
+cc_sim *ccs_new(const cc_params *p, const ccx_layout *L, int ndates, const double *snap_t)
+{
+    cc_sim *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->p = p;
+    s->L = L;
+    s->ndates = ndates;
+    s->snap_t = snap_t;
+    int n0 = 0;
+    for (int c = 0; c < CCM_NCOHORT; c++)
+        n0 += p->init_count[c];
+    size_t cap = (size_t)n0 + (size_t)(p->entry_total * 2) + 64;
+    s->q = ccq_new(cap + H_CHILD);
+    s->arr = gsl_rng_alloc(ccr_type());
+    s->init = gsl_rng_alloc(ccr_type());
+    s->cur = calloc((size_t)L->n, sizeof *s->cur);
+    if (!s->q || !s->arr || !s->init || !s->cur || grow_pool(s, cap) != 0) {
+        ccs_free(s);
+        return NULL;
+    }
+    for (int k = 0; k < CCM_NROUTE; k++)
+        s->route_series[k] = k == CCM_EXIT_OTHER ? L->ex_age18 + 1 : L->ex_route + k;
+    for (int m = 0; m < CCM_NNEEDMASK; m++) {
+        for (int k = 0; k < CCM_NROUTE; k++) {
+            s->mexit[m][k] = 1;
+            for (int f = 0; f < CCM_NNEED; f++)
+                if (m & (1 << f))
+                    s->mexit[m][k] *= p->need_exit_mult[f][k];
+        }
+        s->mmove[m] = 1;
+        for (int f = 0; f < CCM_NNEED; f++)
+            if (m & (1 << f))
+                s->mmove[m] *= p->need_move_mult[f];
+    }
+    return s;
+}
+
+void ccs_free(cc_sim *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->cap; i++)
+        gsl_rng_free(s->crng[i]);
+    free(s->crng);
+    free(s->ch);
+    free(s->freel);
+    ccq_free(s->q);
+    if (s->arr)
+        gsl_rng_free(s->arr);
+    if (s->init)
+        gsl_rng_free(s->init);
+    free(s->cur);
+    free(s->lab_d);
+    free(s->lab_t);
+    free(s->lab_f);
+    free(s);
+}
+
+void ccs_apportion(const double *w, int n, int total, int *out)
+{
+    double sum = 0;
+    for (int i = 0; i < n; i++)
+        sum += w[i];
+    int given = 0;
+    for (int i = 0; i < n; i++) {
+        out[i] = sum > 0 ? (int)floor(w[i] / sum * total) : 0;
+        given += out[i];
+    }
+    while (given < total && sum > 0) {
+        int best = -1;
+        double bf = -1;
+        for (int i = 0; i < n; i++) {
+            double f = w[i] / sum * total - out[i];
+            if (w[i] > 0 && f > bf) {
+                bf = f;
+                best = i;
+            }
+        }
+        out[best]++;
+        given++;
+    }
+}
+
+/* ---- counters ---- */
+
+static void count_child(cc_sim *s, const child *c, double d)
+{
+    const ccx_layout *L = s->L;
+    s->cur[L->la_all] += d;
+    s->cur[L->la_cohort + c->cohort] += d;
+    s->cur[L->la_district + c->district] += d;
+    s->cur[L->la_need + c->need] += d;
+    for (int f = 0; f < CCM_NNEED; f++)
+        if (c->flags & (1 << f))
+            s->cur[L->la_flag + f] += d;
+}
+
+static void advance_clock(cc_sim *s, double t)
+{
+    s->tot.child_days += s->in_care * (t - s->last_t);
+    s->last_t = t;
+}
+
+/* ---- durations ---- */
+
+/* Time of the event, given that `elapsed` days on its clock have passed
+ * without it, for a duration of family d with scale parameter `scale`
+ * (Weibull scale in days, or lognormal mu) divided by rate multiplier m. */
+static double draw_after(const gsl_rng *r, const cc_dist *d, double scale, double m, double elapsed)
+{
+    if (m <= 0 || !isfinite(scale))
+        return INFINITY;
+    if (d->family == CCM_DIST_WEIBULL) {
+        double lam = scale / m, k = d->shape;
+        double u = gsl_rng_uniform_pos(r);
+        double total = lam * pow(pow(elapsed / lam, k) - log(u), 1 / k);
+        return total - elapsed;
+    }
+    double mu = scale - log(m), sg = d->shape;
+    double f0 = elapsed > 0 ? gsl_cdf_lognormal_P(elapsed, mu, sg) : 0;
+    double u = f0 + gsl_rng_uniform_pos(r) * (1 - f0);
+    if (u >= 1)
+        return INFINITY;
+    double total = gsl_cdf_lognormal_Pinv(u, mu, sg);
+    return total > elapsed ? total - elapsed : 0;
+}
+
+/* Exponential hazards of child c now, a year: routes, move, semi-independent. */
+static double exp_rates(const cc_sim *s, const child *c, double rate[CCM_NROUTE + 2])
+{
+    const cc_params *p = s->p;
+    double sum = 0;
+    for (int k = 0; k < CCM_NROUTE; k++) {
+        rate[k] = p->exit_dist[k].family == CCM_DIST_EXP
+                      ? p->exit_rate[k][c->cohort] * s->mexit[c->flags][k] * p->type_exit_mult[k][c->placed]
+                      : 0;
+        sum += rate[k];
+    }
+    rate[CCM_NROUTE] =
+        p->move_dist.family == CCM_DIST_EXP ? p->move_rate[c->placed][c->cohort] * s->mmove[c->flags] : 0;
+    sum += rate[CCM_NROUTE];
+    rate[CCM_NROUTE + 1] = c->cohort == CCM_NCOHORT - 1 ? p->semi_rate[c->placed] : 0;
+    sum += rate[CCM_NROUTE + 1];
+    return sum;
+}
+
+/* Draw the child's next event (competing risks: the earliest wins). */
+static void plan(cc_sim *s, uint32_t i, double t)
+{
+    const cc_params *p = s->p;
+    child *c = &s->ch[i];
+    const gsl_rng *r = s->crng[i];
+    double best = c->next_bday;
+    uint32_t kind = EV_BIRTHDAY;
+    for (int k = 0; k < CCM_NROUTE; k++) {
+        if (p->exit_dist[k].family == CCM_DIST_EXP)
+            continue;
+        double dt = draw_after(r, &p->exit_dist[k], p->exit_scale[k][c->cohort],
+                               s->mexit[c->flags][k] * p->type_exit_mult[k][c->placed], t - c->entered);
+        if (t + dt < best) {
+            best = t + dt;
+            kind = (uint32_t)k;
+        }
+    }
+    if (p->move_dist.family != CCM_DIST_EXP) {
+        double dt = draw_after(r, &p->move_dist, p->move_scale[c->placed][c->cohort], s->mmove[c->flags],
+                               t - c->placed_since);
+        if (t + dt < best) {
+            best = t + dt;
+            kind = EV_MOVE;
+        }
+    }
+    double rate[CCM_NROUTE + 2];
+    double sum = exp_rates(s, c, rate);
+    if (sum > 0) {
+        double te = t + gsl_ran_exponential(r, DAYS_PER_YEAR / sum);
+        if (te < best) {
+            best = te;
+            kind = EV_BUNDLE;
+        }
+    }
+    if (isfinite(best))
+        ccq_schedule(s->q, H_CHILD + i, best, kind, PRIO_CHILD);
+    else
+        ccq_cancel(s->q, H_CHILD + i);
+}
+
+static void set_birthday(cc_sim *s, child *c)
+{
+    if (!s->p->ageing) {
+        c->next_bday = INFINITY;
+        return;
+    }
+    int32_t d = ccd_add_years(c->dob, ccm_cohort_lo[c->cohort + 1]);
+    c->next_bday = (double)(d - s->p->start_day - 1);
+}
+
+/* Birth date of a child in cohort `co` on day `today`, uniform over the
+ * dates that put it in that cohort; drawn from the child's stream. */
+static int32_t draw_dob(const gsl_rng *r, int co, int32_t today)
+{
+    int32_t lo = ccd_add_years(today, -ccm_cohort_lo[co + 1]) + 1;
+    int32_t hi = ccd_add_years(today, -ccm_cohort_lo[co]);
+    return lo + (int32_t)gsl_rng_uniform_int(r, (unsigned long)(hi - lo + 1));
+}
+
+static int alloc_slot(cc_sim *s, uint32_t *slot)
+{
+    if (s->nfree == 0 && grow_pool(s, s->cap * 2) != 0)
+        return -1;
+    *slot = s->freel[--s->nfree];
+    return 0;
+}
+
+/* Child i leaves care at time t; `series` is the exit route's series. */
+static void leave(cc_sim *s, uint32_t i, double t, int series)
+{
+    child *c = &s->ch[i];
+    s->cur[s->L->ex_all] += 1;
+    s->cur[series] += 1;
+    if (c->entrant) {
+        s->tot.completed++;
+        s->tot.completed_days += t - c->entered;
+    }
+    count_child(s, c, -1);
+    c->in_care = 0;
+    s->in_care--;
+    ccq_cancel(s->q, H_CHILD + i);
+    s->freel[s->nfree++] = i;
+}
+
+/* Move to semi-independent provision (at 16 or later at 16-17). */
+static void to_semi(cc_sim *s, child *c, double t)
+{
+    count_child(s, c, -1);
+    c->placed = CCM_SEMI;
+    c->need = CCM_SEMI;
+    c->placed_since = t;
+    count_child(s, c, +1);
+    s->cur[s->L->tr16] += 1;
+}
+
+/* ---- initial population ---- */
+
+static int ensure_labels(cc_sim *s, size_t n)
+{
+    if (n <= s->lab_cap)
+        return 0;
+    int *a = realloc(s->lab_d, n * sizeof *a);
+    if (!a)
+        return -1;
+    s->lab_d = a;
+    a = realloc(s->lab_t, n * sizeof *a);
+    if (!a)
+        return -1;
+    s->lab_t = a;
+    a = realloc(s->lab_f, n * sizeof *a);
+    if (!a)
+        return -1;
+    s->lab_f = a;
+    s->lab_cap = n;
+    return 0;
+}
+
+static void fill_labels(int *lab, const int *counts, int n)
+{
+    int k = 0;
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < counts[i]; j++)
+            lab[k++] = i;
+}
+
+/* The children in care at the start date: exact counts per cohort, and per
+ * cohort exact (largest-remainder) counts per district, placement type and
+ * need flag, paired at random by the replication's initial-population
+ * stream; each child's birth date comes from its own stream. */
+static int initial_population(cc_sim *s, uint64_t seed, uint64_t rep)
+{
+    const cc_params *p = s->p;
+    ccr_set(s->init, seed, rep, CCR_INITIAL, 0);
+    int against[CCM_NCOHORT], tcs[CCM_NCOHORT][CCM_NPT];
+    double wres[CCM_NCOHORT];
+    int total_resi = 0;
+    for (int c = 0; c < CCM_NCOHORT; c++) {
+        ccs_apportion(p->init_ptype[c], CCM_NPT, p->init_count[c], tcs[c]);
+        wres[c] = tcs[c][CCM_RESIDENTIAL];
+        total_resi += tcs[c][CCM_RESIDENTIAL];
+    }
+    /* residential children whose plan recommends family care, over cohorts */
+    ccs_apportion(wres, CCM_NCOHORT, (int)lround(p->resi_against_plan * total_resi), against);
+    for (int c = 0; c < CCM_NCOHORT; c++) {
+        int n = p->init_count[c];
+        if (n == 0)
+            continue;
+        if (ensure_labels(s, (size_t)n) != 0)
+            return -1;
+        int dc[256];
+        ccs_apportion(p->init_district + c * p->nd, p->nd, n, dc);
+        fill_labels(s->lab_d, dc, p->nd);
+        fill_labels(s->lab_t, tcs[c], CCM_NPT);
+        gsl_ran_shuffle(s->init, s->lab_d, (size_t)n, sizeof(int));
+        gsl_ran_shuffle(s->init, s->lab_t, (size_t)n, sizeof(int));
+        int left_against = against[c];
+        for (int j = 0; j < n; j++) {
+            uint32_t slot;
+            if (alloc_slot(s, &slot) != 0)
+                return -1;
+            child *ch = &s->ch[slot];
+            memset(ch, 0, sizeof *ch);
+            ch->serial = s->next_serial++;
+            gsl_rng *r = s->crng[slot];
+            ccr_set(r, seed, rep, CCR_CHILD, ch->serial);
+            ch->cohort = (uint8_t)c;
+            ch->district = (uint8_t)s->lab_d[j];
+            ch->placed = (uint8_t)s->lab_t[j];
+            ch->need = ch->placed;
+            if (ch->placed == CCM_RESIDENTIAL && left_against > 0) {
+                ch->need = CCM_FOSTER;
+                left_against--;
+            }
+            ch->dob = draw_dob(r, c, p->start_day);
+            ch->in_care = 1;
+            set_birthday(s, ch);
+            s->lab_f[j] = (int)slot;
+        }
+        /* exactly round(share * n) children of the cohort carry each flag */
+        for (int f = 0; f < CCM_NNEED; f++) {
+            int k = (int)lround(p->init_need[f][c] * n);
+            int *idx = s->lab_t; /* type labels are consumed: reuse as scratch */
+            memcpy(idx, s->lab_f, (size_t)n * sizeof *idx);
+            for (int j = 0; j < k; j++) {
+                int pick = j + (int)gsl_rng_uniform_int(s->init, (unsigned long)(n - j));
+                int tmp = idx[j];
+                idx[j] = idx[pick];
+                idx[pick] = tmp;
+                s->ch[idx[j]].flags |= (uint8_t)(1 << f);
+            }
+        }
+        for (int j = 0; j < n; j++) {
+            count_child(s, &s->ch[s->lab_f[j]], +1);
+            s->in_care++;
+        }
+    }
+    return 0;
+}
+
+/* ---- event handlers ---- */
+
+static void schedule_arrival(cc_sim *s, double t)
+{
+    if (s->p->entry_total <= 0)
+        return;
+    ccq_schedule(s->q, H_ARRIVAL, t + gsl_ran_exponential(s->arr, s->arrival_mean), 0, PRIO_PROCESS);
+}
+
+static void set_arrival_rate(cc_sim *s)
+{
+    double mult = pow(1 + s->p->entry_trend, s->year);
+    s->arrival_mean = DAYS_PER_YEAR / (s->p->entry_total * mult);
+}
+
+/* A child enters care at time t: the arrival stream picks the cell (cohort
+ * and district); everything else comes from the child's own stream. */
+static int on_arrival(cc_sim *s, uint64_t seed, uint64_t rep, double t)
+{
+    const cc_params *p = s->p;
+    size_t cell = gsl_ran_discrete(s->arr, p->entry_cell);
+    uint32_t slot;
+    if (alloc_slot(s, &slot) != 0)
+        return -1;
+    child *c = &s->ch[slot];
+    memset(c, 0, sizeof *c);
+    c->serial = s->next_serial++;
+    c->cohort = (uint8_t)(cell / (size_t)p->nd);
+    c->district = (uint8_t)(cell % (size_t)p->nd);
+    c->entered = t;
+    c->placed_since = t;
+    c->entrant = 1;
+    c->in_care = 1;
+    gsl_rng *r = s->crng[slot];
+    ccr_set(r, seed, rep, CCR_CHILD, c->serial);
+    int32_t today = p->start_day + 1 + (int32_t)floor(t);
+    c->dob = draw_dob(r, c->cohort, today);
+    for (int f = 0; f < CCM_NNEED; f++)
+        if (gsl_rng_uniform(r) < p->entry_need[f][c->cohort])
+            c->flags |= (uint8_t)(1 << f);
+    c->need = (uint8_t)gsl_ran_discrete(r, p->entry_pt[c->cohort]);
+    c->placed = c->need;
+    set_birthday(s, c);
+    count_child(s, c, +1);
+    s->in_care++;
+    if (s->in_care > s->tot.peak)
+        s->tot.peak = s->in_care;
+    s->tot.entries++;
+    s->cur[s->L->ent_all] += 1;
+    s->cur[s->L->ent_cohort + c->cohort] += 1;
+    plan(s, slot, t);
+    return 0;
+}
+
+static void on_birthday(cc_sim *s, uint32_t i, double t)
+{
+    const cc_params *p = s->p;
+    child *c = &s->ch[i];
+    gsl_rng *r = s->crng[i];
+    if (c->cohort == CCM_NCOHORT - 1) {
+        /* 18th birthday: care ends; where the young person goes next */
+        double u = gsl_rng_uniform(r), acc = 0;
+        int dest = CCM_NDEST - 1;
+        for (int k = 0; k < CCM_NDEST; k++) {
+            acc += p->leave18[c->placed][k];
+            if (u < acc) {
+                dest = k;
+                break;
+            }
+        }
+        s->cur[s->L->tr18 + dest] += 1;
+        leave(s, i, t, s->L->ex_age18);
+        return;
+    }
+    count_child(s, c, -1);
+    c->cohort++;
+    count_child(s, c, +1);
+    set_birthday(s, c);
+    if (c->cohort == CCM_NCOHORT - 1 && gsl_rng_uniform(r) < p->semi_at16[c->placed])
+        to_semi(s, c, t);
+    plan(s, i, t);
+}
+
+/* A placement ends and the child moves; a foster placement that breaks down
+ * may end in a need for residential care (escalation). */
+static void move(cc_sim *s, uint32_t i, double t)
+{
+    child *c = &s->ch[i];
+    s->cur[s->L->mv_all] += 1;
+    c->placed_since = t;
+    double esc = s->p->escalate[c->cohort];
+    if (c->placed == CCM_FOSTER && esc > 0 && gsl_rng_uniform(s->crng[i]) < esc) {
+        count_child(s, c, -1);
+        c->need = CCM_RESIDENTIAL;
+        c->placed = CCM_RESIDENTIAL;
+        count_child(s, c, +1);
+    }
+    plan(s, i, t);
+}
+
+static void on_bundle(cc_sim *s, uint32_t i, double t)
+{
+    child *c = &s->ch[i];
+    double rate[CCM_NROUTE + 2];
+    double sum = exp_rates(s, c, rate);
+    double u = gsl_rng_uniform(s->crng[i]) * sum, acc = 0;
+    int k = 0;
+    for (; k < CCM_NROUTE + 1; k++) {
+        acc += rate[k];
+        if (u < acc)
+            break;
+    }
+    if (k < CCM_NROUTE) {
+        leave(s, i, t, s->route_series[k]);
+        return;
+    }
+    if (k == CCM_NROUTE) {
+        move(s, i, t);
+        return;
+    } else {
+        to_semi(s, c, t);
+    }
+    plan(s, i, t);
+}
+
+static void snapshot(cc_sim *s, int k)
+{
+    const ccx_layout *L = s->L;
+    for (int j = 0; j < L->n; j++) {
+        s->out[(size_t)j * (size_t)s->ndates + (size_t)k] = s->cur[j];
+        if (L->kind[j] == CCX_FLOW)
+            s->cur[j] = 0;
+    }
+}
+
+int ccs_run(cc_sim *s, uint64_t seed, uint64_t rep, double *out, ccs_totals *totals)
+{
+    const cc_params *p = s->p;
+    ccq_clear(s->q);
+    s->nfree = 0;
+    for (size_t i = s->cap; i > 0; i--) {
+        s->ch[i - 1].in_care = 0;
+        s->freel[s->nfree++] = (uint32_t)(i - 1);
+    }
+    memset(s->cur, 0, (size_t)s->L->n * sizeof *s->cur);
+    memset(&s->tot, 0, sizeof s->tot);
+    s->out = out;
+    s->next_serial = 0;
+    s->in_care = 0;
+    s->last_t = 0;
+    s->year = 0;
+    double horizon = s->snap_t[s->ndates - 1];
+    s->tot.horizon = horizon;
+    if (initial_population(s, seed, rep) != 0)
+        return -1;
+    s->tot.peak = s->in_care;
+    snapshot(s, 0);
+    for (uint32_t i = 0; i < s->cap; i++)
+        if (s->ch[i].in_care)
+            plan(s, i, 0);
+    ccr_set(s->arr, seed, rep, CCR_ARRIVALS, 0);
+    set_arrival_rate(s);
+    schedule_arrival(s, 0);
+    if (s->ndates > 1)
+        ccq_schedule(s->q, H_MONTH, s->snap_t[1], 1, PRIO_SNAPSHOT);
+    if (p->entry_trend != 0)
+        ccq_schedule(s->q, H_YEAR, (double)(ccd_add_years(p->start_day, 1) - p->start_day), 0, PRIO_PROCESS);
+    cc_event ev;
+    while (ccq_pop(s->q, &ev)) {
+        s->tot.events++;
+        advance_clock(s, ev.t);
+        if (ev.handle >= H_CHILD) {
+            uint32_t i = ev.handle - H_CHILD;
+            if (ev.kind == EV_BIRTHDAY)
+                on_birthday(s, i, ev.t);
+            else if (ev.kind == EV_BUNDLE)
+                on_bundle(s, i, ev.t);
+            else if (ev.kind == EV_MOVE)
+                move(s, i, ev.t);
+            else
+                leave(s, i, ev.t, s->route_series[ev.kind]);
+        } else if (ev.handle == H_ARRIVAL) {
+            if (on_arrival(s, seed, rep, ev.t) != 0)
+                return -1;
+            schedule_arrival(s, ev.t);
+        } else if (ev.handle == H_MONTH) {
+            int k = (int)ev.kind;
+            snapshot(s, k);
+            if (k + 1 >= s->ndates)
+                break;
+            ccq_schedule(s->q, H_MONTH, s->snap_t[k + 1], (uint32_t)(k + 1), PRIO_SNAPSHOT);
+        } else if (ev.handle == H_YEAR) {
+            s->year++;
+            set_arrival_rate(s);
+            schedule_arrival(s, ev.t);
+            ccq_schedule(s->q, H_YEAR, (double)(ccd_add_years(p->start_day, s->year + 1) - p->start_day), 0,
+                         PRIO_PROCESS);
+        }
+    }
+    if (totals)
+        *totals = s->tot;
+    return 0;
+}

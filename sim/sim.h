@@ -1,0 +1,41 @@
+/* sim: one replication of the model, a discrete-event simulation in
+ * continuous time (days; t = 0 is the end of the start date). The state of a
+ * replication (child pool, event queue, generators) is allocated once per
+ * thread by ccs_new and reused by every ccs_run; the event loop itself does
+ * not allocate, except to grow the child pool past its high-water mark. */
+#ifndef SIM_H
+#define SIM_H
+
+#include <stdint.h>
+
+#include "metrics.h"
+#include "params.h"
+
+typedef struct cc_sim cc_sim;
+
+/* What a replication did, beyond the monthly series (for tests and bench). */
+typedef struct {
+    uint64_t events;          /* events popped from the queue */
+    uint64_t entries;         /* children who entered care */
+    uint64_t completed;       /* of those, children who left before the end */
+    double completed_days;    /* total time in care of the completed ones, days */
+    double child_days;        /* integral of the number in care over the run, days */
+    double horizon;           /* length of the run, days */
+    uint32_t peak;            /* largest number in care at once */
+} ccs_totals;
+
+/* A replication engine for p and layout L, sampling at the ndates snapshot
+ * times snap_t[] (days, snap_t[0] = 0). The arrays must outlive the engine.
+ * Returns NULL on allocation failure. */
+cc_sim *ccs_new(const cc_params *p, const ccx_layout *L, int ndates, const double *snap_t);
+void ccs_free(cc_sim *s);
+/* Run replication `rep` of master seed `seed`, writing L->n * ndates values
+ * into out (series-major: out[series * ndates + date]). Returns 0, or -1 if
+ * memory ran out. totals may be NULL. */
+int ccs_run(cc_sim *s, uint64_t seed, uint64_t rep, double *out, ccs_totals *totals);
+
+/* Largest-remainder rounding: split `total` into n whole parts in proportion
+ * to w[] (ties to the lower index). Exposed for tests. */
+void ccs_apportion(const double *w, int n, int total, int *out);
+
+#endif
