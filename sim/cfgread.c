@@ -111,11 +111,11 @@ int ccc_number_at(ccc_reader *r, const config_setting_t *s, double lo, double hi
     else if (t == CONFIG_TYPE_FLOAT)
         v = config_setting_get_float(s);
     else {
-        ccc_error(r, s, NULL, "is %s (expected a number in [%g, %g])", type_name(t), lo, hi);
+        ccc_error(r, s, NULL, "is %s (expected a number in [%.10g, %.10g])", type_name(t), lo, hi);
         return 0;
     }
     if (!isfinite(v) || v < lo || v > hi) {
-        ccc_error(r, s, NULL, "value %g is out of range (expected a number in [%g, %g])", v, lo, hi);
+        ccc_error(r, s, NULL, "value %.10g is out of range (expected a number in [%.10g, %.10g])", v, lo, hi);
         return 0;
     }
     *out = v;
@@ -126,7 +126,7 @@ int ccc_number(ccc_reader *r, const config_setting_t *parent, const char *name, 
                int required, double *out)
 {
     char exp[96];
-    snprintf(exp, sizeof exp, "a number in [%g, %g]", lo, hi);
+    snprintf(exp, sizeof exp, "a number in [%.10g, %.10g]", lo, hi);
     config_setting_t *s = member(r, parent, name, required, exp);
     return s ? ccc_number_at(r, s, lo, hi, out) : 0;
 }

@@ -317,7 +317,7 @@ static void leave(cc_sim *s, uint32_t i, double t, int series)
     child *c = &s->ch[i];
     s->cur[s->L->ex_all] += 1;
     s->cur[series] += 1;
-    if (c->entrant) {
+    if (c->entrant && c->entered <= s->tot.horizon - 18 * DAYS_PER_YEAR) {
         s->tot.completed++;
         s->tot.completed_days += t - c->entered;
     }

@@ -17,8 +17,9 @@ typedef struct cc_sim cc_sim;
 typedef struct {
     uint64_t events;          /* events popped from the queue */
     uint64_t entries;         /* children who entered care */
-    uint64_t completed;       /* of those, children who left before the end */
-    double completed_days;    /* total time in care of the completed ones, days */
+    uint64_t completed;       /* entrants who entered at least 18 years before the
+                                 end (so every such stay is observed whole) and left */
+    double completed_days;    /* their total time in care, days */
     double child_days;        /* integral of the number in care over the run, days */
     double horizon;           /* length of the run, days */
     uint32_t peak;            /* largest number in care at once */

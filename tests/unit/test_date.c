@@ -1,0 +1,49 @@
+/* test_date: calendar arithmetic (day numbers, parsing, month ends, birthdays). */
+#include "ccdate.h"
+#include "check.h"
+
+#include <string.h>
+
+int main(void)
+{
+    CHECK(ccd_from_ymd(1970, 1, 1) == 0, "epoch");
+    CHECK(ccd_from_ymd(2000, 3, 1) == 11017, "2000-03-01 is day 11017");
+    CHECK(ccd_from_ymd(2022, 7, 31) == 19204, "2022-07-31 is day 19204");
+    int bad = 0;
+    for (int32_t d = -800000; d <= 200000; d += 7) {
+        int y, m, dd;
+        ccd_to_ymd(d, &y, &m, &dd);
+        if (ccd_from_ymd(y, m, dd) != d)
+            bad++;
+    }
+    CHECK(bad == 0, "round trip failed %d times", bad);
+
+    int32_t day;
+    CHECK(ccd_parse("2022-07-31", &day) == 0 && day == 19204, "parse 2022-07-31");
+    CHECK(ccd_parse("2024-02-29", &day) == 0, "leap day parses");
+    const char *invalid[] = {"2023-02-29", "2022-02-30", "2022-13-01", "2022-00-10", "2022-7-31",
+                             "22-07-31",   "2022/07/31", "2022-07-31x", "",          "abcd-ef-gh"};
+    for (size_t i = 0; i < sizeof invalid / sizeof *invalid; i++)
+        CHECK(ccd_parse(invalid[i], &day) != 0, "'%s' must not parse", invalid[i]);
+
+    char buf[16];
+    ccd_format(19204, buf);
+    CHECK(strcmp(buf, "2022-07-31") == 0, "format gave %s", buf);
+    ccd_format(ccd_from_ymd(1999, 1, 9), buf);
+    CHECK(strcmp(buf, "1999-01-09") == 0, "format gave %s", buf);
+
+    CHECK(ccd_month_end(ccd_from_ymd(2024, 2, 3)) == ccd_from_ymd(2024, 2, 29), "leap February");
+    CHECK(ccd_month_end(ccd_from_ymd(2023, 2, 3)) == ccd_from_ymd(2023, 2, 28), "common February");
+    int32_t s = ccd_from_ymd(2022, 7, 31);
+    CHECK(ccd_add_month_ends(s, 1) == ccd_from_ymd(2022, 8, 31), "one month on");
+    CHECK(ccd_add_month_ends(s, 7) == ccd_from_ymd(2023, 2, 28), "seven months on");
+    CHECK(ccd_add_month_ends(s, 120) == ccd_from_ymd(2032, 7, 31), "ten years on");
+    CHECK(ccd_add_month_ends(ccd_from_ymd(2023, 1, 31), -1) == ccd_from_ymd(2022, 12, 31), "one month back");
+
+    int32_t leapling = ccd_from_ymd(2008, 2, 29);
+    CHECK(ccd_add_years(leapling, 4) == ccd_from_ymd(2012, 2, 29), "leap birthday in a leap year");
+    CHECK(ccd_add_years(leapling, 1) == ccd_from_ymd(2009, 3, 1), "leap birthday in a common year is 1 March");
+    CHECK(ccd_add_years(ccd_from_ymd(2010, 6, 15), 18) == ccd_from_ymd(2028, 6, 15), "18th birthday");
+    CHECK(ccd_add_years(ccd_from_ymd(2028, 6, 15), -18) == ccd_from_ymd(2010, 6, 15), "years back");
+    return check_done("test_date");
+}
