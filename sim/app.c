@@ -120,12 +120,18 @@ static int copy_resolved(const char *config, FILE *dst, const char *dir)
     return 0;
 }
 
-int cca_run(const cca_run_opts *o, FILE *err)
+int cca_run(const cca_run_opts *o, FILE *out, FILE *err)
 {
     cc_params *p = NULL;
     int rc = load(o->config, err, &p);
     if (rc != CCA_OK)
         return rc;
+    /* Fail before a long simulation, not after, if results cannot be written. */
+    if (cco_mkdirs(o->outdir) != 0) {
+        fprintf(err, "carecap: %s: cannot create output directory: %s\n", o->outdir, strerror(errno));
+        ccp_free(p);
+        return CCA_IO;
+    }
     cce_opts eo = {o->reps, o->years, o->threads, o->seed};
     cce_result *r = NULL;
     char msg[512];
@@ -135,11 +141,6 @@ int cca_run(const cca_run_opts *o, FILE *err)
         return CCA_RUNTIME;
     }
     rc = CCA_OK;
-    if (cco_mkdirs(o->outdir) != 0) {
-        fprintf(err, "carecap: %s: cannot create output directory: %s\n", o->outdir, strerror(errno));
-        rc = CCA_IO;
-        goto done;
-    }
     cco_batch *b = cco_batch_new(o->outdir);
     FILE *fm = b ? cco_batch_add(b, "monthly.csv") : NULL;
     FILE *fa = fm ? cco_batch_add(b, "annual.csv") : NULL;
@@ -172,7 +173,7 @@ int cca_run(const cca_run_opts *o, FILE *err)
     uint64_t events = 0;
     for (int i = 0; i < r->reps; i++)
         events += r->tot[i].events;
-    fprintf(err, "carecap: %d replications x %d years in %.2f s (%.1f M events/s); results in %s/\n", r->reps,
+    fprintf(out, "carecap: %d replications x %d years in %.2f s (%.1f M events/s); results in %s/\n", r->reps,
             r->years, r->wall_seconds, r->wall_seconds > 0 ? (double)events / r->wall_seconds / 1e6 : 0.0,
             o->outdir);
 done:

@@ -20,7 +20,7 @@ typedef struct {
 
 /* Validate the config, run the experiment, write the results. Messages go
  * to err, each line starting with "carecap: ". Returns an exit code. */
-int cca_run(const cca_run_opts *o, FILE *err);
+int cca_run(const cca_run_opts *o, FILE *out, FILE *err);
 /* Validate a config only; prints "FILE: ok" to out or every error to err. */
 int cca_check(const char *config, FILE *out, FILE *err);
 const char *cca_version(void);

@@ -8,24 +8,46 @@
 int32_t ccd_from_ymd(int y, int m, int d)
 {
     y -= m <= 2;
-    const int era = (y >= 0 ? y : y - 399) / 400;
-    const int yoe = y - era * 400;
     const int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return (int32_t)(era * 146097 + doe - 719468);
+    if (y < 0) {
+        const int era = (y - 399) / 400;
+        const int yoe = y - era * 400;
+        const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        return (int32_t)(era * 146097 + doe - 719468);
+    }
+    /* years from 0 on: unsigned division by constants is a multiply */
+    const uint32_t uy = (uint32_t)y;
+    const uint32_t era = uy / 400u;
+    const uint32_t yoe = uy - era * 400u;
+    const uint32_t doe = yoe * 365u + yoe / 4u - yoe / 100u + (uint32_t)doy;
+    return (int32_t)(era * 146097u + doe) - 719468;
 }
 
 void ccd_to_ymd(int32_t day, int *y, int *m, int *d)
 {
-    const int z = (int)day + 719468;
-    const int era = (z >= 0 ? z : z - 146096) / 146097;
-    const int doe = z - era * 146097;
-    const int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    const int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    const int mp = (5 * doy + 2) / 153;
-    *d = doy - (153 * mp + 2) / 5 + 1;
-    *m = mp < 10 ? mp + 3 : mp - 9;
-    *y = yoe + era * 400 + (*m <= 2);
+    /* Days from 0000-03-01. Dates from year 0 on (all carecap uses) make it
+     * non-negative, and unsigned division by constants is a multiply. */
+    const int32_t z = day + 719468;
+    if (z < 0) {
+        const int era = (z - 146096) / 146097;
+        const int doe = z - era * 146097;
+        const int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+        const int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        const int mp = (5 * doy + 2) / 153;
+        *d = doy - (153 * mp + 2) / 5 + 1;
+        *m = mp < 10 ? mp + 3 : mp - 9;
+        *y = yoe + era * 400 + (*m <= 2);
+        return;
+    }
+    const uint32_t uz = (uint32_t)z;
+    const uint32_t era = uz / 146097u;
+    const uint32_t doe = uz - era * 146097u;
+    const uint32_t yoe = (doe - doe / 1460u + doe / 36524u - doe / 146096u) / 365u;
+    const uint32_t doy = doe - (365u * yoe + yoe / 4u - yoe / 100u);
+    const uint32_t mp = (5u * doy + 2u) / 153u;
+    *d = (int)(doy - (153u * mp + 2u) / 5u + 1u);
+    *m = mp < 10u ? (int)mp + 3 : (int)mp - 9;
+    *y = (int)(yoe + era * 400u) + (*m <= 2);
 }
 
 int ccd_days_in_month(int y, int m)

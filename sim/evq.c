@@ -5,11 +5,16 @@
 #include <stdlib.h>
 
 #define NOPOS UINT32_MAX
+/* Handles fit in 24 bits; the priority takes the top 8 of the sort key. */
+#define HBITS 24
+#define HMASK ((1u << HBITS) - 1)
+
+/* 16 bytes, four to a cache line: ties in time are ordered by the key,
+ * priority first and then handle, which needs no sequence counter. */
 
 typedef struct {
     double t;
-    uint64_t ord; /* priority in the top 8 bits, scheduling sequence below */
-    uint32_t h;
+    uint32_t key; /* priority << 24 | handle */
     uint32_t kind;
 } node;
 
@@ -17,18 +22,22 @@ struct cc_evq {
     node *heap;
     uint32_t *pos; /* heap index of each handle, NOPOS if none pending */
     size_t n, cap;
-    uint64_t seq;
+    /* The handle of the last popped event. It stays in the heap (at the
+     * root, usually) until the caller reschedules it, which is then a single
+     * sift-down instead of a remove plus an insert, or until the next pop or
+     * cancel removes it. Logically it is not pending. */
+    uint32_t held;
 };
 
 static int before(const node *a, const node *b)
 {
-    return a->t < b->t || (a->t == b->t && a->ord < b->ord);
+    return a->t < b->t || (a->t == b->t && a->key < b->key);
 }
 
 static void place(cc_evq *q, size_t i, node v)
 {
     q->heap[i] = v;
-    q->pos[v.h] = (uint32_t)i;
+    q->pos[v.key & HMASK] = (uint32_t)i;
 }
 
 static void sift_up(cc_evq *q, size_t i)
@@ -47,11 +56,12 @@ static void sift_up(cc_evq *q, size_t i)
 static void sift_down(cc_evq *q, size_t i)
 {
     node v = q->heap[i];
+    const size_t n = q->n;
     for (;;) {
         size_t c = 2 * i + 1;
-        if (c >= q->n)
+        if (c >= n)
             break;
-        if (c + 1 < q->n && before(&q->heap[c + 1], &q->heap[c]))
+        if (c + 1 < n && before(&q->heap[c + 1], &q->heap[c]))
             c++;
         if (!before(&q->heap[c], &v))
             break;
@@ -66,6 +76,7 @@ cc_evq *ccq_new(size_t capacity)
     cc_evq *q = calloc(1, sizeof *q);
     if (!q)
         return NULL;
+    q->held = NOPOS;
     if (ccq_grow(q, capacity ? capacity : 1) != 0) {
         ccq_free(q);
         return NULL;
@@ -86,6 +97,8 @@ int ccq_grow(cc_evq *q, size_t capacity)
 {
     if (capacity <= q->cap)
         return 0;
+    if (capacity > (size_t)HMASK + 1)
+        return -1;
     node *h = realloc(q->heap, capacity * sizeof *h);
     if (!h)
         return -1;
@@ -101,12 +114,30 @@ int ccq_grow(cc_evq *q, size_t capacity)
 }
 
 size_t ccq_capacity(const cc_evq *q) { return q->cap; }
-size_t ccq_size(const cc_evq *q) { return q->n; }
-int ccq_pending(const cc_evq *q, uint32_t h) { return q->pos[h] != NOPOS; }
+size_t ccq_size(const cc_evq *q) { return q->n - (q->held != NOPOS); }
+int ccq_pending(const cc_evq *q, uint32_t h) { return q->pos[h] != NOPOS && h != q->held; }
+
+/* Remove the node at heap index i. */
+static void remove_at(cc_evq *q, uint32_t i)
+{
+    q->pos[q->heap[i].key & HMASK] = NOPOS;
+    q->n--;
+    if (i == q->n)
+        return;
+    node last = q->heap[q->n];
+    int up = before(&last, &q->heap[i]);
+    place(q, i, last);
+    if (up)
+        sift_up(q, i);
+    else
+        sift_down(q, i);
+}
 
 void ccq_schedule(cc_evq *q, uint32_t h, double t, uint32_t kind, uint8_t prio)
 {
-    node v = {t, ((uint64_t)prio << 56) | (q->seq++ & 0x00ffffffffffffffULL), h, kind};
+    node v = {t, ((uint32_t)prio << HBITS) | h, kind};
+    if (h == q->held)
+        q->held = NOPOS;
     uint32_t i = q->pos[h];
     if (i == NOPOS) {
         i = (uint32_t)q->n++;
@@ -124,47 +155,44 @@ void ccq_schedule(cc_evq *q, uint32_t h, double t, uint32_t kind, uint8_t prio)
 
 void ccq_cancel(cc_evq *q, uint32_t h)
 {
+    if (h == q->held)
+        q->held = NOPOS;
     uint32_t i = q->pos[h];
-    if (i == NOPOS)
-        return;
-    q->pos[h] = NOPOS;
-    q->n--;
-    if (i == q->n)
-        return;
-    node last = q->heap[q->n];
-    int up = before(&last, &q->heap[i]);
-    place(q, i, last);
-    if (up)
-        sift_up(q, i);
-    else
-        sift_down(q, i);
+    if (i != NOPOS)
+        remove_at(q, i);
 }
 
 int ccq_pop(cc_evq *q, cc_event *ev)
 {
+    if (q->held != NOPOS) {
+        remove_at(q, q->pos[q->held]);
+        q->held = NOPOS;
+    }
     if (q->n == 0)
         return 0;
-    node top = q->heap[0];
-    ev->t = top.t;
-    ev->handle = top.h;
-    ev->kind = top.kind;
-    q->pos[top.h] = NOPOS;
-    q->n--;
-    if (q->n > 0) {
-        place(q, 0, q->heap[q->n]);
-        sift_down(q, 0);
-    }
+    const node *top = &q->heap[0];
+    ev->t = top->t;
+    ev->handle = top->key & HMASK;
+    ev->kind = top->kind;
+    q->held = top->key & HMASK;
     return 1;
 }
 
 double ccq_peek_time(const cc_evq *q)
 {
-    return q->n ? q->heap[0].t : INFINITY;
+    if (q->n == 0 || (q->n == 1 && q->held != NOPOS))
+        return INFINITY;
+    if (q->held == NOPOS || q->pos[q->held] != 0)
+        return q->heap[0].t;
+    /* the root is the held (popped) event: the earliest pending is a child */
+    double a = q->heap[1].t;
+    return q->n > 2 && q->heap[2].t < a ? q->heap[2].t : a;
 }
 
 void ccq_clear(cc_evq *q)
 {
     for (size_t i = 0; i < q->n; i++)
-        q->pos[q->heap[i].h] = NOPOS;
+        q->pos[q->heap[i].key & HMASK] = NOPOS;
     q->n = 0;
+    q->held = NOPOS;
 }

@@ -2,8 +2,9 @@
  * Every entity that can have a pending event (a child, the arrival process,
  * the month-end clock, ...) owns a handle 0..capacity-1 and has at most one
  * pending event, which can be scheduled, rescheduled or cancelled in
- * O(log n). Ties in time are broken by priority (lower first), then by the
- * order of scheduling, so a run is deterministic. No allocation except in
+ * O(log n). Ties in time are broken by priority (lower first), then by
+ * handle (lower first), so a run is deterministic. Handles are below 2^24
+ * and priorities below 256. No allocation except in
  * ccq_new and ccq_grow. */
 #ifndef EVQ_H
 #define EVQ_H
@@ -22,7 +23,8 @@ typedef struct {
 /* A queue for handles 0..capacity-1. Returns NULL on allocation failure. */
 cc_evq *ccq_new(size_t capacity);
 void ccq_free(cc_evq *q);
-/* Raise the handle capacity (never shrinks). Returns 0, or -1 on ENOMEM. */
+/* Raise the handle capacity (never shrinks). Returns 0, or -1 when out of
+ * memory or above 2^24 handles. */
 int ccq_grow(cc_evq *q, size_t capacity);
 size_t ccq_capacity(const cc_evq *q);
 size_t ccq_size(const cc_evq *q);
@@ -31,7 +33,9 @@ void ccq_schedule(cc_evq *q, uint32_t h, double t, uint32_t kind, uint8_t prio);
 /* Remove h's pending event, if any. */
 void ccq_cancel(cc_evq *q, uint32_t h);
 int ccq_pending(const cc_evq *q, uint32_t h);
-/* Pop the earliest event into *ev. Returns 0 when the queue is empty. */
+/* Pop the earliest event into *ev. Returns 0 when the queue is empty.
+ * The popped handle is no longer pending; rescheduling it before the next
+ * pop (the usual case: a child's next event) costs one sift-down. */
 int ccq_pop(cc_evq *q, cc_event *ev);
 /* Time of the earliest event, or +infinity when empty. */
 double ccq_peek_time(const cc_evq *q);

@@ -156,5 +156,5 @@ int main(int argc, char **argv)
     }
     o.command_line = cmdline;
     o.progress = !quiet && isatty(2);
-    return cca_run(&o, stderr);
+    return cca_run(&o, stdout, stderr);
 }

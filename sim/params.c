@@ -396,7 +396,8 @@ int ccp_load(const char *path, cc_diag *diag, cc_params **out)
     }
     if (config_read_file(&cfg, path) != CONFIG_TRUE) {
         const char *f = config_error_file(&cfg);
-        ccg_add(diag, "%s:%d: syntax error: %s", f ? f : path, config_error_line(&cfg), config_error_text(&cfg));
+        ccg_add(diag, "%s:%d: cannot parse the file: %s (expected libconfig syntax: name = value; groups in { }, arrays in [ ], strings in double quotes)",
+                f ? f : path, config_error_line(&cfg), config_error_text(&cfg));
         config_destroy(&cfg);
         return CCP_EINVALID;
     }

@@ -27,7 +27,8 @@ typedef struct {
     double entered;      /* time the child entered care */
     double placed_since; /* time the current placement began */
     double next_bday;    /* time of the next cohort boundary, or +inf */
-    int32_t dob;         /* day number of the birth date */
+    int16_t by;          /* birth date: year, month, day */
+    uint8_t bm, bd;
     uint32_t serial;     /* order of arrival in this replication; seeds its stream */
     uint8_t cohort, district, need, placed, flags;
     uint8_t entrant; /* entered during the run (its whole stay is observable) */
@@ -50,6 +51,10 @@ struct cc_sim {
     int route_series[CCM_NROUTE];
     double mexit[CCM_NNEEDMASK][CCM_NROUTE];
     double mmove[CCM_NNEEDMASK];
+    /* exponential hazards a year by (cohort, need flags, placement): the
+     * routes, the move, the semi-independent step, then their sum */
+    double (*xr)[CCM_NROUTE + 3];
+    int all_exp; /* every duration is exponential: one draw plans a child */
     double arrival_mean;         /* mean days between entries now */
     int year;
     uint32_t next_serial;
@@ -96,6 +101,8 @@ static int grow_pool(cc_sim *s, size_t cap)
     return 0;
 }
 
+static double exp_rates_of(const cc_sim *s, int co, int fl, int pt, double rate[CCM_NROUTE + 2]);
+
 cc_sim *ccs_new(const cc_params *p, const ccx_layout *L, int ndates, const double *snap_t)
 {
     cc_sim *s = calloc(1, sizeof *s);
@@ -131,6 +138,20 @@ cc_sim *ccs_new(const cc_params *p, const ccx_layout *L, int ndates, const doubl
             if (m & (1 << f))
                 s->mmove[m] *= p->need_move_mult[f];
     }
+    s->all_exp = p->move_dist.family == CCM_DIST_EXP;
+    for (int k = 0; k < CCM_NROUTE; k++)
+        s->all_exp = s->all_exp && p->exit_dist[k].family == CCM_DIST_EXP;
+    s->xr = malloc((size_t)CCM_NCOHORT * CCM_NNEEDMASK * CCM_NPT * sizeof *s->xr);
+    if (!s->xr) {
+        ccs_free(s);
+        return NULL;
+    }
+    for (int co = 0; co < CCM_NCOHORT; co++)
+        for (int fl = 0; fl < CCM_NNEEDMASK; fl++)
+            for (int pt = 0; pt < CCM_NPT; pt++) {
+                double *row = s->xr[((size_t)co * CCM_NNEEDMASK + (size_t)fl) * CCM_NPT + (size_t)pt];
+                row[CCM_NROUTE + 2] = exp_rates_of(s, co, fl, pt, row);
+            }
     return s;
 }
 
@@ -143,6 +164,7 @@ void ccs_free(cc_sim *s)
     free(s->crng);
     free(s->ch);
     free(s->freel);
+    free(s->xr);
     ccq_free(s->q);
     if (s->arr)
         gsl_rng_free(s->arr);
@@ -224,23 +246,30 @@ static double draw_after(const gsl_rng *r, const cc_dist *d, double scale, doubl
     return total > elapsed ? total - elapsed : 0;
 }
 
-/* Exponential hazards of child c now, a year: routes, move, semi-independent. */
-static double exp_rates(const cc_sim *s, const child *c, double rate[CCM_NROUTE + 2])
+/* Exponential hazards, a year, of a child in cohort co with need flags fl
+ * placed in type pt: routes, move, semi-independent step; returns the sum. */
+static double exp_rates_of(const cc_sim *s, int co, int fl, int pt, double rate[CCM_NROUTE + 2])
 {
     const cc_params *p = s->p;
     double sum = 0;
     for (int k = 0; k < CCM_NROUTE; k++) {
         rate[k] = p->exit_dist[k].family == CCM_DIST_EXP
-                      ? p->exit_rate[k][c->cohort] * s->mexit[c->flags][k] * p->type_exit_mult[k][c->placed]
+                      ? p->exit_rate[k][co] * s->mexit[fl][k] * p->type_exit_mult[k][pt]
                       : 0;
         sum += rate[k];
     }
-    rate[CCM_NROUTE] =
-        p->move_dist.family == CCM_DIST_EXP ? p->move_rate[c->placed][c->cohort] * s->mmove[c->flags] : 0;
+    rate[CCM_NROUTE] = p->move_dist.family == CCM_DIST_EXP ? p->move_rate[pt][co] * s->mmove[fl] : 0;
     sum += rate[CCM_NROUTE];
-    rate[CCM_NROUTE + 1] = c->cohort == CCM_NCOHORT - 1 ? p->semi_rate[c->placed] : 0;
+    rate[CCM_NROUTE + 1] = co == CCM_NCOHORT - 1 ? p->semi_rate[pt] : 0;
     sum += rate[CCM_NROUTE + 1];
     return sum;
+}
+
+/* The precomputed row of exp_rates_of for child c; element CCM_NROUTE + 2
+ * is the sum. */
+static const double *exp_rates(const cc_sim *s, const child *c)
+{
+    return s->xr[((size_t)c->cohort * CCM_NNEEDMASK + c->flags) * CCM_NPT + c->placed];
 }
 
 /* Draw the child's next event (competing risks: the earliest wins). */
@@ -251,7 +280,7 @@ static void plan(cc_sim *s, uint32_t i, double t)
     const gsl_rng *r = s->crng[i];
     double best = c->next_bday;
     uint32_t kind = EV_BIRTHDAY;
-    for (int k = 0; k < CCM_NROUTE; k++) {
+    for (int k = 0; k < CCM_NROUTE && !s->all_exp; k++) {
         if (p->exit_dist[k].family == CCM_DIST_EXP)
             continue;
         double dt = draw_after(r, &p->exit_dist[k], p->exit_scale[k][c->cohort],
@@ -261,7 +290,7 @@ static void plan(cc_sim *s, uint32_t i, double t)
             kind = (uint32_t)k;
         }
     }
-    if (p->move_dist.family != CCM_DIST_EXP) {
+    if (!s->all_exp && p->move_dist.family != CCM_DIST_EXP) {
         double dt = draw_after(r, &p->move_dist, p->move_scale[c->placed][c->cohort], s->mmove[c->flags],
                                t - c->placed_since);
         if (t + dt < best) {
@@ -269,8 +298,7 @@ static void plan(cc_sim *s, uint32_t i, double t)
             kind = EV_MOVE;
         }
     }
-    double rate[CCM_NROUTE + 2];
-    double sum = exp_rates(s, c, rate);
+    double sum = exp_rates(s, c)[CCM_NROUTE + 2];
     if (sum > 0) {
         double te = t + gsl_ran_exponential(r, DAYS_PER_YEAR / sum);
         if (te < best) {
@@ -290,17 +318,40 @@ static void set_birthday(cc_sim *s, child *c)
         c->next_bday = INFINITY;
         return;
     }
-    int32_t d = ccd_add_years(c->dob, ccm_cohort_lo[c->cohort + 1]);
-    c->next_bday = (double)(d - s->p->start_day - 1);
+    /* the birthday in the year the next cohort starts; 29 February counts
+     * as 1 March in other years (as ccd_add_years) */
+    int y = c->by + ccm_cohort_lo[c->cohort + 1], m = c->bm, d = c->bd;
+    if (m == 2 && d == 29 && ccd_days_in_month(y, 2) == 28) {
+        m = 3;
+        d = 1;
+    }
+    c->next_bday = (double)(ccd_from_ymd(y, m, d) - s->p->start_day - 1);
+}
+
+/* Day number of y-m-d shifted by k years (29 February to 1 March). */
+static int32_t shift_years(int y, int m, int d, int k)
+{
+    y += k;
+    if (m == 2 && d == 29 && ccd_days_in_month(y, 2) == 28) {
+        m = 3;
+        d = 1;
+    }
+    return ccd_from_ymd(y, m, d);
 }
 
 /* Birth date of a child in cohort `co` on day `today`, uniform over the
  * dates that put it in that cohort; drawn from the child's stream. */
-static int32_t draw_dob(const gsl_rng *r, int co, int32_t today)
+static void draw_dob(const gsl_rng *r, int co, int32_t today, child *c)
 {
-    int32_t lo = ccd_add_years(today, -ccm_cohort_lo[co + 1]) + 1;
-    int32_t hi = ccd_add_years(today, -ccm_cohort_lo[co]);
-    return lo + (int32_t)gsl_rng_uniform_int(r, (unsigned long)(hi - lo + 1));
+    int y, m, d;
+    ccd_to_ymd(today, &y, &m, &d);
+    int32_t lo = shift_years(y, m, d, -ccm_cohort_lo[co + 1]) + 1;
+    int32_t hi = shift_years(y, m, d, -ccm_cohort_lo[co]);
+    int32_t dob = lo + (int32_t)gsl_rng_uniform_int(r, (unsigned long)(hi - lo + 1));
+    ccd_to_ymd(dob, &y, &m, &d);
+    c->by = (int16_t)y;
+    c->bm = (uint8_t)m;
+    c->bd = (uint8_t)d;
 }
 
 static int alloc_slot(cc_sim *s, uint32_t *slot)
@@ -417,7 +468,7 @@ static int initial_population(cc_sim *s, uint64_t seed, uint64_t rep)
                 ch->need = CCM_FOSTER;
                 left_against--;
             }
-            ch->dob = draw_dob(r, c, p->start_day);
+            draw_dob(r, c, p->start_day, ch);
             ch->in_care = 1;
             set_birthday(s, ch);
             s->lab_f[j] = (int)slot;
@@ -479,7 +530,7 @@ static int on_arrival(cc_sim *s, uint64_t seed, uint64_t rep, double t)
     gsl_rng *r = s->crng[slot];
     ccr_set(r, seed, rep, CCR_CHILD, c->serial);
     int32_t today = p->start_day + 1 + (int32_t)floor(t);
-    c->dob = draw_dob(r, c->cohort, today);
+    draw_dob(r, c->cohort, today, c);
     for (int f = 0; f < CCM_NNEED; f++)
         if (gsl_rng_uniform(r) < p->entry_need[f][c->cohort])
             c->flags |= (uint8_t)(1 << f);
@@ -546,8 +597,8 @@ static void move(cc_sim *s, uint32_t i, double t)
 static void on_bundle(cc_sim *s, uint32_t i, double t)
 {
     child *c = &s->ch[i];
-    double rate[CCM_NROUTE + 2];
-    double sum = exp_rates(s, c, rate);
+    const double *rate = exp_rates(s, c);
+    double sum = rate[CCM_NROUTE + 2];
     double u = gsl_rng_uniform(s->crng[i]) * sum, acc = 0;
     int k = 0;
     for (; k < CCM_NROUTE + 1; k++) {

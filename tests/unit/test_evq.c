@@ -1,5 +1,5 @@
 /* test_evq: the event queue pops in time order, breaks ties by priority then
- * scheduling order, cancels and reschedules by handle, and grows. */
+ * handle, cancels and reschedules by handle, and grows. */
 #include <gsl/gsl_rng.h>
 
 #include "check.h"
@@ -48,10 +48,10 @@ int main(void)
     CHECK(popped == N - cancelled, "popped %d", popped);
     CHECK(ccq_peek_time(q) == INFINITY, "empty queue peeks at infinity");
 
-    /* ties: priority first, then the order of scheduling */
-    ccq_schedule(q, 10, 5.0, 0, 2);
-    ccq_schedule(q, 11, 5.0, 0, 1);
+    /* ties: priority first, then handle (not the order of scheduling) */
     ccq_schedule(q, 12, 5.0, 0, 2);
+    ccq_schedule(q, 11, 5.0, 0, 1);
+    ccq_schedule(q, 10, 5.0, 0, 2);
     ccq_schedule(q, 13, 5.0, 0, 0);
     ccq_schedule(q, 14, 4.0, 0, 9);
     uint32_t expect[] = {14, 13, 11, 10, 12};
@@ -67,6 +67,66 @@ int main(void)
     uint32_t expect2[] = {3, 2, 1};
     for (int i = 0; i < 3; i++)
         CHECK(ccq_pop(q, &ev) == 1 && ev.handle == expect2[i], "reschedule order at %d: got %u", i, ev.handle);
+    /* a popped handle is not pending; rescheduling it at once (the usual
+     * case) and cancelling it both work, and peek_time skips it */
+    ccq_schedule(q, 5, 1.0, 0, 1);
+    ccq_schedule(q, 6, 2.0, 0, 1);
+    CHECK(ccq_pop(q, &ev) == 1 && ev.handle == 5, "pop 5");
+    CHECK(!ccq_pending(q, 5) && ccq_size(q) == 1, "popped handle not pending");
+    CHECK(ccq_peek_time(q) == 2.0, "peek skips the popped event: %g", ccq_peek_time(q));
+    ccq_schedule(q, 5, 3.0, 0, 1);
+    CHECK(ccq_pending(q, 5) && ccq_size(q) == 2, "rescheduled popped handle");
+    CHECK(ccq_pop(q, &ev) == 1 && ev.handle == 6, "then 6");
+    ccq_cancel(q, 6);
+    CHECK(ccq_pop(q, &ev) == 1 && ev.handle == 5 && ev.t == 3.0, "then 5 at 3");
+    CHECK(ccq_pop(q, &ev) == 0 && ccq_size(q) == 0, "then empty");
+
+    /* random operations against a brute-force model: schedule, reschedule,
+     * cancel, and pop followed by reschedule or nothing */
+    enum { M = 64 };
+    double model[M];
+    for (int h = 0; h < M; h++)
+        model[h] = -1;
+    int mismatches = 0;
+    double now = 0;
+    for (int step = 0; step < 200000; step++) {
+        double u = gsl_rng_uniform(r);
+        uint32_t h = (uint32_t)gsl_rng_uniform_int(r, M);
+        if (u < 0.4) {
+            model[h] = now + gsl_rng_uniform(r) * 10;
+            ccq_schedule(q, h, model[h], h, 1);
+        } else if (u < 0.5) {
+            model[h] = -1;
+            ccq_cancel(q, h);
+        } else {
+            int best = -1;
+            for (int k = 0; k < M; k++)
+                if (model[k] >= 0 && (best < 0 || model[k] < model[best]))
+                    best = k;
+            int got = ccq_pop(q, &ev);
+            if (best < 0) {
+                mismatches += got != 0;
+                continue;
+            }
+            if (!got || ev.t != model[best]) {
+                mismatches++;
+                continue;
+            }
+            now = ev.t;
+            model[ev.handle] = -1;
+            if (u < 0.8) {
+                model[ev.handle] = now + gsl_rng_uniform(r) * 10;
+                ccq_schedule(q, ev.handle, model[ev.handle], ev.handle, 1);
+            }
+        }
+        size_t pending = 0;
+        for (int k = 0; k < M; k++)
+            pending += model[k] >= 0;
+        mismatches += pending != ccq_size(q) || (model[h] >= 0) != ccq_pending(q, h);
+    }
+    CHECK(mismatches == 0, "%d mismatches against the brute-force model", mismatches);
+
+    CHECK(ccq_grow(q, (size_t)1 << 25) == -1, "more than 2^24 handles refused");
     ccq_schedule(q, 4, 1.0, 0, 1);
     ccq_clear(q);
     CHECK(ccq_size(q) == 0 && !ccq_pending(q, 4), "clear");

@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# bench.sh: carecap's speed against a bare event loop.
+#
+#  (a) times `carecap run config/nottinghamshire.cfg -r 1000 -y 10 -s 1 -j J
+#      --quiet -o TMP` for J = 1 and 2 (best of RUNS), reads the event count
+#      from TMP/manifest.txt and reports events/s, ns/event and replications/s;
+#  (b) times scripts/bench/bare_loop.c (a binary heap popping an event and
+#      pushing its successor drawn from GSL) with 1,000 and 100,000 events
+#      pending (best of RUNS);
+#  (c) prints carecap's ns/event (-j 1) over the bare loop's at 1,000 pending
+#      (the county run keeps about 1,000 children, so about 1,000 events,
+#      pending).
+#
+# carecap is built (Release) in build-bench, or in $BUILD_DIR, if needed; the
+# bare loop is built with `cc -O2` into a temporary directory. Runs from any
+# directory; exits non-zero if any step fails.
+#
+# Environment: BUILD_DIR (default <repo>/build-bench), RUNS (default 3),
+# BARE_EVENTS (events the bare loop times, default 10000000), BARE_RNG
+# (taus2, the default and carecap's generator, or mt19937).
+set -euo pipefail
+
+root=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
+build=${BUILD_DIR:-$root/build-bench}
+runs=${RUNS:-3}
+bare_events=${BARE_EVENTS:-10000000}
+bare_rng=${BARE_RNG:-taus2}
+cfg=$root/config/nottinghamshire.cfg
+reps=1000
+years=10
+
+die() { echo "bench.sh: $*" >&2; exit 1; }
+case $runs in '' | *[!0-9]* | 0) die "RUNS must be a whole number >= 1 (got '$runs')" ;; esac
+case $bare_events in '' | *[!0-9]* | 0) die "BARE_EVENTS must be a whole number >= 1" ;; esac
+for tool in cc cmake pkg-config awk; do
+  command -v "$tool" >/dev/null || die "'$tool' is not installed"
+done
+[ -f "$cfg" ] || die "missing $cfg"
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/carecap-bench.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+# ---- build ----------------------------------------------------------------
+echo "== Building the bare loop (cc -O2) in $tmp"
+# shellcheck disable=SC2046  # pkg-config output is meant to be word-split
+cc -std=c11 -O2 -o "$tmp/bare_loop" "$root/scripts/bench/bare_loop.c" $(pkg-config --cflags --libs gsl) ||
+  die "could not build the bare loop"
+
+if [ -f "$build/CMakeCache.txt" ]; then
+  btype=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$build/CMakeCache.txt")
+  [ "$btype" = Release ] || die "$build is configured as '$btype', not Release (set BUILD_DIR to another directory)"
+else
+  echo "== Configuring carecap (Release) in $build"
+  cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >"$tmp/cmake.log" 2>&1 ||
+    { cat "$tmp/cmake.log" >&2; die "cmake configure failed"; }
+fi
+echo "== Building carecap (Release) in $build"
+cmake --build "$build" --target carecap -j"$(nproc 2>/dev/null || echo 2)" >"$tmp/build.log" 2>&1 ||
+  { cat "$tmp/build.log" >&2; die "cmake build failed"; }
+carecap=$build/sim/carecap
+[ -x "$carecap" ] || die "no carecap binary at $carecap"
+
+# ---- helpers --------------------------------------------------------------
+fmin() { awk -v a="$1" -v b="$2" 'BEGIN { print (b == "" || a + 0 < b + 0) ? a : b }'; }
+calc() { awk "BEGIN { printf \"%.${2:-2}f\", $1 }"; }
+
+if command -v hyperfine >/dev/null; then timer=hyperfine; else timer="date +%s.%N"; fi
+
+# Best wall time of `runs` runs of the command "$@", in seconds, into $best.
+# The function named by $after_run (if any) is called after every run (after
+# the last one only, under hyperfine).
+after_run=
+best_of() {
+  best=
+  if [ "$timer" = hyperfine ]; then
+    hyperfine --runs "$runs" --style none --export-csv "$tmp/hf.csv" -- "$(printf '%q ' "$@")" >/dev/null ||
+      die "failed: $*"
+    # columns: command,mean,stddev,median,user,system,min,max
+    best=$(awk -F, 'NR == 2 { print $(NF - 1) }' "$tmp/hf.csv")
+    [ -z "$after_run" ] || "$after_run"
+  else
+    local i t0 t1
+    for ((i = 0; i < runs; i++)); do
+      t0=$(date +%s.%N)
+      "$@" >/dev/null 2>"$tmp/stderr" || { cat "$tmp/stderr" >&2; die "failed: $*"; }
+      t1=$(date +%s.%N)
+      best=$(fmin "$(calc "$t1 - $t0" 4)" "$best")
+      [ -z "$after_run" ] || "$after_run"
+    done
+  fi
+}
+
+manifest_field() { # file key
+  local v
+  v=$(sed -n "s/^$2: *//p" "$1")
+  [ -n "$v" ] || die "no '$2:' line in $1"
+  echo "$v"
+}
+
+echo "== Timing with $timer, best of $runs; machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# ---- (a) carecap ------------------------------------------------------------
+declare -A wall engine events
+# After each run: its event count (must not change) and the best engine-only
+# time (the manifest's wall_seconds: the simulation, without start-up and I/O).
+read_manifest() {
+  local m=$out/manifest.txt e
+  e=$(manifest_field "$m" events)
+  case $e in '' | *[!0-9]*) die "bad event count '$e' in $m" ;; esac
+  [ "$e" -gt 0 ] || die "carecap reported no events"
+  [ -z "${events[$j]:-}" ] || [ "${events[$j]}" = "$e" ] || die "event count changed between runs ($e, ${events[$j]})"
+  events[$j]=$e
+  engine[$j]=$(fmin "$(manifest_field "$m" wall_seconds)" "${engine[$j]:-}")
+  rm -rf "$out"
+}
+after_run=read_manifest
+for j in 1 2; do
+  out=$tmp/out-j$j
+  cmd=("$carecap" run "$cfg" -r "$reps" -y "$years" -s 1 -j "$j" --quiet -o "$out")
+  echo "   carecap run config/nottinghamshire.cfg -r $reps -y $years -s 1 -j $j --quiet -o TMP"
+  best_of "${cmd[@]}"
+  wall[$j]=$best
+done
+after_run=
+[ "${events[1]}" = "${events[2]}" ] ||
+  die "event counts differ between -j 1 (${events[1]}) and -j 2 (${events[2]}): the run is not deterministic"
+ev=${events[1]}
+
+# ---- (b) bare loop ----------------------------------------------------------
+declare -A bare
+for n in 1000 100000; do
+  echo "   bare_loop $n $bare_events $bare_rng"
+  b=
+  for ((i = 0; i < runs; i++)); do
+    line=$("$tmp/bare_loop" "$n" "$bare_events" "$bare_rng") || die "bare_loop $n failed"
+    x=$(printf '%s\n' "$line" | sed -n 's/.*ns_per_event=\([0-9.]*\).*/\1/p')
+    [ -n "$x" ] || die "could not read ns_per_event from: $line"
+    b=$(fmin "$x" "$b")
+  done
+  bare[$n]=$b
+done
+
+# ---- report -----------------------------------------------------------------
+echo
+echo "carecap: $reps replications x $years years, Nottinghamshire; $ev events ($(calc "$ev / $reps" 0) per replication)"
+fmt='%-26s %8s %11s %8s %9s %9s %13s\n'
+# shellcheck disable=SC2059  # the format is a variable on purpose
+printf "$fmt" "" "wall s" "M events/s" "reps/s" "ns/event" "engine s" "engine ns/ev"
+for j in 1 2; do
+  w=${wall[$j]} e=${engine[$j]} nse=- nsw=-
+  if [ "$j" = 1 ]; then
+    nsw=$(calc "$w * 1e9 / $ev" 1)
+    nse=$(calc "$e * 1e9 / $ev" 1)
+  fi
+  # shellcheck disable=SC2059
+  printf "$fmt" "carecap -j $j" "$w" "$(calc "$ev / $w / 1e6" 2)" "$(calc "$reps / $w" 1)" "$nsw" "$e" "$nse"
+done
+for n in 1000 100000; do
+  # shellcheck disable=SC2059
+  printf "$fmt" "bare loop, $n pending" - "$(calc "1e3 / ${bare[$n]}" 2)" - "${bare[$n]}" - -
+done
+echo
+echo "wall s: the whole command (start-up, simulation, CSV output), best of $runs; ns/event = wall s / events."
+echo "engine s: the manifest's wall_seconds (simulation only), best of $runs. -j 2 rows are throughput."
+echo "Bare loop: $bare_rng, best of $runs x $bare_events events (after a warm-up of N events)."
+ratio=$(calc "$(calc "${wall[1]} * 1e9 / $ev" 4) / ${bare[1000]}" 2)
+ratio_engine=$(calc "$(calc "${engine[1]} * 1e9 / $ev" 4) / ${bare[1000]}" 2)
+echo
+echo "carecap -j 1 / bare loop at 1000 pending: ${ratio}x (whole command), ${ratio_engine}x (engine only)"
+echo "-j 2 speed-up over -j 1: $(calc "${wall[1]} / ${wall[2]}" 2)x"

@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# test_cli.sh: the command line as a user meets it: help, version, usage
+# errors, exit codes, the files a run writes, the manifest, atomic output,
+# progress on a terminal only, and byte-identical results for any -j,
+# including the acceptance run on the bundled baseline.
+#
+# Env: CARECAP (the binary), CARECAP_ROOT (the source tree).
+set -u
+: "${CARECAP:?set CARECAP to the carecap binary}"
+: "${CARECAP_ROOT:?set CARECAP_ROOT to the source tree}"
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+# expect_rc WANT DESCRIPTION -- command...
+expect_rc() {
+    local want=$1 what=$2
+    shift 3
+    "$@" >"$tmp/out" 2>"$tmp/err"
+    local rc=$?
+    if [ $rc -eq "$want" ]; then ok; else
+        bad "$what: exit $rc (expected $want)"; cat "$tmp/err"
+    fi
+}
+
+tmp=$(mktemp -d)
+trap 'chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
+mini="$CARECAP_ROOT/tests/data/cli-mini.cfg"
+base="$CARECAP_ROOT/config/nottinghamshire.cfg"
+
+# --- help, version, usage errors ------------------------------------------
+expect_rc 0 "--help" -- "$CARECAP" --help
+grep -q '^Usage: carecap COMMAND' "$tmp/out" && ok || bad "--help: no usage line on stdout"
+grep -q 'Exit codes: 0 success' "$tmp/out" && ok || bad "--help: exit codes not documented"
+expect_rc 0 "-h" -- "$CARECAP" -h
+expect_rc 0 "--version" -- "$CARECAP" --version
+grep -Eq '^carecap [0-9]+\.[0-9]+\.[0-9]+$' "$tmp/out" && ok || bad "--version: $(cat "$tmp/out")"
+
+# Usage errors: exit 2, a message and exactly one hint line, nothing on stdout.
+usage_case() {
+    local what=$1
+    shift
+    "$CARECAP" "$@" >"$tmp/out" 2>"$tmp/err"
+    local rc=$?
+    [ $rc -eq 2 ] && ok || bad "$what: exit $rc (expected 2)"
+    [ ! -s "$tmp/out" ] && ok || bad "$what: wrote to stdout"
+    [ "$(grep -c "^Try 'carecap --help' for more information.$" "$tmp/err")" = 1 ] && ok || bad "$what: no single hint line: $(cat "$tmp/err")"
+    [ "$(wc -l <"$tmp/err")" = 2 ] && ok || bad "$what: expected 2 lines on stderr, got: $(cat "$tmp/err")"
+}
+usage_case "no arguments"
+usage_case "unknown command" frobnicate
+usage_case "run without config" run
+usage_case "check without config" check
+usage_case "unknown option" run "$mini" --bogus
+usage_case "reps not a number" run "$mini" -r abc
+usage_case "reps zero" run "$mini" -r 0
+usage_case "years too large" run "$mini" -y 1000
+usage_case "threads zero" run "$mini" -j 0
+usage_case "seed negative" run "$mini" -s -5
+usage_case "option without value" run "$mini" -o
+usage_case "two configs" run "$mini" "$mini"
+grep -q "reps" /dev/null # keep shellcheck quiet
+"$CARECAP" run "$mini" -r abc 2>"$tmp/err"
+grep -q "^carecap: -r: 'abc' is not a number of replications (expected 1 to 1000000)$" "$tmp/err" && ok || bad "-r abc message: $(cat "$tmp/err")"
+
+# --- a small run: files, formats, manifest ---------------------------------
+out="$tmp/mini"
+expect_rc 0 "run mini" -- "$CARECAP" run "$mini" -r 40 -y 3 -s 7 -j 2 -o "$out"
+grep -q "results in $out" "$tmp/out" && ok || bad "run does not say where the results went: $(cat "$tmp/out")"
+[ ! -s "$tmp/err" ] && ok || bad "run printed on stderr although stderr is not a terminal: $(cat "$tmp/err")"
+for f in monthly.csv annual.csv manifest.txt config.cfg; do
+    [ -s "$out/$f" ] && ok || bad "run mini: $f missing or empty"
+done
+[ -z "$(find "$out" -name '*.tmp*' -o -name '.*' -type f)" ] && ok || bad "temporary files left: $(ls -a "$out")"
+header='scenario,date,metric,group,mean,sd,p05,p25,p50,p75,p95'
+[ "$(head -1 "$out/monthly.csv")" = "$header" ] && ok || bad "monthly.csv header"
+[ "$(head -1 "$out/annual.csv")" = "$header" ] && ok || bad "annual.csv header"
+# monthly dates: the start date and 36 month ends
+dates=$(tail -n +2 "$out/monthly.csv" | cut -d, -f2 | sort -u)
+[ "$(echo "$dates" | wc -l)" = 37 ] && ok || bad "monthly.csv: $(echo "$dates" | wc -l) dates (expected 37)"
+[ "$(echo "$dates" | head -1)" = 2021-03-31 ] && ok || bad "monthly.csv: first date $(echo "$dates" | head -1)"
+[ "$(echo "$dates" | tail -1)" = 2024-03-31 ] && ok || bad "monthly.csv: last date $(echo "$dates" | tail -1)"
+echo "$dates" | grep -q '^2022-02-28$' && ok || bad "monthly.csv: no 2022-02-28 month end"
+[ "$(tail -n +2 "$out/annual.csv" | cut -d, -f2 | sort -u | tr '\n' ' ')" = "2022-03-31 2023-03-31 2024-03-31 " ] && ok || bad "annual.csv: dates"
+# the documented metric/group names are all there
+for mg in looked_after,all looked_after,0-3 looked_after,4-6 looked_after,7-11 looked_after,12-15 \
+    looked_after,16-17 looked_after,North looked_after,South looked_after,foster looked_after,residential \
+    entries,all entries,0-3 entries,16-17 exits,all exits,return_home exits,adoption exits,sgo exits,cao \
+    exits,age_18 exits,other moves,all; do
+    grep -q "^baseline,[0-9-]*,$mg," "$out/monthly.csv" && ok || bad "monthly.csv: no $mg rows"
+done
+for mg in entries,all entries,12-15 exits,sgo exits,age_18 moves,all transitions_16,semi_independent \
+    transitions_18,staying_put transitions_18,supported transitions_18,independent; do
+    grep -q "^baseline,[0-9-]*,$mg," "$out/annual.csv" && ok || bad "annual.csv: no $mg rows"
+done
+# every row has 11 fields; percentiles are ordered
+awk -F, 'NR > 1 && (NF != 11 || $7 > $8 || $8 > $9 || $9 > $10 || $10 > $11) { bad++ } END { exit bad > 0 }' \
+    "$out/monthly.csv" && ok || bad "monthly.csv: a row with the wrong field count or unordered percentiles"
+# start date: the configured 52 children, exactly, in every statistic
+grep -q '^baseline,2021-03-31,looked_after,all,52,0,52,52,52,52,52$' "$out/monthly.csv" && ok || bad "mini: t=0 population is not exactly 52"
+# manifest
+for key in program command config config_fnv1a64 seed generator gsl_version libconfig_version \
+    replications years start_date end_date threads events wall_seconds; do
+    grep -q "^$key: ." "$out/manifest.txt" && ok || bad "manifest: no $key"
+done
+grep -q '^seed: 7$' "$out/manifest.txt" && ok || bad "manifest: seed"
+grep -q '^replications: 40$' "$out/manifest.txt" && ok || bad "manifest: replications"
+grep -q '^threads: 2$' "$out/manifest.txt" && ok || bad "manifest: threads"
+# the resolved config is itself a valid config that gives the same results
+expect_rc 0 "check resolved config" -- "$CARECAP" check "$out/config.cfg"
+expect_rc 0 "run resolved config" -- "$CARECAP" run "$out/config.cfg" -r 40 -y 3 -s 7 -j 1 -o "$tmp/resolved" -q
+cmp -s "$out/monthly.csv" "$tmp/resolved/monthly.csv" && ok || bad "resolved config gives different monthly.csv"
+
+# --- determinism -------------------------------------------------------------
+expect_rc 0 "run mini -j1" -- "$CARECAP" run "$mini" -r 40 -y 3 -s 7 -j 1 -o "$tmp/j1" -q
+expect_rc 0 "run mini -j3" -- "$CARECAP" run "$mini" -r 40 -y 3 -s 7 -j 3 -o "$tmp/j3" -q
+for f in monthly.csv annual.csv; do
+    cmp -s "$out/$f" "$tmp/j1/$f" && ok || bad "mini: $f differs between -j2 and -j1"
+    cmp -s "$out/$f" "$tmp/j3/$f" && ok || bad "mini: $f differs between -j2 and -j3"
+done
+expect_rc 0 "run mini seed 8" -- "$CARECAP" run "$mini" -r 40 -y 3 -s 8 -o "$tmp/s8" -q
+cmp -s "$out/monthly.csv" "$tmp/s8/monthly.csv" && bad "seeds 7 and 8 give the same monthly.csv" || ok
+
+# --- output that cannot be written: exit 4, clear message ------------------
+touch "$tmp/a-file"
+expect_rc 4 "out dir is a file" -- "$CARECAP" run "$mini" -r 2 -y 1 -o "$tmp/a-file" -q
+grep -q "a-file" "$tmp/err" && ok || bad "out dir is a file: message does not name it: $(cat "$tmp/err")"
+if [ "$(id -u)" != 0 ]; then
+    mkdir "$tmp/ro" && chmod a-w "$tmp/ro"
+    expect_rc 4 "read-only out dir" -- "$CARECAP" run "$mini" -r 2 -y 1 -o "$tmp/ro/x" -q
+fi
+# an existing good result is replaced whole, never left half-written
+expect_rc 0 "rerun into same dir" -- "$CARECAP" run "$mini" -r 40 -y 3 -s 7 -o "$out" -q
+cmp -s "$out/monthly.csv" "$tmp/j1/monthly.csv" && ok || bad "rerun into the same directory changed monthly.csv"
+
+# --- progress on a terminal only ---------------------------------------------
+if command -v script >/dev/null 2>&1; then
+    script -qec "'$CARECAP' run '$mini' -r 200 -y 1 -o '$tmp/tty'" /dev/null >"$tmp/tty.log" 2>&1
+    grep -q 'replications (100%)' "$tmp/tty.log" && ok || bad "no progress line on a terminal"
+    script -qec "'$CARECAP' run '$mini' -r 200 -y 1 -o '$tmp/tty' --quiet" /dev/null >"$tmp/tty.log" 2>&1
+    grep -q 'replications (' "$tmp/tty.log" && bad "--quiet still shows progress" || ok
+fi
+
+# --- acceptance on the bundled baseline: 1000 x 10 years, -j1 == -j2 ---------
+expect_rc 0 "baseline -j1" -- "$CARECAP" run "$base" -r 1000 -y 10 -s 1 -j 1 -o "$tmp/b1" -q
+expect_rc 0 "baseline -j2" -- "$CARECAP" run "$base" -r 1000 -y 10 -s 1 -j 2 -o "$tmp/b2" -q
+for f in monthly.csv annual.csv; do
+    cmp -s "$tmp/b1/$f" "$tmp/b2/$f" && ok || bad "baseline: $f differs between -j1 and -j2"
+done
+grep -q '^baseline,2022-07-31,looked_after,all,953,0,953,953,953,953,953$' "$tmp/b1/monthly.csv" && ok || bad "baseline: t=0 looked_after/all is not exactly 953"
+# cohort counts at the start, read from the config itself
+for c in 0_3 4_6 7_11 12_15 16_17; do
+    want=$(sed -n '/^initial/,/^};/p' "$base" | sed -n '/count *= *{/,/};/p' | grep -E "^\s*age_$c\s*=" | sed -E 's/.*=\s*([0-9]+).*/\1/')
+    label=${c/_/-}
+    grep -q "^baseline,2022-07-31,looked_after,$label,$want,0,$want,$want,$want,$want,$want\$" "$tmp/b1/monthly.csv" && ok || bad "baseline: t=0 cohort $label is not exactly $want"
+done
+[ "$(sed -n '/^initial/,/^};/p' "$base" | sed -n '/count *= *{/,/};/p' | grep -oE '=\s*[0-9]+' | tr -dc "0-9\n" | awk "{s+=\$1} END {print s}")" = 953 ] && ok || bad "baseline: configured cohort counts do not sum to 953"
+
+echo "test_cli: $pass passed, $fail failed"
+[ $fail -eq 0 ]

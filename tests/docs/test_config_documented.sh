@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# test_config_documented.sh: docs/config-reference.md documents every setting
+# that a bundled config or test config uses, and every setting the program
+# accepts. Each setting is looked for as a `backticked` dotted path with
+# placeholders (<cohort>, <type>, <route>, <need>, <dest>), as listed by
+# settings.awk from the resolved copy of each config.
+#
+# Env: CARECAP (the binary), CARECAP_ROOT (the source tree).
+set -u
+: "${CARECAP:?set CARECAP to the carecap binary}"
+: "${CARECAP_ROOT:?set CARECAP_ROOT to the source tree}"
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+ref="$CARECAP_ROOT/docs/config-reference.md"
+[ -s "$ref" ] || { echo "FAIL: $ref missing"; echo "test_config_documented: 0 passed, 1 failed"; exit 1; }
+
+# Every setting the program accepts (keep in step with sim/params.c: a new
+# setting must be added here and documented).
+accepted="name scenario start_date districts ageing
+initial.count.<cohort> initial.district_mix.<cohort> initial.placement_mix.<cohort>.<type>
+initial.needs.<need>.<cohort> initial.resi_against_plan
+entries.rate.<cohort> entries.trend entries.placement_mix.<cohort>.<type> entries.needs.<need>.<cohort>
+exits.<route>.distribution exits.<route>.shape exits.<route>.sigma exits.<route>.rate.<cohort>
+exits.<route>.placement_multiplier.<type>
+moves.distribution moves.shape moves.sigma moves.rate.<type>.<cohort> moves.to_residential.<cohort>
+needs.<need>.exit_multiplier.<route> needs.<need>.move_multiplier
+transitions.semi_independent.at_16.<type> transitions.semi_independent.rate.<type>
+transitions.leaving_care.default.<dest> transitions.leaving_care.<type>.<dest>"
+
+# Settings used by the configs we ship and test with.
+for cfg in "$CARECAP_ROOT"/config/*.cfg "$CARECAP_ROOT"/tests/data/*.cfg; do
+    out="$tmp/$(basename "$cfg" .cfg)"
+    if ! "$CARECAP" run "$cfg" -r 1 -y 1 -q -o "$out" >/dev/null 2>"$tmp/err"; then
+        bad "$cfg does not run: $(cat "$tmp/err")"
+        continue
+    fi
+    awk -f "$CARECAP_ROOT/tests/docs/settings.awk" "$out/config.cfg" >>"$tmp/used"
+done
+used=$(sort -u "$tmp/used")
+[ "$(echo "$used" | wc -l)" -ge 20 ] && ok || bad "settings.awk found only $(echo "$used" | wc -l) settings"
+
+for s in $accepted $used; do
+    if grep -qF "\`$s\`" "$ref"; then ok; else bad "docs/config-reference.md does not document \`$s\`"; fi
+done
+# the used settings must all be accepted ones (else this list is stale)
+for s in $used; do
+    case " $(echo $accepted) " in
+    *" $s "*) ok ;;
+    *) bad "setting $s is used by a config but missing from the accepted list in this test" ;;
+    esac
+done
+
+echo "test_config_documented: $pass passed, $fail failed"
+[ $fail -eq 0 ]
