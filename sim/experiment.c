@@ -16,6 +16,7 @@ typedef struct {
     atomic_int next;
     atomic_int done;
     atomic_int failed;
+    int checks;
 } shared;
 
 static void *worker(void *arg)
@@ -27,6 +28,7 @@ static void *worker(void *arg)
         atomic_store(&sh->failed, 1);
         return NULL;
     }
+    ccs_set_checks(s, sh->checks);
     size_t slice = (size_t)r->L->n * (size_t)r->ndates;
     for (;;) {
         int k = atomic_fetch_add(&sh->next, 1);
@@ -80,6 +82,7 @@ int cce_run(const cc_params *p, const cce_opts *o, cce_progress progress, void *
     }
     shared sh;
     sh.r = r;
+    sh.checks = o->checks;
     atomic_init(&sh.next, 0);
     atomic_init(&sh.done, 0);
     atomic_init(&sh.failed, 0);

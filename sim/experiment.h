@@ -15,6 +15,7 @@ typedef struct {
     int years;     /* horizon in years from the start date, >= 1 */
     int threads;   /* worker threads, >= 1 */
     uint64_t seed; /* master seed */
+    int checks;    /* tests: verify the supply state after every event (slow) */
 } cce_opts;
 
 typedef struct {

@@ -4,6 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+const char *const ccx_kpi_name[CCX_NKPI] = {"kinship", "external_foster", "resi_against_plan",
+                                            "family_based_12_15", "outside_d2n2"};
+
 typedef struct {
     ccx_layout *L;
     int cap;
@@ -73,10 +76,36 @@ ccx_layout *ccx_new(const cc_params *p)
     L->ex_age18 = add(&b, "exits", "age_18", CCX_FLOW);
     add(&b, "exits", "other", CCX_FLOW); /* = ex_route + CCM_EXIT_OTHER + 1; see ccx_route */
     L->mv_all = add(&b, "moves", "all", CCX_FLOW);
+    L->mv_breakdown = add(&b, "moves", "breakdown", CCX_FLOW);
+    L->mv_planned = add(&b, "moves", "planned", CCX_FLOW);
     L->tr16 = add(&b, "transitions_16", "semi_independent", CCX_FLOW);
     L->tr18 = L->n;
     for (int k = 0; k < CCM_NDEST; k++)
         add(&b, "transitions_18", ccm_dest_name[k], CCX_FLOW);
+    static const char *const by_type[] = {"needing", "placed", "shortfall", "capacity", "vacancies"};
+    int *first[] = {&L->needing, &L->placed, &L->shortfall, &L->capacity, &L->vacancies};
+    for (int m = 0; m < 5; m++) {
+        *first[m] = L->n;
+        for (int t = 0; t < CCM_NPT; t++)
+            add(&b, by_type[m], ccm_ptype_name[t], CCX_STOCK);
+    }
+    L->outside = add(&b, "placed_outside", "county", CCX_STOCK);
+    add(&b, "placed_outside", "d2n2", CCX_STOCK);
+    L->kpi = L->n;
+    for (int k = 0; k < CCX_NKPI; k++)
+        add(&b, "kpi", ccx_kpi_name[k], CCX_STOCK);
+    L->kpi_pct = L->n;
+    for (int k = 0; k < CCX_NKPI; k++)
+        add(&b, "kpi_pct", ccx_kpi_name[k], CCX_STOCK);
+    L->fost = add(&b, "fostering", "households", CCX_STOCK);
+    add(&b, "fostering", "approvals", CCX_FLOW);
+    add(&b, "fostering", "resignations", CCX_FLOW);
+    L->occupancy = L->n;
+    for (int k = 0; k < p->supply.n; k++)
+        add(&b, "occupancy", p->supply.prov[k].name, CCX_STOCK);
+    L->placements = L->n;
+    for (int k = 0; k < p->supply.n; k++)
+        add(&b, "placements", p->supply.prov[k].name, CCX_FLOW);
     if (b.fail) {
         ccx_free(L);
         return NULL;

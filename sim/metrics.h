@@ -22,7 +22,19 @@ typedef struct {
     int mv_all;
     int tr16;             /* transitions_16 / semi_independent */
     int tr18;             /* transitions_18 / destination */
+    /* supply side */
+    int needing, placed, shortfall, capacity, vacancies; /* each + placement type */
+    int mv_breakdown, mv_planned;
+    int outside;          /* placed_outside / county, then / d2n2 */
+    int kpi, kpi_pct;     /* each + CCX_KPI_* */
+    int fost;             /* fostering / households (stock), approvals, resignations (flows) */
+    int occupancy;        /* occupancy / provider name, each provider */
+    int placements;       /* placements / provider name (flow), each provider */
 } ccx_layout;
+
+enum { CCX_KPI_KINSHIP, CCX_KPI_EXTERNAL_FOSTER, CCX_KPI_RESI_AGAINST_PLAN, CCX_KPI_FAMILY_12_15,
+       CCX_KPI_OUTSIDE_D2N2, CCX_NKPI };
+extern const char *const ccx_kpi_name[CCX_NKPI];
 
 /* Build the layout for p. Returns NULL on allocation failure. */
 ccx_layout *ccx_new(const cc_params *p);

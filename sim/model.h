@@ -35,4 +35,8 @@ extern const char *const ccm_dist_name[3];
  * is `years`; returns -1 at 18 or over. */
 int ccm_cohort_of_years(int years);
 
+/* Largest-remainder rounding: split `total` into n whole parts in proportion
+ * to w[] (ties to the lower index). */
+void ccm_apportion(const double *w, int n, int total, int *out);
+
 #endif

@@ -17,7 +17,8 @@
 #define DAYS_PER_YEAR 365.25
 
 static const char *const top_keys[] = {"name", "scenario", "start_date", "districts", "ageing", "initial",
-                                       "entries", "exits", "moves", "needs", "transitions"};
+                                       "entries", "exits", "moves", "needs", "transitions",
+                                       "supply", "matching"};
 
 static char *dupstr(const char *s)
 {
@@ -440,6 +441,9 @@ int ccp_load(const char *path, cc_diag *diag, cc_params **out)
         read_moves(&r, root, p);
         read_needs(&r, root, p);
         read_transitions(&r, root, p);
+        for (int c = 0; c < CCM_NCOHORT; c++)
+            ccm_apportion(p->init_ptype[c], CCM_NPT, p->init_count[c], p->init_by_type[c]);
+        csu_read(&r, root, p->start_day, (const int(*)[CCM_NPT])p->init_by_type, &p->supply);
     }
     config_destroy(&cfg);
     if (ccg_count(diag) > before) {
@@ -465,6 +469,7 @@ void ccp_free(cc_params *p)
     for (int c = 0; c < CCM_NCOHORT; c++)
         if (p->entry_pt[c])
             gsl_ran_discrete_free(p->entry_pt[c]);
+    csu_free(&p->supply);
     free(p->path);
     free(p->name);
     free(p->scenario);

@@ -10,6 +10,7 @@
 
 #include "diag.h"
 #include "model.h"
+#include "supply.h"
 
 typedef struct {
     int family;   /* ccm_dist_family */
@@ -54,7 +55,11 @@ typedef struct cc_params {
     double semi_rate[CCM_NPT];            /* hazard a year of that move at 16-17 */
     double leave18[CCM_NPT][CCM_NDEST];   /* destinations at 18 by placement type */
 
+    /* supply: places, fostering pool, matching (supply.enabled == 0: none) */
+    csu_params supply;
+
     /* derived at load */
+    int init_by_type[CCM_NCOHORT][CCM_NPT];     /* start-date children by cohort and type */
     double entry_total;                   /* sum of entry_rate */
     gsl_ran_discrete_t *entry_cell;       /* picks cohort*nd+district; NULL if no entries */
     gsl_ran_discrete_t *entry_pt[CCM_NCOHORT];

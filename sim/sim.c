@@ -12,59 +12,7 @@
 #include "ccdate.h"
 #include "evq.h"
 #include "rng.h"
-
-#define DAYS_PER_YEAR 365.25
-
-/* Handles of the queue: a few processes, then one per child slot. */
-enum { H_MONTH = 0, H_ARRIVAL = 1, H_YEAR = 2, H_CHILD = 3 };
-/* Event kinds of a child; 0..CCM_NROUTE-1 are non-exponential exit routes. */
-enum { EV_MOVE = CCM_NROUTE, EV_BUNDLE, EV_BIRTHDAY };
-/* Priorities at equal times: the month-end snapshot (end of a day) comes
- * before anything that happens at the start of the next day. */
-enum { PRIO_SNAPSHOT = 0, PRIO_PROCESS = 1, PRIO_CHILD = 2 };
-
-typedef struct {
-    double entered;      /* time the child entered care */
-    double placed_since; /* time the current placement began */
-    double next_bday;    /* time of the next cohort boundary, or +inf */
-    int16_t by;          /* birth date: year, month, day */
-    uint8_t bm, bd;
-    uint32_t serial;     /* order of arrival in this replication; seeds its stream */
-    uint8_t cohort, district, need, placed, flags;
-    uint8_t entrant; /* entered during the run (its whole stay is observable) */
-    uint8_t in_care; /* the slot holds a child in care */
-} child;
-
-struct cc_sim {
-    const cc_params *p;
-    const ccx_layout *L;
-    int ndates;
-    const double *snap_t;
-    cc_evq *q;
-    child *ch;
-    gsl_rng **crng;
-    uint32_t *freel;
-    size_t nfree, cap;
-    gsl_rng *arr, *init;
-    double *cur;                 /* running stocks and this month's flows, by series */
-    double *out;
-    int route_series[CCM_NROUTE];
-    double mexit[CCM_NNEEDMASK][CCM_NROUTE];
-    double mmove[CCM_NNEEDMASK];
-    /* exponential hazards a year by (cohort, need flags, placement): the
-     * routes, the move, the semi-independent step, then their sum */
-    double (*xr)[CCM_NROUTE + 3];
-    int all_exp; /* every duration is exponential: one draw plans a child */
-    double arrival_mean;         /* mean days between entries now */
-    int year;
-    uint32_t next_serial;
-    uint32_t in_care;
-    double last_t;
-    ccs_totals tot;
-    /* scratch for the initial population */
-    int *lab_d, *lab_t, *lab_f;
-    size_t lab_cap;
-};
+#include "simint.h"
 
 static int grow_pool(cc_sim *s, size_t cap)
 {
@@ -89,11 +37,15 @@ static int grow_pool(cc_sim *s, size_t cap)
             return -1;
         }
     }
-    if (ccq_grow(s->q, cap + H_CHILD) != 0) {
+    size_t old = s->cap;
+    s->cap = cap;
+    if (ccs_grow_queue(s) != 0) {
+        s->cap = old;
         for (size_t i = s->cap; i < cap; i++)
             gsl_rng_free(r[i]);
         return -1;
     }
+    s->cap = old;
     /* New slots go on the free list so that lower slots are reused first. */
     for (size_t i = cap; i > s->cap; i--)
         fl[s->nfree++] = (uint32_t)(i - 1);
@@ -102,6 +54,12 @@ static int grow_pool(cc_sim *s, size_t cap)
 }
 
 static double exp_rates_of(const cc_sim *s, int co, int fl, int pt, double rate[CCM_NROUTE + 2]);
+
+int ccs_grow_queue(cc_sim *s)
+{
+    size_t n = s->cap > s->sup.hcap ? s->cap : s->sup.hcap;
+    return ccq_grow(s->q, H_BASE + 2 * n);
+}
 
 cc_sim *ccs_new(const cc_params *p, const ccx_layout *L, int ndates, const double *snap_t)
 {
@@ -116,11 +74,11 @@ cc_sim *ccs_new(const cc_params *p, const ccx_layout *L, int ndates, const doubl
     for (int c = 0; c < CCM_NCOHORT; c++)
         n0 += p->init_count[c];
     size_t cap = (size_t)n0 + (size_t)(p->entry_total * 2) + 64;
-    s->q = ccq_new(cap + H_CHILD);
+    s->q = ccq_new(H_BASE + 2 * cap);
     s->arr = gsl_rng_alloc(ccr_type());
     s->init = gsl_rng_alloc(ccr_type());
     s->cur = calloc((size_t)L->n, sizeof *s->cur);
-    if (!s->q || !s->arr || !s->init || !s->cur || grow_pool(s, cap) != 0) {
+    if (!s->q || !s->arr || !s->init || !s->cur || ccpl_new(s) != 0 || grow_pool(s, cap) != 0) {
         ccs_free(s);
         return NULL;
     }
@@ -165,6 +123,7 @@ void ccs_free(cc_sim *s)
     free(s->ch);
     free(s->freel);
     free(s->xr);
+    ccpl_free(s);
     ccq_free(s->q);
     if (s->arr)
         gsl_rng_free(s->arr);
@@ -177,43 +136,44 @@ void ccs_free(cc_sim *s)
     free(s);
 }
 
-void ccs_apportion(const double *w, int n, int total, int *out)
-{
-    double sum = 0;
-    for (int i = 0; i < n; i++)
-        sum += w[i];
-    int given = 0;
-    for (int i = 0; i < n; i++) {
-        out[i] = sum > 0 ? (int)floor(w[i] / sum * total) : 0;
-        given += out[i];
-    }
-    while (given < total && sum > 0) {
-        int best = -1;
-        double bf = -1;
-        for (int i = 0; i < n; i++) {
-            double f = w[i] / sum * total - out[i];
-            if (w[i] > 0 && f > bf) {
-                bf = f;
-                best = i;
-            }
-        }
-        out[best]++;
-        given++;
-    }
-}
-
 /* ---- counters ---- */
 
-static void count_child(cc_sim *s, const child *c, double d)
+void ccs_count(cc_sim *s, const child *c, double d)
 {
     const ccx_layout *L = s->L;
-    s->cur[L->la_all] += d;
-    s->cur[L->la_cohort + c->cohort] += d;
-    s->cur[L->la_district + c->district] += d;
-    s->cur[L->la_need + c->need] += d;
+    double *cur = s->cur;
+    cur[L->la_all] += d;
+    cur[L->la_cohort + c->cohort] += d;
+    cur[L->la_district + c->district] += d;
+    cur[L->la_need + c->need] += d;
     for (int f = 0; f < CCM_NNEED; f++)
         if (c->flags & (1 << f))
-            s->cur[L->la_flag + f] += d;
+            cur[L->la_flag + f] += d;
+    cur[L->needing + c->need] += d;
+    cur[L->placed + c->placed] += d;
+    if (c->placed != c->need)
+        cur[L->shortfall + c->need] += d;
+    int loc = CSU_COUNTY, external = 0;
+    if (c->prov >= 0) {
+        const csu_provider *pv = &s->p->supply.prov[c->prov];
+        loc = pv->loc;
+        external = pv->owner == CSU_EXTERNAL;
+        cur[L->occupancy + c->prov] += d;
+    }
+    if (loc != CSU_COUNTY)
+        cur[L->outside] += d;
+    if (loc == CSU_OUTSIDE) {
+        cur[L->outside + 1] += d;
+        cur[L->kpi + CCX_KPI_OUTSIDE_D2N2] += d;
+    }
+    if (c->placed == CCM_KINSHIP)
+        cur[L->kpi + CCX_KPI_KINSHIP] += d;
+    if (c->placed == CCM_FOSTER && external)
+        cur[L->kpi + CCX_KPI_EXTERNAL_FOSTER] += d;
+    if (c->placed == CCM_RESIDENTIAL && c->need != CCM_RESIDENTIAL)
+        cur[L->kpi + CCX_KPI_RESI_AGAINST_PLAN] += d;
+    if (c->cohort == 3 && (c->placed == CCM_FOSTER || c->placed == CCM_KINSHIP))
+        cur[L->kpi + CCX_KPI_FAMILY_12_15] += d;
 }
 
 static void advance_clock(cc_sim *s, double t)
@@ -273,7 +233,7 @@ static const double *exp_rates(const cc_sim *s, const child *c)
 }
 
 /* Draw the child's next event (competing risks: the earliest wins). */
-static void plan(cc_sim *s, uint32_t i, double t)
+void ccs_plan(cc_sim *s, uint32_t i, double t)
 {
     const cc_params *p = s->p;
     child *c = &s->ch[i];
@@ -307,9 +267,9 @@ static void plan(cc_sim *s, uint32_t i, double t)
         }
     }
     if (isfinite(best))
-        ccq_schedule(s->q, H_CHILD + i, best, kind, PRIO_CHILD);
+        ccq_schedule(s->q, child_handle(i), best, kind, PRIO_CHILD);
     else
-        ccq_cancel(s->q, H_CHILD + i);
+        ccq_cancel(s->q, child_handle(i));
 }
 
 static void set_birthday(cc_sim *s, child *c)
@@ -372,21 +332,26 @@ static void leave(cc_sim *s, uint32_t i, double t, int series)
         s->tot.completed++;
         s->tot.completed_days += t - c->entered;
     }
-    count_child(s, c, -1);
+    ccpl_vacate(s, i, t);
+    ccs_count(s, c, -1);
     c->in_care = 0;
     s->in_care--;
-    ccq_cancel(s->q, H_CHILD + i);
+    ccq_cancel(s->q, child_handle(i));
     s->freel[s->nfree++] = i;
 }
 
-/* Move to semi-independent provision (at 16 or later at 16-17). */
-static void to_semi(cc_sim *s, child *c, double t)
+/* Move to semi-independent provision (at 16 or later at 16-17): the child
+ * now needs semi-independent provision and is matched to it. */
+static void to_semi(cc_sim *s, uint32_t i, double t)
 {
-    count_child(s, c, -1);
-    c->placed = CCM_SEMI;
+    child *c = &s->ch[i];
+    ccpl_vacate(s, i, t);
+    ccs_count(s, c, -1);
     c->need = CCM_SEMI;
+    c->placed = CCM_SEMI;
     c->placed_since = t;
-    count_child(s, c, +1);
+    ccs_count(s, c, +1);
+    ccpl_match(s, i, t, 1);
     s->cur[s->L->tr16] += 1;
 }
 
@@ -432,12 +397,12 @@ static int initial_population(cc_sim *s, uint64_t seed, uint64_t rep)
     double wres[CCM_NCOHORT];
     int total_resi = 0;
     for (int c = 0; c < CCM_NCOHORT; c++) {
-        ccs_apportion(p->init_ptype[c], CCM_NPT, p->init_count[c], tcs[c]);
+        ccm_apportion(p->init_ptype[c], CCM_NPT, p->init_count[c], tcs[c]);
         wres[c] = tcs[c][CCM_RESIDENTIAL];
         total_resi += tcs[c][CCM_RESIDENTIAL];
     }
     /* residential children whose plan recommends family care, over cohorts */
-    ccs_apportion(wres, CCM_NCOHORT, (int)lround(p->resi_against_plan * total_resi), against);
+    ccm_apportion(wres, CCM_NCOHORT, (int)lround(p->resi_against_plan * total_resi), against);
     for (int c = 0; c < CCM_NCOHORT; c++) {
         int n = p->init_count[c];
         if (n == 0)
@@ -445,7 +410,7 @@ static int initial_population(cc_sim *s, uint64_t seed, uint64_t rep)
         if (ensure_labels(s, (size_t)n) != 0)
             return -1;
         int dc[256];
-        ccs_apportion(p->init_district + c * p->nd, p->nd, n, dc);
+        ccm_apportion(p->init_district + c * p->nd, p->nd, n, dc);
         fill_labels(s->lab_d, dc, p->nd);
         fill_labels(s->lab_t, tcs[c], CCM_NPT);
         gsl_ran_shuffle(s->init, s->lab_d, (size_t)n, sizeof(int));
@@ -458,6 +423,8 @@ static int initial_population(cc_sim *s, uint64_t seed, uint64_t rep)
             child *ch = &s->ch[slot];
             memset(ch, 0, sizeof *ch);
             ch->serial = s->next_serial++;
+            ch->prov = -1;
+            ch->hh = ch->wprev = ch->wnext = NONE;
             gsl_rng *r = s->crng[slot];
             ccr_set(r, seed, rep, CCR_CHILD, ch->serial);
             ch->cohort = (uint8_t)c;
@@ -487,7 +454,7 @@ static int initial_population(cc_sim *s, uint64_t seed, uint64_t rep)
             }
         }
         for (int j = 0; j < n; j++) {
-            count_child(s, &s->ch[s->lab_f[j]], +1);
+            ccs_count(s, &s->ch[s->lab_f[j]], +1);
             s->in_care++;
         }
     }
@@ -527,6 +494,8 @@ static int on_arrival(cc_sim *s, uint64_t seed, uint64_t rep, double t)
     c->placed_since = t;
     c->entrant = 1;
     c->in_care = 1;
+    c->prov = -1;
+    c->hh = c->wprev = c->wnext = NONE;
     gsl_rng *r = s->crng[slot];
     ccr_set(r, seed, rep, CCR_CHILD, c->serial);
     int32_t today = p->start_day + 1 + (int32_t)floor(t);
@@ -537,14 +506,15 @@ static int on_arrival(cc_sim *s, uint64_t seed, uint64_t rep, double t)
     c->need = (uint8_t)gsl_ran_discrete(r, p->entry_pt[c->cohort]);
     c->placed = c->need;
     set_birthday(s, c);
-    count_child(s, c, +1);
+    ccpl_match(s, slot, t, 0);
+    ccs_count(s, c, +1);
     s->in_care++;
     if (s->in_care > s->tot.peak)
         s->tot.peak = s->in_care;
     s->tot.entries++;
     s->cur[s->L->ent_all] += 1;
     s->cur[s->L->ent_cohort + c->cohort] += 1;
-    plan(s, slot, t);
+    ccs_plan(s, slot, t);
     return 0;
 }
 
@@ -568,13 +538,13 @@ static void on_birthday(cc_sim *s, uint32_t i, double t)
         leave(s, i, t, s->L->ex_age18);
         return;
     }
-    count_child(s, c, -1);
+    ccs_count(s, c, -1);
     c->cohort++;
-    count_child(s, c, +1);
+    ccs_count(s, c, +1);
     set_birthday(s, c);
     if (c->cohort == CCM_NCOHORT - 1 && gsl_rng_uniform(r) < p->semi_at16[c->placed])
-        to_semi(s, c, t);
-    plan(s, i, t);
+        to_semi(s, i, t);
+    ccs_plan(s, i, t);
 }
 
 /* A placement ends and the child moves; a foster placement that breaks down
@@ -583,15 +553,20 @@ static void move(cc_sim *s, uint32_t i, double t)
 {
     child *c = &s->ch[i];
     s->cur[s->L->mv_all] += 1;
+    s->cur[s->L->mv_breakdown] += 1;
     c->placed_since = t;
     double esc = s->p->escalate[c->cohort];
-    if (c->placed == CCM_FOSTER && esc > 0 && gsl_rng_uniform(s->crng[i]) < esc) {
-        count_child(s, c, -1);
+    int escalate = c->placed == CCM_FOSTER && esc > 0 && gsl_rng_uniform(s->crng[i]) < esc;
+    /* the place is given up first: the child does not go back to it */
+    ccpl_vacate(s, i, t);
+    if (escalate) {
+        ccs_count(s, c, -1);
         c->need = CCM_RESIDENTIAL;
         c->placed = CCM_RESIDENTIAL;
-        count_child(s, c, +1);
+        ccs_count(s, c, +1);
     }
-    plan(s, i, t);
+    ccpl_match(s, i, t, 1);
+    ccs_plan(s, i, t);
 }
 
 static void on_bundle(cc_sim *s, uint32_t i, double t)
@@ -614,9 +589,9 @@ static void on_bundle(cc_sim *s, uint32_t i, double t)
         move(s, i, t);
         return;
     } else {
-        to_semi(s, c, t);
+        to_semi(s, i, t);
     }
-    plan(s, i, t);
+    ccs_plan(s, i, t);
 }
 
 static void snapshot(cc_sim *s, int k)
@@ -628,6 +603,8 @@ static void snapshot(cc_sim *s, int k)
             s->cur[j] = 0;
     }
 }
+
+void ccs_set_checks(cc_sim *s, int on) { s->checks = on; }
 
 int ccs_run(cc_sim *s, uint64_t seed, uint64_t rep, double *out, ccs_totals *totals)
 {
@@ -647,13 +624,15 @@ int ccs_run(cc_sim *s, uint64_t seed, uint64_t rep, double *out, ccs_totals *tot
     s->year = 0;
     double horizon = s->snap_t[s->ndates - 1];
     s->tot.horizon = horizon;
-    if (initial_population(s, seed, rep) != 0)
+    if (ccpl_reset(s, seed, rep) != 0 || initial_population(s, seed, rep) != 0)
         return -1;
+    ccpl_initial(s);
     s->tot.peak = s->in_care;
+    ccpl_snapshot(s);
     snapshot(s, 0);
     for (uint32_t i = 0; i < s->cap; i++)
         if (s->ch[i].in_care)
-            plan(s, i, 0);
+            ccs_plan(s, i, 0);
     ccr_set(s->arr, seed, rep, CCR_ARRIVALS, 0);
     set_arrival_rate(s);
     schedule_arrival(s, 0);
@@ -665,8 +644,10 @@ int ccs_run(cc_sim *s, uint64_t seed, uint64_t rep, double *out, ccs_totals *tot
     while (ccq_pop(s->q, &ev)) {
         s->tot.events++;
         advance_clock(s, ev.t);
-        if (ev.handle >= H_CHILD) {
-            uint32_t i = ev.handle - H_CHILD;
+        if (s->checks)
+            s->tot.violations += ccpl_check(s, ev.t);
+        if (ev.handle >= H_BASE && (ev.handle - H_BASE) % 2 == 0) {
+            uint32_t i = (ev.handle - H_BASE) / 2;
             if (ev.kind == EV_BIRTHDAY)
                 on_birthday(s, i, ev.t);
             else if (ev.kind == EV_BUNDLE)
@@ -681,10 +662,15 @@ int ccs_run(cc_sim *s, uint64_t seed, uint64_t rep, double *out, ccs_totals *tot
             schedule_arrival(s, ev.t);
         } else if (ev.handle == H_MONTH) {
             int k = (int)ev.kind;
+            ccpl_snapshot(s);
             snapshot(s, k);
+            ccpl_review(s, ev.t);
             if (k + 1 >= s->ndates)
                 break;
             ccq_schedule(s->q, H_MONTH, s->snap_t[k + 1], (uint32_t)(k + 1), PRIO_SNAPSHOT);
+        } else if (ev.handle >= H_APPLY) {
+            if (ccpl_event(s, &ev) != 0)
+                return -1;
         } else if (ev.handle == H_YEAR) {
             s->year++;
             set_arrival_rate(s);

@@ -23,6 +23,7 @@ typedef struct {
     double child_days;        /* integral of the number in care over the run, days */
     double horizon;           /* length of the run, days */
     uint32_t peak;            /* largest number in care at once */
+    uint64_t violations;      /* supply-state inconsistencies found (checks on) */
 } ccs_totals;
 
 /* A replication engine for p and layout L, sampling at the ndates snapshot
@@ -34,9 +35,10 @@ void ccs_free(cc_sim *s);
  * into out (series-major: out[series * ndates + date]). Returns 0, or -1 if
  * memory ran out. totals may be NULL. */
 int ccs_run(cc_sim *s, uint64_t seed, uint64_t rep, double *out, ccs_totals *totals);
+/* Tests: verify the whole supply state (every place held by one child,
+ * capacities, households, waiting lists) after every event, counting what
+ * is wrong in totals.violations. Slow. */
+void ccs_set_checks(cc_sim *s, int on);
 
-/* Largest-remainder rounding: split `total` into n whole parts in proportion
- * to w[] (ties to the lower index). Exposed for tests. */
-void ccs_apportion(const double *w, int n, int total, int *out);
 
 #endif

@@ -156,5 +156,22 @@ for c in 0_3 4_6 7_11 12_15 16_17; do
 done
 [ "$(sed -n '/^initial/,/^};/p' "$base" | sed -n '/count *= *{/,/};/p' | grep -oE '=\s*[0-9]+' | tr -dc "0-9\n" | awk "{s+=\$1} END {print s}")" = 953 ] && ok || bad "baseline: configured cohort counts do not sum to 953"
 
+# the supply side at the start date: the seeds' July 2022 KPIs, exactly
+for kv in kpi,kinship,84 kpi,external_foster,303 kpi,resi_against_plan,39 kpi,family_based_12_15,204 \
+    kpi,outside_d2n2,290 placed_outside,county,493 placed,foster,525 placed,residential,163; do
+    IFS=, read -r m g v <<<"$kv"
+    grep -q "^baseline,2022-07-31,$m,$g,$v,0,$v,$v,$v,$v,$v\$" "$tmp/b1/monthly.csv" && ok || bad "baseline: t=0 $m/$g is not exactly $v"
+done
+for m in needing placed shortfall capacity vacancies; do
+    for g in kinship foster residential semi_independent secure with_parents adoption other; do
+        grep -q "^baseline,2032-07-31,$m,$g," "$tmp/b1/monthly.csv" && ok || bad "baseline: no $m/$g rows"
+    done
+done
+for mg in kpi_pct,kinship kpi_pct,outside_d2n2 moves,breakdown moves,planned fostering,households \
+    "occupancy,Oakhurst" "placements,IFA national"; do
+    grep -q "^baseline,2032-07-31,$mg," "$tmp/b1/monthly.csv" && ok || bad "baseline: no $mg rows"
+done
+grep -q '^baseline,2023-07-31,exits,sgo,' "$tmp/b1/annual.csv" && ok || bad "annual.csv: no exits/sgo"
+
 echo "test_cli: $pass passed, $fail failed"
 [ $fail -eq 0 ]

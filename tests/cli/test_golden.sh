@@ -21,6 +21,7 @@ golden="$CARECAP_ROOT/tests/golden"
 cases=(
     "mini|tests/data/cli-mini.cfg|-r 50 -y 3 -s 42"
     "baseline|config/nottinghamshire.cfg|-r 20 -y 2 -s 2022"
+    "supply-mini|tests/data/supply-mini.cfg|-r 30 -y 3 -s 5"
 )
 for c in "${cases[@]}"; do
     IFS='|' read -r name cfg args <<<"$c"

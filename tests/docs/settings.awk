@@ -1,7 +1,7 @@
 # settings.awk: list every setting in a resolved carecap config (the
 # config.cfg a run writes) as a dotted path with placeholders, one per line:
 # cohorts become <cohort>, placement types <type>, exit routes <route>,
-# need flags <need>, 18+ destinations <dest>. Used by test_config_documented.sh.
+# need flags <need>, 18+ destinations <dest>; a list of groups is name[]. Used by test_config_documented.sh.
 function norm(i, name, parent, gparent) {
     if (name ~ /^age_[0-9]+_[0-9]+$/) return "<cohort>"
     if (i == 2 && stack[1] == "exits") return "<route>"
@@ -25,6 +25,15 @@ function path(depth, leaf,    s, k) {
     nstack[d] = norm(d, name, stack[d-1], stack[d-2])
     next
 }
+# a list of groups: `homes = (` ... `} );` appears as homes[]
+/^[ \t]*[A-Za-z_][A-Za-z0-9_]*[ \t]*=[ \t]*\([ \t]*$/ {
+    name = $1; sub(/=.*/, "", name)
+    d++; stack[d] = name "[]"; nstack[d] = name "[]"
+    next
+}
+/^[ \t]*}[ \t]*\);/ { d--; next }
+/^[ \t]*}[ \t]*,/ { next }
+/^[ \t]*{[ \t]*$/ { next }
 /^[ \t]*};/ { d--; next }
 /^[ \t]*[A-Za-z_][A-Za-z0-9_]*[ \t]*=/ {
     name = $1; sub(/=.*/, "", name)

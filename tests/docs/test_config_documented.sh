@@ -29,7 +29,18 @@ exits.<route>.placement_multiplier.<type>
 moves.distribution moves.shape moves.sigma moves.rate.<type>.<cohort> moves.to_residential.<cohort>
 needs.<need>.exit_multiplier.<route> needs.<need>.move_multiplier
 transitions.semi_independent.at_16.<type> transitions.semi_independent.rate.<type>
-transitions.leaving_care.default.<dest> transitions.leaving_care.<type>.<dest>"
+transitions.leaving_care.default.<dest> transitions.leaving_care.<type>.<dest>
+supply.homes[].name supply.homes[].kind supply.homes[].beds supply.homes[].min_age supply.homes[].max_age
+supply.homes[].open supply.homes[].close supply.homes[].location supply.homes[].annual_cost
+supply.homes[].start supply.homes[].start.<cohort>
+supply.fostering.households supply.fostering.slots supply.fostering.age_limit.<cohort>
+supply.fostering.approvals supply.fostering.assessment_days supply.fostering.resignation
+supply.fostering.leave_when_empty supply.fostering.location supply.fostering.start supply.fostering.start.<cohort>
+supply.external[].name supply.external[].type supply.external[].location supply.external[].capacity
+supply.external[].probability supply.external[].unlimited supply.external[].contract supply.external[].price_week
+supply.external[].min_age supply.external[].max_age supply.external[].start supply.external[].start.<cohort>
+supply.external[].start_rest
+matching.<type> matching.<cohort>.<type> matching.ready_after_months"
 
 # Settings used by the configs we ship and test with.
 for cfg in "$CARECAP_ROOT"/config/*.cfg "$CARECAP_ROOT"/tests/data/*.cfg; do

@@ -51,9 +51,9 @@ static void check_invariants(const cce_result *r, const char *what)
 int main(void)
 {
     int w[4];
-    ccs_apportion((double[]){0.5, 0.25, 0.25, 0.0}, 4, 7, w);
+    ccm_apportion((double[]){0.5, 0.25, 0.25, 0.0}, 4, 7, w);
     CHECK(w[0] == 3 && w[1] == 2 && w[2] == 2 && w[3] == 0, "apportion 7: %d %d %d %d", w[0], w[1], w[2], w[3]);
-    ccs_apportion((double[]){1, 1, 1, 1}, 4, 10, w);
+    ccm_apportion((double[]){1, 1, 1, 1}, 4, 10, w);
     CHECK(w[0] + w[1] + w[2] + w[3] == 10 && w[0] == 3 && w[3] == 2, "apportion ties to lower index");
 
     char path[4096];
@@ -65,7 +65,7 @@ int main(void)
     if (!p)
         return check_done("test_sim");
 
-    cce_opts o = {40, 5, 1, 11};
+    cce_opts o = {40, 5, 1, 11, 0};
     cce_result *r1 = NULL, *r2 = NULL;
     char err[256];
     CHECK(cce_run(p, &o, NULL, NULL, &r1, err) == 0, "run -j1");
@@ -94,7 +94,7 @@ int main(void)
         int expect = 0;
         for (int c = 0; c < CCM_NCOHORT; c++) {
             int dc[256];
-            ccs_apportion(p->init_district + c * p->nd, p->nd, p->init_count[c], dc);
+            ccm_apportion(p->init_district + c * p->nd, p->nd, p->init_count[c], dc);
             expect += dc[dd];
         }
         CHECK(cce_value(r1, 3, L->la_district + dd, 0) == expect, "district %s at the start", p->district[dd]);

@@ -34,7 +34,7 @@ static inline cc_params *testcfg_load(const char *text)
  * `rate` a year into cohort 12-15, no ageing, and a single exit route
  * ("other") at `exit_rate` a year drawn from `dist` (a libconfig fragment
  * such as `distribution = "weibull"; shape = 2.0;`). */
-static inline cc_params *testcfg_mminf(double rate, double exit_rate, const char *dist)
+static inline cc_params *testcfg_mminf_with(double rate, double exit_rate, const char *dist, const char *extra)
 {
     static const char tmpl[] =
         "name = \"M/G/inf\"; start_date = \"2020-01-31\"; districts = [\"A\"]; ageing = false;\n"
@@ -67,10 +67,15 @@ static inline cc_params *testcfg_mminf(double rate, double exit_rate, const char
         "  adoption = { age_0_3 = 0.0; age_4_6 = 0.0; age_7_11 = 0.0; age_12_15 = 0.0; age_16_17 = 0.0; };\n"
         "  other = { age_0_3 = 0.0; age_4_6 = 0.0; age_7_11 = 0.0; age_12_15 = 0.0; age_16_17 = 0.0; }; }; };\n"
         "transitions = { semi_independent = { at_16 = { }; rate = { }; };\n"
-        "  leaving_care = { default = { independent = 1.0; }; }; };\n";
-    char text[8192];
-    snprintf(text, sizeof text, tmpl, rate, dist, exit_rate);
+        "  leaving_care = { default = { independent = 1.0; }; }; };\n%s";
+    char text[16384];
+    snprintf(text, sizeof text, tmpl, rate, dist, exit_rate, extra);
     return testcfg_load(text);
+}
+
+static inline cc_params *testcfg_mminf(double rate, double exit_rate, const char *dist)
+{
+    return testcfg_mminf_with(rate, exit_rate, dist, "");
 }
 
 /* Path of a file in the repository (CARECAP_ROOT is set by CTest). */

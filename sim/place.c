@@ -1,0 +1,854 @@
+/* place: the supply side of one replication: where each child is placed.
+ *
+ * Providers (council homes, the in-house fostering pool, external tiers)
+ * hold children up to their availability. A child who needs foster care,
+ * residential care, semi-independent provision or a secure bed is matched
+ * from the preference list for its needed type and cohort: the first
+ * provider that is eligible (age range, specialism) and has a place (a free
+ * bed or slot, a successful search for a probability tier, or always for an
+ * unlimited tier) takes it. A child placed in a type other than the one it
+ * needs joins that type's waiting list, in order of waiting time, and steps
+ * down as soon as a suitable place frees (or at a monthly review that
+ * searches again). Fostering households are approved after an assessment
+ * lag, resign at a hazard and, if they hold children, leave once those
+ * children have moved on. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_randist.h>
+
+#include "ccdate.h"
+#include "rng.h"
+#include "simint.h"
+
+static int is_matched(int t)
+{
+    return t == CCM_FOSTER || t == CCM_RESIDENTIAL || t == CCM_SEMI || t == CCM_SECURE;
+}
+
+/* ---- allocation ---- */
+
+static int alloc_households(ccs_supply *u, uint32_t cap)
+{
+    uint8_t **b[] = {&u->hh_slots, &u->hh_used, &u->hh_class, &u->hh_state};
+    for (int i = 0; i < 4; i++) {
+        uint8_t *a = realloc(*b[i], cap);
+        if (!a)
+            return -1;
+        *b[i] = a;
+    }
+    uint32_t **w[] = {&u->hh_pos, &u->hh_free, &u->stack[0], &u->stack[1], &u->stack[2], &u->stack[3],
+                      &u->stack[4]};
+    for (int i = 0; i < 2 + CCM_NCOHORT; i++) {
+        uint32_t *a = realloc(*w[i], cap * sizeof *a);
+        if (!a)
+            return -1;
+        *w[i] = a;
+    }
+    for (uint32_t j = u->hcap; j < cap; j++) {
+        u->hh_state[j] = HH_FREE;
+        u->hh_pos[j] = NONE;
+    }
+    return 0;
+}
+
+/* Room for more households than planned (rare: a long run with many
+ * approvals); new indices go on the free list. */
+static int grow_households(cc_sim *s)
+{
+    ccs_supply *u = &s->sup;
+    uint32_t old = u->hcap, cap = old ? old * 2 : 64;
+    if (alloc_households(u, cap) != 0)
+        return -1;
+    u->hcap = cap;
+    if (ccs_grow_queue(s) != 0)
+        return -1;
+    for (uint32_t j = cap; j > old; j--)
+        u->hh_free[u->nhh_free++] = j - 1;
+    return 0;
+}
+
+static int ensure_scratch(ccs_supply *u, size_t n)
+{
+    if (n <= u->scratch_cap)
+        return 0;
+    size_t cap = n * 2;
+    uint32_t *a = realloc(u->scratch, cap * sizeof *a);
+    if (!a)
+        return -1;
+    u->scratch = a;
+    u->scratch_cap = cap;
+    return 0;
+}
+
+int ccpl_new(cc_sim *s)
+{
+    const csu_params *sp = &s->p->supply;
+    ccs_supply *u = &s->sup;
+    memset(u, 0, sizeof *u);
+    if (!sp->enabled)
+        return 0;
+    u->used = calloc((size_t)sp->n, sizeof *u->used);
+    u->rng = gsl_rng_alloc(ccr_type());
+    if (!u->used || !u->rng)
+        return -1;
+    u->first_ext = 0;
+    for (int k = 0; k < sp->n; k++)
+        if (sp->prov[k].owner == CSU_COUNCIL)
+            u->first_ext = k + 1;
+    /* home openings and closings after the start, in time order */
+    double horizon = s->snap_t[s->ndates - 1];
+    u->sup_ev_t = malloc((size_t)(2 * sp->n + 1) * sizeof *u->sup_ev_t);
+    u->sup_ev_k = malloc((size_t)(2 * sp->n + 1) * sizeof *u->sup_ev_k);
+    if (!u->sup_ev_t || !u->sup_ev_k)
+        return -1;
+    for (int k = 0; k < sp->n; k++) {
+        const csu_provider *pv = &sp->prov[k];
+        if (!pv->home)
+            continue;
+        double when[2] = {pv->open_t, pv->close_t};
+        for (int e = 0; e < 2; e++) {
+            if (!(when[e] > 0 && when[e] <= horizon))
+                continue;
+            int n = u->nsup_ev++;
+            while (n > 0 && u->sup_ev_t[n - 1] > when[e]) {
+                u->sup_ev_t[n] = u->sup_ev_t[n - 1];
+                u->sup_ev_k[n] = u->sup_ev_k[n - 1];
+                n--;
+            }
+            u->sup_ev_t[n] = when[e];
+            u->sup_ev_k[n] = k << 1 | e;
+        }
+    }
+    double years = horizon / DAYS_PER_YEAR;
+    uint32_t hcap = (uint32_t)(sp->households + 1.5 * sp->approvals * years + 64);
+    if (alloc_households(u, hcap) != 0)
+        return -1;
+    u->hcap = hcap;
+    u->pipe_cap = (uint32_t)(3 * sp->approvals * sp->assessment_days / DAYS_PER_YEAR + 64);
+    u->pipe = malloc(u->pipe_cap * sizeof *u->pipe);
+    if (!u->pipe || ensure_scratch(u, 1024) != 0)
+        return -1;
+    return 0;
+}
+
+void ccpl_free(cc_sim *s)
+{
+    ccs_supply *u = &s->sup;
+    free(u->used);
+    free(u->sup_ev_t);
+    free(u->sup_ev_k);
+    free(u->hh_slots);
+    free(u->hh_used);
+    free(u->hh_class);
+    free(u->hh_state);
+    free(u->hh_pos);
+    free(u->hh_free);
+    for (int k = 0; k < CCM_NCOHORT; k++)
+        free(u->stack[k]);
+    free(u->pipe);
+    free(u->scratch);
+    if (u->rng)
+        gsl_rng_free(u->rng);
+}
+
+/* ---- households ---- */
+
+static void stack_push(ccs_supply *u, uint32_t j)
+{
+    int k = u->hh_class[j];
+    u->hh_pos[j] = u->nstack[k];
+    u->stack[k][u->nstack[k]++] = j;
+}
+
+static void stack_remove(ccs_supply *u, uint32_t j)
+{
+    uint32_t pos = u->hh_pos[j];
+    if (pos == NONE)
+        return;
+    int k = u->hh_class[j];
+    uint32_t last = u->stack[k][--u->nstack[k]];
+    u->stack[k][pos] = last;
+    u->hh_pos[last] = pos;
+    u->hh_pos[j] = NONE;
+}
+
+static void schedule_resignation(cc_sim *s, uint32_t j, double t)
+{
+    double h = s->p->supply.resignation;
+    if (h > 0)
+        ccq_schedule(s->q, hh_handle(j), t + gsl_ran_exponential(s->sup.rng, DAYS_PER_YEAR / h), 0, PRIO_PROCESS);
+}
+
+static int hh_new(cc_sim *s, int slots, int cls, double t)
+{
+    ccs_supply *u = &s->sup;
+    if (u->nhh_free == 0 && grow_households(s) != 0)
+        return -1;
+    uint32_t j = u->hh_free[--u->nhh_free];
+    u->hh_slots[j] = (uint8_t)slots;
+    u->hh_used[j] = 0;
+    u->hh_class[j] = (uint8_t)cls;
+    u->hh_state[j] = HH_ACTIVE;
+    u->hh_pos[j] = NONE;
+    stack_push(u, j);
+    u->nactive++;
+    u->pool_slots += slots;
+    schedule_resignation(s, j, t);
+    return 0;
+}
+
+static void hh_remove(cc_sim *s, uint32_t j)
+{
+    ccs_supply *u = &s->sup;
+    stack_remove(u, j);
+    if (u->hh_state[j] == HH_ACTIVE) {
+        u->nactive--;
+        u->pool_slots -= u->hh_slots[j];
+    } else {
+        u->nresigning--;
+    }
+    u->hh_state[j] = HH_FREE;
+    u->hh_free[u->nhh_free++] = j;
+    ccq_cancel(s->q, hh_handle(j));
+}
+
+/* A household with a free slot that takes a child of cohort co (the most
+ * age-restricted first, keeping flexible carers for older children), or
+ * NONE. any: ignore age limits (children already placed at the start). */
+static uint32_t find_household(const ccs_supply *u, int co, int any)
+{
+    for (int k = any ? 0 : co; k < CCM_NCOHORT; k++)
+        if (u->nstack[k])
+            return u->stack[k][u->nstack[k] - 1];
+    return NONE;
+}
+
+/* ---- placing and leaving ---- */
+
+static int age_years(const cc_sim *s, const child *c, double t)
+{
+    int y, m, d;
+    ccd_to_ymd(s->p->start_day + 1 + (int32_t)floor(t), &y, &m, &d);
+    return y - c->by - (m < c->bm || (m == c->bm && d < c->bd));
+}
+
+static int open_at(const csu_provider *pv, double t)
+{
+    return t >= pv->open_t && t < pv->close_t;
+}
+
+/* Put child i with provider k (availability already established); for the
+ * pool, into household j. No stock counting. */
+static void put(cc_sim *s, uint32_t i, int k, uint32_t j)
+{
+    ccs_supply *u = &s->sup;
+    child *c = &s->ch[i];
+    if (j != NONE) {
+        u->hh_used[j]++;
+        if (u->hh_used[j] >= u->hh_slots[j])
+            stack_remove(u, j);
+    }
+    u->used[k]++;
+    c->prov = (int16_t)k;
+    c->hh = j;
+    c->placed = (uint8_t)s->p->supply.prov[k].type;
+}
+
+/* Try provider k for child i; 1 if placed. Counts the placement flow. */
+static int take(cc_sim *s, uint32_t i, int k, double t, int age)
+{
+    const csu_provider *pv = &s->p->supply.prov[k];
+    ccs_supply *u = &s->sup;
+    child *c = &s->ch[i];
+    if (!csu_eligible(pv, c->need, c->flags, age))
+        return 0;
+    uint32_t j = NONE;
+    switch (pv->avail) {
+    case CSU_CAPACITY:
+        if (!open_at(pv, t) || u->used[k] >= pv->capacity)
+            return 0;
+        break;
+    case CSU_PROBABILITY:
+        if (gsl_rng_uniform(s->crng[i]) >= pv->probability)
+            return 0;
+        break;
+    case CSU_POOL:
+        j = find_household(u, c->cohort, 0);
+        if (j == NONE)
+            return 0;
+        break;
+    default:
+        break;
+    }
+    put(s, i, k, j);
+    s->cur[s->L->placements + k] += 1;
+    return 1;
+}
+
+/* Walk child i's preference list; only_type >= 0 limits it to providers of
+ * that type (a step-down search). 1 if placed. */
+static int choose(cc_sim *s, uint32_t i, double t, int only_type)
+{
+    const csu_params *sp = &s->p->supply;
+    const child *c = &s->ch[i];
+    int n = sp->npref[c->need][c->cohort];
+    const int *list = sp->pref[c->need][c->cohort];
+    int age = age_years(s, c, t);
+    for (int e = 0; e < n; e++) {
+        if (list[e] == CSU_ALL_HOMES) {
+            for (int k = 0; k < sp->n; k++)
+                if (sp->prov[k].home && (only_type < 0 || sp->prov[k].type == only_type) && take(s, i, k, t, age))
+                    return 1;
+        } else if ((only_type < 0 || sp->prov[list[e]].type == only_type) && take(s, i, list[e], t, age)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void wait_join(cc_sim *s, uint32_t i, double t)
+{
+    ccs_supply *u = &s->sup;
+    child *c = &s->ch[i];
+    int T = c->need;
+    c->waiting = 1;
+    c->wait_since = t;
+    double m = s->p->supply.ready_days;
+    c->ready_at = m > 0 ? t + gsl_ran_exponential(s->crng[i], m) : t;
+    c->wnext = NONE;
+    c->wprev = u->wtail[T];
+    if (u->wtail[T] != NONE)
+        s->ch[u->wtail[T]].wnext = i;
+    else
+        u->whead[T] = i;
+    u->wtail[T] = i;
+    u->nwait[T]++;
+}
+
+static void wait_leave(cc_sim *s, uint32_t i)
+{
+    ccs_supply *u = &s->sup;
+    child *c = &s->ch[i];
+    if (!c->waiting)
+        return;
+    int T = c->need;
+    if (c->wprev != NONE)
+        s->ch[c->wprev].wnext = c->wnext;
+    else
+        u->whead[T] = c->wnext;
+    if (c->wnext != NONE)
+        s->ch[c->wnext].wprev = c->wprev;
+    else
+        u->wtail[T] = c->wprev;
+    c->wprev = c->wnext = NONE;
+    c->waiting = 0;
+    u->nwait[T]--;
+}
+
+/* Take child i out of its place (no stock counting). Returns the provider
+ * whose place is now free for another child (a bed, a contracted place or
+ * an active household's slot), or -1. */
+static int release(cc_sim *s, uint32_t i)
+{
+    ccs_supply *u = &s->sup;
+    child *c = &s->ch[i];
+    int k = c->prov;
+    if (k < 0)
+        return -1;
+    const csu_provider *pv = &s->p->supply.prov[k];
+    u->used[k]--;
+    c->prov = -1;
+    int freed = pv->avail == CSU_CAPACITY ? k : -1;
+    uint32_t j = c->hh;
+    c->hh = NONE;
+    if (j != NONE) {
+        u->hh_used[j]--;
+        if (u->hh_state[j] == HH_ACTIVE) {
+            if (u->hh_used[j] == u->hh_slots[j] - 1)
+                stack_push(u, j);
+            freed = k;
+        } else if (u->hh_state[j] == HH_RESIGNING) {
+            u->pool_slots--;
+            if (u->hh_used[j] == 0)
+                hh_remove(s, j);
+        }
+    }
+    return freed;
+}
+
+static void freed(cc_sim *s, int k, double t);
+
+/* Waiting child w moves to provider k, known to have a place for it. */
+static void step_down(cc_sim *s, uint32_t w, int k, double t)
+{
+    child *c = &s->ch[w];
+    ccs_count(s, c, -1);
+    wait_leave(s, w);
+    int old = release(s, w);
+    take(s, w, k, t, age_years(s, c, t));
+    c->placed_since = t;
+    ccs_count(s, c, +1);
+    s->cur[s->L->mv_all] += 1;
+    s->cur[s->L->mv_planned] += 1;
+    ccs_plan(s, w, t);
+    if (old >= 0)
+        freed(s, old, t);
+}
+
+/* A place at provider k has just become free: the longest-waiting child who
+ * needs that type and may go there steps down into it. */
+static void freed(cc_sim *s, int k, double t)
+{
+    const csu_provider *pv = &s->p->supply.prov[k];
+    ccs_supply *u = &s->sup;
+    if (pv->avail == CSU_CAPACITY && (!open_at(pv, t) || u->used[k] >= pv->capacity))
+        return;
+    for (uint32_t w = u->whead[pv->type]; w != NONE; w = s->ch[w].wnext) {
+        const child *c = &s->ch[w];
+        if (!csu_eligible(pv, c->need, c->flags, age_years(s, c, t)))
+            continue;
+        if (pv->avail == CSU_POOL && find_household(u, c->cohort, 0) == NONE)
+            continue;
+        if (t < c->ready_at)
+            continue;
+        step_down(s, w, k, t);
+        return;
+    }
+}
+
+void ccpl_match(cc_sim *s, uint32_t i, double t, int counted)
+{
+    if (!s->p->supply.enabled)
+        return;
+    child *c = &s->ch[i];
+    if (counted)
+        ccs_count(s, c, -1);
+    wait_leave(s, i);
+    if (c->prov >= 0)
+        release(s, i); /* callers vacate first; never reached in practice */
+    if (!is_matched(c->need) || !choose(s, i, t, -1))
+        c->placed = c->need;
+    c->placed_since = t;
+    if (c->placed != c->need)
+        wait_join(s, i, t);
+    if (counted)
+        ccs_count(s, c, +1);
+}
+
+void ccpl_vacate(cc_sim *s, uint32_t i, double t)
+{
+    if (!s->p->supply.enabled)
+        return;
+    child *c = &s->ch[i];
+    ccs_count(s, c, -1);
+    wait_leave(s, i);
+    int k = release(s, i);
+    ccs_count(s, c, +1);
+    if (k >= 0)
+        freed(s, k, t);
+}
+
+/* A child in a place that is going (a closing home, a resigning household
+ * whose children cannot stay) moves: a planned move. */
+static void move_on(cc_sim *s, uint32_t i, double t)
+{
+    ccpl_vacate(s, i, t);
+    ccpl_match(s, i, t, 1);
+    s->cur[s->L->mv_all] += 1;
+    s->cur[s->L->mv_planned] += 1;
+    ccs_plan(s, i, t);
+}
+
+void ccpl_review(cc_sim *s, double t)
+{
+    const csu_params *sp = &s->p->supply;
+    ccs_supply *u = &s->sup;
+    if (!sp->enabled)
+        return;
+    static const int types[] = {CCM_FOSTER, CCM_RESIDENTIAL, CCM_SEMI, CCM_SECURE};
+    for (int ti = 0; ti < 4; ti++) {
+        int T = types[ti];
+        uint32_t n = 0;
+        if (ensure_scratch(u, u->nwait[T]) != 0)
+            return;
+        for (uint32_t w = u->whead[T]; w != NONE; w = s->ch[w].wnext)
+            u->scratch[n++] = w;
+        for (uint32_t x = 0; x < n; x++) {
+            uint32_t w = u->scratch[x];
+            child *c = &s->ch[w];
+            if (!c->in_care || !c->waiting || c->need != T)
+                continue;
+            if (t < c->ready_at)
+                continue;
+            int oldk = c->prov;
+            uint32_t oldh = c->hh;
+            int oldplaced = c->placed;
+            ccs_count(s, c, -1);
+            if (!choose(s, w, t, T)) {
+                ccs_count(s, c, +1);
+                continue;
+            }
+            int newk = c->prov;
+            uint32_t newh = c->hh;
+            int newplaced = c->placed;
+            c->prov = (int16_t)oldk;
+            c->hh = oldh;
+            c->placed = (uint8_t)oldplaced;
+            int fk = release(s, w);
+            c->prov = (int16_t)newk;
+            c->hh = newh;
+            c->placed = (uint8_t)newplaced;
+            wait_leave(s, w);
+            c->placed_since = t;
+            ccs_count(s, c, +1);
+            s->cur[s->L->mv_all] += 1;
+            s->cur[s->L->mv_planned] += 1;
+            ccs_plan(s, w, t);
+            if (fk >= 0)
+                freed(s, fk, t);
+        }
+    }
+}
+
+/* ---- start of a replication ---- */
+
+static void schedule_apply(cc_sim *s, double t)
+{
+    double a = s->p->supply.approvals;
+    if (a > 0)
+        ccq_schedule(s->q, H_APPLY, t + gsl_ran_exponential(s->sup.rng, DAYS_PER_YEAR / a), 0, PRIO_PROCESS);
+}
+
+int ccpl_reset(cc_sim *s, uint64_t seed, uint64_t rep)
+{
+    const csu_params *sp = &s->p->supply;
+    ccs_supply *u = &s->sup;
+    if (!sp->enabled)
+        return 0;
+    memset(u->used, 0, (size_t)sp->n * sizeof *u->used);
+    for (int T = 0; T < CCM_NPT; T++) {
+        u->whead[T] = u->wtail[T] = NONE;
+        u->nwait[T] = 0;
+    }
+    ccr_set(u->rng, seed, rep, CCR_SUPPLY, 0);
+    u->nhh_free = 0;
+    for (uint32_t j = u->hcap; j > 0; j--) {
+        u->hh_state[j - 1] = HH_FREE;
+        u->hh_pos[j - 1] = NONE;
+        u->hh_free[u->nhh_free++] = j - 1;
+    }
+    memset(u->nstack, 0, sizeof u->nstack);
+    u->nactive = u->nresigning = 0;
+    u->pool_slots = 0;
+    /* the households approved at the start: exact numbers by slots and by
+     * age limit, paired at random */
+    if (sp->pool >= 0 && sp->households > 0) {
+        int nslots[CSU_SLOTS], ncls[CCM_NCOHORT];
+        ccm_apportion(sp->slots, CSU_SLOTS, sp->households, nslots);
+        ccm_apportion(sp->age_limit, CCM_NCOHORT, sp->households, ncls);
+        size_t H = (size_t)sp->households;
+        if (ensure_scratch(u, 2 * H) != 0)
+            return -1;
+        uint32_t *sl = u->scratch, *cl = u->scratch + H;
+        size_t a = 0, b = 0;
+        for (int k = 0; k < CSU_SLOTS; k++)
+            for (int x = 0; x < nslots[k]; x++)
+                sl[a++] = (uint32_t)(k + 1);
+        for (int k = 0; k < CCM_NCOHORT; k++)
+            for (int x = 0; x < ncls[k]; x++)
+                cl[b++] = (uint32_t)k;
+        if (H > 1)
+            gsl_ran_shuffle(u->rng, cl, H, sizeof *cl);
+        for (size_t x = 0; x < H; x++)
+            if (hh_new(s, (int)sl[x], (int)cl[x], 0) != 0)
+                return -1;
+    }
+    /* applications already in assessment at the start come out over the
+     * first assessment period, as if recruitment had run at this rate */
+    u->pipe_head = u->pipe_len = 0;
+    if (sp->approvals > 0 && sp->assessment_days > 0) {
+        unsigned int n = gsl_ran_poisson(u->rng, sp->approvals * sp->assessment_days / DAYS_PER_YEAR);
+        if (n > u->pipe_cap)
+            n = u->pipe_cap;
+        for (unsigned int x = 0; x < n; x++)
+            u->pipe[x] = gsl_rng_uniform_pos(u->rng) * sp->assessment_days;
+        /* sort (insertion: a few dozen at most) */
+        for (unsigned int x = 1; x < n; x++) {
+            double v = u->pipe[x];
+            unsigned int y = x;
+            while (y > 0 && u->pipe[y - 1] > v) {
+                u->pipe[y] = u->pipe[y - 1];
+                y--;
+            }
+            u->pipe[y] = v;
+        }
+        u->pipe_len = n;
+        if (n > 0)
+            ccq_schedule(s->q, H_APPROVE, u->pipe[0], 0, PRIO_PROCESS);
+    }
+    schedule_apply(s, 0);
+    if (u->nsup_ev > 0)
+        ccq_schedule(s->q, H_SUPPLY, u->sup_ev_t[0], 0, PRIO_PROCESS);
+    return 0;
+}
+
+void ccpl_initial(cc_sim *s)
+{
+    const csu_params *sp = &s->p->supply;
+    ccs_supply *u = &s->sup;
+    if (!sp->enabled)
+        return;
+    if (ensure_scratch(u, s->cap) != 0)
+        return;
+    static const int types[] = {CCM_FOSTER, CCM_RESIDENTIAL, CCM_SEMI, CCM_SECURE};
+    for (int ti = 0; ti < 4; ti++) {
+        int T = types[ti];
+        size_t n = 0;
+        for (uint32_t i = 0; i < s->cap; i++)
+            if (s->ch[i].in_care && s->ch[i].placed == T)
+                u->scratch[n++] = i;
+        if (n > 1)
+            gsl_ran_shuffle(u->rng, u->scratch, n, sizeof *u->scratch);
+        for (int pass = 0; pass < 3; pass++) {
+            for (int k = 0; k < sp->n; k++) {
+                const csu_provider *pv = &sp->prov[k];
+                if (pv->type != T)
+                    continue;
+                int by_total = pv->start[0] < 0;
+                if ((pass == 0 && by_total) || (pass > 0 && !by_total) || pv->start_total == 0)
+                    continue;
+                int want[CCM_NCOHORT];
+                for (int c = 0; c < CCM_NCOHORT; c++)
+                    want[c] = by_total ? 0 : pv->start[c];
+                int left = pv->start_total - (pass == 2 ? u->used[k] : 0);
+                if (pass == 2 && left <= 0)
+                    continue;
+                for (size_t x = 0; x < n && left > 0; x++) {
+                    uint32_t i = u->scratch[x];
+                    child *c = &s->ch[i];
+                    if (c->prov >= 0)
+                        continue;
+                    if (!by_total && want[c->cohort] == 0)
+                        continue;
+                    /* by total: first the children the provider is for by age
+                     * and specialism (pass 1), then any (pass 2) */
+                    if (by_total && pass == 1 && !csu_eligible(pv, c->need, c->flags, age_years(s, c, 0)))
+                        continue;
+                    uint32_t j = NONE;
+                    if (pv->avail == CSU_POOL) {
+                        j = find_household(u, c->cohort, 0);
+                        if (j == NONE)
+                            j = find_household(u, c->cohort, 1);
+                        if (j == NONE)
+                            continue;
+                    }
+                    ccs_count(s, c, -1);
+                    put(s, i, k, j);
+                    ccs_count(s, c, +1);
+                    if (!by_total)
+                        want[c->cohort]--;
+                    left--;
+                }
+            }
+        }
+        /* the rest of this type's children: the start_rest tier */
+        for (int k = 0; k < sp->n; k++) {
+            if (sp->prov[k].type != T || !sp->prov[k].start_rest)
+                continue;
+            for (size_t x = 0; x < n; x++) {
+                child *c = &s->ch[u->scratch[x]];
+                if (c->prov >= 0)
+                    continue;
+                ccs_count(s, c, -1);
+                put(s, u->scratch[x], k, NONE);
+                ccs_count(s, c, +1);
+            }
+        }
+    }
+    /* children placed against their plan wait for a suitable place, in a
+     * random order */
+    size_t n = 0;
+    for (uint32_t i = 0; i < s->cap; i++)
+        if (s->ch[i].in_care && s->ch[i].placed != s->ch[i].need && is_matched(s->ch[i].need))
+            u->scratch[n++] = i;
+    if (n > 1)
+        gsl_ran_shuffle(u->rng, u->scratch, n, sizeof *u->scratch);
+    for (size_t x = 0; x < n; x++)
+        wait_join(s, u->scratch[x], 0);
+}
+
+/* ---- supply events ---- */
+
+static int approve(cc_sim *s, double t)
+{
+    const csu_params *sp = &s->p->supply;
+    ccs_supply *u = &s->sup;
+    double v = gsl_rng_uniform(u->rng), acc = 0;
+    int slots = CSU_SLOTS;
+    for (int k = 0; k < CSU_SLOTS; k++) {
+        acc += sp->slots[k];
+        if (v < acc) {
+            slots = k + 1;
+            break;
+        }
+    }
+    v = gsl_rng_uniform(u->rng);
+    acc = 0;
+    int cls = CCM_NCOHORT - 1;
+    for (int k = 0; k < CCM_NCOHORT; k++) {
+        acc += sp->age_limit[k];
+        if (v < acc) {
+            cls = k;
+            break;
+        }
+    }
+    if (hh_new(s, slots, cls, t) != 0)
+        return -1;
+    s->cur[s->L->fost + 1] += 1;
+    for (int x = 0; x < slots; x++)
+        freed(s, sp->pool, t);
+    return 0;
+}
+
+static void resign(cc_sim *s, uint32_t j, double t)
+{
+    ccs_supply *u = &s->sup;
+    s->cur[s->L->fost + 2] += 1;
+    if (u->hh_used[j] == 0) {
+        hh_remove(s, j);
+        return;
+    }
+    stack_remove(u, j);
+    u->nactive--;
+    u->nresigning++;
+    u->pool_slots -= u->hh_slots[j] - u->hh_used[j];
+    u->hh_state[j] = HH_RESIGNING;
+    if (s->p->supply.leave_when_empty)
+        return;
+    /* the household stops now: its children move on */
+    for (uint32_t i = 0; i < s->cap && u->hh_state[j] == HH_RESIGNING; i++)
+        if (s->ch[i].in_care && s->ch[i].hh == j)
+            move_on(s, i, t);
+}
+
+int ccpl_event(cc_sim *s, const cc_event *ev)
+{
+    const csu_params *sp = &s->p->supply;
+    ccs_supply *u = &s->sup;
+    double t = ev->t;
+    if (ev->handle == H_APPLY) {
+        if (sp->assessment_days > 0) {
+            if (u->pipe_len < u->pipe_cap) {
+                uint32_t at = (u->pipe_head + u->pipe_len) % u->pipe_cap;
+                u->pipe[at] = t + sp->assessment_days;
+                if (u->pipe_len++ == 0)
+                    ccq_schedule(s->q, H_APPROVE, u->pipe[at], 0, PRIO_PROCESS);
+            }
+        } else if (approve(s, t) != 0) {
+            return -1;
+        }
+        schedule_apply(s, t);
+    } else if (ev->handle == H_APPROVE) {
+        u->pipe_head = (u->pipe_head + 1) % u->pipe_cap;
+        u->pipe_len--;
+        if (u->pipe_len > 0)
+            ccq_schedule(s->q, H_APPROVE, u->pipe[u->pipe_head], 0, PRIO_PROCESS);
+        if (approve(s, t) != 0)
+            return -1;
+    } else if (ev->handle == H_SUPPLY) {
+        int x = (int)ev->kind;
+        int k = u->sup_ev_k[x] >> 1;
+        if (x + 1 < u->nsup_ev)
+            ccq_schedule(s->q, H_SUPPLY, u->sup_ev_t[x + 1], (uint32_t)(x + 1), PRIO_PROCESS);
+        if (u->sup_ev_k[x] & 1) {
+            /* a home closes: its children move to other places */
+            for (uint32_t i = 0; i < s->cap && u->used[k] > 0; i++)
+                if (s->ch[i].in_care && s->ch[i].prov == k)
+                    move_on(s, i, t);
+        } else {
+            for (int b = 0; b < sp->prov[k].capacity; b++)
+                freed(s, k, t);
+        }
+    } else if (ev->handle >= H_BASE && (ev->handle - H_BASE) % 2 == 1) {
+        resign(s, (ev->handle - H_BASE) / 2, t);
+    }
+    return 0;
+}
+
+void ccpl_snapshot(cc_sim *s)
+{
+    const csu_params *sp = &s->p->supply;
+    const ccx_layout *L = s->L;
+    ccs_supply *u = &s->sup;
+    double *cur = s->cur;
+    double t = s->last_t;
+    for (int T = 0; T < CCM_NPT; T++)
+        cur[L->capacity + T] = cur[L->vacancies + T] = 0;
+    if (sp->enabled) {
+        for (int k = 0; k < sp->n; k++) {
+            const csu_provider *pv = &sp->prov[k];
+            if (pv->owner != CSU_COUNCIL)
+                continue;
+            int cap = pv->avail == CSU_POOL ? u->pool_slots : open_at(pv, t) ? pv->capacity : 0;
+            cur[L->capacity + pv->type] += cap;
+            cur[L->vacancies + pv->type] += cap - u->used[k];
+        }
+        cur[L->fost] = u->nactive + u->nresigning;
+    }
+    const double *kpi = cur + L->kpi;
+    double den[CCX_NKPI] = {cur[L->la_all], cur[L->placed + CCM_FOSTER], cur[L->placed + CCM_RESIDENTIAL],
+                            cur[L->la_cohort + 3], cur[L->outside]};
+    for (int k = 0; k < CCX_NKPI; k++)
+        cur[L->kpi_pct + k] = den[k] > 0 ? 100 * kpi[k] / den[k] : 0;
+}
+
+/* ---- consistency (tests) ---- */
+
+uint64_t ccpl_check(const cc_sim *s, double t)
+{
+    const csu_params *sp = &s->p->supply;
+    const ccs_supply *u = &s->sup;
+    if (!sp->enabled)
+        return 0;
+    uint64_t bad = 0;
+    int count[256] = {0};
+    uint32_t nwait[CCM_NPT] = {0};
+    for (uint32_t i = 0; i < s->cap; i++) {
+        const child *c = &s->ch[i];
+        if (!c->in_care)
+            continue;
+        if (c->prov >= 0) {
+            count[c->prov]++;
+            const csu_provider *pv = &sp->prov[c->prov];
+            bad += c->placed != pv->type;
+            bad += (pv->avail == CSU_POOL) != (c->hh != NONE);
+            if (c->hh != NONE)
+                bad += u->hh_state[c->hh] == HH_FREE || u->hh_used[c->hh] > u->hh_slots[c->hh];
+        } else {
+            bad += is_matched(c->placed) || c->hh != NONE; /* a matched type always has a provider */
+        }
+        int should_wait = is_matched(c->need) && c->placed != c->need;
+        bad += c->waiting != should_wait;
+        if (c->waiting)
+            nwait[c->need]++;
+    }
+    for (int k = 0; k < sp->n && k < 256; k++) {
+        const csu_provider *pv = &sp->prov[k];
+        bad += count[k] != u->used[k];
+        if (pv->avail == CSU_CAPACITY)
+            bad += u->used[k] > (open_at(pv, t) || t == pv->close_t ? pv->capacity : 0);
+    }
+    int pool_used = 0;
+    for (uint32_t j = 0; j < u->hcap; j++)
+        if (u->hh_state[j] != HH_FREE) {
+            pool_used += u->hh_used[j];
+            bad += u->hh_used[j] > u->hh_slots[j];
+            bad += (u->hh_state[j] == HH_ACTIVE && u->hh_used[j] < u->hh_slots[j]) != (u->hh_pos[j] != NONE);
+        }
+    if (sp->pool >= 0)
+        bad += pool_used != u->used[sp->pool];
+    for (int T = 0; T < CCM_NPT; T++)
+        bad += nwait[T] != u->nwait[T];
+    return bad;
+}

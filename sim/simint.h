@@ -1,0 +1,132 @@
+/* simint: the state of one replication, shared by the engine's two halves:
+ * sim.c (the event loop and the demand side: entries, exits, moves,
+ * birthdays) and place.c (the supply side: providers, fostering households,
+ * matching, step-down waiting lists). Not part of the library's interface. */
+#ifndef SIMINT_H
+#define SIMINT_H
+
+#include <stdint.h>
+#include <gsl/gsl_rng.h>
+
+#include "evq.h"
+#include "sim.h"
+
+#define DAYS_PER_YEAR 365.25
+#define NONE UINT32_MAX
+
+/* Handles of the queue: a few processes, then children at H_BASE + 2i and
+ * fostering households at H_BASE + 2j + 1. */
+enum { H_MONTH = 0, H_ARRIVAL, H_YEAR, H_APPLY, H_APPROVE, H_SUPPLY, H_BASE };
+/* Event kinds of a child; 0..CCM_NROUTE-1 are non-exponential exit routes. */
+enum { EV_MOVE = CCM_NROUTE, EV_BUNDLE, EV_BIRTHDAY };
+/* Priorities at equal times: the month-end snapshot (end of a day) comes
+ * before anything that happens at the start of the next day; supply changes
+ * (a home opening, a household approved) before children's events. */
+enum { PRIO_SNAPSHOT = 0, PRIO_PROCESS = 1, PRIO_CHILD = 2 };
+
+static inline uint32_t child_handle(uint32_t i) { return H_BASE + 2 * i; }
+static inline uint32_t hh_handle(uint32_t j) { return H_BASE + 2 * j + 1; }
+
+typedef struct {
+    double entered;      /* time the child entered care */
+    double placed_since; /* time the current placement began */
+    double next_bday;    /* time of the next cohort boundary, or +inf */
+    double wait_since;   /* time the child began waiting for a suitable place */
+    double ready_at;     /* from when it may step down (care planning done) */
+    int16_t by;          /* birth date: year, month, day */
+    uint8_t bm, bd;
+    uint32_t serial;     /* order of arrival in this replication; seeds its stream */
+    uint32_t hh;         /* fostering household, or NONE */
+    uint32_t wprev, wnext; /* waiting list links (by needed type), NONE at the ends */
+    int16_t prov;        /* provider index, or -1 (no provider: kinship, with parents, ...) */
+    uint8_t cohort, district, need, placed, flags;
+    uint8_t waiting;     /* on the waiting list of its needed type */
+    uint8_t entrant;     /* entered during the run (its whole stay is observable) */
+    uint8_t in_care;     /* the slot holds a child in care */
+} child;
+
+/* Household states. */
+enum { HH_FREE = 0, HH_ACTIVE, HH_RESIGNING };
+
+typedef struct {
+    /* providers */
+    int *used;            /* children placed with each provider */
+    double *sup_ev_t;     /* home open/close times, sorted */
+    int *sup_ev_k;        /* provider << 1 | (1 if closing) */
+    int nsup_ev;
+    int first_ext;        /* providers [0, first_ext) are homes or the pool */
+    /* fostering households */
+    uint8_t *hh_slots, *hh_used, *hh_class, *hh_state;
+    uint32_t *hh_pos;     /* position in its class's free stack, or NONE */
+    uint32_t *stack[CCM_NCOHORT]; /* active households with a free slot, by oldest cohort taken */
+    uint32_t nstack[CCM_NCOHORT];
+    uint32_t *hh_free;    /* unused household indices */
+    uint32_t nhh_free, hcap;
+    uint32_t nactive, nresigning;
+    int pool_slots;       /* slots of active households + used slots of resigning ones */
+    /* approvals in the assessment pipeline (a ring of times) */
+    double *pipe;
+    uint32_t pipe_head, pipe_len, pipe_cap;
+    gsl_rng *rng;         /* the supply stream: applications, approvals, resignations */
+    /* waiting lists by needed type: head is the longest waiting */
+    uint32_t whead[CCM_NPT], wtail[CCM_NPT];
+    uint32_t nwait[CCM_NPT];
+    uint32_t *scratch;    /* for the monthly review and the start-date assignment */
+    size_t scratch_cap;
+} ccs_supply;
+
+struct cc_sim {
+    const cc_params *p;
+    const ccx_layout *L;
+    int ndates;
+    const double *snap_t;
+    cc_evq *q;
+    child *ch;
+    gsl_rng **crng;
+    uint32_t *freel;
+    size_t nfree, cap;
+    gsl_rng *arr, *init;
+    double *cur;                 /* running stocks and this month's flows, by series */
+    double *out;
+    int route_series[CCM_NROUTE];
+    double mexit[CCM_NNEEDMASK][CCM_NROUTE];
+    double mmove[CCM_NNEEDMASK];
+    /* exponential hazards a year by (cohort, need flags, placement): the
+     * routes, the move, the semi-independent step, then their sum */
+    double (*xr)[CCM_NROUTE + 3];
+    int all_exp; /* every duration is exponential: one draw plans a child */
+    double arrival_mean;         /* mean days between entries now */
+    int year;
+    uint32_t next_serial;
+    uint32_t in_care;
+    double last_t;
+    ccs_totals tot;
+    ccs_supply sup;
+    int checks;                  /* verify the supply state after every event */
+    /* scratch for the initial population */
+    int *lab_d, *lab_t, *lab_f;
+    size_t lab_cap;
+};
+
+/* sim.c */
+void ccs_count(cc_sim *s, const child *c, double d);  /* add d to every stock the child is in */
+void ccs_plan(cc_sim *s, uint32_t i, double t);       /* draw the child's next event */
+int ccs_grow_queue(cc_sim *s);                        /* queue capacity for children and households */
+
+/* place.c: the supply side */
+int ccpl_new(cc_sim *s);                /* allocate; 0 or -1 */
+void ccpl_free(cc_sim *s);
+int ccpl_reset(cc_sim *s, uint64_t seed, uint64_t rep); /* start-date supply; 0 or -1 */
+void ccpl_initial(cc_sim *s);           /* place the start-date children with providers */
+/* Place child i (need set) from its preference list; `counted`: the child is
+ * already in the stocks (so its old place is left and counts adjusted). */
+void ccpl_match(cc_sim *s, uint32_t i, double t, int counted);
+/* Child i leaves its place (exit, breakdown, move at 16): free it, take it
+ * off the waiting list, and let the longest-waiting child step down. */
+void ccpl_vacate(cc_sim *s, uint32_t i, double t);
+void ccpl_review(cc_sim *s, double t);  /* the monthly step-down review */
+int ccpl_event(cc_sim *s, const cc_event *ev); /* supply events; 0 or -1 */
+void ccpl_snapshot(cc_sim *s);          /* derived stocks before a snapshot */
+uint64_t ccpl_check(const cc_sim *s, double t); /* count inconsistencies in the supply state */
+
+#endif
