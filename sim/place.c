@@ -226,11 +226,14 @@ static uint32_t find_household(const ccs_supply *u, int co, int any)
 
 /* ---- placing and leaving ---- */
 
-static int age_years(const cc_sim *s, const child *c, double t)
+static int age_years(cc_sim *s, const child *c, double t)
 {
-    int y, m, d;
-    ccd_to_ymd(s->p->start_day + 1 + (int32_t)floor(t), &y, &m, &d);
-    return y - c->by - (m < c->bm || (m == c->bm && d < c->bd));
+    int32_t day = s->p->start_day + 1 + (int32_t)floor(t);
+    if (day != s->today) {
+        s->today = day;
+        ccd_to_ymd(day, &s->ty, &s->tm, &s->td);
+    }
+    return s->ty - c->by - (s->tm < c->bm || (s->tm == c->bm && s->td < c->bd));
 }
 
 static int open_at(const csu_provider *pv, double t)
@@ -406,24 +409,22 @@ static void freed(cc_sim *s, int k, double t)
         return;
     for (uint32_t w = u->whead[pv->type]; w != NONE; w = s->ch[w].wnext) {
         const child *c = &s->ch[w];
-        if (!csu_eligible(pv, c->need, c->flags, age_years(s, c, t)))
+        if (t < c->ready_at)
             continue;
         if (pv->avail == CSU_POOL && find_household(u, c->cohort, 0) == NONE)
             continue;
-        if (t < c->ready_at)
+        if (!csu_eligible(pv, c->need, c->flags, age_years(s, c, t)))
             continue;
         step_down(s, w, k, t);
         return;
     }
 }
 
-void ccpl_match(cc_sim *s, uint32_t i, double t, int counted)
+void ccpl_match(cc_sim *s, uint32_t i, double t)
 {
     if (!s->p->supply.enabled)
         return;
     child *c = &s->ch[i];
-    if (counted)
-        ccs_count(s, c, -1);
     wait_leave(s, i);
     if (c->prov >= 0)
         release(s, i); /* callers vacate first; never reached in practice */
@@ -432,19 +433,14 @@ void ccpl_match(cc_sim *s, uint32_t i, double t, int counted)
     c->placed_since = t;
     if (c->placed != c->need)
         wait_join(s, i, t);
-    if (counted)
-        ccs_count(s, c, +1);
 }
 
 void ccpl_vacate(cc_sim *s, uint32_t i, double t)
 {
     if (!s->p->supply.enabled)
         return;
-    child *c = &s->ch[i];
-    ccs_count(s, c, -1);
     wait_leave(s, i);
     int k = release(s, i);
-    ccs_count(s, c, +1);
     if (k >= 0)
         freed(s, k, t);
 }
@@ -453,8 +449,11 @@ void ccpl_vacate(cc_sim *s, uint32_t i, double t)
  * whose children cannot stay) moves: a planned move. */
 static void move_on(cc_sim *s, uint32_t i, double t)
 {
+    child *c = &s->ch[i];
+    ccs_count(s, c, -1);
     ccpl_vacate(s, i, t);
-    ccpl_match(s, i, t, 1);
+    ccpl_match(s, i, t);
+    ccs_count(s, c, +1);
     s->cur[s->L->mv_all] += 1;
     s->cur[s->L->mv_planned] += 1;
     ccs_plan(s, i, t);

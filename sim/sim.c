@@ -174,6 +174,8 @@ void ccs_count(cc_sim *s, const child *c, double d)
         cur[L->kpi + CCX_KPI_RESI_AGAINST_PLAN] += d;
     if (c->cohort == 3 && (c->placed == CCM_FOSTER || c->placed == CCM_KINSHIP))
         cur[L->kpi + CCX_KPI_FAMILY_12_15] += d;
+    /* on_birthday updates the cohort-dependent stocks above directly: keep
+     * it in step when adding one */
 }
 
 static void advance_clock(cc_sim *s, double t)
@@ -332,8 +334,8 @@ static void leave(cc_sim *s, uint32_t i, double t, int series)
         s->tot.completed++;
         s->tot.completed_days += t - c->entered;
     }
-    ccpl_vacate(s, i, t);
     ccs_count(s, c, -1);
+    ccpl_vacate(s, i, t);
     c->in_care = 0;
     s->in_care--;
     ccq_cancel(s->q, child_handle(i));
@@ -345,13 +347,13 @@ static void leave(cc_sim *s, uint32_t i, double t, int series)
 static void to_semi(cc_sim *s, uint32_t i, double t)
 {
     child *c = &s->ch[i];
-    ccpl_vacate(s, i, t);
     ccs_count(s, c, -1);
+    ccpl_vacate(s, i, t);
     c->need = CCM_SEMI;
     c->placed = CCM_SEMI;
     c->placed_since = t;
+    ccpl_match(s, i, t);
     ccs_count(s, c, +1);
-    ccpl_match(s, i, t, 1);
     s->cur[s->L->tr16] += 1;
 }
 
@@ -506,7 +508,7 @@ static int on_arrival(cc_sim *s, uint64_t seed, uint64_t rep, double t)
     c->need = (uint8_t)gsl_ran_discrete(r, p->entry_pt[c->cohort]);
     c->placed = c->need;
     set_birthday(s, c);
-    ccpl_match(s, slot, t, 0);
+    ccpl_match(s, slot, t);
     ccs_count(s, c, +1);
     s->in_care++;
     if (s->in_care > s->tot.peak)
@@ -538,9 +540,16 @@ static void on_birthday(cc_sim *s, uint32_t i, double t)
         leave(s, i, t, s->L->ex_age18);
         return;
     }
-    ccs_count(s, c, -1);
+    /* only the stocks that depend on the cohort change (see ccs_count) */
+    const ccx_layout *L = s->L;
+    int family = c->placed == CCM_FOSTER || c->placed == CCM_KINSHIP;
+    s->cur[L->la_cohort + c->cohort] -= 1;
+    if (family && c->cohort == 3)
+        s->cur[L->kpi + CCX_KPI_FAMILY_12_15] -= 1;
     c->cohort++;
-    ccs_count(s, c, +1);
+    s->cur[L->la_cohort + c->cohort] += 1;
+    if (family && c->cohort == 3)
+        s->cur[L->kpi + CCX_KPI_FAMILY_12_15] += 1;
     set_birthday(s, c);
     if (c->cohort == CCM_NCOHORT - 1 && gsl_rng_uniform(r) < p->semi_at16[c->placed])
         to_semi(s, i, t);
@@ -558,14 +567,14 @@ static void move(cc_sim *s, uint32_t i, double t)
     double esc = s->p->escalate[c->cohort];
     int escalate = c->placed == CCM_FOSTER && esc > 0 && gsl_rng_uniform(s->crng[i]) < esc;
     /* the place is given up first: the child does not go back to it */
+    ccs_count(s, c, -1);
     ccpl_vacate(s, i, t);
     if (escalate) {
-        ccs_count(s, c, -1);
         c->need = CCM_RESIDENTIAL;
         c->placed = CCM_RESIDENTIAL;
-        ccs_count(s, c, +1);
     }
-    ccpl_match(s, i, t, 1);
+    ccpl_match(s, i, t);
+    ccs_count(s, c, +1);
     ccs_plan(s, i, t);
 }
 
@@ -622,6 +631,7 @@ int ccs_run(cc_sim *s, uint64_t seed, uint64_t rep, double *out, ccs_totals *tot
     s->in_care = 0;
     s->last_t = 0;
     s->year = 0;
+    s->today = INT32_MIN;
     double horizon = s->snap_t[s->ndates - 1];
     s->tot.horizon = horizon;
     if (ccpl_reset(s, seed, rep) != 0 || initial_population(s, seed, rep) != 0)

@@ -102,6 +102,8 @@ struct cc_sim {
     double last_t;
     ccs_totals tot;
     ccs_supply sup;
+    int32_t today;               /* day whose y-m-d is cached below, for ages */
+    int ty, tm, td;
     int checks;                  /* verify the supply state after every event */
     /* scratch for the initial population */
     int *lab_d, *lab_t, *lab_f;
@@ -118,9 +120,10 @@ int ccpl_new(cc_sim *s);                /* allocate; 0 or -1 */
 void ccpl_free(cc_sim *s);
 int ccpl_reset(cc_sim *s, uint64_t seed, uint64_t rep); /* start-date supply; 0 or -1 */
 void ccpl_initial(cc_sim *s);           /* place the start-date children with providers */
-/* Place child i (need set) from its preference list; `counted`: the child is
- * already in the stocks (so its old place is left and counts adjusted). */
-void ccpl_match(cc_sim *s, uint32_t i, double t, int counted);
+/* Place child i (need set, no place held) from its preference list. The
+ * caller keeps the child out of the stocks (ccs_count -1 before, +1 after)
+ * around this and ccpl_vacate. */
+void ccpl_match(cc_sim *s, uint32_t i, double t);
 /* Child i leaves its place (exit, breakdown, move at 16): free it, take it
  * off the waiting list, and let the longest-waiting child step down. */
 void ccpl_vacate(cc_sim *s, uint32_t i, double t);
