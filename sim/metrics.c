@@ -82,9 +82,9 @@ ccx_layout *ccx_new(const cc_params *p)
     L->tr18 = L->n;
     for (int k = 0; k < CCM_NDEST; k++)
         add(&b, "transitions_18", ccm_dest_name[k], CCX_FLOW);
-    static const char *const by_type[] = {"needing", "placed", "shortfall", "capacity", "vacancies"};
-    int *first[] = {&L->needing, &L->placed, &L->shortfall, &L->capacity, &L->vacancies};
-    for (int m = 0; m < 5; m++) {
+    static const char *const by_type[] = {"needing", "placed", "shortfall", "capacity", "vacancies", "gap"};
+    int *first[] = {&L->needing, &L->placed, &L->shortfall, &L->capacity, &L->vacancies, &L->gap};
+    for (int m = 0; m < 6; m++) {
         *first[m] = L->n;
         for (int t = 0; t < CCM_NPT; t++)
             add(&b, by_type[m], ccm_ptype_name[t], CCX_STOCK);

@@ -23,7 +23,7 @@ typedef struct {
     int tr16;             /* transitions_16 / semi_independent */
     int tr18;             /* transitions_18 / destination */
     /* supply side */
-    int needing, placed, shortfall, capacity, vacancies; /* each + placement type */
+    int needing, placed, shortfall, capacity, vacancies, gap; /* each + placement type */
     int mv_breakdown, mv_planned;
     int outside;          /* placed_outside / county, then / d2n2 */
     int kpi, kpi_pct;     /* each + CCX_KPI_* */

@@ -795,6 +795,10 @@ void ccpl_snapshot(cc_sim *s)
         }
         cur[L->fost] = u->nactive + u->nresigning;
     }
+    /* the capacity gap: children who need a type beyond the council's own
+     * places of that type (met by external providers, or not at all) */
+    for (int T = 0; T < CCM_NPT; T++)
+        cur[L->gap + T] = sp->enabled ? cur[L->needing + T] - cur[L->capacity + T] : 0;
     const double *kpi = cur + L->kpi;
     double den[CCX_NKPI] = {cur[L->la_all], cur[L->placed + CCM_FOSTER], cur[L->placed + CCM_RESIDENTIAL],
                             cur[L->la_cohort + 3], cur[L->outside]};

@@ -466,6 +466,9 @@ int csu_eligible(const csu_provider *pv, int need_type, int flags, int age_years
 {
     if (age_years < pv->min_age || age_years > pv->max_age)
         return 0;
+    /* a secure bed is for a child who needs one, and only for that child */
+    if ((pv->kind == CSU_SECURE) != (need_type == CCM_SECURE) && pv->home)
+        return 0;
     switch (pv->kind) {
     case CSU_SPECIALIST:
         return (flags & ((1 << CCM_DISABLED) | (1 << CCM_COMPLEX))) != 0;

@@ -162,7 +162,7 @@ for kv in kpi,kinship,84 kpi,external_foster,303 kpi,resi_against_plan,39 kpi,fa
     IFS=, read -r m g v <<<"$kv"
     grep -q "^baseline,2022-07-31,$m,$g,$v,0,$v,$v,$v,$v,$v\$" "$tmp/b1/monthly.csv" && ok || bad "baseline: t=0 $m/$g is not exactly $v"
 done
-for m in needing placed shortfall capacity vacancies; do
+for m in needing placed shortfall capacity vacancies gap; do
     for g in kinship foster residential semi_independent secure with_parents adoption other; do
         grep -q "^baseline,2032-07-31,$m,$g," "$tmp/b1/monthly.csv" && ok || bad "baseline: no $m/$g rows"
     done
