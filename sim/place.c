@@ -241,9 +241,9 @@ static int open_at(const csu_provider *pv, double t)
     return t >= pv->open_t && t < pv->close_t;
 }
 
-/* Put child i with provider k (availability already established); for the
- * pool, into household j. No stock counting. */
-static void put(cc_sim *s, uint32_t i, int k, uint32_t j)
+/* Put child i with provider k at time t (availability already
+ * established); for the pool, into household j. No stock counting. */
+static void put(cc_sim *s, uint32_t i, int k, uint32_t j, double t)
 {
     ccs_supply *u = &s->sup;
     child *c = &s->ch[i];
@@ -256,6 +256,8 @@ static void put(cc_sim *s, uint32_t i, int k, uint32_t j)
     c->prov = (int16_t)k;
     c->hh = j;
     c->placed = (uint8_t)s->p->supply.prov[k].type;
+    double md = s->p->supply.prov[k].max_days;
+    c->deadline = md > 0 ? t + md : INFINITY;
 }
 
 /* Try provider k for child i; 1 if placed. Counts the placement flow. */
@@ -264,7 +266,7 @@ static int take(cc_sim *s, uint32_t i, int k, double t, int age)
     const csu_provider *pv = &s->p->supply.prov[k];
     ccs_supply *u = &s->sup;
     child *c = &s->ch[i];
-    if (!csu_eligible(pv, c->need, c->flags, age))
+    if (!csu_eligible(pv, c->need, c->flags, age) || (s->no_short && pv->max_days > 0))
         return 0;
     uint32_t j = NONE;
     switch (pv->avail) {
@@ -284,7 +286,7 @@ static int take(cc_sim *s, uint32_t i, int k, double t, int age)
     default:
         break;
     }
-    put(s, i, k, j);
+    put(s, i, k, j, t);
     s->cur[s->L->placements + k] += 1;
     return 1;
 }
@@ -362,6 +364,7 @@ static int release(cc_sim *s, uint32_t i)
     const csu_provider *pv = &s->p->supply.prov[k];
     u->used[k]--;
     c->prov = -1;
+    c->deadline = INFINITY;
     int freed = pv->avail == CSU_CAPACITY ? k : -1;
     uint32_t j = c->hh;
     c->hh = NONE;
@@ -407,6 +410,8 @@ static void freed(cc_sim *s, int k, double t)
     ccs_supply *u = &s->sup;
     if (pv->avail == CSU_CAPACITY && (!open_at(pv, t) || u->used[k] >= pv->capacity))
         return;
+    if (pv->max_days > 0)
+        return; /* an emergency place is not a step down */
     for (uint32_t w = u->whead[pv->type]; w != NONE; w = s->ch[w].wnext) {
         const child *c = &s->ch[w];
         if (t < c->ready_at)
@@ -484,7 +489,10 @@ void ccpl_review(cc_sim *s, double t)
             uint32_t oldh = c->hh;
             int oldplaced = c->placed;
             ccs_count(s, c, -1);
-            if (!choose(s, w, t, T)) {
+            s->no_short = 1;
+            int found = choose(s, w, t, T);
+            s->no_short = 0;
+            if (!found) {
                 ccs_count(s, c, +1);
                 continue;
             }
@@ -508,6 +516,15 @@ void ccpl_review(cc_sim *s, double t)
                 freed(s, fk, t);
         }
     }
+}
+
+/* A time-limited (emergency) placement has run its course: the child moves
+ * on to a place that is not time-limited. */
+void ccpl_deadline(cc_sim *s, uint32_t i, double t)
+{
+    s->no_short = 1;
+    move_on(s, i, t);
+    s->no_short = 0;
 }
 
 /* ---- start of a replication ---- */
@@ -643,7 +660,7 @@ void ccpl_initial(cc_sim *s)
                             continue;
                     }
                     ccs_count(s, c, -1);
-                    put(s, i, k, j);
+                    put(s, i, k, j, 0);
                     ccs_count(s, c, +1);
                     if (!by_total)
                         want[c->cohort]--;
@@ -660,7 +677,7 @@ void ccpl_initial(cc_sim *s)
                 if (c->prov >= 0)
                     continue;
                 ccs_count(s, c, -1);
-                put(s, u->scratch[x], k, NONE);
+                put(s, u->scratch[x], k, NONE, 0);
                 ccs_count(s, c, +1);
             }
         }

@@ -242,6 +242,10 @@ void ccs_plan(cc_sim *s, uint32_t i, double t)
     const gsl_rng *r = s->crng[i];
     double best = c->next_bday;
     uint32_t kind = EV_BIRTHDAY;
+    if (c->deadline < best) {
+        best = c->deadline;
+        kind = EV_DEADLINE;
+    }
     for (int k = 0; k < CCM_NROUTE && !s->all_exp; k++) {
         if (p->exit_dist[k].family == CCM_DIST_EXP)
             continue;
@@ -426,6 +430,7 @@ static int initial_population(cc_sim *s, uint64_t seed, uint64_t rep)
             memset(ch, 0, sizeof *ch);
             ch->serial = s->next_serial++;
             ch->prov = -1;
+            ch->deadline = INFINITY;
             ch->hh = ch->wprev = ch->wnext = NONE;
             gsl_rng *r = s->crng[slot];
             ccr_set(r, seed, rep, CCR_CHILD, ch->serial);
@@ -497,6 +502,7 @@ static int on_arrival(cc_sim *s, uint64_t seed, uint64_t rep, double t)
     c->entrant = 1;
     c->in_care = 1;
     c->prov = -1;
+    c->deadline = INFINITY;
     c->hh = c->wprev = c->wnext = NONE;
     gsl_rng *r = s->crng[slot];
     ccr_set(r, seed, rep, CCR_CHILD, c->serial);
@@ -664,6 +670,8 @@ int ccs_run(cc_sim *s, uint64_t seed, uint64_t rep, double *out, ccs_totals *tot
                 on_bundle(s, i, ev.t);
             else if (ev.kind == EV_MOVE)
                 move(s, i, ev.t);
+            else if (ev.kind == EV_DEADLINE)
+                ccpl_deadline(s, i, ev.t);
             else
                 leave(s, i, ev.t, s->route_series[ev.kind]);
         } else if (ev.handle == H_ARRIVAL) {

@@ -18,7 +18,7 @@
  * fostering households at H_BASE + 2j + 1. */
 enum { H_MONTH = 0, H_ARRIVAL, H_YEAR, H_APPLY, H_APPROVE, H_SUPPLY, H_BASE };
 /* Event kinds of a child; 0..CCM_NROUTE-1 are non-exponential exit routes. */
-enum { EV_MOVE = CCM_NROUTE, EV_BUNDLE, EV_BIRTHDAY };
+enum { EV_MOVE = CCM_NROUTE, EV_BUNDLE, EV_BIRTHDAY, EV_DEADLINE };
 /* Priorities at equal times: the month-end snapshot (end of a day) comes
  * before anything that happens at the start of the next day; supply changes
  * (a home opening, a household approved) before children's events. */
@@ -33,6 +33,7 @@ typedef struct {
     double next_bday;    /* time of the next cohort boundary, or +inf */
     double wait_since;   /* time the child began waiting for a suitable place */
     double ready_at;     /* from when it may step down (care planning done) */
+    double deadline;     /* end of a time-limited (emergency) placement, or +inf */
     int16_t by;          /* birth date: year, month, day */
     uint8_t bm, bd;
     uint32_t serial;     /* order of arrival in this replication; seeds its stream */
@@ -102,6 +103,7 @@ struct cc_sim {
     double last_t;
     ccs_totals tot;
     ccs_supply sup;
+    int no_short;                /* matching skips time-limited (emergency) places */
     int32_t today;               /* day whose y-m-d is cached below, for ages */
     int ty, tm, td;
     int checks;                  /* verify the supply state after every event */
@@ -130,6 +132,7 @@ void ccpl_vacate(cc_sim *s, uint32_t i, double t);
 void ccpl_review(cc_sim *s, double t);  /* the monthly step-down review */
 int ccpl_event(cc_sim *s, const cc_event *ev); /* supply events; 0 or -1 */
 void ccpl_snapshot(cc_sim *s);          /* derived stocks before a snapshot */
+void ccpl_deadline(cc_sim *s, uint32_t i, double t); /* a time-limited placement ends */
 uint64_t ccpl_check(const cc_sim *s, double t); /* count inconsistencies in the supply state */
 
 #endif

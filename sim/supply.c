@@ -117,7 +117,7 @@ static void read_ages(ccc_reader *r, const config_setting_t *g, csu_provider *pv
 static void read_home(ccc_reader *r, const config_setting_t *g, int32_t start_day, csu_provider *pv)
 {
     static const char *const keys[] = {"name", "kind", "beds", "min_age", "max_age", "open", "close",
-                                       "location", "annual_cost", "start"};
+                                       "location", "annual_cost", "start", "max_days"};
     defaults(pv);
     ccc_known(r, g, keys, sizeof keys / sizeof *keys);
     pv->name = read_name(r, g);
@@ -140,6 +140,7 @@ static void read_home(ccc_reader *r, const config_setting_t *g, int32_t start_da
         ccc_error(r, g, "close", "is not after the open date (expected a later date)");
     ccc_choice(r, g, "location", csu_loc_name, CSU_NLOC, 0, &pv->loc);
     ccc_number(r, g, "annual_cost", 0, 1e9, 0, &pv->annual_cost);
+    ccc_number(r, g, "max_days", 1, 3650, 0, &pv->max_days);
     read_start(r, g, pv);
     if (pv->start_total > pv->capacity)
         ccc_error(r, g, "start", "%d children at the start in %d beds (expected at most beds)", pv->start_total,
@@ -149,7 +150,8 @@ static void read_home(ccc_reader *r, const config_setting_t *g, int32_t start_da
 static void read_external(ccc_reader *r, const config_setting_t *g, csu_provider *pv)
 {
     static const char *const keys[] = {"name", "type", "location", "capacity", "probability", "unlimited",
-                                       "contract", "price_week", "min_age", "max_age", "start", "start_rest"};
+                                       "contract", "price_week", "min_age", "max_age", "start", "start_rest",
+                                       "max_days"};
     defaults(pv);
     ccc_known(r, g, keys, sizeof keys / sizeof *keys);
     pv->name = read_name(r, g);
@@ -184,6 +186,7 @@ static void read_external(ccc_reader *r, const config_setting_t *g, csu_provider
         pv->avail = CSU_UNLIMITED;
     }
     ccc_number(r, g, "price_week", 0, 1e6, 0, &pv->price_week);
+    ccc_number(r, g, "max_days", 1, 3650, 0, &pv->max_days);
     read_ages(r, g, pv);
     read_start(r, g, pv);
     ccc_bool(r, g, "start_rest", 0, &pv->start_rest);
@@ -197,7 +200,8 @@ static void read_external(ccc_reader *r, const config_setting_t *g, csu_provider
 static void read_fostering(ccc_reader *r, const config_setting_t *g, csu_params *s, csu_provider *pv)
 {
     static const char *const keys[] = {"households", "slots", "age_limit", "approvals", "assessment_days",
-                                       "resignation", "leave_when_empty", "location", "start"};
+                                       "resignation", "leave_when_empty", "location", "start",
+                                       "emergency_places", "emergency_days"};
     defaults(pv);
     ccc_known(r, g, keys, sizeof keys / sizeof *keys);
     pv->name = dupstr("inhouse_foster");
@@ -260,6 +264,27 @@ static void read_fostering(ccc_reader *r, const config_setting_t *g, csu_params 
     if (pv->start_total > slots)
         ccc_error(r, g, "start", "%d children at the start in %d slots (expected at most the households' slots)",
                   pv->start_total, slots);
+    /* emergency foster carers: a separate council provider of short stays */
+    long places = 0;
+    ccc_int(r, g, "emergency_places", 0, 10000, 0, &places);
+    double days = 0;
+    int has_days = ccc_number(r, g, "emergency_days", 1, 365, 0, &days);
+    if (places > 0 && !has_days)
+        ccc_error(r, g, "emergency_days", "missing required setting (expected the longest emergency stay in days, "
+                                          "1 to 365, with emergency_places)");
+    if (places > 0) {
+        csu_provider *e = &s->prov[s->n];
+        defaults(e);
+        e->name = dupstr("emergency_foster");
+        e->type = CCM_FOSTER;
+        e->owner = CSU_COUNCIL;
+        e->avail = CSU_CAPACITY;
+        e->contract = CSU_INHOUSE;
+        e->loc = pv->loc;
+        e->capacity = (int)places;
+        e->max_days = days;
+        s->emergency = s->n++;
+    }
 }
 
 static int find_provider(const csu_params *s, const char *name)
@@ -292,8 +317,8 @@ static void read_pref(ccc_reader *r, const config_setting_t *parent, const char 
         else if (v)
             idx = find_provider(s, v);
         if (idx == -1) {
-            ccc_error(r, e, NULL, "\"%s\" is not a provider (expected council_homes, inhouse_foster, or the name "
-                                  "of a home or external tier in supply)",
+            ccc_error(r, e, NULL, "\"%s\" is not a provider (expected council_homes, inhouse_foster, "
+                                  "emergency_foster, or the name of a home or external tier in supply)",
                       v ? v : "?");
             ok = 0;
             continue;
@@ -304,7 +329,7 @@ static void read_pref(ccc_reader *r, const config_setting_t *parent, const char 
         return;
     int last = out[len - 1];
     const csu_provider *pv = last >= 0 ? &s->prov[last] : NULL;
-    if (!pv || pv->avail != CSU_UNLIMITED || pv->min_age > 0 || pv->max_age < 17) {
+    if (!pv || pv->avail != CSU_UNLIMITED || pv->min_age > 0 || pv->max_age < 17 || pv->max_days > 0) {
         ccc_error(r, l, NULL, "the last choice is not always available (expected an unlimited external tier "
                               "for all ages, the last resort, at the end)");
         return;
@@ -397,7 +422,7 @@ void csu_read(ccc_reader *r, const config_setting_t *root, int32_t start_day,
 {
     static const char *const keys[] = {"homes", "fostering", "external"};
     memset(s, 0, sizeof *s);
-    s->pool = -1;
+    s->pool = s->emergency = -1;
     config_setting_t *g = ccc_group(r, root, "supply", 0);
     if (!g) {
         if (config_setting_get_member(root, "matching"))
@@ -411,7 +436,7 @@ void csu_read(ccc_reader *r, const config_setting_t *root, int32_t start_day,
     config_setting_t *ext = ccc_list(r, g, "external", 1);
     int nh = homes ? config_setting_length(homes) : 0;
     int ne = ext ? config_setting_length(ext) : 0;
-    s->prov = calloc((size_t)(nh + ne + 1), sizeof *s->prov);
+    s->prov = calloc((size_t)(nh + ne + 2), sizeof *s->prov);
     if (!s->prov) {
         ccc_error(r, g, NULL, "out of memory");
         return;

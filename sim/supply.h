@@ -57,6 +57,7 @@ typedef struct {
     double probability;
     int min_age, max_age;      /* eligible ages in whole years, inclusive */
     double open_t, close_t;    /* days from the start date; -inf/+inf when not set */
+    double max_days;           /* > 0: a time-limited (emergency) placement of at most this many days */
     double annual_cost;        /* council homes: fixed running cost a year */
     double price_week;         /* external: price a week */
     int start[CCM_NCOHORT];    /* children placed here at the start date, by cohort */
@@ -69,6 +70,7 @@ typedef struct {
     int n;                     /* providers */
     csu_provider *prov;
     int pool;                  /* index of the fostering pool, or -1 */
+    int emergency;             /* index of the emergency foster carers, or -1 */
     /* in-house fostering */
     int households;            /* approved households at the start */
     double slots[CSU_SLOTS];   /* share of households with 1, 2, 3 slots */

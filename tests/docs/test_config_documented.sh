@@ -32,7 +32,8 @@ transitions.semi_independent.at_16.<type> transitions.semi_independent.rate.<typ
 transitions.leaving_care.default.<dest> transitions.leaving_care.<type>.<dest>
 supply.homes[].name supply.homes[].kind supply.homes[].beds supply.homes[].min_age supply.homes[].max_age
 supply.homes[].open supply.homes[].close supply.homes[].location supply.homes[].annual_cost
-supply.homes[].start supply.homes[].start.<cohort>
+supply.homes[].start supply.homes[].start.<cohort> supply.homes[].max_days
+supply.fostering.emergency_places supply.fostering.emergency_days supply.external[].max_days
 supply.fostering.households supply.fostering.slots supply.fostering.age_limit.<cohort>
 supply.fostering.approvals supply.fostering.assessment_days supply.fostering.resignation
 supply.fostering.leave_when_empty supply.fostering.location supply.fostering.start supply.fostering.start.<cohort>
