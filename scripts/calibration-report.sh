@@ -10,7 +10,7 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 "$bin" run "$cfg" -r "$reps" -y "$years" -s 1 -o "$out" -q
 awk -F, -v y="$years" '
-  NR == 1 { next }
+  FNR == 1 { next }
   FILENAME ~ /monthly/ && $3 ~ /^looked_after/ {
     split($2, d, "-"); yr = d[1] - 2022
     if (d[2] == "07" && (yr == 0 || yr == 1 || yr == 5 || yr == y)) { k = $3 "/" $4; v[k, yr] = $5; if (!(k in keys)) { keys[k] = 1; ord[++nk] = k } }
