@@ -81,8 +81,8 @@ static void read_district_list(ccc_reader *r, const config_setting_t *parent, co
         return;
     int len = config_setting_length(l);
     if (len != nd) {
-        ccc_error(r, l, NULL, "has %d values (expected one per district, %d, in the order of 'districts')", len,
-                  nd);
+        ccc_error(r, l, NULL, "has %d value%s (expected one per district, %d, in the order of 'districts')", len,
+                  len == 1 ? "" : "s", nd);
         return;
     }
     int ok = 1;
