@@ -3,6 +3,8 @@
 #include "output.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -174,20 +176,18 @@ void cco_field(FILE *f, const char *s)
     fputc('"', f);
 }
 
-static void row(FILE *f, const char *scenario, int32_t day, const char *metric, const char *group, double *x,
-                int n)
+static void row(FILE *f, const char *scenario, int32_t day, const char *metric, const char *group,
+                const ccy_stats *st)
 {
-    ccy_stats st;
-    ccy_summarise(x, (size_t)n, &st);
     char date[16], v[7][64];
     ccd_format(day, date);
-    cco_num(st.mean, v[0]);
-    cco_num(st.sd, v[1]);
-    cco_num(st.p05, v[2]);
-    cco_num(st.p25, v[3]);
-    cco_num(st.p50, v[4]);
-    cco_num(st.p75, v[5]);
-    cco_num(st.p95, v[6]);
+    cco_num(st->mean, v[0]);
+    cco_num(st->sd, v[1]);
+    cco_num(st->p05, v[2]);
+    cco_num(st->p25, v[3]);
+    cco_num(st->p50, v[4]);
+    cco_num(st->p75, v[5]);
+    cco_num(st->p95, v[6]);
     cco_field(f, scenario);
     fprintf(f, ",%s,", date);
     cco_field(f, metric);
@@ -196,40 +196,111 @@ static void row(FILE *f, const char *scenario, int32_t day, const char *metric, 
     fprintf(f, ",%s,%s,%s,%s,%s,%s,%s\n", v[0], v[1], v[2], v[3], v[4], v[5], v[6]);
 }
 
+/* Statistics of every series at every date (annual: every flow over every
+ * year), computed series by series so that each replication's values are
+ * read in one contiguous run, spread over the run's threads. The result is
+ * the same whatever the number of threads. */
+typedef struct {
+    const cce_result *r;
+    int annual;
+    int nper;          /* dates (monthly) or years (annual) */
+    ccy_stats *st;     /* [series * nper + period] */
+    atomic_int next;
+    atomic_int failed;
+} sumjob;
+
+static void *summarise_series(void *arg)
+{
+    sumjob *job = arg;
+    const cce_result *r = job->r;
+    int n = r->reps, nper = job->nper;
+    double *buf = malloc((size_t)n * (size_t)nper * sizeof *buf);
+    if (!buf) {
+        atomic_store(&job->failed, 1);
+        return NULL;
+    }
+    size_t slice = (size_t)r->L->n * (size_t)r->ndates;
+    for (;;) {
+        int j = atomic_fetch_add(&job->next, 1);
+        if (j >= r->L->n)
+            break;
+        if (job->annual && r->L->kind[j] != CCX_FLOW)
+            continue;
+        for (int i = 0; i < n; i++) {
+            const double *v = r->data + (size_t)i * slice + (size_t)j * (size_t)r->ndates;
+            if (!job->annual) {
+                for (int k = 0; k < nper; k++)
+                    buf[(size_t)k * (size_t)n + (size_t)i] = v[k];
+            } else {
+                for (int y = 1; y <= nper; y++) {
+                    double sum = 0;
+                    for (int k = 12 * (y - 1) + 1; k <= 12 * y; k++)
+                        sum += v[k];
+                    buf[(size_t)(y - 1) * (size_t)n + (size_t)i] = sum;
+                }
+            }
+        }
+        for (int k = 0; k < nper; k++)
+            ccy_summarise(buf + (size_t)k * (size_t)n, (size_t)n, &job->st[(size_t)j * (size_t)nper + (size_t)k]);
+    }
+    free(buf);
+    return NULL;
+}
+
+static ccy_stats *summarise_all(const cce_result *r, int annual, int nper)
+{
+    sumjob job;
+    job.r = r;
+    job.annual = annual;
+    job.nper = nper;
+    job.st = malloc((size_t)r->L->n * (size_t)nper * sizeof *job.st);
+    if (!job.st)
+        return NULL;
+    atomic_init(&job.next, 0);
+    atomic_init(&job.failed, 0);
+    int nt = r->threads > 1 ? r->threads : 1;
+    pthread_t tid[64];
+    int started = 0;
+    for (int t = 1; t < nt && t < 64; t++)
+        if (pthread_create(&tid[started], NULL, summarise_series, &job) == 0)
+            started++;
+    summarise_series(&job);
+    for (int t = 0; t < started; t++)
+        pthread_join(tid[t], NULL);
+    if (atomic_load(&job.failed)) {
+        free(job.st);
+        return NULL;
+    }
+    return job.st;
+}
+
 int cco_write_monthly(FILE *f, const cce_result *r)
 {
     fprintf(f, "%s\n", cco_csv_header);
-    double *x = malloc((size_t)r->reps * sizeof *x);
-    if (!x)
+    ccy_stats *st = summarise_all(r, 0, r->ndates);
+    if (!st)
         return -1;
     for (int k = 0; k < r->ndates; k++)
-        for (int j = 0; j < r->L->n; j++) {
-            for (int i = 0; i < r->reps; i++)
-                x[i] = cce_value(r, i, j, k);
-            row(f, r->p->scenario, r->dates[k], r->L->metric[j], r->L->group[j], x, r->reps);
-        }
-    free(x);
+        for (int j = 0; j < r->L->n; j++)
+            row(f, r->p->scenario, r->dates[k], r->L->metric[j], r->L->group[j],
+                &st[(size_t)j * (size_t)r->ndates + (size_t)k]);
+    free(st);
     return 0;
 }
 
 int cco_write_annual(FILE *f, const cce_result *r)
 {
     fprintf(f, "%s\n", cco_csv_header);
-    double *x = malloc((size_t)r->reps * sizeof *x);
-    if (!x)
+    ccy_stats *st = summarise_all(r, 1, r->years);
+    if (!st)
         return -1;
     for (int y = 1; y <= r->years; y++)
         for (int j = 0; j < r->L->n; j++) {
             if (r->L->kind[j] != CCX_FLOW)
                 continue;
-            for (int i = 0; i < r->reps; i++) {
-                double sum = 0;
-                for (int k = 12 * (y - 1) + 1; k <= 12 * y; k++)
-                    sum += cce_value(r, i, j, k);
-                x[i] = sum;
-            }
-            row(f, r->p->scenario, r->dates[12 * y], r->L->metric[j], r->L->group[j], x, r->reps);
+            row(f, r->p->scenario, r->dates[12 * y], r->L->metric[j], r->L->group[j],
+                &st[(size_t)j * (size_t)r->years + (size_t)(y - 1)]);
         }
-    free(x);
+    free(st);
     return 0;
 }
