@@ -266,13 +266,14 @@ static int take(cc_sim *s, uint32_t i, int k, double t, int age)
     const csu_provider *pv = &s->p->supply.prov[k];
     ccs_supply *u = &s->sup;
     child *c = &s->ch[i];
+    /* the cheap test first: most homes in a list are full */
+    if (pv->avail == CSU_CAPACITY && (u->used[k] >= pv->capacity || !open_at(pv, t)))
+        return 0;
     if (!csu_eligible(pv, c->need, c->flags, age) || (s->no_short && pv->max_days > 0))
         return 0;
     uint32_t j = NONE;
     switch (pv->avail) {
     case CSU_CAPACITY:
-        if (!open_at(pv, t) || u->used[k] >= pv->capacity)
-            return 0;
         break;
     case CSU_PROBABILITY:
         if (gsl_rng_uniform(s->crng[i]) >= pv->probability)
