@@ -307,10 +307,13 @@ static int32_t shift_years(int y, int m, int d, int k)
 
 /* Birth date of a child in cohort `co` on day `today`, uniform over the
  * dates that put it in that cohort; drawn from the child's stream. */
-static void draw_dob(const gsl_rng *r, int co, int32_t today, child *c)
+static void draw_dob(cc_sim *s, const gsl_rng *r, int co, int32_t today, child *c)
 {
-    int y, m, d;
-    ccd_to_ymd(today, &y, &m, &d);
+    if (today != s->today) { /* many children are drawn on the same day */
+        s->today = today;
+        ccd_to_ymd(today, &s->ty, &s->tm, &s->td);
+    }
+    int y = s->ty, m = s->tm, d = s->td;
     int32_t lo = shift_years(y, m, d, -ccm_cohort_lo[co + 1]) + 1;
     int32_t hi = shift_years(y, m, d, -ccm_cohort_lo[co]);
     int32_t dob = lo + (int32_t)gsl_rng_uniform_int(r, (unsigned long)(hi - lo + 1));
@@ -442,7 +445,7 @@ static int initial_population(cc_sim *s, uint64_t seed, uint64_t rep)
                 ch->need = CCM_FOSTER;
                 left_against--;
             }
-            draw_dob(r, c, p->start_day, ch);
+            draw_dob(s, r, c, p->start_day, ch);
             ch->in_care = 1;
             set_birthday(s, ch);
             s->lab_f[j] = (int)slot;
@@ -507,7 +510,7 @@ static int on_arrival(cc_sim *s, uint64_t seed, uint64_t rep, double t)
     gsl_rng *r = s->crng[slot];
     ccr_set(r, seed, rep, CCR_CHILD, c->serial);
     int32_t today = p->start_day + 1 + (int32_t)floor(t);
-    draw_dob(r, c->cohort, today, c);
+    draw_dob(s, r, c->cohort, today, c);
     for (int f = 0; f < CCM_NNEED; f++)
         if (gsl_rng_uniform(r) < p->entry_need[f][c->cohort])
             c->flags |= (uint8_t)(1 << f);
@@ -637,7 +640,7 @@ int ccs_run(cc_sim *s, uint64_t seed, uint64_t rep, double *out, ccs_totals *tot
     s->in_care = 0;
     s->last_t = 0;
     s->year = 0;
-    s->today = INT32_MIN;
+    s->today = INT32_MIN; /* the date cache (see draw_dob, age_years) */
     double horizon = s->snap_t[s->ndates - 1];
     s->tot.horizon = horizon;
     if (ccpl_reset(s, seed, rep) != 0 || initial_population(s, seed, rep) != 0)
@@ -655,7 +658,7 @@ int ccs_run(cc_sim *s, uint64_t seed, uint64_t rep, double *out, ccs_totals *tot
     if (s->ndates > 1)
         ccq_schedule(s->q, H_MONTH, s->snap_t[1], 1, PRIO_SNAPSHOT);
     if (p->entry_trend != 0)
-        ccq_schedule(s->q, H_YEAR, (double)(ccd_add_years(p->start_day, 1) - p->start_day), 0, PRIO_PROCESS);
+        ccq_schedule(s->q, H_YEAR, (double)(ccd_add_years(p->start_day, 1) - p->start_day - 1), 0, PRIO_PROCESS);
     cc_event ev;
     while (ccq_pop(s->q, &ev)) {
         s->tot.events++;
@@ -693,7 +696,7 @@ int ccs_run(cc_sim *s, uint64_t seed, uint64_t rep, double *out, ccs_totals *tot
             s->year++;
             set_arrival_rate(s);
             schedule_arrival(s, ev.t);
-            ccq_schedule(s->q, H_YEAR, (double)(ccd_add_years(p->start_day, s->year + 1) - p->start_day), 0,
+            ccq_schedule(s->q, H_YEAR, (double)(ccd_add_years(p->start_day, s->year + 1) - p->start_day - 1), 0,
                          PRIO_PROCESS);
         }
     }

@@ -6,7 +6,10 @@
  * a 1,000-replication run. Most samples are counts of children, whole
  * numbers in a narrow range, which a counting sort orders in linear time;
  * anything else goes to an insertion-sort-finished quicksort. Both give the
- * same sorted array, so the statistics do not depend on which ran. */
+ * same sorted array, so the percentiles do not depend on which ran; for
+ * counts the mean and standard deviation come from the counts themselves
+ * (GSL's running mean divides at every step, and was another tenth of a
+ * run), equal to GSL's to rounding. */
 #include "summary.h"
 
 #include <math.h>
@@ -74,8 +77,9 @@ static void quick(double *x, size_t n)
     }
 }
 
-/* Sort x ascending. NaNs are not expected (every metric is a count or a sum). */
-static void sort_sample(double *x, size_t n)
+/* Sort x ascending and set the mean and standard deviation. NaNs are not
+ * expected (every metric is a count, a sum or a ratio of counts). */
+static void sort_sample(double *x, size_t n, ccy_stats *out)
 {
     double lo = x[0], hi = x[0];
     int whole = 1;
@@ -89,26 +93,37 @@ static void sort_sample(double *x, size_t n)
             whole = 0;
     }
     if (whole && hi - lo < COUNT_RANGE && n > SMALL) {
+        /* whole numbers in a narrow range: count them; the mean and the
+         * squared deviations come from the counts, exactly summed */
         uint32_t count[COUNT_RANGE];
         size_t range = (size_t)(hi - lo) + 1;
         memset(count, 0, range * sizeof count[0]);
         for (size_t i = 0; i < n; i++)
             count[(size_t)(x[i] - lo)]++;
         size_t k = 0;
-        for (size_t v = 0; v < range; v++)
+        double sum = 0;
+        for (size_t v = 0; v < range; v++) {
+            sum += (double)count[v] * (double)v;
             for (uint32_t c = count[v]; c > 0; c--)
                 x[k++] = lo + (double)v;
+        }
+        double m = sum / (double)n, ss = 0;
+        for (size_t v = 0; v < range; v++)
+            if (count[v])
+                ss += (double)count[v] * ((double)v - m) * ((double)v - m);
+        out->mean = lo + m;
+        out->sd = n > 1 ? sqrt(ss / (double)(n - 1)) : 0.0;
         return;
     }
     quick(x, n);
     insertion_sort(x, n);
+    out->mean = gsl_stats_mean(x, 1, n);
+    out->sd = n > 1 ? gsl_stats_sd_m(x, 1, n, out->mean) : 0.0;
 }
 
 void ccy_summarise(double *x, size_t n, ccy_stats *out)
 {
-    sort_sample(x, n);
-    out->mean = gsl_stats_mean(x, 1, n);
-    out->sd = n > 1 ? gsl_stats_sd_m(x, 1, n, out->mean) : 0.0;
+    sort_sample(x, n, out);
     out->p05 = gsl_stats_quantile_from_sorted_data(x, 1, n, 0.05);
     out->p25 = gsl_stats_quantile_from_sorted_data(x, 1, n, 0.25);
     out->p50 = gsl_stats_quantile_from_sorted_data(x, 1, n, 0.50);
