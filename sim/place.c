@@ -300,6 +300,12 @@ static int choose(cc_sim *s, uint32_t i, double t, int only_type)
     const child *c = &s->ch[i];
     int n = sp->npref[c->need][c->cohort];
     const int *list = sp->pref[c->need][c->cohort];
+    for (int f = 0; f < CCM_NNEED; f++)
+        if ((c->flags & (1 << f)) && sp->nneedpref[f][c->need]) {
+            n = sp->nneedpref[f][c->need];
+            list = sp->needpref[f][c->need];
+            break;
+        }
     int age = age_years(s, c, t);
     for (int e = 0; e < n; e++) {
         if (list[e] == CSU_ALL_HOMES) {

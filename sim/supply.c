@@ -339,17 +339,19 @@ static void read_pref(ccc_reader *r, const config_setting_t *parent, const char 
 
 static void read_matching(ccc_reader *r, const config_setting_t *root, csu_params *s)
 {
-    const char *keys[NMATCHED + CCM_NCOHORT + 1];
+    const char *keys[NMATCHED + CCM_NCOHORT + CCM_NNEED + 1];
     const char *tkeys[NMATCHED];
     for (int i = 0; i < NMATCHED; i++)
         keys[i] = tkeys[i] = ccm_ptype_name[matched_types[i]];
     for (int c = 0; c < CCM_NCOHORT; c++)
         keys[NMATCHED + c] = ccm_cohort_key[c];
-    keys[NMATCHED + CCM_NCOHORT] = "ready_after_months";
+    for (int k = 0; k < CCM_NNEED; k++)
+        keys[NMATCHED + CCM_NCOHORT + k] = ccm_need_name[k];
+    keys[NMATCHED + CCM_NCOHORT + CCM_NNEED] = "ready_after_months";
     config_setting_t *g = ccc_group(r, root, "matching", 1);
     if (!g)
         return;
-    ccc_known(r, g, keys, NMATCHED + CCM_NCOHORT + 1);
+    ccc_known(r, g, keys, NMATCHED + CCM_NCOHORT + CCM_NNEED + 1);
     double months = 0;
     ccc_number(r, g, "ready_after_months", 0, 240, 0, &months);
     s->ready_days = months * 365.25 / 12;
@@ -374,6 +376,15 @@ static void read_matching(ccc_reader *r, const config_setting_t *root, csu_param
         for (int i = 0; i < NMATCHED; i++)
             if (config_setting_get_member(cg, tkeys[i]))
                 read_pref(r, cg, tkeys[i], s, &s->npref[matched_types[i]][c], s->pref[matched_types[i]][c]);
+    }
+    for (int k = 0; k < CCM_NNEED; k++) {
+        config_setting_t *ng = ccc_group(r, g, ccm_need_name[k], 0);
+        if (!ng)
+            continue;
+        ccc_known(r, ng, tkeys, NMATCHED);
+        for (int i = 0; i < NMATCHED; i++)
+            if (config_setting_get_member(ng, tkeys[i]))
+                read_pref(r, ng, tkeys[i], s, &s->nneedpref[k][matched_types[i]], s->needpref[k][matched_types[i]]);
     }
 }
 

@@ -83,6 +83,10 @@ typedef struct {
     /* matching: provider indices (or CSU_ALL_HOMES) by needed type and cohort */
     int npref[CCM_NPT][CCM_NCOHORT];
     int pref[CCM_NPT][CCM_NCOHORT][CSU_MAXPREF];
+    /* lists for children with a need flag (first flag in uasc, disabled,
+     * complex order that has one), overriding the cohort lists; 0 = none */
+    int nneedpref[CCM_NNEED][CCM_NPT];
+    int needpref[CCM_NNEED][CCM_NPT][CSU_MAXPREF];
 } csu_params;
 
 /* Parse and validate `supply` and `matching` (both optional; without

@@ -7,6 +7,7 @@ function norm(i, name, parent, gparent) {
     if (i == 2 && stack[1] == "exits") return "<route>"
     if (parent == "exit_multiplier") return "<route>"
     if ((i == 2 && stack[1] == "needs") || (i == 3 && stack[2] == "needs")) return "<need>"
+    if (i == 2 && stack[1] == "matching" && name ~ /^(uasc|disabled|complex)$/) return "<need>"
     if (name ~ /^(staying_put|supported|independent)$/) return "<dest>"
     if (i == 3 && stack[1] == "transitions" && stack[2] == "leaving_care" && name != "default") return "<type>"
     if (i == 2 && stack[1] == "transitions") return name

@@ -41,7 +41,7 @@ supply.external[].name supply.external[].type supply.external[].location supply.
 supply.external[].probability supply.external[].unlimited supply.external[].contract supply.external[].price_week
 supply.external[].min_age supply.external[].max_age supply.external[].start supply.external[].start.<cohort>
 supply.external[].start_rest
-matching.<type> matching.<cohort>.<type> matching.ready_after_months"
+matching.<type> matching.<cohort>.<type> matching.<need>.<type> matching.ready_after_months"
 
 # Settings used by the configs we ship and test with.
 for cfg in "$CARECAP_ROOT"/config/*.cfg "$CARECAP_ROOT"/tests/data/*.cfg; do
