@@ -106,6 +106,22 @@ ccx_layout *ccx_new(const cc_params *p)
     L->placements = L->n;
     for (int k = 0; k < p->supply.n; k++)
         add(&b, "placements", p->supply.prov[k].name, CCX_FLOW);
+    L->spend = L->spend_type = L->child_weeks = L->gap_cost = -1;
+    if (p->costs.enabled) {
+        L->spend = L->n;
+        for (int k = 0; k < CCT_NLINE; k++)
+            add(&b, "spend", cct_line_name[k], CCX_MONEY);
+        add(&b, "spend", "total", CCX_MONEY);
+        add(&b, "spend", "fixed", CCX_MONEY);
+        add(&b, "spend", "variable", CCX_MONEY);
+        L->spend_type = L->n;
+        for (int t = 0; t < CCM_NPT; t++)
+            add(&b, "spend_by_type", ccm_ptype_name[t], CCX_MONEY);
+        L->child_weeks = L->n;
+        for (int t = 0; t < CCM_NPT; t++)
+            add(&b, "child_weeks", ccm_ptype_name[t], CCX_MONEY);
+        L->gap_cost = add(&b, "gap_cost", "all", CCX_MONEY);
+    }
     if (b.fail) {
         ccx_free(L);
         return NULL;

@@ -7,7 +7,9 @@
 
 #include "params.h"
 
-enum { CCX_STOCK = 0, CCX_FLOW = 1 };
+/* CCX_MONEY: a flow (GBP, or child-weeks) summed by financial year in
+ * annual.csv instead of by year from the start date. */
+enum { CCX_STOCK = 0, CCX_FLOW = 1, CCX_MONEY = 2 };
 
 typedef struct {
     int n;            /* number of series */
@@ -30,6 +32,11 @@ typedef struct {
     int fost;             /* fostering / households (stock), approvals, resignations (flows) */
     int occupancy;        /* occupancy / provider name, each provider */
     int placements;       /* placements / provider name (flow), each provider */
+    /* money (only with a costs section; -1 otherwise) */
+    int spend;            /* spend / each cost line, then total, fixed, variable */
+    int spend_type;       /* spend_by_type / placement type */
+    int child_weeks;      /* child_weeks / placement type */
+    int gap_cost;         /* gap_cost / all */
 } ccx_layout;
 
 enum { CCX_KPI_KINSHIP, CCX_KPI_EXTERNAL_FOSTER, CCX_KPI_RESI_AGAINST_PLAN, CCX_KPI_FAMILY_12_15,

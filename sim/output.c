@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "ccdate.h"
+#include "costs.h"
 #include "summary.h"
 
 const char cco_csv_header[] = "scenario,date,metric,group,mean,sd,p05,p25,p50,p75,p95";
@@ -288,6 +289,74 @@ int cco_write_monthly(FILE *f, const cce_result *r)
     return 0;
 }
 
+/* Spend by financial year (April to March): the money flows summed over
+ * the months of each year, and the unit cost per child-week by placement
+ * type, with the number of months of each year the run covers. */
+static int write_fy(FILE *f, const cce_result *r)
+{
+    const ccx_layout *L = r->L;
+    if (L->spend < 0 || r->ndates < 2)
+        return 0;
+    int fy0 = cct_fy(r->dates[1]), fy1 = cct_fy(r->dates[r->ndates - 1]);
+    int nfy = fy1 - fy0 + 1, n = r->reps;
+    int *fyk = malloc((size_t)r->ndates * sizeof *fyk);
+    double *sums = malloc((size_t)nfy * (size_t)n * sizeof *sums);
+    double *wk = malloc((size_t)nfy * (size_t)n * sizeof *wk);
+    double *x = malloc((size_t)n * sizeof *x);
+    if (!fyk || !sums || !wk || !x) {
+        free(fyk), free(sums), free(wk), free(x);
+        return -1;
+    }
+    for (int k = 1; k < r->ndates; k++)
+        fyk[k] = cct_fy(r->dates[k]) - fy0;
+    ccy_stats st;
+    for (int y = 0; y < nfy; y++) {
+        int months = 0;
+        for (int k = 1; k < r->ndates; k++)
+            months += fyk[k] == y;
+        int32_t end = ccd_from_ymd(fy0 + y + 1, 3, 31);
+        memset(&st, 0, sizeof st);
+        st.mean = st.p05 = st.p25 = st.p50 = st.p75 = st.p95 = months;
+        row(f, r->p->scenario, end, "fy_months", "covered", &st);
+    }
+    size_t slice = (size_t)L->n * (size_t)r->ndates;
+    /* sum series j of every replication by financial year into out[y * n + i] */
+#define FY_SUMS(j, out)                                                                                         \
+    do {                                                                                                        \
+        memset(out, 0, (size_t)nfy * (size_t)n * sizeof *out);                                                  \
+        for (int i = 0; i < n; i++) {                                                                           \
+            const double *v = r->data + (size_t)i * slice + (size_t)(j) * (size_t)r->ndates;                    \
+            for (int k = 1; k < r->ndates; k++)                                                                 \
+                out[(size_t)fyk[k] * (size_t)n + (size_t)i] += v[k];                                            \
+        }                                                                                                       \
+    } while (0)
+    for (int j = 0; j < L->n; j++) {
+        if (L->kind[j] != CCX_MONEY)
+            continue;
+        FY_SUMS(j, sums);
+        for (int y = 0; y < nfy; y++) {
+            memcpy(x, sums + (size_t)y * (size_t)n, (size_t)n * sizeof *x);
+            ccy_summarise(x, (size_t)n, &st);
+            row(f, r->p->scenario, ccd_from_ymd(fy0 + y + 1, 3, 31), L->metric[j], L->group[j], &st);
+        }
+    }
+    for (int t = 0; t < CCM_NPT; t++) {
+        FY_SUMS(L->spend_type + t, sums);
+        FY_SUMS(L->child_weeks + t, wk);
+        for (int y = 0; y < nfy; y++) {
+            for (int i = 0; i < n; i++) {
+                double w = wk[(size_t)y * (size_t)n + (size_t)i];
+                x[i] = w > 0 ? sums[(size_t)y * (size_t)n + (size_t)i] / w : 0;
+            }
+            ccy_summarise(x, (size_t)n, &st);
+            row(f, r->p->scenario, ccd_from_ymd(fy0 + y + 1, 3, 31), "unit_cost_week", ccm_ptype_name[t], &st);
+        }
+    }
+#undef FY_SUMS
+    free(fyk), free(sums), free(wk), free(x);
+    return 0;
+}
+
 int cco_write_annual(FILE *f, const cce_result *r)
 {
     fprintf(f, "%s\n", cco_csv_header);
@@ -302,5 +371,5 @@ int cco_write_annual(FILE *f, const cce_result *r)
                 &st[(size_t)j * (size_t)r->years + (size_t)(y - 1)]);
         }
     free(st);
-    return 0;
+    return write_fy(f, r);
 }

@@ -18,7 +18,7 @@
 
 static const char *const top_keys[] = {"name", "scenario", "start_date", "districts", "ageing", "initial",
                                        "entries", "exits", "moves", "needs", "transitions",
-                                       "supply", "matching"};
+                                       "supply", "matching", "costs"};
 
 static char *dupstr(const char *s)
 {
@@ -444,6 +444,9 @@ int ccp_load(const char *path, cc_diag *diag, cc_params **out)
         for (int c = 0; c < CCM_NCOHORT; c++)
             ccm_apportion(p->init_ptype[c], CCM_NPT, p->init_count[c], p->init_by_type[c]);
         csu_read(&r, root, p->start_day, (const int(*)[CCM_NPT])p->init_by_type, &p->supply);
+        cct_read(&r, root, p->start_day, &p->costs);
+        if (p->costs.enabled && !p->supply.enabled)
+            ccc_error(&r, root, "costs", "needs a supply section (expected supply = { ... }: prices belong to places)");
     }
     config_destroy(&cfg);
     if (ccg_count(diag) > before) {
@@ -470,6 +473,7 @@ void ccp_free(cc_params *p)
         if (p->entry_pt[c])
             gsl_ran_discrete_free(p->entry_pt[c]);
     csu_free(&p->supply);
+    cct_free(&p->costs);
     free(p->path);
     free(p->name);
     free(p->scenario);

@@ -11,6 +11,7 @@
 #include "diag.h"
 #include "model.h"
 #include "supply.h"
+#include "costs.h"
 
 typedef struct {
     int family;   /* ccm_dist_family */
@@ -57,6 +58,8 @@ typedef struct cc_params {
 
     /* supply: places, fostering pool, matching (supply.enabled == 0: none) */
     csu_params supply;
+    /* money (costs.enabled == 0: no spend outputs) */
+    cct_params costs;
 
     /* derived at load */
     int init_by_type[CCM_NCOHORT][CCM_NPT];     /* start-date children by cohort and type */

@@ -194,6 +194,7 @@ static int hh_new(cc_sim *s, int slots, int cls, double t)
     stack_push(u, j);
     u->nactive++;
     u->pool_slots += slots;
+    ccmo_fixed(s, CCT_FOSTER_FEES, CCM_FOSTER, s->p->costs.foster_fee_week / 7);
     schedule_resignation(s, j, t);
     return 0;
 }
@@ -210,6 +211,7 @@ static void hh_remove(cc_sim *s, uint32_t j)
     }
     u->hh_state[j] = HH_FREE;
     u->hh_free[u->nhh_free++] = j;
+    ccmo_fixed(s, CCT_FOSTER_FEES, CCM_FOSTER, -s->p->costs.foster_fee_week / 7);
     ccq_cancel(s->q, hh_handle(j));
 }
 
@@ -784,6 +786,8 @@ int ccpl_event(cc_sim *s, const cc_event *ev)
         int k = u->sup_ev_k[x] >> 1;
         if (x + 1 < u->nsup_ev)
             ccq_schedule(s->q, H_SUPPLY, u->sup_ev_t[x + 1], (uint32_t)(x + 1), PRIO_PROCESS);
+        const csu_provider *hp = &sp->prov[k];
+        ccmo_fixed(s, CCT_HOMES, hp->type, (u->sup_ev_k[x] & 1 ? -1 : 1) * hp->annual_cost / DAYS_PER_YEAR);
         if (u->sup_ev_k[x] & 1) {
             /* a home closes: its children move to other places */
             for (uint32_t i = 0; i < s->cap && u->used[k] > 0; i++)

@@ -151,6 +151,7 @@ void ccs_count(cc_sim *s, const child *c, double d)
             cur[L->la_flag + f] += d;
     cur[L->needing + c->need] += d;
     cur[L->placed + c->placed] += d;
+    ccmo_child(s, c, d);
     if (c->placed != c->need)
         cur[L->shortfall + c->need] += d;
     int loc = CSU_COUNTY, external = 0;
@@ -617,7 +618,7 @@ static void snapshot(cc_sim *s, int k)
     const ccx_layout *L = s->L;
     for (int j = 0; j < L->n; j++) {
         s->out[(size_t)j * (size_t)s->ndates + (size_t)k] = s->cur[j];
-        if (L->kind[j] == CCX_FLOW)
+        if (L->kind[j] != CCX_STOCK)
             s->cur[j] = 0;
     }
 }
@@ -643,11 +644,13 @@ int ccs_run(cc_sim *s, uint64_t seed, uint64_t rep, double *out, ccs_totals *tot
     s->today = INT32_MIN; /* the date cache (see draw_dob, age_years) */
     double horizon = s->snap_t[s->ndates - 1];
     s->tot.horizon = horizon;
+    ccmo_reset(s);
     if (ccpl_reset(s, seed, rep) != 0 || initial_population(s, seed, rep) != 0)
         return -1;
     ccpl_initial(s);
     s->tot.peak = s->in_care;
     ccpl_snapshot(s);
+    ccmo_snapshot(s);
     snapshot(s, 0);
     for (uint32_t i = 0; i < s->cap; i++)
         if (s->ch[i].in_care)
@@ -684,11 +687,14 @@ int ccs_run(cc_sim *s, uint64_t seed, uint64_t rep, double *out, ccs_totals *tot
         } else if (ev.handle == H_MONTH) {
             int k = (int)ev.kind;
             ccpl_snapshot(s);
+            ccmo_snapshot(s);
             snapshot(s, k);
             ccpl_review(s, ev.t);
             if (k + 1 >= s->ndates)
                 break;
             ccq_schedule(s->q, H_MONTH, s->snap_t[k + 1], (uint32_t)(k + 1), PRIO_SNAPSHOT);
+        } else if (ev.handle == H_FY || ev.handle == H_ONEOFF) {
+            ccmo_event(s, &ev);
         } else if (ev.handle >= H_APPLY) {
             if (ccpl_event(s, &ev) != 0)
                 return -1;

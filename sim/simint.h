@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <gsl/gsl_rng.h>
 
+#include "costs.h"
 #include "evq.h"
 #include "sim.h"
 
@@ -16,7 +17,7 @@
 
 /* Handles of the queue: a few processes, then children at H_BASE + 2i and
  * fostering households at H_BASE + 2j + 1. */
-enum { H_MONTH = 0, H_ARRIVAL, H_YEAR, H_APPLY, H_APPROVE, H_SUPPLY, H_BASE };
+enum { H_MONTH = 0, H_ARRIVAL, H_YEAR, H_APPLY, H_APPROVE, H_SUPPLY, H_FY, H_ONEOFF, H_BASE };
 /* Event kinds of a child; 0..CCM_NROUTE-1 are non-exponential exit routes. */
 enum { EV_MOVE = CCM_NROUTE, EV_BUNDLE, EV_BIRTHDAY, EV_DEADLINE };
 /* Priorities at equal times: the month-end snapshot (end of a day) comes
@@ -76,6 +77,21 @@ typedef struct {
     size_t scratch_cap;
 } ccs_supply;
 
+/* Money: spend accrues per day at a rate (GBP a day in price-year prices)
+ * by cost line and placement type, integrated lazily: a pair's total is
+ * brought up to date only when its rate changes and at month ends. */
+typedef struct {
+    double rate[CCT_NLINE][CCM_NPT];
+    double acc[CCT_NLINE][CCM_NPT];   /* this month, cash terms */
+    double last[CCT_NLINE][CCM_NPT];
+    double factor[CCT_NLINE];         /* inflation factor of the current financial year */
+    double kids[CCM_NPT], kacc[CCM_NPT], klast[CCM_NPT]; /* children placed, child-days */
+    double grate, gacc, glast;        /* the capacity gap's extra cost a day */
+    double gfactor;                   /* its inflation factor (the default rate) */
+    double one_off;                   /* one-off costs this month */
+    int fy;                           /* current financial year */
+} ccs_money;
+
 struct cc_sim {
     const cc_params *p;
     const ccx_layout *L;
@@ -103,6 +119,7 @@ struct cc_sim {
     double last_t;
     ccs_totals tot;
     ccs_supply sup;
+    ccs_money money;
     int no_short;                /* matching skips time-limited (emergency) places */
     int32_t today;               /* day whose y-m-d is cached below, for ages */
     int ty, tm, td;
@@ -116,6 +133,13 @@ struct cc_sim {
 void ccs_count(cc_sim *s, const child *c, double d);  /* add d to every stock the child is in */
 void ccs_plan(cc_sim *s, uint32_t i, double t);       /* draw the child's next event */
 int ccs_grow_queue(cc_sim *s);                        /* queue capacity for children and households */
+
+/* money.c: spend */
+void ccmo_reset(cc_sim *s);                           /* fixed commitments at the start */
+void ccmo_child(cc_sim *s, const child *c, double d); /* a child (d = +1) or its removal (-1) */
+void ccmo_fixed(cc_sim *s, int line, int type, double per_day); /* change a fixed commitment now */
+void ccmo_event(cc_sim *s, const cc_event *ev);       /* new financial year, one-off cost */
+void ccmo_snapshot(cc_sim *s);                        /* this month's spend into the stocks */
 
 /* place.c: the supply side */
 int ccpl_new(cc_sim *s);                /* allocate; 0 or -1 */

@@ -1,0 +1,226 @@
+/* money: what the placements and places cost, day by day, by cost line and
+ * placement type, in cash terms (inflated by financial year).
+ *
+ * Each child in a placement adds its daily price to the rate of its cost
+ * line (and placement type); fixed commitments (open council homes, block
+ * and contracted places, carers' fees, emergency places) add theirs whether
+ * used or not. A rate is integrated over time lazily: when it changes, and
+ * at each month end, when the month's spend is written out. On 1 April the
+ * inflation factors move to the new financial year. */
+#include <math.h>
+#include <string.h>
+
+#include "ccdate.h"
+#include "simint.h"
+
+static double now(const cc_sim *s) { return s->last_t; }
+
+static void bring(ccs_money *m, int L, int T, double t)
+{
+    m->acc[L][T] += m->rate[L][T] * m->factor[L] * (t - m->last[L][T]);
+    m->last[L][T] = t;
+}
+
+void ccmo_fixed(cc_sim *s, int line, int type, double per_day)
+{
+    if (!s->p->costs.enabled || per_day == 0)
+        return;
+    ccs_money *m = &s->money;
+    bring(m, line, type, now(s));
+    m->rate[line][type] += per_day;
+}
+
+/* The cost line and daily price of child c where it is; line -1 when its
+ * place is paid for as a fixed commitment (a council home, a block place). */
+static int child_price(const cc_sim *s, const child *c, double *per_day, double *place_per_day)
+{
+    const cct_params *cp = &s->p->costs;
+    const csu_params *sp = &s->p->supply;
+    *per_day = *place_per_day = 0;
+    if (c->prov >= 0) {
+        const csu_provider *pv = &sp->prov[c->prov];
+        if (c->prov == sp->pool || c->prov == sp->emergency) {
+            *per_day = *place_per_day = cp->foster_allowance_week / 7;
+            return CCT_FOSTER_ALLOW;
+        }
+        if (pv->home) {
+            *place_per_day = pv->capacity > 0 ? pv->annual_cost / pv->capacity / DAYS_PER_YEAR : 0;
+            return -1;
+        }
+        *place_per_day = pv->price_week / 7;
+        if (pv->contract == CSU_BLOCK || pv->contract == CSU_CONTRACT)
+            return -1;
+        *per_day = pv->price_week / 7;
+        switch (pv->type) {
+        case CCM_FOSTER:
+            return CCT_IFA;
+        case CCM_RESIDENTIAL:
+            return CCT_RESI;
+        case CCM_SEMI:
+            return CCT_SEMI;
+        default:
+            return CCT_SECURE;
+        }
+    }
+    if (c->placed == CCM_KINSHIP) {
+        *per_day = *place_per_day = cp->kinship_week / 7;
+        return CCT_KINSHIP;
+    }
+    if (c->placed == CCM_PARENTS || c->placed == CCM_ADOPTION || c->placed == CCM_OTHER) {
+        *per_day = *place_per_day = cp->other_week[c->placed] / 7;
+        return CCT_OTHER;
+    }
+    return -1;
+}
+
+void ccmo_child(cc_sim *s, const child *c, double d)
+{
+    if (!s->p->costs.enabled)
+        return;
+    ccs_money *m = &s->money;
+    double t = now(s), per_day, place;
+    int T = c->placed;
+    int L = child_price(s, c, &per_day, &place);
+    if (L >= 0 && per_day != 0) {
+        bring(m, L, T, t);
+        m->rate[L][T] += d * per_day;
+    }
+    m->kacc[T] += m->kids[T] * (t - m->klast[T]);
+    m->klast[T] = t;
+    m->kids[T] += d;
+    if (c->placed != c->need && c->need < CCM_NPT) {
+        double extra = place - s->p->costs.reference_week[c->need] / 7;
+        m->gacc += m->grate * m->gfactor * (t - m->glast);
+        m->glast = t;
+        m->grate += d * extra;
+    }
+}
+
+static void set_factors(cc_sim *s, int fy)
+{
+    const cct_params *cp = &s->p->costs;
+    ccs_money *m = &s->money;
+    m->fy = fy;
+    for (int L = 0; L < CCT_NLINE; L++)
+        m->factor[L] = pow(1 + cp->inflation[L], fy - cp->price_year);
+    m->gfactor = pow(1 + cp->inflation_default, fy - cp->price_year);
+}
+
+static double t_of_day(const cc_sim *s, int32_t day) { return (double)(day - s->p->start_day - 1); }
+
+void ccmo_reset(cc_sim *s)
+{
+    const cc_params *p = s->p;
+    const cct_params *cp = &p->costs;
+    ccs_money *m = &s->money;
+    memset(m, 0, sizeof *m);
+    if (!cp->enabled)
+        return;
+    set_factors(s, cct_fy(p->start_day + 1));
+    /* fixed commitments in force at the start */
+    const csu_params *sp = &p->supply;
+    for (int k = 0; k < sp->n; k++) {
+        const csu_provider *pv = &sp->prov[k];
+        if (pv->home && pv->open_t <= 0 && pv->close_t > 0)
+            m->rate[CCT_HOMES][pv->type] += pv->annual_cost / DAYS_PER_YEAR;
+        else if (!pv->home && pv->owner == CSU_EXTERNAL && pv->avail == CSU_CAPACITY &&
+                 (pv->contract == CSU_BLOCK || pv->contract == CSU_CONTRACT))
+            m->rate[CCT_BLOCK][pv->type] += pv->capacity * pv->price_week / 7;
+        else if (k == sp->emergency)
+            m->rate[CCT_EMERGENCY][CCM_FOSTER] += pv->capacity * cp->emergency_place_week / 7;
+    }
+    /* the next 1 April, and the first one-off cost */
+    int y, mo, d;
+    ccd_to_ymd(p->start_day + 1, &y, &mo, &d);
+    int32_t april = ccd_from_ymd(mo >= 4 ? y + 1 : y, 4, 1);
+    ccq_schedule(s->q, H_FY, t_of_day(s, april), 0, PRIO_SNAPSHOT);
+    int first = -1;
+    for (int i = 0; i < cp->n_one_off; i++)
+        if (cp->one_off_t[i] >= 0 && (first < 0 || cp->one_off_t[i] < cp->one_off_t[first]))
+            first = i;
+    if (first >= 0)
+        ccq_schedule(s->q, H_ONEOFF, cp->one_off_t[first], (uint32_t)first, PRIO_PROCESS);
+}
+
+static void bring_all(cc_sim *s, double t)
+{
+    ccs_money *m = &s->money;
+    for (int L = 0; L < CCT_NLINE; L++)
+        for (int T = 0; T < CCM_NPT; T++)
+            bring(m, L, T, t);
+    for (int T = 0; T < CCM_NPT; T++) {
+        m->kacc[T] += m->kids[T] * (t - m->klast[T]);
+        m->klast[T] = t;
+    }
+    m->gacc += m->grate * m->gfactor * (t - m->glast);
+    m->glast = t;
+}
+
+void ccmo_event(cc_sim *s, const cc_event *ev)
+{
+    const cct_params *cp = &s->p->costs;
+    ccs_money *m = &s->money;
+    if (ev->handle == H_FY) {
+        bring_all(s, ev->t);
+        set_factors(s, m->fy + 1);
+        int32_t day = s->p->start_day + 1 + (int32_t)llround(ev->t);
+        int y, mo, d;
+        ccd_to_ymd(day, &y, &mo, &d);
+        ccq_schedule(s->q, H_FY, t_of_day(s, ccd_from_ymd(y + 1, 4, 1)), 0, PRIO_SNAPSHOT);
+        return;
+    }
+    /* a one-off cost, inflated to the year it falls in; then the next one */
+    int i = (int)ev->kind;
+    m->one_off += cp->one_off_amount[i] * m->factor[CCT_ONE_OFF];
+    int next = -1;
+    for (int k = 0; k < cp->n_one_off; k++) {
+        double tk = cp->one_off_t[k];
+        if ((tk > ev->t || (tk == ev->t && k > i)) &&
+            (next < 0 || tk < cp->one_off_t[next] || (tk == cp->one_off_t[next] && k < next)))
+            next = k;
+    }
+    if (next >= 0)
+        ccq_schedule(s->q, H_ONEOFF, cp->one_off_t[next], (uint32_t)next, PRIO_PROCESS);
+}
+
+void ccmo_snapshot(cc_sim *s)
+{
+    const ccx_layout *L = s->L;
+    if (L->spend < 0)
+        return;
+    ccs_money *m = &s->money;
+    double *cur = s->cur;
+    bring_all(s, now(s));
+    double total = 0, fixed = 0, variable = 0;
+    for (int T = 0; T < CCM_NPT; T++)
+        cur[L->spend_type + T] = 0;
+    for (int k = 0; k < CCT_NLINE; k++) {
+        double v = 0;
+        for (int T = 0; T < CCM_NPT; T++) {
+            v += m->acc[k][T];
+            cur[L->spend_type + T] += m->acc[k][T];
+            m->acc[k][T] = 0;
+        }
+        if (k == CCT_ONE_OFF) {
+            v += m->one_off;
+            m->one_off = 0;
+        }
+        cur[L->spend + k] = v;
+        total += v;
+        if (k != CCT_ONE_OFF) {
+            if (cct_line_fixed[k])
+                fixed += v;
+            else
+                variable += v;
+        }
+    }
+    cur[L->spend + CCT_NLINE] = total;
+    cur[L->spend + CCT_NLINE + 1] = fixed;
+    cur[L->spend + CCT_NLINE + 2] = variable;
+    for (int T = 0; T < CCM_NPT; T++) {
+        cur[L->child_weeks + T] = m->kacc[T] / 7;
+        m->kacc[T] = 0;
+    }
+    cur[L->gap_cost] = m->gacc;
+    m->gacc = 0;
+}
