@@ -3,7 +3,7 @@
 # As root it installs what is missing with apt-get; otherwise it prints the
 # exact apt-get line to run and exits 1. Sourced or run by the other scripts.
 set -euo pipefail
-packages=(gcc make cmake pkg-config libgsl-dev libconfig-dev)
+packages=(gcc make cmake pkg-config libgsl-dev libconfig-dev libxlsxwriter-dev)
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -12,6 +12,7 @@
 #include "ccdate.h"
 #include "experiment.h"
 #include "output.h"
+#include "workbook.h"
 #include "params.h"
 #include "rng.h"
 
@@ -165,6 +166,17 @@ int cca_run(const cca_run_opts *o, FILE *out, FILE *err)
         goto done;
     }
     write_manifest(fx, o, r);
+    if (r->L->spend >= 0) {
+        const char *xp = cco_batch_add_path(b, "spend.xlsx");
+        if (!xp || ccw_write(xp, r, msg) != 0) {
+            if (!xp)
+                snprintf(msg, sizeof msg, "%s: cannot write spend.xlsx", o->outdir);
+            fprintf(err, "carecap: %s\n", msg);
+            cco_batch_abort(b);
+            rc = CCA_IO;
+            goto done;
+        }
+    }
     if (cco_batch_commit(b, msg) != 0) {
         fprintf(err, "carecap: %s\n", msg);
         rc = CCA_IO;

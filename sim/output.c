@@ -103,6 +103,28 @@ FILE *cco_batch_add(cco_batch *b, const char *name)
     return f;
 }
 
+const char *cco_batch_add_path(cco_batch *b, const char *name)
+{
+    if (b->n == MAXFILES)
+        return NULL;
+    char suffix[64];
+    snprintf(suffix, sizeof suffix, ".tmp.%ld", (long)getpid());
+    char dotname[256];
+    snprintf(dotname, sizeof dotname, ".%s", name);
+    char *tmp = join_path(b->dir, dotname, suffix);
+    char *fin = join_path(b->dir, name, "");
+    if (!tmp || !fin) {
+        free(tmp);
+        free(fin);
+        return NULL;
+    }
+    b->f[b->n] = NULL;
+    b->tmp[b->n] = tmp;
+    b->final[b->n] = fin;
+    b->n++;
+    return tmp;
+}
+
 static void release(cco_batch *b)
 {
     for (int i = 0; i < b->n; i++) {
@@ -130,6 +152,15 @@ int cco_batch_commit(cco_batch *b, char *err)
     for (int i = 0; i < b->n; i++) {
         FILE *f = b->f[i];
         b->f[i] = NULL;
+        if (!f) { /* written by path */
+            struct stat sb;
+            if (stat(b->tmp[i], &sb) != 0) {
+                snprintf(err, 512, "%s: was not written: %s", b->final[i], strerror(errno));
+                cco_batch_abort(b);
+                return -1;
+            }
+            continue;
+        }
         int bad = ferror(f);
         if (fclose(f) != 0 || bad) {
             snprintf(err, 512, "%s: write failed: %s", b->final[i], strerror(errno ? errno : EIO));
@@ -289,38 +320,47 @@ int cco_write_monthly(FILE *f, const cce_result *r)
     return 0;
 }
 
-/* Spend by financial year (April to March): the money flows summed over
- * the months of each year, and the unit cost per child-week by placement
- * type, with the number of months of each year the run covers. */
-static int write_fy(FILE *f, const cce_result *r)
+void cco_fy_free(cco_fy *fy)
+{
+    if (!fy)
+        return;
+    free(fy->months);
+    free(fy->st);
+    free(fy->unit);
+    free(fy);
+}
+
+/* Spend by financial year (April to March): the money flows summed over the
+ * months of each year, and the unit cost per child-week by placement type,
+ * with the number of months of each year the run covers. */
+cco_fy *cco_fy_summary(const cce_result *r)
 {
     const ccx_layout *L = r->L;
     if (L->spend < 0 || r->ndates < 2)
-        return 0;
-    int fy0 = cct_fy(r->dates[1]), fy1 = cct_fy(r->dates[r->ndates - 1]);
-    int nfy = fy1 - fy0 + 1, n = r->reps;
+        return NULL;
+    cco_fy *fy = calloc(1, sizeof *fy);
+    if (!fy)
+        return NULL;
+    fy->fy0 = cct_fy(r->dates[1]);
+    fy->nfy = cct_fy(r->dates[r->ndates - 1]) - fy->fy0 + 1;
+    int nfy = fy->nfy, n = r->reps;
+    fy->months = calloc((size_t)nfy, sizeof *fy->months);
+    fy->st = calloc((size_t)L->n * (size_t)nfy, sizeof *fy->st);
+    fy->unit = calloc((size_t)CCM_NPT * (size_t)nfy, sizeof *fy->unit);
     int *fyk = malloc((size_t)r->ndates * sizeof *fyk);
     double *sums = malloc((size_t)nfy * (size_t)n * sizeof *sums);
     double *wk = malloc((size_t)nfy * (size_t)n * sizeof *wk);
     double *x = malloc((size_t)n * sizeof *x);
-    if (!fyk || !sums || !wk || !x) {
+    if (!fy->months || !fy->st || !fy->unit || !fyk || !sums || !wk || !x) {
         free(fyk), free(sums), free(wk), free(x);
-        return -1;
+        cco_fy_free(fy);
+        return NULL;
     }
-    for (int k = 1; k < r->ndates; k++)
-        fyk[k] = cct_fy(r->dates[k]) - fy0;
-    ccy_stats st;
-    for (int y = 0; y < nfy; y++) {
-        int months = 0;
-        for (int k = 1; k < r->ndates; k++)
-            months += fyk[k] == y;
-        int32_t end = ccd_from_ymd(fy0 + y + 1, 3, 31);
-        memset(&st, 0, sizeof st);
-        st.mean = st.p05 = st.p25 = st.p50 = st.p75 = st.p95 = months;
-        row(f, r->p->scenario, end, "fy_months", "covered", &st);
+    for (int k = 1; k < r->ndates; k++) {
+        fyk[k] = cct_fy(r->dates[k]) - fy->fy0;
+        fy->months[fyk[k]]++;
     }
     size_t slice = (size_t)L->n * (size_t)r->ndates;
-    /* sum series j of every replication by financial year into out[y * n + i] */
 #define FY_SUMS(j, out)                                                                                         \
     do {                                                                                                        \
         memset(out, 0, (size_t)nfy * (size_t)n * sizeof *out);                                                  \
@@ -336,8 +376,7 @@ static int write_fy(FILE *f, const cce_result *r)
         FY_SUMS(j, sums);
         for (int y = 0; y < nfy; y++) {
             memcpy(x, sums + (size_t)y * (size_t)n, (size_t)n * sizeof *x);
-            ccy_summarise(x, (size_t)n, &st);
-            row(f, r->p->scenario, ccd_from_ymd(fy0 + y + 1, 3, 31), L->metric[j], L->group[j], &st);
+            ccy_summarise(x, (size_t)n, &fy->st[(size_t)j * (size_t)nfy + (size_t)y]);
         }
     }
     for (int t = 0; t < CCM_NPT; t++) {
@@ -348,14 +387,42 @@ static int write_fy(FILE *f, const cce_result *r)
                 double w = wk[(size_t)y * (size_t)n + (size_t)i];
                 x[i] = w > 0 ? sums[(size_t)y * (size_t)n + (size_t)i] / w : 0;
             }
-            ccy_summarise(x, (size_t)n, &st);
-            row(f, r->p->scenario, ccd_from_ymd(fy0 + y + 1, 3, 31), "unit_cost_week", ccm_ptype_name[t], &st);
+            ccy_summarise(x, (size_t)n, &fy->unit[(size_t)t * (size_t)nfy + (size_t)y]);
         }
     }
 #undef FY_SUMS
     free(fyk), free(sums), free(wk), free(x);
+    return fy;
+}
+
+static int write_fy(FILE *f, const cce_result *r)
+{
+    const ccx_layout *L = r->L;
+    if (L->spend < 0 || r->ndates < 2)
+        return 0;
+    cco_fy *fy = cco_fy_summary(r);
+    if (!fy)
+        return -1;
+    for (int y = 0; y < fy->nfy; y++) {
+        ccy_stats st;
+        memset(&st, 0, sizeof st);
+        st.mean = st.p05 = st.p25 = st.p50 = st.p75 = st.p95 = fy->months[y];
+        row(f, r->p->scenario, cco_fy_end(fy, y), "fy_months", "covered", &st);
+    }
+    for (int j = 0; j < L->n; j++)
+        if (L->kind[j] == CCX_MONEY)
+            for (int y = 0; y < fy->nfy; y++)
+                row(f, r->p->scenario, cco_fy_end(fy, y), L->metric[j], L->group[j],
+                    &fy->st[(size_t)j * (size_t)fy->nfy + (size_t)y]);
+    for (int t = 0; t < CCM_NPT; t++)
+        for (int y = 0; y < fy->nfy; y++)
+            row(f, r->p->scenario, cco_fy_end(fy, y), "unit_cost_week", ccm_ptype_name[t],
+                &fy->unit[(size_t)t * (size_t)fy->nfy + (size_t)y]);
+    cco_fy_free(fy);
     return 0;
 }
+
+int32_t cco_fy_end(const cco_fy *fy, int y) { return ccd_from_ymd(fy->fy0 + y + 1, 3, 31); }
 
 int cco_write_annual(FILE *f, const cce_result *r)
 {

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "experiment.h"
+#include "summary.h"
 
 /* Header line of monthly.csv and annual.csv (documented schema). */
 extern const char cco_csv_header[];
@@ -38,5 +39,22 @@ void cco_field(FILE *f, const char *s);
 int cco_write_monthly(FILE *f, const cce_result *r);
 /* Rows of annual.csv: every flow series summed over each year from the start. */
 int cco_write_annual(FILE *f, const cce_result *r);
+
+/* Statistics of the money flows by financial year (April-March). */
+typedef struct {
+    int fy0, nfy;       /* first financial year (the year it starts in), count */
+    int *months;        /* months of each year the run covers */
+    ccy_stats *st;      /* [series * nfy + year], for CCX_MONEY series */
+    ccy_stats *unit;    /* [type * nfy + year]: spend per child-week by placement type */
+} cco_fy;
+/* NULL when the run has no money series or memory ran out. */
+cco_fy *cco_fy_summary(const cce_result *r);
+void cco_fy_free(cco_fy *fy);
+/* Day number of the last day (31 March) of year y of fy. */
+int32_t cco_fy_end(const cco_fy *fy, int y);
+
+/* Start file `name` in the batch for a library that writes by path: returns
+ * the temporary path to write (renamed on commit), or NULL. */
+const char *cco_batch_add_path(cco_batch *b, const char *name);
 
 #endif

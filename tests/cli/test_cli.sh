@@ -172,6 +172,12 @@ for mg in kpi_pct,kinship kpi_pct,outside_d2n2 moves,breakdown moves,planned fos
     grep -q "^baseline,2032-07-31,$mg," "$tmp/b1/monthly.csv" && ok || bad "baseline: no $mg rows"
 done
 grep -q '^baseline,2023-07-31,exits,sgo,' "$tmp/b1/annual.csv" && ok || bad "annual.csv: no exits/sgo"
+# money: spend by financial year, the workbook
+[ -s "$tmp/b1/spend.xlsx" ] && ok || bad "baseline: no spend.xlsx"
+for mg in spend,total spend,fixed spend,variable spend,council_homes spend,ifa unit_cost_week,foster gap_cost,all fy_months,covered; do
+    grep -q "^baseline,2024-03-31,$mg," "$tmp/b1/annual.csv" && ok || bad "annual.csv: no FY 2023-24 $mg"
+done
+[ ! -e "$tmp/mini/spend.xlsx" ] && ok || bad "a config without costs wrote spend.xlsx"
 
 echo "test_cli: $pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -41,7 +41,10 @@ supply.external[].name supply.external[].type supply.external[].location supply.
 supply.external[].probability supply.external[].unlimited supply.external[].contract supply.external[].price_week
 supply.external[].min_age supply.external[].max_age supply.external[].start supply.external[].start.<cohort>
 supply.external[].start_rest
-matching.<type> matching.<cohort>.<type> matching.<need>.<type> matching.ready_after_months"
+matching.<type> matching.<cohort>.<type> matching.<need>.<type> matching.ready_after_months
+costs.price_year costs.inflation.default costs.inflation.<line> costs.foster_allowance_week costs.foster_fee_week
+costs.emergency_place_week costs.kinship_week costs.other_week.<type> costs.reference_week.<type>
+costs.one_off[].name costs.one_off[].date costs.one_off[].amount"
 
 # Settings used by the configs we ship and test with.
 for cfg in "$CARECAP_ROOT"/config/*.cfg "$CARECAP_ROOT"/tests/data/*.cfg; do
