@@ -7,10 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <gsl/gsl_version.h>
 
 #include "ccdate.h"
 #include "experiment.h"
+#include "metrics.h"
 #include "output.h"
 #include "workbook.h"
 #include "params.h"
@@ -127,6 +129,22 @@ int cca_run(const cca_run_opts *o, FILE *out, FILE *err)
     int rc = load(o->config, err, &p);
     if (rc != CCA_OK)
         return rc;
+    /* Every replication's monthly series are kept for the percentiles: refuse
+     * a run that cannot fit in this machine's memory before starting it. */
+    ccx_layout *lay = ccx_new(p);
+    double need = lay ? 8.0 * o->reps * lay->n * (12.0 * o->years + 1) : 0;
+    int nseries = lay ? lay->n : 0;
+    ccx_free(lay);
+    long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
+    double have = pages > 0 && psize > 0 ? (double)pages * (double)psize : 0;
+    if (have > 0 && need > 0.8 * have) {
+        fprintf(err,
+                "carecap: %d replications x %d years keep %.1f GB of results (%d series, %d months); this machine "
+                "has %.1f GB (use fewer replications or years)\n",
+                o->reps, o->years, need / 1e9, nseries, 12 * o->years + 1, have / 1e9);
+        ccp_free(p);
+        return CCA_RUNTIME;
+    }
     /* Fail before a long simulation, not after, if results cannot be written. */
     if (cco_mkdirs(o->outdir) != 0) {
         fprintf(err, "carecap: %s: cannot create output directory: %s\n", o->outdir, strerror(errno));

@@ -287,6 +287,13 @@ static void read_transitions(ccc_reader *r, const config_setting_t *root, cc_par
             for (int t = 0; t < CCM_NPT; t++)
                 ccc_number(r, rt, ccm_ptype_name[t], 0, MAX_RATE, 0, &p->semi_rate[t]);
         }
+        /* a child in semi-independent provision cannot move to it */
+        if (a && config_setting_get_member(a, "semi_independent"))
+            ccc_error(r, a, "semi_independent", "has no effect: a child already in semi-independent provision "
+                                                "does not move to it (expected absent)");
+        if (rt && config_setting_get_member(rt, "semi_independent"))
+            ccc_error(r, rt, "semi_independent", "has no effect: a child already in semi-independent provision "
+                                                 "does not move to it (expected absent)");
         p->semi_at16[CCM_SEMI] = 0;
         p->semi_rate[CCM_SEMI] = 0;
     }

@@ -661,7 +661,9 @@ int ccs_run(cc_sim *s, uint64_t seed, uint64_t rep, double *out, ccs_totals *tot
     if (s->ndates > 1)
         ccq_schedule(s->q, H_MONTH, s->snap_t[1], 1, PRIO_SNAPSHOT);
     if (p->entry_trend != 0)
-        ccq_schedule(s->q, H_YEAR, (double)(ccd_add_years(p->start_day, 1) - p->start_day - 1), 0, PRIO_PROCESS);
+        /* at the end of each anniversary of the start date, when the year's
+         * output window closes */
+        ccq_schedule(s->q, H_YEAR, (double)(ccd_add_years(p->start_day, 1) - p->start_day), 0, PRIO_PROCESS);
     cc_event ev;
     while (ccq_pop(s->q, &ev)) {
         s->tot.events++;
@@ -702,7 +704,7 @@ int ccs_run(cc_sim *s, uint64_t seed, uint64_t rep, double *out, ccs_totals *tot
             s->year++;
             set_arrival_rate(s);
             schedule_arrival(s, ev.t);
-            ccq_schedule(s->q, H_YEAR, (double)(ccd_add_years(p->start_day, s->year + 1) - p->start_day - 1), 0,
+            ccq_schedule(s->q, H_YEAR, (double)(ccd_add_years(p->start_day, s->year + 1) - p->start_day), 0,
                          PRIO_PROCESS);
         }
     }

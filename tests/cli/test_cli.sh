@@ -133,6 +133,11 @@ fi
 expect_rc 0 "rerun into same dir" -- "$CARECAP" run "$mini" -r 40 -y 3 -s 7 -o "$out" -q
 cmp -s "$out/monthly.csv" "$tmp/j1/monthly.csv" && ok || bad "rerun into the same directory changed monthly.csv"
 
+# a run too big for this machine's memory is refused before it starts
+expect_rc 1 "too many replications" -- "$CARECAP" run "$base" -r 1000000 -y 100 -o "$tmp/huge" -q
+grep -q "GB of results" "$tmp/err" && ok || bad "too many replications: message: $(cat "$tmp/err")"
+[ ! -e "$tmp/huge" ] && ok || bad "too many replications: the output directory was created"
+
 # --- progress on a terminal only ---------------------------------------------
 if command -v script >/dev/null 2>&1; then
     script -qec "'$CARECAP' run '$mini' -r 200 -y 1 -o '$tmp/tty'" /dev/null >"$tmp/tty.log" 2>&1
