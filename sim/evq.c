@@ -31,7 +31,8 @@ struct cc_evq {
 
 static int before(const node *a, const node *b)
 {
-    return a->t < b->t || (a->t == b->t && a->key < b->key);
+    /* bitwise, not short-circuit: no branch to mispredict on random times */
+    return (a->t < b->t) | ((a->t == b->t) & (a->key < b->key));
 }
 
 static void place(cc_evq *q, size_t i, node v)
@@ -61,8 +62,8 @@ static void sift_down(cc_evq *q, size_t i)
         size_t c = 2 * i + 1;
         if (c >= n)
             break;
-        if (c + 1 < n && before(&q->heap[c + 1], &q->heap[c]))
-            c++;
+        if (c + 1 < n)
+            c += (size_t)before(&q->heap[c + 1], &q->heap[c]);
         if (!before(&q->heap[c], &v))
             break;
         place(q, i, q->heap[c]);
