@@ -151,7 +151,7 @@ int cca_run(const cca_run_opts *o, FILE *out, FILE *err)
         ccp_free(p);
         return CCA_IO;
     }
-    cce_opts eo = {o->reps, o->years, o->threads, o->seed, 0};
+    cce_opts eo = {o->reps, o->years, o->threads, o->seed, 0, NULL, NULL, 0};
     cce_result *r = NULL;
     char msg[512];
     if (cce_run(p, &eo, o->progress ? show_progress : NULL, err, &r, msg) != 0) {

@@ -17,6 +17,9 @@ typedef struct {
     atomic_int done;
     atomic_int failed;
     int checks;
+    const cc_params *const *phases;
+    const double *phase_t;
+    int nphase;
 } shared;
 
 static void *worker(void *arg)
@@ -29,6 +32,8 @@ static void *worker(void *arg)
         return NULL;
     }
     ccs_set_checks(s, sh->checks);
+    if (sh->nphase > 1)
+        ccs_set_phases(s, sh->phases, sh->phase_t, sh->nphase);
     size_t slice = (size_t)r->L->n * (size_t)r->ndates;
     for (;;) {
         int k = atomic_fetch_add(&sh->next, 1);
@@ -83,6 +88,9 @@ int cce_run(const cc_params *p, const cce_opts *o, cce_progress progress, void *
     shared sh;
     sh.r = r;
     sh.checks = o->checks;
+    sh.phases = o->phases;
+    sh.phase_t = o->phase_t;
+    sh.nphase = o->nphase;
     atomic_init(&sh.next, 0);
     atomic_init(&sh.done, 0);
     atomic_init(&sh.failed, 0);

@@ -16,6 +16,11 @@ typedef struct {
     int threads;   /* worker threads, >= 1 */
     uint64_t seed; /* master seed */
     int checks;    /* tests: verify the supply state after every event (slow) */
+    /* a scenario: parameter phases (phases[0] is the run's parameters) that
+     * take over at phase_t[k] days; NULL/0 for a plain config */
+    const cc_params *const *phases;
+    const double *phase_t;
+    int nphase;
 } cce_opts;
 
 typedef struct {

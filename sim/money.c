@@ -224,3 +224,41 @@ void ccmo_snapshot(cc_sim *s)
     cur[L->gap_cost] = m->gacc;
     m->gacc = 0;
 }
+
+void ccmo_rebuild(cc_sim *s)
+{
+    const cc_params *p = s->p;
+    const cct_params *cp = &p->costs;
+    if (!cp->enabled)
+        return;
+    ccs_money *m = &s->money;
+    double t = now(s);
+    bring_all(s, t);
+    int fy = m->fy;
+    set_factors(s, fy);
+    memset(m->rate, 0, sizeof m->rate);
+    m->grate = 0;
+    const csu_params *sp = &p->supply;
+    for (int k = 0; k < sp->n; k++) {
+        const csu_provider *pv = &sp->prov[k];
+        if (pv->home && pv->open_t <= t && t < pv->close_t)
+            m->rate[CCT_HOMES][pv->type] += pv->annual_cost / DAYS_PER_YEAR;
+        else if (!pv->home && pv->owner == CSU_EXTERNAL && pv->avail == CSU_CAPACITY &&
+                 (pv->contract == CSU_BLOCK || pv->contract == CSU_CONTRACT))
+            m->rate[CCT_BLOCK][pv->type] += pv->capacity * pv->price_week / 7;
+        else if (k == sp->emergency)
+            m->rate[CCT_EMERGENCY][CCM_FOSTER] += pv->capacity * cp->emergency_place_week / 7;
+    }
+    m->rate[CCT_FOSTER_FEES][CCM_FOSTER] += (s->sup.nactive + s->sup.nresigning) * cp->foster_fee_week / 7;
+    for (uint32_t i = 0; i < s->cap; i++) {
+        const child *c = &s->ch[i];
+        if (!c->in_care)
+            continue;
+        double per_day, place;
+        int L = child_price(s, c, &per_day, &place);
+        if (L >= 0)
+            m->rate[L][c->placed] += per_day;
+        if (c->placed != c->need)
+            m->grate += place - cp->reference_week[c->need] / 7;
+    }
+}

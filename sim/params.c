@@ -417,6 +417,8 @@ int ccp_load(const char *path, cc_diag *diag, cc_params **out)
     }
     p->path = dupstr(path);
     p->file_hash = hash;
+    for (int c = 0; c < CCM_NCOHORT; c++)
+        p->entry_keep[c] = 1;
     p->ageing = 1;
     size_t before = ccg_count(diag);
     ccc_reader r = {diag, path};
@@ -501,6 +503,19 @@ int ccp_write_resolved(const char *config_path, const char *path)
     int ok = config_read_file(&cfg, config_path) == CONFIG_TRUE && config_write_file(&cfg, path) == CONFIG_TRUE;
     config_destroy(&cfg);
     return ok ? 0 : -1;
+}
+
+void ccp_rederive(cc_params *p)
+{
+    if (p->entry_cell)
+        gsl_ran_discrete_free(p->entry_cell);
+    p->entry_cell = NULL;
+    for (int c = 0; c < CCM_NCOHORT; c++) {
+        if (p->entry_pt[c])
+            gsl_ran_discrete_free(p->entry_pt[c]);
+        p->entry_pt[c] = NULL;
+    }
+    derive(p);
 }
 
 int ccp_district(const cc_params *p, const char *name)

@@ -38,6 +38,7 @@ typedef struct cc_params {
     /* entries to care */
     double *entry_rate;                   /* [cohort * nd + district], children a year */
     double entry_trend;                   /* proportional change a year */
+    double entry_keep[CCM_NCOHORT];       /* share of entries that happen (scenario levers; 1 in a config) */
     double entry_ptype[CCM_NCOHORT][CCM_NPT];
     double entry_need[CCM_NNEED][CCM_NCOHORT];
 
@@ -79,6 +80,9 @@ int ccp_load(const char *path, cc_diag *diag, cc_params **out);
 void ccp_free(cc_params *p);
 /* Write the config as resolved (includes expanded) to `path`. 0 or -1. */
 int ccp_write_resolved(const char *config_path, const char *path);
+/* Recompute the derived tables after a change to the parameters (scenario
+ * levers). */
+void ccp_rederive(cc_params *p);
 /* Index of a district by name, or -1. */
 int ccp_district(const cc_params *p, const char *name);
 

@@ -883,3 +883,42 @@ uint64_t ccpl_check(const cc_sim *s, double t)
         bad += nwait[T] != u->nwait[T];
     return bad;
 }
+
+/* ---- scenario levers ---- */
+
+void ccpl_phase(cc_sim *s, const cc_params *old, double t)
+{
+    const csu_params *sp = &s->p->supply, *op = &old->supply;
+    ccs_supply *u = &s->sup;
+    if (!sp->enabled)
+        return;
+    /* recruitment and resignation rates: redraw (both are memoryless) */
+    if (sp->approvals != op->approvals) {
+        ccq_cancel(s->q, H_APPLY);
+        schedule_apply(s, t);
+    }
+    if (sp->resignation != op->resignation)
+        for (uint32_t j = 0; j < u->hcap; j++)
+            if (u->hh_state[j] == HH_ACTIVE) {
+                ccq_cancel(s->q, hh_handle(j));
+                schedule_resignation(s, j, t);
+            }
+    /* a step-down programme: waiting children get ready at the new pace */
+    if (sp->ready_days != op->ready_days)
+        for (uint32_t i = 0; i < s->cap; i++) {
+            child *c = &s->ch[i];
+            if (c->in_care && c->waiting && c->ready_at > t)
+                c->ready_at = sp->ready_days > 0 ? t + gsl_ran_exponential(s->crng[i], sp->ready_days) : t;
+        }
+    /* contracted places: fewer move children on, more take waiting children */
+    for (int k = 0; k < sp->n; k++) {
+        const csu_provider *pv = &sp->prov[k];
+        if (pv->avail != CSU_CAPACITY || pv->home)
+            continue;
+        for (uint32_t i = 0; i < s->cap && u->used[k] > pv->capacity; i++)
+            if (s->ch[i].in_care && s->ch[i].prov == k)
+                move_on(s, i, t);
+        for (int x = op->prov[k].capacity; x < pv->capacity; x++)
+            freed(s, k, t);
+    }
+}

@@ -15,7 +15,8 @@ enum ccr_stream {
     CCR_ARRIVALS = 1,   /* times and cells of entries to care */
     CCR_INITIAL = 2,    /* shuffling of the initial population's attributes */
     CCR_CHILD = 3,      /* a child's own draws; index = the child's serial number */
-    CCR_SUPPLY = 4      /* the supply side: applications, approvals, resignations, start placements */
+    CCR_SUPPLY = 4,     /* the supply side: applications, approvals, resignations, start placements */
+    CCR_THIN = 5        /* scenario levers: which entries an edge-of-care lever prevents */
 };
 
 /* The generator type every stream uses (GSL's taus2: fast, small state,

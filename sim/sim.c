@@ -55,6 +55,35 @@ static int grow_pool(cc_sim *s, size_t cap)
 
 static double exp_rates_of(const cc_sim *s, int co, int fl, int pt, double rate[CCM_NROUTE + 2]);
 
+/* The tables derived from the parameters: need multipliers and the
+ * exponential hazards by (cohort, need flags, placement). Again when a
+ * scenario's parameters change. */
+static void derive_rates(cc_sim *s)
+{
+    const cc_params *p = s->p;
+    for (int m = 0; m < CCM_NNEEDMASK; m++) {
+        for (int k = 0; k < CCM_NROUTE; k++) {
+            s->mexit[m][k] = 1;
+            for (int f = 0; f < CCM_NNEED; f++)
+                if (m & (1 << f))
+                    s->mexit[m][k] *= p->need_exit_mult[f][k];
+        }
+        s->mmove[m] = 1;
+        for (int f = 0; f < CCM_NNEED; f++)
+            if (m & (1 << f))
+                s->mmove[m] *= p->need_move_mult[f];
+    }
+    s->all_exp = p->move_dist.family == CCM_DIST_EXP;
+    for (int k = 0; k < CCM_NROUTE; k++)
+        s->all_exp = s->all_exp && p->exit_dist[k].family == CCM_DIST_EXP;
+    for (int co = 0; co < CCM_NCOHORT; co++)
+        for (int fl = 0; fl < CCM_NNEEDMASK; fl++)
+            for (int pt = 0; pt < CCM_NPT; pt++) {
+                double *row = s->xr[((size_t)co * CCM_NNEEDMASK + (size_t)fl) * CCM_NPT + (size_t)pt];
+                row[CCM_NROUTE + 2] = exp_rates_of(s, co, fl, pt, row);
+            }
+}
+
 int ccs_grow_queue(cc_sim *s)
 {
     size_t n = s->cap > s->sup.hcap ? s->cap : s->sup.hcap;
@@ -84,32 +113,14 @@ cc_sim *ccs_new(const cc_params *p, const ccx_layout *L, int ndates, const doubl
     }
     for (int k = 0; k < CCM_NROUTE; k++)
         s->route_series[k] = k == CCM_EXIT_OTHER ? L->ex_age18 + 1 : L->ex_route + k;
-    for (int m = 0; m < CCM_NNEEDMASK; m++) {
-        for (int k = 0; k < CCM_NROUTE; k++) {
-            s->mexit[m][k] = 1;
-            for (int f = 0; f < CCM_NNEED; f++)
-                if (m & (1 << f))
-                    s->mexit[m][k] *= p->need_exit_mult[f][k];
-        }
-        s->mmove[m] = 1;
-        for (int f = 0; f < CCM_NNEED; f++)
-            if (m & (1 << f))
-                s->mmove[m] *= p->need_move_mult[f];
-    }
-    s->all_exp = p->move_dist.family == CCM_DIST_EXP;
-    for (int k = 0; k < CCM_NROUTE; k++)
-        s->all_exp = s->all_exp && p->exit_dist[k].family == CCM_DIST_EXP;
     s->xr = malloc((size_t)CCM_NCOHORT * CCM_NNEEDMASK * CCM_NPT * sizeof *s->xr);
-    if (!s->xr) {
+    s->xr_old = malloc((size_t)CCM_NCOHORT * CCM_NNEEDMASK * CCM_NPT * sizeof *s->xr);
+    s->thin = gsl_rng_alloc(ccr_type());
+    if (!s->xr || !s->xr_old || !s->thin) {
         ccs_free(s);
         return NULL;
     }
-    for (int co = 0; co < CCM_NCOHORT; co++)
-        for (int fl = 0; fl < CCM_NNEEDMASK; fl++)
-            for (int pt = 0; pt < CCM_NPT; pt++) {
-                double *row = s->xr[((size_t)co * CCM_NNEEDMASK + (size_t)fl) * CCM_NPT + (size_t)pt];
-                row[CCM_NROUTE + 2] = exp_rates_of(s, co, fl, pt, row);
-            }
+    derive_rates(s);
     return s;
 }
 
@@ -123,6 +134,9 @@ void ccs_free(cc_sim *s)
     free(s->ch);
     free(s->freel);
     free(s->xr);
+    free(s->xr_old);
+    if (s->thin)
+        gsl_rng_free(s->thin);
     ccpl_free(s);
     ccq_free(s->q);
     if (s->arr)
@@ -493,6 +507,13 @@ static int on_arrival(cc_sim *s, uint64_t seed, uint64_t rep, double t)
 {
     const cc_params *p = s->p;
     size_t cell = gsl_ran_discrete(s->arr, p->entry_cell);
+    /* an edge-of-care lever prevents some entries: the arrival still uses
+     * its serial, so every later child keeps its own random stream */
+    double keep = p->entry_keep[cell / (size_t)p->nd];
+    if (keep < 1 && gsl_rng_uniform(s->thin) >= keep) {
+        s->next_serial++;
+        return 0;
+    }
     uint32_t slot;
     if (alloc_slot(s, &slot) != 0)
         return -1;
@@ -625,6 +646,38 @@ static void snapshot(cc_sim *s, int k)
 
 void ccs_set_checks(cc_sim *s, int on) { s->checks = on; }
 
+void ccs_set_phases(cc_sim *s, const cc_params *const *phases, const double *phase_t, int n)
+{
+    s->phases = phases;
+    s->phase_t = phase_t;
+    s->nphase = n;
+}
+
+/* A scenario's parameters change at time t (phase k): new hazards for the
+ * children whose hazards changed, new supply and prices. */
+static void switch_phase(cc_sim *s, int k, double t)
+{
+    const cc_params *old = s->p;
+    double (*keep)[CCM_NROUTE + 3] = s->xr_old;
+    s->xr_old = s->xr;
+    s->xr = keep;
+    s->p = s->phases[k];
+    derive_rates(s);
+    size_t rowb = (CCM_NROUTE + 3) * sizeof(double);
+    for (uint32_t i = 0; i < s->cap; i++) {
+        const child *c = &s->ch[i];
+        if (!c->in_care)
+            continue;
+        size_t row = ((size_t)c->cohort * CCM_NNEEDMASK + c->flags) * CCM_NPT + c->placed;
+        if (!s->all_exp || memcmp(s->xr[row], s->xr_old[row], rowb) != 0)
+            ccs_plan(s, i, t);
+    }
+    ccpl_phase(s, old, t);
+    ccmo_rebuild(s);
+    if (k + 1 < s->nphase)
+        ccq_schedule(s->q, H_PHASE, s->phase_t[k + 1], (uint32_t)(k + 1), PRIO_PROCESS);
+}
+
 int ccs_run(cc_sim *s, uint64_t seed, uint64_t rep, double *out, ccs_totals *totals)
 {
     const cc_params *p = s->p;
@@ -644,6 +697,11 @@ int ccs_run(cc_sim *s, uint64_t seed, uint64_t rep, double *out, ccs_totals *tot
     s->today = INT32_MIN; /* the date cache (see draw_dob, age_years) */
     double horizon = s->snap_t[s->ndates - 1];
     s->tot.horizon = horizon;
+    if (s->nphase > 1 && s->p != s->phases[0]) {
+        s->p = s->phases[0];
+        derive_rates(s);
+    }
+    ccr_set(s->thin, seed, rep, CCR_THIN, 0);
     ccmo_reset(s);
     if (ccpl_reset(s, seed, rep) != 0 || initial_population(s, seed, rep) != 0)
         return -1;
@@ -660,6 +718,8 @@ int ccs_run(cc_sim *s, uint64_t seed, uint64_t rep, double *out, ccs_totals *tot
     schedule_arrival(s, 0);
     if (s->ndates > 1)
         ccq_schedule(s->q, H_MONTH, s->snap_t[1], 1, PRIO_SNAPSHOT);
+    if (s->nphase > 1)
+        ccq_schedule(s->q, H_PHASE, s->phase_t[1], 1, PRIO_PROCESS);
     if (p->entry_trend != 0)
         /* at the end of each anniversary of the start date, when the year's
          * output window closes */
@@ -695,6 +755,8 @@ int ccs_run(cc_sim *s, uint64_t seed, uint64_t rep, double *out, ccs_totals *tot
             if (k + 1 >= s->ndates)
                 break;
             ccq_schedule(s->q, H_MONTH, s->snap_t[k + 1], (uint32_t)(k + 1), PRIO_SNAPSHOT);
+        } else if (ev.handle == H_PHASE) {
+            switch_phase(s, (int)ev.kind, ev.t);
         } else if (ev.handle == H_FY || ev.handle == H_ONEOFF) {
             ccmo_event(s, &ev);
         } else if (ev.handle >= H_APPLY) {

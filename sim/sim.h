@@ -39,6 +39,10 @@ int ccs_run(cc_sim *s, uint64_t seed, uint64_t rep, double *out, ccs_totals *tot
  * capacities, households, waiting lists) after every event, counting what
  * is wrong in totals.violations. Slow. */
 void ccs_set_checks(cc_sim *s, int on);
+/* A scenario: phases[0] (the parameters the engine was made for) holds from
+ * the start, phases[k] from phase_t[k] days. The arrays must outlive the
+ * engine; every phase has the same providers. */
+void ccs_set_phases(cc_sim *s, const cc_params *const *phases, const double *phase_t, int n);
 
 
 #endif

@@ -17,7 +17,7 @@
 
 /* Handles of the queue: a few processes, then children at H_BASE + 2i and
  * fostering households at H_BASE + 2j + 1. */
-enum { H_MONTH = 0, H_ARRIVAL, H_YEAR, H_APPLY, H_APPROVE, H_SUPPLY, H_FY, H_ONEOFF, H_BASE };
+enum { H_MONTH = 0, H_ARRIVAL, H_YEAR, H_APPLY, H_APPROVE, H_SUPPLY, H_FY, H_ONEOFF, H_PHASE, H_BASE };
 /* Event kinds of a child; 0..CCM_NROUTE-1 are non-exponential exit routes. */
 enum { EV_MOVE = CCM_NROUTE, EV_BUNDLE, EV_BIRTHDAY, EV_DEADLINE };
 /* Priorities at equal times: the month-end snapshot (end of a day) comes
@@ -111,6 +111,7 @@ struct cc_sim {
     /* exponential hazards a year by (cohort, need flags, placement): the
      * routes, the move, the semi-independent step, then their sum */
     double (*xr)[CCM_NROUTE + 3];
+    double (*xr_old)[CCM_NROUTE + 3]; /* the previous phase's table (scenarios) */
     int all_exp; /* every duration is exponential: one draw plans a child */
     double arrival_mean;         /* mean days between entries now */
     int year;
@@ -124,6 +125,10 @@ struct cc_sim {
     int32_t today;               /* day whose y-m-d is cached below, for ages */
     int ty, tm, td;
     int checks;                  /* verify the supply state after every event */
+    const cc_params *const *phases; /* scenario phases (NULL: one set of parameters) */
+    const double *phase_t;
+    int nphase;
+    gsl_rng *thin;               /* which entries an edge-of-care lever prevents */
     /* scratch for the initial population */
     int *lab_d, *lab_t, *lab_f;
     size_t lab_cap;
@@ -140,6 +145,7 @@ void ccmo_child(cc_sim *s, const child *c, double d); /* a child (d = +1) or its
 void ccmo_fixed(cc_sim *s, int line, int type, double per_day); /* change a fixed commitment now */
 void ccmo_event(cc_sim *s, const cc_event *ev);       /* new financial year, one-off cost */
 void ccmo_snapshot(cc_sim *s);                        /* this month's spend into the stocks */
+void ccmo_rebuild(cc_sim *s);                         /* prices or commitments changed: recompute the rates */
 
 /* place.c: the supply side */
 int ccpl_new(cc_sim *s);                /* allocate; 0 or -1 */
@@ -157,6 +163,7 @@ void ccpl_review(cc_sim *s, double t);  /* the monthly step-down review */
 int ccpl_event(cc_sim *s, const cc_event *ev); /* supply events; 0 or -1 */
 void ccpl_snapshot(cc_sim *s);          /* derived stocks before a snapshot */
 void ccpl_deadline(cc_sim *s, uint32_t i, double t); /* a time-limited placement ends */
+void ccpl_phase(cc_sim *s, const cc_params *old, double t); /* parameters changed (scenario lever) */
 uint64_t ccpl_check(const cc_sim *s, double t); /* count inconsistencies in the supply state */
 
 #endif

@@ -1,0 +1,440 @@
+/* scenario: load a strategy scenario (a baseline plus levers) as phases. */
+#include "scenario.h"
+
+#include <errno.h>
+#include <libconfig.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ccdate.h"
+#include "cfgread.h"
+
+static const char *const lever_names[] = {"foster_recruitment", "foster_retention", "new_home", "close_home",
+                                          "convert_home",       "step_down",        "edge_of_care",
+                                          "kinship_sgo",        "d2n2_local",       "block_contract",
+                                          "inflation"};
+enum { L_RECRUIT, L_RETAIN, L_NEW_HOME, L_CLOSE_HOME, L_CONVERT, L_STEP_DOWN, L_EDGE, L_KINSHIP_SGO, L_D2N2,
+       L_BLOCK, L_INFLATION, L_N };
+static const char *const lever_keys[L_N][12] = {
+    [L_RECRUIT] = {"lever", "extra_per_year", "from", NULL},
+    [L_RETAIN] = {"lever", "resignation_multiplier", "from", NULL},
+    [L_NEW_HOME] = {"lever", "name", "kind", "beds", "min_age", "max_age", "open", "close", "location",
+                    "annual_cost", NULL},
+    [L_CLOSE_HOME] = {"lever", "home", "date", NULL},
+    [L_CONVERT] = {"lever", "home", "date", "name", "kind", "beds", "min_age", "max_age", "annual_cost", NULL},
+    [L_STEP_DOWN] = {"lever", "ready_after_months", "from", NULL},
+    [L_EDGE] = {"lever", "entry_multiplier", "from", "to", NULL},
+    [L_KINSHIP_SGO] = {"lever", "sgo_multiplier", "kinship_multiplier", "from", NULL},
+    [L_D2N2] = {"lever", "provider", "probability", "from", NULL},
+    [L_BLOCK] = {"lever", "provider", "capacity", "price_week", "from", NULL},
+    [L_INFLATION] = {"lever", "line", "rate", NULL},
+};
+
+static char *dupstr(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d)
+        memcpy(d, s, n);
+    return d;
+}
+
+static size_t nkeys(const char *const *k)
+{
+    size_t n = 0;
+    while (n < 12 && k[n])
+        n++;
+    return n;
+}
+
+/* A date setting as t (days after the start date); *t untouched if absent. */
+static int read_t(ccc_reader *r, const config_setting_t *g, const char *name, int required, int32_t start,
+                  double *t)
+{
+    const char *s = ccc_string(r, g, name, required);
+    if (!s)
+        return 0;
+    int32_t d;
+    if (ccd_parse(s, &d) != 0) {
+        ccc_error(r, g, name, "\"%s\" is not a date (expected YYYY-MM-DD, a real calendar date)", s);
+        return 0;
+    }
+    *t = (double)(d - start - 1);
+    return 1;
+}
+
+static int find_prov(const cc_params *p, const char *name)
+{
+    for (int k = 0; k < p->supply.n; k++)
+        if (strcmp(p->supply.prov[k].name, name) == 0)
+            return k;
+    return -1;
+}
+
+/* Append a council home to p's providers. */
+static csu_provider *add_home(cc_params *p)
+{
+    csu_params *sp = &p->supply;
+    csu_provider *a = realloc(sp->prov, (size_t)(sp->n + 1) * sizeof *a);
+    if (!a)
+        return NULL;
+    sp->prov = a;
+    csu_provider *h = &a[sp->n++];
+    memset(h, 0, sizeof *h);
+    h->owner = CSU_COUNCIL;
+    h->home = 1;
+    h->avail = CSU_CAPACITY;
+    h->contract = CSU_INHOUSE;
+    h->kind = CSU_MAINSTREAM;
+    h->type = CCM_RESIDENTIAL;
+    h->loc = CSU_COUNTY;
+    h->max_age = 17;
+    h->open_t = -INFINITY;
+    h->close_t = INFINITY;
+    return h;
+}
+
+static void home_fields(ccc_reader *r, const config_setting_t *g, int32_t start, csu_provider *h)
+{
+    int kind = 0;
+    if (ccc_choice(r, g, "kind", csu_kind_name + 1, CSU_NKIND - 1, 1, &kind))
+        h->kind = kind + 1;
+    h->type = h->kind == CSU_SECURE ? CCM_SECURE : CCM_RESIDENTIAL;
+    long v = 0;
+    if (ccc_int(r, g, "beds", 1, 1000, 1, &v))
+        h->capacity = (int)v;
+    v = 0;
+    if (ccc_int(r, g, "min_age", 0, 17, 0, &v))
+        h->min_age = (int)v;
+    v = 17;
+    if (ccc_int(r, g, "max_age", 0, 17, 0, &v))
+        h->max_age = (int)v;
+    ccc_number(r, g, "annual_cost", 0, 1e9, 0, &h->annual_cost);
+    (void)start;
+}
+
+/* Apply lever g to p for the phase that starts at t (structural levers
+ * always; others when in force at t). Returns 0, or -1 on an error. */
+static int apply(ccc_reader *r, const config_setting_t *g, cc_params *p, double t)
+{
+    int type = -1;
+    if (!ccc_choice(r, g, "lever", lever_names, L_N, 1, &type))
+        return -1;
+    ccc_known(r, g, lever_keys[type], nkeys(lever_keys[type]));
+    int32_t start = p->start_day;
+    double from = 0, to = INFINITY;
+    read_t(r, g, "from", 0, start, &from);
+    read_t(r, g, "to", 0, start, &to);
+    if (to <= from)
+        ccc_error(r, g, "to", "is not after `from` (expected a later date)");
+    int active = from <= t && t < to;
+    csu_params *sp = &p->supply;
+    const char *name;
+    int k;
+    switch (type) {
+    case L_RECRUIT: {
+        double x = 0;
+        ccc_number(r, g, "extra_per_year", 0, 100000, 1, &x);
+        if (sp->pool < 0)
+            ccc_error(r, g, "lever", "foster_recruitment needs a fostering pool in the baseline (expected supply.fostering)");
+        else if (active)
+            sp->approvals += x;
+        break;
+    }
+    case L_RETAIN: {
+        double x = 1;
+        ccc_number(r, g, "resignation_multiplier", 0, 10, 1, &x);
+        if (active)
+            sp->resignation *= x;
+        break;
+    }
+    case L_NEW_HOME: {
+        csu_provider *h = add_home(p);
+        if (!h)
+            return -1;
+        name = ccc_string(r, g, "name", 1);
+        h->name = dupstr(name ? name : "?");
+        home_fields(r, g, start, h);
+        read_t(r, g, "open", 1, start, &h->open_t);
+        read_t(r, g, "close", 0, start, &h->close_t);
+        ccc_choice(r, g, "location", csu_loc_name, CSU_NLOC, 0, &h->loc);
+        if (name && find_prov(p, name) != sp->n - 1)
+            ccc_error(r, g, "name", "\"%s\" is already a provider (expected a new name)", name);
+        break;
+    }
+    case L_CLOSE_HOME:
+    case L_CONVERT: {
+        name = ccc_string(r, g, "home", 1);
+        double when = 0;
+        read_t(r, g, "date", 1, start, &when);
+        k = name ? find_prov(p, name) : -1;
+        if (name && (k < 0 || !sp->prov[k].home)) {
+            ccc_error(r, g, "home", "\"%s\" is not a council home of the baseline (expected one of its homes)", name);
+            break;
+        }
+        if (k < 0)
+            break;
+        if (when < sp->prov[k].close_t)
+            sp->prov[k].close_t = when;
+        if (type == L_CONVERT) {
+            csu_provider *h = add_home(p);
+            if (!h)
+                return -1;
+            const char *nn = ccc_string(r, g, "name", 0);
+            char buf[512];
+            snprintf(buf, sizeof buf, "%s (converted)", sp->prov[k].name);
+            h->name = dupstr(nn ? nn : buf);
+            h->loc = sp->prov[k].loc;
+            home_fields(r, g, start, h);
+            h->open_t = when;
+        }
+        break;
+    }
+    case L_STEP_DOWN: {
+        double m = 0;
+        ccc_number(r, g, "ready_after_months", 0, 240, 1, &m);
+        if (active)
+            sp->ready_days = m * 365.25 / 12;
+        break;
+    }
+    case L_EDGE: {
+        double m[CCM_NCOHORT];
+        for (int c = 0; c < CCM_NCOHORT; c++)
+            m[c] = 1;
+        config_setting_t *e = config_setting_get_member(g, "entry_multiplier");
+        if (!e) {
+            ccc_error(r, g, "entry_multiplier", "missing required setting (expected a number in [0, 1], or one per cohort)");
+        } else if (config_setting_type(e) == CONFIG_TYPE_GROUP) {
+            ccc_known(r, e, ccm_cohort_key, CCM_NCOHORT);
+            for (int c = 0; c < CCM_NCOHORT; c++)
+                ccc_number(r, e, ccm_cohort_key[c], 0, 1, 0, &m[c]);
+        } else {
+            double x = 1;
+            ccc_number(r, g, "entry_multiplier", 0, 1, 1, &x);
+            for (int c = 0; c < CCM_NCOHORT; c++)
+                m[c] = x;
+        }
+        if (active)
+            for (int c = 0; c < CCM_NCOHORT; c++)
+                p->entry_keep[c] *= m[c];
+        break;
+    }
+    case L_KINSHIP_SGO: {
+        double sgo = 1, kin = 1;
+        ccc_number(r, g, "sgo_multiplier", 0, 10, 0, &sgo);
+        ccc_number(r, g, "kinship_multiplier", 0, 10, 0, &kin);
+        if (active) {
+            for (int c = 0; c < CCM_NCOHORT; c++) {
+                p->exit_rate[CCM_SGO][c] *= sgo;
+                double *mix = p->entry_ptype[c], sum = 0;
+                mix[CCM_KINSHIP] *= kin;
+                for (int q = 0; q < CCM_NPT; q++)
+                    sum += mix[q];
+                for (int q = 0; q < CCM_NPT && sum > 0; q++)
+                    mix[q] /= sum;
+            }
+        }
+        break;
+    }
+    case L_D2N2:
+    case L_BLOCK: {
+        name = ccc_string(r, g, "provider", 1);
+        k = name ? find_prov(p, name) : -1;
+        if (name && k < 0) {
+            ccc_error(r, g, "provider", "\"%s\" is not an external tier of the baseline (expected one of its tiers)", name);
+            break;
+        }
+        if (k < 0)
+            break;
+        csu_provider *pv = &sp->prov[k];
+        if (type == L_D2N2) {
+            double x = 0;
+            if (pv->avail != CSU_PROBABILITY)
+                ccc_error(r, g, "provider", "\"%s\" is not a tier with a probability (expected a framework or spot tier)", name);
+            else if (ccc_number(r, g, "probability", 0, 1, 1, &x) && active)
+                pv->probability = x;
+        } else {
+            long cap = pv->capacity;
+            double price = pv->price_week;
+            if (pv->avail != CSU_CAPACITY || pv->home)
+                ccc_error(r, g, "provider", "\"%s\" is not an external tier with a capacity (expected a block or contract tier)", name);
+            ccc_int(r, g, "capacity", 0, 1000000, 0, &cap);
+            ccc_number(r, g, "price_week", 0, 1e6, 0, &price);
+            if (active) {
+                pv->capacity = (int)cap;
+                pv->price_week = price;
+            }
+        }
+        break;
+    }
+    case L_INFLATION: {
+        const char *line = ccc_string(r, g, "line", 1);
+        double rate = 0;
+        ccc_number(r, g, "rate", -0.2, 0.5, 1, &rate);
+        if (!p->costs.enabled) {
+            ccc_error(r, g, "lever", "inflation needs a costs section in the baseline (expected costs = { ... })");
+            break;
+        }
+        if (line && strcmp(line, "default") == 0) {
+            for (int q = 0; q < CCT_NLINE; q++)
+                p->costs.inflation[q] = rate;
+            p->costs.inflation_default = rate;
+        } else if (line) {
+            int q = ccc_find(line, cct_line_name, CCT_NLINE);
+            if (q < 0)
+                ccc_error(r, g, "line", "unknown cost line \"%s\" (expected default or a spend group, e.g. ifa)", line);
+            else
+                p->costs.inflation[q] = rate;
+        }
+        break;
+    }
+    }
+    return 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+void csn_free(csn_scenario *s)
+{
+    if (!s)
+        return;
+    for (int i = 0; i < s->nphase; i++)
+        ccp_free(s->phase[i]);
+    free(s->name);
+    free(s->description);
+    free(s->path);
+    free(s->baseline);
+    free(s);
+}
+
+int csn_load(const char *path, cc_diag *diag, csn_scenario **out)
+{
+    static const char *const keys[] = {"name", "description", "baseline", "levers"};
+    *out = NULL;
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        ccg_add(diag, "%s: cannot read scenario file: %s", path, strerror(errno));
+        return CCP_EIO;
+    }
+    fclose(f);
+    config_t cfg;
+    config_init(&cfg);
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    else
+        snprintf(dir, sizeof dir, ".");
+    config_set_include_dir(&cfg, dir);
+    if (config_read_file(&cfg, path) != CONFIG_TRUE) {
+        const char *ef = config_error_file(&cfg);
+        ccg_add(diag, "%s:%d: cannot parse the file: %s (expected libconfig syntax)", ef ? ef : path,
+                config_error_line(&cfg), config_error_text(&cfg));
+        config_destroy(&cfg);
+        return CCP_EINVALID;
+    }
+    size_t before = ccg_count(diag);
+    ccc_reader r = {diag, path};
+    const config_setting_t *root = config_root_setting(&cfg);
+    ccc_known(&r, root, keys, 4);
+    csn_scenario *s = calloc(1, sizeof *s);
+    const char *name = ccc_string(&r, root, "name", 1);
+    const char *desc = ccc_string(&r, root, "description", 0);
+    const char *base = ccc_string(&r, root, "baseline", 1);
+    config_setting_t *levers = ccc_list(&r, root, "levers", 1);
+    if (name && (!*name || strpbrk(name, ",\"\n\r")))
+        ccc_error(&r, root, "name", "is not a usable label (expected a non-empty string without commas or quotes)");
+    if (!s || ccg_count(diag) > before || !base) {
+        config_destroy(&cfg);
+        csn_free(s);
+        return CCP_EINVALID;
+    }
+    s->name = dupstr(name);
+    s->description = dupstr(desc ? desc : "");
+    s->path = dupstr(path);
+    char bpath[8192];
+    if (base[0] == '/')
+        snprintf(bpath, sizeof bpath, "%s", base);
+    else
+        snprintf(bpath, sizeof bpath, "%s/%s", dir, base);
+    s->baseline = dupstr(bpath);
+    /* the baseline itself must be valid */
+    cc_params *p0 = NULL;
+    int rc = ccp_load(bpath, diag, &p0);
+    if (rc != CCP_OK) {
+        config_destroy(&cfg);
+        csn_free(s);
+        return rc;
+    }
+    int n = levers ? config_setting_length(levers) : 0;
+    s->nlevers = n;
+    /* phase dates: every `from` and `to` after the start */
+    double dates[2 * 64 + 1];
+    int nd = 0;
+    for (int i = 0; i < n && nd < 2 * 64; i++) {
+        config_setting_t *g = config_setting_get_elem(levers, (unsigned)i);
+        if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+            ccc_error(&r, g, NULL, "is not a lever (expected a group { lever = \"...\"; ... })");
+            continue;
+        }
+        static const char *const dkeys[] = {"from", "to"};
+        for (int d = 0; d < 2; d++) {
+            double t = 0;
+            cc_diag *quiet = ccg_new();
+            ccc_reader qr = {quiet, path};
+            if (read_t(&qr, g, dkeys[d], 0, p0->start_day, &t) && t > 0)
+                dates[nd++] = t;
+            ccg_free(quiet);
+        }
+    }
+    qsort(dates, (size_t)nd, sizeof *dates, cmp_double);
+    double phase_t[CSN_MAXPHASE];
+    int np = 1;
+    phase_t[0] = 0;
+    for (int i = 0; i < nd; i++)
+        if (dates[i] != phase_t[np - 1]) {
+            if (np == CSN_MAXPHASE) {
+                ccc_error(&r, levers, NULL, "has more than %d distinct dates (expected fewer)", CSN_MAXPHASE - 1);
+                break;
+            }
+            phase_t[np++] = dates[i];
+        }
+    /* phase 0 reports the levers' errors; the others are built quietly */
+    for (int k = 0; k < np && ccg_count(diag) == before; k++) {
+        cc_params *p = k == 0 ? p0 : NULL;
+        if (!p && ccp_load(bpath, diag, &p) != CCP_OK)
+            break;
+        cc_diag *quiet = ccg_new();
+        ccc_reader pr = {k == 0 ? diag : quiet, path};
+        for (int i = 0; i < n; i++) {
+            config_setting_t *g = config_setting_get_elem(levers, (unsigned)i);
+            if (config_setting_type(g) == CONFIG_TYPE_GROUP)
+                apply(&pr, g, p, phase_t[k]);
+        }
+        ccg_free(quiet);
+        free(p->scenario);
+        p->scenario = dupstr(s->name);
+        ccp_rederive(p);
+        s->phase[k] = p;
+        s->phase_t[k] = phase_t[k];
+        s->nphase = k + 1;
+        if (k == 0)
+            p0 = NULL;
+    }
+    if (p0)
+        ccp_free(p0);
+    config_destroy(&cfg);
+    if (ccg_count(diag) > before) {
+        csn_free(s);
+        return CCP_EINVALID;
+    }
+    *out = s;
+    return CCP_OK;
+}
