@@ -1,9 +1,10 @@
 /* app: the run and check commands. */
-#define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700
 #include "app.h"
 
 #include <errno.h>
 #include <libconfig.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -16,6 +17,7 @@
 #include "output.h"
 #include "workbook.h"
 #include "params.h"
+#include "scenario.h"
 #include "rng.h"
 
 #ifndef CARECAP_VERSION
@@ -43,13 +45,46 @@ static int load(const char *path, FILE *err, cc_params **p)
     return rc == CCP_OK ? CCA_OK : rc == CCP_EIO ? CCA_IO : CCA_INVALID;
 }
 
+static int load_scenario(const char *path, FILE *err, csn_scenario **s)
+{
+    cc_diag *d = ccg_new();
+    if (!d) {
+        fprintf(err, "carecap: out of memory\n");
+        return CCA_RUNTIME;
+    }
+    int rc = csn_load(path, d, s);
+    ccg_print(d, err, NULL);
+    if (rc != CCP_OK)
+        fprintf(err, "carecap: %s: %zu error%s; nothing was run\n", path, ccg_count(d),
+                ccg_count(d) == 1 ? "" : "s");
+    ccg_free(d);
+    return rc == CCP_OK ? CCA_OK : rc == CCP_EIO ? CCA_IO : CCA_INVALID;
+}
+
+/* A scenario file names its baseline and lists levers. */
+static int is_scenario(const char *path)
+{
+    config_t cfg;
+    config_init(&cfg);
+    int yes = config_read_file(&cfg, path) == CONFIG_TRUE && config_lookup(&cfg, "levers") != NULL;
+    config_destroy(&cfg);
+    return yes;
+}
+
 int cca_check(const char *config, FILE *out, FILE *err)
 {
-    cc_params *p = NULL;
-    int rc = load(config, err, &p);
+    int rc;
+    if (is_scenario(config)) {
+        csn_scenario *s = NULL;
+        rc = load_scenario(config, err, &s);
+        csn_free(s);
+    } else {
+        cc_params *p = NULL;
+        rc = load(config, err, &p);
+        ccp_free(p);
+    }
     if (rc == CCA_OK)
         fprintf(out, "%s: ok\n", config);
-    ccp_free(p);
     return rc;
 }
 
@@ -171,7 +206,7 @@ int cca_run(const cca_run_opts *o, FILE *out, FILE *err)
         rc = CCA_IO;
         goto done;
     }
-    if (cco_write_monthly(fm, r) != 0 || cco_write_annual(fa, r) != 0) {
+    if (cco_write_monthly(fm, r, 1) != 0 || cco_write_annual(fa, r, 1) != 0) {
         fprintf(err, "carecap: out of memory while summarising\n");
         cco_batch_abort(b);
         rc = CCA_RUNTIME;
@@ -209,5 +244,137 @@ int cca_run(const cca_run_opts *o, FILE *out, FILE *err)
 done:
     cce_free(r);
     ccp_free(p);
+    return rc;
+}
+
+/* The same file? (two paths to one baseline) */
+static int same_file(const char *a, const char *b)
+{
+    char ra[PATH_MAX], rb[PATH_MAX];
+    return realpath(a, ra) && realpath(b, rb) && strcmp(ra, rb) == 0;
+}
+
+int cca_compare(const cca_run_opts *o, FILE *out, FILE *err)
+{
+    cc_params *base = NULL;
+    int rc = load(o->config, err, &base);
+    if (rc != CCA_OK)
+        return rc;
+    csn_scenario **sc = calloc((size_t)o->nscenarios, sizeof *sc);
+    if (!sc) {
+        ccp_free(base);
+        return CCA_RUNTIME;
+    }
+    int bad = 0;
+    for (int i = 0; i < o->nscenarios; i++) {
+        int r1 = load_scenario(o->scenarios[i], err, &sc[i]);
+        if (r1 != CCA_OK) {
+            rc = rc == CCA_OK || r1 == CCA_IO ? r1 : rc;
+            bad = 1;
+            continue;
+        }
+        if (!same_file(sc[i]->baseline, o->config)) {
+            fprintf(err, "%s: baseline: the scenario applies to %s, not %s (expected the same baseline)\n",
+                    o->scenarios[i], sc[i]->baseline, o->config);
+            rc = CCA_INVALID;
+            bad = 1;
+        }
+        for (int j = 0; j < i && sc[j] && !bad; j++)
+            if (strcmp(sc[j]->name, sc[i]->name) == 0) {
+                fprintf(err, "%s: name: \"%s\" is also the name of %s (expected unique scenario names)\n",
+                        o->scenarios[i], sc[i]->name, o->scenarios[j]);
+                rc = CCA_INVALID;
+                bad = 1;
+            }
+    }
+    if (bad) {
+        fprintf(err, "carecap: compare: nothing was run\n");
+        goto fail;
+    }
+    ccx_layout *lay = ccx_new(base);
+    double need = lay ? 2 * 8.0 * o->reps * lay->n * (12.0 * o->years + 1) : 0;
+    ccx_free(lay);
+    long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
+    double have = pages > 0 && psize > 0 ? (double)pages * (double)psize : 0;
+    if (have > 0 && need > 0.8 * have) {
+        fprintf(err, "carecap: %d replications x %d years need %.1f GB (two runs at a time); this machine has %.1f GB "
+                     "(use fewer replications or years)\n",
+                o->reps, o->years, need / 1e9, have / 1e9);
+        rc = CCA_RUNTIME;
+        goto fail;
+    }
+    if (cco_mkdirs(o->outdir) != 0) {
+        fprintf(err, "carecap: %s: cannot create output directory: %s\n", o->outdir, strerror(errno));
+        rc = CCA_IO;
+        goto fail;
+    }
+    char msg[512];
+    cce_opts eo = {o->reps, o->years, o->threads, o->seed, 0, NULL, NULL, 0};
+    cce_result *rb = NULL;
+    if (cce_run(base, &eo, o->progress ? show_progress : NULL, err, &rb, msg) != 0) {
+        fprintf(err, "carecap: %s\n", msg);
+        rc = CCA_RUNTIME;
+        goto fail;
+    }
+    cco_batch *b = cco_batch_new(o->outdir);
+    FILE *fm = b ? cco_batch_add(b, "monthly.csv") : NULL;
+    FILE *fa = fm ? cco_batch_add(b, "annual.csv") : NULL;
+    FILE *fc = fa ? cco_batch_add(b, "comparison.csv") : NULL;
+    FILE *fx = fc ? cco_batch_add(b, "manifest.txt") : NULL;
+    if (!fx) {
+        fprintf(err, "carecap: %s: cannot write results: %s\n", o->outdir, strerror(errno));
+        cco_batch_abort(b);
+        cce_free(rb);
+        rc = CCA_IO;
+        goto fail;
+    }
+    rc = CCA_OK;
+    fprintf(fc, "%s\n", cco_cmp_header);
+    int werr = cco_write_monthly(fm, rb, 1) || cco_write_annual(fa, rb, 1);
+    uint64_t events = 0;
+    double wall = rb->wall_seconds;
+    for (int i = 0; i < rb->reps; i++)
+        events += rb->tot[i].events;
+    write_manifest(fx, o, rb);
+    for (int i = 0; i < o->nscenarios && !werr; i++) {
+        const csn_scenario *s = sc[i];
+        cce_opts so = eo;
+        so.phases = (const cc_params *const *)s->phase;
+        so.phase_t = s->phase_t;
+        so.nphase = s->nphase;
+        cce_result *rs = NULL;
+        if (cce_run(s->phase[0], &so, o->progress ? show_progress : NULL, err, &rs, msg) != 0) {
+            fprintf(err, "carecap: %s: %s\n", s->path, msg);
+            werr = 1;
+            break;
+        }
+        werr = cco_write_monthly(fm, rs, 0) || cco_write_annual(fa, rs, 0) || cco_write_comparison(fc, rb, rs);
+        fprintf(fx, "scenario: %s (%s, config_fnv1a64 %016llx, %d levers, %d phases)\n", s->name, s->path,
+                (unsigned long long)s->phase[0]->file_hash, s->nlevers, s->nphase);
+        for (int k = 0; k < rs->reps; k++)
+            events += rs->tot[k].events;
+        wall += rs->wall_seconds;
+        cce_free(rs);
+    }
+    fprintf(fx, "compare_events: %llu\ncompare_wall_seconds: %.3f\n", (unsigned long long)events, wall);
+    cce_free(rb);
+    if (werr) {
+        fprintf(err, "carecap: compare failed; nothing was written\n");
+        cco_batch_abort(b);
+        rc = CCA_RUNTIME;
+        goto fail;
+    }
+    if (cco_batch_commit(b, msg) != 0) {
+        fprintf(err, "carecap: %s\n", msg);
+        rc = CCA_IO;
+        goto fail;
+    }
+    fprintf(out, "carecap: baseline and %d scenario%s x %d replications x %d years in %.2f s; results in %s/\n",
+            o->nscenarios, o->nscenarios == 1 ? "" : "s", o->reps, o->years, wall, o->outdir);
+fail:
+    for (int i = 0; i < o->nscenarios; i++)
+        csn_free(sc[i]);
+    free(sc);
+    ccp_free(base);
     return rc;
 }

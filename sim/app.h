@@ -16,12 +16,18 @@ typedef struct {
     uint64_t seed;
     int progress;       /* show a progress line on err */
     const char *command_line; /* recorded in the manifest */
+    const char *const *scenarios; /* compare: scenario files (run: none) */
+    int nscenarios;
 } cca_run_opts;
 
 /* Validate the config, run the experiment, write the results. Messages go
  * to err, each line starting with "carecap: ". Returns an exit code. */
 int cca_run(const cca_run_opts *o, FILE *out, FILE *err);
-/* Validate a config only; prints "FILE: ok" to out or every error to err. */
+/* Run the baseline and every scenario with common random numbers; write
+ * their outputs (the scenario column tells them apart) and comparison.csv. */
+int cca_compare(const cca_run_opts *o, FILE *out, FILE *err);
+/* Validate a config or scenario file only; prints "FILE: ok" to out or
+ * every error to err. */
 int cca_check(const char *config, FILE *out, FILE *err);
 const char *cca_version(void);
 

@@ -19,8 +19,12 @@ static const char usage_text[] =
     "        simulate REPS replications (default 1000) of YEARS years (default 10)\n"
     "        from the config's start date; write monthly.csv, annual.csv,\n"
     "        manifest.txt and config.cfg into DIR (default output/<config name>)\n"
-    "  check CONFIG\n"
-    "        validate a config and report every error; exit 3 if any\n"
+    "  compare BASELINE SCENARIO... [-r REPS] [-y YEARS] [-s SEED] [-j THREADS] [-o DIR]\n"
+    "        run the baseline and each scenario (scenarios/*.cfg) with common\n"
+    "        random numbers; write their outputs and comparison.csv (paired\n"
+    "        differences) into DIR (default output/compare-<baseline name>)\n"
+    "  check FILE\n"
+    "        validate a config or scenario file and report every error; exit 3 if any\n"
     "\n"
     "Options:\n"
     "  -r, --reps N       replications, 1 to 1000000 (default 1000)\n"
@@ -83,11 +87,15 @@ int main(int argc, char **argv)
             return usage_error("%s", "check takes exactly one config file");
         return cca_check(argv[2], stdout, stderr);
     }
-    if (strcmp(cmd, "run") != 0)
+    int compare = strcmp(cmd, "compare") == 0;
+    if (strcmp(cmd, "run") != 0 && !compare)
         return usage_error("unknown command '%s'", cmd);
+    const char **scen = calloc((size_t)argc, sizeof *scen);
+    if (!scen)
+        return 1;
 
     long ncores = sysconf(_SC_NPROCESSORS_ONLN);
-    cca_run_opts o = {NULL, NULL, 1000, 10, ncores > 0 ? (int)(ncores > 256 ? 256 : ncores) : 1, 1, 0, NULL};
+    cca_run_opts o = {NULL, NULL, 1000, 10, ncores > 0 ? (int)(ncores > 256 ? 256 : ncores) : 1, 1, 0, NULL, scen, 0};
     int quiet = 0;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
@@ -129,12 +137,17 @@ int main(int argc, char **argv)
             }
             continue;
         }
-        if (o.config)
+        if (o.config && !compare)
             return usage_error("unexpected argument '%s' (run takes one config file)", a);
-        o.config = a;
+        if (o.config)
+            scen[o.nscenarios++] = a;
+        else
+            o.config = a;
     }
     if (!o.config)
-        return usage_error("%s", "run needs a config file");
+        return usage_error("%s needs a config file", cmd);
+    if (compare && o.nscenarios == 0)
+        return usage_error("%s", "compare needs a baseline config and at least one scenario file");
     char defdir[4096];
     if (!o.outdir) {
         const char *base = strrchr(o.config, '/');
@@ -142,7 +155,7 @@ int main(int argc, char **argv)
         size_t n = strlen(base);
         if (n > 4 && strcmp(base + n - 4, ".cfg") == 0)
             n -= 4;
-        snprintf(defdir, sizeof defdir, "output/%.*s", (int)n, base);
+        snprintf(defdir, sizeof defdir, "output/%s%.*s", compare ? "compare-" : "", (int)n, base);
         o.outdir = defdir;
     }
     char cmdline[4096];
@@ -156,5 +169,7 @@ int main(int argc, char **argv)
     }
     o.command_line = cmdline;
     o.progress = !quiet && isatty(2);
-    return cca_run(&o, stdout, stderr);
+    int rc = compare ? cca_compare(&o, stdout, stderr) : cca_run(&o, stdout, stderr);
+    free(scen);
+    return rc;
 }

@@ -306,9 +306,10 @@ static ccy_stats *summarise_all(const cce_result *r, int annual, int nper)
     return job.st;
 }
 
-int cco_write_monthly(FILE *f, const cce_result *r)
+int cco_write_monthly(FILE *f, const cce_result *r, int header)
 {
-    fprintf(f, "%s\n", cco_csv_header);
+    if (header)
+        fprintf(f, "%s\n", cco_csv_header);
     ccy_stats *st = summarise_all(r, 0, r->ndates);
     if (!st)
         return -1;
@@ -424,9 +425,10 @@ static int write_fy(FILE *f, const cce_result *r)
 
 int32_t cco_fy_end(const cco_fy *fy, int y) { return ccd_from_ymd(fy->fy0 + y + 1, 3, 31); }
 
-int cco_write_annual(FILE *f, const cce_result *r)
+int cco_write_annual(FILE *f, const cce_result *r, int header)
 {
-    fprintf(f, "%s\n", cco_csv_header);
+    if (header)
+        fprintf(f, "%s\n", cco_csv_header);
     ccy_stats *st = summarise_all(r, 1, r->years);
     if (!st)
         return -1;
@@ -439,4 +441,147 @@ int cco_write_annual(FILE *f, const cce_result *r)
         }
     free(st);
     return write_fy(f, r);
+}
+
+/* ---- scenario comparison ---- */
+
+const char cco_cmp_header[] = "scenario,date,metric,group,mean,sd,p05,p25,p50,p75,p95,share_better";
+
+int cco_better(const char *metric, const char *group)
+{
+    static const char *const lower[] = {"gap", "shortfall", "placed_outside", "moves", "spend", "gap_cost",
+                                        "spend_cumulative"};
+    static const char *const higher[] = {"capacity"};
+    for (size_t i = 0; i < sizeof lower / sizeof *lower; i++)
+        if (strcmp(metric, lower[i]) == 0)
+            return -1;
+    for (size_t i = 0; i < sizeof higher / sizeof *higher; i++)
+        if (strcmp(metric, higher[i]) == 0)
+            return 1;
+    if (strcmp(metric, "kpi") == 0 || strcmp(metric, "kpi_pct") == 0)
+        return strcmp(group, "kinship") == 0 || strcmp(group, "family_based_12_15") == 0 ? 1 : -1;
+    if (strcmp(metric, "looked_after") == 0 && strcmp(group, "all") == 0)
+        return -1;
+    if (strcmp(metric, "entries") == 0 && strcmp(group, "all") == 0)
+        return -1;
+    if (strcmp(metric, "exits") == 0 && strcmp(group, "sgo") == 0)
+        return 1;
+    if (strcmp(metric, "fostering") == 0 && strcmp(group, "households") == 0)
+        return 1;
+    return 0;
+}
+
+/* The metrics compared month by month. */
+static int compared(const char *metric, const char *group)
+{
+    static const char *const all[] = {"needing", "placed", "shortfall", "gap", "capacity", "vacancies", "kpi",
+                                      "kpi_pct", "placed_outside", "moves"};
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+        if (strcmp(metric, all[i]) == 0)
+            return 1;
+    return (strcmp(metric, "looked_after") == 0 && strcmp(group, "all") == 0) ||
+           (strcmp(metric, "entries") == 0 && strcmp(group, "all") == 0) ||
+           (strcmp(metric, "exits") == 0 && (strcmp(group, "all") == 0 || strcmp(group, "sgo") == 0)) ||
+           strcmp(metric, "fostering") == 0;
+}
+
+static void cmp_row(FILE *f, const char *scenario, int32_t day, const char *metric, const char *group, double *x,
+                    int n, int dir)
+{
+    int better = 0;
+    for (int i = 0; i < n; i++)
+        better += dir != 0 && dir * x[i] > 0;
+    ccy_stats st;
+    ccy_summarise(x, (size_t)n, &st);
+    char date[16], v[8][64];
+    ccd_format(day, date);
+    cco_num(st.mean, v[0]);
+    cco_num(st.sd, v[1]);
+    cco_num(st.p05, v[2]);
+    cco_num(st.p25, v[3]);
+    cco_num(st.p50, v[4]);
+    cco_num(st.p75, v[5]);
+    cco_num(st.p95, v[6]);
+    if (dir)
+        cco_num((double)better / n, v[7]);
+    else
+        v[7][0] = '\0';
+    cco_field(f, scenario);
+    fprintf(f, ",%s,", date);
+    cco_field(f, metric);
+    fputc(',', f);
+    cco_field(f, group);
+    fprintf(f, ",%s,%s,%s,%s,%s,%s,%s,%s\n", v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
+}
+
+/* The baseline's value of the scenario's series j (matched by metric and
+ * group: a scenario may add providers, hence series); 0 if it has none. */
+static double base_value(const cce_result *b, const int *map, int i, int j, int k)
+{
+    return map[j] < 0 ? 0 : cce_value(b, i, map[j], k);
+}
+
+int cco_write_comparison(FILE *f, const cce_result *b, const cce_result *s)
+{
+    const ccx_layout *L = s->L;
+    int n = s->reps;
+    double *x = malloc((size_t)n * sizeof *x);
+    int *map = malloc((size_t)L->n * sizeof *map);
+    if (!x || !map) {
+        free(x);
+        free(map);
+        return -1;
+    }
+    for (int j = 0; j < L->n; j++) {
+        map[j] = -1;
+        for (int q = 0; q < b->L->n; q++)
+            if (strcmp(b->L->metric[q], L->metric[j]) == 0 && strcmp(b->L->group[q], L->group[j]) == 0) {
+                map[j] = q;
+                break;
+            }
+    }
+    const char *name = s->p->scenario;
+    for (int k = 0; k < s->ndates; k++)
+        for (int j = 0; j < L->n; j++) {
+            if (L->kind[j] == CCX_MONEY || !compared(L->metric[j], L->group[j]))
+                continue;
+            for (int i = 0; i < n; i++)
+                x[i] = cce_value(s, i, j, k) - base_value(b, map, i, j, k);
+            cmp_row(f, name, s->dates[k], L->metric[j], L->group[j], x, n, cco_better(L->metric[j], L->group[j]));
+        }
+    /* money: by financial year, and cumulative from the start */
+    if (L->spend >= 0 && s->ndates > 1) {
+        int fy0 = cct_fy(s->dates[1]), nfy = cct_fy(s->dates[s->ndates - 1]) - fy0 + 1;
+        double *cum = calloc((size_t)n, sizeof *cum);
+        if (!cum) {
+            free(x);
+            free(map);
+            return -1;
+        }
+        for (int j = 0; j < L->n; j++) {
+            if (L->kind[j] != CCX_MONEY || (strcmp(L->metric[j], "spend") != 0 && strcmp(L->metric[j], "gap_cost") != 0))
+                continue;
+            memset(cum, 0, (size_t)n * sizeof *cum);
+            for (int y = 0; y < nfy; y++) {
+                for (int i = 0; i < n; i++) {
+                    double d = 0;
+                    for (int k = 1; k < s->ndates; k++)
+                        if (cct_fy(s->dates[k]) == fy0 + y)
+                            d += cce_value(s, i, j, k) - base_value(b, map, i, j, k);
+                    x[i] = d;
+                    cum[i] += d;
+                }
+                int32_t end = ccd_from_ymd(fy0 + y + 1, 3, 31);
+                cmp_row(f, name, end, L->metric[j], L->group[j], x, n, -1);
+                if (strcmp(L->metric[j], "spend") == 0) {
+                    memcpy(x, cum, (size_t)n * sizeof *x);
+                    cmp_row(f, name, end, "spend_cumulative", L->group[j], x, n, -1);
+                }
+            }
+        }
+        free(cum);
+    }
+    free(x);
+    free(map);
+    return 0;
 }

@@ -146,6 +146,31 @@ if command -v script >/dev/null 2>&1; then
     grep -q 'replications (' "$tmp/tty.log" && bad "--quiet still shows progress" || ok
 fi
 
+# --- compare: scenarios with common random numbers ---------------------------
+usage_case "compare without scenarios" compare "$base"
+expect_rc 0 "compare" -- "$CARECAP" compare "$base" "$CARECAP_ROOT/tests/data/no-levers.cfg" \
+    "$CARECAP_ROOT/scenarios/edge-of-care.cfg" -r 30 -y 3 -s 4 -o "$tmp/cmp" -q
+for f in monthly.csv annual.csv comparison.csv manifest.txt; do
+    [ -s "$tmp/cmp/$f" ] && ok || bad "compare: no $f"
+done
+[ "$(head -1 "$tmp/cmp/comparison.csv")" = "scenario,date,metric,group,mean,sd,p05,p25,p50,p75,p95,share_better" ] && ok || bad "comparison.csv header"
+# no levers: every paired difference is exactly zero
+awk -F, '$1 == "no-levers" && ($5 != 0 || $6 != 0 || $7 != 0 || $11 != 0) { bad++ } END { exit bad > 0 }' \
+    "$tmp/cmp/comparison.csv" && ok || bad "compare: the no-levers scenario differs from the baseline"
+[ "$(grep -c '^no-levers,' "$tmp/cmp/comparison.csv")" -gt 1000 ] && ok || bad "compare: too few no-levers rows"
+# the scenarios' rows in monthly.csv equal the baseline's for no levers
+diff <(grep '^baseline,' "$tmp/cmp/monthly.csv" | cut -d, -f2-) <(grep '^no-levers,' "$tmp/cmp/monthly.csv" | cut -d, -f2-) >/dev/null \
+    && ok || bad "compare: no-levers monthly rows differ from the baseline's"
+# edge of care: fewer children in care at the end, in most replications
+awk -F, '$1 == "edge-of-care" && $2 == "2025-07-31" && $3 == "looked_after" && $4 == "all" { f = 1; if (!($5 < 0 && $12 > 0.5)) bad = 1 } END { exit !(f && !bad) }' \
+    "$tmp/cmp/comparison.csv" && ok || bad "compare: edge-of-care does not lower looked_after/all"
+grep -q '^scenario: edge-of-care ' "$tmp/cmp/manifest.txt" && ok || bad "compare: manifest does not list the scenario"
+# a scenario for another baseline is refused
+expect_rc 3 "compare with another baseline" -- "$CARECAP" compare "$mini" "$CARECAP_ROOT/tests/data/no-levers.cfg" -r 2 -y 1 -o "$tmp/cmp2" -q
+grep -q "no-levers.cfg: baseline: the scenario applies to" "$tmp/err" && ok || bad "compare: baseline mismatch message: $(cat "$tmp/err")"
+[ ! -e "$tmp/cmp2" ] && ok || bad "compare: output directory created for an invalid comparison"
+expect_rc 0 "check a scenario" -- "$CARECAP" check "$CARECAP_ROOT/scenarios/combined.cfg"
+
 # --- acceptance on the bundled baseline: 1000 x 10 years, -j1 == -j2 ---------
 expect_rc 0 "baseline -j1" -- "$CARECAP" run "$base" -r 1000 -y 10 -s 1 -j 1 -o "$tmp/b1" -q
 expect_rc 0 "baseline -j2" -- "$CARECAP" run "$base" -r 1000 -y 10 -s 1 -j 2 -o "$tmp/b2" -q

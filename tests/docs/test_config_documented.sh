@@ -48,6 +48,7 @@ costs.one_off[].name costs.one_off[].date costs.one_off[].amount"
 
 # Settings used by the configs we ship and test with.
 for cfg in "$CARECAP_ROOT"/config/*.cfg "$CARECAP_ROOT"/tests/data/*.cfg; do
+    grep -q '^levers' "$cfg" && continue # scenario files: checked below
     out="$tmp/$(basename "$cfg" .cfg)"
     if ! "$CARECAP" run "$cfg" -r 1 -y 1 -q -o "$out" >/dev/null 2>"$tmp/err"; then
         bad "$cfg does not run: $(cat "$tmp/err")"
@@ -67,6 +68,18 @@ for s in $used; do
     *" $s "*) ok ;;
     *) bad "setting $s is used by a config but missing from the accepted list in this test" ;;
     esac
+done
+
+# Scenario files: every lever and every lever setting is in docs/scenarios.md.
+scen="$CARECAP_ROOT/docs/scenarios.md"
+for l in foster_recruitment foster_retention new_home close_home convert_home step_down edge_of_care \
+    kinship_sgo d2n2_local block_contract inflation; do
+    grep -qF "\`$l\`" "$scen" && ok || bad "docs/scenarios.md does not document lever \`$l\`"
+done
+for k in name description baseline levers extra_per_year resignation_multiplier ready_after_months \
+    entry_multiplier sgo_multiplier kinship_multiplier provider probability capacity price_week home date \
+    from to line rate kind beds min_age max_age open close location annual_cost; do
+    grep -qF "\`$k\`" "$scen" && ok || bad "docs/scenarios.md does not document \`$k\`"
 done
 
 echo "test_config_documented: $pass passed, $fail failed"
