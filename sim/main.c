@@ -90,9 +90,8 @@ int main(int argc, char **argv)
     int compare = strcmp(cmd, "compare") == 0;
     if (strcmp(cmd, "run") != 0 && !compare)
         return usage_error("unknown command '%s'", cmd);
-    const char **scen = calloc((size_t)argc, sizeof *scen);
-    if (!scen)
-        return 1;
+    enum { MAXSCEN = 512 };
+    const char *scen[MAXSCEN];
 
     long ncores = sysconf(_SC_NPROCESSORS_ONLN);
     cca_run_opts o = {NULL, NULL, 1000, 10, ncores > 0 ? (int)(ncores > 256 ? 256 : ncores) : 1, 1, 0, NULL, scen, 0};
@@ -109,6 +108,9 @@ int main(int argc, char **argv)
             return 0;
         }
         if (a[0] == '-' && a[1] != '\0') {
+            if (!opt_is(a, "-r", "--reps") && !opt_is(a, "-y", "--years") && !opt_is(a, "-s", "--seed") &&
+                !opt_is(a, "-j", "--threads") && !opt_is(a, "-o", "--out"))
+                return usage_error("unknown option '%s'", a);
             const char *val = i + 1 < argc ? argv[i + 1] : NULL;
             if (!val)
                 return usage_error("option '%s' needs a value", a);
@@ -139,6 +141,8 @@ int main(int argc, char **argv)
         }
         if (o.config && !compare)
             return usage_error("unexpected argument '%s' (run takes one config file)", a);
+        if (o.config && o.nscenarios == MAXSCEN)
+            return usage_error("more than %d scenarios", MAXSCEN);
         if (o.config)
             scen[o.nscenarios++] = a;
         else
@@ -169,7 +173,5 @@ int main(int argc, char **argv)
     }
     o.command_line = cmdline;
     o.progress = !quiet && isatty(2);
-    int rc = compare ? cca_compare(&o, stdout, stderr) : cca_run(&o, stdout, stderr);
-    free(scen);
-    return rc;
+    return compare ? cca_compare(&o, stdout, stderr) : cca_run(&o, stdout, stderr);
 }
