@@ -3,7 +3,11 @@
 # As root it installs what is missing with apt-get; otherwise it prints the
 # exact apt-get line to run and exits 1. Sourced or run by the other scripts.
 set -euo pipefail
-packages=(gcc make cmake pkg-config libgsl-dev libconfig-dev libxlsxwriter-dev)
+packages=(gcc make cmake pkg-config libgsl-dev libconfig-dev libxlsxwriter-dev gnuplot-nox)
+# the test suite also renders report.html in a headless browser
+if [ "${1:-}" = "--test" ]; then
+  packages+=(chromium)
+fi
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -12,6 +12,7 @@
 #include <gsl/gsl_version.h>
 
 #include "ccdate.h"
+#include "charts.h"
 #include "experiment.h"
 #include "metrics.h"
 #include "output.h"
@@ -238,6 +239,8 @@ int cca_run(const cca_run_opts *o, FILE *out, FILE *err)
     uint64_t events = 0;
     for (int i = 0; i < r->reps; i++)
         events += r->tot[i].events;
+    if (!o->no_charts)
+        cch_plot(o->outdir, err); /* a chart that cannot be drawn is a warning, not a failed run */
     fprintf(out, "carecap: %d replications x %d years in %.2f s (%.1f M events/s); results in %s/\n", r->reps,
             r->years, r->wall_seconds, r->wall_seconds > 0 ? (double)events / r->wall_seconds / 1e6 : 0.0,
             o->outdir);
@@ -369,6 +372,8 @@ int cca_compare(const cca_run_opts *o, FILE *out, FILE *err)
         rc = CCA_IO;
         goto fail;
     }
+    if (!o->no_charts)
+        cch_plot(o->outdir, err);
     fprintf(out, "carecap: baseline and %d scenario%s x %d replications x %d years in %.2f s; results in %s/\n",
             o->nscenarios, o->nscenarios == 1 ? "" : "s", o->reps, o->years, wall, o->outdir);
 fail:
@@ -377,4 +382,12 @@ fail:
     free(sc);
     ccp_free(base);
     return rc;
+}
+
+int cca_plot(const char *dir, FILE *out, FILE *err)
+{
+    if (cch_plot(dir, err) != 0)
+        return CCA_IO;
+    fprintf(out, "carecap: charts in %s/charts/, report in %s/report.html\n", dir, dir);
+    return CCA_OK;
 }

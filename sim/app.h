@@ -18,6 +18,7 @@ typedef struct {
     const char *command_line; /* recorded in the manifest */
     const char *const *scenarios; /* compare: scenario files (run: none) */
     int nscenarios;
+    int no_charts;      /* do not draw charts and report.html after the run */
 } cca_run_opts;
 
 /* Validate the config, run the experiment, write the results. Messages go
@@ -30,5 +31,7 @@ int cca_compare(const cca_run_opts *o, FILE *out, FILE *err);
  * every error to err. */
 int cca_check(const char *config, FILE *out, FILE *err);
 const char *cca_version(void);
+/* Draw the charts and report.html of results folder `dir` again. */
+int cca_plot(const char *dir, FILE *out, FILE *err);
 
 #endif

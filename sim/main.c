@@ -23,6 +23,9 @@ static const char usage_text[] =
     "        run the baseline and each scenario (scenarios/*.cfg) with common\n"
     "        random numbers; write their outputs and comparison.csv (paired\n"
     "        differences) into DIR (default output/compare-<baseline name>)\n"
+    "  plot DIR\n"
+    "        draw the charts (DIR/charts/, PNG and SVG, by gnuplot) and DIR/report.html\n"
+    "        again from a results folder; run and compare draw them unless --no-charts\n"
     "  check FILE\n"
     "        validate a config or scenario file and report every error; exit 3 if any\n"
     "\n"
@@ -33,6 +36,7 @@ static const char usage_text[] =
     "  -j, --threads N    worker threads, 1 to 256 (default: the number of cores)\n"
     "  -o, --out DIR      results directory (created if needed)\n"
     "  -q, --quiet        no progress line on stderr\n"
+    "      --no-charts    do not draw charts and report.html after run or compare\n"
     "  -h, --help         this text\n"
     "  -V, --version      program version\n"
     "\n"
@@ -87,6 +91,11 @@ int main(int argc, char **argv)
             return usage_error("%s", "check takes exactly one config file");
         return cca_check(argv[2], stdout, stderr);
     }
+    if (strcmp(cmd, "plot") == 0) {
+        if (argc != 3)
+            return usage_error("%s", "plot takes exactly one results folder");
+        return cca_plot(argv[2], stdout, stderr);
+    }
     int compare = strcmp(cmd, "compare") == 0;
     if (strcmp(cmd, "run") != 0 && !compare)
         return usage_error("unknown command '%s'", cmd);
@@ -94,13 +103,17 @@ int main(int argc, char **argv)
     const char *scen[MAXSCEN];
 
     long ncores = sysconf(_SC_NPROCESSORS_ONLN);
-    cca_run_opts o = {NULL, NULL, 1000, 10, ncores > 0 ? (int)(ncores > 256 ? 256 : ncores) : 1, 1, 0, NULL, scen, 0};
+    cca_run_opts o = {NULL, NULL, 1000, 10, ncores > 0 ? (int)(ncores > 256 ? 256 : ncores) : 1, 1, 0, NULL, scen, 0, 0};
     int quiet = 0;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
         unsigned long long v;
         if (opt_is(a, "-q", "--quiet")) {
             quiet = 1;
+            continue;
+        }
+        if (strcmp(a, "--no-charts") == 0) {
+            o.no_charts = 1;
             continue;
         }
         if (opt_is(a, "-h", "--help")) {

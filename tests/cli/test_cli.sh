@@ -60,12 +60,12 @@ usage_case "seed negative" run "$mini" -s -5
 usage_case "option without value" run "$mini" -o
 usage_case "two configs" run "$mini" "$mini"
 grep -q "reps" /dev/null # keep shellcheck quiet
-"$CARECAP" run "$mini" -r abc 2>"$tmp/err"
+"$CARECAP" run --no-charts "$mini" -r abc 2>"$tmp/err"
 grep -q "^carecap: -r: 'abc' is not a number of replications (expected 1 to 1000000)$" "$tmp/err" && ok || bad "-r abc message: $(cat "$tmp/err")"
 
 # --- a small run: files, formats, manifest ---------------------------------
 out="$tmp/mini"
-expect_rc 0 "run mini" -- "$CARECAP" run "$mini" -r 40 -y 3 -s 7 -j 2 -o "$out"
+expect_rc 0 "run mini" -- "$CARECAP" run --no-charts "$mini" -r 40 -y 3 -s 7 -j 2 -o "$out"
 grep -q "results in $out" "$tmp/out" && ok || bad "run does not say where the results went: $(cat "$tmp/out")"
 [ ! -s "$tmp/err" ] && ok || bad "run printed on stderr although stderr is not a terminal: $(cat "$tmp/err")"
 for f in monthly.csv annual.csv manifest.txt config.cfg; do
@@ -108,33 +108,33 @@ grep -q '^replications: 40$' "$out/manifest.txt" && ok || bad "manifest: replica
 grep -q '^threads: 2$' "$out/manifest.txt" && ok || bad "manifest: threads"
 # the resolved config is itself a valid config that gives the same results
 expect_rc 0 "check resolved config" -- "$CARECAP" check "$out/config.cfg"
-expect_rc 0 "run resolved config" -- "$CARECAP" run "$out/config.cfg" -r 40 -y 3 -s 7 -j 1 -o "$tmp/resolved" -q
+expect_rc 0 "run resolved config" -- "$CARECAP" run --no-charts "$out/config.cfg" -r 40 -y 3 -s 7 -j 1 -o "$tmp/resolved" -q
 cmp -s "$out/monthly.csv" "$tmp/resolved/monthly.csv" && ok || bad "resolved config gives different monthly.csv"
 
 # --- determinism -------------------------------------------------------------
-expect_rc 0 "run mini -j1" -- "$CARECAP" run "$mini" -r 40 -y 3 -s 7 -j 1 -o "$tmp/j1" -q
-expect_rc 0 "run mini -j3" -- "$CARECAP" run "$mini" -r 40 -y 3 -s 7 -j 3 -o "$tmp/j3" -q
+expect_rc 0 "run mini -j1" -- "$CARECAP" run --no-charts "$mini" -r 40 -y 3 -s 7 -j 1 -o "$tmp/j1" -q
+expect_rc 0 "run mini -j3" -- "$CARECAP" run --no-charts "$mini" -r 40 -y 3 -s 7 -j 3 -o "$tmp/j3" -q
 for f in monthly.csv annual.csv; do
     cmp -s "$out/$f" "$tmp/j1/$f" && ok || bad "mini: $f differs between -j2 and -j1"
     cmp -s "$out/$f" "$tmp/j3/$f" && ok || bad "mini: $f differs between -j2 and -j3"
 done
-expect_rc 0 "run mini seed 8" -- "$CARECAP" run "$mini" -r 40 -y 3 -s 8 -o "$tmp/s8" -q
+expect_rc 0 "run mini seed 8" -- "$CARECAP" run --no-charts "$mini" -r 40 -y 3 -s 8 -o "$tmp/s8" -q
 cmp -s "$out/monthly.csv" "$tmp/s8/monthly.csv" && bad "seeds 7 and 8 give the same monthly.csv" || ok
 
 # --- output that cannot be written: exit 4, clear message ------------------
 touch "$tmp/a-file"
-expect_rc 4 "out dir is a file" -- "$CARECAP" run "$mini" -r 2 -y 1 -o "$tmp/a-file" -q
+expect_rc 4 "out dir is a file" -- "$CARECAP" run --no-charts "$mini" -r 2 -y 1 -o "$tmp/a-file" -q
 grep -q "a-file" "$tmp/err" && ok || bad "out dir is a file: message does not name it: $(cat "$tmp/err")"
 if [ "$(id -u)" != 0 ]; then
     mkdir "$tmp/ro" && chmod a-w "$tmp/ro"
-    expect_rc 4 "read-only out dir" -- "$CARECAP" run "$mini" -r 2 -y 1 -o "$tmp/ro/x" -q
+    expect_rc 4 "read-only out dir" -- "$CARECAP" run --no-charts "$mini" -r 2 -y 1 -o "$tmp/ro/x" -q
 fi
 # an existing good result is replaced whole, never left half-written
-expect_rc 0 "rerun into same dir" -- "$CARECAP" run "$mini" -r 40 -y 3 -s 7 -o "$out" -q
+expect_rc 0 "rerun into same dir" -- "$CARECAP" run --no-charts "$mini" -r 40 -y 3 -s 7 -o "$out" -q
 cmp -s "$out/monthly.csv" "$tmp/j1/monthly.csv" && ok || bad "rerun into the same directory changed monthly.csv"
 
 # a run too big for this machine's memory is refused before it starts
-expect_rc 1 "too many replications" -- "$CARECAP" run "$base" -r 1000000 -y 100 -o "$tmp/huge" -q
+expect_rc 1 "too many replications" -- "$CARECAP" run --no-charts "$base" -r 1000000 -y 100 -o "$tmp/huge" -q
 grep -q "GB of results" "$tmp/err" && ok || bad "too many replications: message: $(cat "$tmp/err")"
 [ ! -e "$tmp/huge" ] && ok || bad "too many replications: the output directory was created"
 
@@ -148,7 +148,7 @@ fi
 
 # --- compare: scenarios with common random numbers ---------------------------
 usage_case "compare without scenarios" compare "$base"
-expect_rc 0 "compare" -- "$CARECAP" compare "$base" "$CARECAP_ROOT/tests/data/no-levers.cfg" \
+expect_rc 0 "compare" -- "$CARECAP" compare --no-charts "$base" "$CARECAP_ROOT/tests/data/no-levers.cfg" \
     "$CARECAP_ROOT/scenarios/edge-of-care.cfg" -r 30 -y 3 -s 4 -o "$tmp/cmp" -q
 for f in monthly.csv annual.csv comparison.csv manifest.txt; do
     [ -s "$tmp/cmp/$f" ] && ok || bad "compare: no $f"
@@ -166,14 +166,14 @@ awk -F, '$1 == "edge-of-care" && $2 == "2025-07-31" && $3 == "looked_after" && $
     "$tmp/cmp/comparison.csv" && ok || bad "compare: edge-of-care does not lower looked_after/all"
 grep -q '^scenario: edge-of-care ' "$tmp/cmp/manifest.txt" && ok || bad "compare: manifest does not list the scenario"
 # a scenario for another baseline is refused
-expect_rc 3 "compare with another baseline" -- "$CARECAP" compare "$mini" "$CARECAP_ROOT/tests/data/no-levers.cfg" -r 2 -y 1 -o "$tmp/cmp2" -q
+expect_rc 3 "compare with another baseline" -- "$CARECAP" compare --no-charts "$mini" "$CARECAP_ROOT/tests/data/no-levers.cfg" -r 2 -y 1 -o "$tmp/cmp2" -q
 grep -q "no-levers.cfg: baseline: the scenario applies to" "$tmp/err" && ok || bad "compare: baseline mismatch message: $(cat "$tmp/err")"
 [ ! -e "$tmp/cmp2" ] && ok || bad "compare: output directory created for an invalid comparison"
 expect_rc 0 "check a scenario" -- "$CARECAP" check "$CARECAP_ROOT/scenarios/combined.cfg"
 
 # --- acceptance on the bundled baseline: 1000 x 10 years, -j1 == -j2 ---------
-expect_rc 0 "baseline -j1" -- "$CARECAP" run "$base" -r 1000 -y 10 -s 1 -j 1 -o "$tmp/b1" -q
-expect_rc 0 "baseline -j2" -- "$CARECAP" run "$base" -r 1000 -y 10 -s 1 -j 2 -o "$tmp/b2" -q
+expect_rc 0 "baseline -j1" -- "$CARECAP" run --no-charts "$base" -r 1000 -y 10 -s 1 -j 1 -o "$tmp/b1" -q
+expect_rc 0 "baseline -j2" -- "$CARECAP" run --no-charts "$base" -r 1000 -y 10 -s 1 -j 2 -o "$tmp/b2" -q
 for f in monthly.csv annual.csv; do
     cmp -s "$tmp/b1/$f" "$tmp/b2/$f" && ok || bad "baseline: $f differs between -j1 and -j2"
 done

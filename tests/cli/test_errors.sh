@@ -75,7 +75,7 @@ for name in misspelled-setting negative-rate shares-sum several-errors; do
     mkdir -p "$out"
     echo "keep me" >"$out/monthly.csv"
     find "$out" -printf '%p %s %T@\n' | sort >"$tmp/before"
-    "$CARECAP" run "$name.cfg" -r 2 -y 1 -o "$out" -q >/dev/null 2>"$tmp/err"
+    "$CARECAP" run --no-charts "$name.cfg" -r 2 -y 1 -o "$out" -q >/dev/null 2>"$tmp/err"
     rc=$?
     [ $rc -eq 3 ] && ok || bad "run $name: exit $rc (expected 3)"
     find "$out" -printf '%p %s %T@\n' | sort >"$tmp/after"
@@ -84,7 +84,7 @@ for name in misspelled-setting negative-rate shares-sum several-errors; do
     # run reports the same errors as check
     "$CARECAP" check "$name.cfg" 2>"$tmp/check-err"
     cmp -s "$tmp/err" "$tmp/check-err" && ok || bad "run $name: errors differ from check"
-    "$CARECAP" run "$name.cfg" -r 2 -y 1 -o "$tmp/never-$name" -q 2>/dev/null
+    "$CARECAP" run --no-charts "$name.cfg" -r 2 -y 1 -o "$tmp/never-$name" -q 2>/dev/null
     [ ! -e "$tmp/never-$name" ] && ok || bad "run $name: created the output directory"
 done
 
@@ -93,7 +93,7 @@ done
 rc=$?
 [ $rc -eq 4 ] && ok || bad "missing config: exit $rc (expected 4)"
 grep -q "no-such.cfg: cannot read config file: No such file or directory" "$tmp/err" && ok || bad "missing config: message: $(cat "$tmp/err")"
-"$CARECAP" run "$tmp/no-such.cfg" -o "$tmp/never" -q 2>/dev/null
+"$CARECAP" run --no-charts "$tmp/no-such.cfg" -o "$tmp/never" -q 2>/dev/null
 rc=$?
 [ $rc -eq 4 ] && ok || bad "run missing config: exit $rc (expected 4)"
 [ ! -e "$tmp/never" ] && ok || bad "run missing config: created the output directory"

@@ -26,7 +26,7 @@ cases=(
 for c in "${cases[@]}"; do
     IFS='|' read -r name cfg args <<<"$c"
     # shellcheck disable=SC2086
-    if ! "$CARECAP" run "$CARECAP_ROOT/$cfg" $args -j 2 -q -o "$tmp/$name" >/dev/null 2>"$tmp/err"; then
+    if ! "$CARECAP" run --no-charts "$CARECAP_ROOT/$cfg" $args -j 2 -q -o "$tmp/$name" >/dev/null 2>"$tmp/err"; then
         bad "$name: run failed: $(cat "$tmp/err")"
         continue
     fi

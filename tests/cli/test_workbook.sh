@@ -16,7 +16,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 out="$tmp/run"
-"$CARECAP" run "$CARECAP_ROOT/config/nottinghamshire.cfg" -r 40 -y 3 -s 9 -q -o "$out" >/dev/null 2>"$tmp/err" && ok || bad "run failed: $(cat "$tmp/err")"
+"$CARECAP" run --no-charts "$CARECAP_ROOT/config/nottinghamshire.cfg" -r 40 -y 3 -s 9 -q -o "$out" >/dev/null 2>"$tmp/err" && ok || bad "run failed: $(cat "$tmp/err")"
 [ -s "$out/spend.xlsx" ] && ok || bad "no spend.xlsx"
 # annual.csv: FY label, line, mean for every spend row
 awk -F, '$3 == "spend" { split($2, d, "-"); printf "%d-%02d,%s,%s\n", d[1] - 1, d[1] % 100, $4, $5 }' "$out/annual.csv" | sort >"$tmp/csv.txt"

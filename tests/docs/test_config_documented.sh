@@ -50,7 +50,7 @@ costs.one_off[].name costs.one_off[].date costs.one_off[].amount"
 for cfg in "$CARECAP_ROOT"/config/*.cfg "$CARECAP_ROOT"/tests/data/*.cfg; do
     grep -q '^levers' "$cfg" && continue # scenario files: checked below
     out="$tmp/$(basename "$cfg" .cfg)"
-    if ! "$CARECAP" run "$cfg" -r 1 -y 1 -q -o "$out" >/dev/null 2>"$tmp/err"; then
+    if ! "$CARECAP" run --no-charts "$cfg" -r 1 -y 1 -q -o "$out" >/dev/null 2>"$tmp/err"; then
         bad "$cfg does not run: $(cat "$tmp/err")"
         continue
     fi

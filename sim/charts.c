@@ -1,0 +1,784 @@
+/* charts: gnuplot charts and report.html from a results folder. */
+#define _XOPEN_SOURCE 700
+#include "charts.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* Okabe-Ito: a colour-blind-safe palette. */
+static const char *const pal[] = {"#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
+                                  "#000000"};
+enum { NPAL = 8 };
+
+typedef struct {
+    char scen[64], date[11], metric[40], group[64];
+    double v[7]; /* mean sd p05 p25 p50 p75 p95 */
+    double better;
+} row;
+
+typedef struct {
+    row *r;
+    size_t n, cap;
+} table;
+
+static int read_csv(const char *path, table *t, int cmp)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    char line[1024];
+    if (!fgets(line, sizeof line, f)) {
+        fclose(f);
+        return -1;
+    }
+    while (fgets(line, sizeof line, f)) {
+        if (t->n == t->cap) {
+            size_t cap = t->cap ? 2 * t->cap : 4096;
+            row *a = realloc(t->r, cap * sizeof *a);
+            if (!a) {
+                fclose(f);
+                return -1;
+            }
+            t->r = a;
+            t->cap = cap;
+        }
+        row *x = &t->r[t->n];
+        memset(x, 0, sizeof *x);
+        char *fld[13];
+        int nf = 0;
+        char *p = line;
+        while (nf < 13) {
+            fld[nf++] = p;
+            char *c = strchr(p, ',');
+            if (!c)
+                break;
+            *c = '\0';
+            p = c + 1;
+        }
+        if (nf < 11)
+            continue;
+        fld[nf - 1][strcspn(fld[nf - 1], "\r\n")] = '\0';
+        snprintf(x->scen, sizeof x->scen, "%s", fld[0]);
+        snprintf(x->date, sizeof x->date, "%s", fld[1]);
+        snprintf(x->metric, sizeof x->metric, "%s", fld[2]);
+        snprintf(x->group, sizeof x->group, "%s", fld[3]);
+        for (int k = 0; k < 7; k++)
+            x->v[k] = atof(fld[4 + k]);
+        x->better = cmp && nf > 11 && fld[11][0] ? atof(fld[11]) : -1;
+        t->n++;
+    }
+    fclose(f);
+    return 0;
+}
+
+/* Rows of (scenario, metric, group) in file order (dates ascending). */
+static size_t pick(const table *t, const char *scen, const char *metric, const char *group, const row **out,
+                   size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < t->n && n < max; i++) {
+        const row *x = &t->r[i];
+        if (strcmp(x->metric, metric) == 0 && strcmp(x->group, group) == 0 && (!scen || strcmp(x->scen, scen) == 0))
+            out[n++] = x;
+    }
+    return n;
+}
+
+static const char *first_scenario(const table *t) { return t->n ? t->r[0].scen : "baseline"; }
+
+/* A gnuplot script's common head: both terminals, fonts, time axis. */
+static void gp_head(FILE *g, const char *name, const char *title, const char *ylabel, int timeaxis)
+{
+    fprintf(g, "# %s: drawn by carecap from the results' CSV files; run with: gnuplot %s.gp\n", name, name);
+    fprintf(g, "set datafile separator ','\n");
+    fprintf(g, "set title \"%s\" font \",13\"\n", title);
+    fprintf(g, "set ylabel \"%s\"\n", ylabel);
+    fprintf(g, "set key outside below center horizontal Left reverse noenhanced maxcols 3 width 2\n");
+    fprintf(g, "set grid ytics lc rgb '#dddddd'\nset border 3\nset tics nomirror\n");
+    if (timeaxis) {
+        fprintf(g, "set xdata time\nset timefmt '%%Y-%%m-%%d'\nset format x '%%Y'\n");
+        fprintf(g, "set xlabel 'date (month ends)'\n");
+    }
+    fprintf(g, "set style fill transparent solid 0.25 noborder\n");
+}
+
+/* Render with both terminals: the plot command is in `plot`. */
+static void gp_out(FILE *g, const char *name, const char *plot)
+{
+    fprintf(g, "set terminal pngcairo size 1100,600 font 'Sans,11'\nset output '%s.png'\n%s\n", name, plot);
+    fprintf(g, "set terminal svg size 1100,600 dynamic font 'Sans,11'\nset output '%s.svg'\n%s\nunset output\n",
+            name, plot);
+}
+
+static FILE *open_in(const char *dir, const char *name, const char *ext)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s.%s", dir, name, ext);
+    return fopen(path, "w");
+}
+
+typedef struct {
+    char name[64], title[160], caption[400];
+} chart;
+
+typedef struct {
+    chart c[64];
+    int n;
+} charts;
+
+static void add_chart(charts *cs, const char *name, const char *title, const char *caption)
+{
+    if (cs->n == 64)
+        return;
+    chart *c = &cs->c[cs->n++];
+    snprintf(c->name, sizeof c->name, "%s", name);
+    snprintf(c->title, sizeof c->title, "%s", title);
+    snprintf(c->caption, sizeof c->caption, "%s", caption);
+}
+
+/* Need against capacity for one placement type, with bands. */
+static int gap_chart(const char *cd, const table *m, const char *scen, const char *type, const char *label,
+                     charts *cs)
+{
+    static const row *need[4096], *cap[4096];
+    size_t n = pick(m, scen, "needing", type, need, 4096), nc = pick(m, scen, "capacity", type, cap, 4096);
+    if (n == 0 || nc != n)
+        return 0;
+    char name[64];
+    snprintf(name, sizeof name, "gap_%s", type);
+    FILE *d = open_in(cd, name, "csv");
+    if (!d)
+        return -1;
+    fprintf(d, "date,need_mean,need_p05,need_p25,need_p75,need_p95,cap_mean,cap_p05,cap_p95\n");
+    for (size_t i = 0; i < n; i++)
+        fprintf(d, "%s,%g,%g,%g,%g,%g,%g,%g,%g\n", need[i]->date, need[i]->v[0], need[i]->v[2], need[i]->v[3],
+                need[i]->v[5], need[i]->v[6], cap[i]->v[0], cap[i]->v[2], cap[i]->v[6]);
+    fclose(d);
+    FILE *g = open_in(cd, name, "gp");
+    if (!g)
+        return -1;
+    char title[160], plot[1024];
+    snprintf(title, sizeof title, "%s: children who need it and the council's own places", label);
+    gp_head(g, name, title, "children", 1);
+    fprintf(g, "set yrange [0:*]\n");
+    snprintf(plot, sizeof plot,
+             "plot '%s.csv' every ::1 using 1:3:6 with filledcurves lc rgb '%s' title 'need: 5th-95th percentile', \\\n"
+             "  '' every ::1 using 1:4:5 with filledcurves lc rgb '%s' fs transparent solid 0.45 noborder title 'need: 25th-75th percentile', \\\n"
+             "  '' every ::1 using 1:2 with lines lw 2.5 lc rgb '%s' title 'children needing it (mean)', \\\n"
+             "  '' every ::1 using 1:8:9 with filledcurves lc rgb '%s' title 'council places: 5th-95th', \\\n"
+             "  '' every ::1 using 1:7 with lines lw 2.5 dt 2 lc rgb '%s' title 'council places (mean)'",
+             name, pal[0], pal[0], pal[0], pal[1], pal[5]);
+    gp_out(g, name, plot);
+    fclose(g);
+    char cap_txt[400];
+    snprintf(cap_txt, sizeof cap_txt,
+             "%s: the blue line is the mean number of children who need this type of placement, the shaded bands "
+             "hold 90%% and 50%% of the simulated futures; the dashed line is the council's own places. The "
+             "distance between them is the capacity gap, met by external providers.",
+             label);
+    add_chart(cs, name, title, cap_txt);
+    return 0;
+}
+
+static int mix_chart(const char *cd, const table *m, const char *scen, charts *cs)
+{
+    static const char *const types[] = {"kinship", "foster", "residential", "semi_independent", "secure",
+                                        "with_parents", "adoption", "other"};
+    static const row *r[8][4096];
+    size_t n = 0;
+    for (int k = 0; k < 8; k++) {
+        size_t nk = pick(m, scen, "placed", types[k], r[k], 4096);
+        if (k == 0)
+            n = nk;
+        else if (nk != n)
+            return 0;
+    }
+    if (n == 0)
+        return 0;
+    FILE *d = open_in(cd, "placement_mix", "csv");
+    if (!d)
+        return -1;
+    fprintf(d, "date");
+    for (int k = 0; k < 8; k++)
+        fprintf(d, ",%s", types[k]);
+    fprintf(d, "\n");
+    for (size_t i = 0; i < n; i++) {
+        double cum = 0;
+        fprintf(d, "%s", r[0][i]->date);
+        for (int k = 0; k < 8; k++) {
+            cum += r[k][i]->v[0];
+            fprintf(d, ",%g", cum);
+        }
+        fprintf(d, "\n");
+    }
+    fclose(d);
+    FILE *g = open_in(cd, "placement_mix", "gp");
+    if (!g)
+        return -1;
+    gp_head(g, "placement_mix", "Where children are placed (mean, stacked)", "children", 1);
+    fprintf(g, "set yrange [0:*]\nset style fill solid 0.85 noborder\n");
+    char plot[2048];
+    int o = snprintf(plot, sizeof plot, "plot ");
+    for (int k = 7; k >= 0; k--)
+        o += snprintf(plot + o, sizeof plot - (size_t)o,
+                      "'placement_mix.csv' every ::1 using 1:%d with filledcurves x1 lc rgb '%s' title '%s'%s", k + 2,
+                      pal[k % NPAL], types[k], k ? ", \\\n  " : "");
+    gp_out(g, "placement_mix", plot);
+    fclose(g);
+    add_chart(cs, "placement_mix", "Where children are placed",
+              "The number of children in each placement type, stacked (means over the simulated futures; the top "
+              "edge is all children in care).");
+    return 0;
+}
+
+static int cohort_chart(const char *cd, const table *m, const char *scen, charts *cs)
+{
+    static const char *const co[] = {"all", "0-3", "4-6", "7-11", "12-15", "16-17"};
+    static const row *r[6][4096];
+    size_t n = 0;
+    for (int k = 0; k < 6; k++) {
+        size_t nk = pick(m, scen, "looked_after", co[k], r[k], 4096);
+        if (k == 0)
+            n = nk;
+        else if (nk != n)
+            return 0;
+    }
+    if (n == 0)
+        return 0;
+    FILE *d = open_in(cd, "looked_after", "csv");
+    if (!d)
+        return -1;
+    fprintf(d, "date,all_mean,all_p05,all_p95,c0_3,c4_6,c7_11,c12_15,c16_17\n");
+    for (size_t i = 0; i < n; i++)
+        fprintf(d, "%s,%g,%g,%g,%g,%g,%g,%g,%g\n", r[0][i]->date, r[0][i]->v[0], r[0][i]->v[2], r[0][i]->v[6],
+                r[1][i]->v[0], r[2][i]->v[0], r[3][i]->v[0], r[4][i]->v[0], r[5][i]->v[0]);
+    fclose(d);
+    FILE *g = open_in(cd, "looked_after", "gp");
+    if (!g)
+        return -1;
+    gp_head(g, "looked_after", "Children looked after, in all and by age band", "children", 1);
+    fprintf(g, "set yrange [0:*]\n");
+    char plot[2048];
+    snprintf(plot, sizeof plot,
+             "plot 'looked_after.csv' every ::1 using 1:3:4 with filledcurves lc rgb '%s' title 'all: 5th-95th percentile', \\\n"
+             "  '' every ::1 using 1:2 with lines lw 2.5 lc rgb '%s' title 'all (mean)', \\\n"
+             "  '' every ::1 using 1:5 with lines lw 2 lc rgb '%s' title 'aged 0-3', \\\n"
+             "  '' every ::1 using 1:6 with lines lw 2 lc rgb '%s' title 'aged 4-6', \\\n"
+             "  '' every ::1 using 1:7 with lines lw 2 lc rgb '%s' title 'aged 7-11', \\\n"
+             "  '' every ::1 using 1:8 with lines lw 2 lc rgb '%s' title 'aged 12-15', \\\n"
+             "  '' every ::1 using 1:9 with lines lw 2 lc rgb '%s' title 'aged 16-17'",
+             pal[7], pal[7], pal[1], pal[2], pal[3], pal[0], pal[5]);
+    gp_out(g, "looked_after", plot);
+    fclose(g);
+    add_chart(cs, "looked_after", "Children looked after",
+              "All children in care (black, with the band holding 90% of the simulated futures) and the mean in "
+              "each age band.");
+    return 0;
+}
+
+static int kpi_chart(const char *cd, const table *m, const char *scen, charts *cs)
+{
+    static const char *const k5[] = {"kinship", "external_foster", "resi_against_plan", "family_based_12_15",
+                                     "outside_d2n2"};
+    static const char *const lab[] = {"fostered by relatives or friends (% of all)",
+                                      "foster placements that are external (%)",
+                                      "in residential against the plan (% of residential)",
+                                      "12-15s in family-based care (%)", "outside D2N2 (% of those outside the county)"};
+    static const row *r[5][4096];
+    size_t n = 0;
+    for (int k = 0; k < 5; k++) {
+        size_t nk = pick(m, scen, "kpi_pct", k5[k], r[k], 4096);
+        if (k == 0)
+            n = nk;
+        else if (nk != n)
+            return 0;
+    }
+    if (n == 0)
+        return 0;
+    FILE *d = open_in(cd, "kpis", "csv");
+    if (!d)
+        return -1;
+    fprintf(d, "date");
+    for (int k = 0; k < 5; k++)
+        fprintf(d, ",%s,%s_p05,%s_p95,%s_start", k5[k], k5[k], k5[k], k5[k]);
+    fprintf(d, "\n");
+    for (size_t i = 0; i < n; i++) {
+        fprintf(d, "%s", r[0][i]->date);
+        for (int k = 0; k < 5; k++)
+            fprintf(d, ",%g,%g,%g,%g", r[k][i]->v[0], r[k][i]->v[2], r[k][i]->v[6], r[k][0]->v[0]);
+        fprintf(d, "\n");
+    }
+    fclose(d);
+    FILE *g = open_in(cd, "kpis", "gp");
+    if (!g)
+        return -1;
+    gp_head(g, "kpis", "Sufficiency KPIs against the July 2022 position (dashed)", "per cent", 1);
+    fprintf(g, "set yrange [0:100]\n");
+    char plot[4096];
+    int o = snprintf(plot, sizeof plot, "plot ");
+    for (int k = 0; k < 5; k++)
+        o += snprintf(plot + o, sizeof plot - (size_t)o,
+                      "'kpis.csv' every ::1 using 1:%d:%d with filledcurves lc rgb '%s' notitle, "
+                      "'' every ::1 using 1:%d with lines lw 2.5 lc rgb '%s' title '%s', "
+                      "'' every ::1 using 1:%d with lines lw 1 dt 2 lc rgb '%s' notitle%s",
+                      3 + 4 * k, 4 + 4 * k, pal[k], 2 + 4 * k, pal[k], lab[k], 5 + 4 * k, pal[k], k < 4 ? ", \\\n  " : "");
+    gp_out(g, "kpis", plot);
+    fclose(g);
+    add_chart(cs, "kpis", "Sufficiency KPIs",
+              "Each KPI's mean over the simulated futures (solid, with its 90% band) against its value at the start "
+              "date (dashed): no targets are set in the config, so the start is the reference.");
+    return 0;
+}
+
+/* Spend by financial year: a fan chart of the total, full years only. */
+static int spend_charts(const char *cd, const table *a, const char *scen, charts *cs)
+{
+    static const row *tot[256], *months[256];
+    size_t n = pick(a, scen, "spend", "total", tot, 256), nm = pick(a, scen, "fy_months", "covered", months, 256);
+    if (n == 0 || nm != n)
+        return 0;
+    FILE *d = open_in(cd, "spend", "csv");
+    if (!d)
+        return -1;
+    fprintf(d, "fy_end,label,mean_m,p05_m,p25_m,p75_m,p95_m\n");
+    int full = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (months[i]->v[0] < 12)
+            continue;
+        int y = atoi(tot[i]->date);
+        fprintf(d, "%s,%d-%02d,%.3f,%.3f,%.3f,%.3f,%.3f\n", tot[i]->date, y - 1, y % 100, tot[i]->v[0] / 1e6,
+                tot[i]->v[2] / 1e6, tot[i]->v[3] / 1e6, tot[i]->v[5] / 1e6, tot[i]->v[6] / 1e6);
+        full++;
+    }
+    fclose(d);
+    if (full == 0)
+        return 0;
+    FILE *g = open_in(cd, "spend", "gp");
+    if (!g)
+        return -1;
+    gp_head(g, "spend", "Placement spend by financial year (cash terms)", "GBP million", 0);
+    fprintf(g, "set xlabel 'financial year (April-March; full years only)' offset 0,-1\nset bmargin 8\nset offsets 0.3,0.3,0,0\nset yrange [0:*]\nset boxwidth 0.6\n"
+               "set xtics rotate by -30\n");
+    char plot[1024];
+    snprintf(plot, sizeof plot,
+             "plot 'spend.csv' every ::1 using 0:4:7 with filledcurves lc rgb '%s' title '5th-95th percentile', \\\n"
+             "  '' every ::1 using 0:5:6 with filledcurves lc rgb '%s' fs transparent solid 0.45 noborder title '25th-75th percentile', \\\n"
+             "  '' every ::1 using 0:3:xtic(2) with linespoints lw 2.5 pt 7 lc rgb '%s' title 'mean'",
+             pal[0], pal[0], pal[0]);
+    gp_out(g, "spend", plot);
+    fclose(g);
+    add_chart(cs, "spend", "Placement spend by financial year",
+              "Total placement spend in each full financial year, in cash terms (GBP million): the line is the mean "
+              "over the simulated futures, the bands hold 50% and 90% of them.");
+    /* by cost line, stacked means */
+    static const char *const lines[] = {"council_homes", "block_contracts", "foster_fees", "emergency_foster",
+                                        "foster_allowances", "kinship", "ifa", "residential_external",
+                                        "semi_independent_external", "secure_external", "other_placements", "one_off"};
+    enum { NL = 12 };
+    static const row *lr[NL][256];
+    for (int k = 0; k < NL; k++)
+        if (pick(a, scen, "spend", lines[k], lr[k], 256) != n)
+            return 0;
+    d = open_in(cd, "spend_lines", "csv");
+    if (!d)
+        return -1;
+    fprintf(d, "label");
+    for (int k = 0; k < NL; k++)
+        fprintf(d, ",%s", lines[k]);
+    fprintf(d, "\n");
+    for (size_t i = 0; i < n; i++) {
+        if (months[i]->v[0] < 12)
+            continue;
+        int y = atoi(tot[i]->date);
+        fprintf(d, "%d-%02d", y - 1, y % 100);
+        for (int k = 0; k < NL; k++)
+            fprintf(d, ",%.3f", lr[k][i]->v[0] / 1e6);
+        fprintf(d, "\n");
+    }
+    fclose(d);
+    g = open_in(cd, "spend_lines", "gp");
+    if (!g)
+        return -1;
+    gp_head(g, "spend_lines", "Placement spend by cost line (mean, stacked)", "GBP million", 0);
+    fprintf(g, "set xlabel 'financial year' offset 0,-1\nset bmargin 9\nset style data histograms\nset style histogram rowstacked\n"
+               "set style fill solid 0.9 noborder\nset boxwidth 0.7\nset yrange [0:*]\nset xtics rotate by -30\n");
+    static const char *const lpal[NL] = {"#0072B2", "#56B4E9", "#009E73", "#7FC9A9", "#E69F00", "#F0E442",
+                                         "#CC79A7", "#D55E00", "#999999", "#000000", "#BBBBBB", "#6A3D9A"};
+    char plot2[4096];
+    int o = snprintf(plot2, sizeof plot2, "plot ");
+    for (int k = 0; k < NL; k++)
+        o += snprintf(plot2 + o, sizeof plot2 - (size_t)o, "'spend_lines.csv' every ::1 using %d%s lc rgb '%s' title '%s'%s",
+                      k + 2, k == 0 ? ":xtic(1)" : "", lpal[k], lines[k], k < NL - 1 ? ", \\\n  " : "");
+    gp_out(g, "spend_lines", plot2);
+    fclose(g);
+    add_chart(cs, "spend_lines", "Spend by cost line",
+              "Mean spend of each cost line in each full financial year (GBP million): council homes, block "
+              "contracts, carers' fees and emergency places are fixed; the rest follows the placements.");
+    return 0;
+}
+
+/* compare: each scenario's paired difference from the baseline. */
+static int full_year(const table *a, const char *date)
+{
+    for (size_t i = 0; i < a->n; i++)
+        if (strcmp(a->r[i].metric, "fy_months") == 0 && strcmp(a->r[i].date, date) == 0)
+            return a->r[i].v[0] >= 12;
+    return 0;
+}
+
+static int cmp_charts(const char *cd, const table *c, const table *a, charts *cs)
+{
+    char scen[32][64];
+    int ns = 0;
+    for (size_t i = 0; i < c->n && ns < 32; i++) {
+        int seen = 0;
+        for (int k = 0; k < ns; k++)
+            seen |= strcmp(scen[k], c->r[i].scen) == 0;
+        if (!seen)
+            snprintf(scen[ns++], 64, "%s", c->r[i].scen);
+    }
+    static const char *const what[][4] = {{"gap", "foster", "cmp_gap_foster", "Foster capacity gap"},
+                                          {"gap", "residential", "cmp_gap_residential", "Residential capacity gap"},
+                                          {"spend", "total", "cmp_spend", "Placement spend a year"}};
+    static const row *r[4096];
+    for (int w = 0; w < 3; w++) {
+        int money = strcmp(what[w][0], "spend") == 0;
+        FILE *g = open_in(cd, what[w][2], "gp");
+        if (!g)
+            return -1;
+        char title[200];
+        snprintf(title, sizeof title, "%s: each scenario minus the baseline (paired)", what[w][3]);
+        gp_head(g, what[w][2], title, money ? "GBP million a year" : "children", 1);
+        if (money)
+            fprintf(g, "set xlabel 'financial year ending (31 March; full years only)'\n");
+        char plot[8192];
+        int o = snprintf(plot, sizeof plot, "plot 0 with lines lc rgb '#888888' notitle");
+        for (int k = 0; k < ns; k++) {
+            size_t n = pick(c, scen[k], what[w][0], what[w][1], r, 4096);
+            char name[128];
+            snprintf(name, sizeof name, "%s_%d", what[w][2], k);
+            FILE *d = open_in(cd, name, "csv");
+            if (!d) {
+                fclose(g);
+                return -1;
+            }
+            fprintf(d, "date,mean,p05,p95\n");
+            double scale = money ? 1e6 : 1;
+            for (size_t i = 0; i < n; i++)
+                if (!money || full_year(a, r[i]->date)) /* part-years would look like cuts */
+                    fprintf(d, "%s,%g,%g,%g\n", r[i]->date, r[i]->v[0] / scale, r[i]->v[2] / scale,
+                            r[i]->v[6] / scale);
+            fclose(d);
+            o += snprintf(plot + o, sizeof plot - (size_t)o,
+                          ", \\\n  '%s.csv' every ::1 using 1:3:4 with filledcurves lc rgb '%s' fs transparent solid 0.15 noborder notitle"
+                          ", \\\n  '' every ::1 using 1:2 with %s lw 2.5 lc rgb '%s' title '%s'",
+                          name, pal[k % NPAL], money ? "linespoints pt 7" : "lines", pal[k % NPAL], scen[k]);
+        }
+        gp_out(g, what[w][2], plot);
+        fclose(g);
+        char cap[400];
+        snprintf(cap, sizeof cap,
+                 "%s in each scenario minus the baseline, replication by replication (the same children arrive in "
+                 "both): the line is the mean difference, the band holds 90%% of the replications. Below zero is "
+                 "better.",
+                 what[w][3]);
+        add_chart(cs, what[w][2], title, cap);
+    }
+    return 0;
+}
+
+/* Run gnuplot on script `name`.gp in folder cd, without a shell. Returns 0,
+ * 1 when gnuplot is missing, -1 when it failed. */
+static int render(const char *cd, const char *name)
+{
+    char script[128];
+    snprintf(script, sizeof script, "%s.gp", name);
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        if (chdir(cd) != 0)
+            _exit(126);
+        char log[160];
+        snprintf(log, sizeof log, "%s.log", name);
+        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+        if (fd >= 0) {
+            dup2(fd, 2);
+            dup2(fd, 1);
+            close(fd);
+        }
+        execlp("gnuplot", "gnuplot", script, (char *)NULL);
+        _exit(errno == ENOENT ? 127 : 126);
+    }
+    int st = 0;
+    if (waitpid(pid, &st, 0) < 0)
+        return -1;
+    if (WIFEXITED(st) && WEXITSTATUS(st) == 127)
+        return 1;
+    return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+}
+
+static void html_text(FILE *f, const char *s)
+{
+    for (; *s; s++)
+        switch (*s) {
+        case '<': fputs("&lt;", f); break;
+        case '>': fputs("&gt;", f); break;
+        case '&': fputs("&amp;", f); break;
+        case '"': fputs("&quot;", f); break;
+        default: fputc(*s, f);
+        }
+}
+
+/* Copy an SVG file into the page (without its XML prologue). */
+static int inline_svg(FILE *f, const char *path)
+{
+    FILE *s = fopen(path, "r");
+    if (!s)
+        return -1;
+    char line[8192];
+    int started = 0;
+    while (fgets(line, sizeof line, s)) {
+        if (!started) {
+            char *p = strstr(line, "<svg");
+            if (!p)
+                continue;
+            started = 1;
+            fputs(p, f);
+            continue;
+        }
+        fputs(line, f);
+    }
+    fclose(s);
+    return started ? 0 : -1;
+}
+
+static void fmt_band(char *buf, size_t n, const row *x, double scale, const char *unit)
+{
+    if (!x) {
+        snprintf(buf, n, "-");
+        return;
+    }
+    if (scale > 1)
+        snprintf(buf, n, "%s%.1fm (%s%.1fm-%s%.1fm)", unit, x->v[0] / scale, unit, x->v[2] / scale, unit,
+                 x->v[6] / scale);
+    else
+        snprintf(buf, n, "%.0f (%.0f-%.0f)", x->v[0], x->v[2], x->v[6]);
+}
+
+static const row *at(const table *t, const char *scen, const char *metric, const char *group, const char *date)
+{
+    for (size_t i = 0; i < t->n; i++) {
+        const row *x = &t->r[i];
+        if (strcmp(x->scen, scen) == 0 && strcmp(x->metric, metric) == 0 && strcmp(x->group, group) == 0 &&
+            strcmp(x->date, date) == 0)
+            return x;
+    }
+    return NULL;
+}
+
+static int report(const char *dir, const char *cd, const table *m, const table *a, const table *c,
+                  const charts *cs, int rendered)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/report.html", dir);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return -1;
+    const char *scen = first_scenario(m);
+    fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+          "<title>carecap report</title>\n<style>\n"
+          "body{font-family:sans-serif;max-width:1150px;margin:2em auto;padding:0 1em;color:#222;line-height:1.4}\n"
+          "table{border-collapse:collapse;margin:1em 0}td,th{border-bottom:1px solid #ccc;padding:.3em .8em;"
+          "text-align:right}th:first-child,td:first-child{text-align:left}\n"
+          "figure{margin:2em 0}figure svg{width:100%;height:auto;border:1px solid #eee}"
+          "figcaption{font-size:.95em;color:#444}\npre{background:#f6f6f6;padding:.8em;font-size:.85em;"
+          "overflow-x:auto}\n</style></head>\n<body>\n<h1>carecap: placement sufficiency report</h1>\n", f);
+    /* settings from the manifest */
+    snprintf(path, sizeof path, "%s/manifest.txt", dir);
+    FILE *mf = fopen(path, "r");
+    if (mf) {
+        fputs("<h2>The run</h2>\n<pre>", f);
+        char line[4096];
+        while (fgets(line, sizeof line, mf))
+            html_text(f, line);
+        fputs("</pre>\n", f);
+        fclose(mf);
+    }
+    /* headline numbers at the start and after 1, 5 and 10 years */
+    if (m->n) {
+        const row *dates[4096];
+        size_t n = pick(m, scen, "looked_after", "all", dates, 4096);
+        fputs("<h2>Headline numbers</h2>\n<p>Mean over the simulated futures, with the 5th-95th percentile "
+              "range in brackets (nine futures in ten fall inside it).</p>\n<table><tr><th></th>", f);
+        size_t idx[4] = {0, 12, 60, 120};
+        for (int k = 0; k < 4; k++)
+            if (idx[k] < n)
+                fprintf(f, "<th>%s</th>", dates[idx[k]]->date);
+        fputs("</tr>\n", f);
+        static const char *const rowsm[][3] = {{"looked_after", "all", "Children looked after"},
+                                               {"gap", "foster", "Foster capacity gap (children)"},
+                                               {"gap", "residential", "Residential capacity gap (children)"},
+                                               {"kpi", "external_foster", "External foster placements"},
+                                               {"kpi", "outside_d2n2", "Placements outside D2N2"}};
+        for (int q = 0; q < 5; q++) {
+            if (!at(m, scen, rowsm[q][0], rowsm[q][1], dates[0]->date))
+                continue;
+            fprintf(f, "<tr><td>%s</td>", rowsm[q][2]);
+            for (int k = 0; k < 4; k++)
+                if (idx[k] < n) {
+                    char b[128];
+                    fmt_band(b, sizeof b, at(m, scen, rowsm[q][0], rowsm[q][1], dates[idx[k]]->date), 1, "");
+                    fprintf(f, "<td>%s</td>", b);
+                }
+            fputs("</tr>\n", f);
+        }
+        fputs("</table>\n", f);
+    }
+    if (a->n) {
+        const row *tot[256], *months[256];
+        size_t n = pick(a, scen, "spend", "total", tot, 256), nm = pick(a, scen, "fy_months", "covered", months, 256);
+        if (n && nm == n) {
+            fputs("<table><tr><th>Placement spend, full financial years</th><th>mean (5th-95th percentile)</th></tr>\n", f);
+            int shown = 0;
+            for (size_t i = 0; i < n; i++) {
+                if (months[i]->v[0] < 12)
+                    continue;
+                shown++;
+                if (shown != 1 && shown != 5 && shown != 9)
+                    continue;
+                int y = atoi(tot[i]->date);
+                char b[128];
+                fmt_band(b, sizeof b, tot[i], 1e6, "&pound;");
+                fprintf(f, "<tr><td>%d-%02d (year %d)</td><td>%s</td></tr>\n", y - 1, y % 100, shown, b);
+            }
+            fputs("</table>\n", f);
+        }
+    }
+    /* charts */
+    fputs("<h2>Charts</h2>\n", f);
+    if (!rendered)
+        fputs("<p><strong>The charts were not drawn: gnuplot is not installed.</strong> Their data and scripts are in "
+              "the charts folder; run <code>carecap plot</code> on this folder once gnuplot is installed.</p>\n", f);
+    for (int k = 0; k < cs->n; k++) {
+        fprintf(f, "<figure class=\"chart\" id=\"%s\">\n", cs->c[k].name);
+        snprintf(path, sizeof path, "%s/%s.svg", cd, cs->c[k].name);
+        if (!rendered || inline_svg(f, path) != 0)
+            fprintf(f, "<p>(%s.svg was not drawn)</p>\n", cs->c[k].name);
+        fputs("<figcaption><strong>", f);
+        html_text(f, cs->c[k].title);
+        fputs(".</strong> ", f);
+        html_text(f, cs->c[k].caption);
+        fprintf(f, " (<a href=\"charts/%s.png\">PNG</a>, <a href=\"charts/%s.csv\">data</a>)</figcaption>\n</figure>\n",
+                cs->c[k].name, cs->c[k].name);
+    }
+    /* key table of the comparison */
+    if (c->n) {
+        fputs("<h2>Scenarios against the baseline</h2>\n<p>Paired difference at the last date (mean, with "
+              "5th-95th percentile), and the share of replications in which the scenario is better.</p>\n"
+              "<table><tr><th>scenario</th><th>children in care</th><th>foster gap</th><th>residential gap</th>"
+              "<th>outside D2N2</th></tr>\n",
+              f);
+        const char *last = c->r[0].date;
+        for (size_t i = 0; i < c->n; i++)
+            if (strcmp(c->r[i].date, last) > 0 && strstr(c->r[i].date, "-03-31") == NULL)
+                last = c->r[i].date;
+        char done[32][64];
+        int nd = 0;
+        for (size_t i = 0; i < c->n && nd < 32; i++) {
+            int seen = 0;
+            for (int k = 0; k < nd; k++)
+                seen |= strcmp(done[k], c->r[i].scen) == 0;
+            if (seen)
+                continue;
+            snprintf(done[nd++], 64, "%s", c->r[i].scen);
+            fputs("<tr><td>", f);
+            html_text(f, c->r[i].scen);
+            fputs("</td>", f);
+            static const char *const g4[][2] = {{"looked_after", "all"}, {"gap", "foster"}, {"gap", "residential"},
+                                                {"kpi", "outside_d2n2"}};
+            for (int q = 0; q < 4; q++) {
+                const row *x = at(c, c->r[i].scen, g4[q][0], g4[q][1], last);
+                char b[160];
+                fmt_band(b, sizeof b, x, 1, "");
+                fprintf(f, "<td>%s", b);
+                if (x && x->better >= 0)
+                    fprintf(f, "; %.0f%% better", 100 * x->better);
+                fputs("</td>", f);
+            }
+            fputs("</tr>\n", f);
+        }
+        fputs("</table>\n", f);
+    }
+    /* for checking in a browser: how many charts are present and visible */
+    fprintf(f, "<p id=\"chart-check\" data-expected=\"%d\">%d charts.</p>\n"
+               "<script>\nwindow.addEventListener('load',function(){var n=0;"
+               "document.querySelectorAll('figure.chart svg').forEach(function(s){var r=s.getBoundingClientRect();"
+               "if(r.width>100&&r.height>50&&getComputedStyle(s).visibility!=='hidden')n++;});"
+               "document.getElementById('chart-check').setAttribute('data-visible',String(n));});\n</script>\n",
+            rendered ? cs->n : 0, cs->n);
+    fputs("</body></html>\n", f);
+    int bad = ferror(f);
+    return fclose(f) != 0 || bad ? -1 : 0;
+}
+
+int cch_plot(const char *dir, FILE *err)
+{
+    char path[4096], cd[4096];
+    table m = {0}, a = {0}, c = {0};
+    snprintf(path, sizeof path, "%s/monthly.csv", dir);
+    if (read_csv(path, &m, 0) != 0) {
+        fprintf(err, "carecap: %s: cannot read: %s\n", path, strerror(errno ? errno : EIO));
+        free(m.r);
+        return -1;
+    }
+    snprintf(path, sizeof path, "%s/annual.csv", dir);
+    read_csv(path, &a, 0);
+    snprintf(path, sizeof path, "%s/comparison.csv", dir);
+    read_csv(path, &c, 1);
+    snprintf(cd, sizeof cd, "%s/charts", dir);
+    if (mkdir(cd, 0777) != 0 && errno != EEXIST) {
+        fprintf(err, "carecap: %s: cannot create: %s\n", cd, strerror(errno));
+        free(m.r), free(a.r), free(c.r);
+        return -1;
+    }
+    charts cs;
+    cs.n = 0;
+    const char *scen = first_scenario(&m);
+    int rc = gap_chart(cd, &m, scen, "foster", "Foster care", &cs);
+    rc |= gap_chart(cd, &m, scen, "residential", "Residential care", &cs);
+    rc |= mix_chart(cd, &m, scen, &cs);
+    rc |= cohort_chart(cd, &m, scen, &cs);
+    rc |= kpi_chart(cd, &m, scen, &cs);
+    rc |= spend_charts(cd, &a, scen, &cs);
+    if (c.n)
+        rc |= cmp_charts(cd, &c, &a, &cs);
+    if (rc != 0) {
+        fprintf(err, "carecap: %s: cannot write the chart files: %s\n", cd, strerror(errno ? errno : EIO));
+        free(m.r), free(a.r), free(c.r);
+        return -1;
+    }
+    int rendered = 1;
+    for (int k = 0; k < cs.n; k++) {
+        int r = render(cd, cs.c[k].name);
+        if (r == 1) {
+            fprintf(err, "carecap: gnuplot is not installed: the chart data and scripts are in %s; install gnuplot "
+                         "and run `carecap plot %s` to draw them\n",
+                    cd, dir);
+            rendered = 0;
+            break;
+        }
+        if (r != 0)
+            fprintf(err, "carecap: %s/%s.gp: gnuplot failed\n", cd, cs.c[k].name);
+    }
+    rc = report(dir, cd, &m, &a, &c, &cs, rendered);
+    if (rc != 0)
+        fprintf(err, "carecap: %s/report.html: cannot write: %s\n", dir, strerror(errno ? errno : EIO));
+    free(m.r), free(a.r), free(c.r);
+    return rc;
+}
