@@ -102,7 +102,7 @@ static void gp_head(FILE *g, const char *name, const char *title, const char *yl
     fprintf(g, "set grid ytics lc rgb '#dddddd'\nset border 3\nset tics nomirror\n");
     if (timeaxis) {
         fprintf(g, "set xdata time\nset timefmt '%%Y-%%m-%%d'\nset format x '%%Y'\n");
-        fprintf(g, "set xlabel 'date (month ends)'\n");
+        fprintf(g, "set xlabel 'date (month ends)' offset 0,0.3\nset bmargin 7\n");
     }
     fprintf(g, "set style fill transparent solid 0.25 noborder\n");
 }
