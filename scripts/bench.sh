@@ -2,7 +2,7 @@
 # bench.sh: carecap's speed against a bare event loop.
 #
 #  (a) times `carecap run config/nottinghamshire.cfg -r 1000 -y 10 -s 1 -j J
-#      --quiet -o TMP` for J = 1 and 2 (best of RUNS), reads the event count
+#      --quiet --no-charts -o TMP` (charts are drawn after the results; not timed) for J = 1 and 2 (best of RUNS), reads the event count
 #      from TMP/manifest.txt and reports events/s, ns/event and replications/s;
 #  (b) times scripts/bench/bare_loop.c (a binary heap popping an event and
 #      pushing its successor drawn from GSL) with 1,000 and 100,000 events
@@ -116,8 +116,8 @@ read_manifest() {
 after_run=read_manifest
 for j in 1 2; do
   out=$tmp/out-j$j
-  cmd=("$carecap" run "$cfg" -r "$reps" -y "$years" -s 1 -j "$j" --quiet -o "$out")
-  echo "   carecap run config/nottinghamshire.cfg -r $reps -y $years -s 1 -j $j --quiet -o TMP"
+  cmd=("$carecap" run "$cfg" -r "$reps" -y "$years" -s 1 -j "$j" --quiet --no-charts -o "$out")
+  echo "   carecap run config/nottinghamshire.cfg -r $reps -y $years -s 1 -j $j --quiet --no-charts -o TMP"
   best_of "${cmd[@]}"
   wall[$j]=$best
 done
