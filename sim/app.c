@@ -187,7 +187,7 @@ int cca_run(const cca_run_opts *o, FILE *out, FILE *err)
         ccp_free(p);
         return CCA_IO;
     }
-    cce_opts eo = {o->reps, o->years, o->threads, o->seed, 0, NULL, NULL, 0};
+    cce_opts eo = {o->reps, o->years, o->threads, o->seed, 0, NULL, NULL, 0, NULL, NULL};
     cce_result *r = NULL;
     char msg[512];
     if (cce_run(p, &eo, o->progress ? show_progress : NULL, err, &r, msg) != 0) {
@@ -312,7 +312,7 @@ int cca_compare(const cca_run_opts *o, FILE *out, FILE *err)
         goto fail;
     }
     char msg[512];
-    cce_opts eo = {o->reps, o->years, o->threads, o->seed, 0, NULL, NULL, 0};
+    cce_opts eo = {o->reps, o->years, o->threads, o->seed, 0, NULL, NULL, 0, NULL, NULL};
     cce_result *rb = NULL;
     if (cce_run(base, &eo, o->progress ? show_progress : NULL, err, &rb, msg) != 0) {
         fprintf(err, "carecap: %s\n", msg);
@@ -389,5 +389,54 @@ int cca_plot(const char *dir, FILE *out, FILE *err)
     if (cch_plot(dir, err) != 0)
         return CCA_IO;
     fprintf(out, "carecap: charts in %s/charts/, report in %s/report.html\n", dir, dir);
+    return CCA_OK;
+}
+
+int cca_export903(const cca_run_opts *o, FILE *out, FILE *err)
+{
+    cc_params *p = NULL;
+    int rc = load(o->config, err, &p);
+    if (rc != CCA_OK)
+        return rc;
+    if (cco_mkdirs(o->outdir) != 0) {
+        fprintf(err, "carecap: %s: cannot create output directory: %s\n", o->outdir, strerror(errno));
+        ccp_free(p);
+        return CCA_IO;
+    }
+    cco_batch *b = cco_batch_new(o->outdir);
+    FILE *fe = b ? cco_batch_add(b, "episodes.csv") : NULL;
+    FILE *fh = fe ? cco_batch_add(b, "header.csv") : NULL;
+    FILE *fd = fh ? cco_batch_add(b, "districts.csv") : NULL;
+    if (!fd) {
+        fprintf(err, "carecap: %s: cannot write results: %s\n", o->outdir, strerror(errno));
+        cco_batch_abort(b);
+        ccp_free(p);
+        return CCA_IO;
+    }
+    fprintf(fe, "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n");
+    fprintf(fh, "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n");
+    fprintf(fd, "HOME_POST,district\n");
+    for (int d = 0; d < p->nd; d++) {
+        fprintf(fd, "ZZ%d 0AA,", d + 1);
+        cco_field(fd, p->district[d]);
+        fputc('\n', fd);
+    }
+    cce_opts eo = {1, o->years, 1, o->seed, 0, NULL, NULL, 0, fe, fh};
+    cce_result *r = NULL;
+    char msg[512];
+    if (cce_run(p, &eo, NULL, NULL, &r, msg) != 0) {
+        fprintf(err, "carecap: %s\n", msg);
+        cco_batch_abort(b);
+        ccp_free(p);
+        return CCA_RUNTIME;
+    }
+    cce_free(r);
+    if (cco_batch_commit(b, msg) != 0) {
+        fprintf(err, "carecap: %s\n", msg);
+        ccp_free(p);
+        return CCA_IO;
+    }
+    fprintf(out, "carecap: SSDA903 episodes of one simulated replication (synthetic children) in %s/\n", o->outdir);
+    ccp_free(p);
     return CCA_OK;
 }

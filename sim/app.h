@@ -31,6 +31,9 @@ int cca_compare(const cca_run_opts *o, FILE *out, FILE *err);
  * every error to err. */
 int cca_check(const char *config, FILE *out, FILE *err);
 const char *cca_version(void);
+/* Write one replication's children as SSDA903 files (synthetic data):
+ * episodes.csv, header.csv and districts.csv (HOME_POST to district). */
+int cca_export903(const cca_run_opts *o, FILE *out, FILE *err);
 /* Draw the charts and report.html of results folder `dir` again. */
 int cca_plot(const char *dir, FILE *out, FILE *err);
 

@@ -20,6 +20,7 @@ typedef struct {
     const cc_params *const *phases;
     const double *phase_t;
     int nphase;
+    FILE *trace_ep, *trace_hd;
 } shared;
 
 static void *worker(void *arg)
@@ -34,6 +35,7 @@ static void *worker(void *arg)
     ccs_set_checks(s, sh->checks);
     if (sh->nphase > 1)
         ccs_set_phases(s, sh->phases, sh->phase_t, sh->nphase);
+    ccs_set_trace(s, sh->trace_ep, sh->trace_hd);
     size_t slice = (size_t)r->L->n * (size_t)r->ndates;
     for (;;) {
         int k = atomic_fetch_add(&sh->next, 1);
@@ -91,6 +93,8 @@ int cce_run(const cc_params *p, const cce_opts *o, cce_progress progress, void *
     sh.phases = o->phases;
     sh.phase_t = o->phase_t;
     sh.nphase = o->nphase;
+    sh.trace_ep = o->trace_ep;
+    sh.trace_hd = o->trace_hd;
     atomic_init(&sh.next, 0);
     atomic_init(&sh.done, 0);
     atomic_init(&sh.failed, 0);

@@ -21,6 +21,7 @@ typedef struct {
     const cc_params *const *phases;
     const double *phase_t;
     int nphase;
+    FILE *trace_ep, *trace_hd; /* export-903: SSDA903 episodes and header (use with 1 thread) */
 } cce_opts;
 
 typedef struct {

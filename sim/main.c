@@ -23,6 +23,9 @@ static const char usage_text[] =
     "        run the baseline and each scenario (scenarios/*.cfg) with common\n"
     "        random numbers; write their outputs and comparison.csv (paired\n"
     "        differences) into DIR (default output/compare-<baseline name>)\n"
+    "  export-903 CONFIG [-s SEED] [-y YEARS] -o DIR\n"
+    "        write one simulated replication's children as SSDA903 episodes.csv and\n"
+    "        header.csv (synthetic identifiers) and districts.csv into DIR\n"
     "  plot DIR\n"
     "        draw the charts (DIR/charts/, PNG and SVG, by gnuplot) and DIR/report.html\n"
     "        again from a results folder; run and compare draw them unless --no-charts\n"
@@ -96,8 +99,8 @@ int main(int argc, char **argv)
             return usage_error("%s", "plot takes exactly one results folder");
         return cca_plot(argv[2], stdout, stderr);
     }
-    int compare = strcmp(cmd, "compare") == 0;
-    if (strcmp(cmd, "run") != 0 && !compare)
+    int compare = strcmp(cmd, "compare") == 0, export903 = strcmp(cmd, "export-903") == 0;
+    if (strcmp(cmd, "run") != 0 && !compare && !export903)
         return usage_error("unknown command '%s'", cmd);
     enum { MAXSCEN = 512 };
     const char *scen[MAXSCEN];
@@ -172,7 +175,8 @@ int main(int argc, char **argv)
         size_t n = strlen(base);
         if (n > 4 && strcmp(base + n - 4, ".cfg") == 0)
             n -= 4;
-        snprintf(defdir, sizeof defdir, "output/%s%.*s", compare ? "compare-" : "", (int)n, base);
+        snprintf(defdir, sizeof defdir, "output/%s%.*s", compare ? "compare-" : export903 ? "ssda903-" : "",
+                 (int)n, base);
         o.outdir = defdir;
     }
     char cmdline[4096];
@@ -186,5 +190,7 @@ int main(int argc, char **argv)
     }
     o.command_line = cmdline;
     o.progress = !quiet && isatty(2);
+    if (export903)
+        return cca_export903(&o, stdout, stderr);
     return compare ? cca_compare(&o, stdout, stderr) : cca_run(&o, stdout, stderr);
 }

@@ -166,6 +166,8 @@ void ccs_count(cc_sim *s, const child *c, double d)
     cur[L->needing + c->need] += d;
     cur[L->placed + c->placed] += d;
     ccmo_child(s, c, d);
+    if (s->trace_ep && d > 0)
+        cctr_placed(s, &s->ch[c - s->ch]);
     if (c->placed != c->need)
         cur[L->shortfall + c->need] += d;
     int loc = CSU_COUNTY, external = 0;
@@ -355,6 +357,15 @@ static void leave(cc_sim *s, uint32_t i, double t, int series)
     if (c->entrant && c->entered <= s->tot.horizon - 18 * DAYS_PER_YEAR) {
         s->tot.completed++;
         s->tot.completed_days += t - c->entered;
+    }
+    if (s->trace_ep) {
+        static const char *const rec[CCM_NROUTE] = {"E4A", "E11", "E45", "E41", "E8"};
+        static const char *const rec18[CCM_NDEST] = {"E17", "E5", "E6"};
+        const char *code = series == s->L->ex_age18 ? rec18[c->dest18] : "E8";
+        for (int k = 0; k < CCM_NROUTE; k++)
+            if (series == s->route_series[k])
+                code = rec[k];
+        cctr_left(s, c, code);
     }
     ccs_count(s, c, -1);
     ccpl_vacate(s, i, t);
@@ -568,6 +579,7 @@ static void on_birthday(cc_sim *s, uint32_t i, double t)
             }
         }
         s->cur[s->L->tr18 + dest] += 1;
+        c->dest18 = (uint8_t)dest;
         leave(s, i, t, s->L->ex_age18);
         return;
     }
@@ -645,6 +657,12 @@ static void snapshot(cc_sim *s, int k)
 }
 
 void ccs_set_checks(cc_sim *s, int on) { s->checks = on; }
+
+void ccs_set_trace(cc_sim *s, FILE *episodes, FILE *header)
+{
+    s->trace_ep = episodes;
+    s->trace_hd = header;
+}
 
 void ccs_set_phases(cc_sim *s, const cc_params *const *phases, const double *phase_t, int n)
 {
@@ -770,6 +788,7 @@ int ccs_run(cc_sim *s, uint64_t seed, uint64_t rep, double *out, ccs_totals *tot
                          PRIO_PROCESS);
         }
     }
+    cctr_finish(s);
     if (totals)
         *totals = s->tot;
     return 0;

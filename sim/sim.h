@@ -7,6 +7,7 @@
 #define SIM_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "metrics.h"
 #include "params.h"
@@ -39,6 +40,9 @@ int ccs_run(cc_sim *s, uint64_t seed, uint64_t rep, double *out, ccs_totals *tot
  * capacities, households, waiting lists) after every event, counting what
  * is wrong in totals.violations. Slow. */
 void ccs_set_checks(cc_sim *s, int on);
+/* Write every child's SSDA903 episodes and header rows to these streams
+ * (without header lines) during the next ccs_run calls; NULL: none. */
+void ccs_set_trace(cc_sim *s, FILE *episodes, FILE *header);
 /* A scenario: phases[0] (the parameters the engine was made for) holds from
  * the start, phases[k] from phase_t[k] days. The arrays must outlive the
  * engine; every phase has the same providers. */

@@ -6,6 +6,7 @@
 #define SIMINT_H
 
 #include <stdint.h>
+#include <stdio.h>
 #include <gsl/gsl_rng.h>
 
 #include "costs.h"
@@ -44,6 +45,10 @@ typedef struct {
     uint8_t cohort, district, need, placed, flags;
     uint8_t waiting;     /* on the waiting list of its needed type */
     uint8_t entrant;     /* entered during the run (its whole stay is observable) */
+    uint8_t dest18;      /* destination drawn at the 18th birthday */
+    uint8_t ep_open, ep_first; /* SSDA903 trace: an episode is open; it is the period's first */
+    char ep_place[3], ep_provider[4];
+    int32_t ep_start;    /* SSDA903 trace: the open episode's start day */
     uint8_t in_care;     /* the slot holds a child in care */
 } child;
 
@@ -129,6 +134,7 @@ struct cc_sim {
     const double *phase_t;
     int nphase;
     gsl_rng *thin;               /* which entries an edge-of-care lever prevents */
+    FILE *trace_ep, *trace_hd;   /* SSDA903 trace (export-903): episodes, header; NULL: none */
     /* scratch for the initial population */
     int *lab_d, *lab_t, *lab_f;
     size_t lab_cap;
@@ -146,6 +152,11 @@ void ccmo_fixed(cc_sim *s, int line, int type, double per_day); /* change a fixe
 void ccmo_event(cc_sim *s, const cc_event *ev);       /* new financial year, one-off cost */
 void ccmo_snapshot(cc_sim *s);                        /* this month's spend into the stocks */
 void ccmo_rebuild(cc_sim *s);                         /* prices or commitments changed: recompute the rates */
+
+/* trace.c: SSDA903 episodes of a replication */
+void cctr_placed(cc_sim *s, child *c);                /* after any placement: open/close episodes */
+void cctr_left(cc_sim *s, child *c, const char *rec); /* the child leaves care (REC code) */
+void cctr_finish(cc_sim *s);                          /* write the episodes still open */
 
 /* place.c: the supply side */
 int ccpl_new(cc_sim *s);                /* allocate; 0 or -1 */

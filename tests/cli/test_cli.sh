@@ -171,6 +171,20 @@ grep -q "no-levers.cfg: baseline: the scenario applies to" "$tmp/err" && ok || b
 [ ! -e "$tmp/cmp2" ] && ok || bad "compare: output directory created for an invalid comparison"
 expect_rc 0 "check a scenario" -- "$CARECAP" check "$CARECAP_ROOT/scenarios/combined.cfg"
 
+# --- export-903: a replication as SSDA903 files ------------------------------
+expect_rc 0 "export-903" -- "$CARECAP" export-903 "$base" -s 1 -y 3 -o "$tmp/e903"
+[ "$(head -1 "$tmp/e903/episodes.csv")" = "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN" ] && ok || bad "episodes.csv header"
+[ "$(head -1 "$tmp/e903/header.csv")" = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB" ] && ok || bad "header.csv header"
+# every episode's child is in the header file; every closed episode ends on or after it starts
+awk -F, 'FNR == 1 { next } FILENAME ~ /header/ { h[$1] = 1; next }
+  { if (!($1 in h)) bad++; if ($8 != "") { split($2, a, "/"); split($8, b, "/"); if (b[3] b[2] b[1] < a[3] a[2] a[1]) bad++ } }
+  END { exit bad > 0 }' "$tmp/e903/header.csv" "$tmp/e903/episodes.csv" && ok || bad "episodes: unknown child or DEC before DECOM"
+# the same replication run normally: its exits equal the episodes that end care
+expect_rc 0 "run for export" -- "$CARECAP" run --no-charts "$base" -r 1 -y 3 -s 1 -j 1 -q -o "$tmp/e903run"
+want=$(awk -F, '$3 == "exits" && $4 == "all" { s += $5 } END { print s }' "$tmp/e903run/annual.csv")
+got=$(awk -F, 'NR > 1 && $9 ~ /^E/ { n++ } END { print n }' "$tmp/e903/episodes.csv")
+[ "$want" = "$got" ] && ok || bad "export-903: $got episodes end care, the run has $want exits"
+
 # --- acceptance on the bundled baseline: 1000 x 10 years, -j1 == -j2 ---------
 expect_rc 0 "baseline -j1" -- "$CARECAP" run --no-charts "$base" -r 1000 -y 10 -s 1 -j 1 -o "$tmp/b1" -q
 expect_rc 0 "baseline -j2" -- "$CARECAP" run --no-charts "$base" -r 1000 -y 10 -s 1 -j 2 -o "$tmp/b2" -q
