@@ -117,13 +117,13 @@ static void gp_out(FILE *g, const char *name, const char *plot)
 
 static FILE *open_in(const char *dir, const char *name, const char *ext)
 {
-    char path[4096];
+    char path[4096 + 256];
     snprintf(path, sizeof path, "%s/%s.%s", dir, name, ext);
     return fopen(path, "w");
 }
 
 typedef struct {
-    char name[64], title[160], caption[400];
+    char name[64], title[200], caption[400];
 } chart;
 
 typedef struct {
@@ -585,7 +585,7 @@ static const row *at(const table *t, const char *scen, const char *metric, const
 static int report(const char *dir, const char *cd, const table *m, const table *a, const table *c,
                   const charts *cs, int rendered)
 {
-    char path[4096];
+    char path[4096 + 256];
     snprintf(path, sizeof path, "%s/report.html", dir);
     FILE *f = fopen(path, "w");
     if (!f)
