@@ -1,32 +1,48 @@
 #!/usr/bin/env bash
 # deps.sh: make sure the Debian packages carecap needs are installed.
 # As root it installs what is missing with apt-get; otherwise it prints the
-# exact apt-get line to run and exits 1. Sourced or run by the other scripts.
+# exact apt-get line to run and exits 1. With --test it also installs
+# Chromium, with which the test suite checks report.html in a browser; that
+# check is skipped (with a message) if Chromium cannot be installed.
 set -euo pipefail
 packages=(gcc make cmake pkg-config libgsl-dev libconfig-dev libxlsxwriter-dev gnuplot-nox)
-# the test suite also renders report.html in a headless browser
+optional=()
 if [ "${1:-}" = "--test" ]; then
-  packages+=(chromium)
+  optional+=(chromium)
 fi
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 missing=()
 for p in "${packages[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
-    missing+=("$p")
-  fi
+  installed "$p" || missing+=("$p")
 done
-if [ ${#missing[@]} -eq 0 ]; then
+want=()
+for p in "${optional[@]}"; do
+  installed "$p" || want+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ] && [ ${#want[@]} -eq 0 ]; then
   exit 0
 fi
 if [ "$(id -u)" -ne 0 ]; then
+  if [ ${#missing[@]} -eq 0 ]; then
+    echo "carecap: optional for the tests: ${want[*]} (sudo apt-get install -y ${want[*]})" >&2
+    exit 0
+  fi
   echo "carecap needs these Debian packages: ${missing[*]}" >&2
   echo "Install them with:" >&2
-  echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+  echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]} ${want[*]}" >&2
   exit 1
 fi
-echo "Installing: ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
-# the package lists on hand first; refresh them only if that fails
-if ! apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1; then
-  apt-get update -qq
-  apt-get install -y -qq "${missing[@]}" >/dev/null
+# install from the package lists on hand first; refresh them only if that fails
+install() {
+  apt-get install -y -qq "$@" >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq "$@" >/dev/null; }
+}
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing: ${missing[*]}" >&2
+  install "${missing[@]}"
 fi
+if [ ${#want[@]} -gt 0 ]; then
+  echo "Installing (for the tests): ${want[*]}" >&2
+  install "${want[@]}" || echo "carecap: could not install ${want[*]}; the browser check of report.html will be skipped" >&2
+fi
+exit 0
