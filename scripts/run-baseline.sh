@@ -10,4 +10,4 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j"$(nproc)" >/dev/null
 out=output/nottinghamshire
 ./build/sim/carecap run config/nottinghamshire.cfg -r 1000 -y 10 -s 1 -o "$out" "$@"
-echo "Results: $root/$out (monthly.csv, annual.csv, manifest.txt, config.cfg)"
+echo "Results: $root/$out (report.html to open first; monthly.csv, annual.csv, spend.xlsx, charts/, manifest.txt, config.cfg)"
