@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "ssda903.h"
 
 static const char usage_text[] =
     "Usage: carecap COMMAND [ARGS]\n"
@@ -26,6 +27,10 @@ static const char usage_text[] =
     "  export-903 CONFIG [-s SEED] [-y YEARS] -o DIR\n"
     "        write one simulated replication's children as SSDA903 episodes.csv and\n"
     "        header.csv (synthetic identifiers) and districts.csv into DIR\n"
+    "  calibrate EPISODES.csv HEADER.csv [--districts FILE] [--from DATE] [--to DATE]\n"
+    "            [--name NAME] -o CONFIG\n"
+    "        fit a config to SSDA903 episodes (demand side; FILE maps HOME_POST to\n"
+    "        districts) and write CONFIG and CONFIG.fit.csv (estimates, 95%% intervals)\n"
     "  plot DIR\n"
     "        draw the charts (DIR/charts/, PNG and SVG, by gnuplot) and DIR/report.html\n"
     "        again from a results folder; run and compare draw them unless --no-charts\n"
@@ -93,6 +98,34 @@ int main(int argc, char **argv)
         if (argc != 3)
             return usage_error("%s", "check takes exactly one config file");
         return cca_check(argv[2], stdout, stderr);
+    }
+    if (strcmp(cmd, "calibrate") == 0) {
+        csd_opts co = {NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+        for (int i = 2; i < argc; i++) {
+            const char *a = argv[i];
+            if (a[0] == '-' && a[1] != '\0') {
+                const char **dst = opt_is(a, "-o", "--out") ? &co.out
+                                   : strcmp(a, "--districts") == 0 ? &co.districts
+                                   : strcmp(a, "--from") == 0 ? &co.from
+                                   : strcmp(a, "--to") == 0 ? &co.to
+                                   : strcmp(a, "--name") == 0 ? &co.name
+                                                              : NULL;
+                if (!dst)
+                    return usage_error("unknown option '%s'", a);
+                if (i + 1 >= argc)
+                    return usage_error("option '%s' needs a value", a);
+                *dst = argv[++i];
+            } else if (!co.episodes) {
+                co.episodes = a;
+            } else if (!co.header) {
+                co.header = a;
+            } else {
+                return usage_error("unexpected argument '%s' (calibrate takes EPISODES.csv HEADER.csv)", a);
+            }
+        }
+        if (!co.episodes || !co.header || !co.out)
+            return usage_error("%s", "calibrate needs EPISODES.csv HEADER.csv and -o CONFIG");
+        return csd_calibrate(&co, stdout, stderr);
     }
     if (strcmp(cmd, "plot") == 0) {
         if (argc != 3)

@@ -49,6 +49,7 @@ typedef struct {
     uint8_t ep_open, ep_first; /* SSDA903 trace: an episode is open; it is the period's first */
     char ep_place[3], ep_provider[4];
     int32_t ep_start;    /* SSDA903 trace: the open episode's start day */
+    double ep_since;     /* SSDA903 trace: placed_since of the open episode's placement */
     uint8_t in_care;     /* the slot holds a child in care */
 } child;
 

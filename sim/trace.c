@@ -60,7 +60,9 @@ void cctr_placed(cc_sim *s, child *c)
         return;
     int32_t today = day_of(s, s->last_t);
     const char *pl = place_code(s, c), *pr = provider_code(s, c);
-    if (c->ep_open && strcmp(pl, c->ep_place) == 0 && strcmp(pr, c->ep_provider) == 0)
+    /* a new placement (a move, even to the same kind of place) is a new episode */
+    if (c->ep_open && strcmp(pl, c->ep_place) == 0 && strcmp(pr, c->ep_provider) == 0 &&
+        c->placed_since == c->ep_since)
         return;
     if (c->ep_open && today > c->ep_start) {
         write_episode(s, c, today, "X1");
@@ -75,6 +77,7 @@ void cctr_placed(cc_sim *s, child *c)
         fprintf(s->trace_hd, "C%07u,%d,%s,%s,A%012u,,\n", c->serial + 1, 1 + (int)(c->serial % 2), dob,
                 c->flags & (1 << CCM_UASC) ? "OOTH" : "WBRI", 100000000u + c->serial);
     }
+    c->ep_since = c->placed_since;
     snprintf(c->ep_place, sizeof c->ep_place, "%s", pl);
     snprintf(c->ep_provider, sizeof c->ep_provider, "%s", pr);
 }
