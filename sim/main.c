@@ -28,9 +28,10 @@ static const char usage_text[] =
     "        write one simulated replication's children as SSDA903 episodes.csv and\n"
     "        header.csv (synthetic identifiers) and districts.csv into DIR\n"
     "  calibrate EPISODES.csv HEADER.csv [--districts FILE] [--from DATE] [--to DATE]\n"
-    "            [--name NAME] -o CONFIG\n"
+    "            [--name NAME] [--baseline CONFIG] -o CONFIG\n"
     "        fit a config to SSDA903 episodes (demand side; FILE maps HOME_POST to\n"
-    "        districts) and write CONFIG and CONFIG.fit.csv (estimates, 95%% intervals)\n"
+    "        districts) and write CONFIG and CONFIG.fit.csv (estimates, 95%% intervals);\n"
+    "        --baseline copies that config's supply, matching and costs\n"
     "  plot DIR\n"
     "        draw the charts (DIR/charts/, PNG and SVG, by gnuplot) and DIR/report.html\n"
     "        again from a results folder; run and compare draw them unless --no-charts\n"
@@ -100,7 +101,7 @@ int main(int argc, char **argv)
         return cca_check(argv[2], stdout, stderr);
     }
     if (strcmp(cmd, "calibrate") == 0) {
-        csd_opts co = {NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+        csd_opts co = {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
         for (int i = 2; i < argc; i++) {
             const char *a = argv[i];
             if (a[0] == '-' && a[1] != '\0') {
@@ -109,6 +110,7 @@ int main(int argc, char **argv)
                                    : strcmp(a, "--from") == 0 ? &co.from
                                    : strcmp(a, "--to") == 0 ? &co.to
                                    : strcmp(a, "--name") == 0 ? &co.name
+                                   : strcmp(a, "--baseline") == 0 ? &co.baseline
                                                               : NULL;
                 if (!dst)
                     return usage_error("unknown option '%s'", a);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 #include <gsl/gsl_cdf.h>
+#include <libconfig.h>
 
 #include "ccdate.h"
 #include "model.h"
@@ -239,6 +240,116 @@ static void rate(FILE *cfg, FILE *fit, const char *setting, const char *key, cou
     fprintf(cfg, "%s = %.6g;%s # %.0f events in %.1f years in care: 95%% %.4g-%.4g\n", key, r, last ? "" : "",
             c.ev, c.ex, lo, hi);
     fprintf(fit, "%s.%s,%.6g,%.6g,%.6g,%.0f,%.3f\n", setting, key, r, lo, hi, c.ev, c.ex);
+}
+
+/* Deep copy of libconfig setting `from` into group or list `to`. */
+static int copy_setting(const config_setting_t *from, config_setting_t *to)
+{
+    int type = config_setting_type(from);
+    const char *name = config_setting_name(from);
+    int in_group = config_setting_type(to) == CONFIG_TYPE_GROUP;
+    config_setting_t *c = config_setting_add(to, in_group ? name : NULL, type);
+    if (!c)
+        return -1;
+    switch (type) {
+    case CONFIG_TYPE_INT: config_setting_set_int(c, config_setting_get_int(from)); break;
+    case CONFIG_TYPE_INT64: config_setting_set_int64(c, config_setting_get_int64(from)); break;
+    case CONFIG_TYPE_FLOAT: config_setting_set_float(c, config_setting_get_float(from)); break;
+    case CONFIG_TYPE_STRING: config_setting_set_string(c, config_setting_get_string(from)); break;
+    case CONFIG_TYPE_BOOL: config_setting_set_bool(c, config_setting_get_bool(from)); break;
+    default:
+        for (int i = 0; i < config_setting_length(from); i++)
+            if (copy_setting(config_setting_get_elem(from, (unsigned)i), c) != 0)
+                return -1;
+    }
+    return 0;
+}
+
+/* Append the baseline's supply, matching and costs to the fitted config.
+ * The baseline's start-date placements belong to its own population, so
+ * they are dropped: each matched type's last unlimited external tier takes
+ * the new start-date children (start_rest). */
+static int append_supply(const char *baseline, const char *out, FILE *err)
+{
+    config_t b, n;
+    config_init(&b);
+    config_init(&n);
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", baseline);
+    char *slash = strrchr(dir, '/');
+    if (slash) {
+        *slash = '\0';
+        config_set_include_dir(&b, dir);
+    }
+    if (config_read_file(&b, baseline) != CONFIG_TRUE) {
+        fprintf(err, "%s: cannot read the baseline: %s\n", baseline, config_error_text(&b));
+        config_destroy(&b);
+        config_destroy(&n);
+        return -1;
+    }
+    static const char *const sections[] = {"supply", "matching", "costs"};
+    config_setting_t *root = config_root_setting(&n);
+    int copied = 0;
+    for (int k = 0; k < 3; k++) {
+        config_setting_t *s = config_lookup(&b, sections[k]);
+        if (s) {
+            copy_setting(s, root);
+            copied++;
+        }
+    }
+    config_setting_t *sup = config_setting_get_member(root, "supply");
+    if (sup) {
+        static const char *const lists[] = {"homes", "external"};
+        for (int l = 0; l < 2; l++) {
+            config_setting_t *list = config_setting_get_member(sup, lists[l]);
+            for (int i = 0; list && i < config_setting_length(list); i++) {
+                config_setting_t *pv = config_setting_get_elem(list, (unsigned)i);
+                config_setting_remove(pv, "start");
+                config_setting_remove(pv, "start_rest");
+            }
+        }
+        config_setting_t *fost = config_setting_get_member(sup, "fostering");
+        if (fost)
+            config_setting_remove(fost, "start");
+        config_setting_t *ext = config_setting_get_member(sup, "external");
+        static const char *const types[] = {"foster", "residential", "semi_independent", "secure"};
+        for (int t = 0; ext && t < 4; t++) {
+            config_setting_t *last = NULL;
+            for (int i = 0; i < config_setting_length(ext); i++) {
+                config_setting_t *pv = config_setting_get_elem(ext, (unsigned)i);
+                const char *ty = NULL;
+                config_setting_lookup_string(pv, "type", &ty);
+                if (ty && strcmp(ty, types[t]) == 0 && !config_setting_get_member(pv, "capacity"))
+                    last = pv;
+            }
+            if (last)
+                config_setting_set_bool(config_setting_add(last, "start_rest", CONFIG_TYPE_BOOL), 1);
+        }
+    }
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.supply.tmp", out);
+    int ok = config_write_file(&n, tmp) == CONFIG_TRUE;
+    config_destroy(&b);
+    config_destroy(&n);
+    FILE *in = ok ? fopen(tmp, "r") : NULL, *o = in ? fopen(out, "a") : NULL;
+    if (!o) {
+        if (in)
+            fclose(in);
+        remove(tmp);
+        fprintf(err, "%s: cannot append the baseline's supply\n", out);
+        return -1;
+    }
+    fprintf(o, "\n# Supply, matching and costs copied from %s. Its start-date placements are\n"
+               "# dropped: each type's last external tier without a fixed capacity takes the start-date children\n"
+               "# (start_rest); set `start` counts by hand to place them as they are.\n",
+            baseline);
+    char buf[8192];
+    size_t nr;
+    while ((nr = fread(buf, 1, sizeof buf, in)) > 0)
+        fwrite(buf, 1, nr, o);
+    fclose(in);
+    remove(tmp);
+    return fclose(o) == 0 && copied ? 0 : -1;
 }
 
 int csd_calibrate(const csd_opts *o, FILE *out, FILE *err)
@@ -663,6 +774,10 @@ int csd_calibrate(const csd_opts *o, FILE *out, FILE *err)
     if (bad) {
         fprintf(err, "%s: write failed\n", o->out);
         rc = 4;
+        goto done;
+    }
+    if (o->baseline && append_supply(o->baseline, o->out, err) != 0) {
+        rc = 3;
         goto done;
     }
     fprintf(out, "carecap: calibrated from %zu placements of %zu children, %s to %s%s: %s (fit table %s)\n", ne, np, fs,

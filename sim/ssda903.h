@@ -19,6 +19,7 @@ typedef struct {
     const char *districts; /* optional CSV: HOME_POST,district */
     const char *from, *to; /* optional window, YYYY-MM-DD */
     const char *name;      /* council name for the config */
+    const char *baseline;  /* optional config whose supply, matching and costs are copied */
     const char *out;       /* config file to write */
 } csd_opts;
 

@@ -193,8 +193,8 @@ static void read_external(ccc_reader *r, const config_setting_t *g, csu_provider
     if (pv->avail == CSU_CAPACITY && pv->start_total > pv->capacity)
         ccc_error(r, g, "start", "%d children at the start in %d places (expected at most capacity)",
                   pv->start_total, pv->capacity);
-    if (pv->start_rest && pv->avail != CSU_UNLIMITED)
-        ccc_error(r, g, "start_rest", "needs an unlimited tier (expected unlimited = true)");
+    if (pv->start_rest && pv->avail == CSU_CAPACITY)
+        ccc_error(r, g, "start_rest", "needs a tier without a fixed capacity (expected unlimited = true or a probability)");
 }
 
 static void read_fostering(ccc_reader *r, const config_setting_t *g, csu_params *s, csu_provider *pv)

@@ -22,6 +22,13 @@ cfg="$CARECAP_ROOT/tests/data/roundtrip.cfg"
 "$CARECAP" calibrate "$tmp/e/episodes.csv" "$tmp/e/header.csv" --districts "$tmp/e/districts.csv" -o "$tmp/a.cfg" >/dev/null 2>"$tmp/err" && ok || bad "calibrate: $(cat "$tmp/err")"
 "$CARECAP" check "$tmp/a.cfg" >/dev/null 2>&1 && ok || bad "the fitted config is not valid"
 
+# with a baseline's supply, matching and costs: a complete config that runs
+"$CARECAP" export-903 "$CARECAP_ROOT/config/nottinghamshire.cfg" -s 2 -y 3 -o "$tmp/n" >/dev/null 2>&1
+"$CARECAP" calibrate "$tmp/n/episodes.csv" "$tmp/n/header.csv" --districts "$tmp/n/districts.csv" \
+    --baseline "$CARECAP_ROOT/config/nottinghamshire.cfg" -o "$tmp/s.cfg" >/dev/null 2>"$tmp/err" && ok || bad "calibrate --baseline: $(cat "$tmp/err")"
+"$CARECAP" run --no-charts "$tmp/s.cfg" -r 5 -y 2 -q -o "$tmp/srun" >/dev/null 2>"$tmp/err" && ok || bad "the fitted config with supply does not run: $(cat "$tmp/err")"
+grep -q ',spend,total,' "$tmp/srun/annual.csv" && ok || bad "the fitted config has no spend"
+
 # the same data, written awkwardly
 mkdir -p "$tmp/x"
 { printf '\xef\xbb\xbf'; sed 's/$/\r/' "$tmp/e/header.csv"; } >"$tmp/x/header.csv"

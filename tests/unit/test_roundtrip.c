@@ -64,7 +64,7 @@ int main(void)
     FILE *null = fopen("/dev/null", "w");
     cca_run_opts eo = {truth_path, dir, 1, YEARS, 1, 7, 0, NULL, NULL, 0, 1};
     CHECK(cca_export903(&eo, null, stderr) == 0, "export-903");
-    csd_opts co = {ep, hd, ds, NULL, NULL, "Round trip (fitted)", cfg};
+    csd_opts co = {ep, hd, ds, NULL, NULL, "Round trip (fitted)", NULL, cfg};
     CHECK(csd_calibrate(&co, null, stderr) == 0, "calibrate");
     fclose(null);
 
