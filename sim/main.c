@@ -27,11 +27,12 @@ static const char usage_text[] =
     "  export-903 CONFIG [-s SEED] [-y YEARS] -o DIR\n"
     "        write one simulated replication's children as SSDA903 episodes.csv and\n"
     "        header.csv (synthetic identifiers) and districts.csv into DIR\n"
-    "  calibrate EPISODES.csv HEADER.csv [--districts FILE] [--from DATE] [--to DATE]\n"
-    "            [--name NAME] [--baseline CONFIG] -o CONFIG\n"
-    "        fit a config to SSDA903 episodes (demand side; FILE maps HOME_POST to\n"
-    "        districts) and write CONFIG and CONFIG.fit.csv (estimates, 95%% intervals);\n"
-    "        --baseline copies that config's supply, matching and costs\n"
+    "  calibrate EPISODES.csv HEADER.csv [EPISODES2.csv HEADER2.csv ...] [--districts FILE]\n"
+    "            [--from DATE] [--to DATE] [--name NAME] [--baseline CONFIG] -o CONFIG\n"
+    "        fit a config to SSDA903 episodes (a pair of files a year, say; FILE maps\n"
+    "        HOME_POST to districts) and write CONFIG and CONFIG.fit.csv (estimates,\n"
+    "        events, exposure, 95%% intervals); --baseline copies that config's supply,\n"
+    "        matching and costs, with the start-date children shared out to its providers\n"
     "  plot DIR\n"
     "        draw the charts (DIR/charts/, PNG and SVG, by gnuplot) and DIR/report.html\n"
     "        again from a results folder; run and compare draw them unless --no-charts\n"
@@ -101,7 +102,9 @@ int main(int argc, char **argv)
         return cca_check(argv[2], stdout, stderr);
     }
     if (strcmp(cmd, "calibrate") == 0) {
-        csd_opts co = {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+        static csd_opts co; /* large: not on the stack */
+        const char *pos[2 * CSD_MAXPAIRS];
+        int npos = 0;
         for (int i = 2; i < argc; i++) {
             const char *a = argv[i];
             if (a[0] == '-' && a[1] != '\0') {
@@ -117,16 +120,22 @@ int main(int argc, char **argv)
                 if (i + 1 >= argc)
                     return usage_error("option '%s' needs a value", a);
                 *dst = argv[++i];
-            } else if (!co.episodes) {
-                co.episodes = a;
-            } else if (!co.header) {
-                co.header = a;
+            } else if (npos == 2 * CSD_MAXPAIRS) {
+                return usage_error("more than %d pairs of files", CSD_MAXPAIRS);
             } else {
-                return usage_error("unexpected argument '%s' (calibrate takes EPISODES.csv HEADER.csv)", a);
+                pos[npos++] = a;
             }
         }
-        if (!co.episodes || !co.header || !co.out)
+        if (npos < 2 || !co.out)
             return usage_error("%s", "calibrate needs EPISODES.csv HEADER.csv and -o CONFIG");
+        if (npos % 2)
+            return usage_error("'%s' has no header file (calibrate takes pairs: EPISODES.csv HEADER.csv ...)",
+                               pos[npos - 1]);
+        for (int k = 0; k < npos / 2; k++) {
+            co.episodes[k] = pos[2 * k];
+            co.header[k] = pos[2 * k + 1];
+        }
+        co.npairs = npos / 2;
         return csd_calibrate(&co, stdout, stderr);
     }
     if (strcmp(cmd, "plot") == 0) {

@@ -1,10 +1,12 @@
-/* ssda903: fit a carecap config to SSDA903 episodes. */
+/* ssda903: fit a carecap config to SSDA903 episodes (see ssda903.h). */
 #define _XOPEN_SOURCE 700
 #include "ssda903.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,137 +15,83 @@
 #include <libconfig.h>
 
 #include "ccdate.h"
+#include "cfgwrite.h"
+#include "csv.h"
+#include "diag.h"
 #include "model.h"
+#include "output.h"
+#include "params.h"
 
 #define DPY 365.25
+#define OPEN_END INT32_MAX
 
-/* ---- a forgiving CSV reader ---- */
+/* ---- reporting ---- */
+
+typedef enum { W_DATE, W_CHILD, W_OVERLAP, W_OPEN, W_POST, W_X1, W_N } warn_kind;
+enum { WARN_SHOWN = 10 };
+static const char *const warn_more[W_N] = {
+    "with a blank or unreadable date (skipped)", "whose child is not in the header files (skipped)",
+    "overlapping the child's previous episode (cut)", "after an open episode of the same child (closed)",
+    "whose HOME_POST is not in the districts table (spread over the districts)",
+    "ending with X1 and no next episode (counted as leaving care)"};
 
 typedef struct {
-    char *buf;      /* the file, parsed in place */
-    char **field;   /* fields of the current row */
-    int nfield, cap;
-    char *p, *end;
-    int line;       /* line of the current row */
-} csv;
+    FILE *err;
+    int errors;
+    int nwarn[W_N];
+} report;
 
-static int csv_open(csv *c, const char *path)
+static void error_at(report *r, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+static void error_at(report *r, const char *fmt, ...)
 {
-    memset(c, 0, sizeof *c);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return -1;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    c->buf = malloc((size_t)n + 1);
-    if (!c->buf || fread(c->buf, 1, (size_t)n, f) != (size_t)n) {
-        fclose(f);
-        free(c->buf);
-        return -1;
-    }
-    fclose(f);
-    c->buf[n] = '\0';
-    c->p = c->buf;
-    c->end = c->buf + n;
-    if (n >= 3 && (unsigned char)c->buf[0] == 0xEF && (unsigned char)c->buf[1] == 0xBB &&
-        (unsigned char)c->buf[2] == 0xBF)
-        c->p += 3; /* UTF-8 byte-order mark */
-    return 0;
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(r->err, fmt, ap);
+    va_end(ap);
+    fputc('\n', r->err);
+    r->errors++;
 }
 
-/* Next row into c->field; 0 at the end. Quotes, "" escapes, CRLF. */
-static int csv_row(csv *c)
+static void warn_at(report *r, warn_kind k, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+static void warn_at(report *r, warn_kind k, const char *fmt, ...)
 {
-    if (c->p >= c->end)
-        return 0;
-    c->nfield = 0;
-    c->line++;
-    char *w = c->p;
-    for (;;) {
-        if (c->nfield == c->cap) {
-            int cap = c->cap ? 2 * c->cap : 32;
-            char **a = realloc(c->field, (size_t)cap * sizeof *a);
-            if (!a)
-                return 0;
-            c->field = a;
-            c->cap = cap;
-        }
-        char *start = w;
-        c->field[c->nfield++] = start;
-        if (*c->p == '"') {
-            c->p++;
-            while (c->p < c->end) {
-                if (*c->p == '"' && c->p[1] == '"') {
-                    *w++ = '"';
-                    c->p += 2;
-                } else if (*c->p == '"') {
-                    c->p++;
-                    break;
-                } else {
-                    if (*c->p == '\n')
-                        c->line++;
-                    *w++ = *c->p++;
-                }
-            }
-        }
-        while (c->p < c->end && *c->p != ',' && *c->p != '\n' && *c->p != '\r')
-            *w++ = *c->p++;
-        /* step past the separator before ending the field in place (the
-         * terminator may land where the separator was) */
-        char sep = c->p < c->end ? *c->p : '\n';
-        if (sep == ',') {
-            c->p++;
-        } else {
-            if (sep == '\r')
-                c->p++;
-            if (c->p < c->end && *c->p == '\n')
-                c->p++;
-        }
-        *w++ = '\0';
-        if (sep == ',')
-            continue;
-        return 1;
-    }
+    if (++r->nwarn[k] > WARN_SHOWN)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("warning: ", r->err);
+    vfprintf(r->err, fmt, ap);
+    va_end(ap);
+    fputc('\n', r->err);
 }
 
-/* Map required column names to positions; report the missing ones. */
-static int csv_columns(csv *c, const char *path, const char *const *names, int n, int *col, FILE *err)
+static int warn_summary(const report *r)
 {
-    if (!csv_row(c)) {
-        fprintf(err, "%s: empty file (expected a header row with %s, ...)\n", path, names[0]);
-        return -1;
+    int n = 0;
+    for (int k = 0; k < W_N; k++) {
+        if (r->nwarn[k] > WARN_SHOWN)
+            fprintf(r->err, "warning: ... and %d more rows %s\n", r->nwarn[k] - WARN_SHOWN, warn_more[k]);
+        n += r->nwarn[k];
     }
-    int bad = 0;
-    for (int k = 0; k < n; k++) {
-        col[k] = -1;
-        for (int i = 0; i < c->nfield; i++) {
-            const char *h = c->field[i];
-            while (*h == ' ')
-                h++;
-            if (strcasecmp(h, names[k]) == 0)
-                col[k] = i;
-        }
-        if (col[k] < 0) {
-            fprintf(err, "%s:1: column %s is missing (expected it among the header row's names)\n", path, names[k]);
-            bad = 1;
-        }
-    }
-    return bad ? -1 : 0;
+    return n;
 }
-
-static const char *fld(const csv *c, int col) { return col < c->nfield ? c->field[col] : ""; }
 
 /* DD/MM/YYYY (or YYYY-MM-DD); 0 if blank, -1 if not a date. */
 static int parse_date(const char *s, int32_t *day)
 {
-    while (*s == ' ')
-        s++;
     if (!*s)
         return 0;
     int d, m, y;
     char tail;
-    if (sscanf(s, "%d/%d/%d%c", &d, &m, &y, &tail) == 3 || (sscanf(s, "%d-%d-%d%c", &y, &m, &d, &tail) == 3)) {
+    if (sscanf(s, "%d/%d/%d%c", &d, &m, &y, &tail) == 3 || sscanf(s, "%d-%d-%d%c", &y, &m, &d, &tail) == 3) {
         if (y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1 || d > ccd_days_in_month(y, m))
             return -1;
         *day = ccd_from_ymd(y, m, d);
@@ -152,56 +100,159 @@ static int parse_date(const char *s, int32_t *day)
     return -1;
 }
 
-/* ---- episodes ---- */
+/* ---- codes ---- */
+
+/* SSDA903 PLACE codes by placement type; -1 for an unknown code. */
+static int place_type(const char *p)
+{
+    static const struct {
+        const char *code;
+        int type;
+    } map[] = {{"U1", CCM_KINSHIP}, {"U2", CCM_KINSHIP}, {"U3", CCM_KINSHIP}, {"U4", CCM_FOSTER},
+               {"U5", CCM_FOSTER},  {"U6", CCM_FOSTER},  {"K2", CCM_RESIDENTIAL}, {"R1", CCM_RESIDENTIAL},
+               {"P3", CCM_RESIDENTIAL}, {"S1", CCM_RESIDENTIAL}, {"K1", CCM_SECURE}, {"H5", CCM_SEMI},
+               {"K3", CCM_SEMI},    {"P2", CCM_SEMI},    {"P1", CCM_PARENTS},  {"A3", CCM_ADOPTION},
+               {"A4", CCM_ADOPTION}, {"A5", CCM_ADOPTION}, {"A6", CCM_ADOPTION}, {"R2", CCM_OTHER},
+               {"R3", CCM_OTHER},   {"R5", CCM_OTHER},   {"T0", CCM_OTHER},    {"T1", CCM_OTHER},
+               {"T2", CCM_OTHER},   {"T3", CCM_OTHER},   {"T4", CCM_OTHER},    {"Z1", CCM_OTHER}};
+    for (size_t i = 0; i < sizeof map / sizeof *map; i++)
+        if (strcasecmp(p, map[i].code) == 0)
+            return map[i].type;
+    return -1;
+}
+static const char place_codes[] = "U1-U6, K1, K2, K3, R1, R2, R3, R5, P1, P2, P3, S1, H5, A3-A6, T0-T4, Z1";
+
+/* SSDA903 REC codes: the exit route (or -2 for X1, -1 unknown). Ends at 18
+ * are told apart by age, not by code. */
+static int rec_route(const char *r)
+{
+    static const struct {
+        const char *code;
+        int route;
+    } map[] = {{"X1", -2}, {"E4A", CCM_RETURN_HOME}, {"E4B", CCM_RETURN_HOME}, {"E4", CCM_RETURN_HOME},
+               {"E13", CCM_RETURN_HOME}, {"E11", CCM_ADOPTION_EXIT}, {"E12", CCM_ADOPTION_EXIT},
+               {"E1", CCM_ADOPTION_EXIT}, {"E45", CCM_SGO}, {"E46", CCM_SGO}, {"E47", CCM_SGO}, {"E48", CCM_SGO},
+               {"E41", CCM_CAO}, {"E2", CCM_EXIT_OTHER}, {"E3", CCM_EXIT_OTHER}, {"E5", CCM_EXIT_OTHER},
+               {"E6", CCM_EXIT_OTHER}, {"E7", CCM_EXIT_OTHER}, {"E8", CCM_EXIT_OTHER}, {"E9", CCM_EXIT_OTHER},
+               {"E14", CCM_EXIT_OTHER}, {"E15", CCM_EXIT_OTHER}, {"E16", CCM_EXIT_OTHER}, {"E17", CCM_EXIT_OTHER}};
+    for (size_t i = 0; i < sizeof map / sizeof *map; i++)
+        if (strcasecmp(r, map[i].code) == 0)
+            return map[i].route;
+    return -1;
+}
+
+/* A postcode without spaces, upper case, into out (at least 16 bytes). */
+static void norm_post(const char *p, char *out)
+{
+    int n = 0;
+    for (; *p && n < 15; p++)
+        if (!isspace((unsigned char)*p))
+            out[n++] = (char)toupper((unsigned char)*p);
+    out[n] = '\0';
+}
+
+/* Length of a postcode's outward code ("NG5" of "NG5 1AB" or "NG51AB"). */
+static size_t outward_len(const char *raw, const char *norm)
+{
+    const char *sp = raw;
+    while (*sp && !isspace((unsigned char)*sp))
+        sp++;
+    if (*sp) { /* written with a space: the part before it */
+        size_t n = 0;
+        for (const char *q = raw; q < sp; q++)
+            n += !isspace((unsigned char)*q);
+        return n;
+    }
+    size_t n = strlen(norm);
+    return n >= 5 ? n - 3 : n;
+}
 
 typedef struct {
-    int child;          /* index into the header's children */
-    int32_t start, end; /* end INT32_MAX while open */
-    int type;           /* ccm_ptype */
-    int ext;            /* external provider */
-    int rne_s;          /* RNE S: a new period of care */
-    int rne_l;          /* RNE L: a change of legal status only (the placement continues) */
-    char rec[6];
+    char key[16];
+    size_t outward;
     int district;
+} post_entry;
+
+/* District of a HOME_POST: the longest table entry that is the start of the
+ * postcode in the same outward code ("NG5" or "NG5 1" match "NG5 1AB";
+ * "NG1" does not match "NG10 1AB"); -1 if none. */
+static int district_of(const post_entry *t, int n, const char *post)
+{
+    char p[16];
+    norm_post(post, p);
+    size_t po = outward_len(post, p);
+    int best = -1;
+    size_t bl = 0;
+    for (int i = 0; i < n; i++) {
+        size_t kl = strlen(t[i].key);
+        if (kl > bl && strncmp(p, t[i].key, kl) == 0 && t[i].outward == po) {
+            best = t[i].district;
+            bl = kl;
+        }
+    }
+    return best;
+}
+
+/* ---- the data ---- */
+
+typedef struct {
+    const char *id; /* into the file's text */
+    int32_t dob;
+    int by, bm, bd;
+    int file, line;
+} person;
+
+typedef struct {
+    int child;          /* index into the children */
+    int32_t start, end; /* end OPEN_END while open */
+    int type;           /* ccm_ptype */
+    int inhouse;        /* PLACE_PROVIDER PR1-PR3 */
+    int rne_s, rne_l;   /* RNE S: a new period of care; L: legal status only */
+    int route;          /* rec_route of REC */
+    int dest;           /* at 18, by REC: E17 staying put, E5 supported, else independent */
+    int district;       /* -1 when HOME_POST is not in the table */
     int uasc;
-    int line;
+    int file, line;
 } episode;
 
 typedef struct {
-    char id[48];
-    int32_t dob;
-    int by, bm, bd;
-} person;
+    const csd_opts *o;
+    report rep;
+    ccv_file *files[2 * CSD_MAXPAIRS + 1];
+    int nfiles;
+    person *pp;
+    size_t np;
+    episode *ep;
+    size_t ne, cape;
+    post_entry *post;
+    int npost;
+    const char **dname;
+    int nd;
+    int repeats, merged_l;
+} data;
 
-static int place_type(const char *p)
+static int by_id(const void *a, const void *b)
 {
-    if (p[0] == 'U' && p[1] >= '1' && p[1] <= '3')
-        return CCM_KINSHIP;
-    if (p[0] == 'U')
-        return CCM_FOSTER;
-    if (strcmp(p, "K1") == 0)
-        return CCM_SECURE;
-    if (!strcmp(p, "K2") || !strcmp(p, "R1") || !strcmp(p, "P3") || !strcmp(p, "S1"))
-        return CCM_RESIDENTIAL;
-    if (!strcmp(p, "H5") || !strcmp(p, "K3") || !strcmp(p, "P2"))
-        return CCM_SEMI;
-    if (!strcmp(p, "P1"))
-        return CCM_PARENTS;
-    if (p[0] == 'A')
-        return CCM_ADOPTION;
-    return CCM_OTHER;
+    const person *x = a, *y = b;
+    int c = strcmp(x->id, y->id);
+    if (c)
+        return c;
+    return x->file != y->file ? x->file - y->file : x->line - y->line;
 }
 
-static int by_id(const void *a, const void *b) { return strcmp(((const person *)a)->id, ((const person *)b)->id); }
 static int by_child_start(const void *a, const void *b)
 {
     const episode *x = a, *y = b;
     if (x->child != y->child)
         return (x->child > y->child) - (x->child < y->child);
-    return (x->start > y->start) - (x->start < y->start);
+    if (x->start != y->start)
+        return (x->start > y->start) - (x->start < y->start);
+    /* the same start: a closed copy (a later year's extract) before an open one */
+    if (x->end != y->end)
+        return (x->end > y->end) - (x->end < y->end);
+    return x->file != y->file ? x->file - y->file : x->line - y->line;
 }
 
-/* age in whole years on day d */
 static int age_on(const person *p, int32_t d)
 {
     int y, m, dd;
@@ -219,342 +270,368 @@ static int32_t birthday(const person *p, int age)
     return ccd_from_ymd(y, m, d);
 }
 
-/* ---- estimation ---- */
-
-typedef struct {
-    double ev, ex; /* events; exposure in years (or a denominator) */
-} count;
-
-static void interval(double n, double years, double *lo, double *hi)
+static ccv_file *open_csv(data *D, const char *path)
 {
-    *lo = n > 0 ? gsl_cdf_chisq_Pinv(0.025, 2 * n) / 2 / years : 0;
-    *hi = gsl_cdf_chisq_Pinv(0.975, 2 * n + 2) / 2 / years;
-}
-
-/* one estimated rate: value into the config, line into the fit table */
-static void rate(FILE *cfg, FILE *fit, const char *setting, const char *key, count c, int last)
-{
-    double r = c.ex > 0 ? c.ev / c.ex : 0, lo = 0, hi = 0;
-    if (c.ex > 0)
-        interval(c.ev, c.ex, &lo, &hi);
-    fprintf(cfg, "%s = %.6g;%s # %.0f events in %.1f years in care: 95%% %.4g-%.4g\n", key, r, last ? "" : "",
-            c.ev, c.ex, lo, hi);
-    fprintf(fit, "%s.%s,%.6g,%.6g,%.6g,%.0f,%.3f\n", setting, key, r, lo, hi, c.ev, c.ex);
-}
-
-/* Deep copy of libconfig setting `from` into group or list `to`. */
-static int copy_setting(const config_setting_t *from, config_setting_t *to)
-{
-    int type = config_setting_type(from);
-    const char *name = config_setting_name(from);
-    int in_group = config_setting_type(to) == CONFIG_TYPE_GROUP;
-    config_setting_t *c = config_setting_add(to, in_group ? name : NULL, type);
-    if (!c)
-        return -1;
-    switch (type) {
-    case CONFIG_TYPE_INT: config_setting_set_int(c, config_setting_get_int(from)); break;
-    case CONFIG_TYPE_INT64: config_setting_set_int64(c, config_setting_get_int64(from)); break;
-    case CONFIG_TYPE_FLOAT: config_setting_set_float(c, config_setting_get_float(from)); break;
-    case CONFIG_TYPE_STRING: config_setting_set_string(c, config_setting_get_string(from)); break;
-    case CONFIG_TYPE_BOOL: config_setting_set_bool(c, config_setting_get_bool(from)); break;
-    default:
-        for (int i = 0; i < config_setting_length(from); i++)
-            if (copy_setting(config_setting_get_elem(from, (unsigned)i), c) != 0)
-                return -1;
+    ccv_file *f = ccv_open(path);
+    if (!f) {
+        fprintf(D->rep.err, "%s: cannot read: %s\n", path, strerror(errno ? errno : EIO));
+        return NULL;
     }
+    D->files[D->nfiles++] = f;
+    return f;
+}
+
+/* The districts table: HOME_POST (a postcode, sector or district) -> name. */
+static int read_districts(data *D)
+{
+    const char *path = D->o->districts;
+    static const char *const cols[] = {"HOME_POST", "district"};
+    int col[2];
+    ccv_file *f = open_csv(D, path);
+    if (!f)
+        return 4;
+    if (ccv_columns(f, path, cols, 2, col, D->rep.err) != 0)
+        return 3;
+    while (ccv_row(f)) {
+        const char *p = ccv_field(f, col[0]), *name = ccv_field(f, col[1]);
+        if (!*p || !*name) {
+            error_at(&D->rep, "%s:%d: column %s: blank (expected a postcode and a district name)", path, ccv_line(f),
+                     *p ? "district" : "HOME_POST");
+            continue;
+        }
+        int d = 0;
+        while (d < D->nd && strcmp(D->dname[d], name) != 0)
+            d++;
+        if (d == D->nd) {
+            const char **a = realloc((void *)D->dname, (size_t)(D->nd + 1) * sizeof *a);
+            if (!a)
+                return 4;
+            D->dname = a;
+            D->dname[D->nd++] = name;
+        }
+        post_entry *a = realloc(D->post, (size_t)(D->npost + 1) * sizeof *a);
+        if (!a)
+            return 4;
+        D->post = a;
+        post_entry *e = &D->post[D->npost];
+        norm_post(p, e->key);
+        e->outward = outward_len(p, e->key);
+        e->district = d;
+        for (int i = 0; i < D->npost; i++)
+            if (strcmp(D->post[i].key, e->key) == 0 && D->post[i].district != d)
+                error_at(&D->rep, "%s:%d: column HOME_POST: given twice, for two districts (expected one district)",
+                         path, ccv_line(f));
+        D->npost++;
+    }
+    if (D->nd == 0)
+        error_at(&D->rep, "%s: no districts (expected rows of HOME_POST,district)", path);
     return 0;
 }
 
-/* Append the baseline's supply, matching and costs to the fitted config.
- * The baseline's start-date placements belong to its own population, so
- * they are dropped: each matched type's last unlimited external tier takes
- * the new start-date children (start_rest). */
-static int append_supply(const char *baseline, const char *out, FILE *err)
+/* Every header file: children and their birth dates. */
+static int read_headers(data *D)
 {
-    config_t b, n;
-    config_init(&b);
-    config_init(&n);
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s", baseline);
-    char *slash = strrchr(dir, '/');
-    if (slash) {
-        *slash = '\0';
-        config_set_include_dir(&b, dir);
-    }
-    if (config_read_file(&b, baseline) != CONFIG_TRUE) {
-        fprintf(err, "%s: cannot read the baseline: %s\n", baseline, config_error_text(&b));
-        config_destroy(&b);
-        config_destroy(&n);
-        return -1;
-    }
-    static const char *const sections[] = {"supply", "matching", "costs"};
-    config_setting_t *root = config_root_setting(&n);
-    int copied = 0;
-    for (int k = 0; k < 3; k++) {
-        config_setting_t *s = config_lookup(&b, sections[k]);
-        if (s) {
-            copy_setting(s, root);
-            copied++;
+    static const char *const cols[] = {"CHILD", "DOB"};
+    size_t cap = 0;
+    int rc = 0;
+    for (int k = 0; k < D->o->npairs; k++) {
+        const char *path = D->o->header[k];
+        int col[2];
+        ccv_file *f = open_csv(D, path);
+        if (!f)
+            return 4;
+        if (ccv_columns(f, path, cols, 2, col, D->rep.err) != 0) {
+            rc = 3;
+            continue;
         }
-    }
-    config_setting_t *sup = config_setting_get_member(root, "supply");
-    if (sup) {
-        static const char *const lists[] = {"homes", "external"};
-        for (int l = 0; l < 2; l++) {
-            config_setting_t *list = config_setting_get_member(sup, lists[l]);
-            for (int i = 0; list && i < config_setting_length(list); i++) {
-                config_setting_t *pv = config_setting_get_elem(list, (unsigned)i);
-                config_setting_remove(pv, "start");
-                config_setting_remove(pv, "start_rest");
+        while (ccv_row(f)) {
+            const char *id = ccv_field(f, col[0]), *dob = ccv_field(f, col[1]);
+            int32_t day = 0;
+            if (!*id) {
+                error_at(&D->rep, "%s:%d: column CHILD: blank (expected the child's identifier)", path, ccv_line(f));
+                continue;
             }
-        }
-        config_setting_t *fost = config_setting_get_member(sup, "fostering");
-        if (fost)
-            config_setting_remove(fost, "start");
-        config_setting_t *ext = config_setting_get_member(sup, "external");
-        static const char *const types[] = {"foster", "residential", "semi_independent", "secure"};
-        for (int t = 0; ext && t < 4; t++) {
-            config_setting_t *last = NULL;
-            for (int i = 0; i < config_setting_length(ext); i++) {
-                config_setting_t *pv = config_setting_get_elem(ext, (unsigned)i);
-                const char *ty = NULL;
-                config_setting_lookup_string(pv, "type", &ty);
-                if (ty && strcmp(ty, types[t]) == 0 && !config_setting_get_member(pv, "capacity"))
-                    last = pv;
+            if (parse_date(dob, &day) != 1) {
+                error_at(&D->rep, "%s:%d: column DOB: \"%s\" is not a date (expected DD/MM/YYYY)", path, ccv_line(f),
+                         dob);
+                continue;
             }
-            if (last)
-                config_setting_set_bool(config_setting_add(last, "start_rest", CONFIG_TYPE_BOOL), 1);
+            if (D->np == cap) {
+                cap = cap ? 2 * cap : 1024;
+                person *a = realloc(D->pp, cap * sizeof *a);
+                if (!a)
+                    return 4;
+                D->pp = a;
+            }
+            person *x = &D->pp[D->np++];
+            x->id = id;
+            x->dob = day;
+            ccd_to_ymd(day, &x->by, &x->bm, &x->bd);
+            x->file = k;
+            x->line = ccv_line(f);
         }
     }
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.supply.tmp", out);
-    int ok = config_write_file(&n, tmp) == CONFIG_TRUE;
-    config_destroy(&b);
-    config_destroy(&n);
-    FILE *in = ok ? fopen(tmp, "r") : NULL, *o = in ? fopen(out, "a") : NULL;
-    if (!o) {
-        if (in)
-            fclose(in);
-        remove(tmp);
-        fprintf(err, "%s: cannot append the baseline's supply\n", out);
-        return -1;
+    qsort(D->pp, D->np, sizeof *D->pp, by_id);
+    /* a child in several years' files: one row, the same birth date */
+    size_t m = 0;
+    for (size_t i = 0; i < D->np; i++) {
+        if (m > 0 && strcmp(D->pp[m - 1].id, D->pp[i].id) == 0) {
+            if (D->pp[m - 1].dob != D->pp[i].dob)
+                error_at(&D->rep,
+                         "%s:%d: column DOB: differs from the same child's row at %s:%d (expected one date of birth)",
+                         D->o->header[D->pp[i].file], D->pp[i].line, D->o->header[D->pp[m - 1].file],
+                         D->pp[m - 1].line);
+            continue;
+        }
+        D->pp[m++] = D->pp[i];
     }
-    fprintf(o, "\n# Supply, matching and costs copied from %s. Its start-date placements are\n"
-               "# dropped: each type's last external tier without a fixed capacity takes the start-date children\n"
-               "# (start_rest); set `start` counts by hand to place them as they are.\n",
-            baseline);
-    char buf[8192];
-    size_t nr;
-    while ((nr = fread(buf, 1, sizeof buf, in)) > 0)
-        fwrite(buf, 1, nr, o);
-    fclose(in);
-    remove(tmp);
-    return fclose(o) == 0 && copied ? 0 : -1;
+    D->np = m;
+    return rc;
 }
 
-int csd_calibrate(const csd_opts *o, FILE *out, FILE *err)
+/* Every episodes file, each row checked. */
+static int read_episodes(data *D)
 {
-    static const char *const hcols[] = {"CHILD", "DOB"};
-    static const char *const ecols[] = {"CHILD", "DECOM", "RNE", "LS", "PLACE", "PLACE_PROVIDER", "DEC", "REC", "HOME_POST"};
-    enum { E_CHILD, E_DECOM, E_RNE, E_LS, E_PLACE, E_PROV, E_DEC, E_REC, E_POST };
-    int rc = 0, hcol[2], ecol[9];
-    csv h, e, dcsv;
-    memset(&dcsv, 0, sizeof dcsv);
-    if (csv_open(&h, o->header) != 0) {
-        fprintf(err, "%s: cannot read: %s\n", o->header, strerror(errno));
-        return 4;
-    }
-    if (csv_open(&e, o->episodes) != 0) {
-        fprintf(err, "%s: cannot read: %s\n", o->episodes, strerror(errno));
-        free(h.buf);
-        return 4;
-    }
-    person *pp = NULL;
-    episode *ep = NULL;
-    size_t np = 0, ne = 0, capp = 0, cape = 0;
-    const char **dname = NULL, **dpost = NULL;
-    int nd = 0;
-    if (csv_columns(&h, o->header, hcols, 2, hcol, err) != 0 || csv_columns(&e, o->episodes, ecols, 9, ecol, err) != 0) {
-        rc = 3;
-        goto done;
-    }
-    /* districts: HOME_POST -> district name */
-    if (o->districts) {
-        static const char *const dcols[] = {"HOME_POST", "district"};
-        int dcol[2];
-        if (csv_open(&dcsv, o->districts) != 0) {
-            fprintf(err, "%s: cannot read: %s\n", o->districts, strerror(errno));
-            rc = 4;
-            goto done;
-        }
-        if (csv_columns(&dcsv, o->districts, dcols, 2, dcol, err) != 0) {
+    static const char *const cols[] = {"CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER",
+                                       "DEC", "REC", "HOME_POST"};
+    enum { C_CHILD, C_DECOM, C_RNE, C_LS, C_CIN, C_PLACE, C_PROV, C_DEC, C_REC, C_POST, C_N };
+    int rc = 0;
+    for (int k = 0; k < D->o->npairs; k++) {
+        const char *path = D->o->episodes[k];
+        int col[C_N];
+        ccv_file *f = open_csv(D, path);
+        if (!f)
+            return 4;
+        if (ccv_columns(f, path, cols, C_N, col, D->rep.err) != 0) {
             rc = 3;
-            goto done;
+            continue;
         }
-        while (csv_row(&dcsv)) {
-            if (!*fld(&dcsv, dcol[0]))
+        while (ccv_row(f)) {
+            int line = ccv_line(f);
+            const char *id = ccv_field(f, col[C_CHILD]);
+            if (!*id) {
+                error_at(&D->rep, "%s:%d: column CHILD: blank (expected the child's identifier)", path, line);
                 continue;
-            dpost = realloc(dpost, (size_t)(nd + 1) * sizeof *dpost);
-            dname = realloc(dname, (size_t)(nd + 1) * sizeof *dname);
-            dpost[nd] = fld(&dcsv, dcol[0]);
-            dname[nd] = fld(&dcsv, dcol[1]);
-            nd++;
+            }
+            person key = {id, 0, 0, 0, 0, -1, 0};
+            size_t lo = 0, hi = D->np;
+            while (lo < hi) { /* the child's row (any copy: ids are unique after read_headers) */
+                size_t mid = (lo + hi) / 2;
+                if (strcmp(D->pp[mid].id, key.id) < 0)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            if (lo == D->np || strcmp(D->pp[lo].id, id) != 0) {
+                warn_at(&D->rep, W_CHILD, "%s:%d: column CHILD: the child is not in the header files (row skipped)",
+                        path, line);
+                continue;
+            }
+            const person *who = &D->pp[lo];
+            int32_t s = 0, e = OPEN_END;
+            const char *decom = ccv_field(f, col[C_DECOM]), *dec = ccv_field(f, col[C_DEC]);
+            int a = parse_date(decom, &s), b = parse_date(dec, &e);
+            if (a != 1 || b < 0) {
+                warn_at(&D->rep, W_DATE, "%s:%d: column %s: \"%s\" is %s (expected DD/MM/YYYY; row skipped)", path,
+                        line, a != 1 ? "DECOM" : "DEC", a != 1 ? decom : dec,
+                        a == 0 ? "blank" : "not a date");
+                continue;
+            }
+            if (b == 0)
+                e = OPEN_END;
+            int bad = 0;
+            if (e < s) {
+                error_at(&D->rep, "%s:%d: column DEC: the episode ends before it starts (expected DEC on or after DECOM)",
+                         path, line);
+                bad = 1;
+            }
+            if (s < who->dob) {
+                error_at(&D->rep,
+                         "%s:%d: column DECOM: the episode starts before the child's date of birth in %s (expected a "
+                         "date after DOB)",
+                         path, line, D->o->header[who->file]);
+                bad = 1;
+            }
+            const char *rne = ccv_field(f, col[C_RNE]);
+            if (strlen(rne) != 1 || !strchr("SPBTLUspbtlu", rne[0])) {
+                error_at(&D->rep,
+                         "%s:%d: column RNE: \"%s\" is not an SSDA903 reason for a new episode (expected S, P, B, T, "
+                         "L or U)",
+                         path, line, rne);
+                bad = 1;
+            }
+            const char *place = ccv_field(f, col[C_PLACE]);
+            int type = place_type(place);
+            if (type < 0) {
+                error_at(&D->rep, "%s:%d: column PLACE: \"%s\" is not an SSDA903 placement code (expected one of %s)",
+                         path, line, place, place_codes);
+                bad = 1;
+            }
+            const char *prov = ccv_field(f, col[C_PROV]);
+            if (*prov && !(strlen(prov) == 3 && toupper((unsigned char)prov[0]) == 'P' &&
+                           toupper((unsigned char)prov[1]) == 'R' && prov[2] >= '0' && prov[2] <= '5')) {
+                error_at(&D->rep, "%s:%d: column PLACE_PROVIDER: \"%s\" is not a provider code (expected PR0 to PR5)",
+                         path, line, prov);
+                bad = 1;
+            }
+            const char *rec = ccv_field(f, col[C_REC]);
+            int route = -1;
+            if (e != OPEN_END) {
+                route = rec_route(rec);
+                if (route == -1) {
+                    error_at(&D->rep,
+                             "%s:%d: column REC: \"%s\" is not an SSDA903 reason for the episode ending (expected X1 "
+                             "or an E code: E11-E17, E2, E3, E41, E45-E48, E4A, E4B, E5-E9)",
+                             path, line, rec);
+                    bad = 1;
+                }
+            }
+            int district = 0;
+            if (D->npost > 0) {
+                district = district_of(D->post, D->npost, ccv_field(f, col[C_POST]));
+                if (district < 0)
+                    warn_at(&D->rep, W_POST,
+                            "%s:%d: column HOME_POST: not in %s (the child is spread over the districts in proportion)",
+                            path, line, D->o->districts);
+            }
+            if (bad)
+                continue;
+            if (D->ne == D->cape) {
+                D->cape = D->cape ? 2 * D->cape : 4096;
+                episode *x = realloc(D->ep, D->cape * sizeof *x);
+                if (!x)
+                    return 4;
+                D->ep = x;
+            }
+            episode *x = &D->ep[D->ne++];
+            x->child = (int)lo;
+            x->start = s;
+            x->end = e;
+            x->type = type;
+            x->inhouse = *prov && prov[2] >= '1' && prov[2] <= '3';
+            x->rne_s = toupper((unsigned char)rne[0]) == 'S';
+            x->rne_l = toupper((unsigned char)rne[0]) == 'L';
+            x->route = route;
+            x->dest = strcasecmp(rec, "E17") == 0 ? CCM_STAYING_PUT
+                      : strcasecmp(rec, "E5") == 0 ? CCM_SUPPORTED
+                                                   : CCM_INDEPENDENT;
+            x->district = district;
+            x->uasc = strcasecmp(ccv_field(f, col[C_LS]), "V2") == 0 && strcasecmp(ccv_field(f, col[C_CIN]), "N8") == 0;
+            x->file = k;
+            x->line = line;
         }
     }
-    /* header: children and birth dates */
-    while (csv_row(&h)) {
-        int32_t dob;
-        const char *id = fld(&h, hcol[0]);
-        if (!*id)
-            continue;
-        int ok = parse_date(fld(&h, hcol[1]), &dob);
-        if (ok != 1) {
-            fprintf(err, "%s:%d: column DOB: \"%s\" is not a date (expected DD/MM/YYYY)\n", o->header, h.line,
-                    fld(&h, hcol[1]));
-            rc = 3;
-            continue;
-        }
-        if (np == capp) {
-            capp = capp ? 2 * capp : 1024;
-            pp = realloc(pp, capp * sizeof *pp);
-        }
-        person *x = &pp[np++];
-        snprintf(x->id, sizeof x->id, "%s", id);
-        x->dob = dob;
-        ccd_to_ymd(dob, &x->by, &x->bm, &x->bd);
-    }
-    qsort(pp, np, sizeof *pp, by_id);
-    /* episodes */
-    int warned = 0;
-    while (csv_row(&e)) {
-        const char *id = fld(&e, ecol[E_CHILD]);
-        if (!*id)
-            continue;
-        person key;
-        snprintf(key.id, sizeof key.id, "%s", id);
-        person *who = bsearch(&key, pp, np, sizeof *pp, by_id);
-        if (!who) {
-            fprintf(err, "%s:%d: column CHILD: the child is not in %s (row skipped)\n", o->episodes, e.line, o->header);
-            warned++;
-            continue;
-        }
-        int32_t s, d = INT32_MAX;
-        int a = parse_date(fld(&e, ecol[E_DECOM]), &s), b = parse_date(fld(&e, ecol[E_DEC]), &d);
-        if (a != 1 || b < 0) {
-            fprintf(err, "%s:%d: column %s: \"%s\" is not a date (expected DD/MM/YYYY; row skipped)\n", o->episodes,
-                    e.line, a != 1 ? "DECOM" : "DEC", a != 1 ? fld(&e, ecol[E_DECOM]) : fld(&e, ecol[E_DEC]));
-            warned++;
-            continue;
-        }
-        if (b == 0)
-            d = INT32_MAX;
-        if (ne == cape) {
-            cape = cape ? 2 * cape : 4096;
-            ep = realloc(ep, cape * sizeof *ep);
-        }
-        episode *x = &ep[ne++];
-        x->child = (int)(who - pp);
-        x->start = s;
-        x->end = d;
-        x->type = place_type(fld(&e, ecol[E_PLACE]));
-        x->ext = strncmp(fld(&e, ecol[E_PROV]), "PR4", 3) == 0 || strncmp(fld(&e, ecol[E_PROV]), "PR5", 3) == 0;
-        x->rne_s = fld(&e, ecol[E_RNE])[0] == 'S';
-        x->rne_l = fld(&e, ecol[E_RNE])[0] == 'L';
-        snprintf(x->rec, sizeof x->rec, "%s", fld(&e, ecol[E_REC]));
-        x->uasc = strcmp(fld(&e, ecol[E_LS]), "V2") == 0;
-        x->district = 0;
-        for (int k = 0; k < nd; k++)
-            if (strcmp(dpost[k], fld(&e, ecol[E_POST])) == 0)
-                x->district = k;
-        x->line = e.line;
-    }
-    if (rc != 0)
-        goto done;
-    qsort(ep, ne, sizeof *ep, by_child_start);
-    /* merge legal-status-only changes; report overlaps */
+    return rc;
+}
+
+/* Repeated episodes (years' extracts overlap) merged, stale open episodes
+ * closed, overlaps cut, legal-status-only changes merged into the placement
+ * they continue. */
+static void clean_episodes(data *D)
+{
+    episode *ep = D->ep;
+    qsort(ep, D->ne, sizeof *ep, by_child_start);
     size_t m = 0;
-    for (size_t i = 0; i < ne; i++) {
-        if (m > 0 && ep[m - 1].child == ep[i].child && ep[i].start < ep[m - 1].end && ep[m - 1].end != INT32_MAX &&
-            ep[i].start < ep[m - 1].end) {
-            fprintf(err, "%s:%d: the episode overlaps the child's previous one (it is cut to start when that ends)\n",
-                    o->episodes, ep[i].line);
-            warned++;
-            ep[i].start = ep[m - 1].end;
-            if (ep[i].end <= ep[i].start)
-                continue;
-        }
-        if (m > 0 && ep[m - 1].child == ep[i].child && ep[m - 1].end == ep[i].start && ep[i].rne_l &&
-            ep[m - 1].type == ep[i].type) {
-            ep[m - 1].end = ep[i].end; /* the same placement continues */
-            memcpy(ep[m - 1].rec, ep[i].rec, sizeof ep[i].rec);
+    for (size_t i = 0; i < D->ne; i++) {
+        episode *x = &ep[i], *p = m > 0 && ep[m - 1].child == x->child ? &ep[m - 1] : NULL;
+        const char *path = D->o->episodes[x->file];
+        if (p && p->start == x->start && p->type == x->type) {
+            D->repeats++; /* the same episode again; the closed copy (sorted first) is kept */
             continue;
         }
-        ep[m++] = ep[i];
+        if (p && p->end == OPEN_END) {
+            warn_at(&D->rep, W_OPEN,
+                    "%s:%d: the child's episode at %s:%d is still open when this one starts (it is closed then)",
+                    path, x->line, D->o->episodes[p->file], p->line);
+            p->end = x->start;
+            p->route = -2;
+        } else if (p && x->start < p->end) {
+            warn_at(&D->rep, W_OVERLAP,
+                    "%s:%d: the episode overlaps the child's episode at %s:%d (it is cut to start when that ends)",
+                    path, x->line, D->o->episodes[p->file], p->line);
+            x->start = p->end;
+            if (x->end != OPEN_END && x->end <= x->start)
+                continue;
+        }
+        if (p && p->end == x->start && x->rne_l && p->type == x->type && p->inhouse == x->inhouse) {
+            p->end = x->end; /* the same placement continues */
+            p->route = x->route;
+            D->merged_l++;
+            continue;
+        }
+        ep[m++] = *x;
     }
-    ne = m;
-    if (ne == 0) {
-        fprintf(err, "%s: no usable episodes (%zu children in the header)\n", o->episodes, np);
-        rc = 3;
-        goto done;
-    }
-    /* the window */
-    int32_t F = INT32_MAX, T = INT32_MIN;
-    for (size_t i = 0; i < ne; i++) {
-        if (ep[i].start < F)
-            F = ep[i].start;
-        if (ep[i].start > T)
-            T = ep[i].start;
-        if (ep[i].end != INT32_MAX && ep[i].end > T)
-            T = ep[i].end;
-    }
-    if (o->from && ccd_parse(o->from, &F) != 0) {
-        fprintf(err, "--from: \"%s\" is not a date (expected YYYY-MM-DD)\n", o->from);
-        rc = 3;
-        goto done;
-    }
-    if (o->to && ccd_parse(o->to, &T) != 0) {
-        fprintf(err, "--to: \"%s\" is not a date (expected YYYY-MM-DD)\n", o->to);
-        rc = 3;
-        goto done;
-    }
-    {
-        int y, mo, d;
-        ccd_to_ymd(T, &y, &mo, &d);
-        if (T != ccd_month_end(T))
-            T = ccd_from_ymd(mo == 1 ? y - 1 : y, mo == 1 ? 12 : mo - 1, 1), T = ccd_month_end(T);
-    }
-    if (T - F < 366) {
-        fprintf(err, "the window %d days is too short (expected at least a year of episodes)\n", T - F);
-        rc = 3;
-        goto done;
-    }
-    double years = (T - F) / DPY;
-    int ndist = nd > 0 ? nd : 1;
-    /* tallies */
+    D->ne = m;
+    /* X1 says a new episode starts the same day */
+    for (size_t i = 0; i < m; i++)
+        if (ep[i].route == -2 && !(i + 1 < m && ep[i + 1].child == ep[i].child && ep[i + 1].start == ep[i].end)) {
+            warn_at(&D->rep, W_X1, "%s:%d: column REC: X1, but no episode of the child starts the day this one ends "
+                                   "(counted as leaving care, route other)",
+                    D->o->episodes[ep[i].file], ep[i].line);
+            ep[i].route = CCM_EXIT_OTHER;
+        }
+}
+
+/* ---- estimation ---- */
+
+typedef struct {
+    double ev, ex; /* events; exposure in years */
+} count;
+
+typedef struct {
+    int32_t F, T;
+    double years;
+    int nd;
     count ex[CCM_NROUTE][CCM_NCOHORT];
     count mv[CCM_NPT][CCM_NCOHORT];
     count semi[CCM_NPT], at16[CCM_NPT];
+    double *ent;      /* [cohort * nd + district] entries, the unknown districts spread */
+    double entn[CCM_NCOHORT];
+    double emix[CCM_NCOHORT][CCM_NPT], euasc[CCM_NCOHORT];
+    double dest[CCM_NPT][CCM_NDEST];
+    double init[CCM_NCOHORT], imix[CCM_NCOHORT][CCM_NPT], ihouse[CCM_NCOHORT][CCM_NPT], iuasc[CCM_NCOHORT];
+    double *idist;    /* [cohort * nd + district] */
+} tally;
+
+/* Add one to the row of counts v[0..nd) at district d, or to the row's
+ * unknown count when d < 0 (spread in proportion by settle). */
+static void spread(double *v, double *unknown, int d)
+{
+    if (d >= 0)
+        v[d] += 1;
+    else
+        *unknown += 1;
+}
+
+static void settle(double *v, int nd, double unknown)
+{
+    double known = 0;
+    for (int d = 0; d < nd; d++)
+        known += v[d];
+    for (int d = 0; d < nd; d++)
+        v[d] += unknown * (known > 0 ? v[d] / known : 1.0 / nd);
+}
+
+static void estimate(const data *D, tally *t)
+{
+    const episode *ep = D->ep;
+    const int32_t F = t->F, T = t->T;
+    int nd = t->nd;
+    double eunk[CCM_NCOHORT] = {0}, iunk[CCM_NCOHORT] = {0};
     double carey[CCM_NCOHORT] = {0}, typey[CCM_NPT][CCM_NCOHORT];
-    double *ent = calloc((size_t)(CCM_NCOHORT * ndist), sizeof *ent);
-    double emix[CCM_NCOHORT][CCM_NPT], euasc[CCM_NCOHORT], ecount[CCM_NCOHORT];
-    double dest[CCM_NPT][CCM_NDEST], destall[CCM_NDEST];
-    double init[CCM_NCOHORT], imix[CCM_NCOHORT][CCM_NPT], iuasc[CCM_NCOHORT];
-    double *idist = calloc((size_t)(CCM_NCOHORT * ndist), sizeof *idist);
-    memset(ex, 0, sizeof ex), memset(mv, 0, sizeof mv), memset(semi, 0, sizeof semi), memset(at16, 0, sizeof at16);
-    memset(typey, 0, sizeof typey), memset(emix, 0, sizeof emix), memset(euasc, 0, sizeof euasc);
-    memset(ecount, 0, sizeof ecount), memset(dest, 0, sizeof dest), memset(destall, 0, sizeof destall);
-    memset(init, 0, sizeof init), memset(imix, 0, sizeof imix), memset(iuasc, 0, sizeof iuasc);
-    for (size_t i = 0; i < ne; i++) {
+    memset(typey, 0, sizeof typey);
+    for (size_t i = 0; i < D->ne; i++) {
         const episode *x = &ep[i];
-        const person *who = &pp[x->child];
+        const person *who = &D->pp[x->child];
         const episode *prev = i > 0 && ep[i - 1].child == x->child ? &ep[i - 1] : NULL;
-        const episode *next = i + 1 < ne && ep[i + 1].child == x->child ? &ep[i + 1] : NULL;
-        int new_period = x->rne_s || !prev || prev->end != x->start;
+        const episode *next = i + 1 < D->ne && ep[i + 1].child == x->child ? &ep[i + 1] : NULL;
+        /* a period starts with RNE S or after a gap; a first episode with
+         * another RNE continues a period that began before the files */
+        int new_period = x->rne_s || (prev && prev->end != x->start);
         /* exposure inside the window, split at birthdays */
         int32_t a = x->start > F ? x->start : F, b = x->end < T ? x->end : T;
         while (a < b) {
-            int age = age_on(who, a);
-            int co = ccm_cohort_of_years(age);
+            int co = ccm_cohort_of_years(age_on(who, a));
             if (co < 0)
                 break;
             int32_t nb = birthday(who, ccm_cohort_lo[co + 1]);
@@ -563,227 +640,772 @@ int csd_calibrate(const csd_opts *o, FILE *out, FILE *err)
             typey[x->type][co] += (stop - a) / DPY;
             a = stop;
         }
-        /* entry */
         if (new_period && x->start > F && x->start <= T) {
             int co = ccm_cohort_of_years(age_on(who, x->start));
             if (co >= 0) {
-                ent[co * ndist + x->district] += 1;
-                emix[co][x->type] += 1;
-                euasc[co] += x->uasc;
-                ecount[co] += 1;
+                spread(&t->ent[co * nd], &eunk[co], x->district);
+                t->entn[co] += 1;
+                t->emix[co][x->type] += 1;
+                t->euasc[co] += x->uasc;
             }
         }
-        /* the end of the episode */
-        if (x->end != INT32_MAX && x->end > F && x->end <= T) {
+        if (x->end != OPEN_END && x->end > F && x->end <= T) {
             int age = age_on(who, x->end);
             int co = ccm_cohort_of_years(age);
+            int cfrom = ccm_cohort_of_years(age_on(who, x->end - 1));
             int moved = next && next->start == x->end && !next->rne_s;
             if (moved) {
-                int cfrom = ccm_cohort_of_years(age_on(who, x->end - 1));
                 if (next->type == CCM_SEMI && x->type != CCM_SEMI && co == CCM_NCOHORT - 1) {
                     if (x->end == birthday(who, 16))
-                        at16[x->type].ev += 1;
+                        t->at16[x->type].ev += 1;
                     else
-                        semi[x->type].ev += 1;
+                        t->semi[x->type].ev += 1;
                 } else if (cfrom >= 0) {
-                    mv[x->type][cfrom].ev += 1;
+                    t->mv[x->type][cfrom].ev += 1;
                 }
             } else if (age >= 18 || co < 0) {
-                int k = strncmp(x->rec, "E17", 3) == 0 ? CCM_STAYING_PUT : strncmp(x->rec, "E5", 2) == 0 ? CCM_SUPPORTED
-                                                                                                        : CCM_INDEPENDENT;
-                dest[x->type][k] += 1;
-                destall[k] += 1;
-            } else {
-                const char *r = x->rec;
-                int route = CCM_EXIT_OTHER;
-                if (!strncmp(r, "E4A", 3) || !strncmp(r, "E4B", 3) || !strncmp(r, "E13", 3))
-                    route = CCM_RETURN_HOME;
-                else if (!strncmp(r, "E11", 3) || !strncmp(r, "E12", 3))
-                    route = CCM_ADOPTION_EXIT;
-                else if (!strncmp(r, "E4", 2) && r[2] >= '5' && r[2] <= '8')
-                    route = CCM_SGO;
-                else if (!strncmp(r, "E41", 3))
-                    route = CCM_CAO;
-                int c2 = ccm_cohort_of_years(age_on(who, x->end - 1));
-                if (c2 >= 0)
-                    ex[route][c2].ev += 1;
+                t->dest[x->type][x->dest] += 1;
+            } else if (cfrom >= 0) {
+                t->ex[x->route >= 0 ? x->route : CCM_EXIT_OTHER][cfrom].ev += 1;
             }
         }
-        /* 16th birthdays in care in the window, by the type at the time */
         int32_t b16 = birthday(who, 16);
         if (b16 > F && b16 <= T && b16 > x->start && b16 <= x->end)
-            at16[x->type].ex += 1;
-        /* in care at the end date */
+            t->at16[x->type].ex += 1;
         if (x->start <= T && T < x->end) {
             int co = ccm_cohort_of_years(age_on(who, T));
             if (co >= 0) {
-                init[co] += 1;
-                imix[co][x->type] += 1;
-                iuasc[co] += x->uasc;
-                idist[co * ndist + x->district] += 1;
+                t->init[co] += 1;
+                t->imix[co][x->type] += 1;
+                t->ihouse[co][x->type] += x->inhouse;
+                t->iuasc[co] += x->uasc;
+                spread(&t->idist[co * nd], &iunk[co], x->district);
             }
         }
     }
-    for (int k = 0; k < CCM_NROUTE; k++)
-        for (int c = 0; c < CCM_NCOHORT; c++)
-            ex[k][c].ex = carey[c];
-    for (int t = 0; t < CCM_NPT; t++) {
-        for (int c = 0; c < CCM_NCOHORT; c++)
-            mv[t][c].ex = typey[t][c];
-        semi[t].ex = typey[t][CCM_NCOHORT - 1];
-    }
-    /* ---- the config ---- */
-    FILE *cfg = fopen(o->out, "w");
-    char fitpath[4096];
-    snprintf(fitpath, sizeof fitpath, "%s.fit.csv", o->out);
-    FILE *fit = cfg ? fopen(fitpath, "w") : NULL;
-    if (!cfg || !fit) {
-        fprintf(err, "%s: cannot write: %s\n", o->out, strerror(errno));
-        if (cfg)
-            fclose(cfg);
-        rc = 4;
-        free(ent), free(idist);
-        goto done;
-    }
-    char fs[16], ts[16];
-    ccd_format(F, fs);
-    ccd_format(T, ts);
-    fprintf(fit, "setting,estimate,lo95,hi95,events,exposure_years\n");
-    fprintf(cfg, "# Calibrated by carecap from SSDA903 episodes %s to %s (%.2f years): %zu placements of %zu children.\n"
-                 "# Every estimated number gives the events and the exposure it came from and a 95%% interval.\n"
-                 "# SSDA903 holds no places, prices, disability or complex needs: add `supply`, `matching` and\n"
-                 "# `costs` from your baseline, and set the needs shares, by hand.\n",
-            fs, ts, years, ne, np);
-    fprintf(cfg, "name = \"%s\";\nstart_date = \"%s\";   # the end of the window\ndistricts = [", o->name ? o->name : "Calibrated from SSDA903", ts);
-    for (int d = 0; d < ndist; d++)
-        fprintf(cfg, "%s\"%s\"", d ? ", " : " ", nd ? dname[d] : "All");
-    fprintf(cfg, " ];\n\ninitial = {\n  count = {   # children in care on the end date\n");
-    for (int c = 0; c < CCM_NCOHORT; c++)
-        fprintf(cfg, "    %s = %.0f;\n", ccm_cohort_key[c], init[c]);
-    fprintf(cfg, "  };\n  district_mix = {\n");
     for (int c = 0; c < CCM_NCOHORT; c++) {
-        fprintf(cfg, "    %s = [", ccm_cohort_key[c]);
-        for (int d = 0; d < ndist; d++)
-            fprintf(cfg, "%s%.6g", d ? ", " : " ", init[c] > 0 ? idist[c * ndist + d] / init[c] : 1.0 / ndist);
-        fprintf(cfg, " ];\n");
+        settle(&t->ent[c * nd], nd, eunk[c]);
+        settle(&t->idist[c * nd], nd, iunk[c]);
+        for (int k = 0; k < CCM_NROUTE; k++)
+            t->ex[k][c].ex = carey[c];
+        for (int p = 0; p < CCM_NPT; p++)
+            t->mv[p][c].ex = typey[p][c];
     }
-    fprintf(cfg, "  };\n  placement_mix = {\n");
+    for (int p = 0; p < CCM_NPT; p++)
+        t->semi[p].ex = typey[p][CCM_NCOHORT - 1];
+}
+
+/* ---- the fitted config ---- */
+
+static void rate_interval(double n, double years, double *lo, double *hi)
+{
+    *lo = n > 0 ? gsl_cdf_chisq_Pinv(0.025, 2 * n) / 2 / years : 0;
+    *hi = gsl_cdf_chisq_Pinv(0.975, 2 * n + 2) / 2 / years;
+}
+
+/* Clopper-Pearson 95% interval of k successes in n trials. */
+static void share_interval(double k, double n, double *lo, double *hi)
+{
+    *lo = k > 0 ? gsl_cdf_beta_Pinv(0.025, k, n - k + 1) : 0;
+    *hi = k < n ? gsl_cdf_beta_Pinv(0.975, k + 1, n - k) : 1;
+}
+
+/* One estimated hazard: the setting into the config, a row into the fit table. */
+static void put_rate(FILE *cfg, FILE *fit, int indent, const char *setting, const char *key, count c)
+{
+    double r = c.ex > 0 ? c.ev / c.ex : 0, lo = 0, hi = 0;
+    if (c.ex > 0)
+        rate_interval(c.ev, c.ex, &lo, &hi);
+    fprintf(cfg, "%*s%s = %.6g;   # %.0f events in %.1f years in care: 95%% %.4g-%.4g\n", indent, "", key, r, c.ev,
+            c.ex, lo, hi);
+    fprintf(fit, "%s.%s,rate,%.6g,%.6g,%.6g,%.0f,%.3f\n", setting, key, r, lo, hi, c.ev, c.ex);
+}
+
+/* One estimated share: k of n. */
+static void put_share(FILE *cfg, FILE *fit, int indent, const char *setting, const char *key, double k, double n,
+                      const char *what)
+{
+    double lo, hi, v = n > 0 ? k / n : 0;
+    share_interval(k, n, &lo, &hi);
+    fprintf(cfg, "%*s%s = %.6g;   # %.0f of %.0f %s: 95%% %.4g-%.4g\n", indent, "", key, v, k, n, what, lo, hi);
+    fprintf(fit, "%s.%s,share,%.6g,%.6g,%.6g,%.0f,%.0f\n", setting, key, v, lo, hi, k, n);
+}
+
+/* A placement mix by cohort: counts mix[c][t] of n[c]. Semi-independent
+ * provision before 16 is not a state of the model: it is counted as other. */
+static void put_mix(FILE *cfg, FILE *fit, const char *setting, const double mix[CCM_NCOHORT][CCM_NPT],
+                    const double *n, const char *who)
+{
     for (int c = 0; c < CCM_NCOHORT; c++) {
-        fprintf(cfg, "    %s = {", ccm_cohort_key[c]);
-        if (init[c] == 0)
-            fprintf(cfg, " foster = 1.0; ");
-        for (int t = 0; t < CCM_NPT && init[c] > 0; t++)
-            if (imix[c][t] > 0 && !(t == CCM_SEMI && c < CCM_NCOHORT - 1))
-                fprintf(cfg, " %s = %.6g;", ccm_ptype_name[t], imix[c][t] / init[c]);
-        if (c < CCM_NCOHORT - 1 && imix[c][CCM_SEMI] > 0)
-            fprintf(cfg, " other = %.6g;", (imix[c][CCM_SEMI] + imix[c][CCM_OTHER]) / init[c]);
-        fprintf(cfg, " };\n");
-    }
-    fprintf(cfg, "  };\n  needs = {\n    uasc = {");
-    for (int c = 0; c < CCM_NCOHORT; c++)
-        fprintf(cfg, " %s = %.6g;", ccm_cohort_key[c], init[c] > 0 ? iuasc[c] / init[c] : 0);
-    fprintf(cfg, " };   # LS = V2 (accommodated, unaccompanied)\n    disabled = {");
-    for (int c = 0; c < CCM_NCOHORT; c++)
-        fprintf(cfg, " %s = 0.0;", ccm_cohort_key[c]);
-    fprintf(cfg, " };   # not in SSDA903: set by hand\n    complex = {");
-    for (int c = 0; c < CCM_NCOHORT; c++)
-        fprintf(cfg, " %s = 0.0;", ccm_cohort_key[c]);
-    fprintf(cfg, " };   # not in SSDA903: set by hand\n  };\n};\n\nentries = {\n  rate = {   # entries a year by district\n");
-    for (int c = 0; c < CCM_NCOHORT; c++) {
-        fprintf(cfg, "    %s = [", ccm_cohort_key[c]);
-        double tot = 0;
-        for (int d = 0; d < ndist; d++) {
-            fprintf(cfg, "%s%.6g", d ? ", " : " ", ent[c * ndist + d] / years);
-            tot += ent[c * ndist + d];
+        char set[96];
+        snprintf(set, sizeof set, "%s.%s", setting, ccm_cohort_key[c]);
+        if (n[c] == 0) {
+            fprintf(cfg, "    %s = { foster = 1.0; };   # no %s: assumption\n", ccm_cohort_key[c], who);
+            continue;
         }
-        double lo, hi;
-        interval(tot, years, &lo, &hi);
-        fprintf(cfg, " ];   # %.0f entries in %.2f years: %.4g a year, 95%% %.4g-%.4g\n", tot, years, tot / years, lo, hi);
-        fprintf(fit, "entries.rate.%s,%.6g,%.6g,%.6g,%.0f,%.3f\n", ccm_cohort_key[c], tot / years, lo, hi, tot, years);
-    }
-    fprintf(cfg, "  };\n  trend = 0.0;   # assumption: no trend (set it from your own forecast)\n  placement_mix = {   # the first placement of entrants\n");
-    for (int c = 0; c < CCM_NCOHORT; c++) {
-        fprintf(cfg, "    %s = {", ccm_cohort_key[c]);
-        if (ecount[c] == 0)
-            fprintf(cfg, " foster = 1.0; ");
-        for (int t = 0; t < CCM_NPT && ecount[c] > 0; t++)
-            if (emix[c][t] > 0 && !(t == CCM_SEMI && c < CCM_NCOHORT - 1))
-                fprintf(cfg, " %s = %.6g;", ccm_ptype_name[t], emix[c][t] / ecount[c]);
-        if (c < CCM_NCOHORT - 1 && emix[c][CCM_SEMI] > 0)
-            fprintf(cfg, " other = %.6g;", (emix[c][CCM_SEMI] + emix[c][CCM_OTHER]) / ecount[c]);
-        fprintf(cfg, " };   # %.0f entrants\n", ecount[c]);
-    }
-    fprintf(cfg, "  };\n  needs = {\n    uasc = {");
-    for (int c = 0; c < CCM_NCOHORT; c++)
-        fprintf(cfg, " %s = %.6g;", ccm_cohort_key[c], ecount[c] > 0 ? euasc[c] / ecount[c] : 0);
-    fprintf(cfg, " };\n    disabled = {");
-    for (int c = 0; c < CCM_NCOHORT; c++)
-        fprintf(cfg, " %s = 0.0;", ccm_cohort_key[c]);
-    fprintf(cfg, " };   # not in SSDA903\n    complex = {");
-    for (int c = 0; c < CCM_NCOHORT; c++)
-        fprintf(cfg, " %s = 0.0;", ccm_cohort_key[c]);
-    fprintf(cfg, " };   # not in SSDA903\n  };\n};\n\nexits = {   # hazards a year: events / years in care, by age band\n");
-    for (int k = 0; k < CCM_NROUTE; k++) {
-        fprintf(cfg, "  %s = {\n    rate = {\n", ccm_route_name[k]);
-        char setting[64];
-        snprintf(setting, sizeof setting, "exits.%s.rate", ccm_route_name[k]);
-        for (int c = 0; c < CCM_NCOHORT; c++) {
-            fprintf(cfg, "      ");
-            rate(cfg, fit, setting, ccm_cohort_key[c], ex[k][c], 0);
-        }
-        fprintf(cfg, "    };\n  };\n");
-    }
-    fprintf(cfg, "};\n\nmoves = {\n  rate = {   # placement changes a year by the type left (every change of placement other\n"
-                 "             # than the move to semi-independent provision counts as a breakdown)\n");
-    for (int t = 0; t < CCM_NPT; t++) {
-        fprintf(cfg, "    %s = {\n", ccm_ptype_name[t]);
-        char setting[64];
-        snprintf(setting, sizeof setting, "moves.rate.%s", ccm_ptype_name[t]);
-        for (int c = 0; c < CCM_NCOHORT; c++) {
-            fprintf(cfg, "      ");
-            rate(cfg, fit, setting, ccm_cohort_key[c], mv[t][c], 0);
+        fprintf(cfg, "    %s = {   # %.0f %s\n", ccm_cohort_key[c], n[c], who);
+        for (int t = 0; t < CCM_NPT; t++) {
+            double k = mix[c][t];
+            if (c < CCM_NCOHORT - 1 && t == CCM_SEMI)
+                continue;
+            if (c < CCM_NCOHORT - 1 && t == CCM_OTHER)
+                k += mix[c][CCM_SEMI];
+            if (k > 0)
+                put_share(cfg, fit, 6, set, ccm_ptype_name[t], k, n[c], who);
         }
         fprintf(cfg, "    };\n");
     }
-    fprintf(cfg, "  };\n};\n\ntransitions = {\n  semi_independent = {\n    at_16 = {   # moved on the 16th birthday / 16th birthdays in the type\n");
-    for (int t = 0; t < CCM_NPT; t++)
-        if (t != CCM_SEMI && at16[t].ex > 0)
-            fprintf(cfg, "      %s = %.6g;   # %.0f of %.0f\n", ccm_ptype_name[t], at16[t].ev / at16[t].ex, at16[t].ev,
-                    at16[t].ex);
-    fprintf(cfg, "    };\n    rate = {   # later moves a year while 16-17\n");
-    for (int t = 0; t < CCM_NPT; t++)
-        if (t != CCM_SEMI && semi[t].ex > 0) {
-            fprintf(cfg, "      ");
-            rate(cfg, fit, "transitions.semi_independent.rate", ccm_ptype_name[t], semi[t], 0);
+}
+
+static void put_needs(FILE *cfg, FILE *fit, const char *setting, const double *uasc, const double *n,
+                      const char *who)
+{
+    fprintf(cfg, "  needs = {\n    uasc = {   # LS V2 with CIN N8: accommodated, absent parenting\n");
+    char set[96];
+    snprintf(set, sizeof set, "%s.uasc", setting);
+    for (int c = 0; c < CCM_NCOHORT; c++)
+        put_share(cfg, fit, 6, set, ccm_cohort_key[c], uasc[c], n[c], who);
+    fprintf(cfg, "    };\n");
+    for (int k = CCM_DISABLED; k <= CCM_COMPLEX; k++) {
+        fprintf(cfg, "    %s = {", ccm_need_name[k]);
+        for (int c = 0; c < CCM_NCOHORT; c++)
+            fprintf(cfg, " %s = 0.0;", ccm_cohort_key[c]);
+        fprintf(cfg, " };   # not in SSDA903: set from your own records\n");
+    }
+    fprintf(cfg, "  };\n");
+}
+
+static void write_demand(const data *D, const tally *t, FILE *cfg, FILE *fit)
+{
+    int nd = t->nd;
+    char fs[16], ts[16];
+    ccd_format(t->F, fs);
+    ccd_format(t->T, ts);
+    fprintf(fit, "setting,kind,estimate,lo95,hi95,events,exposure\n");
+    fprintf(cfg,
+            "# Calibrated by carecap from SSDA903 episodes, %s to %s (%.2f years): %zu placements of %zu children.\n"
+            "# Each estimated number gives the events and the exposure (years in care, or the number of\n"
+            "# children) it came from, and a 95%% interval; the same figures are in the fit table beside\n"
+            "# this file. SSDA903 holds no disability or complex-need flags and no places or prices.\n",
+            fs, ts, t->years, D->ne, D->np);
+    fprintf(cfg, "name = ");
+    fputc('"', cfg);
+    for (const char *q = D->o->name ? D->o->name : "Calibrated from SSDA903"; *q; q++)
+        fprintf(cfg, *q == '"' || *q == '\\' ? "\\%c" : "%c", *q);
+    fprintf(cfg, "\";\nstart_date = \"%s\";   # the end of the window: its population is the initial one\n"
+                 "districts = [", ts);
+    for (int d = 0; d < nd; d++)
+        fprintf(cfg, "%s\"%s\"", d ? ", " : " ", D->nd ? D->dname[d] : "All");
+    fprintf(cfg, " ];   # %s\n\ninitial = {\n  count = {   # children in care on %s\n",
+            D->nd ? "from the districts table" : "no districts table: one district", ts);
+    for (int c = 0; c < CCM_NCOHORT; c++) {
+        fprintf(cfg, "    %s = %.0f;   # counted\n", ccm_cohort_key[c], t->init[c]);
+        fprintf(fit, "initial.count.%s,count,%.0f,%.0f,%.0f,%.0f,\n", ccm_cohort_key[c], t->init[c], t->init[c],
+                t->init[c], t->init[c]);
+    }
+    fprintf(cfg, "  };\n  district_mix = {   # by HOME_POST\n");
+    for (int c = 0; c < CCM_NCOHORT; c++) {
+        fprintf(cfg, "    %s = [", ccm_cohort_key[c]);
+        for (int d = 0; d < nd; d++)
+            fprintf(cfg, "%s%.6g", d ? ", " : " ",
+                    t->init[c] > 0 ? t->idist[c * nd + d] / t->init[c] : 1.0 / nd);
+        fprintf(cfg, " ];   #");
+        for (int d = 0; d < nd; d++)
+            fprintf(cfg, "%s%.4g", d ? " + " : " ", t->idist[c * nd + d]);
+        fprintf(cfg, " of %.0f children%s\n", t->init[c], t->init[c] > 0 ? "" : " (none: even shares, assumption)");
+    }
+    fprintf(cfg, "  };\n  placement_mix = {   # the placement on %s (PLACE)\n", ts);
+    put_mix(cfg, fit, "initial.placement_mix", t->imix, t->init, "children");
+    fprintf(cfg, "  };\n");
+    put_needs(cfg, fit, "initial.needs", t->iuasc, t->init, "children");
+    fprintf(cfg, "};\n\nentries = {\n  rate = {   # periods of care starting a year (RNE S, or after a gap), by age at entry and district\n");
+    for (int c = 0; c < CCM_NCOHORT; c++) {
+        fprintf(cfg, "    %s = [", ccm_cohort_key[c]);
+        for (int d = 0; d < nd; d++)
+            fprintf(cfg, "%s%.6g", d ? ", " : " ", t->ent[c * nd + d] / t->years);
+        double lo, hi;
+        fprintf(cfg, " ];   #");
+        for (int d = 0; d < nd; d++) {
+            rate_interval(t->ent[c * nd + d], t->years, &lo, &hi);
+            fprintf(cfg, "%s%.4g entries (95%% %.4g-%.4g a year)", d ? ", " : " ", t->ent[c * nd + d], lo, hi);
+            fprintf(fit, "entries.rate.%s[%d],rate,%.6g,%.6g,%.6g,%.4g,%.3f\n", ccm_cohort_key[c], d,
+                    t->ent[c * nd + d] / t->years, lo, hi, t->ent[c * nd + d], t->years);
         }
-    double dall = destall[0] + destall[1] + destall[2];
-    fprintf(cfg, "    };\n  };\n  leaving_care = {   # REC at 18: E17 staying put, E5 supported, other independent\n");
-    fprintf(cfg, "    default = { staying_put = %.6g; supported = %.6g; independent = %.6g; };   # %.0f young people\n",
-            dall > 0 ? destall[0] / dall : 0, dall > 0 ? destall[1] / dall : 0, dall > 0 ? destall[2] / dall : 1, dall);
-    for (int t = 0; t < CCM_NPT; t++) {
-        double n = dest[t][0] + dest[t][1] + dest[t][2];
-        if (n >= 10)
-            fprintf(cfg, "    %s = { staying_put = %.6g; supported = %.6g; independent = %.6g; };   # %.0f\n",
-                    ccm_ptype_name[t], dest[t][0] / n, dest[t][1] / n, dest[t][2] / n, n);
+        rate_interval(t->entn[c], t->years, &lo, &hi);
+        fprintf(cfg, " in %.2f years\n", t->years);
+        fprintf(fit, "entries.rate.%s,rate,%.6g,%.6g,%.6g,%.0f,%.3f\n", ccm_cohort_key[c], t->entn[c] / t->years, lo,
+                hi, t->entn[c], t->years);
+    }
+    fprintf(cfg, "  };\n  trend = 0.0;   # assumption: no trend (set it from your own forecast)\n"
+                 "  placement_mix = {   # the first placement of each period of care\n");
+    put_mix(cfg, fit, "entries.placement_mix", t->emix, t->entn, "entrants");
+    fprintf(cfg, "  };\n");
+    put_needs(cfg, fit, "entries.needs", t->euasc, t->entn, "entrants");
+    fprintf(cfg, "};\n\nexits = {   # hazards a year before 18: ends of care by route of REC / years in care, by age band\n");
+    for (int k = 0; k < CCM_NROUTE; k++) {
+        static const char *const codes[CCM_NROUTE] = {"E4A, E4B, E13", "E11, E12", "E45-E48", "E41",
+                                                      "every other E code"};
+        fprintf(cfg, "  %s = {   # REC %s\n    rate = {\n", ccm_route_name[k], codes[k]);
+        char setting[64];
+        snprintf(setting, sizeof setting, "exits.%s.rate", ccm_route_name[k]);
+        for (int c = 0; c < CCM_NCOHORT; c++)
+            put_rate(cfg, fit, 6, setting, ccm_cohort_key[c], t->ex[k][c]);
+        fprintf(cfg, "    };\n  };\n");
+    }
+    fprintf(cfg, "};\n\nmoves = {\n  rate = {   # placement changes a year by the type left and age band (every change other\n"
+                 "             # than the move to semi-independent provision at 16-17 counts as a breakdown)\n");
+    for (int p = 0; p < CCM_NPT; p++) {
+        fprintf(cfg, "    %s = {\n", ccm_ptype_name[p]);
+        char setting[64];
+        snprintf(setting, sizeof setting, "moves.rate.%s", ccm_ptype_name[p]);
+        for (int c = 0; c < CCM_NCOHORT; c++)
+            put_rate(cfg, fit, 6, setting, ccm_cohort_key[c], t->mv[p][c]);
+        fprintf(cfg, "    };\n");
+    }
+    fprintf(cfg, "  };\n};\n\ntransitions = {\n  semi_independent = {\n"
+                 "    at_16 = {   # moved to semi-independent provision (H5, K3, P2) on the 16th birthday\n");
+    for (int p = 0; p < CCM_NPT; p++)
+        if (p != CCM_SEMI && t->at16[p].ex > 0) {
+            char what[64];
+            snprintf(what, sizeof what, "16th birthdays in %s", ccm_ptype_name[p]);
+            put_share(cfg, fit, 6, "transitions.semi_independent.at_16", ccm_ptype_name[p], t->at16[p].ev,
+                      t->at16[p].ex, what);
+        }
+    fprintf(cfg, "    };\n    rate = {   # later moves there a year while 16-17, by the type left\n");
+    for (int p = 0; p < CCM_NPT; p++)
+        if (p != CCM_SEMI && t->semi[p].ex > 0)
+            put_rate(cfg, fit, 6, "transitions.semi_independent.rate", ccm_ptype_name[p], t->semi[p]);
+    fprintf(cfg, "    };\n  };\n  leaving_care = {   # the end of care at 18, by REC: E17 staying put, E5 supported, other independent\n");
+    double all[CCM_NDEST] = {0}, nall = 0;
+    for (int p = 0; p < CCM_NPT; p++)
+        for (int k = 0; k < CCM_NDEST; k++) {
+            all[k] += t->dest[p][k];
+            nall += t->dest[p][k];
+        }
+    if (nall == 0) {
+        fprintf(cfg, "    default = { independent = 1.0; };   # no one reached 18 in the window: assumption\n");
+    } else {
+        fprintf(cfg, "    default = {   # %.0f young people\n", nall);
+        for (int k = 0; k < CCM_NDEST; k++)
+            put_share(cfg, fit, 6, "transitions.leaving_care.default", ccm_dest_name[k], all[k], nall,
+                      "young people");
+        fprintf(cfg, "    };\n");
+    }
+    for (int p = 0; p < CCM_NPT; p++) {
+        double n = t->dest[p][0] + t->dest[p][1] + t->dest[p][2];
+        if (n < 10)
+            continue; /* too few: the default applies */
+        char set[96], what[64];
+        snprintf(set, sizeof set, "transitions.leaving_care.%s", ccm_ptype_name[p]);
+        snprintf(what, sizeof what, "leaving %s", ccm_ptype_name[p]);
+        fprintf(cfg, "    %s = {   # %.0f young people\n", ccm_ptype_name[p], n);
+        for (int k = 0; k < CCM_NDEST; k++)
+            put_share(cfg, fit, 6, set, ccm_dest_name[k], t->dest[p][k], n, what);
+        fprintf(cfg, "    };\n");
     }
     fprintf(cfg, "  };\n};\n");
-    int bad = ferror(cfg) || ferror(fit);
-    bad |= fclose(cfg) != 0;
-    bad |= fclose(fit) != 0;
-    free(ent), free(idist);
-    if (bad) {
-        fprintf(err, "%s: write failed\n", o->out);
-        rc = 4;
-        goto done;
+}
+
+/* ---- supply from a baseline ---- */
+
+typedef struct {
+    config_setting_t *g; /* the provider's group in the baseline tree */
+    int council;
+    long cap;            /* places on the start date (LONG_MAX: no fixed number) */
+    double w;            /* the baseline's start-date children: the weight */
+    int rest;            /* the baseline's start_rest tier */
+    int alloc;           /* the fitted start-date children */
+    char note[200];
+} slot;
+
+static int count_start(const config_setting_t *g)
+{
+    const config_setting_t *s = config_setting_get_member(g, "start");
+    if (!s)
+        return 0;
+    if (config_setting_is_group(s)) {
+        int n = 0;
+        for (int i = 0; i < config_setting_length(s); i++)
+            n += config_setting_get_int(config_setting_get_elem(s, (unsigned)i));
+        return n;
     }
-    if (o->baseline && append_supply(o->baseline, o->out, err) != 0) {
+    return config_setting_get_int(s);
+}
+
+/* A home is open on the start date if it opened by then and closes after. */
+static int open_on(const config_setting_t *g, int32_t day)
+{
+    const char *s;
+    int32_t d;
+    if (config_setting_lookup_string(g, "open", &s) && ccd_parse(s, &d) == 0 && d > day)
+        return 0;
+    if (config_setting_lookup_string(g, "close", &s) && ccd_parse(s, &d) == 0 && d <= day + 1)
+        return 0;
+    return 1;
+}
+
+/* Share `amount` out between slots sl[0..n) in proportion to their weights
+ * (their capacity when no weight is given), never above a slot's capacity;
+ * returns what did not fit. */
+static int share_out(slot **sl, int n, int amount)
+{
+    int given[64] = {0}, full[64] = {0};
+    if (n > 64)
+        n = 64;
+    double wsum = 0;
+    for (int i = 0; i < n; i++)
+        wsum += sl[i]->w;
+    for (int round = 0; round <= n && amount > 0; round++) {
+        double w[64];
+        int any = 0;
+        for (int i = 0; i < n; i++) {
+            w[i] = full[i] ? 0 : wsum > 0 ? sl[i]->w : sl[i]->cap == LONG_MAX ? 1 : (double)sl[i]->cap;
+            any |= w[i] > 0;
+        }
+        if (!any)
+            break;
+        int part[64];
+        ccm_apportion(w, n, amount, part);
+        int capped = 0;
+        for (int i = 0; i < n; i++) {
+            long room = sl[i]->cap == LONG_MAX ? LONG_MAX : sl[i]->cap - given[i];
+            int take = part[i] > room ? (int)room : part[i];
+            if (part[i] >= room && sl[i]->cap != LONG_MAX) {
+                full[i] = 1;
+                capped = 1;
+            }
+            given[i] += take;
+            amount -= take;
+        }
+        if (!capped)
+            break;
+    }
+    for (int i = 0; i < n; i++)
+        sl[i]->alloc += given[i];
+    return amount;
+}
+
+static const char *type_label(int t) { return t == CCM_SEMI ? "semi-independent" : ccm_ptype_name[t]; }
+
+/* Read the baseline, share the fitted start-date children out between its
+ * providers (in-house ones to its council homes and fostering pool, the
+ * rest to its external tiers, each in proportion to the baseline's own
+ * start) and write its supply, matching and costs after the demand part. */
+static int append_baseline(const data *D, const tally *t, const cc_params *fitted, FILE *cfg)
+{
+    const char *path = D->o->baseline;
+    FILE *err = D->rep.err;
+    cc_diag *dg = ccg_new();
+    cc_params *bp = NULL;
+    int rc = ccp_load(path, dg, &bp);
+    if (rc != CCP_OK) {
+        ccg_print(dg, err, NULL);
+        fprintf(err, "carecap: %s: the baseline is not valid (%zu error%s); nothing was written\n", path,
+                ccg_count(dg), ccg_count(dg) == 1 ? "" : "s");
+        ccg_free(dg);
+        return rc;
+    }
+    ccg_free(dg);
+    config_t b;
+    config_init(&b);
+    config_set_auto_convert(&b, 1);
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *sl = strrchr(dir, '/');
+    if (sl) {
+        *sl = '\0';
+        config_set_include_dir(&b, dir);
+    }
+    slot *slots = NULL;
+    int ns = 0;
+    rc = 0;
+    if (config_read_file(&b, path) != CONFIG_TRUE) {
+        fprintf(err, "%s: cannot read the baseline: %s\n", path, config_error_text(&b));
+        rc = 4;
+        goto out;
+    }
+    config_setting_t *sup = config_lookup(&b, "supply");
+    if (!sup) {
+        fprintf(err, "%s: the baseline has no supply section (expected a config with supply, matching and costs)\n",
+                path);
+        rc = 3;
+        goto out;
+    }
+    /* the providers */
+    config_setting_t *homes = config_setting_get_member(sup, "homes"), *fost = config_setting_get_member(sup, "fostering"),
+                     *ext = config_setting_get_member(sup, "external");
+    int nh = homes ? config_setting_length(homes) : 0, nx = ext ? config_setting_length(ext) : 0;
+    slots = calloc((size_t)(nh + nx + 1), sizeof *slots);
+    int *stype = calloc((size_t)(nh + nx + 1), sizeof *stype);
+    if (!slots || !stype) {
+        free(stype);
+        rc = 4;
+        goto out;
+    }
+    for (int i = 0; i < nh; i++) {
+        slot *s = &slots[ns];
+        s->g = config_setting_get_elem(homes, (unsigned)i);
+        const char *kind = "";
+        int beds = 0;
+        config_setting_lookup_string(s->g, "kind", &kind);
+        config_setting_lookup_int(s->g, "beds", &beds);
+        stype[ns] = strcmp(kind, "secure") == 0 ? CCM_SECURE : CCM_RESIDENTIAL;
+        s->council = 1;
+        s->cap = open_on(s->g, t->T) ? beds : 0;
+        s->w = s->cap > 0 ? count_start(s->g) : 0;
+        ns++;
+    }
+    if (fost) {
+        slot *s = &slots[ns];
+        s->g = fost;
+        int hh = 0;
+        config_setting_lookup_int(fost, "households", &hh);
+        double sh[3] = {1, 0, 0};
+        const config_setting_t *ss = config_setting_get_member(fost, "slots");
+        for (int k = 0; ss && k < 3 && k < config_setting_length(ss); k++)
+            sh[k] = config_setting_get_float_elem(ss, k);
+        int n[3];
+        ccm_apportion(sh, 3, hh, n);
+        stype[ns] = CCM_FOSTER;
+        s->council = 1;
+        s->cap = n[0] + 2L * n[1] + 3L * n[2];
+        s->w = count_start(fost);
+        ns++;
+    }
+    for (int i = 0; i < nx; i++) {
+        slot *s = &slots[ns];
+        s->g = config_setting_get_elem(ext, (unsigned)i);
+        const char *ty = "";
+        config_setting_lookup_string(s->g, "type", &ty);
+        int tt = 0;
+        while (tt < CCM_NPT && strcmp(ccm_ptype_name[tt], ty) != 0)
+            tt++;
+        stype[ns] = tt;
+        int cap = 0, rest = 0;
+        s->cap = config_setting_lookup_int(s->g, "capacity", &cap) ? cap : LONG_MAX;
+        s->rest = config_setting_lookup_bool(s->g, "start_rest", &rest) && rest;
+        s->w = count_start(s->g);
+        ns++;
+    }
+    static const int types[] = {CCM_FOSTER, CCM_RESIDENTIAL, CCM_SEMI, CCM_SECURE};
+    char ts[16];
+    ccd_format(t->T, ts);
+    for (int ti = 0; ti < 4 && rc == 0; ti++) {
+        int ty = types[ti];
+        /* the fitted children of the type, in-house and external */
+        int N = 0, H = 0, base = 0;
+        for (int c = 0; c < CCM_NCOHORT; c++) {
+            int n = fitted->init_by_type[c][ty], part[2];
+            double w[2] = {t->ihouse[c][ty], t->imix[c][ty] - t->ihouse[c][ty]};
+            if (c < CCM_NCOHORT - 1 && ty == CCM_SEMI)
+                w[0] = 0, w[1] = 1;
+            ccm_apportion(w, 2, n, part);
+            N += n;
+            H += part[0];
+            base += bp->init_by_type[c][ty];
+        }
+        slot *cs[64], *es[64];
+        int ncs = 0, nes = 0;
+        double given = 0;
+        slot *rest = NULL, *last_open = NULL;
+        for (int i = 0; i < ns; i++) {
+            if (stype[i] != ty)
+                continue;
+            given += slots[i].w;
+            if (slots[i].council && ncs < 64)
+                cs[ncs++] = &slots[i];
+            else if (!slots[i].council && nes < 64) {
+                es[nes++] = &slots[i];
+                if (slots[i].rest)
+                    rest = &slots[i];
+                if (slots[i].cap == LONG_MAX)
+                    last_open = &slots[i];
+            }
+        }
+        if (!rest)
+            rest = last_open;
+        if (rest && rest->rest) /* the baseline's implicit share */
+            rest->w = base - given > 0 ? base - given : 0;
+        int over = share_out(cs, ncs, H);
+        if (over > 0)
+            fprintf(err,
+                    "warning: %s: supply: %d children were placed in-house in %s on %s, but the baseline's council "
+                    "%s places hold %d then: the other %d start with its external tiers (update its homes or "
+                    "households to the council's own)\n",
+                    path, H, type_label(ty), ts, type_label(ty), H - over, over);
+        int left = share_out(es, nes, N - H + over);
+        if (left > 0 && rest) {
+            rest->alloc += left;
+            left = 0;
+        }
+        if (left > 0) {
+            fprintf(err,
+                    "%s: supply: %d of the %d children placed in %s on %s have no place in the baseline's %s "
+                    "providers (expected an external %s tier without a fixed capacity, as the last resort)\n",
+                    path, left, N, type_label(ty), ts, type_label(ty), type_label(ty));
+            rc = 3;
+        }
+        for (int i = 0; i < ns; i++) {
+            slot *s = &slots[i];
+            if (stype[i] != ty)
+                continue;
+            config_setting_remove(s->g, "start");
+            config_setting_remove(s->g, "start_rest");
+            if (s == rest) {
+                snprintf(s->note, sizeof s->note, "fitted: takes the other %d %s children on %s",
+                         s->alloc, type_label(ty), ts);
+                ccw_note(config_setting_add(s->g, "start_rest", CONFIG_TYPE_BOOL), s->note);
+                config_setting_set_bool(config_setting_get_member(s->g, "start_rest"), 1);
+            } else if (s->alloc > 0) {
+                snprintf(s->note, sizeof s->note,
+                         "fitted: %d of the %d %s %s children on %s (PLACE_PROVIDER %s), shared as the baseline's start",
+                         s->alloc, s->council ? H : N - H, s->council ? "in-house" : "external", type_label(ty), ts,
+                         s->council ? "PR1-PR3" : "PR0, PR4, PR5 or none");
+                config_setting_t *st = config_setting_add(s->g, "start", CONFIG_TYPE_INT);
+                config_setting_set_int(st, s->alloc);
+                ccw_note(st, s->note);
+            }
+        }
+    }
+    free(stype);
+    if (rc == 0) {
+        fprintf(cfg, "\n# ---- Supply, matching and costs, copied from %s: SSDA903 holds no places or\n"
+                     "# prices. Each setting keeps the comment it has there; only the start-date counts\n"
+                     "# (start, start_rest) are fitted to the children in care on %s. ----\n\n",
+                path, ts);
+        ccw_writer *w = ccw_new(cfg);
+        static const char *const sections[] = {"supply", "matching", "costs"};
+        for (int k = 0; k < 3 && w; k++) {
+            config_setting_t *s = config_lookup(&b, sections[k]);
+            if (s && ccw_setting(w, s, 0) != 0)
+                rc = 4;
+            fputc('\n', cfg);
+        }
+        if (!w)
+            rc = 4;
+        ccw_free(w);
+    }
+out:
+    free(slots);
+    config_destroy(&b);
+    ccp_free(bp);
+    return rc;
+}
+
+/* ---- the command ---- */
+
+/* Load the written config; its problems, if any, are printed naming `shown`
+ * in place of the temporary file. */
+static int check_written(const char *tmp, const char *shown, FILE *err, cc_params **out)
+{
+    cc_diag *dg = ccg_new();
+    int rc = ccp_load(tmp, dg, out);
+    if (rc != CCP_OK) {
+        size_t tl = strlen(tmp);
+        for (size_t i = 0; i < ccg_count(dg); i++) {
+            const char *m = ccg_get(dg, i);
+            if (strncmp(m, tmp, tl) == 0)
+                fprintf(err, "%s%s\n", shown, m + tl);
+            else
+                fprintf(err, "%s\n", m);
+        }
+        fprintf(err, "carecap: the fitted config is not valid (%zu error%s); nothing was written\n", ccg_count(dg),
+                ccg_count(dg) == 1 ? "" : "s");
+    }
+    ccg_free(dg);
+    return rc;
+}
+
+/* Write the in-memory text to path. 0 or -1. */
+static int write_text(const char *path, const char *text, size_t n)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return -1;
+    int bad = fwrite(text, 1, n, f) != n;
+    bad |= fclose(f) != 0;
+    return bad ? -1 : 0;
+}
+
+int csd_calibrate(const csd_opts *o, FILE *out, FILE *err)
+{
+    data D;
+    memset(&D, 0, sizeof D);
+    D.o = o;
+    D.rep.err = err;
+    tally t;
+    memset(&t, 0, sizeof t);
+    char *ctext = NULL, *ftext = NULL;
+    size_t clen = 0, flen = 0;
+    FILE *cfg = NULL, *fit = NULL;
+    cco_batch *batch = NULL;
+    cc_params *fitted = NULL;
+    int rc = 0;
+    if (o->npairs < 1) {
+        fprintf(err, "carecap: calibrate needs an episodes file and a header file\n");
+        return 2;
+    }
+    if (o->districts && (rc = read_districts(&D)) != 0)
+        goto done;
+    if ((rc = read_headers(&D)) == 4)
+        goto done;
+    int rc2 = read_episodes(&D);
+    if (rc2 != 0)
+        rc = rc2;
+    if (rc == 0 && D.rep.errors)
+        rc = 3;
+    if (rc != 0)
+        goto done;
+    clean_episodes(&D);
+    if (D.ne == 0) {
+        fprintf(err, "%s: no usable episodes (%zu children in the header files)\n", o->episodes[0], D.np);
         rc = 3;
         goto done;
     }
-    fprintf(out, "carecap: calibrated from %zu placements of %zu children, %s to %s%s: %s (fit table %s)\n", ne, np, fs,
-            ts, warned ? " (see the warnings)" : "", o->out, fitpath);
+    /* the window: by default from the first episode end (an extract holds
+     * the episodes open during its years: from about then it is complete)
+     * to the last date in the files, moved back to a month end */
+    int32_t first = OPEN_END, fstart = OPEN_END, last = INT32_MIN;
+    for (size_t i = 0; i < D.ne; i++) {
+        const episode *x = &D.ep[i];
+        if (x->start < fstart)
+            fstart = x->start;
+        if (x->end != OPEN_END && x->end < first)
+            first = x->end;
+        if (x->start > last)
+            last = x->start;
+        if (x->end != OPEN_END && x->end > last)
+            last = x->end;
+    }
+    t.F = first != OPEN_END ? first : fstart;
+    t.T = last;
+    if (o->from && ccd_parse(o->from, &t.F) != 0) {
+        fprintf(err, "--from: \"%s\" is not a date (expected YYYY-MM-DD)\n", o->from);
+        rc = 3;
+    }
+    if (o->to && ccd_parse(o->to, &t.T) != 0) {
+        fprintf(err, "--to: \"%s\" is not a date (expected YYYY-MM-DD)\n", o->to);
+        rc = 3;
+    }
+    if (rc)
+        goto done;
+    char lastd[16], firstd[16];
+    ccd_format(last, lastd);
+    ccd_format(fstart, firstd);
+    if (t.T > last) {
+        fprintf(err, "--to: %s is after the last date in the episodes files, %s (expected a date the data covers)\n",
+                o->to, lastd);
+        rc = 3;
+        goto done;
+    }
+    if (t.F < fstart) {
+        fprintf(err, "--from: %s is before the first episode starts, %s (expected a date the data covers)\n", o->from,
+                firstd);
+        rc = 3;
+        goto done;
+    }
+    if (t.T != ccd_month_end(t.T)) {
+        int y, m, d;
+        ccd_to_ymd(t.T, &y, &m, &d);
+        t.T = ccd_from_ymd(y, m, 1) - 1;
+    }
+    if (t.T - t.F < 365) {
+        fprintf(err, "the window, %d days, is too short (expected at least a year of episodes%s)\n", t.T - t.F,
+                o->from || o->to ? " between --from and --to" : "");
+        rc = 3;
+        goto done;
+    }
+    t.years = (t.T - t.F) / DPY;
+    t.nd = D.nd > 0 ? D.nd : 1;
+    t.ent = calloc((size_t)(CCM_NCOHORT * t.nd), sizeof *t.ent);
+    t.idist = calloc((size_t)(CCM_NCOHORT * t.nd), sizeof *t.idist);
+    cfg = open_memstream(&ctext, &clen);
+    fit = open_memstream(&ftext, &flen);
+    if (!t.ent || !t.idist || !cfg || !fit) {
+        fprintf(err, "carecap: out of memory\n");
+        rc = 1;
+        goto done;
+    }
+    estimate(&D, &t);
+    write_demand(&D, &t, cfg, fit);
+    fflush(cfg);
+    /* the files go into place together, only when all is well */
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", o->out);
+    char *sl = strrchr(dir, '/');
+    const char *base = sl ? sl + 1 : o->out;
+    if (sl)
+        *sl = '\0';
+    else
+        snprintf(dir, sizeof dir, ".");
+    char fitname[4200];
+    snprintf(fitname, sizeof fitname, "%s.fit.csv", base);
+    batch = cco_mkdirs(dir) == 0 ? cco_batch_new(dir) : NULL;
+    const char *tmp = batch ? cco_batch_add_path(batch, base) : NULL;
+    FILE *ff = tmp ? cco_batch_add(batch, fitname) : NULL;
+    if (!ff || write_text(tmp, ctext, clen) != 0) {
+        fprintf(err, "%s: cannot write: %s\n", o->out, strerror(errno ? errno : EIO));
+        rc = 4;
+        goto done;
+    }
+    if ((rc = check_written(tmp, o->out, err, &fitted)) != 0)
+        goto done;
+    if (o->baseline) {
+        if ((rc = append_baseline(&D, &t, fitted, cfg)) != 0)
+            goto done;
+        fflush(cfg);
+        ccp_free(fitted);
+        fitted = NULL;
+        if (write_text(tmp, ctext, clen) != 0) {
+            fprintf(err, "%s: cannot write: %s\n", o->out, strerror(errno ? errno : EIO));
+            rc = 4;
+            goto done;
+        }
+        if ((rc = check_written(tmp, o->out, err, &fitted)) != 0)
+            goto done;
+    }
+    fflush(fit);
+    if (fwrite(ftext, 1, flen, ff) != flen) {
+        fprintf(err, "%s: cannot write: %s\n", fitname, strerror(errno ? errno : EIO));
+        rc = 4;
+        goto done;
+    }
+    char msg[512];
+    if (cco_batch_commit(batch, msg) != 0) {
+        batch = NULL;
+        fprintf(err, "carecap: %s\n", msg);
+        rc = 4;
+        goto done;
+    }
+    batch = NULL;
+    int warned = warn_summary(&D.rep);
+    char fs[16], ts[16];
+    ccd_format(t.F, fs);
+    ccd_format(t.T, ts);
+    fprintf(out, "carecap: calibrated from %zu placements of %zu children, %s to %s", D.ne, D.np, fs, ts);
+    if (D.repeats || D.merged_l)
+        fprintf(out, " (%d repeated episodes merged, %d legal-status changes joined to their placement)", D.repeats,
+                D.merged_l);
+    fprintf(out, "%s: %s (fit table %s.fit.csv)\n", warned ? "; see the warnings" : "", o->out, o->out);
 done:
-    free(pp), free(ep), free((void *)dname), free((void *)dpost);
-    free(h.buf), free(h.field), free(e.buf), free(e.field), free(dcsv.buf), free(dcsv.field);
+    if (rc != 0 && rc != 2)
+        warn_summary(&D.rep);
+    if (batch)
+        cco_batch_abort(batch);
+    if (cfg)
+        fclose(cfg);
+    if (fit)
+        fclose(fit);
+    free(ctext);
+    free(ftext);
+    ccp_free(fitted);
+    free(t.ent);
+    free(t.idist);
+    for (int i = 0; i < D.nfiles; i++)
+        ccv_close(D.files[i]);
+    free(D.pp);
+    free(D.ep);
+    free(D.post);
+    free((void *)D.dname);
     return rc;
 }

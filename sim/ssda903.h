@@ -1,29 +1,36 @@
 /* ssda903: fit a carecap config to a council's SSDA903 episodes.
  *
- * Reads the episodes and header files (CSV; quoted fields, CRLF, a UTF-8
- * byte-order mark, extra columns and any column order are accepted; missing
- * required columns are errors by name), turns episodes into periods of care
- * and placements, and estimates, over a window: entry rates by cohort and
- * district, exit hazards by route and cohort, breakdown hazards by placement
- * type and cohort, moves to semi-independent provision, destinations at 18,
- * the needed-placement mix of entrants, and the population at the end date.
- * Every estimate is written with its events, exposure and 95% interval.
- * No identifier (CHILD, UPN) or postcode is written anywhere. */
+ * Reads one or more pairs of episodes and header files (CSV, see csv.h),
+ * validates them (bad rows are errors by file, line and column; the known
+ * quirks of real extracts are repaired and reported), turns episodes into
+ * periods of care and placements, and estimates, over a window: entry rates
+ * by cohort and district, exit hazards by route and cohort, breakdown
+ * hazards by placement type and cohort, moves to semi-independent provision,
+ * destinations at 18, the needed-placement mix of entrants, and the
+ * population at the end date with its placements. Every estimate is written
+ * with its events, exposure and 95% interval. With a baseline, its supply,
+ * matching and costs are copied (with their source comments) and the
+ * start-date children shared out between its providers. No identifier
+ * (CHILD, UPN) or postcode is written anywhere, messages included. */
 #ifndef SSDA903_H
 #define SSDA903_H
 
 #include <stdio.h>
 
+enum { CSD_MAXPAIRS = 64 };
+
 typedef struct {
-    const char *episodes, *header;
+    const char *episodes[CSD_MAXPAIRS], *header[CSD_MAXPAIRS];
+    int npairs;            /* file pairs (one a collection year, say) */
     const char *districts; /* optional CSV: HOME_POST,district */
     const char *from, *to; /* optional window, YYYY-MM-DD */
     const char *name;      /* council name for the config */
     const char *baseline;  /* optional config whose supply, matching and costs are copied */
-    const char *out;       /* config file to write */
+    const char *out;       /* config file to write (and OUT.fit.csv) */
 } csd_opts;
 
-/* Returns an exit code: 0, 3 (invalid input: every problem on err), or 4. */
+/* Returns an exit code: 0; 3 (invalid input: every problem on err, nothing
+ * written); 4 (a file could not be read or written). */
 int csd_calibrate(const csd_opts *o, FILE *out, FILE *err);
 
 #endif

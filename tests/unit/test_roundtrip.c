@@ -1,12 +1,18 @@
 /* test_roundtrip: SSDA903 round trip. Simulate with known rates
  * (tests/data/roundtrip.cfg), export one replication as SSDA903, calibrate
  * a config from it, and check that
- * 1. each exit and move hazard with enough events (>= 30) is recovered inside
- *    its 95% interval (at least 90% of them, as 95% intervals should), and
- *    the entry rates likewise;
- * 2. a run of the calibrated config follows the original run's path: its
+ * 1. every rate and share with enough events (>= 30: entries, exits by
+ *    route, breakdowns, moves to semi-independent provision, destinations at
+ *    18) is recovered: each inside its simultaneous 95% interval (Bonferroni:
+ *    level 1 - 0.05/n for n rates), at least 90% inside their own 95%
+ *    intervals, and the sum of squared standard errors below the chi-square
+ *    99.9% point; the same statistic rejects a truth 15% off (so the check
+ *    can fail);
+ * 2. the fitted initial population is the exported replication's, exactly;
+ * 3. a run of the calibrated config follows the original run's path: its
  *    mean number in care stays inside the original's 5th-95th percentile
  *    band over the five years after the fitted window. */
+#include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,22 +29,32 @@ enum { YEARS = 20, AFTER = 5, REPS = 200 };
 
 static double truth_of(const cc_params *p, const char *setting)
 {
+    char s[160];
     for (int k = 0; k < CCM_NROUTE; k++)
         for (int c = 0; c < CCM_NCOHORT; c++) {
-            char s[128];
             snprintf(s, sizeof s, "exits.%s.rate.%s", ccm_route_name[k], ccm_cohort_key[c]);
             if (strcmp(s, setting) == 0)
                 return p->exit_rate[k][c];
         }
-    for (int t = 0; t < CCM_NPT; t++)
+    for (int t = 0; t < CCM_NPT; t++) {
         for (int c = 0; c < CCM_NCOHORT; c++) {
-            char s[128];
             snprintf(s, sizeof s, "moves.rate.%s.%s", ccm_ptype_name[t], ccm_cohort_key[c]);
             if (strcmp(s, setting) == 0)
                 return p->move_rate[t][c];
         }
+        snprintf(s, sizeof s, "transitions.semi_independent.rate.%s", ccm_ptype_name[t]);
+        if (strcmp(s, setting) == 0)
+            return p->semi_rate[t];
+        snprintf(s, sizeof s, "transitions.semi_independent.at_16.%s", ccm_ptype_name[t]);
+        if (strcmp(s, setting) == 0)
+            return p->semi_at16[t];
+        for (int d = 0; d < CCM_NDEST; d++) {
+            snprintf(s, sizeof s, "transitions.leaving_care.%s.%s", ccm_ptype_name[t], ccm_dest_name[d]);
+            if (strcmp(s, setting) == 0)
+                return p->leave18[t][d];
+        }
+    }
     for (int c = 0; c < CCM_NCOHORT; c++) {
-        char s[128];
         snprintf(s, sizeof s, "entries.rate.%s", ccm_cohort_key[c]);
         if (strcmp(s, setting) == 0) {
             double r = 0;
@@ -48,6 +64,36 @@ static double truth_of(const cc_params *p, const char *setting)
         }
     }
     return NAN;
+}
+
+typedef struct {
+    char set[128];
+    int share;            /* a share k of n, else a rate: events in exposure years */
+    double est, lo, hi, ev, ex, truth;
+} fitrow;
+
+/* Interval of a rate or share at two-sided level 1 - alpha. */
+static void interval(const fitrow *r, double alpha, double *lo, double *hi)
+{
+    if (r->share) {
+        *lo = r->ev > 0 ? gsl_cdf_beta_Pinv(alpha / 2, r->ev, r->ex - r->ev + 1) : 0;
+        *hi = r->ev < r->ex ? gsl_cdf_beta_Pinv(1 - alpha / 2, r->ev + 1, r->ex - r->ev) : 1;
+    } else {
+        *lo = r->ev > 0 ? gsl_cdf_chisq_Pinv(alpha / 2, 2 * r->ev) / 2 / r->ex : 0;
+        *hi = gsl_cdf_chisq_Pinv(1 - alpha / 2, 2 * r->ev + 2) / 2 / r->ex;
+    }
+}
+
+/* Squared standard error of the observed count against truth x scale. */
+static double z2(const fitrow *r, double scale)
+{
+    double t = r->truth * scale;
+    if (r->share) {
+        double v = r->ex * t * (1 - t);
+        return v > 0 ? (r->ev - r->ex * t) * (r->ev - r->ex * t) / v : 0;
+    }
+    double m = t * r->ex;
+    return m > 0 ? (r->ev - m) * (r->ev - m) / m : 0;
 }
 
 int main(void)
@@ -64,7 +110,13 @@ int main(void)
     FILE *null = fopen("/dev/null", "w");
     cca_run_opts eo = {truth_path, dir, 1, YEARS, 1, 7, 0, NULL, NULL, 0, 1};
     CHECK(cca_export903(&eo, null, stderr) == 0, "export-903");
-    csd_opts co = {ep, hd, ds, NULL, NULL, "Round trip (fitted)", NULL, cfg};
+    static csd_opts co;
+    co.episodes[0] = ep;
+    co.header[0] = hd;
+    co.npairs = 1;
+    co.districts = ds;
+    co.name = "Round trip (fitted)";
+    co.out = cfg;
     CHECK(csd_calibrate(&co, null, stderr) == 0, "calibrate");
     fclose(null);
 
@@ -78,29 +130,71 @@ int main(void)
     if (!truth || !fitted)
         return check_done("test_roundtrip");
 
-    /* 1. rates inside their intervals */
+    /* 1. rates and shares inside their intervals */
     FILE *f = fopen(fitp, "r");
     CHECK(f != NULL, "fit table");
     char line[512];
-    int n = 0, inside = 0;
-    printf("%-36s %8s %8s %18s %7s\n", "setting", "true", "fitted", "95% interval", "events");
-    while (f && fgets(line, sizeof line, f)) {
-        char set[128];
-        double est, lo, hi, ev, exy;
-        if (sscanf(line, "%127[^,],%lf,%lf,%lf,%lf,%lf", set, &est, &lo, &hi, &ev, &exy) != 6 || ev < 30)
+    fitrow rows[400];
+    int n = 0;
+    while (f && fgets(line, sizeof line, f) && n < 400) {
+        fitrow r;
+        char kind[16];
+        if (sscanf(line, "%127[^,],%15[^,],%lf,%lf,%lf,%lf,%lf", r.set, kind, &r.est, &r.lo, &r.hi, &r.ev, &r.ex) != 7)
             continue;
-        double t = truth_of(truth, set);
-        if (isnan(t))
+        r.share = strcmp(kind, "share") == 0;
+        /* enough events: 30 (for a share, 30 each way) */
+        if (r.ev < 30 || (r.share && r.ex - r.ev < 30))
             continue;
-        n++;
-        int ok = lo <= t && t <= hi;
-        inside += ok;
-        printf("%-36s %8.4f %8.4f %8.4f-%-9.4f %7.0f%s\n", set, t, est, lo, hi, ev, ok ? "" : "  outside");
+        r.truth = truth_of(truth, r.set);
+        if (isnan(r.truth))
+            continue;
+        rows[n++] = r;
     }
     if (f)
         fclose(f);
-    CHECK(n >= 20, "only %d rates with 30 events or more", n);
-    CHECK(inside >= 0.9 * n, "%d of %d true rates inside their 95%% intervals", inside, n);
+    int inside = 0, inside_sim = 0;
+    double chi = 0, chi_off = 0;
+    printf("%-52s %8s %8s %19s %7s\n", "setting", "true", "fitted", "95% interval", "events");
+    for (int i = 0; i < n; i++) {
+        const fitrow *r = &rows[i];
+        double lo, hi;
+        interval(r, 0.05 / n, &lo, &hi);
+        int ok = r->lo <= r->truth && r->truth <= r->hi, ok_sim = lo <= r->truth && r->truth <= hi;
+        inside += ok;
+        inside_sim += ok_sim;
+        chi += z2(r, 1.0);
+        chi_off += z2(r, 1.15);
+        printf("%-52s %8.4f %8.4f %8.4f-%-10.4f %7.0f%s\n", r->set, r->truth, r->est, r->lo, r->hi, r->ev,
+               ok ? "" : ok_sim ? "  outside its 95% interval" : "  OUTSIDE the simultaneous interval");
+    }
+    double crit = gsl_cdf_chisq_Pinv(0.999, n);
+    printf("%d rates and shares: %d inside their 95%% intervals, %d inside the simultaneous ones; "
+           "chi-square %.1f (99.9%% point %.1f; a truth 15%% off gives %.1f)\n",
+           n, inside, inside_sim, chi, crit, chi_off);
+    CHECK(n >= 40, "only %d rates and shares with 30 events or more", n);
+    CHECK(inside_sim == n, "%d of %d true values outside their simultaneous 95%% intervals", n - inside_sim, n);
+    CHECK(inside >= 0.9 * n, "%d of %d true values inside their 95%% intervals", inside, n);
+    CHECK(chi < crit, "chi-square %.1f above its 99.9%% point %.1f", chi, crit);
+    CHECK(chi_off > crit, "a truth 15%% off is not rejected (chi-square %.1f, 99.9%% point %.1f)", chi_off, crit);
+
+    /* 2. the initial population is the exported replication's on the end date */
+    {
+        cce_opts oe = {1, YEARS, 1, 7, 0, NULL, NULL, 0, NULL, NULL};
+        cce_result *re = NULL;
+        char e2[256];
+        CHECK(cce_run(truth, &oe, NULL, NULL, &re, e2) == 0, "the exported replication again");
+        int k = -1;
+        for (int j = 0; re && j < re->ndates; j++)
+            if (re->dates[j] == fitted->start_day)
+                k = j;
+        CHECK(k >= 0, "the fitted start date is a month end of the run");
+        for (int c = 0; k >= 0 && c < CCM_NCOHORT; c++) {
+            double want = cce_value(re, 0, re->L->la_cohort + c, k);
+            CHECK(fitted->init_count[c] == (int)want, "initial %s: %d fitted, %.0f in the replication",
+                  ccm_cohort_key[c], fitted->init_count[c], want);
+        }
+        cce_free(re);
+    }
 
     /* 2. the fitted config continues the original path */
     cce_opts o1 = {REPS, YEARS + AFTER, 2, 11, 0, NULL, NULL, 0, NULL, NULL};
