@@ -13,6 +13,7 @@ typedef struct {
     char **line;  /* line[i] is line i + 1 */
     int n;
     unsigned char *used; /* comment already written */
+    const config_setting_t **owner; /* the one-line setting that takes the line's comment */
 } source;
 
 struct ccw_writer {
@@ -38,6 +39,7 @@ void ccw_free(ccw_writer *w)
         free(w->src[i].text);
         free(w->src[i].line);
         free(w->src[i].used);
+        free((void *)w->src[i].owner);
     }
     free(w->src);
     free(w);
@@ -90,7 +92,8 @@ static source *source_of(ccw_writer *w, const config_setting_t *s)
         lines += f->text[i] == '\n';
     f->line = malloc((size_t)lines * sizeof *f->line);
     f->used = calloc((size_t)lines + 1, 1);
-    if (!f->line || !f->used) {
+    f->owner = calloc((size_t)lines + 1, sizeof *f->owner);
+    if (!f->line || !f->used || !f->owner) {
         free(f->text);
         f->text = NULL;
         return NULL;
@@ -274,6 +277,27 @@ static void write_inline(FILE *o, const config_setting_t *s)
     fputs(" ]", o);
 }
 
+/* Which setting takes each line's comment: the last one-line setting
+ * (scalar or array) read from the line, so that on "a = 1; b = 2;  # why b"
+ * the comment goes with b; an array takes the lines it spans. */
+static void claim_lines(ccw_writer *w, const config_setting_t *s)
+{
+    int type = config_setting_type(s);
+    if (type == CONFIG_TYPE_GROUP || type == CONFIG_TYPE_LIST) {
+        for (int i = 0; i < config_setting_length(s); i++)
+            claim_lines(w, config_setting_get_elem(s, (unsigned)i));
+        return;
+    }
+    source *f = source_of(w, s);
+    int l = config_setting_source_line(s), lmax = last_line(s);
+    for (int k = l; f && k <= lmax && k <= f->n; k++)
+        f->owner[k] = s;
+}
+
+/* Whether a group or list opening on line l should take its comment: no
+ * one-line setting claims the line. */
+static int owns_open(const source *f, int l) { return f && l <= f->n && !f->owner[l]; }
+
 static int write_setting(ccw_writer *w, const config_setting_t *s, int indent, int last)
 {
     FILE *o = w->out;
@@ -293,7 +317,7 @@ static int write_setting(ccw_writer *w, const config_setting_t *s, int indent, i
         fputc(type == CONFIG_TYPE_GROUP ? '{' : '(', o);
         if (note)
             fprintf(o, "   # %s", note);
-        else if (f)
+        else if (owns_open(f, l))
             tail_comments(w, f, l, l);
         fputc('\n', o);
         int n = config_setting_length(s);
@@ -314,13 +338,24 @@ static int write_setting(ccw_writer *w, const config_setting_t *s, int indent, i
     } else {
         write_inline(o, s);
         fputs(sep, o);
-        if (note)
+        if (note) {
             fprintf(o, "   # %s", note);
-        else if (f)
-            tail_comments(w, f, l, lmax);
+        } else if (f) {
+            int lo = l, hi = lmax; /* the lines this setting owns */
+            while (lo <= hi && lo <= f->n && f->owner[lo] != s)
+                lo++;
+            while (hi >= lo && f->owner[hi] != s)
+                hi--;
+            if (lo <= hi)
+                tail_comments(w, f, lo, hi);
+        }
         fputc('\n', o);
     }
     return ferror(o) ? -1 : 0;
 }
 
-int ccw_setting(ccw_writer *w, const config_setting_t *s, int indent) { return write_setting(w, s, indent, 1); }
+int ccw_setting(ccw_writer *w, const config_setting_t *s, int indent)
+{
+    claim_lines(w, s);
+    return write_setting(w, s, indent, 1);
+}

@@ -697,6 +697,16 @@ static void estimate(const data *D, tally *t)
 
 /* ---- the fitted config ---- */
 
+/* A number as a config float ("0.0", "12.5", "1e-07"): libconfig arrays
+ * must not mix integers and floats. Returns buf (at least 32 bytes). */
+static const char *fnum(double v, char *buf)
+{
+    snprintf(buf, 32, "%.6g", v);
+    if (!strpbrk(buf, ".eEn"))
+        strcat(buf, ".0");
+    return buf;
+}
+
 static void rate_interval(double n, double years, double *lo, double *hi)
 {
     *lo = n > 0 ? gsl_cdf_chisq_Pinv(0.025, 2 * n) / 2 / years : 0;
@@ -716,8 +726,9 @@ static void put_rate(FILE *cfg, FILE *fit, int indent, const char *setting, cons
     double r = c.ex > 0 ? c.ev / c.ex : 0, lo = 0, hi = 0;
     if (c.ex > 0)
         rate_interval(c.ev, c.ex, &lo, &hi);
-    fprintf(cfg, "%*s%s = %.6g;   # %.0f events in %.1f years in care: 95%% %.4g-%.4g\n", indent, "", key, r, c.ev,
-            c.ex, lo, hi);
+    char b[32];
+    fprintf(cfg, "%*s%s = %s;   # %.0f events in %.1f years in care: 95%% %.4g-%.4g\n", indent, "", key, fnum(r, b),
+            c.ev, c.ex, lo, hi);
     fprintf(fit, "%s.%s,rate,%.6g,%.6g,%.6g,%.0f,%.3f\n", setting, key, r, lo, hi, c.ev, c.ex);
 }
 
@@ -727,7 +738,8 @@ static void put_share(FILE *cfg, FILE *fit, int indent, const char *setting, con
 {
     double lo, hi, v = n > 0 ? k / n : 0;
     share_interval(k, n, &lo, &hi);
-    fprintf(cfg, "%*s%s = %.6g;   # %.0f of %.0f %s: 95%% %.4g-%.4g\n", indent, "", key, v, k, n, what, lo, hi);
+    char b[32];
+    fprintf(cfg, "%*s%s = %s;   # %.0f of %.0f %s: 95%% %.4g-%.4g\n", indent, "", key, fnum(v, b), k, n, what, lo, hi);
     fprintf(fit, "%s.%s,share,%.6g,%.6g,%.6g,%.0f,%.0f\n", setting, key, v, lo, hi, k, n);
 }
 
@@ -778,6 +790,7 @@ static void put_needs(FILE *cfg, FILE *fit, const char *setting, const double *u
 static void write_demand(const data *D, const tally *t, FILE *cfg, FILE *fit)
 {
     int nd = t->nd;
+    char b[32];
     char fs[16], ts[16];
     ccd_format(t->F, fs);
     ccd_format(t->T, ts);
@@ -807,8 +820,8 @@ static void write_demand(const data *D, const tally *t, FILE *cfg, FILE *fit)
     for (int c = 0; c < CCM_NCOHORT; c++) {
         fprintf(cfg, "    %s = [", ccm_cohort_key[c]);
         for (int d = 0; d < nd; d++)
-            fprintf(cfg, "%s%.6g", d ? ", " : " ",
-                    t->init[c] > 0 ? t->idist[c * nd + d] / t->init[c] : 1.0 / nd);
+            fprintf(cfg, "%s%s", d ? ", " : " ",
+                    fnum(t->init[c] > 0 ? t->idist[c * nd + d] / t->init[c] : 1.0 / nd, b));
         fprintf(cfg, " ];   #");
         for (int d = 0; d < nd; d++)
             fprintf(cfg, "%s%.4g", d ? " + " : " ", t->idist[c * nd + d]);
@@ -822,7 +835,7 @@ static void write_demand(const data *D, const tally *t, FILE *cfg, FILE *fit)
     for (int c = 0; c < CCM_NCOHORT; c++) {
         fprintf(cfg, "    %s = [", ccm_cohort_key[c]);
         for (int d = 0; d < nd; d++)
-            fprintf(cfg, "%s%.6g", d ? ", " : " ", t->ent[c * nd + d] / t->years);
+            fprintf(cfg, "%s%s", d ? ", " : " ", fnum(t->ent[c * nd + d] / t->years, b));
         double lo, hi;
         fprintf(cfg, " ];   #");
         for (int d = 0; d < nd; d++) {
@@ -944,24 +957,27 @@ static int open_on(const config_setting_t *g, int32_t day)
     return 1;
 }
 
-/* Share `amount` out between slots sl[0..n) in proportion to their weights
- * (their capacity when no weight is given), never above a slot's capacity;
- * returns what did not fit. */
+/* Share `amount` out between slots sl[0..n) in proportion to their weights,
+ * never above a slot's capacity; when the weighted slots are full, the rest
+ * goes to the others in proportion to their capacity. Returns what did not
+ * fit. */
 static int share_out(slot **sl, int n, int amount)
 {
     int given[64] = {0}, full[64] = {0};
     if (n > 64)
         n = 64;
-    double wsum = 0;
-    for (int i = 0; i < n; i++)
-        wsum += sl[i]->w;
-    for (int round = 0; round <= n && amount > 0; round++) {
+    for (int round = 0; round <= 2 * n && amount > 0; round++) {
         double w[64];
         int any = 0;
         for (int i = 0; i < n; i++) {
-            w[i] = full[i] ? 0 : wsum > 0 ? sl[i]->w : sl[i]->cap == LONG_MAX ? 1 : (double)sl[i]->cap;
+            w[i] = full[i] ? 0 : sl[i]->w;
             any |= w[i] > 0;
         }
+        /* the weighted places are full (or none has a weight): by capacity */
+        for (int i = 0; i < n && !any; i++)
+            w[i] = full[i] ? 0 : sl[i]->cap == LONG_MAX ? 1 : (double)sl[i]->cap;
+        for (int i = 0; i < n && !any; i++)
+            any |= w[i] > 0;
         if (!any)
             break;
         int part[64];
@@ -1254,6 +1270,9 @@ int csd_calibrate(const csd_opts *o, FILE *out, FILE *err)
         rc = rc2;
     if (rc == 0 && D.rep.errors)
         rc = 3;
+    if (D.rep.errors)
+        fprintf(err, "carecap: %d error%s in the SSDA903 files; nothing was written\n", D.rep.errors,
+                D.rep.errors == 1 ? "" : "s");
     if (rc != 0)
         goto done;
     clean_episodes(&D);

@@ -6,7 +6,15 @@
 # - a missing required column is an error naming it (exit 3);
 # - unparseable dates and unknown children are reported by line and column,
 #   and the rows skipped;
-# - no CHILD, UPN or postcode appears in the fitted config.
+# - bad rows (an end before the start, unknown codes, a birth date that
+#   differs between files) are errors by file, line and column: exit 3 and
+#   nothing written;
+# - a year's extract per file pair, with the episodes that span years
+#   repeated (open in the first year, closed in the next), fits exactly as
+#   the whole file does; so does a districts table by outward code;
+# - with --baseline the config is complete (supply, matching, costs with
+#   their source comments; start counts fitted) and runs;
+# - no CHILD, UPN or postcode appears in the fitted config or any message.
 # Env: CARECAP (the binary), CARECAP_ROOT (the source tree).
 set -u
 : "${CARECAP:?set CARECAP to the carecap binary}"
@@ -29,11 +37,87 @@ cfg="$CARECAP_ROOT/tests/data/roundtrip.cfg"
 "$CARECAP" run --no-charts "$tmp/s.cfg" -r 5 -y 2 -q -o "$tmp/srun" >/dev/null 2>"$tmp/err" && ok || bad "the fitted config with supply does not run: $(cat "$tmp/err")"
 grep -q ',spend,total,' "$tmp/srun/annual.csv" && ok || bad "the fitted config has no spend"
 
+# the fitted config's comments: every estimated number has its events and a 95% interval
+! grep -E '^ *[a-z_0-9]+ = [0-9.e+-]+;' "$tmp/a.cfg" | grep -v -E '# .*(95%|counted|assumption)' | grep -v '^ *trend' | grep -q . \
+    && ok || bad "an estimated number without its interval: $(grep -E '^ *[a-z_0-9]+ = [0-9.e+-]+;' "$tmp/a.cfg" | grep -v -E '# .*(95%|counted|assumption)' | head -3)"
+head -1 "$tmp/a.cfg.fit.csv" | grep -qx 'setting,kind,estimate,lo95,hi95,events,exposure' && ok || bad "fit table header: $(head -1 "$tmp/a.cfg.fit.csv")"
+
+# the baseline's comments travel with its numbers; start counts fitted
+grep -q 'price_week = 820.0;   # \[CMA 2021\] IFA about 820 a week' "$tmp/s.cfg" && ok || bad "a baseline source comment was lost"
+grep -q 'start_rest = true;   # fitted: takes the other' "$tmp/s.cfg" && ok || bad "no fitted start_rest tier"
+grep -q '^ *start = [0-9]*;   # fitted: ' "$tmp/s.cfg" && ok || bad "no fitted start count"
+"$CARECAP" check "$tmp/s.cfg" >/dev/null 2>&1 && ok || bad "the config with the baseline's supply is not valid"
+# an invalid baseline: its errors, exit 3, nothing written
+printf 'name = "x";\nstart_date = "2022-07-31";\nbogus = 1;\n' >"$tmp/badbase.cfg"
+"$CARECAP" calibrate "$tmp/n/episodes.csv" "$tmp/n/header.csv" --baseline "$tmp/badbase.cfg" -o "$tmp/t.cfg" >/dev/null 2>"$tmp/err"
+[ $? = 3 ] && ok || bad "invalid baseline: not exit 3"
+grep -q "badbase.cfg:3: bogus: unknown setting" "$tmp/err" && ok || bad "invalid baseline message: $(cat "$tmp/err")"
+[ ! -e "$tmp/t.cfg" ] && [ ! -e "$tmp/t.cfg.fit.csv" ] && ok || bad "an invalid baseline left output"
+[ -z "$(find "$tmp" -maxdepth 1 -name '.t.cfg*')" ] && ok || bad "temporary files left behind"
+
+# one file pair a year: episodes spanning the cut are in both, open in the first
+cut=01/04/2024
+awk -F, -v OFS=, 'function d(s) { split(s, a, "/"); return a[3] a[2] a[1] }
+  NR == 1 { print > "'"$tmp"'/y1.csv"; print > "'"$tmp"'/y2.csv"; next }
+  { s = d($2); e = $8 == "" ? "99999999" : d($8); c = "20240401"
+    if (s < c) { r = $0; if (e >= c) { $8 = ""; $9 = "" } print > "'"$tmp"'/y1.csv"; $0 = r }
+    if (e >= c) print > "'"$tmp"'/y2.csv" }' "$tmp/e/episodes.csv"
+"$CARECAP" calibrate "$tmp/y1.csv" "$tmp/e/header.csv" "$tmp/y2.csv" "$tmp/e/header.csv" --districts "$tmp/e/districts.csv" \
+    -o "$tmp/y.cfg" >"$tmp/out" 2>"$tmp/err" && ok || bad "calibrate two years: $(cat "$tmp/err")"
+cmp -s "$tmp/a.cfg" "$tmp/y.cfg" && ok || bad "two years' extracts fit differently from one file: $(diff "$tmp/a.cfg" "$tmp/y.cfg" | head -6)"
+grep -q 'repeated episodes merged' "$tmp/out" && ok || bad "repeated episodes not reported: $(cat "$tmp/out")"
+
+# a districts table by outward code; an unknown HOME_POST is reported, spread
+printf 'HOME_POST,district\nZZ1,North\n"zz2",South\n' >"$tmp/outward.csv"
+"$CARECAP" calibrate "$tmp/e/episodes.csv" "$tmp/e/header.csv" --districts "$tmp/outward.csv" -o "$tmp/o.cfg" >/dev/null 2>"$tmp/err" && ok || bad "outward table: $(cat "$tmp/err")"
+cmp -s "$tmp/a.cfg" "$tmp/o.cfg" && ok || bad "an outward-code table fits differently: $(diff "$tmp/a.cfg" "$tmp/o.cfg" | head -4)"
+printf 'HOME_POST,district\nZZ1,North\nZZ3,South\nZZ20,South\n' >"$tmp/partial.csv"
+"$CARECAP" calibrate "$tmp/e/episodes.csv" "$tmp/e/header.csv" --districts "$tmp/partial.csv" -o "$tmp/p.cfg" >/dev/null 2>"$tmp/err" && ok || bad "partial table: not exit 0"
+grep -q "episodes.csv:[0-9]*: column HOME_POST: not in .*partial.csv (the child is spread over the districts in proportion)" "$tmp/err" && ok || bad "unknown HOME_POST message: $(head -3 "$tmp/err")"
+grep -q "warning: ... and [0-9]* more rows whose HOME_POST is not in the districts table" "$tmp/err" && ok || bad "no count of the further unknown HOME_POST rows"
+
+# bad rows: errors by file, line and column; exit 3; nothing written
+awk -F, 'BEGIN { OFS = "," } NR == 3 { $8 = "01/01/2000" } NR == 4 { $6 = "Q9" } NR == 5 { $3 = "Z" } NR == 6 { $9 = "E99" } NR == 7 { $7 = "PR9" } { print }' \
+    "$tmp/e/episodes.csv" >"$tmp/rows.csv"
+"$CARECAP" calibrate "$tmp/rows.csv" "$tmp/e/header.csv" -o "$tmp/r.cfg" >/dev/null 2>"$tmp/err"
+[ $? = 3 ] && ok || bad "bad rows: not exit 3"
+for want in 'rows.csv:3: column DEC: the episode ends before it starts (expected DEC on or after DECOM)' \
+    'rows.csv:4: column PLACE: "Q9" is not an SSDA903 placement code (expected one of U1-U6,' \
+    'rows.csv:5: column RNE: "Z" is not an SSDA903 reason for a new episode (expected S, P, B, T, L or U)' \
+    'rows.csv:6: column REC: "E99" is not an SSDA903 reason for the episode ending (expected X1 or an E code' \
+    'rows.csv:7: column PLACE_PROVIDER: "PR9" is not a provider code (expected PR0 to PR5)' \
+    'carecap: 5 errors in the SSDA903 files; nothing was written'; do
+    grep -qF "$want" "$tmp/err" && ok || bad "missing message: $want"
+done
+[ ! -e "$tmp/r.cfg" ] && [ ! -e "$tmp/r.cfg.fit.csv" ] && ok || bad "bad rows left output"
+# a child whose birth date differs between two header files; an episode before birth
+awk -F, 'BEGIN { OFS = "," } NR == 2 { $3 = "01/01/1990" } { print }' "$tmp/e/header.csv" >"$tmp/h2.csv"
+"$CARECAP" calibrate "$tmp/e/episodes.csv" "$tmp/e/header.csv" "$tmp/e/episodes.csv" "$tmp/h2.csv" -o "$tmp/r.cfg" >/dev/null 2>"$tmp/err"
+[ $? = 3 ] && ok || bad "differing DOB: not exit 3"
+grep -Eq 'header.csv:2: column DOB: differs from the same child.s row at .*h2.csv:2 \(expected one date of birth\)|h2.csv:2: column DOB: differs from the same child.s row at .*header.csv:2' "$tmp/err" && ok || bad "differing DOB message: $(cat "$tmp/err")"
+awk -F, 'BEGIN { OFS = "," } NR == 2 { $3 = "01/01/2030" } { print }' "$tmp/e/header.csv" >"$tmp/h3.csv"
+"$CARECAP" calibrate "$tmp/e/episodes.csv" "$tmp/h3.csv" -o "$tmp/r.cfg" >/dev/null 2>"$tmp/err"
+[ $? = 3 ] && grep -q "column DECOM: the episode starts before the child's date of birth in .*h3.csv (expected a date after DOB)" "$tmp/err" && ok || bad "episode before birth: $(cat "$tmp/err")"
+printf 'CHILD,DOB\nC1,31/02/2010\n' >"$tmp/h4.csv"
+"$CARECAP" calibrate "$tmp/e/episodes.csv" "$tmp/h4.csv" -o "$tmp/r.cfg" >/dev/null 2>"$tmp/err"
+[ $? = 3 ] && grep -qF 'h4.csv:2: column DOB: "31/02/2010" is not a date (expected DD/MM/YYYY)' "$tmp/err" && ok || bad "bad DOB: $(cat "$tmp/err")"
+
+# the window
+"$CARECAP" calibrate "$tmp/e/episodes.csv" "$tmp/e/header.csv" --to 2040-01-01 -o "$tmp/r.cfg" >/dev/null 2>"$tmp/err"
+[ $? = 3 ] && grep -q -- '--to: 2040-01-01 is after the last date in the episodes files, 2026-' "$tmp/err" && ok || bad "--to past the data: $(cat "$tmp/err")"
+"$CARECAP" calibrate "$tmp/e/episodes.csv" "$tmp/e/header.csv" --from 2021-13-01 -o "$tmp/r.cfg" >/dev/null 2>"$tmp/err"
+[ $? = 3 ] && grep -qF -- '--from: "2021-13-01" is not a date (expected YYYY-MM-DD)' "$tmp/err" && ok || bad "--from not a date: $(cat "$tmp/err")"
+"$CARECAP" calibrate "$tmp/e/episodes.csv" "$tmp/e/header.csv" --from 2025-06-01 -o "$tmp/r.cfg" >/dev/null 2>"$tmp/err"
+[ $? = 3 ] && grep -q 'the window, [0-9]* days, is too short (expected at least a year of episodes between --from and --to)' "$tmp/err" && ok || bad "short window: $(cat "$tmp/err")"
+# usage: files come in pairs
+"$CARECAP" calibrate "$tmp/e/episodes.csv" "$tmp/e/header.csv" "$tmp/y1.csv" -o "$tmp/r.cfg" >/dev/null 2>"$tmp/err"
+[ $? = 2 ] && grep -q "y1.csv' has no header file" "$tmp/err" && ok || bad "odd file count: $(cat "$tmp/err")"
+
 # the same data, written awkwardly
 mkdir -p "$tmp/x"
 { printf '\xef\xbb\xbf'; sed 's/$/\r/' "$tmp/e/header.csv"; } >"$tmp/x/header.csv"
-awk -F, 'BEGIN { OFS = "," } { print "\"" $8 "\"", $1, "x" NR, $2, $3, $4, $5, $6, $7, $9, $10, $11, $12, $13 }' \
-    "$tmp/e/episodes.csv" | sed '1s/^"DEC",CHILD,x1,/"DEC",CHILD,EXTRA,/' >"$tmp/x/episodes.csv"
+awk -F, 'BEGIN { OFS = "," } { print "\"" $8 "\"", $1, "\"x, \"\"" NR "\"\"\"", $2, $3, $4, $5, $6, $7, $9, $10, $11, $12, $13 }' \
+    "$tmp/e/episodes.csv" | sed '1s/^"DEC",CHILD,"x, ""1""",/"DEC",CHILD,EXTRA,/' >"$tmp/x/episodes.csv"
 "$CARECAP" calibrate "$tmp/x/episodes.csv" "$tmp/x/header.csv" --districts "$tmp/e/districts.csv" -o "$tmp/b.cfg" >/dev/null 2>"$tmp/err" && ok || bad "calibrate awkward files: $(cat "$tmp/err")"
 cmp -s "$tmp/a.cfg" "$tmp/b.cfg" && ok || bad "BOM/CRLF/quotes/extra column/order changed the fit: $(diff "$tmp/a.cfg" "$tmp/b.cfg" | head -5)"
 
@@ -51,6 +135,8 @@ grep -q 'bad.csv:4: column CHILD: the child is not in' "$tmp/err" && ok || bad "
 ! grep -q 'NOBODY' "$tmp/err" && ok || bad "an identifier appears in a message"
 
 # no identifiers or postcodes in the output
-! grep -Eq 'C[0-9]{7}|A[0-9]{12}|ZZ[0-9]+ 0AA' "$tmp/a.cfg" "$tmp/a.cfg.fit.csv" && ok || bad "an identifier or postcode in the fitted config"
+! grep -Eq 'C[0-9]{7}|A[0-9]{12}|ZZ[0-9]+ 0AA' "$tmp/a.cfg" "$tmp/a.cfg.fit.csv" "$tmp/s.cfg" "$tmp/s.cfg.fit.csv" && ok || bad "an identifier or postcode in the fitted config"
+cat "$tmp"/err* >/dev/null 2>&1
+! grep -Eq 'C[0-9]{7}|A[0-9]{12}|ZZ[0-9]+ 0AA' "$tmp/err" && ok || bad "an identifier or postcode in a message"
 echo "test_calibrate: $pass passed, $fail failed"
 [ $fail -eq 0 ]
