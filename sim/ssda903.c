@@ -371,7 +371,8 @@ static int read_headers(data *D)
             x->line = ccv_line(f);
         }
     }
-    qsort(D->pp, D->np, sizeof *D->pp, by_id);
+    if (D->np > 1)
+        qsort(D->pp, D->np, sizeof *D->pp, by_id);
     /* a child in several years' files: one row, the same birth date */
     size_t m = 0;
     for (size_t i = 0; i < D->np; i++) {
@@ -530,7 +531,8 @@ static int read_episodes(data *D)
 static void clean_episodes(data *D)
 {
     episode *ep = D->ep;
-    qsort(ep, D->ne, sizeof *ep, by_child_start);
+    if (D->ne > 1)
+        qsort(ep, D->ne, sizeof *ep, by_child_start);
     size_t m = 0;
     for (size_t i = 0; i < D->ne; i++) {
         episode *x = &ep[i], *p = m > 0 && ep[m - 1].child == x->child ? &ep[m - 1] : NULL;
