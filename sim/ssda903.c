@@ -709,18 +709,49 @@ static const char *fnum(double v, char *buf)
     return buf;
 }
 
-static void rate_interval(double n, double years, double *lo, double *hi)
+/* The x in [0, top] with cdf(x) = p, by bisection: GSL's own inverses can
+ * fail to converge (and abort) for some parameters; its distribution
+ * functions do not. cdf must rise from 0 to 1 over [0, top]. */
+static double quantile(double (*cdf)(double, double, double), double a, double b, double p, double top)
 {
-    *lo = n > 0 ? gsl_cdf_chisq_Pinv(0.025, 2 * n) / 2 / years : 0;
-    *hi = gsl_cdf_chisq_Pinv(0.975, 2 * n + 2) / 2 / years;
+    double lo = 0, hi = top;
+    for (int i = 0; i < 200 && hi - lo > 1e-12 * (1 + hi); i++) {
+        double mid = 0.5 * (lo + hi);
+        if (cdf(mid, a, b) < p)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return 0.5 * (lo + hi);
 }
 
-/* Clopper-Pearson 95% interval of k successes in n trials. */
-static void share_interval(double k, double n, double *lo, double *hi)
+static double chisq_cdf(double x, double df, double unused)
 {
-    *lo = k > 0 ? gsl_cdf_beta_Pinv(0.025, k, n - k + 1) : 0;
-    *hi = k < n ? gsl_cdf_beta_Pinv(0.975, k + 1, n - k) : 1;
+    (void)unused;
+    return gsl_cdf_chisq_P(x, df);
 }
+
+void csd_rate_interval(double n, double years, double alpha, double *lo, double *hi)
+{
+    double df = 2 * n + 2, top = df + 10 * sqrt(2 * df) + 100;
+    while (gsl_cdf_chisq_P(top, df) < 1 - alpha / 4)
+        top *= 2;
+    *lo = n > 0 ? quantile(chisq_cdf, 2 * n, 0, alpha / 2, top) / 2 / years : 0;
+    *hi = quantile(chisq_cdf, df, 0, 1 - alpha / 2, top) / 2 / years;
+}
+
+void csd_share_interval(double k, double n, double alpha, double *lo, double *hi)
+{
+    *lo = k > 0 ? quantile(gsl_cdf_beta_P, k, n - k + 1, alpha / 2, 1) : 0;
+    *hi = k < n ? quantile(gsl_cdf_beta_P, k + 1, n - k, 1 - alpha / 2, 1) : 1;
+}
+
+static void rate_interval(double n, double years, double *lo, double *hi)
+{
+    csd_rate_interval(n, years, 0.05, lo, hi);
+}
+
+static void share_interval(double k, double n, double *lo, double *hi) { csd_share_interval(k, n, 0.05, lo, hi); }
 
 /* One estimated hazard: the setting into the config, a row into the fit table. */
 static void put_rate(FILE *cfg, FILE *fit, int indent, const char *setting, const char *key, count c)

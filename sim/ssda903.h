@@ -33,4 +33,9 @@ typedef struct {
  * written); 4 (a file could not be read or written). */
 int csd_calibrate(const csd_opts *o, FILE *out, FILE *err);
 
+/* Exact two-sided intervals at level 1 - alpha: of a Poisson rate, n events
+ * in `years` (chi-square quantiles); of a share, k of n (Clopper-Pearson). */
+void csd_rate_interval(double n, double years, double alpha, double *lo, double *hi);
+void csd_share_interval(double k, double n, double alpha, double *lo, double *hi);
+
 #endif
