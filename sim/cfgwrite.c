@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "textfile.h"
+
 typedef struct {
     char *path;
     char *text;   /* the file, split into lines in place */
@@ -63,30 +65,14 @@ static source *source_of(ccw_writer *w, const config_setting_t *s)
     source *f = &w->src[w->nsrc++];
     memset(f, 0, sizeof *f);
     f->path = strdup(path);
-    FILE *in = fopen(path, "rb");
-    if (!in || !f->path) {
-        if (in)
-            fclose(in);
+    if (!f->path) {
+        w->nsrc--;
         return NULL;
     }
-    size_t cap = 1 << 14, n = 0;
-    f->text = malloc(cap);
-    while (f->text) {
-        n += fread(f->text + n, 1, cap - n - 1, in);
-        if (n < cap - 1)
-            break;
-        char *t = realloc(f->text, cap *= 2);
-        if (!t) {
-            free(f->text);
-            f->text = NULL;
-        } else {
-            f->text = t;
-        }
-    }
-    fclose(in);
+    size_t n = 0;
+    f->text = ctf_read(path, &n);
     if (!f->text)
         return NULL;
-    f->text[n] = '\0';
     int lines = 1;
     for (size_t i = 0; i < n; i++)
         lines += f->text[i] == '\n';

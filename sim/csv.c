@@ -6,6 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "textfile.h"
+
 struct ccv_file {
     char *buf;     /* the file, split in place */
     char *p, *end; /* unread text */
@@ -18,39 +20,13 @@ struct ccv_file {
 
 ccv_file *ccv_open(const char *path)
 {
-    FILE *in = fopen(path, "rb");
-    if (!in)
-        return NULL;
-    ccv_file *f = calloc(1, sizeof *f);
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap);
-    for (;;) {
-        if (!f || !buf) {
-            free(buf);
-            free(f);
-            fclose(in);
-            return NULL;
-        }
-        n += fread(buf + n, 1, cap - n - 1, in);
-        if (n < cap - 1)
-            break;
-        cap *= 2;
-        char *nb = realloc(buf, cap);
-        if (!nb) {
-            free(buf);
-            buf = NULL;
-            continue;
-        }
-        buf = nb;
-    }
-    int bad = ferror(in);
-    fclose(in);
-    if (bad) {
+    size_t n;
+    char *buf = ctf_read(path, &n);
+    ccv_file *f = buf ? calloc(1, sizeof *f) : NULL;
+    if (!f) {
         free(buf);
-        free(f);
         return NULL;
     }
-    buf[n] = '\0';
     f->buf = buf;
     f->p = buf;
     f->end = buf + n;

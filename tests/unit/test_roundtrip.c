@@ -27,6 +27,7 @@
 #include "ssda903.h"
 #include "summary.h"
 #include "testcfg.h"
+#include "textfile.h"
 
 enum { YEARS = 20, AFTER = 5, REPS = 200 };
 
@@ -235,27 +236,14 @@ int main(void)
     char restart[4200];
     snprintf(restart, sizeof restart, "%s/restart.cfg", dir);
     {
-        char *a = NULL, *b = NULL;
-        size_t na = 0, nb = 0;
-        FILE *fa = fopen(cfg, "r"), *fb = fopen(truth_path, "r");
-        if (fa && fb) {
-            fseek(fa, 0, SEEK_END), na = (size_t)ftell(fa), rewind(fa);
-            fseek(fb, 0, SEEK_END), nb = (size_t)ftell(fb), rewind(fb);
-            a = calloc(na + 1, 1), b = calloc(nb + 1, 1);
-            if (a && b && fread(a, 1, na, fa) == na && fread(b, 1, nb, fb) == nb) {
-                char *ea = strstr(a, "\nentries = {"), *eb = strstr(b, "\nentries = {");
-                FILE *fo = ea && eb ? fopen(restart, "w") : NULL;
-                if (fo) {
-                    fwrite(a, 1, (size_t)(ea - a), fo);
-                    fputs(eb, fo);
-                    fclose(fo);
-                }
-            }
+        char *a = ctf_read(cfg, NULL), *b = ctf_read(truth_path, NULL);
+        char *ea = a ? strstr(a, "\nentries = {") : NULL, *eb = b ? strstr(b, "\nentries = {") : NULL;
+        FILE *fo = ea && eb ? fopen(restart, "w") : NULL;
+        if (fo) {
+            fwrite(a, 1, (size_t)(ea - a), fo);
+            fputs(eb, fo);
+            fclose(fo);
         }
-        if (fa)
-            fclose(fa);
-        if (fb)
-            fclose(fb);
         free(a);
         free(b);
     }
