@@ -102,7 +102,8 @@ int main(int argc, char **argv)
         return cca_check(argv[2], stdout, stderr);
     }
     if (strcmp(cmd, "calibrate") == 0) {
-        static csd_opts co; /* large: not on the stack */
+        csd_opts co;
+        memset(&co, 0, sizeof co);
         const char *pos[2 * CSD_MAXPAIRS];
         int npos = 0;
         for (int i = 2; i < argc; i++) {

@@ -4,7 +4,6 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -12,10 +11,9 @@
 #include <string.h>
 #include <strings.h>
 #include <gsl/gsl_cdf.h>
-#include <libconfig.h>
 
+#include "basesupply.h"
 #include "ccdate.h"
-#include "cfgwrite.h"
 #include "csv.h"
 #include "diag.h"
 #include "model.h"
@@ -240,6 +238,9 @@ static int by_id(const void *a, const void *b)
     return x->file != y->file ? x->file - y->file : x->line - y->line;
 }
 
+/* bsearch: an id (a string) against a child */
+static int id_is(const void *key, const void *p) { return strcmp(key, ((const person *)p)->id); }
+
 static int by_child_start(const void *a, const void *b)
 {
     const episode *x = a, *y = b;
@@ -414,21 +415,12 @@ static int read_episodes(data *D)
                 error_at(&D->rep, "%s:%d: column CHILD: blank (expected the child's identifier)", path, line);
                 continue;
             }
-            person key = {id, 0, 0, 0, 0, -1, 0};
-            size_t lo = 0, hi = D->np;
-            while (lo < hi) { /* the child's row (any copy: ids are unique after read_headers) */
-                size_t mid = (lo + hi) / 2;
-                if (strcmp(D->pp[mid].id, key.id) < 0)
-                    lo = mid + 1;
-                else
-                    hi = mid;
-            }
-            if (lo == D->np || strcmp(D->pp[lo].id, id) != 0) {
+            const person *who = D->np ? bsearch(id, D->pp, D->np, sizeof *D->pp, id_is) : NULL;
+            if (!who) {
                 warn_at(&D->rep, W_CHILD, "%s:%d: column CHILD: the child is not in the header files (row skipped)",
                         path, line);
                 continue;
             }
-            const person *who = &D->pp[lo];
             int32_t s = 0, e = OPEN_END;
             const char *decom = ccv_field(f, col[C_DECOM]), *dec = ccv_field(f, col[C_DEC]);
             int a = parse_date(decom, &s), b = parse_date(dec, &e);
@@ -505,7 +497,7 @@ static int read_episodes(data *D)
                 D->ep = x;
             }
             episode *x = &D->ep[D->ne++];
-            x->child = (int)lo;
+            x->child = (int)(who - D->pp);
             x->start = s;
             x->end = e;
             x->type = type;
@@ -746,19 +738,12 @@ void csd_share_interval(double k, double n, double alpha, double *lo, double *hi
     *hi = k < n ? quantile(gsl_cdf_beta_P, k + 1, n - k, 1 - alpha / 2, 1) : 1;
 }
 
-static void rate_interval(double n, double years, double *lo, double *hi)
-{
-    csd_rate_interval(n, years, 0.05, lo, hi);
-}
-
-static void share_interval(double k, double n, double *lo, double *hi) { csd_share_interval(k, n, 0.05, lo, hi); }
-
 /* One estimated hazard: the setting into the config, a row into the fit table. */
 static void put_rate(FILE *cfg, FILE *fit, int indent, const char *setting, const char *key, count c)
 {
     double r = c.ex > 0 ? c.ev / c.ex : 0, lo = 0, hi = 0;
     if (c.ex > 0)
-        rate_interval(c.ev, c.ex, &lo, &hi);
+        csd_rate_interval(c.ev, c.ex, 0.05, &lo, &hi);
     char b[32];
     fprintf(cfg, "%*s%s = %s;   # %.0f events in %.1f years in care: 95%% %.4g-%.4g\n", indent, "", key, fnum(r, b),
             c.ev, c.ex, lo, hi);
@@ -770,7 +755,7 @@ static void put_share(FILE *cfg, FILE *fit, int indent, const char *setting, con
                       const char *what)
 {
     double lo, hi, v = n > 0 ? k / n : 0;
-    share_interval(k, n, &lo, &hi);
+    csd_share_interval(k, n, 0.05, &lo, &hi);
     char b[32];
     fprintf(cfg, "%*s%s = %s;   # %.0f of %.0f %s: 95%% %.4g-%.4g\n", indent, "", key, fnum(v, b), k, n, what, lo, hi);
     fprintf(fit, "%s.%s,share,%.6g,%.6g,%.6g,%.0f,%.0f\n", setting, key, v, lo, hi, k, n);
@@ -872,12 +857,12 @@ static void write_demand(const data *D, const tally *t, FILE *cfg, FILE *fit)
         double lo, hi;
         fprintf(cfg, " ];   #");
         for (int d = 0; d < nd; d++) {
-            rate_interval(t->ent[c * nd + d], t->years, &lo, &hi);
+            csd_rate_interval(t->ent[c * nd + d], t->years, 0.05, &lo, &hi);
             fprintf(cfg, "%s%.4g entries (95%% %.4g-%.4g a year)", d ? ", " : " ", t->ent[c * nd + d], lo, hi);
             fprintf(fit, "entries.rate.%s[%d],rate,%.6g,%.6g,%.6g,%.4g,%.3f\n", ccm_cohort_key[c], d,
                     t->ent[c * nd + d] / t->years, lo, hi, t->ent[c * nd + d], t->years);
         }
-        rate_interval(t->entn[c], t->years, &lo, &hi);
+        csd_rate_interval(t->entn[c], t->years, 0.05, &lo, &hi);
         fprintf(cfg, " in %.2f years\n", t->years);
         fprintf(fit, "entries.rate.%s,rate,%.6g,%.6g,%.6g,%.0f,%.3f\n", ccm_cohort_key[c], t->entn[c] / t->years, lo,
                 hi, t->entn[c], t->years);
@@ -952,295 +937,6 @@ static void write_demand(const data *D, const tally *t, FILE *cfg, FILE *fit)
     fprintf(cfg, "  };\n};\n");
 }
 
-/* ---- supply from a baseline ---- */
-
-typedef struct {
-    config_setting_t *g; /* the provider's group in the baseline tree */
-    int council;
-    long cap;            /* places on the start date (LONG_MAX: no fixed number) */
-    double w;            /* the baseline's start-date children: the weight */
-    int rest;            /* the baseline's start_rest tier */
-    int alloc;           /* the fitted start-date children */
-    char note[200];
-} slot;
-
-static int count_start(const config_setting_t *g)
-{
-    const config_setting_t *s = config_setting_get_member(g, "start");
-    if (!s)
-        return 0;
-    if (config_setting_is_group(s)) {
-        int n = 0;
-        for (int i = 0; i < config_setting_length(s); i++)
-            n += config_setting_get_int(config_setting_get_elem(s, (unsigned)i));
-        return n;
-    }
-    return config_setting_get_int(s);
-}
-
-/* A home is open on the start date if it opened by then and closes after. */
-static int open_on(const config_setting_t *g, int32_t day)
-{
-    const char *s;
-    int32_t d;
-    if (config_setting_lookup_string(g, "open", &s) && ccd_parse(s, &d) == 0 && d > day)
-        return 0;
-    if (config_setting_lookup_string(g, "close", &s) && ccd_parse(s, &d) == 0 && d <= day + 1)
-        return 0;
-    return 1;
-}
-
-/* Share `amount` out between slots sl[0..n) in proportion to their weights,
- * never above a slot's capacity; when the weighted slots are full, the rest
- * goes to the others in proportion to their capacity. Returns what did not
- * fit. */
-static int share_out(slot **sl, int n, int amount)
-{
-    int given[64] = {0}, full[64] = {0};
-    if (n > 64)
-        n = 64;
-    for (int round = 0; round <= 2 * n && amount > 0; round++) {
-        double w[64];
-        int any = 0;
-        for (int i = 0; i < n; i++) {
-            w[i] = full[i] ? 0 : sl[i]->w;
-            any |= w[i] > 0;
-        }
-        /* the weighted places are full (or none has a weight): by capacity */
-        for (int i = 0; i < n && !any; i++)
-            w[i] = full[i] ? 0 : sl[i]->cap == LONG_MAX ? 1 : (double)sl[i]->cap;
-        for (int i = 0; i < n && !any; i++)
-            any |= w[i] > 0;
-        if (!any)
-            break;
-        int part[64];
-        ccm_apportion(w, n, amount, part);
-        int capped = 0;
-        for (int i = 0; i < n; i++) {
-            long room = sl[i]->cap == LONG_MAX ? LONG_MAX : sl[i]->cap - given[i];
-            int take = part[i] > room ? (int)room : part[i];
-            if (part[i] >= room && sl[i]->cap != LONG_MAX) {
-                full[i] = 1;
-                capped = 1;
-            }
-            given[i] += take;
-            amount -= take;
-        }
-        if (!capped)
-            break;
-    }
-    for (int i = 0; i < n; i++)
-        sl[i]->alloc += given[i];
-    return amount;
-}
-
-static const char *type_label(int t) { return t == CCM_SEMI ? "semi-independent" : ccm_ptype_name[t]; }
-
-/* Read the baseline, share the fitted start-date children out between its
- * providers (in-house ones to its council homes and fostering pool, the
- * rest to its external tiers, each in proportion to the baseline's own
- * start) and write its supply, matching and costs after the demand part. */
-static int append_baseline(const data *D, const tally *t, const cc_params *fitted, FILE *cfg)
-{
-    const char *path = D->o->baseline;
-    FILE *err = D->rep.err;
-    cc_diag *dg = ccg_new();
-    cc_params *bp = NULL;
-    int rc = ccp_load(path, dg, &bp);
-    if (rc != CCP_OK) {
-        ccg_print(dg, err, NULL);
-        fprintf(err, "carecap: %s: the baseline is not valid (%zu error%s); nothing was written\n", path,
-                ccg_count(dg), ccg_count(dg) == 1 ? "" : "s");
-        ccg_free(dg);
-        return rc;
-    }
-    ccg_free(dg);
-    config_t b;
-    config_init(&b);
-    config_set_auto_convert(&b, 1);
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s", path);
-    char *sl = strrchr(dir, '/');
-    if (sl) {
-        *sl = '\0';
-        config_set_include_dir(&b, dir);
-    }
-    slot *slots = NULL;
-    int ns = 0;
-    rc = 0;
-    if (config_read_file(&b, path) != CONFIG_TRUE) {
-        fprintf(err, "%s: cannot read the baseline: %s\n", path, config_error_text(&b));
-        rc = 4;
-        goto out;
-    }
-    config_setting_t *sup = config_lookup(&b, "supply");
-    if (!sup) {
-        fprintf(err, "%s: the baseline has no supply section (expected a config with supply, matching and costs)\n",
-                path);
-        rc = 3;
-        goto out;
-    }
-    /* the providers */
-    config_setting_t *homes = config_setting_get_member(sup, "homes"), *fost = config_setting_get_member(sup, "fostering"),
-                     *ext = config_setting_get_member(sup, "external");
-    int nh = homes ? config_setting_length(homes) : 0, nx = ext ? config_setting_length(ext) : 0;
-    slots = calloc((size_t)(nh + nx + 1), sizeof *slots);
-    int *stype = calloc((size_t)(nh + nx + 1), sizeof *stype);
-    if (!slots || !stype) {
-        free(stype);
-        rc = 4;
-        goto out;
-    }
-    for (int i = 0; i < nh; i++) {
-        slot *s = &slots[ns];
-        s->g = config_setting_get_elem(homes, (unsigned)i);
-        const char *kind = "";
-        int beds = 0;
-        config_setting_lookup_string(s->g, "kind", &kind);
-        config_setting_lookup_int(s->g, "beds", &beds);
-        stype[ns] = strcmp(kind, "secure") == 0 ? CCM_SECURE : CCM_RESIDENTIAL;
-        s->council = 1;
-        s->cap = open_on(s->g, t->T) ? beds : 0;
-        s->w = s->cap > 0 ? count_start(s->g) : 0;
-        ns++;
-    }
-    if (fost) {
-        slot *s = &slots[ns];
-        s->g = fost;
-        int hh = 0;
-        config_setting_lookup_int(fost, "households", &hh);
-        double sh[3] = {1, 0, 0};
-        const config_setting_t *ss = config_setting_get_member(fost, "slots");
-        for (int k = 0; ss && k < 3 && k < config_setting_length(ss); k++)
-            sh[k] = config_setting_get_float_elem(ss, k);
-        int n[3];
-        ccm_apportion(sh, 3, hh, n);
-        stype[ns] = CCM_FOSTER;
-        s->council = 1;
-        s->cap = n[0] + 2L * n[1] + 3L * n[2];
-        s->w = count_start(fost);
-        ns++;
-    }
-    for (int i = 0; i < nx; i++) {
-        slot *s = &slots[ns];
-        s->g = config_setting_get_elem(ext, (unsigned)i);
-        const char *ty = "";
-        config_setting_lookup_string(s->g, "type", &ty);
-        int tt = 0;
-        while (tt < CCM_NPT && strcmp(ccm_ptype_name[tt], ty) != 0)
-            tt++;
-        stype[ns] = tt;
-        int cap = 0, rest = 0;
-        s->cap = config_setting_lookup_int(s->g, "capacity", &cap) ? cap : LONG_MAX;
-        s->rest = config_setting_lookup_bool(s->g, "start_rest", &rest) && rest;
-        s->w = count_start(s->g);
-        ns++;
-    }
-    static const int types[] = {CCM_FOSTER, CCM_RESIDENTIAL, CCM_SEMI, CCM_SECURE};
-    char ts[16];
-    ccd_format(t->T, ts);
-    for (int ti = 0; ti < 4 && rc == 0; ti++) {
-        int ty = types[ti];
-        /* the fitted children of the type, in-house and external */
-        int N = 0, H = 0, base = 0;
-        for (int c = 0; c < CCM_NCOHORT; c++) {
-            int n = fitted->init_by_type[c][ty], part[2];
-            double w[2] = {t->ihouse[c][ty], t->imix[c][ty] - t->ihouse[c][ty]};
-            if (c < CCM_NCOHORT - 1 && ty == CCM_SEMI)
-                w[0] = 0, w[1] = 1;
-            ccm_apportion(w, 2, n, part);
-            N += n;
-            H += part[0];
-            base += bp->init_by_type[c][ty];
-        }
-        slot *cs[64], *es[64];
-        int ncs = 0, nes = 0;
-        double given = 0;
-        slot *rest = NULL, *last_open = NULL;
-        for (int i = 0; i < ns; i++) {
-            if (stype[i] != ty)
-                continue;
-            given += slots[i].w;
-            if (slots[i].council && ncs < 64)
-                cs[ncs++] = &slots[i];
-            else if (!slots[i].council && nes < 64) {
-                es[nes++] = &slots[i];
-                if (slots[i].rest)
-                    rest = &slots[i];
-                if (slots[i].cap == LONG_MAX)
-                    last_open = &slots[i];
-            }
-        }
-        if (!rest)
-            rest = last_open;
-        if (rest && rest->rest) /* the baseline's implicit share */
-            rest->w = base - given > 0 ? base - given : 0;
-        int over = share_out(cs, ncs, H);
-        if (over > 0)
-            fprintf(err,
-                    "warning: %s: supply: %d children were placed in-house in %s on %s, but the baseline's council "
-                    "%s places hold %d then: the other %d start with its external tiers (update its homes or "
-                    "households to the council's own)\n",
-                    path, H, type_label(ty), ts, type_label(ty), H - over, over);
-        int left = share_out(es, nes, N - H + over);
-        if (left > 0 && rest) {
-            rest->alloc += left;
-            left = 0;
-        }
-        if (left > 0) {
-            fprintf(err,
-                    "%s: supply: %d of the %d children placed in %s on %s have no place in the baseline's %s "
-                    "providers (expected an external %s tier without a fixed capacity, as the last resort)\n",
-                    path, left, N, type_label(ty), ts, type_label(ty), type_label(ty));
-            rc = 3;
-        }
-        for (int i = 0; i < ns; i++) {
-            slot *s = &slots[i];
-            if (stype[i] != ty)
-                continue;
-            config_setting_remove(s->g, "start");
-            config_setting_remove(s->g, "start_rest");
-            if (s == rest) {
-                snprintf(s->note, sizeof s->note, "fitted: takes the other %d %s children on %s",
-                         s->alloc, type_label(ty), ts);
-                ccw_note(config_setting_add(s->g, "start_rest", CONFIG_TYPE_BOOL), s->note);
-                config_setting_set_bool(config_setting_get_member(s->g, "start_rest"), 1);
-            } else if (s->alloc > 0) {
-                snprintf(s->note, sizeof s->note,
-                         "fitted: %d of the %d %s %s children on %s (PLACE_PROVIDER %s), shared as the baseline's start",
-                         s->alloc, s->council ? H : N - H, s->council ? "in-house" : "external", type_label(ty), ts,
-                         s->council ? "PR1-PR3" : "PR0, PR4, PR5 or none");
-                config_setting_t *st = config_setting_add(s->g, "start", CONFIG_TYPE_INT);
-                config_setting_set_int(st, s->alloc);
-                ccw_note(st, s->note);
-            }
-        }
-    }
-    free(stype);
-    if (rc == 0) {
-        fprintf(cfg, "\n# ---- Supply, matching and costs, copied from %s: SSDA903 holds no places or\n"
-                     "# prices. Each setting keeps the comment it has there; only the start-date counts\n"
-                     "# (start, start_rest) are fitted to the children in care on %s. ----\n\n",
-                path, ts);
-        ccw_writer *w = ccw_new(cfg);
-        static const char *const sections[] = {"supply", "matching", "costs"};
-        for (int k = 0; k < 3 && w; k++) {
-            config_setting_t *s = config_lookup(&b, sections[k]);
-            if (s && ccw_setting(w, s, 0) != 0)
-                rc = 4;
-            fputc('\n', cfg);
-        }
-        if (!w)
-            rc = 4;
-        ccw_free(w);
-    }
-out:
-    free(slots);
-    config_destroy(&b);
-    ccp_free(bp);
-    return rc;
-}
-
 /* ---- the command ---- */
 
 /* Load the written config; its problems, if any, are printed naming `shown`
@@ -1304,7 +1000,7 @@ int csd_calibrate(const csd_opts *o, FILE *out, FILE *err)
     if (rc == 0 && D.rep.errors)
         rc = 3;
     if (D.rep.errors)
-        fprintf(err, "carecap: %d error%s in the SSDA903 files; nothing was written\n", D.rep.errors,
+        fprintf(err, "carecap: %d error%s in the input files; nothing was written\n", D.rep.errors,
                 D.rep.errors == 1 ? "" : "s");
     if (rc != 0)
         goto done;
@@ -1403,7 +1099,7 @@ int csd_calibrate(const csd_opts *o, FILE *out, FILE *err)
     if ((rc = check_written(tmp, o->out, err, &fitted)) != 0)
         goto done;
     if (o->baseline) {
-        if ((rc = append_baseline(&D, &t, fitted, cfg)) != 0)
+        if ((rc = cbs_append(o->baseline, fitted, (const double(*)[CCM_NPT])t.ihouse, (const double(*)[CCM_NPT])t.imix, cfg, err)) != 0)
             goto done;
         fflush(cfg);
         ccp_free(fitted);

@@ -86,7 +86,7 @@ for want in 'rows.csv:3: column DEC: the episode ends before it starts (expected
     'rows.csv:5: column RNE: "Z" is not an SSDA903 reason for a new episode (expected S, P, B, T, L or U)' \
     'rows.csv:6: column REC: "E99" is not an SSDA903 reason for the episode ending (expected X1 or an E code' \
     'rows.csv:7: column PLACE_PROVIDER: "PR9" is not a provider code (expected PR0 to PR5)' \
-    'carecap: 5 errors in the SSDA903 files; nothing was written'; do
+    'carecap: 5 errors in the input files; nothing was written'; do
     grep -qF "$want" "$tmp/err" && ok || bad "missing message: $want"
 done
 [ ! -e "$tmp/r.cfg" ] && [ ! -e "$tmp/r.cfg.fit.csv" ] && ok || bad "bad rows left output"
