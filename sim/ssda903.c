@@ -205,6 +205,7 @@ typedef struct {
     int32_t start, end; /* end OPEN_END while open */
     int type;           /* ccm_ptype */
     int inhouse;        /* PLACE_PROVIDER PR1-PR3 */
+    char rne;           /* RNE, upper case */
     int rne_s, rne_l;   /* RNE S: a new period of care; L: legal status only */
     int route;          /* rec_route of REC */
     int dest;           /* at 18, by REC: E17 staying put, E5 supported, else independent */
@@ -502,6 +503,7 @@ static int read_episodes(data *D)
             x->end = e;
             x->type = type;
             x->inhouse = *prov && prov[2] >= '1' && prov[2] <= '3';
+            x->rne = (char)toupper((unsigned char)rne[0]);
             x->rne_s = toupper((unsigned char)rne[0]) == 'S';
             x->rne_l = toupper((unsigned char)rne[0]) == 'L';
             x->route = route;
@@ -529,8 +531,13 @@ static void clean_episodes(data *D)
     for (size_t i = 0; i < D->ne; i++) {
         episode *x = &ep[i], *p = m > 0 && ep[m - 1].child == x->child ? &ep[m - 1] : NULL;
         const char *path = D->o->episodes[x->file];
-        if (p && p->start == x->start && p->type == x->type) {
-            D->repeats++; /* the same episode again; the closed copy (sorted first) is kept */
+        /* the same episode again (years' extracts overlap): same start,
+         * reason, placement and provider, and the same end or still open in
+         * one copy; the closed copy (sorted first) is kept. A same-day
+         * episode followed by another from that day is not a repeat. */
+        if (p && p->start == x->start && p->rne == x->rne && p->type == x->type && p->inhouse == x->inhouse &&
+            (p->end == x->end || x->end == OPEN_END)) {
+            D->repeats++;
             continue;
         }
         if (p && p->end == OPEN_END) {

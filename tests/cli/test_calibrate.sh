@@ -120,6 +120,19 @@ calib "$tmp/e/episodes.csv" "$tmp/e/header.csv" --from 2025-06-01 -o "$tmp/r.cfg
 calib "$tmp/e/episodes.csv" "$tmp/e/header.csv" "$tmp/y1.csv" -o "$tmp/r.cfg" >/dev/null
 [ $? = 2 ] && grep -q "y1.csv' has no header file" "$tmp/err" && ok || bad "odd file count: $(cat "$tmp/err")"
 
+# a same-day episode (a legal status settled on the day) followed by the
+# placement from that day: not a repeat; the child's period runs on
+cat >"$tmp/sd.csv" <<'CSV'
+CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN
+A1,01/04/2020,S,C2,N1,U4,PR1,01/04/2020,X1,,,,
+A1,01/04/2020,L,C2,N1,U4,PR1,01/03/2022,E4A,,,,
+B1,01/06/2020,S,C2,N1,U4,PR1,30/06/2022,E4A,,,,
+CSV
+printf 'CHILD,DOB\nA1,01/06/2010\nB1,01/06/2010\n' >"$tmp/sdh.csv"
+calib "$tmp/sd.csv" "$tmp/sdh.csv" --from 2020-04-01 -o "$tmp/sd.cfg" >/dev/null && ok || bad "same-day episodes: $(cat "$tmp/err")"
+grep -q '^exits.return_home.rate.age_7_11,rate,[0-9.e-]*,[0-9.e-]*,[0-9.e-]*,1,' "$tmp/sd.cfg.fit.csv" && ok || bad "same-day episodes: the return home at 11 is lost: $(grep return_home.rate.age_7_11 "$tmp/sd.cfg.fit.csv")"
+! grep -q 'X1, but no episode' "$tmp/err" && ok || bad "same-day episodes: the second was taken for a repeat: $(cat "$tmp/err")"
+
 # the same data, written awkwardly
 mkdir -p "$tmp/x"
 { printf '\xef\xbb\xbf'; sed 's/$/\r/' "$tmp/e/header.csv"; } >"$tmp/x/header.csv"
