@@ -19,6 +19,7 @@
 #include "model.h"
 #include "output.h"
 #include "params.h"
+#include "textfile.h"
 
 #define DPY 365.25
 #define OPEN_END INT32_MAX
@@ -80,6 +81,25 @@ static int warn_summary(const report *r)
         n += r->nwarn[k];
     }
     return n;
+}
+
+/* What a bad value looks like, never the value itself (it may be a child's
+ * identifier, birth date or postcode): "blank", "a value of 8 characters" or
+ * "a value of 9 bytes, not all ASCII". buf: at least 64 bytes. */
+static const char *shape(const char *v, char *buf)
+{
+    size_t n = strlen(v);
+    int ascii = 1;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)v[i] >= 0x80 || (unsigned char)v[i] < 0x20)
+            ascii = 0;
+    if (n == 0)
+        snprintf(buf, 64, "blank");
+    else if (ascii)
+        snprintf(buf, 64, "a value of %zu character%s", n, n == 1 ? "" : "s");
+    else
+        snprintf(buf, 64, "a value of %zu bytes, not all printable ASCII", n);
+    return buf;
 }
 
 /* DD/MM/YYYY (or YYYY-MM-DD); 0 if blank, -1 if not a date. */
@@ -169,26 +189,43 @@ typedef struct {
     char key[16];
     size_t outward;
     int district;
+    int line, row; /* in the districts table */
 } post_entry;
+
+static int by_key_row(const void *a, const void *b)
+{
+    const post_entry *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    return c ? c : (x->row > y->row) - (x->row < y->row);
+}
+
+/* bsearch: a key (a string) against an entry */
+static int key_is(const void *k, const void *e) { return strcmp(k, ((const post_entry *)e)->key); }
 
 /* District of a HOME_POST: the longest table entry that is the start of the
  * postcode in the same outward code ("NG5" or "NG5 1" match "NG5 1AB";
- * "NG1" does not match "NG10 1AB"); -1 if none. */
+ * "NG1" does not match "NG10 1AB"); -1 if none. The table t is sorted by
+ * key (by_key_row): each of the postcode's prefixes is looked up by bsearch,
+ * the longest first. */
 static int district_of(const post_entry *t, int n, const char *post)
 {
     char p[16];
     norm_post(post, p);
     size_t po = outward_len(post, p);
-    int best = -1;
-    size_t bl = 0;
-    for (int i = 0; i < n; i++) {
-        size_t kl = strlen(t[i].key);
-        if (kl > bl && strncmp(p, t[i].key, kl) == 0 && t[i].outward == po) {
-            best = t[i].district;
-            bl = kl;
-        }
+    for (size_t l = strlen(p); l > 0; l--) {
+        char k[16];
+        memcpy(k, p, l);
+        k[l] = '\0';
+        const post_entry *e = bsearch(k, t, (size_t)n, sizeof *t, key_is);
+        if (!e)
+            continue;
+        while (e > t && strcmp(e[-1].key, k) == 0)
+            e--;
+        for (; e < t + n && strcmp(e->key, k) == 0; e++)
+            if (e->outward == po)
+                return e->district;
     }
-    return best;
+    return -1;
 }
 
 /* ---- the data ---- */
@@ -274,16 +311,60 @@ static int32_t birthday(const person *p, int age)
 
 static ccv_file *open_csv(data *D, const char *path)
 {
+    errno = 0;
     ccv_file *f = ccv_open(path);
     if (!f) {
-        fprintf(D->rep.err, "%s: cannot read: %s\n", path, strerror(errno ? errno : EIO));
+        int e = errno ? errno : EIO;
+        if (e == EFBIG)
+            fprintf(D->rep.err, "%s: cannot read: larger than %zu MiB (expected a CSV file of at most that size)\n",
+                    path, CCV_MAX_BYTES >> 20);
+        else
+            fprintf(D->rep.err, "%s: cannot read: %s\n", path, ctf_strerror(e));
         return NULL;
     }
     D->files[D->nfiles++] = f;
     return f;
 }
 
-/* The districts table: HOME_POST (a postcode, sector or district) -> name. */
+/* A quote the file never closes: an error at the row, and the rest of the
+ * file (which the row swallowed) is not read. */
+static int unclosed_at(data *D, const ccv_file *f, const char *path)
+{
+    if (!ccv_unclosed(f))
+        return 0;
+    error_at(&D->rep, "%s:%d: a quoted field is not closed (expected a closing quote on this row; the rest of the "
+                      "file is not read)",
+             path, ccv_line(f));
+    return 1;
+}
+
+typedef struct {
+    const char *name;
+    int row;
+} name_row;
+
+static int by_name_row(const void *a, const void *b)
+{
+    const name_row *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+    return c ? c : (x->row > y->row) - (x->row < y->row);
+}
+
+static int by_row(const void *a, const void *b)
+{
+    const name_row *x = a, *y = b;
+    return (x->row > y->row) - (x->row < y->row);
+}
+
+static int by_int(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+/* The districts table: HOME_POST (a postcode, sector or district) -> name.
+ * Districts are numbered in the order of their first row; the entries are
+ * left sorted by key for district_of. O(n log n) in the rows. */
 static int read_districts(data *D)
 {
     const char *path = D->o->districts;
@@ -294,40 +375,109 @@ static int read_districts(data *D)
         return 4;
     if (ccv_columns(f, path, cols, 2, col, D->rep.err) != 0)
         return 3;
+    name_row *nr = NULL;
+    int n = 0, cap = 0, rc = 0;
     while (ccv_row(f)) {
+        if (unclosed_at(D, f, path))
+            break;
         const char *p = ccv_field(f, col[0]), *name = ccv_field(f, col[1]);
         if (!*p || !*name) {
             error_at(&D->rep, "%s:%d: column %s: blank (expected a postcode and a district name)", path, ccv_line(f),
                      *p ? "district" : "HOME_POST");
             continue;
         }
-        int d = 0;
-        while (d < D->nd && strcmp(D->dname[d], name) != 0)
-            d++;
-        if (d == D->nd) {
-            const char **a = realloc((void *)D->dname, (size_t)(D->nd + 1) * sizeof *a);
-            if (!a)
-                return 4;
-            D->dname = a;
-            D->dname[D->nd++] = name;
+        if (n == cap) {
+            cap = cap ? 2 * cap : 256;
+            name_row *a = realloc(nr, (size_t)cap * sizeof *a);
+            post_entry *b = realloc(D->post, (size_t)cap * sizeof *b);
+            if (a)
+                nr = a;
+            if (b)
+                D->post = b;
+            if (!a || !b) {
+                rc = 4;
+                goto done;
+            }
         }
-        post_entry *a = realloc(D->post, (size_t)(D->npost + 1) * sizeof *a);
-        if (!a)
-            return 4;
-        D->post = a;
-        post_entry *e = &D->post[D->npost];
+        post_entry *e = &D->post[n];
         norm_post(p, e->key);
         e->outward = outward_len(p, e->key);
-        e->district = d;
-        for (int i = 0; i < D->npost; i++)
-            if (strcmp(D->post[i].key, e->key) == 0 && D->post[i].district != d)
-                error_at(&D->rep, "%s:%d: column HOME_POST: given twice, for two districts (expected one district)",
-                         path, ccv_line(f));
-        D->npost++;
+        e->line = ccv_line(f);
+        e->row = n;
+        nr[n].name = name;
+        nr[n].row = n;
+        n++;
     }
-    if (D->nd == 0)
+    D->npost = n;
+    if (n > 0) {
+        /* district numbers: each name's first row, in row order */
+        qsort(nr, (size_t)n, sizeof *nr, by_name_row);
+        int *grp = malloc((size_t)n * sizeof *grp);
+        name_row *first = malloc((size_t)n * sizeof *first); /* {name, first row} by group */
+        int groups = 0;
+        if (!grp || !first) {
+            free(grp);
+            free(first);
+            rc = 4;
+            goto done;
+        }
+        for (int i = 0; i < n; i++) {
+            if (i == 0 || strcmp(nr[i].name, nr[i - 1].name) != 0)
+                first[groups++] = nr[i];
+            grp[nr[i].row] = groups - 1;
+        }
+        /* group g's district is the rank of its first row: sort the groups'
+         * first rows, then map each back (the row names group g by grp) */
+        qsort(first, (size_t)groups, sizeof *first, by_row);
+        D->dname = malloc((size_t)groups * sizeof *D->dname);
+        int *did = malloc((size_t)groups * sizeof *did);
+        if (!D->dname || !did) {
+            free(grp);
+            free(first);
+            free(did);
+            rc = 4;
+            goto done;
+        }
+        for (int d = 0; d < groups; d++) {
+            D->dname[d] = first[d].name;
+            did[grp[first[d].row]] = d;
+        }
+        D->nd = groups;
+        for (int i = 0; i < n; i++)
+            D->post[i].district = did[grp[i]];
+        free(grp);
+        free(first);
+        free(did);
+        /* the entries by key; a key given for two districts is an error at
+         * each row after the first that disagrees */
+        qsort(D->post, (size_t)n, sizeof *D->post, by_key_row);
+        int *badline = malloc((size_t)n * sizeof *badline), nbad = 0;
+        if (!badline) {
+            rc = 4;
+            goto done;
+        }
+        for (int i = 0, g0 = 0, mixed = 0; i < n; i++) {
+            if (i == 0 || strcmp(D->post[i].key, D->post[i - 1].key) != 0) {
+                g0 = i;
+                mixed = 0;
+                continue;
+            }
+            if (mixed || D->post[i].district != D->post[g0].district) {
+                badline[nbad++] = D->post[i].line;
+                mixed = 1;
+            }
+        }
+        qsort(badline, (size_t)nbad, sizeof *badline, by_int);
+        for (int i = 0; i < nbad; i++)
+            error_at(&D->rep, "%s:%d: column HOME_POST: given twice, for two districts (expected one district)", path,
+                     badline[i]);
+        free(badline);
+    }
+done:
+    free(nr);
+    if (rc == 0 && D->nd == 0)
         error_at(&D->rep, "%s: no districts (expected rows of HOME_POST,district)", path);
-    return 0;
+    return rc;
 }
 
 /* Every header file: children and their birth dates. */
@@ -347,6 +497,8 @@ static int read_headers(data *D)
             continue;
         }
         while (ccv_row(f)) {
+            if (unclosed_at(D, f, path))
+                break;
             const char *id = ccv_field(f, col[0]), *dob = ccv_field(f, col[1]);
             int32_t day = 0;
             if (!*id) {
@@ -354,8 +506,9 @@ static int read_headers(data *D)
                 continue;
             }
             if (parse_date(dob, &day) != 1) {
-                error_at(&D->rep, "%s:%d: column DOB: \"%s\" is not a date (expected DD/MM/YYYY)", path, ccv_line(f),
-                         dob);
+                char sh[64];
+                error_at(&D->rep, "%s:%d: column DOB: not a date (%s; expected DD/MM/YYYY)", path, ccv_line(f),
+                         shape(dob, sh));
                 continue;
             }
             if (D->np == cap) {
@@ -410,6 +563,8 @@ static int read_episodes(data *D)
             continue;
         }
         while (ccv_row(f)) {
+            if (unclosed_at(D, f, path))
+                break;
             int line = ccv_line(f);
             const char *id = ccv_field(f, col[C_CHILD]);
             if (!*id) {
@@ -426,9 +581,9 @@ static int read_episodes(data *D)
             const char *decom = ccv_field(f, col[C_DECOM]), *dec = ccv_field(f, col[C_DEC]);
             int a = parse_date(decom, &s), b = parse_date(dec, &e);
             if (a != 1 || b < 0) {
-                warn_at(&D->rep, W_DATE, "%s:%d: column %s: \"%s\" is %s (expected DD/MM/YYYY; row skipped)", path,
-                        line, a != 1 ? "DECOM" : "DEC", a != 1 ? decom : dec,
-                        a == 0 ? "blank" : "not a date");
+                char sh[64];
+                warn_at(&D->rep, W_DATE, "%s:%d: column %s: %s (%s; expected DD/MM/YYYY; row skipped)", path, line,
+                        a != 1 ? "DECOM" : "DEC", a == 0 ? "blank" : "not a date", shape(a != 1 ? decom : dec, sh));
                 continue;
             }
             if (b == 0)
@@ -446,26 +601,27 @@ static int read_episodes(data *D)
                          path, line, D->o->header[who->file]);
                 bad = 1;
             }
+            char sh[64];
             const char *rne = ccv_field(f, col[C_RNE]);
             if (strlen(rne) != 1 || !strchr("SPBTLUspbtlu", rne[0])) {
                 error_at(&D->rep,
-                         "%s:%d: column RNE: \"%s\" is not an SSDA903 reason for a new episode (expected S, P, B, T, "
-                         "L or U)",
-                         path, line, rne);
+                         "%s:%d: column RNE: not an SSDA903 reason for a new episode (%s; expected S, P, B, T, L "
+                         "or U)",
+                         path, line, shape(rne, sh));
                 bad = 1;
             }
             const char *place = ccv_field(f, col[C_PLACE]);
             int type = place_type(place);
             if (type < 0) {
-                error_at(&D->rep, "%s:%d: column PLACE: \"%s\" is not an SSDA903 placement code (expected one of %s)",
-                         path, line, place, place_codes);
+                error_at(&D->rep, "%s:%d: column PLACE: not an SSDA903 placement code (%s; expected one of %s)", path,
+                         line, shape(place, sh), place_codes);
                 bad = 1;
             }
             const char *prov = ccv_field(f, col[C_PROV]);
             if (*prov && !(strlen(prov) == 3 && toupper((unsigned char)prov[0]) == 'P' &&
                            toupper((unsigned char)prov[1]) == 'R' && prov[2] >= '0' && prov[2] <= '5')) {
-                error_at(&D->rep, "%s:%d: column PLACE_PROVIDER: \"%s\" is not a provider code (expected PR0 to PR5)",
-                         path, line, prov);
+                error_at(&D->rep, "%s:%d: column PLACE_PROVIDER: not a provider code (%s; expected PR0 to PR5)", path,
+                         line, shape(prov, sh));
                 bad = 1;
             }
             const char *rec = ccv_field(f, col[C_REC]);
@@ -474,9 +630,9 @@ static int read_episodes(data *D)
                 route = rec_route(rec);
                 if (route == -1) {
                     error_at(&D->rep,
-                             "%s:%d: column REC: \"%s\" is not an SSDA903 reason for the episode ending (expected X1 "
-                             "or an E code: E11-E17, E2, E3, E41, E45-E48, E4A, E4B, E5-E9)",
-                             path, line, rec);
+                             "%s:%d: column REC: not an SSDA903 reason for the episode ending (%s; expected X1 or "
+                             "an E code: E11-E17, E2, E3, E41, E45-E48, E4A, E4B, E5-E9)",
+                             path, line, shape(rec, sh));
                     bad = 1;
                 }
             }

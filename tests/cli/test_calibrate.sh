@@ -89,10 +89,10 @@ awk -F, 'BEGIN { OFS = "," } NR == 3 { $8 = "01/01/2000" } NR == 4 { $6 = "Q9" }
 calib "$tmp/rows.csv" "$tmp/e/header.csv" -o "$tmp/r.cfg" >/dev/null
 [ $? = 3 ] && ok || bad "bad rows: not exit 3"
 for want in 'rows.csv:3: column DEC: the episode ends before it starts (expected DEC on or after DECOM)' \
-    'rows.csv:4: column PLACE: "Q9" is not an SSDA903 placement code (expected one of U1-U6,' \
-    'rows.csv:5: column RNE: "Z" is not an SSDA903 reason for a new episode (expected S, P, B, T, L or U)' \
-    'rows.csv:6: column REC: "E99" is not an SSDA903 reason for the episode ending (expected X1 or an E code' \
-    'rows.csv:7: column PLACE_PROVIDER: "PR9" is not a provider code (expected PR0 to PR5)' \
+    'rows.csv:4: column PLACE: not an SSDA903 placement code (a value of 2 characters; expected one of U1-U6,' \
+    'rows.csv:5: column RNE: not an SSDA903 reason for a new episode (a value of 1 character; expected S, P, B, T, L or U)' \
+    'rows.csv:6: column REC: not an SSDA903 reason for the episode ending (a value of 3 characters; expected X1 or an E code' \
+    'rows.csv:7: column PLACE_PROVIDER: not a provider code (a value of 3 characters; expected PR0 to PR5)' \
     'carecap: 5 errors in the input files; nothing was written'; do
     grep -qF "$want" "$tmp/err" && ok || bad "missing message: $want"
 done
@@ -107,7 +107,7 @@ calib "$tmp/e/episodes.csv" "$tmp/h3.csv" -o "$tmp/r.cfg" >/dev/null
 [ $? = 3 ] && grep -q "column DECOM: the episode starts before the child's date of birth in .*h3.csv (expected a date after DOB)" "$tmp/err" && ok || bad "episode before birth: $(cat "$tmp/err")"
 printf 'CHILD,DOB\nC1,31/02/2010\n' >"$tmp/h4.csv"
 calib "$tmp/e/episodes.csv" "$tmp/h4.csv" -o "$tmp/r.cfg" >/dev/null
-[ $? = 3 ] && grep -qF 'h4.csv:2: column DOB: "31/02/2010" is not a date (expected DD/MM/YYYY)' "$tmp/err" && ok || bad "bad DOB: $(cat "$tmp/err")"
+[ $? = 3 ] && grep -qF 'h4.csv:2: column DOB: not a date (a value of 10 characters; expected DD/MM/YYYY)' "$tmp/err" && ok || bad "bad DOB: $(cat "$tmp/err")"
 
 # the window
 calib "$tmp/e/episodes.csv" "$tmp/e/header.csv" --to 2040-01-01 -o "$tmp/r.cfg" >/dev/null
@@ -150,7 +150,7 @@ grep -q "noplace.csv:1: column PLACE is missing" "$tmp/err" && ok || bad "missin
 # bad dates and unknown children: reported, skipped
 awk -F, 'BEGIN { OFS = "," } NR == 3 { $2 = "31/02/2023" } NR == 4 { $1 = "NOBODY" } { print }' "$tmp/e/episodes.csv" >"$tmp/bad.csv"
 calib "$tmp/bad.csv" "$tmp/e/header.csv" -o "$tmp/d.cfg" >/dev/null && ok || bad "bad rows: not exit 0"
-grep -q 'bad.csv:3: column DECOM: "31/02/2023" is not a date' "$tmp/err" && ok || bad "bad date message: $(cat "$tmp/err")"
+grep -qF 'bad.csv:3: column DECOM: not a date (a value of 10 characters; expected DD/MM/YYYY; row skipped)' "$tmp/err" && ok || bad "bad date message: $(cat "$tmp/err")"
 grep -q 'bad.csv:4: column CHILD: the child is not in' "$tmp/err" && ok || bad "unknown child message: $(cat "$tmp/err")"
 ! grep -q 'NOBODY' "$tmp/err" && ok || bad "an identifier appears in a message"
 
