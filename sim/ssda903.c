@@ -10,10 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <gsl/gsl_cdf.h>
 
 #include "basesupply.h"
 #include "ccdate.h"
+#include "cfgwrite.h"
 #include "csv.h"
 #include "diag.h"
 #include "model.h"
@@ -386,6 +388,14 @@ static int read_districts(data *D)
                      *p ? "district" : "HOME_POST");
             continue;
         }
+        if (strpbrk(name, ",\"\n\r")) {
+            char sh[64];
+            error_at(&D->rep,
+                     "%s:%d: column district: not a district name (%s; expected a name without commas, quotes or "
+                     "line breaks)",
+                     path, ccv_line(f), shape(name, sh));
+            continue;
+        }
         if (n == cap) {
             cap = cap ? 2 * cap : 256;
             name_row *a = realloc(nr, (size_t)cap * sizeof *a);
@@ -443,6 +453,8 @@ static int read_districts(data *D)
             did[grp[first[d].row]] = d;
         }
         D->nd = groups;
+        if (groups > 255)
+            error_at(&D->rep, "%s: %d districts (expected at most 255)", path, groups);
         for (int i = 0; i < n; i++)
             D->post[i].district = did[grp[i]];
         free(grp);
@@ -983,13 +995,13 @@ static void write_demand(const data *D, const tally *t, FILE *cfg, FILE *fit)
             "# this file. SSDA903 holds no disability or complex-need flags and no places or prices.\n",
             fs, ts, t->years, D->ne, D->np);
     fprintf(cfg, "name = ");
-    fputc('"', cfg);
-    for (const char *q = D->o->name ? D->o->name : "Calibrated from SSDA903"; *q; q++)
-        fprintf(cfg, *q == '"' || *q == '\\' ? "\\%c" : "%c", *q);
-    fprintf(cfg, "\";\nstart_date = \"%s\";   # the end of the window: its population is the initial one\n"
+    ccw_string(cfg, D->o->name ? D->o->name : "Calibrated from SSDA903");
+    fprintf(cfg, ";\nstart_date = \"%s\";   # the end of the window: its population is the initial one\n"
                  "districts = [", ts);
-    for (int d = 0; d < nd; d++)
-        fprintf(cfg, "%s\"%s\"", d ? ", " : " ", D->nd ? D->dname[d] : "All");
+    for (int d = 0; d < nd; d++) {
+        fputs(d ? ", " : " ", cfg);
+        ccw_string(cfg, D->nd ? D->dname[d] : "All");
+    }
     fprintf(cfg, " ];   # %s\n\ninitial = {\n  count = {   # children in care on %s\n",
             D->nd ? "from the districts table" : "no districts table: one district", ts);
     for (int c = 0; c < CCM_NCOHORT; c++) {
@@ -1135,6 +1147,49 @@ static int write_text(const char *path, const char *text, size_t n)
     return bad ? -1 : 0;
 }
 
+/* Whether an output path names one of the input files (the same device and
+ * inode, whatever the path says): a usage error, before anything is read. */
+static int overwrites_input(const csd_opts *o, FILE *err)
+{
+    const char *in[2 * CSD_MAXPAIRS + 2];
+    int n = 0;
+    for (int k = 0; k < o->npairs; k++) {
+        in[n++] = o->episodes[k];
+        in[n++] = o->header[k];
+    }
+    if (o->districts)
+        in[n++] = o->districts;
+    if (o->baseline)
+        in[n++] = o->baseline;
+    size_t ol = strlen(o->out);
+    char *fit = malloc(ol + sizeof ".fit.csv");
+    if (!fit) {
+        fprintf(err, "carecap: out of memory\n");
+        return 1;
+    }
+    memcpy(fit, o->out, ol);
+    memcpy(fit + ol, ".fit.csv", sizeof ".fit.csv");
+    const char *outs[2] = {o->out, fit};
+    int bad = 0;
+    for (int j = 0; j < 2; j++) {
+        struct stat so;
+        if (stat(outs[j], &so) != 0)
+            continue; /* not there yet: a new file */
+        for (int i = 0; i < n; i++) {
+            struct stat si;
+            if (stat(in[i], &si) == 0 && si.st_dev == so.st_dev && si.st_ino == so.st_ino) {
+                fprintf(err, "carecap: %s %s is the input file %s (expected a new file name: calibrate does not "
+                             "overwrite its input)\n",
+                        j ? "the fit table" : "-o", outs[j], in[i]);
+                bad = 1;
+                break;
+            }
+        }
+    }
+    free(fit);
+    return bad ? 2 : 0;
+}
+
 int csd_calibrate(const csd_opts *o, FILE *out, FILE *err)
 {
     data D;
@@ -1153,6 +1208,8 @@ int csd_calibrate(const csd_opts *o, FILE *out, FILE *err)
         fprintf(err, "carecap: calibrate needs an episodes file and a header file\n");
         return 2;
     }
+    if ((rc = overwrites_input(o, err)) != 0)
+        return rc;
     if (o->districts && (rc = read_districts(&D)) != 0)
         goto done;
     if ((rc = read_headers(&D)) == 4)

@@ -157,5 +157,66 @@ grep -q 'bad.csv:4: column CHILD: the child is not in' "$tmp/err" && ok || bad "
 # no identifiers or postcodes in the output
 ! grep -Eq 'C[0-9]{7}|A[0-9]{12}|ZZ[0-9]+ 0AA' "$tmp/a.cfg" "$tmp/a.cfg.fit.csv" "$tmp/s.cfg" "$tmp/s.cfg.fit.csv" && ok || bad "an identifier or postcode in the fitted config"
 [ -s "$tmp/all.err" ] && ! grep -Eq 'C[0-9]{7}|A[0-9]{12}|ZZ[0-9]+ 0AA' "$tmp/all.err" && ok || bad "an identifier or postcode in a message"
+# privacy: distinctive identifiers (QZX...) planted in every column, on every
+# error and warning path; none may appear in a message, the config or the fit
+# table (a message may give a value's length or that it is not ASCII)
+pv="$tmp/pv"
+mkdir -p "$pv"
+EH='CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN'
+printf 'CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n' >"$pv/h.csv"
+for i in 1 2 3 4 5 6; do printf 'QZX000%d,1,01/01/2010,QZXE%d,QZXU%d,QZXM%d,QZXD%d\n' $i $i $i $i $i >>"$pv/h.csv"; done
+printf 'HOME_POST,district\nQZP1,North\nQZP2,South\n' >"$pv/d.csv"
+{ echo "$EH"
+  echo 'QZX0001,01/01/2019,S,QZXLS1,QZXCIN1,U4,PR1,01/06/2020,E4A,QZXR1,QZP1 1AB,QZXPL1,QZXURN1'
+  echo 'QZX0002,01/02/2019,S,C2,N1,U4,PR1,,,,QZXHP2 1AB,QZXPL2,QZXURN2'
+  echo 'QZX0003,01/03/2019,S,C2,N1,U4,PR1,01/06/2020,E4A,,QZP2 1AB,,'
+  echo 'QZX0003,01/03/2020,P,C2,N1,U5,PR1,,,,QZP2 1AB,,'
+  echo 'QZX0004,01/03/2019,S,C2,N1,U4,PR1,,,,QZP2 1AB,,'
+  echo 'QZX0004,01/04/2020,P,C2,N1,U5,PR1,01/03/2021,E4A,,QZP2 1AB,,'
+  echo 'QZX0005,01/03/2019,S,C2,N1,U4,PR1,01/04/2020,X1,,QZP2 1AB,,'
+  echo 'QZX0006,01/03/2019,S,C2,N1,U4,PR1,01/06/2021,E4A,,QZP2 1AB,,'
+  echo 'QZX9999,01/01/2020,S,C2,N1,U4,PR1,,,,,,'
+  echo 'QZX0001,QZX0501,S,C2,N1,U4,PR1,,,,,,'
+  echo 'QZX0001,01/01/2020,S,C2,N1,U4,PR1,QZX0601,E4A,,,,'
+} >"$pv/w.csv"
+calib "$pv/w.csv" "$pv/h.csv" --districts "$pv/d.csv" -o "$pv/w.cfg" >"$pv/w.out"
+cat "$pv/w.out" >>"$tmp/all.err"
+[ -s "$pv/w.cfg" ] && ok || bad "privacy: the warnings-only files did not fit: $(cat "$tmp/err")"
+for k in 'the child is not in the header' 'is still open when this one starts' 'overlaps the child' \
+    'column HOME_POST: not in' 'column REC: X1, but no episode' 'column DECOM: not a date' 'column DEC: not a date'; do
+    grep -qF "$k" "$tmp/err" && ok || bad "privacy: warning path not reached: $k"
+done
+# every error path: the header, the episodes, the districts table
+printf 'CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\nQZX0001,1,01/01/2010,,,,\nQZX0002,1,QZX0801,,,,\nQZX0003,1,01/01/2010,,,,\n,1,01/01/2010,,,,\n' >"$pv/he.csv"
+printf 'CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\nQZX0001,1,02/01/2010,,,,\n' >"$pv/he2.csv"
+{ echo "$EH"
+  echo 'QZX0001,01/01/2019,QZX0901,C2,N1,U4,PR1,,,,,,'
+  echo 'QZX0001,01/01/2019,S,C2,N1,QZX1001,PR1,,,,,,'
+  echo 'QZX0001,01/01/2019,S,C2,N1,U4,QZX1101,,,,,,'
+  echo 'QZX0001,01/01/2019,S,C2,N1,U4,PR1,01/01/2020,QZX1201,,,,'
+  echo 'QZX0001,01/01/2019,S,C2,N1,U4,PR1,01/01/2018,E4A,,,,'
+  echo 'QZX0001,01/01/2009,S,C2,N1,U4,PR1,,,,,,'
+  printf 'QZX0001,01/01/2019,S,C2,N1,\xff\xfeQZX1301,PR1,,,,,,\n'
+  printf 'QZX0001,01/01/2019,S,C2,N1,QZX'; head -c 10000000 /dev/zero | tr '\0' 'Q'; echo ',PR1,,,,,,'
+  echo 'QZX0001,01/01/2019,S,C2,N1,"QZX1401'
+  echo 'QZX1501,01/01/2019,S,C2,N1,U4,PR1,,,,,,'
+} >"$pv/e.csv"
+# (a row shifted by one comma: CHILD blank, the identifier in DECOM)
+sed -i '2i ,QZX0701,01/01/2020,S,C2,N1,U4,PR1,,,,,' "$pv/e.csv"
+printf 'HOME_POST,district\nQZP1,"Nor""QZX1601"\n,QZX1701\nQZX1801,\nQZP3,North\nQZP3,South\n' >"$pv/de.csv"
+calib "$pv/e.csv" "$pv/he.csv" "$pv/e.csv" "$pv/he2.csv" --districts "$pv/de.csv" -o "$pv/e.cfg" >>"$tmp/all.err"
+[ $? = 3 ] && ok || bad "privacy: the bad files were not refused"
+[ ! -e "$pv/e.cfg" ] && ok || bad "privacy: the bad files left output"
+for k in 'column DOB: not a date' 'column CHILD: blank' 'column DOB: differs' 'column RNE: not' 'column PLACE: not' \
+    'column PLACE_PROVIDER: not' 'column REC: not' 'column DEC: the episode ends before' 'before the child.s date of birth' \
+    'bytes, not all printable ASCII' 'a quoted field is not closed' 'column district: not a district name' \
+    'column district: blank' 'column HOME_POST: blank' 'column HOME_POST: given twice'; do
+    grep -q "$k" "$tmp/err" && ok || bad "privacy: error path not reached: $k"
+done
+[ "$(wc -c <"$tmp/err")" -lt 20000 ] && ok || bad "privacy: a 10 MB cell made $(wc -c <"$tmp/err") bytes of messages"
+! grep -aq 'QZX\|QZP' "$tmp/all.err" && ok || bad "privacy: an identifier in a message: $(grep -a 'QZX\|QZP' "$tmp/all.err" | cut -c1-160 | head -3)"
+! grep -aq $'\xff' "$tmp/all.err" && ok || bad "privacy: invalid UTF-8 echoed in a message"
+! grep -aq 'QZX\|QZP' "$pv/w.cfg" "$pv/w.cfg.fit.csv" && ok || bad "privacy: an identifier in the fitted config or fit table"
+
 echo "test_calibrate: $pass passed, $fail failed"
 [ $fail -eq 0 ]
