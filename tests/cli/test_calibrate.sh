@@ -218,5 +218,34 @@ done
 ! grep -aq $'\xff' "$tmp/all.err" && ok || bad "privacy: invalid UTF-8 echoed in a message"
 ! grep -aq 'QZX\|QZP' "$pv/w.cfg" "$pv/w.cfg.fit.csv" && ok || bad "privacy: an identifier in the fitted config or fit table"
 
+# -o must not name an input (by device and inode: another path to the same
+# file too), nor may the fit table; inputs must be regular files
+cp "$tmp/e/episodes.csv" "$tmp/in.csv"
+ln -s "$tmp/in.csv" "$tmp/in-link.csv"
+for o in "$tmp/in.csv" "$tmp/in-link.csv" "$tmp/e/header.csv"; do
+    calib "$tmp/in.csv" "$tmp/e/header.csv" -o "$o" >/dev/null
+    [ $? = 2 ] && grep -q "is the input file" "$tmp/err" && ok || bad "-o $o overwrote an input: $(cat "$tmp/err")"
+done
+cmp -s "$tmp/in.csv" "$tmp/e/episodes.csv" && ok || bad "-o changed the input"
+cp "$tmp/e/districts.csv" "$tmp/dd.cfg.fit.csv"
+calib "$tmp/in.csv" "$tmp/e/header.csv" --districts "$tmp/dd.cfg.fit.csv" -o "$tmp/dd.cfg" >/dev/null
+[ $? = 2 ] && grep -q "the fit table .*dd.cfg.fit.csv is the input file" "$tmp/err" && ok || bad "the fit table overwrote --districts: $(cat "$tmp/err")"
+cp "$CARECAP_ROOT/config/nottinghamshire.cfg" "$tmp/base.cfg"
+calib "$tmp/in.csv" "$tmp/e/header.csv" --baseline "$tmp/base.cfg" -o "$tmp/base.cfg" >/dev/null
+[ $? = 2 ] && cmp -s "$tmp/base.cfg" "$CARECAP_ROOT/config/nottinghamshire.cfg" && ok || bad "-o overwrote --baseline: $(cat "$tmp/err")"
+mkfifo "$tmp/fifo.csv"
+timeout 10 "$CARECAP" calibrate "$tmp/fifo.csv" "$tmp/e/header.csv" -o "$tmp/f.cfg" >/dev/null 2>"$tmp/err"
+[ $? = 4 ] && grep -q "fifo.csv: cannot read: is not a regular file" "$tmp/err" && ok || bad "a FIFO: $(cat "$tmp/err")"
+timeout 10 "$CARECAP" calibrate /dev/zero "$tmp/e/header.csv" -o "$tmp/f.cfg" >/dev/null 2>"$tmp/err"
+[ $? = 4 ] && grep -q "/dev/zero: cannot read: is not a regular file" "$tmp/err" && ok || bad "/dev/zero: $(cat "$tmp/err")"
+"$CARECAP" calibrate "$tmp/e/episodes.csv" "$tmp/e/header.csv" --districts "$tmp" -o "$tmp/f.cfg" >/dev/null 2>"$tmp/err"
+[ $? = 4 ] && grep -q ": cannot read: is a directory" "$tmp/err" && ok || bad "a directory: $(cat "$tmp/err")"
+# larger than the maximum (1 GiB): a sparse file, refused from its size
+truncate -s 1100M "$tmp/huge.csv"
+"$CARECAP" calibrate "$tmp/huge.csv" "$tmp/e/header.csv" -o "$tmp/f.cfg" >/dev/null 2>"$tmp/err"
+[ $? = 4 ] && grep -q "huge.csv: cannot read: larger than 1024 MiB" "$tmp/err" && ok || bad "a 1.1 GB file: $(cat "$tmp/err")"
+rm -f "$tmp/huge.csv"
+[ ! -e "$tmp/f.cfg" ] && ok || bad "a refused input left output"
+
 echo "test_calibrate: $pass passed, $fail failed"
 [ $fail -eq 0 ]
