@@ -28,11 +28,14 @@ static const char usage_text[] =
     "        write one simulated replication's children as SSDA903 episodes.csv and\n"
     "        header.csv (synthetic identifiers) and districts.csv into DIR\n"
     "  calibrate EPISODES.csv HEADER.csv [EPISODES2.csv HEADER2.csv ...] [--districts FILE]\n"
-    "            [--from DATE] [--to DATE] [--name NAME] [--baseline CONFIG] -o CONFIG\n"
+    "            [--from DATE] [--to DATE] [--name NAME] [--baseline CONFIG]\n"
+    "            [--entries trend|recent|mean] [--vanished left|kept] -o CONFIG\n"
     "        fit a config to SSDA903 episodes (a pair of files a year, say; FILE maps\n"
     "        HOME_POST to districts) and write CONFIG and CONFIG.fit.csv (estimates,\n"
     "        events, exposure, 95%% intervals); --baseline copies that config's supply,\n"
-    "        matching and costs, with the start-date children shared out to its providers\n"
+    "        matching and costs, with the start-date children shared out to its providers\n"    "        (--entries: entry rates from a log-linear trend over the years, the last\n"
+    "        12 months, or the window's mean; --vanished: the open episodes of children\n"
+    "        missing from every later file leave care then, or stay open)\n"
     "  plot DIR\n"
     "        draw the charts (DIR/charts/, PNG and SVG, by gnuplot) and DIR/report.html\n"
     "        again from a results folder; run and compare draw them unless --no-charts\n"
@@ -115,6 +118,8 @@ int main(int argc, char **argv)
                                    : strcmp(a, "--to") == 0 ? &co.to
                                    : strcmp(a, "--name") == 0 ? &co.name
                                    : strcmp(a, "--baseline") == 0 ? &co.baseline
+                                   : strcmp(a, "--vanished") == 0 ? &co.vanished
+                                   : strcmp(a, "--entries") == 0 ? &co.entries
                                                               : NULL;
                 if (!dst)
                     return usage_error("unknown option '%s'", a);

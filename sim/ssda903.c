@@ -267,6 +267,9 @@ typedef struct {
     const char **dname;
     int nd;
     int repeats, merged_l;
+    int32_t fend[CSD_MAXPAIRS]; /* the last date in each episodes file */
+    int vanished;               /* open episodes of children missing from every later file */
+    int vanished_kept;          /* --vanished kept: they stay open */
 } data;
 
 static int by_id(const void *a, const void *b)
@@ -600,6 +603,10 @@ static int read_episodes(data *D)
             }
             if (b == 0)
                 e = OPEN_END;
+            if (s > D->fend[k])
+                D->fend[k] = s;
+            if (e != OPEN_END && e > D->fend[k])
+                D->fend[k] = e;
             int bad = 0;
             if (e < s) {
                 error_at(&D->rep, "%s:%d: column DEC: the episode ends before it starts (expected DEC on or after DECOM)",
@@ -687,27 +694,57 @@ static int read_episodes(data *D)
     return rc;
 }
 
-/* Repeated episodes (years' extracts overlap) merged, stale open episodes
+/* Whether x repeats a kept episode k (years' extracts overlap): the same
+ * start, reason, placement and provider, and the same end or x still open.
+ * A same-day episode followed by another from that day is not a repeat. */
+static int repeats(const episode *k, const episode *x)
+{
+    return k->start == x->start && k->rne == x->rne && k->type == x->type && k->inhouse == x->inhouse &&
+           (k->end == x->end || x->end == OPEN_END);
+}
+
+/* Repeated episodes (years' extracts overlap) dropped, stale open episodes
  * closed, overlaps cut, legal-status-only changes merged into the placement
- * they continue. */
+ * they continue; then the open episodes of children missing from every
+ * later file (vanished) closed, unless --vanished kept. */
 static void clean_episodes(data *D)
 {
     episode *ep = D->ep;
     if (D->ne > 1)
         qsort(ep, D->ne, sizeof *ep, by_child_start);
+    /* each child's last file: the latest end of a file that holds one of
+     * its episodes (repeats included) */
+    int32_t *last = malloc((D->np ? D->np : 1) * sizeof *last);
+    int32_t newest = INT32_MIN;
+    for (int k = 0; k < D->o->npairs; k++)
+        if (D->fend[k] > newest)
+            newest = D->fend[k];
+    for (size_t i = 0; last && i < D->ne; i++) {
+        int32_t fe = D->fend[ep[i].file];
+        if (i == 0 || ep[i - 1].child != ep[i].child || fe > last[ep[i].child])
+            last[ep[i].child] = fe;
+    }
+    /* 1. repeats, each matched against every episode of the child kept so
+     * far with the same start (sorted by start, those are the last kept;
+     * closed copies sort before open ones, so the closed one is kept) */
     size_t m = 0;
     for (size_t i = 0; i < D->ne; i++) {
-        episode *x = &ep[i], *p = m > 0 && ep[m - 1].child == x->child ? &ep[m - 1] : NULL;
-        const char *path = D->o->episodes[x->file];
-        /* the same episode again (years' extracts overlap): same start,
-         * reason, placement and provider, and the same end or still open in
-         * one copy; the closed copy (sorted first) is kept. A same-day
-         * episode followed by another from that day is not a repeat. */
-        if (p && p->start == x->start && p->rne == x->rne && p->type == x->type && p->inhouse == x->inhouse &&
-            (p->end == x->end || x->end == OPEN_END)) {
+        const episode *x = &ep[i];
+        int rep = 0;
+        for (size_t j = m; j-- > 0 && ep[j].child == x->child && ep[j].start == x->start && !rep;)
+            rep = repeats(&ep[j], x);
+        if (rep) {
             D->repeats++;
             continue;
         }
+        ep[m++] = *x;
+    }
+    D->ne = m;
+    /* 2. open episodes, overlaps, legal-status changes */
+    m = 0;
+    for (size_t i = 0; i < D->ne; i++) {
+        episode *x = &ep[i], *p = m > 0 && ep[m - 1].child == x->child ? &ep[m - 1] : NULL;
+        const char *path = D->o->episodes[x->file];
         if (p && p->end == OPEN_END) {
             warn_at(&D->rep, W_OPEN,
                     "%s:%d: the child's episode at %s:%d is still open when this one starts (it is closed then)",
@@ -730,6 +767,21 @@ static void clean_episodes(data *D)
         }
         ep[m++] = *x;
     }
+    /* 3. vanished children: an episode still open whose child no later file
+     * holds. As the DfE counts them (a child is in care on 31 March only if
+     * that year's return has an open episode), they left care at the end of
+     * the last file that held them, route other (the reason is unknown). */
+    for (size_t i = 0; last && i < m; i++) {
+        episode *x = &ep[i];
+        if (x->end != OPEN_END || last[x->child] >= newest)
+            continue;
+        D->vanished++;
+        if (D->vanished_kept)
+            continue;
+        x->end = last[x->child] > x->start ? last[x->child] : x->start;
+        x->route = CCM_EXIT_OTHER;
+    }
+    free(last);
     D->ne = m;
     /* X1 says a new episode starts the same day */
     for (size_t i = 0; i < m; i++)
@@ -994,6 +1046,11 @@ static void write_demand(const data *D, const tally *t, FILE *cfg, FILE *fit)
             "# children) it came from, and a 95%% interval; the same figures are in the fit table beside\n"
             "# this file. SSDA903 holds no disability or complex-need flags and no places or prices.\n",
             fs, ts, t->years, D->ne, D->np);
+    if (D->vanished)
+        fprintf(cfg, "# %d open episode%s of children missing from every later episodes file %s (--vanished %s).\n",
+                D->vanished, D->vanished == 1 ? "" : "s",
+                D->vanished_kept ? "kept open" : "closed at the end of the last file that held them, route other",
+                D->vanished_kept ? "kept" : "left");
     fprintf(cfg, "name = ");
     ccw_string(cfg, D->o->name ? D->o->name : "Calibrated from SSDA903");
     fprintf(cfg, ";\nstart_date = \"%s\";   # the end of the window: its population is the initial one\n"
@@ -1208,6 +1265,13 @@ int csd_calibrate(const csd_opts *o, FILE *out, FILE *err)
         fprintf(err, "carecap: calibrate needs an episodes file and a header file\n");
         return 2;
     }
+    if (o->vanished && strcmp(o->vanished, "left") != 0 && strcmp(o->vanished, "kept") != 0) {
+        fprintf(err, "carecap: --vanished %s: expected left or kept\n", o->vanished);
+        return 2;
+    }
+    D.vanished_kept = o->vanished && strcmp(o->vanished, "kept") == 0;
+    for (int k = 0; k < CSD_MAXPAIRS; k++)
+        D.fend[k] = INT32_MIN;
     if ((rc = overwrites_input(o, err)) != 0)
         return rc;
     if (o->districts && (rc = read_districts(&D)) != 0)
@@ -1347,6 +1411,13 @@ int csd_calibrate(const csd_opts *o, FILE *out, FILE *err)
     }
     batch = NULL;
     int warned = warn_summary(&D.rep);
+    if (D.vanished)
+        fprintf(err,
+                "warning: %d open episode%s of children missing from every later episodes file: %s (--vanished %s)\n",
+                D.vanished, D.vanished == 1 ? "" : "s",
+                D.vanished_kept ? "kept open, the children in care for good"
+                                : "treated as leaving care (route other) at the end of the last file that held them",
+                D.vanished_kept ? "kept" : "left");
     char fs[16], ts[16];
     ccd_format(t.F, fs);
     ccd_format(t.T, ts);

@@ -247,5 +247,63 @@ truncate -s 1100M "$tmp/huge.csv"
 rm -f "$tmp/huge.csv"
 [ ! -e "$tmp/f.cfg" ] && ok || bad "a refused input left output"
 
+# a legal-status change open in one year's file and closed in the next:
+# merged into its placement, its open copy is still a repeat (matched
+# against every kept episode of the child, not only the last one); the
+# child's return home is kept. Three children (issue 12's repro): one in
+# care at 28 February 2021, one return home.
+r="$tmp/rep"
+mkdir -p "$r"
+cat >"$r/episodes-2020.csv" <<'CSV'
+CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN
+1,01/01/2020,S,C2,N1,U4,PR1,01/06/2020,X1,,,,
+1,01/06/2020,L,C1,N1,U4,PR1,,,,,,
+2,01/02/2020,S,C2,N1,U4,PR1,,,,,,
+CSV
+cat >"$r/episodes-2021.csv" <<'CSV'
+CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN
+1,01/06/2020,L,C1,N1,U4,PR1,01/09/2020,E4A,,,,
+2,01/02/2020,S,C2,N1,U4,PR1,,,,,,
+3,01/03/2021,S,C2,N1,U4,PR1,,,,,,
+CSV
+printf 'CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n1,1,01/01/2010,WBRI,,,\n2,1,01/01/2010,WBRI,,,\n3,1,01/01/2010,WBRI,,,\n' >"$r/header.csv"
+# in care on the end date: the sum of initial.count; events of a setting's rows
+incare() { awk -F, '/^initial.count/ { n += $3 } END { print n + 0 }' "$1"; }
+events() { awk -F, -v s="$2" 'index($1, s) == 1 { n += $6 } END { print n + 0 }' "$1"; }
+calib "$r/episodes-2020.csv" "$r/header.csv" "$r/episodes-2021.csv" "$r/header.csv" --from 2020-01-01 --to 2021-02-28 \
+    -o "$r/r.cfg" >/dev/null && ok || bad "repro: $(cat "$tmp/err")"
+[ "$(incare "$r/r.cfg.fit.csv")" = 1 ] && ok || bad "repro: $(incare "$r/r.cfg.fit.csv") children in care on 2021-02-28 (expected 1)"
+[ "$(events "$r/r.cfg.fit.csv" exits.return_home.rate.)" = 1 ] && ok || bad "repro: $(events "$r/r.cfg.fit.csv" exits.return_home.rate.) returns home (expected 1)"
+! grep -q overlaps "$tmp/err" && ok || bad "repro: the open copy was cut as an overlap: $(cat "$tmp/err")"
+# the same with the files in the other order, and with a third copy of the
+# open legal-status episode (the repeat is matched wherever it sorts)
+sed -n 3p "$r/episodes-2020.csv" >"$r/extra.csv"
+cat "$r/episodes-2021.csv" "$r/extra.csv" >"$r/episodes-2021b.csv"
+calib "$r/episodes-2021b.csv" "$r/header.csv" "$r/episodes-2020.csv" "$r/header.csv" --from 2020-01-01 --to 2021-02-28 \
+    -o "$r/r2.cfg" >/dev/null && ok || bad "repro reordered: $(cat "$tmp/err")"
+[ "$(incare "$r/r2.cfg.fit.csv")" = 1 ] && [ "$(events "$r/r2.cfg.fit.csv" exits.return_home.rate.)" = 1 ] \
+    && ok || bad "repro reordered: $(incare "$r/r2.cfg.fit.csv") in care, $(events "$r/r2.cfg.fit.csv" exits.return_home.rate.) returns home"
+
+# vanished: child 4 open in the 2020 file, in no later file. By default it
+# left care at the end of that file (route other), reported as a count;
+# --vanished kept keeps it in care
+cp "$r/episodes-2020.csv" "$r/v2020.csv"
+echo '4,01/03/2020,S,C2,N1,U4,PR1,,,,,,' >>"$r/v2020.csv"
+printf '4,1,01/01/2010,WBRI,,,\n' >>"$r/header.csv"
+calib "$r/v2020.csv" "$r/header.csv" "$r/episodes-2021.csv" "$r/header.csv" --from 2020-01-01 --to 2021-02-28 \
+    -o "$r/v.cfg" >/dev/null && ok || bad "vanished: $(cat "$tmp/err")"
+[ "$(incare "$r/v.cfg.fit.csv")" = 1 ] && ok || bad "vanished: $(incare "$r/v.cfg.fit.csv") in care (expected 1: the vanished child left)"
+[ "$(events "$r/v.cfg.fit.csv" exits.other.rate.)" = 1 ] && ok || bad "vanished: $(events "$r/v.cfg.fit.csv" exits.other.rate.) exits route other (expected 1)"
+grep -q '^warning: 1 open episode of children missing from every later episodes file: treated as leaving care (route other) at the end of the last file that held them (--vanished left)$' "$tmp/err" \
+    && ok || bad "vanished: no count reported: $(cat "$tmp/err")"
+grep -q '^# 1 open episode of children missing from every later episodes file closed' "$r/v.cfg" && ok || bad "vanished: not in the config's comment"
+calib "$r/v2020.csv" "$r/header.csv" "$r/episodes-2021.csv" "$r/header.csv" --from 2020-01-01 --to 2021-02-28 \
+    --vanished kept -o "$r/k.cfg" >/dev/null && ok || bad "--vanished kept: $(cat "$tmp/err")"
+[ "$(incare "$r/k.cfg.fit.csv")" = 2 ] && [ "$(events "$r/k.cfg.fit.csv" exits.other.rate.)" = 0 ] \
+    && ok || bad "--vanished kept: $(incare "$r/k.cfg.fit.csv") in care (expected 2)"
+grep -q 'kept open, the children in care for good (--vanished kept)' "$tmp/err" && ok || bad "--vanished kept: not reported"
+calib "$r/v2020.csv" "$r/header.csv" --vanished maybe -o "$r/x.cfg" >/dev/null
+[ $? = 2 ] && grep -q -- '--vanished maybe: expected left or kept' "$tmp/err" && ok || bad "--vanished maybe: $(cat "$tmp/err")"
+
 echo "test_calibrate: $pass passed, $fail failed"
 [ $fail -eq 0 ]
