@@ -812,6 +812,14 @@ typedef struct {
     double dest[CCM_NPT][CCM_NDEST];
     double init[CCM_NCOHORT], imix[CCM_NCOHORT][CCM_NPT], ihouse[CCM_NCOHORT][CCM_NPT], iuasc[CCM_NCOHORT];
     double *idist;    /* [cohort * nd + district] */
+    double *yent;     /* entries in each year back from T: [0] the last 12 months */
+    int ny;           /* years (the earliest may be part of one) */
+    /* the entry rates written: the window's means times elevel, with trend */
+    const char *emethod; /* "trend", "recent" or "mean": what was used */
+    const char *easked;  /* what --entries asked for */
+    double elevel, etrend, eb, eb_lo, eb_hi; /* eb: the fitted log-linear slope a year, 95% */
+    int eyears;          /* years in the trend fit */
+    double echi, echi_p; /* homogeneity of the years: chi-square and its p-value */
 } tally;
 
 /* Add one to the row of counts v[0..nd) at district d, or to the row's
@@ -865,6 +873,9 @@ static void estimate(const data *D, tally *t)
             int co = ccm_cohort_of_years(age_on(who, x->start));
             if (co >= 0) {
                 spread(&t->ent[co * nd], &eunk[co], x->district);
+                int y = (int)((T - x->start) / DPY);
+                if (y >= 0 && y < t->ny)
+                    t->yent[y] += 1;
                 t->entn[co] += 1;
                 t->emix[co][x->type] += 1;
                 t->euasc[co] += x->uasc;
@@ -914,6 +925,102 @@ static void estimate(const data *D, tally *t)
     }
     for (int p = 0; p < CCM_NPT; p++)
         t->semi[p].ex = typey[p][CCM_NCOHORT - 1];
+}
+
+/* Years' exposure: the whole years back from T, the earliest maybe a part. */
+static double year_exposure(const tally *t, int y)
+{
+    double e = t->years - y;
+    return e > 1 ? 1 : e;
+}
+
+/* The entry rates' level and trend (--entries): "mean", the window's mean
+ * rates, no trend (elevel 1); "recent", the last 12 months' rate, no trend;
+ * "trend" (the default), a log-linear Poisson fit over the years back from
+ * the end date (years of at least half a year's exposure): when there are
+ * three years or more and the slope is clear (its 99% interval excludes
+ * 0), the rates are the fitted level over the year after the end date and
+ * entries.trend the fitted yearly change (within its range, -0.5 to 1);
+ * else the mean, as "mean". The homogeneity of the years is tested either
+ * way (Pearson chi-square), for a warning. */
+static void entry_level(tally *t, const char *method)
+{
+    double N = 0, E = 0;
+    for (int y = 0; y < t->ny; y++) {
+        N += t->yent[y];
+        E += year_exposure(t, y);
+    }
+    t->emethod = "mean";
+    t->easked = method ? method : "trend";
+    t->elevel = 1;
+    t->etrend = 0;
+    t->eb = t->eb_lo = t->eb_hi = 0;
+    t->eyears = 0;
+    t->echi = 0;
+    t->echi_p = 1;
+    if (N <= 0 || E <= 0)
+        return;
+    int df = -1;
+    for (int y = 0; y < t->ny; y++) {
+        double e = year_exposure(t, y);
+        if (e < 0.5)
+            continue;
+        double m = N / E * e;
+        t->echi += (t->yent[y] - m) * (t->yent[y] - m) / m;
+        df++;
+    }
+    if (df > 0)
+        t->echi_p = gsl_cdf_chisq_Q(t->echi, df);
+    /* the log-linear fit, by Newton's method: mean e_y exp(a + b u_y), u_y
+     * the middle of year y in years from T (negative) */
+    double a = log(N / E), b = 0, iaa = 0, iab = 0, ibb = 0;
+    int n = 0;
+    for (int it = 0; it < 100; it++) {
+        double ua = 0, ub = 0;
+        iaa = iab = ibb = 0;
+        n = 0;
+        for (int y = 0; y < t->ny; y++) {
+            double e = year_exposure(t, y);
+            if (e < 0.5)
+                continue;
+            double u = -(y + e / 2), mu = e * exp(a + b * u);
+            ua += t->yent[y] - mu;
+            ub += u * (t->yent[y] - mu);
+            iaa += mu;
+            iab += u * mu;
+            ibb += u * u * mu;
+            n++;
+        }
+        double det = iaa * ibb - iab * iab;
+        if (n < 2 || !(det > 0))
+            break;
+        double da = (ibb * ua - iab * ub) / det, db = (iaa * ub - iab * ua) / det;
+        a += da;
+        b += db;
+        if (fabs(da) < 1e-10 && fabs(db) < 1e-10)
+            break;
+    }
+    double det = iaa * ibb - iab * iab, se = det > 0 ? sqrt(iaa / det) : INFINITY;
+    t->eyears = n;
+    t->eb = b;
+    t->eb_lo = b - 1.959964 * se;
+    t->eb_hi = b + 1.959964 * se;
+    if (method && strcmp(method, "mean") == 0)
+        return;
+    if (method && strcmp(method, "recent") == 0) {
+        t->emethod = "recent";
+        t->elevel = t->yent[0] / year_exposure(t, 0) / (N / t->years);
+        return;
+    }
+    if (n < 3 || !isfinite(se) || fabs(b) <= 2.575829 * se || !isfinite(b))
+        return; /* no clear trend: the mean */
+    t->emethod = "trend";
+    t->elevel = exp(a + b / 2) / (N / t->years);
+    t->etrend = exp(b) - 1;
+    if (t->etrend < -0.5)
+        t->etrend = -0.5;
+    if (t->etrend > 1)
+        t->etrend = 1;
 }
 
 /* ---- the fitted config ---- */
@@ -1082,25 +1189,52 @@ static void write_demand(const data *D, const tally *t, FILE *cfg, FILE *fit)
     fprintf(cfg, "  };\n");
     put_needs(cfg, fit, "initial.needs", t->iuasc, t->init, "children");
     fprintf(cfg, "};\n\nentries = {\n  rate = {   # periods of care starting a year (RNE S, or after a gap), by age at entry and district\n");
+    double lv = t->elevel;
+    if (strcmp(t->emethod, "trend") == 0)
+        fprintf(cfg, "    # --entries trend: the window's mean rates times %.4g, the level a log-linear fit over\n"
+                     "    # %d yearly counts gives for the year from %s (the counts and intervals are the window's)\n",
+                lv, t->eyears, ts);
+    else if (strcmp(t->emethod, "recent") == 0)
+        fprintf(cfg, "    # --entries recent: the window's mean rates times %.4g, the last 12 months' level\n"
+                     "    # (the counts and intervals are the window's)\n",
+                lv);
+    else
+        fprintf(cfg, "    # the window's mean rates (--entries %s)\n",
+                strcmp(t->easked, "trend") == 0 ? "trend: no clear trend in the years" : "mean");
     for (int c = 0; c < CCM_NCOHORT; c++) {
         fprintf(cfg, "    %s = [", ccm_cohort_key[c]);
         for (int d = 0; d < nd; d++)
-            fprintf(cfg, "%s%s", d ? ", " : " ", fnum(t->ent[c * nd + d] / t->years, b));
+            fprintf(cfg, "%s%s", d ? ", " : " ", fnum(lv * t->ent[c * nd + d] / t->years, b));
         double lo, hi;
         fprintf(cfg, " ];   #");
         for (int d = 0; d < nd; d++) {
             csd_rate_interval(t->ent[c * nd + d], t->years, 0.05, &lo, &hi);
             fprintf(cfg, "%s%.4g entries (95%% %.4g-%.4g a year)", d ? ", " : " ", t->ent[c * nd + d], lo, hi);
             fprintf(fit, "entries.rate.%s[%d],rate,%.6g,%.6g,%.6g,%.4g,%.3f\n", ccm_cohort_key[c], d,
-                    t->ent[c * nd + d] / t->years, lo, hi, t->ent[c * nd + d], t->years);
+                    lv * t->ent[c * nd + d] / t->years, lv * lo, lv * hi, t->ent[c * nd + d], t->years);
         }
         csd_rate_interval(t->entn[c], t->years, 0.05, &lo, &hi);
         fprintf(cfg, " in %.2f years\n", t->years);
-        fprintf(fit, "entries.rate.%s,rate,%.6g,%.6g,%.6g,%.0f,%.3f\n", ccm_cohort_key[c], t->entn[c] / t->years, lo,
-                hi, t->entn[c], t->years);
+        fprintf(fit, "entries.rate.%s,rate,%.6g,%.6g,%.6g,%.0f,%.3f\n", ccm_cohort_key[c], lv * t->entn[c] / t->years,
+                lv * lo, lv * hi, t->entn[c], t->years);
     }
-    fprintf(cfg, "  };\n  trend = 0.0;   # assumption: no trend (set it from your own forecast)\n"
-                 "  placement_mix = {   # the first placement of each period of care\n");
+    double nent = 0;
+    for (int c = 0; c < CCM_NCOHORT; c++)
+        nent += t->entn[c];
+    fprintf(cfg, "  };\n  trend = %s;   # ", fnum(t->etrend, b));
+    if (strcmp(t->emethod, "trend") == 0)
+        fprintf(cfg, "fitted: %.0f entries in %d yearly counts change by %.4g a year (95%% %.4g to %.4g)%s\n", nent,
+                t->eyears, exp(t->eb) - 1, exp(t->eb_lo) - 1, exp(t->eb_hi) - 1,
+                t->etrend != exp(t->eb) - 1 ? ", held to the setting's range" : "");
+    else
+        fprintf(cfg, "assumption: no trend (--entries %s; set it from your own forecast)\n",
+                strcmp(t->emethod, "recent") == 0  ? "recent"
+                : strcmp(t->easked, "trend") == 0 ? "trend found none clear"
+                                                   : "mean");
+    fprintf(fit, "entries.trend,trend,%.6g,%.6g,%.6g,%.0f,%.3f\n", t->etrend, exp(t->eb_lo) - 1, exp(t->eb_hi) - 1,
+            nent, t->years);
+    fprintf(fit, "entries.level,%s,%.6g,,,%.0f,%.3f\n", t->emethod, lv, nent, t->years);
+    fprintf(cfg, "  placement_mix = {   # the first placement of each period of care\n");
     put_mix(cfg, fit, "entries.placement_mix", t->emix, t->entn, "entrants");
     fprintf(cfg, "  };\n");
     put_needs(cfg, fit, "entries.needs", t->euasc, t->entn, "entrants");
@@ -1265,6 +1399,11 @@ int csd_calibrate(const csd_opts *o, FILE *out, FILE *err)
         fprintf(err, "carecap: calibrate needs an episodes file and a header file\n");
         return 2;
     }
+    if (o->entries && strcmp(o->entries, "trend") != 0 && strcmp(o->entries, "recent") != 0 &&
+        strcmp(o->entries, "mean") != 0) {
+        fprintf(err, "carecap: --entries %s: expected trend, recent or mean\n", o->entries);
+        return 2;
+    }
     if (o->vanished && strcmp(o->vanished, "left") != 0 && strcmp(o->vanished, "kept") != 0) {
         fprintf(err, "carecap: --vanished %s: expected left or kept\n", o->vanished);
         return 2;
@@ -1351,14 +1490,28 @@ int csd_calibrate(const csd_opts *o, FILE *out, FILE *err)
     t.nd = D.nd > 0 ? D.nd : 1;
     t.ent = calloc((size_t)(CCM_NCOHORT * t.nd), sizeof *t.ent);
     t.idist = calloc((size_t)(CCM_NCOHORT * t.nd), sizeof *t.idist);
+    t.ny = (int)ceil(t.years);
+    t.yent = calloc((size_t)t.ny + 1, sizeof *t.yent);
     cfg = open_memstream(&ctext, &clen);
     fit = open_memstream(&ftext, &flen);
-    if (!t.ent || !t.idist || !cfg || !fit) {
+    if (!t.ent || !t.idist || !t.yent || !cfg || !fit) {
         fprintf(err, "carecap: out of memory\n");
         rc = 1;
         goto done;
     }
     estimate(&D, &t);
+    entry_level(&t, o->entries);
+    if (t.echi_p < 0.001) {
+        fprintf(err, "warning: entries differ sharply between the window's years (a year from the end:");
+        for (int y = 0; y < t.ny; y++)
+            if (year_exposure(&t, y) >= 0.5)
+                fprintf(err, " %.0f%s", t.yent[y] / year_exposure(&t, y), y ? "" : " in the last 12 months");
+        fprintf(err, " a year; chi-square %.1f, p %.2g): the entry rates %s (--entries %s)\n", t.echi, t.echi_p,
+                strcmp(t.emethod, "trend") == 0    ? "follow a fitted log-linear trend"
+                : strcmp(t.emethod, "recent") == 0 ? "are the last 12 months'"
+                                                   : "are the window's mean",
+                t.emethod);
+    }
     write_demand(&D, &t, cfg, fit);
     fflush(cfg);
     /* the files go into place together, only when all is well */
@@ -1440,6 +1593,7 @@ done:
     ccp_free(fitted);
     free(t.ent);
     free(t.idist);
+    free(t.yent);
     for (int i = 0; i < D.nfiles; i++)
         ccv_close(D.files[i]);
     free(D.pp);

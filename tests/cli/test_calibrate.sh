@@ -305,5 +305,50 @@ grep -q 'kept open, the children in care for good (--vanished kept)' "$tmp/err" 
 calib "$r/v2020.csv" "$r/header.csv" --vanished maybe -o "$r/x.cfg" >/dev/null
 [ $? = 2 ] && grep -q -- '--vanished maybe: expected left or kept' "$tmp/err" && ok || bad "--vanished maybe: $(cat "$tmp/err")"
 
+# entries: the default follows a clear trend. Entries falling from 300 to 10
+# a year over five years: the rates are the fitted level for the year after
+# the end date, entries.trend is negative, a warning says the years differ.
+# A flat case keeps the window's mean and no trend. (Children enter on days
+# spread over each year, stay 100 days and go home; one is in care from
+# before the window to its end.)
+mk_entries() { # counts per year 2016..2020 -> episodes file $1, header $2
+    local ep=$1 hd=$2
+    shift 2
+    echo 'CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN' >"$ep"
+    echo 'CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB' >"$hd"
+    awk -v counts="$*" -v ep="$ep" -v hd="$hd" 'BEGIN {
+        n = split(counts, c, " "); id = 0
+        print "T0,01/06/2015,S,C2,N1,U4,PR1,,,,,," >> ep; print "T0,1,01/01/2008,WBRI,,," >> hd
+        for (y = 1; y <= n; y++) for (i = 0; i < c[y]; i++) {
+            id++; doy = 1 + int(i * 364 / c[y])
+            s = mktime((2015 + y) " 1 1 12 0 0") + doy * 86400; e = s + 100 * 86400
+            printf "T%d,%s,S,C2,N1,U4,PR1,%s,E4A,,,,\n", id, strftime("%d/%m/%Y", s), strftime("%d/%m/%Y", e) >> ep
+            printf "T%d,1,01/01/2008,WBRI,,,\n", id >> hd
+        } }'
+}
+rate_sum() { awk -F, '/^entries.rate.age_[0-9_]*,/ { n += $3 } END { printf "%.1f\n", n }' "$1"; }
+fitval() { awk -F, -v s="$2" '$1 == s { print $3 }' "$1"; }
+mk_entries "$tmp/fall.csv" "$tmp/fallh.csv" 300 130 55 25 10
+calib "$tmp/fall.csv" "$tmp/fallh.csv" --from 2016-01-01 --to 2020-12-31 -o "$tmp/fall.cfg" >/dev/null && ok || bad "falling entries: $(cat "$tmp/err")"
+fr=$(rate_sum "$tmp/fall.cfg.fit.csv")
+awk -v r="$fr" 'BEGIN { exit !(r > 2 && r < 15) }' && ok || bad "falling entries: $fr entries a year fitted (expected the recent level, under 15)"
+awk -v t="$(fitval "$tmp/fall.cfg.fit.csv" entries.trend)" 'BEGIN { exit !(t <= -0.3) }' && ok || bad "falling entries: trend $(fitval "$tmp/fall.cfg.fit.csv" entries.trend)"
+grep -q '^entries.level,trend,' "$tmp/fall.cfg.fit.csv" && ok || bad "falling entries: the fit table does not say the trend was used"
+grep -q '^  trend = -0.5;   # fitted: 520 entries in 5 yearly counts change by' "$tmp/fall.cfg" && ok || bad "falling entries: trend line: $(grep '^  trend' "$tmp/fall.cfg")"
+grep -q '# --entries trend: the window.s mean rates times' "$tmp/fall.cfg" && ok || bad "falling entries: the config does not say which rule"
+grep -q '^warning: entries differ sharply between the window.s years' "$tmp/err" && ok || bad "falling entries: no warning: $(cat "$tmp/err")"
+"$CARECAP" check "$tmp/fall.cfg" >/dev/null 2>&1 && ok || bad "falling entries: the config is not valid"
+calib "$tmp/fall.csv" "$tmp/fallh.csv" --from 2016-01-01 --to 2020-12-31 --entries mean -o "$tmp/fallm.cfg" >/dev/null
+awk -v r="$(rate_sum "$tmp/fallm.cfg.fit.csv")" 'BEGIN { exit !(r > 100 && r < 108) }' && ok || bad "--entries mean: $(rate_sum "$tmp/fallm.cfg.fit.csv") (expected 104 a year)"
+calib "$tmp/fall.csv" "$tmp/fallh.csv" --from 2016-01-01 --to 2020-12-31 --entries recent -o "$tmp/fallr.cfg" >/dev/null
+[ "$(rate_sum "$tmp/fallr.cfg.fit.csv")" = 10.0 ] && ok || bad "--entries recent: $(rate_sum "$tmp/fallr.cfg.fit.csv") (expected 10 a year)"
+calib "$tmp/fall.csv" "$tmp/fallh.csv" --entries often -o "$tmp/x.cfg" >/dev/null
+[ $? = 2 ] && grep -q -- '--entries often: expected trend, recent or mean' "$tmp/err" && ok || bad "--entries often: $(cat "$tmp/err")"
+mk_entries "$tmp/flat.csv" "$tmp/flath.csv" 60 60 60 60 60
+calib "$tmp/flat.csv" "$tmp/flath.csv" --from 2016-01-01 --to 2020-12-31 -o "$tmp/flat.cfg" >/dev/null && ok || bad "flat entries: $(cat "$tmp/err")"
+[ "$(rate_sum "$tmp/flat.cfg.fit.csv")" = 60.0 ] && ok || bad "flat entries: $(rate_sum "$tmp/flat.cfg.fit.csv") a year (expected 60)"
+grep -q '^  trend = 0.0;   # assumption: no trend (--entries trend found none clear' "$tmp/flat.cfg" && ok || bad "flat entries: trend line: $(grep '^  trend' "$tmp/flat.cfg")"
+! grep -q 'differ sharply' "$tmp/err" && ok || bad "flat entries: a warning"
+
 echo "test_calibrate: $pass passed, $fail failed"
 [ $fail -eq 0 ]
