@@ -1502,11 +1502,14 @@ int csd_calibrate(const csd_opts *o, FILE *out, FILE *err)
     estimate(&D, &t);
     entry_level(&t, o->entries);
     if (t.echi_p < 0.001) {
-        fprintf(err, "warning: entries differ sharply between the window's years (a year from the end:");
-        for (int y = 0; y < t.ny; y++)
-            if (year_exposure(&t, y) >= 0.5)
-                fprintf(err, " %.0f%s", t.yent[y] / year_exposure(&t, y), y ? "" : " in the last 12 months");
-        fprintf(err, " a year; chi-square %.1f, p %.2g): the entry rates %s (--entries %s)\n", t.echi, t.echi_p,
+        fprintf(err, "warning: entries differ sharply between the window's years (entries a year, the last 12 "
+                     "months first:");
+        for (int y = 0, lead = 1; y < t.ny; y++)
+            if (year_exposure(&t, y) >= 0.5) {
+                fprintf(err, "%s %.0f", lead ? "" : ",", t.yent[y] / year_exposure(&t, y));
+                lead = 0;
+            }
+        fprintf(err, "; chi-square %.1f, p %.2g): the entry rates %s (--entries %s)\n", t.echi, t.echi_p,
                 strcmp(t.emethod, "trend") == 0    ? "follow a fitted log-linear trend"
                 : strcmp(t.emethod, "recent") == 0 ? "are the last 12 months'"
                                                    : "are the window's mean",
