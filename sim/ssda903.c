@@ -87,7 +87,7 @@ static int warn_summary(const report *r)
 
 /* What a bad value looks like, never the value itself (it may be a child's
  * identifier, birth date or postcode): "blank", "a value of 8 characters" or
- * "a value of 9 bytes, not all ASCII". buf: at least 64 bytes. */
+ * "a value of 9 bytes, not all printable ASCII". buf: at least 64 bytes. */
 static const char *shape(const char *v, char *buf)
 {
     size_t n = strlen(v);
