@@ -1460,18 +1460,15 @@ int csd_calibrate(const csd_opts *o, FILE *out, FILE *err)
     }
     if (rc)
         goto done;
-    char lastd[16], firstd[16];
-    ccd_format(last, lastd);
-    ccd_format(fstart, firstd);
+    /* The data's own first and last dates are a child's dates: not shown. */
     if (t.T > last) {
-        fprintf(err, "--to: %s is after the last date in the episodes files, %s (expected a date the data covers)\n",
-                o->to, lastd);
+        fprintf(err, "--to: %s is after the last date in the episodes files (expected a date the data covers)\n",
+                o->to);
         rc = 3;
         goto done;
     }
     if (t.F < fstart) {
-        fprintf(err, "--from: %s is before the first episode starts, %s (expected a date the data covers)\n", o->from,
-                firstd);
+        fprintf(err, "--from: %s is before the first episode starts (expected a date the data covers)\n", o->from);
         rc = 3;
         goto done;
     }
