@@ -12,6 +12,7 @@
 #include <gsl/gsl_version.h>
 
 #include "ccdate.h"
+#include "cfgfile.h"
 #include "charts.h"
 #include "experiment.h"
 #include "metrics.h"
@@ -67,7 +68,9 @@ static int is_scenario(const char *path)
 {
     config_t cfg;
     config_init(&cfg);
-    int yes = config_read_file(&cfg, path) == CONFIG_TRUE && config_lookup(&cfg, "levers") != NULL;
+    cc_diag *d = ccg_new();
+    int yes = d && ccf_open(&cfg, path, "config", d, NULL) == CCF_OK && config_lookup(&cfg, "levers") != NULL;
+    ccg_free(d);
     config_destroy(&cfg);
     return yes;
 }
@@ -241,9 +244,10 @@ int cca_run(const cca_run_opts *o, FILE *out, FILE *err)
         events += r->tot[i].events;
     if (!o->no_charts)
         cch_plot(o->outdir, err); /* a chart that cannot be drawn is a warning, not a failed run */
-    fprintf(out, "carecap: %d replications x %d years in %.2f s (%.1f M events/s); results in %s/\n", r->reps,
-            r->years, r->wall_seconds, r->wall_seconds > 0 ? (double)events / r->wall_seconds / 1e6 : 0.0,
-            o->outdir);
+    if (!o->quiet)
+        fprintf(out, "carecap: %d replications x %d years in %.2f s (%.1f M events/s); results in %s/\n", r->reps,
+                r->years, r->wall_seconds, r->wall_seconds > 0 ? (double)events / r->wall_seconds / 1e6 : 0.0,
+                o->outdir);
 done:
     cce_free(r);
     ccp_free(p);
@@ -374,8 +378,9 @@ int cca_compare(const cca_run_opts *o, FILE *out, FILE *err)
     }
     if (!o->no_charts)
         cch_plot(o->outdir, err);
-    fprintf(out, "carecap: baseline and %d scenario%s x %d replications x %d years in %.2f s; results in %s/\n",
-            o->nscenarios, o->nscenarios == 1 ? "" : "s", o->reps, o->years, wall, o->outdir);
+    if (!o->quiet)
+        fprintf(out, "carecap: baseline and %d scenario%s x %d replications x %d years in %.2f s; results in %s/\n",
+                o->nscenarios, o->nscenarios == 1 ? "" : "s", o->reps, o->years, wall, o->outdir);
 fail:
     for (int i = 0; i < o->nscenarios; i++)
         csn_free(sc[i]);
@@ -436,7 +441,8 @@ int cca_export903(const cca_run_opts *o, FILE *out, FILE *err)
         ccp_free(p);
         return CCA_IO;
     }
-    fprintf(out, "carecap: SSDA903 episodes of one simulated replication (synthetic children) in %s/\n", o->outdir);
+    if (!o->quiet)
+        fprintf(out, "carecap: SSDA903 episodes of one simulated replication (synthetic children) in %s/\n", o->outdir);
     ccp_free(p);
     return CCA_OK;
 }

@@ -19,6 +19,7 @@ typedef struct {
     const char *const *scenarios; /* compare: scenario files (run: none) */
     int nscenarios;
     int no_charts;      /* do not draw charts and report.html after the run */
+    int quiet;          /* no finishing line on out */
 } cca_run_opts;
 
 /* Validate the config, run the experiment, write the results. Messages go

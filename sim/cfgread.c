@@ -155,6 +155,11 @@ int ccc_int(ccc_reader *r, const config_setting_t *parent, const char *name, lon
 
 const char *ccc_string(ccc_reader *r, const config_setting_t *parent, const char *name, int required)
 {
+    return ccc_text(r, parent, name, required, CCC_MAX_NAME);
+}
+
+const char *ccc_text(ccc_reader *r, const config_setting_t *parent, const char *name, int required, size_t max)
+{
     config_setting_t *s = member(r, parent, name, required, "a string \"...\"");
     if (!s)
         return NULL;
@@ -162,7 +167,13 @@ const char *ccc_string(ccc_reader *r, const config_setting_t *parent, const char
         ccc_error(r, s, NULL, "is %s (expected a string \"...\")", type_name(config_setting_type(s)));
         return NULL;
     }
-    return config_setting_get_string(s);
+    const char *v = config_setting_get_string(s);
+    size_t len = strlen(v);
+    if (len > max) {
+        ccc_error(r, s, NULL, "is a string of %zu characters (expected at most %zu)", len, max);
+        return NULL;
+    }
+    return v;
 }
 
 int ccc_bool(ccc_reader *r, const config_setting_t *parent, const char *name, int required, int *out)

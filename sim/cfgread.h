@@ -37,8 +37,13 @@ int ccc_number_at(ccc_reader *r, const config_setting_t *s, double lo, double hi
 /* A whole number in [lo, hi]. */
 int ccc_int(ccc_reader *r, const config_setting_t *parent, const char *name, long lo, long hi,
             int required, long *out);
-/* A string; the pointer lives as long as the config_t. */
+/* Longest string a setting takes (names, labels, dates); see ccc_text. */
+enum { CCC_MAX_NAME = 200 };
+/* A string of at most CCC_MAX_NAME characters; the pointer lives as long as
+ * the config_t. */
 const char *ccc_string(ccc_reader *r, const config_setting_t *parent, const char *name, int required);
+/* The same for a longer text of at most max characters (descriptions). */
+const char *ccc_text(ccc_reader *r, const config_setting_t *parent, const char *name, int required, size_t max);
 int ccc_bool(ccc_reader *r, const config_setting_t *parent, const char *name, int required, int *out);
 /* A string that must be one of names[0..n-1]; *out is its index. */
 int ccc_choice(ccc_reader *r, const config_setting_t *parent, const char *name, const char *const *names,

@@ -31,7 +31,7 @@ static const char usage_text[] =
     "            [--from DATE] [--to DATE] [--name NAME] [--baseline CONFIG] -o CONFIG\n"
     "        fit a config to SSDA903 episodes (a pair of files a year, say; FILE maps\n"
     "        HOME_POST to districts) and write CONFIG and CONFIG.fit.csv (estimates,\n"
-    "        events, exposure, 95%% intervals); --baseline copies that config's supply,\n"
+    "        events, exposure, 95% intervals); --baseline copies that config's supply,\n"
     "        matching and costs, with the start-date children shared out to its providers\n"
     "  plot DIR\n"
     "        draw the charts (DIR/charts/, PNG and SVG, by gnuplot) and DIR/report.html\n"
@@ -45,7 +45,7 @@ static const char usage_text[] =
     "  -s, --seed N       master seed, 0 to 2^64-1 (default 1)\n"
     "  -j, --threads N    worker threads, 1 to 256 (default: the number of cores)\n"
     "  -o, --out DIR      results directory (created if needed)\n"
-    "  -q, --quiet        no progress line on stderr\n"
+    "  -q, --quiet        no progress line on stderr and no finishing line on stdout\n"
     "      --no-charts    do not draw charts and report.html after run or compare\n"
     "  -h, --help         this text\n"
     "  -V, --version      program version\n"
@@ -151,7 +151,7 @@ int main(int argc, char **argv)
     const char *scen[MAXSCEN];
 
     long ncores = sysconf(_SC_NPROCESSORS_ONLN);
-    cca_run_opts o = {NULL, NULL, 1000, 10, ncores > 0 ? (int)(ncores > 256 ? 256 : ncores) : 1, 1, 0, NULL, scen, 0, 0};
+    cca_run_opts o = {NULL, NULL, 1000, 10, ncores > 0 ? (int)(ncores > 256 ? 256 : ncores) : 1, 1, 0, NULL, scen, 0, 0, 0};
     int quiet = 0;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
@@ -235,6 +235,7 @@ int main(int argc, char **argv)
     }
     o.command_line = cmdline;
     o.progress = !quiet && isatty(2);
+    o.quiet = quiet;
     if (export903)
         return cca_export903(&o, stdout, stderr);
     return compare ? cca_compare(&o, stdout, stderr) : cca_run(&o, stdout, stderr);

@@ -10,6 +10,7 @@
 #include <gsl/gsl_sf_gamma.h>
 
 #include "ccdate.h"
+#include "cfgfile.h"
 #include "cfgread.h"
 
 #define SHARE_TOL 0.005
@@ -326,7 +327,10 @@ static void read_districts(ccc_reader *r, const config_setting_t *root, cc_param
     for (int i = 0; i < n; i++) {
         config_setting_t *e = config_setting_get_elem(l, (unsigned)i);
         const char *s = config_setting_type(e) == CONFIG_TYPE_STRING ? config_setting_get_string(e) : NULL;
-        if (!s || !*s || strpbrk(s, ",\"\n\r")) {
+        if (s && strlen(s) > CCC_MAX_NAME) {
+            ccc_error(r, e, NULL, "is a string of %zu characters (expected at most %d)", strlen(s), CCC_MAX_NAME);
+            s = "?";
+        } else if (!s || !*s || strpbrk(s, ",\"\n\r")) {
             ccc_error(r, e, NULL, "is not a district name (expected a non-empty string without commas or quotes)");
             s = "?";
         }
@@ -335,24 +339,6 @@ static void read_districts(ccc_reader *r, const config_setting_t *root, cc_param
                 ccc_error(r, e, NULL, "district \"%s\" is listed twice (expected unique names)", s);
         p->district[i] = dupstr(s);
     }
-}
-
-static uint64_t hash_file(const char *path, int *err)
-{
-    uint64_t h = 0xcbf29ce484222325ULL;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        *err = errno;
-        return 0;
-    }
-    int c;
-    while ((c = getc(f)) != EOF) {
-        h ^= (unsigned char)c;
-        h *= 0x100000001b3ULL;
-    }
-    *err = ferror(f) ? EIO : 0;
-    fclose(f);
-    return h;
 }
 
 static void derive(cc_params *p)
@@ -387,27 +373,20 @@ static void derive(cc_params *p)
 int ccp_load(const char *path, cc_diag *diag, cc_params **out)
 {
     *out = NULL;
-    int err = 0;
-    uint64_t hash = hash_file(path, &err);
-    if (err) {
-        ccg_add(diag, "%s: cannot read config file: %s", path, strerror(err));
-        return CCP_EIO;
-    }
+    uint64_t hash = 0;
     config_t cfg;
     config_init(&cfg);
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (slash) {
-        *slash = '\0';
-        config_set_include_dir(&cfg, dir);
-    }
-    if (config_read_file(&cfg, path) != CONFIG_TRUE) {
+    int rc = ccf_open(&cfg, path, "config", diag, &hash);
+    if (rc == CCF_EPARSE) {
         const char *f = config_error_file(&cfg);
         ccg_add(diag, "%s:%d: cannot parse the file: %s (expected libconfig syntax: name = value; groups in { }, arrays in [ ], strings in double quotes)",
                 f ? f : path, config_error_line(&cfg), config_error_text(&cfg));
         config_destroy(&cfg);
         return CCP_EINVALID;
+    }
+    if (rc != CCF_OK) {
+        config_destroy(&cfg);
+        return rc == CCF_EIO ? CCP_EIO : CCP_EINVALID;
     }
     cc_params *p = calloc(1, sizeof *p);
     if (!p) {
@@ -493,14 +472,10 @@ int ccp_write_resolved(const char *config_path, const char *path)
 {
     config_t cfg;
     config_init(&cfg);
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s", config_path);
-    char *slash = strrchr(dir, '/');
-    if (slash) {
-        *slash = '\0';
-        config_set_include_dir(&cfg, dir);
-    }
-    int ok = config_read_file(&cfg, config_path) == CONFIG_TRUE && config_write_file(&cfg, path) == CONFIG_TRUE;
+    cc_diag *d = ccg_new();
+    int ok = d && ccf_open(&cfg, config_path, "config", d, NULL) == CCF_OK &&
+             config_write_file(&cfg, path) == CONFIG_TRUE;
+    ccg_free(d);
     config_destroy(&cfg);
     return ok ? 0 : -1;
 }
