@@ -17,7 +17,7 @@ enum {
     CCF_MAX_TOTAL = 4 << 20,    /* bytes in a file and all the files it includes */
     CCF_MAX_DEPTH = 10,         /* @include nesting (libconfig's own limit) */
     CCF_MAX_STRING = 4096,      /* bytes in one string literal */
-    CCF_MAX_MEMBERS = 1000,     /* settings in one group (libconfig's name check is quadratic) */
+    CCF_MAX_MEMBERS = 100,      /* settings in one group (libconfig adds each in time linear in the group) */
     CCF_MAX_NEST = 64           /* groups, lists and arrays inside one another */
 };
 
