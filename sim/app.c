@@ -92,6 +92,38 @@ int cca_check(const char *config, FILE *out, FILE *err)
     return rc;
 }
 
+int cca_check_resolved(const char *config, FILE *out, FILE *err)
+{
+    if (is_scenario(config)) {
+        fprintf(err, "carecap: %s: check --resolved takes a baseline config, not a scenario (expected a config "
+                     "without levers)\n", config);
+        return CCA_USAGE;
+    }
+    cc_diag *d = ccg_new();
+    if (!d) {
+        fprintf(err, "carecap: out of memory\n");
+        return CCA_RUNTIME;
+    }
+    /* printed to memory first, so an invalid config prints nothing on out */
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    int rc = mem ? ccp_print_resolved(config, d, mem) : CCP_EIO;
+    if (mem)
+        fclose(mem);
+    ccg_print(d, err, NULL);
+    if (rc != CCP_OK)
+        fprintf(err, "carecap: %s: %zu error%s; nothing was run\n", config, ccg_count(d), ccg_count(d) == 1 ? "" : "s");
+    else {
+        fprintf(out, "# Resolved by carecap %s check --resolved: includes expanded, every default written out.\n",
+                cca_version());
+        fwrite(text, 1, len, out);
+    }
+    free(text);
+    ccg_free(d);
+    return rc == CCP_OK ? CCA_OK : rc == CCP_EIO ? CCA_IO : CCA_INVALID;
+}
+
 static void show_progress(void *ctx, int done, int total)
 {
     FILE *f = ctx;

@@ -360,3 +360,91 @@ int ccf_open(config_t *cfg, const char *path, const char *what, cc_diag *diag, u
     config_set_include_dir(cfg, dir);
     return config_read_file(cfg, path) == CONFIG_TRUE ? CCF_OK : CCF_EPARSE;
 }
+
+static void write_string(FILE *f, const char *v)
+{
+    fputc('"', f);
+    for (const unsigned char *c = (const unsigned char *)v; *c; c++) {
+        if (*c == '"' || *c == '\\')
+            fprintf(f, "\\%c", *c);
+        else if (*c == '\n')
+            fputs("\\n", f);
+        else if (*c == '\t')
+            fputs("\\t", f);
+        else if (*c < 0x20 || *c == 0x7f)
+            fprintf(f, "\\x%02x", *c);
+        else
+            fputc(*c, f);
+    }
+    fputc('"', f);
+}
+
+/* The shortest text that reads back to exactly v, with a '.' or an 'e' so
+ * that libconfig reads it as a float. */
+static void write_float(FILE *f, double v)
+{
+    char buf[40];
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(buf, sizeof buf, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v)
+            break;
+    }
+    fputs(buf, f);
+    if (!strpbrk(buf, ".eEn"))
+        fputs(".0", f);
+}
+
+static void write_setting(FILE *f, const config_setting_t *s, int indent)
+{
+    const char *name = config_setting_name(s);
+    if (name)
+        fprintf(f, "%*s%s = ", indent, "", name);
+    else
+        fprintf(f, "%*s", indent, "");
+    int t = config_setting_type(s);
+    switch (t) {
+    case CONFIG_TYPE_INT: fprintf(f, "%d", config_setting_get_int(s)); break;
+    case CONFIG_TYPE_INT64: fprintf(f, "%lldL", config_setting_get_int64(s)); break;
+    case CONFIG_TYPE_FLOAT: write_float(f, config_setting_get_float(s)); break;
+    case CONFIG_TYPE_BOOL: fputs(config_setting_get_bool(s) ? "true" : "false", f); break;
+    case CONFIG_TYPE_STRING: write_string(f, config_setting_get_string(s)); break;
+    case CONFIG_TYPE_GROUP:
+    case CONFIG_TYPE_LIST:
+    case CONFIG_TYPE_ARRAY: {
+        int n = config_setting_length(s);
+        int scalar = t == CONFIG_TYPE_ARRAY;
+        fputs(t == CONFIG_TYPE_GROUP ? "{" : t == CONFIG_TYPE_LIST ? "(" : "[", f);
+        for (int i = 0; i < n; i++) {
+            const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+            if (scalar) {
+                fputs(i ? ", " : " ", f);
+                write_setting(f, e, 0);
+            } else {
+                fputs(i == 0 ? "\n" : t == CONFIG_TYPE_LIST ? ",\n" : "\n", f);
+                write_setting(f, e, indent + 2);
+                if (t == CONFIG_TYPE_GROUP)
+                    fputc(';', f);
+            }
+        }
+        if (scalar)
+            fputs(n ? " ]" : "]", f);
+        else if (n)
+            fprintf(f, "\n%*s%s", indent, "", t == CONFIG_TYPE_GROUP ? "}" : ")");
+        else
+            fputs(t == CONFIG_TYPE_GROUP ? "}" : ")", f);
+        break;
+    }
+    default: break;
+    }
+}
+
+int ccf_write(const config_t *cfg, FILE *f)
+{
+    const config_setting_t *root = config_root_setting(cfg);
+    int n = config_setting_length(root);
+    for (int i = 0; i < n; i++) {
+        write_setting(f, config_setting_get_elem(root, (unsigned)i), 0);
+        fputs(";\n", f);
+    }
+    return fflush(f) == 0 && !ferror(f) ? 0 : -1;
+}

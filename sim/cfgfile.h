@@ -9,6 +9,7 @@
 
 #include <libconfig.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "diag.h"
 
@@ -32,5 +33,10 @@ enum { CCF_OK = 0, CCF_EINVALID = 3, CCF_EIO = 4, CCF_EPARSE = 5 };
  * a syntax error (message in cfg's error fields, not in diag). When hash is
  * not NULL it receives the FNV-1a 64 of path's bytes. */
 int ccf_open(config_t *cfg, const char *path, const char *what, cc_diag *diag, uint64_t *hash);
+
+/* Write the tree of cfg to f as libconfig text that reads back to the same
+ * tree: strings escaped, numbers exact (floats keep a decimal point), no
+ * comments. Returns 0, or -1 on a write error. */
+int ccf_write(const config_t *cfg, FILE *f);
 
 #endif

@@ -36,8 +36,9 @@ static const char usage_text[] =
     "  plot DIR\n"
     "        draw the charts (DIR/charts/, PNG and SVG, by gnuplot) and DIR/report.html\n"
     "        again from a results folder; run and compare draw them unless --no-charts\n"
-    "  check FILE\n"
-    "        validate a config or scenario file and report every error; exit 3 if any\n"
+    "  check [--resolved] FILE\n"
+    "        validate a config or scenario file and report every error; exit 3 if any;\n"
+    "        --resolved prints the config with includes expanded and every default filled in\n"
     "\n"
     "Options:\n"
     "  -r, --reps N       replications, 1 to 1000000 (default 1000)\n"
@@ -97,8 +98,10 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(cmd, "check") == 0) {
+        if (argc == 4 && strcmp(argv[2], "--resolved") == 0)
+            return cca_check_resolved(argv[3], stdout, stderr);
         if (argc != 3)
-            return usage_error("%s", "check takes exactly one config file");
+            return usage_error("%s", "check takes exactly one config file (and --resolved before it)");
         return cca_check(argv[2], stdout, stderr);
     }
     if (strcmp(cmd, "calibrate") == 0) {

@@ -340,7 +340,7 @@ int csn_load(const char *path, cc_diag *diag, csn_scenario **out)
         return rc0 == CCF_EIO ? CCP_EIO : CCP_EINVALID;
     }
     size_t before = ccg_count(diag);
-    ccc_reader r = {diag, path};
+    ccc_reader r = {diag, path, 0};
     const config_setting_t *root = config_root_setting(&cfg);
     ccc_known(&r, root, keys, 4);
     csn_scenario *s = calloc(1, sizeof *s);
@@ -387,7 +387,7 @@ int csn_load(const char *path, cc_diag *diag, csn_scenario **out)
         for (int d = 0; d < 2; d++) {
             double t = 0;
             cc_diag *quiet = ccg_new();
-            ccc_reader qr = {quiet, path};
+            ccc_reader qr = {quiet, path, 0};
             if (read_t(&qr, g, dkeys[d], 0, p0->start_day, &t) && t > 0)
                 dates[nd++] = t;
             ccg_free(quiet);
@@ -411,7 +411,7 @@ int csn_load(const char *path, cc_diag *diag, csn_scenario **out)
         if (!p && ccp_load(bpath, diag, &p) != CCP_OK)
             break;
         cc_diag *quiet = ccg_new();
-        ccc_reader pr = {k == 0 ? diag : quiet, path};
+        ccc_reader pr = {k == 0 ? diag : quiet, path, 0};
         for (int i = 0; i < n; i++) {
             config_setting_t *g = config_setting_get_elem(levers, (unsigned)i);
             if (config_setting_type(g) == CONFIG_TYPE_GROUP)
