@@ -137,6 +137,34 @@ special /dev/zero "is a device (expected a regular file of at most 1 MiB)"
 special "$tmp/dir.cfg" "is a directory (expected a regular file of at most 1 MiB)"
 special "$tmp/big.cfg" "is 1048577 bytes (expected at most 1048576 bytes, 1 MiB)"
 
+# The scan for @include follows libconfig's scanner: an @include inside a
+# comment or a string is text (not followed, so the named pipe there is
+# harmless), one indented on its own line is followed (and refused).
+mini="$CARECAP_ROOT/tests/data/cli-mini.cfg"
+{
+    cat "$mini"
+    printf '# @include "include/fifo.inc"\n// @include "include/fifo.inc"\n/*\n@include "include/fifo.inc"\n*/\n'
+    printf 'scenario = "multi\n@include \\"include/fifo.inc\\"\nline";\n'
+} >"$tmp/tree/tests/bad/include-as-text.cfg.txt"
+timeout 10 "$CARECAP" check include-as-text.cfg.txt >"$tmp/out" 2>"$tmp/err"
+rc=$?
+# the multi-line scenario label is refused after parsing: no hang, no include
+[ $rc -eq 3 ] && ok || bad "@include in comments and strings: exit $rc (expected 3): $(cat "$tmp/err")"
+grep -q 'scenario: is not a usable label' "$tmp/err" && ok || bad "@include in a string: $(cat "$tmp/err")"
+! grep -q 'fifo' "$tmp/err" && ok || bad "@include in a comment or string was followed: $(cat "$tmp/err")"
+# a string that starts on the line before: `@include "` at the start of a line
+# is still string text (the quote closes the string; then a syntax error)
+{ cat "$mini"; printf 'scenario = "two\n@include "include/fifo.inc";\n'; } >"$tmp/tree/tests/bad/include-in-string.cfg.txt"
+timeout 10 "$CARECAP" check include-in-string.cfg.txt >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ $rc -eq 3 ] && ok || bad "@include in a string: exit $rc (expected 3): $(cat "$tmp/err")"
+grep -q '^include-in-string.cfg.txt:[0-9]*: cannot parse the file: syntax error' "$tmp/err" && ok || bad "@include in a string was followed: $(cat "$tmp/err")"
+{ cat "$mini"; printf '  \t @include "include/fifo.inc"\n'; } >"$tmp/tree/tests/bad/include-indented.cfg.txt"
+timeout 10 "$CARECAP" check include-indented.cfg.txt >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ $rc -eq 3 ] && ok || bad "indented @include: exit $rc (expected 3)"
+grep -q '^include-indented.cfg.txt:[0-9]*: @include "include/fifo.inc": is a named pipe' "$tmp/err" && ok || bad "indented @include not followed: $(cat "$tmp/err")"
+
 # The bundled configs and test data are valid.
 for cfg in "$CARECAP_ROOT"/config/*.cfg "$CARECAP_ROOT"/tests/data/*.cfg; do
     if "$CARECAP" check "$cfg" >"$tmp/out" 2>"$tmp/err"; then ok; else
