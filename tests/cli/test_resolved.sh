@@ -57,11 +57,15 @@ sed '/^moves = {/,/^};/c\@include "parts/moves.inc"' "$CARECAP_ROOT/tests/data/c
 grep -q '^@include "parts/moves.inc"' "$tmp/inc/with-include.cfg" && ok || bad "test setup: no @include line"
 resolve_case with-include "$tmp/inc/with-include.cfg"
 
-# Strings that need escaping come back whole.
-sed 's/^name = "Mini Council";/name = "Quote \\" back\\\\slash \\t tab, Ynys Môn";/' \
+# Strings that need escaping come back whole
+# (and a number with 17 significant digits comes back exact)
+sed 's/^name = "Mini Council";/name = "Quote \\" back\\\\slash \\t tab, Ynys Môn";/; s/^  trend = 0.0;/  trend = 0.012345678901234567;/' \
     "$CARECAP_ROOT/tests/data/cli-mini.cfg" >"$tmp/strings-in.cfg"
+grep -q 'trend = 0.012345678901234567;' "$tmp/strings-in.cfg" && ok || bad "test setup: trend not replaced"
 grep -q 'Ynys Môn' "$tmp/strings-in.cfg" && ok || bad "test setup: name not replaced"
 resolve_case strings "$tmp/strings-in.cfg"
+awk '$1 == "trend" { v = $3; sub(/;$/, "", v); found = 1; if (v + 0 != 0.012345678901234567) bad = 1 } END { exit !(found && !bad) }' \
+    "$tmp/strings.cfg" && ok || bad "resolved trend is not exact: $(grep 'trend =' "$tmp/strings.cfg")"
 grep -q '^council: Quote " back\\slash' "$tmp/run-strings-b/manifest.txt" && ok || bad "resolved name differs: $(grep council: "$tmp/run-strings-b/manifest.txt")"
 cmp -s <(grep '^council:' "$tmp/run-strings-a/manifest.txt") <(grep '^council:' "$tmp/run-strings-b/manifest.txt") && ok || bad "council name changed by resolving"
 
