@@ -12,6 +12,7 @@
 #include <gsl/gsl_version.h>
 
 #include "ccdate.h"
+#include "cfgfile.h"
 #include "charts.h"
 #include "experiment.h"
 #include "metrics.h"
@@ -67,7 +68,9 @@ static int is_scenario(const char *path)
 {
     config_t cfg;
     config_init(&cfg);
-    int yes = config_read_file(&cfg, path) == CONFIG_TRUE && config_lookup(&cfg, "levers") != NULL;
+    cc_diag *d = ccg_new();
+    int yes = d && ccf_open(&cfg, path, "config", d, NULL) == CCF_OK && config_lookup(&cfg, "levers") != NULL;
+    ccg_free(d);
     config_destroy(&cfg);
     return yes;
 }
@@ -87,6 +90,38 @@ int cca_check(const char *config, FILE *out, FILE *err)
     if (rc == CCA_OK)
         fprintf(out, "%s: ok\n", config);
     return rc;
+}
+
+int cca_check_resolved(const char *config, FILE *out, FILE *err)
+{
+    if (is_scenario(config)) {
+        fprintf(err, "carecap: %s: check --resolved takes a baseline config, not a scenario (expected a config "
+                     "without levers)\n", config);
+        return CCA_USAGE;
+    }
+    cc_diag *d = ccg_new();
+    if (!d) {
+        fprintf(err, "carecap: out of memory\n");
+        return CCA_RUNTIME;
+    }
+    /* printed to memory first, so an invalid config prints nothing on out */
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    int rc = mem ? ccp_print_resolved(config, d, mem) : CCP_EIO;
+    if (mem)
+        fclose(mem);
+    ccg_print(d, err, NULL);
+    if (rc != CCP_OK)
+        fprintf(err, "carecap: %s: %zu error%s; nothing was run\n", config, ccg_count(d), ccg_count(d) == 1 ? "" : "s");
+    else {
+        fprintf(out, "# Resolved by carecap %s check --resolved: includes expanded, every default written out.\n",
+                cca_version());
+        fwrite(text, 1, len, out);
+    }
+    free(text);
+    ccg_free(d);
+    return rc == CCP_OK ? CCA_OK : rc == CCP_EIO ? CCA_IO : CCA_INVALID;
 }
 
 static void show_progress(void *ctx, int done, int total)
@@ -241,9 +276,10 @@ int cca_run(const cca_run_opts *o, FILE *out, FILE *err)
         events += r->tot[i].events;
     if (!o->no_charts)
         cch_plot(o->outdir, err); /* a chart that cannot be drawn is a warning, not a failed run */
-    fprintf(out, "carecap: %d replications x %d years in %.2f s (%.1f M events/s); results in %s/\n", r->reps,
-            r->years, r->wall_seconds, r->wall_seconds > 0 ? (double)events / r->wall_seconds / 1e6 : 0.0,
-            o->outdir);
+    if (!o->quiet)
+        fprintf(out, "carecap: %d replications x %d years in %.2f s (%.1f M events/s); results in %s/\n", r->reps,
+                r->years, r->wall_seconds, r->wall_seconds > 0 ? (double)events / r->wall_seconds / 1e6 : 0.0,
+                o->outdir);
 done:
     cce_free(r);
     ccp_free(p);
@@ -374,8 +410,9 @@ int cca_compare(const cca_run_opts *o, FILE *out, FILE *err)
     }
     if (!o->no_charts)
         cch_plot(o->outdir, err);
-    fprintf(out, "carecap: baseline and %d scenario%s x %d replications x %d years in %.2f s; results in %s/\n",
-            o->nscenarios, o->nscenarios == 1 ? "" : "s", o->reps, o->years, wall, o->outdir);
+    if (!o->quiet)
+        fprintf(out, "carecap: baseline and %d scenario%s x %d replications x %d years in %.2f s; results in %s/\n",
+                o->nscenarios, o->nscenarios == 1 ? "" : "s", o->reps, o->years, wall, o->outdir);
 fail:
     for (int i = 0; i < o->nscenarios; i++)
         csn_free(sc[i]);
@@ -436,7 +473,8 @@ int cca_export903(const cca_run_opts *o, FILE *out, FILE *err)
         ccp_free(p);
         return CCA_IO;
     }
-    fprintf(out, "carecap: SSDA903 episodes of one simulated replication (synthetic children) in %s/\n", o->outdir);
+    if (!o->quiet)
+        fprintf(out, "carecap: SSDA903 episodes of one simulated replication (synthetic children) in %s/\n", o->outdir);
     ccp_free(p);
     return CCA_OK;
 }
