@@ -112,7 +112,7 @@ int main(void)
     /* the exported replication's seed: 7, or CARECAP_RT_SEED to try others */
     const char *se = getenv("CARECAP_RT_SEED");
     unsigned long long seed = se ? strtoull(se, NULL, 10) : 7;
-    cca_run_opts eo = {truth_path, dir, 1, YEARS, 1, seed, 0, NULL, NULL, 0, 1};
+    cca_run_opts eo = {truth_path, dir, 1, YEARS, 1, seed, 0, NULL, NULL, 0, 1, 0, NULL};
     CHECK(cca_export903(&eo, null, stderr) == 0, "export-903");
     static csd_opts co;
     co.episodes[0] = ep;
