@@ -160,6 +160,14 @@ static int gp_out(FILE *g, const char *name, FILE *plot, char **buf)
     return bad ? -1 : 0;
 }
 
+/* Close a file made by open_in: 0, or -1 when a write failed. */
+static int close_in(FILE *f, const char *name, const char *ext)
+{
+    char file[256];
+    snprintf(file, sizeof file, "%s.%s", name, ext);
+    return cco_close(f, file);
+}
+
 /* A new file name.ext in folder dir (never through a link). */
 static FILE *open_in(const char *dir, const char *name, const char *ext)
 {
@@ -207,7 +215,7 @@ static int gap_chart(const char *cd, const table *m, const char *scen, const cha
     for (size_t i = 0; i < n; i++)
         fprintf(d, "%s,%g,%g,%g,%g,%g,%g,%g,%g\n", need[i]->date, need[i]->v[0], need[i]->v[2], need[i]->v[3],
                 need[i]->v[5], need[i]->v[6], cap[i]->v[0], cap[i]->v[2], cap[i]->v[6]);
-    if (cco_close(d, NULL) != 0)
+    if (close_in(d, name, "csv") != 0)
         return -1;
     FILE *g = open_in(cd, name, "gp");
     if (!g)
@@ -273,7 +281,7 @@ static int mix_chart(const char *cd, const table *m, const char *scen, charts *c
         }
         fprintf(d, "\n");
     }
-    if (cco_close(d, NULL) != 0)
+    if (close_in(d, "placement_mix", "csv") != 0)
         return -1;
     FILE *g = open_in(cd, "placement_mix", "gp");
     if (!g)
@@ -321,7 +329,7 @@ static int cohort_chart(const char *cd, const table *m, const char *scen, charts
     for (size_t i = 0; i < n; i++)
         fprintf(d, "%s,%g,%g,%g,%g,%g,%g,%g,%g\n", r[0][i]->date, r[0][i]->v[0], r[0][i]->v[2], r[0][i]->v[6],
                 r[1][i]->v[0], r[2][i]->v[0], r[3][i]->v[0], r[4][i]->v[0], r[5][i]->v[0]);
-    if (cco_close(d, NULL) != 0)
+    if (close_in(d, "looked_after", "csv") != 0)
         return -1;
     FILE *g = open_in(cd, "looked_after", "gp");
     if (!g)
@@ -384,7 +392,7 @@ static int kpi_chart(const char *cd, const table *m, const char *scen, charts *c
             fprintf(d, ",%g,%g,%g,%g", r[k][i]->v[0], r[k][i]->v[2], r[k][i]->v[6], r[k][0]->v[0]);
         fprintf(d, "\n");
     }
-    if (cco_close(d, NULL) != 0)
+    if (close_in(d, "kpis", "csv") != 0)
         return -1;
     FILE *g = open_in(cd, "kpis", "gp");
     if (!g)
@@ -433,7 +441,7 @@ static int spend_charts(const char *cd, const table *a, const char *scen, charts
                 tot[i]->v[2] / 1e6, tot[i]->v[3] / 1e6, tot[i]->v[5] / 1e6, tot[i]->v[6] / 1e6);
         full++;
     }
-    if (cco_close(d, NULL) != 0)
+    if (close_in(d, "spend", "csv") != 0)
         return -1;
     if (full == 0)
         return 0;
@@ -485,7 +493,7 @@ static int spend_charts(const char *cd, const table *a, const char *scen, charts
             fprintf(d, ",%.3f", lr[k][i]->v[0] / 1e6);
         fprintf(d, "\n");
     }
-    if (cco_close(d, NULL) != 0)
+    if (close_in(d, "spend_lines", "csv") != 0)
         return -1;
     g = open_in(cd, "spend_lines", "gp");
     if (!g)
@@ -595,7 +603,7 @@ static int cmp_charts(const char *cd, const table *c, const table *a, charts *cs
                 if (!money || full_year(a, r[i]->date)) /* part-years would look like cuts */
                     fprintf(d, "%s,%g,%g,%g\n", r[i]->date, r[i]->v[0] / scale, r[i]->v[2] / scale,
                             r[i]->v[6] / scale);
-            if (cco_close(d, NULL) != 0) {
+            if (close_in(d, name, "csv") != 0) {
                 fclose(plot);
                 free(plotbuf);
                 fclose(g);
