@@ -884,6 +884,21 @@ static int report(const char *dir, const char *cd, const table *m, const table *
     return cco_close(f, "report.html");
 }
 
+/* The first lines gnuplot wrote for chart `name`, each after "gnuplot: ". */
+static void show_log(const char *cd, const char *name, FILE *err)
+{
+    char path[4096 + 160], line[512];
+    snprintf(path, sizeof path, "%s/%s.log", cd, name);
+    FILE *f = cco_open_input(path);
+    if (!f)
+        return;
+    for (int n = 0; n < 5 && fgets(line, sizeof line, f); n++) {
+        line[strcspn(line, "\r\n")] = '\0';
+        fprintf(err, "carecap: gnuplot: %s\n", line);
+    }
+    fclose(f);
+}
+
 int cch_draw(const char *dir, const char *shown, FILE *err)
 {
     char path[4096], cd[4096];
@@ -932,9 +947,9 @@ int cch_draw(const char *dir, const char *shown, FILE *err)
             break;
         }
         if (r != 0) {
-            fprintf(err, "carecap: %s/charts/%s.gp: gnuplot failed or drew an empty picture (its messages are in "
-                         "%s.log)\n",
-                    shown, cs.c[k].name, cs.c[k].name);
+            fprintf(err, "carecap: %s/charts/%s.gp: gnuplot failed or drew an empty picture\n", shown,
+                    cs.c[k].name);
+            show_log(cd, cs.c[k].name, err); /* the folder with the log is removed */
             goto out;
         }
     }
@@ -991,8 +1006,7 @@ int cch_plot(const char *dir, FILE *err)
         fprintf(err, "carecap: %s\n", msg);
         rc = -1;
     } else if (rc != 0 || cco_interrupted()) {
-        if (cco_interrupted())
-            fprintf(err, "carecap: interrupted; %s is unchanged\n", dir);
+        fprintf(err, "carecap: %s%s is unchanged\n", cco_interrupted() ? "interrupted; " : "", dir);
         cco_stage_abort(st);
         rc = -1;
     }

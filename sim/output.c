@@ -661,6 +661,7 @@ static int check_existing(const char *dir, char *err)
 
 cco_stage *cco_stage_new(const char *dir, char *err)
 {
+    err[0] = '\0';
     size_t n = strlen(dir);
     while (n > 1 && dir[n - 1] == '/')
         n--;
@@ -685,11 +686,12 @@ cco_stage *cco_stage_new(const char *dir, char *err)
             errno = ENOTDIR;
             goto fail;
         }
-        if (!realpath(path, real) || check_existing(real, err) != 0) {
-            if (errno && !err[0])
-                snprintf(err, 512, "%s: %s", dir, strerror(errno));
+        if (!realpath(path, real)) {
+            snprintf(err, 512, "%s: cannot resolve the folder: %s", dir, strerror(errno));
             goto fail;
         }
+        if (check_existing(real, err) != 0)
+            goto fail;
         s->final = dupstr(real);
     } else {
         if (errno != ENOENT) {
