@@ -74,6 +74,25 @@ if [ $have_gnuplot = 1 ]; then
         && ok || bad "plot: the crafted name is not in the chart's key"
 fi
 
+# provider and district names: they reach only the CSVs (quoted), the config
+# copy and the workbook, never a script; the run still draws its charts
+pevil='p\"\\\\ `touch '"$marker"'` $(touch '"$marker"'); system(\"touch '"$marker"'\")\n, <b>P</b>'"'"
+printf 'name = "prov";\nbaseline = "%s";\nlevers = ({ lever = "new_home"; name = "%s"; kind = "mainstream"; beds = 2; min_age = 10; max_age = 17; open = "2024-04-01"; annual_cost = 700000.0; });\n' \
+    "$base" "$pevil" >"$tmp/prov.cfg"
+"$CARECAP" compare "$base" "$tmp/prov.cfg" -r 4 -y 2 -q -o "$tmp/pcmp" >/dev/null 2>"$tmp/err" \
+    && ok || bad "compare with an odd provider name failed: $(cat "$tmp/err")"
+grep -q '<b>P</b>' "$tmp/pcmp/monthly.csv" && ok || bad "the odd provider name is not in monthly.csv"
+# (district names may not hold commas, double quotes or newlines)
+dvil="d'.system('touch $marker').' \`touch $marker\` \$(touch $marker); \\\\\\\\ <b>P</b>"
+sed "s|\"Ashfield\"|\"$(printf '%s' "$dvil" | sed 's/[|&\\]/\\&/g')\"|" "$base" >"$tmp/district.cfg"
+"$CARECAP" run "$tmp/district.cfg" -r 4 -y 2 -q -o "$tmp/dist" >/dev/null 2>"$tmp/err" \
+    && ok || bad "run with an odd district name failed: $(cat "$tmp/err")"
+grep -q '<b>P</b>' "$tmp/dist/config.cfg" && ok || bad "the odd district name is not in the config copy"
+[ ! -e "$marker" ] && ok || bad "a provider or district name ran a command"
+! grep -l "system(\|touch" "$tmp/pcmp/charts/"*.gp "$tmp/dist/charts/"*.gp && ok || bad "a provider or district name is in a gnuplot script"
+! grep -q "<b>P</b>" "$tmp/pcmp/report.html" "$tmp/dist/report.html" && ok || bad "a provider or district name is raw in report.html"
+[ $have_gnuplot = 0 ] || { [ -s "$tmp/pcmp/charts/cmp_gap_foster.svg" ] && [ -s "$tmp/dist/charts/kpis.svg" ]; } && ok || bad "odd provider or district names: charts not drawn"
+
 # --- 2. 32 scenarios with long names (stack buffer once overflowed) --------
 list=()
 for i in $(seq 1 32); do
