@@ -184,6 +184,32 @@ for b in bin1 bin2; do
     sums "$res" | cmp -s - "$tmp/before" && no_temps "$res" && ok || bad "gnuplot ($b) failing changed the results or left temporaries"
 done
 
+# a real full disk: a tmpfs (private mount namespace, root only) that holds
+# one results folder but not two
+size=$(du -sk "$res" | cut -f1)
+mkdir "$tmp/disk"
+if unshare -m true 2>/dev/null; then
+    unshare -m bash -c '
+        mount -t tmpfs -o size=$(('"$size"' * 3 / 2))k tmpfs "$1" || exit 99
+        cp -a "$2" "$1/res" || exit 98
+        (cd "$1/res" && find . -type f | LC_ALL=C sort | xargs md5sum) >"$1.before"
+        "$3" run "$4" -r 4 -y 2 -s 3 -q -o "$1/res" >/dev/null 2>"$1.err"
+        echo $? >"$1.rc"
+        (cd "$1/res" && find . -type f | LC_ALL=C sort | xargs md5sum) >"$1.after"
+        find "$1" -maxdepth 1 -name ".*carecap-*" >"$1.temps"' _ "$tmp/disk" "$res" "$CARECAP" "$base"
+    mrc=$?
+    if [ $mrc = 99 ]; then
+        echo "test_outputs: cannot mount a tmpfs: the full-disk check is skipped"
+    else
+        [ "$(cat "$tmp/disk.rc")" = 4 ] && ok || bad "a full disk: exit $(cat "$tmp/disk.rc"), not 4: $(cat "$tmp/disk.err")"
+        grep -q "nothing was written" "$tmp/disk.err" && ok || bad "a full disk: message: $(cat "$tmp/disk.err")"
+        cmp -s "$tmp/disk.before" "$tmp/disk.after" && [ -s "$tmp/disk.before" ] && ok || bad "a full disk changed the results"
+        [ ! -s "$tmp/disk.temps" ] && ok || bad "a full disk left temporaries: $(cat "$tmp/disk.temps")"
+    fi
+else
+    echo "test_outputs: no private mount namespace (not root?): the full-disk check is skipped"
+fi
+
 # --- 6. signals -------------------------------------------------------------
 # during the write phase: gnuplot sleeps, so the temporary folder is there
 PATH="$tmp/bin3:$PATH" "$CARECAP" run "$base" -r 4 -y 2 -s 3 -q -o "$res" >/dev/null 2>"$tmp/err" &
