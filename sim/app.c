@@ -244,6 +244,7 @@ static int finish(cco_stage *st, int failed, int rc, const char *dir, FILE *err)
 
 int cca_run(const cca_run_opts *o, FILE *out, FILE *err)
 {
+    cco_sigsave sv = {0};
     cc_params *p = NULL;
     int rc = load(o->config, err, &p);
     if (rc != CCA_OK)
@@ -279,7 +280,7 @@ int cca_run(const cca_run_opts *o, FILE *out, FILE *err)
         return CCA_RUNTIME;
     }
     /* the write phase: every output into a temporary folder, switched in whole */
-    cco_signals_catch();
+    cco_signals_catch(&sv);
     rc = CCA_IO;
     cco_stage *st = cco_stage_new(o->outdir, msg);
     if (!st) {
@@ -321,7 +322,7 @@ int cca_run(const cca_run_opts *o, FILE *out, FILE *err)
                 o->outdir);
     }
 done:
-    cco_signals_default();
+    cco_signals_default(&sv);
     cce_free(r);
     ccp_free(p);
     return rc;
@@ -336,6 +337,7 @@ static int same_file(const char *a, const char *b)
 
 int cca_compare(const cca_run_opts *o, FILE *out, FILE *err)
 {
+    cco_sigsave sv = {0};
     cc_params *base = NULL;
     int rc = load(o->config, err, &base);
     if (rc != CCA_OK)
@@ -398,7 +400,7 @@ int cca_compare(const cca_run_opts *o, FILE *out, FILE *err)
     }
     /* the outputs go into a temporary folder, switched in whole at the end; a
      * signal while a scenario runs takes effect when its replications end */
-    cco_signals_catch();
+    cco_signals_catch(&sv);
     cco_stage *st = cco_stage_new(o->outdir, msg);
     if (!st) {
         fprintf(err, "carecap: %s\n", msg);
@@ -468,7 +470,7 @@ int cca_compare(const cca_run_opts *o, FILE *out, FILE *err)
     fprintf(out, "carecap: baseline and %d scenario%s x %d replications x %d years in %.2f s; results in %s/\n",
             o->nscenarios, o->nscenarios == 1 ? "" : "s", o->reps, o->years, wall, o->outdir);
 fail:
-    cco_signals_default();
+    cco_signals_default(&sv);
     for (int i = 0; i < o->nscenarios; i++)
         csn_free(sc[i]);
     free(sc);

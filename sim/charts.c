@@ -968,6 +968,7 @@ out:
 
 int cch_plot(const char *dir, FILE *err)
 {
+    cco_sigsave sv = {0};
     char path[4096], msg[512] = "";
     /* the folder's results are read first: a clear message when they are missing */
     snprintf(path, sizeof path, "%s/monthly.csv", dir);
@@ -976,11 +977,11 @@ int cch_plot(const char *dir, FILE *err)
     free(probe.r);
     if (r != 0)
         return -1;
-    cco_signals_catch();
+    cco_signals_catch(&sv);
     cco_stage *st = cco_stage_new(dir, msg);
     if (!st) {
         fprintf(err, "carecap: %s\n", msg);
-        cco_signals_default();
+        cco_signals_default(&sv);
         return -1;
     }
     /* a copy of the results beside the new charts; the folder is switched whole */
@@ -998,7 +999,7 @@ int cch_plot(const char *dir, FILE *err)
             else
                 fprintf(err, "carecap: %s/%s: cannot copy: %s\n", dir, keep[k], strerror(e ? e : EIO));
             cco_stage_abort(st);
-            cco_signals_default();
+            cco_signals_default(&sv);
             return -1;
         }
     int rc = cch_draw(cco_stage_dir(st), dir, err);
@@ -1010,6 +1011,6 @@ int cch_plot(const char *dir, FILE *err)
         cco_stage_abort(st);
         rc = -1;
     }
-    cco_signals_default();
+    cco_signals_default(&sv);
     return rc;
 }

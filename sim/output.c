@@ -965,23 +965,32 @@ static volatile sig_atomic_t caught_signal;
 
 static void on_signal(int sig) { caught_signal = sig; }
 
-void cco_signals_catch(void)
+static const int caught_signals[3] = {SIGINT, SIGTERM, SIGHUP};
+
+void cco_signals_catch(cco_sigsave *sv)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = 0; /* no SA_RESTART: a wait for gnuplot returns EINTR */
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
+    for (int k = 0; k < 3; k++) {
+        struct sigaction cur;
+        sv->ign[k] = sigaction(caught_signals[k], NULL, &cur) == 0 && cur.sa_handler == SIG_IGN;
+        if (!sv->ign[k])
+            sigaction(caught_signals[k], &sa, NULL);
+    }
+    sv->caught = 1;
 }
 
-void cco_signals_default(void)
+void cco_signals_default(cco_sigsave *sv)
 {
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
-    signal(SIGHUP, SIG_DFL);
+    if (!sv->caught)
+        return;
+    for (int k = 0; k < 3; k++)
+        if (!sv->ign[k])
+            signal(caught_signals[k], SIG_DFL);
+    sv->caught = 0;
 }
 
 int cco_interrupted(void) { return caught_signal; }

@@ -115,10 +115,16 @@ int cco_remove_tree(int dirfd, const char *name);
 /* SIGINT, SIGTERM and SIGHUP while outputs are written: the handler only
  * records the signal in a volatile sig_atomic_t (the one piece of global
  * mutable state in carecap); the writers poll cco_interrupted(), remove
- * their temporary folder and return non-zero. */
-void cco_signals_catch(void);
-/* Restore the default action of those signals. */
-void cco_signals_default(void);
+ * their temporary folder and return non-zero. A signal that was ignored
+ * when carecap started (a background job's SIGINT, nohup's SIGHUP) stays
+ * ignored. The caller keeps what was changed in a cco_sigsave (zeroed). */
+typedef struct {
+    int caught;             /* cco_signals_catch was called */
+    unsigned char ign[3];   /* SIGINT, SIGTERM, SIGHUP were ignored */
+} cco_sigsave;
+void cco_signals_catch(cco_sigsave *sv);
+/* Restore the default action of the signals caught (none if sv->caught is 0). */
+void cco_signals_default(cco_sigsave *sv);
 /* The signal caught since cco_signals_catch, or 0. */
 int cco_interrupted(void);
 /* Write s for a line-based file so that it reads back unchanged in a POSIX

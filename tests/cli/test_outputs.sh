@@ -226,6 +226,18 @@ rc=$?
 grep -q "interrupted" "$tmp/err" && ok || bad "SIGTERM in the write phase: message: $(cat "$tmp/err")"
 sums "$res" | cmp -s - "$tmp/before" && ok || bad "SIGTERM in the write phase changed the results"
 no_temps "$res" && ok || bad "SIGTERM in the write phase left temporaries: $(ls -a "$tmp")"
+# compare: SIGHUP while its charts are drawn, into an existing compare folder
+sums "$tmp/cmp" >"$tmp/cmp.before"
+PATH="$tmp/bin3:$PATH" "$CARECAP" compare "$base" "$tmp/plain.cfg" -r 4 -y 2 -q -o "$tmp/cmp" >/dev/null 2>"$tmp/err" &
+pid=$!
+for _ in $(seq 1 200); do
+    [ -n "$(find "$tmp" -maxdepth 1 -name '.cmp.carecap-*')" ] && [ -n "$(pgrep -P $pid)" ] && break
+    sleep 0.05
+done
+kill -HUP $pid
+wait $pid
+[ $? = 1 ] && grep -q "interrupted" "$tmp/err" && ok || bad "SIGHUP in compare's write phase: not exit 1 or no message: $(cat "$tmp/err")"
+sums "$tmp/cmp" | cmp -s - "$tmp/cmp.before" && no_temps "$tmp/cmp" && ok || bad "SIGHUP in compare's write phase changed the results or left temporaries"
 # during the simulation (a long run)
 "$CARECAP" run --no-charts "$base" -r 2000 -y 10 -j 1 -q -o "$res" >/dev/null 2>"$tmp/err" &
 pid=$!
