@@ -3,8 +3,8 @@
 #include "charts.h"
 
 #include <errno.h>
-#include <signal.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -138,7 +138,6 @@ static void gp_head(FILE *g, const char *name, const char *title, const char *yl
     fprintf(g, "set style fill transparent solid 0.25 noborder\n");
 }
 
-/* Render with both terminals: the plot command is in `plot`. */
 /* Render with both terminals: the plot command was written to `plot`, a
  * memory stream over *buf. Closes plot (freeing *buf) and the script g.
  * Only carecap's own names and constants are pasted into a script: every
