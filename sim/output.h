@@ -1,8 +1,9 @@
 /* output: the files of a run: monthly.csv and annual.csv (tidy long format,
- * statistics across replications), manifest.txt and a copy of the resolved
- * config. Every file is written under a temporary name in the output
- * directory and renamed into place only when all of them were written, so
- * an interrupted or failed run never leaves a half-written file. */
+ * statistics across replications), comparison.csv, manifest.txt and a copy
+ * of the resolved config. A run's results folder is built in a temporary
+ * folder beside it and switched in whole (cco_stage), so an interrupted or
+ * failed run never leaves a half-written or mixed folder; cco_batch (files
+ * renamed into an existing folder one by one) serves export-903. */
 #ifndef OUTPUT_H
 #define OUTPUT_H
 
