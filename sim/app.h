@@ -15,11 +15,13 @@ typedef struct {
     int reps, years, threads;
     uint64_t seed;
     int progress;       /* show a progress line on err */
-    const char *command_line; /* recorded in the manifest */
+    const char *command_line; /* recorded in the manifest (when argv is NULL) */
     const char *const *scenarios; /* compare: scenario files (run: none) */
     int nscenarios;
     int no_charts;      /* do not draw charts and report.html after the run */
     int quiet;          /* no finishing line on out */
+    int argc;           /* the command's arguments (NULL: command_line), */
+    char *const *argv;  /* recorded in the manifest shell-quoted */
 } cca_run_opts;
 
 /* Validate the config, run the experiment, write the results. Messages go

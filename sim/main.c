@@ -160,7 +160,8 @@ int main(int argc, char **argv)
     const char *scen[MAXSCEN];
 
     long ncores = sysconf(_SC_NPROCESSORS_ONLN);
-    cca_run_opts o = {NULL, NULL, 1000, 10, ncores > 0 ? (int)(ncores > 256 ? 256 : ncores) : 1, 1, 0, NULL, scen, 0, 0, 0};
+    cca_run_opts o = {.reps = 1000, .years = 10, .threads = ncores > 0 ? (int)(ncores > 256 ? 256 : ncores) : 1,
+                      .seed = 1, .scenarios = scen};
     int quiet = 0;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
@@ -243,6 +244,8 @@ int main(int argc, char **argv)
         len += (size_t)w;
     }
     o.command_line = cmdline;
+    o.argc = argc;
+    o.argv = argv;
     o.progress = !quiet && isatty(2);
     o.quiet = quiet;
     if (export903)

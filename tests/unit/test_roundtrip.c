@@ -115,7 +115,8 @@ int main(void)
     /* the exported replication's seed: 7, or CARECAP_RT_SEED to try others */
     const char *se = getenv("CARECAP_RT_SEED");
     unsigned long long seed = se ? strtoull(se, NULL, 10) : 7;
-    cca_run_opts eo = {truth_path, dir, 1, YEARS, 1, seed, 0, NULL, NULL, 0, 1, 0};
+    cca_run_opts eo = {.config = truth_path, .outdir = dir, .reps = 1, .years = YEARS, .threads = 1, .seed = seed,
+                       .no_charts = 1};
     CHECK(cca_export903(&eo, null, stderr) == 0, "export-903");
     static csd_opts co;
     co.episodes[0] = ep;
