@@ -521,8 +521,12 @@ int cca_backtest(const cca_run_opts *o, const char *la, FILE *out, FILE *err)
         rc = crc < 0 ? CCA_RUNTIME : CCA_INVALID;
         goto done;
     }
-    char score[256];
+    char score[256], years[64];
     cbt_score(t, score, sizeof score);
+    if (t->first == t->last)
+        snprintf(years, sizeof years, "year to 31 March %d", t->first);
+    else
+        snprintf(years, sizeof years, "years to 31 March %d-%d", t->first, t->last);
     cco_batch *b = cco_batch_new(ro.outdir);
     FILE *fb = b ? cco_batch_add(b, "backtest.csv") : NULL;
     FILE *ft = fb ? cco_batch_add(b, "backtest.txt") : NULL;
@@ -542,8 +546,7 @@ int cca_backtest(const cca_run_opts *o, const char *la, FILE *out, FILE *err)
         rc = CCA_RUNTIME;
         goto done;
     }
-    fprintf(ft, "council: %s\nfiles used: %d\nyears compared: to 31 March %d-%d\nscore: %s\n", la,
-            cdf_nfiles_used(d), t->first, t->last, score);
+    fprintf(ft, "council: %s\nfiles used: %d\ncompared: %s\nscore: %s\n", la, cdf_nfiles_used(d), years, score);
     for (size_t i = 0; i < ccg_count(notes); i++)
         fprintf(ft, "note: %s\n", ccg_get(notes, i));
     if (copy_resolved(o->config, fc, ro.outdir) != 0) {
@@ -565,8 +568,7 @@ int cca_backtest(const cca_run_opts *o, const char *la, FILE *out, FILE *err)
         fprintf(err, "carecap: note: %s\n", ccg_get(notes, i));
     if (!o->no_charts)
         cch_plot(ro.outdir, err);
-    fprintf(out, "carecap: backtest %s, %s, years to 31 March %d-%d: %s; results in %s/\n", p->name, la, t->first,
-            t->last, score, ro.outdir);
+    fprintf(out, "carecap: backtest %s against %s, %s: %s; results in %s/\n", p->name, la, years, score, ro.outdir);
     rc = CCA_OK;
 done:
     cbt_free(t);
