@@ -497,6 +497,21 @@ int cca_backtest(const cca_run_opts *o, const char *la, FILE *out, FILE *err)
             goto done;
         }
     }
+    /* as run: refuse a run that cannot fit in this machine's memory */
+    ccx_layout *lay = ccx_new_with(p, 1);
+    double need = lay ? 8.0 * ro.reps * lay->n * (12.0 * ro.years + 1) : 0;
+    int nseries = lay ? lay->n : 0;
+    ccx_free(lay);
+    long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
+    double have = pages > 0 && psize > 0 ? (double)pages * (double)psize : 0;
+    if (have > 0 && need > 0.8 * have) {
+        fprintf(err,
+                "carecap: %d replications x %d years keep %.1f GB of results (%d series, %d months); this machine "
+                "has %.1f GB (use fewer replications or years)\n",
+                ro.reps, ro.years, need / 1e9, nseries, 12 * ro.years + 1, have / 1e9);
+        rc = CCA_RUNTIME;
+        goto done;
+    }
     if (cco_mkdirs(ro.outdir) != 0) {
         fprintf(err, "carecap: %s: cannot create output directory: %s\n", ro.outdir, strerror(errno));
         rc = CCA_IO;

@@ -54,6 +54,7 @@ static const char *cannot(cdf_measure m)
     return "the model has no such count";
 }
 
+
 /* Measure m in replication rep for the year ending at snapshot kE (>= 12). */
 static double model_value(const cce_result *r, cdf_measure m, int j, int rep, int kE)
 {
@@ -201,9 +202,13 @@ int cbt_compute(const cce_result *r, const cdf_set *d, cc_diag *notes, cbt_table
             }
         char yrs[64];
         span(yrs, sizeof yrs, t->first, t->last);
-        if (rows && !modelled)
+        if (rows && !modelled && series_of(r, (cdf_measure)q) < 0)
             ccg_add(notes, "%s: the model cannot produce it (%s); its rows have empty model columns",
                     cdf_measure_name[q], cannot((cdf_measure)q));
+        else if (rows && !modelled)
+            ccg_add(notes, "%s: no replication had a child to count (no child eligible for staying put reached "
+                           "18); its rows have empty model columns",
+                    cdf_measure_name[q]);
         if (!rows)
             ccg_add(notes, "%s: not in the files for the %s", cdf_measure_name[q], yrs);
     }
@@ -464,8 +469,10 @@ void cbt_report(FILE *f, const char *dir, const char *cd, int rendered)
     for (int i = 0; i < n; i++) {
         const prow *x = &rows[i];
         fprintf(f, "<tr><td>%s</td><td>%d</td>", cdf_measure_label[x->m], x->year);
+        char a[64];
+        cco_num(x->actual, a);
         if (x->has_actual)
-            fprintf(f, "<td>%.4g</td>", x->actual);
+            fprintf(f, "<td>%s</td>", a);
         else
             fputs("<td>suppressed</td>", f);
         if (x->modelled)
