@@ -212,6 +212,24 @@ int cbt_compute(const cce_result *r, const cdf_set *d, cc_diag *notes, cbt_table
         if (!rows)
             ccg_add(notes, "%s: not in the files for the %s", cdf_measure_name[q], yrs);
     }
+    /* published as suppressed: no figure to score */
+    for (int q = 0; q < CDF_NMEASURE; q++) {
+        char list[256] = "";
+        size_t o = 0;
+        int n = 0;
+        for (int i = 0; i < t->n && o < sizeof list - 16; i++)
+            if (t->row[i].m == (cdf_measure)q && t->row[i].actual_st == CDF_SUPPRESSED) {
+                int w = snprintf(list + o, sizeof list - o, "%s%d", n ? ", " : "", t->row[i].year);
+                if (w > 0)
+                    o += (size_t)w;
+                n++;
+            }
+        if (n)
+            ccg_add(notes,
+                    "%s: no published figure for the year%s to 31 March %s (it, or a part of it, is suppressed in "
+                    "the files); %s not scored",
+                    cdf_measure_name[q], n == 1 ? "" : "s", list, n == 1 ? "it is" : "they are");
+    }
     double sum = 0;
     for (int i = 0; i < t->n; i++) {
         const cbt_row *w = &t->row[i];

@@ -80,6 +80,7 @@ if grep -qx "carecap: note: placed_outside_31_march: the model cannot produce it
 if grep -q "^note: short_term_only: the model cannot produce it" "$tmp/a/backtest.txt"; then ok; else bad "backtest.txt note"; fi
 # a suppressed published figure: a row with an empty actual and the model's figures
 if grep -q '^ceased_returned_home,2021,,[0-9]' "$csv"; then ok; else bad "suppressed returned home 2021: $(grep '^ceased_returned_home,2021' "$csv")"; fi
+if grep -qx "carecap: note: ceased_returned_home: no published figure for the years to 31 March 2020, 2021 (it, or a part of it, is suppressed in the files); they are not scored" "$tmp/a.err"; then ok; else bad "suppressed note"; fi
 # the same result for any number of threads
 expect_rc 0 "backtest -j 1" -- "$CARECAP" backtest "$tmp/mini2019.cfg" "$data" --la Nottinghamshire -r 40 -s 7 -j 1 -o "$tmp/a1" --no-charts
 if cmp -s "$csv" "$tmp/a1/backtest.csv"; then ok; else bad "-j 1 and -j 2 (and code vs name) differ"; fi
