@@ -167,6 +167,15 @@ carecap: backtest: 1 error in the published figures; nothing was run" \
 expect_error 4 "missing file" "carecap: $tmp/none.csv: cannot read: No such file or directory
 carecap: backtest: 1 error in the published figures; nothing was run" \
     -- "$CARECAP" backtest "$tmp/mini2019.cfg" "$tmp/none.csv" --la 891 -r 5 -o "$tmp/e"
+truncate -s 300M "$tmp/big.csv"
+expect_error 3 "too big a file" "carecap: $tmp/big.csv: larger than 256 MB (expected a DfE CSV file of at most that size)
+carecap: backtest: 1 error in the published figures; nothing was run" \
+    -- "$CARECAP" backtest "$tmp/mini2019.cfg" "$tmp/big.csv" --la 891 -r 5 -o "$tmp/e"
+rm -f "$tmp/big.csv"
+mkfifo "$tmp/fifo.csv"
+expect_error 3 "not a regular file" "carecap: $tmp/fifo.csv: not a regular file or folder (expected a DfE CSV file or a folder of them)
+carecap: backtest: 1 error in the published figures; nothing was run" \
+    -- "$CARECAP" backtest "$tmp/mini2019.cfg" "$tmp/fifo.csv" --la 891 -r 5 -o "$tmp/e"
 mkdir -p "$tmp/fy"
 {
     echo 'time_period,time_identifier,geographic_level,country_code,country_name,region_code,region_name,old_la_code,la_name,new_la_code,characteristic,number'

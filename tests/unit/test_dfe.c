@@ -357,6 +357,32 @@ static void bad_files(void)
                  "%s: not a regular file or folder (expected a DfE CSV file or a folder of them)", fifo);
         expect_error("fifo", &q, 1, CDF_EINVAL, want, NULL);
     }
+    /* folders nested too deep */
+    char deep[1024];
+    int o = snprintf(deep, sizeof deep, "%s/deep", dir);
+    mkdir(deep, 0777);
+    for (int k = 0; k <= CDF_MAX_DEPTH; k++) {
+        o += snprintf(deep + o, sizeof deep - (size_t)o, "/d");
+        mkdir(deep, 0777);
+    }
+    snprintf(want, sizeof want, "%s: folders nested more than %d deep (expected DfE tables at most that deep)", deep,
+             CDF_MAX_DEPTH);
+    char top[300];
+    snprintf(top, sizeof top, "%s/deep", dir);
+    const char *tp = top;
+    expect_error("nested folders", &tp, 1, CDF_EINVAL, want, NULL);
+    /* many bad rows: the first 20, then one line saying more follow */
+    char many[8192];
+    int m = snprintf(many, sizeof many, STD ",characteristic,number\n");
+    for (int k = 0; k < 25; k++)
+        m += snprintf(many + m, sizeof many - (size_t)m, "year%d,Reporting year," NOTTS ",Net gain of children by responsible LA,1\n", k);
+    p = put_file("bad/many/la_cla_on_31_march_la_of_placement_netgain.csv", many);
+    loaded l = load(&p, 1, "891");
+    snprintf(want, sizeof want, "%s: more errors follow (the first 20 are shown)", p);
+    CHECK(l.rc == CDF_EINVAL && ccg_count(l.errs) == 21 && strcmp(ccg_get(l.errs, 20), want) == 0,
+          "many bad rows: rc %d, %zu messages, last: %s", l.rc, ccg_count(l.errs),
+          ccg_count(l.errs) ? ccg_get(l.errs, ccg_count(l.errs) - 1) : "(none)");
+    unload(&l);
     /* a folder: unknown files are listed in a note, not an error; a DfE
      * table without any measure is passed over quietly */
     put_file("mixed/README.md", "# notes\n");
@@ -369,7 +395,7 @@ static void bad_files(void)
     char folder[400];
     snprintf(folder, sizeof folder, "%s/mixed", dir);
     const char *fp = folder;
-    loaded l = load(&fp, 1, "891");
+    l = load(&fp, 1, "891");
     CHECK(l.rc == CDF_OK, "folder with other files: rc %d", l.rc);
     snprintf(want, sizeof want, "2 files in the folders are not a DfE table and were not read: %s/README.md, %s/sub/episodes.csv",
              folder, folder);
