@@ -12,9 +12,12 @@
 #include <unistd.h>
 #include <gsl/gsl_version.h>
 
+#include "backtest.h"
 #include "ccdate.h"
 #include "cfgfile.h"
 #include "charts.h"
+#include "dfe.h"
+#include "diag.h"
 #include "experiment.h"
 #include "metrics.h"
 #include "output.h"
@@ -570,4 +573,169 @@ int cca_export903(const cca_run_opts *o, FILE *out, FILE *err)
         fprintf(out, "carecap: SSDA903 episodes of one simulated replication (synthetic children) in %s/\n", o->outdir);
     ccp_free(p);
     return CCA_OK;
+}
+
+/* Years to run from the start date so that the run reaches 31 March of the
+ * files' last year; 0 when that year ends before the start. */
+static int years_to_reach(int32_t start_day, int last_year)
+{
+    int y, m, d;
+    ccd_to_ymd(start_day, &y, &m, &d);
+    int months = (last_year - y) * 12 + (3 - m);
+    if (months <= 0)
+        return 0;
+    int years = (months + 11) / 12;
+    return years > 100 ? 100 : years;
+}
+
+int cca_backtest(const cca_run_opts *o, const char *la, FILE *out, FILE *err)
+{
+    cco_sigsave sv = {0};
+    cc_params *p = NULL;
+    int rc = load(o->config, err, &p);
+    if (rc != CCA_OK)
+        return rc;
+    cc_diag *errs = ccg_new(), *notes = ccg_new();
+    cdf_set *d = NULL;
+    cbt_table *t = NULL;
+    cce_result *r = NULL;
+    if (!errs || !notes) {
+        fprintf(err, "carecap: out of memory\n");
+        rc = CCA_RUNTIME;
+        goto done;
+    }
+    int lrc = cdf_load(o->scenarios, o->nscenarios, la, errs, notes, &d);
+    ccg_print(errs, err, "carecap");
+    if (lrc != CDF_OK) {
+        rc = lrc == CDF_EIO ? CCA_IO : lrc == CDF_ENOMEM ? CCA_RUNTIME : CCA_INVALID;
+        if (lrc == CDF_EINVAL || lrc == CDF_EIO)
+            fprintf(err, "carecap: backtest: %zu error%s in the published figures; nothing was run\n",
+                    ccg_count(errs), ccg_count(errs) == 1 ? "" : "s");
+        goto done;
+    }
+    int f0, f1;
+    cdf_years(d, &f0, &f1);
+    cca_run_opts ro = *o;
+    if (ro.years == 0) {
+        ro.years = years_to_reach(p->start_day, f1);
+        if (ro.years == 0) {
+            char s0[16];
+            ccd_format(p->start_day, s0);
+            fprintf(err,
+                    "carecap: %s: the published figures end with the year to 31 March %d, before the config's "
+                    "start date %s; nothing was run (expected figures for a year after the start date)\n",
+                    o->config, f1, s0);
+            rc = CCA_INVALID;
+            goto done;
+        }
+    }
+    /* as run: refuse a run that cannot fit in this machine's memory */
+    ccx_layout *lay = ccx_new_with(p, 1);
+    double need = lay ? 8.0 * ro.reps * lay->n * (12.0 * ro.years + 1) : 0;
+    int nseries = lay ? lay->n : 0;
+    ccx_free(lay);
+    long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
+    double have = pages > 0 && psize > 0 ? (double)pages * (double)psize : 0;
+    if (have > 0 && need > 0.8 * have) {
+        fprintf(err,
+                "carecap: %d replications x %d years keep %.1f GB of results (%d series, %d months); this machine "
+                "has %.1f GB (use fewer replications or years)\n",
+                ro.reps, ro.years, need / 1e9, nseries, 12 * ro.years + 1, have / 1e9);
+        rc = CCA_RUNTIME;
+        goto done;
+    }
+    /* Fail before a long simulation, not after, if results cannot be written. */
+    char msg[512];
+    if (check_outdir(ro.outdir, msg) != 0) {
+        fprintf(err, "carecap: %s\n", msg);
+        rc = CCA_IO;
+        goto done;
+    }
+    cce_opts eo = {ro.reps, ro.years, ro.threads, ro.seed, 0, NULL, NULL, 0, NULL, NULL};
+    if (cce_run_dfe(p, &eo, ro.progress ? show_progress : NULL, err, &r, msg) != 0) {
+        fprintf(err, "carecap: %s\n", msg);
+        rc = CCA_RUNTIME;
+        goto done;
+    }
+    int crc = cbt_compute(r, d, notes, &t);
+    if (crc != 0) {
+        if (crc < 0)
+            fprintf(err, "carecap: out of memory while comparing\n");
+        else
+            for (size_t i = 0; i < ccg_count(notes); i++)
+                fprintf(err, "carecap: %s\n", ccg_get(notes, i));
+        if (crc > 0)
+            fprintf(err, "carecap: %s: nothing to compare; nothing was written\n", o->config);
+        rc = crc < 0 ? CCA_RUNTIME : CCA_INVALID;
+        goto done;
+    }
+    char score[256], years[64];
+    cbt_score(t, score, sizeof score);
+    cbt_years(t, years, sizeof years);
+    /* the write phase, as run's: every output into a temporary folder, switched in whole */
+    cco_signals_catch(&sv);
+    rc = CCA_IO;
+    cco_stage *st = cco_stage_new(ro.outdir, msg);
+    if (!st) {
+        fprintf(err, "carecap: %s\n", msg);
+        goto done;
+    }
+    const char *sd = cco_stage_dir(st);
+    FILE *fb = cco_create(sd, "backtest.csv");
+    FILE *ft = cco_create(sd, "backtest.txt");
+    FILE *fm = cco_create(sd, "monthly.csv");
+    FILE *fa = cco_create(sd, "annual.csv");
+    FILE *fc = cco_create(sd, "config.cfg");
+    FILE *fx = cco_create(sd, "manifest.txt");
+    int werr = !fb || !ft || !fm || !fa || !fc || !fx;
+    if (werr)
+        fprintf(err, "carecap: %s: cannot write results: %s\n", ro.outdir, strerror(errno));
+    else if (cbt_write_csv(fb, t) != 0 || cco_write_monthly(fm, r, 1) != 0 || cco_write_annual(fa, r, 1) != 0) {
+        fprintf(err, "carecap: out of memory while summarising\n");
+        rc = CCA_RUNTIME;
+        werr = 1;
+    } else if (copy_resolved(o->config, fc, sd) != 0) {
+        fprintf(err, "carecap: %s: cannot write the resolved config\n", ro.outdir);
+        werr = 1;
+    } else {
+        fprintf(ft, "council: %s\nfiles used: %d\ncompared: %s\nscore: %s\n", la, cdf_nfiles_used(d), years, score);
+        for (size_t i = 0; i < ccg_count(notes); i++)
+            fprintf(ft, "note: %s\n", ccg_get(notes, i));
+        write_manifest(fx, &ro, r);
+        fputs("backtest_council: ", fx);
+        cco_shell_quote(fx, la);
+        fputc('\n', fx);
+        for (int i = 0; i < o->nscenarios; i++) {
+            fputs("backtest_published: ", fx);
+            cco_shell_quote(fx, o->scenarios[i]);
+            fputc('\n', fx);
+        }
+    }
+    werr |= close_output(fb, "backtest.csv", ro.outdir, werr, err);
+    werr |= close_output(ft, "backtest.txt", ro.outdir, werr, err);
+    werr |= close_output(fm, "monthly.csv", ro.outdir, werr, err);
+    werr |= close_output(fa, "annual.csv", ro.outdir, werr, err);
+    werr |= close_output(fc, "config.cfg", ro.outdir, werr, err);
+    werr |= close_output(fx, "manifest.txt", ro.outdir, werr, err);
+    if (!werr && r->L->spend >= 0 && !cco_interrupted())
+        werr = write_workbook(sd, r, ro.outdir, err);
+    if (!werr && !o->no_charts && !cco_interrupted())
+        werr = cch_draw(sd, ro.outdir, err) != 0;
+    rc = finish(st, werr, rc, ro.outdir, err);
+    if (rc != CCA_OK)
+        goto done;
+    for (size_t i = 0; i < ccg_count(notes); i++)
+        fprintf(err, "carecap: note: %s\n", ccg_get(notes, i));
+    if (!o->quiet)
+        fprintf(out, "carecap: backtest %s against %s, %s: %s; results in %s/\n", p->name, la, years, score,
+                ro.outdir);
+done:
+    cco_signals_default(&sv);
+    cbt_free(t);
+    cce_free(r);
+    cdf_free(d);
+    ccg_free(errs);
+    ccg_free(notes);
+    ccp_free(p);
+    return rc;
 }

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "backtest.h"
 #include "output.h"
 
 /* Okabe-Ito: a colour-blind-safe palette. */
@@ -629,7 +630,7 @@ static int cmp_charts(const char *cd, const table *c, const table *a, charts *cs
 /* Run gnuplot on script `name`.gp in folder cd, without a shell. Returns 0
  * when it exited 0 and drew a non-empty PNG and SVG, 1 when gnuplot is
  * missing, 2 when a signal came (gnuplot is stopped), -1 when it failed. */
-static int render(const char *cd, const char *name)
+int cch_render(const char *cd, const char *name)
 {
     char script[128], log[160];
     snprintf(script, sizeof script, "%s.gp", name);
@@ -736,7 +737,7 @@ static const row *at(const table *t, const char *scen, const char *metric, const
 }
 
 static int report(const char *dir, const char *cd, const table *m, const table *a, const table *c,
-                  const charts *cs, int rendered)
+                  const charts *cs, int rendered, int nbt)
 {
     char path[4096 + 256];
     FILE *f = cco_create(dir, "report.html");
@@ -872,13 +873,14 @@ static int report(const char *dir, const char *cd, const table *m, const table *
         }
         fputs("</table>\n", f);
     }
+    cbt_report(f, dir, cd, rendered); /* a back-test's section, if the folder has one */
     /* for checking in a browser: how many charts are present and visible */
     fprintf(f, "<p id=\"chart-check\" data-expected=\"%d\">%d charts.</p>\n"
                "<script>\nwindow.addEventListener('load',function(){var n=0;"
                "document.querySelectorAll('figure.chart svg').forEach(function(s){var r=s.getBoundingClientRect();"
                "if(r.width>100&&r.height>50&&getComputedStyle(s).visibility!=='hidden')n++;});"
                "document.getElementById('chart-check').setAttribute('data-visible',String(n));});\n</script>\n",
-            rendered ? cs->n : 0, cs->n);
+            rendered ? cs->n + nbt : 0, cs->n + nbt);
     fputs("</body></html>\n", f);
     return cco_close(f, "report.html");
 }
@@ -935,7 +937,7 @@ int cch_draw(const char *dir, const char *shown, FILE *err)
     }
     int rendered = 1;
     for (int k = 0; k < cs.n && !cco_interrupted(); k++) {
-        int r = render(cd, cs.c[k].name);
+        int r = cch_render(cd, cs.c[k].name);
         if (r == 2)
             goto out;
         if (r == 1) {
@@ -954,8 +956,11 @@ int cch_draw(const char *dir, const char *shown, FILE *err)
     }
     if (cco_interrupted())
         goto out;
+    int nbt = cbt_charts(dir, cd, rendered, err);
+    if (nbt < 0 || cco_interrupted())
+        goto out;
     errno = 0;
-    if (report(dir, cd, &m, &a, &c, &cs, rendered) != 0) {
+    if (report(dir, cd, &m, &a, &c, &cs, rendered, nbt) != 0) {
         fprintf(err, "carecap: %s/report.html: cannot write: %s\n", shown, strerror(errno ? errno : EIO));
         goto out;
     }

@@ -24,5 +24,9 @@ int cch_plot(const char *dir, FILE *err);
  * in err; also when cco_interrupted() became true). gnuplot missing is a
  * warning; gnuplot failing, or drawing an empty picture, is an error. */
 int cch_draw(const char *dir, const char *shown, FILE *err);
+/* Run gnuplot on script NAME.gp in folder cd (no shell). 0 when it exited 0
+ * and drew a non-empty PNG and SVG, 1 when gnuplot is not installed, 2 when
+ * a signal came (gnuplot is stopped), -1 when it failed. */
+int cch_render(const char *cd, const char *name);
 
 #endif

@@ -593,8 +593,9 @@ int cco_write_comparison(FILE *f, const cce_result *b, const cce_result *s)
 
 /* ---- results folders ---- */
 
-static const char *const result_names[] = {"monthly.csv", "annual.csv",  "comparison.csv", "config.cfg",
-                                           "manifest.txt", "spend.xlsx", "report.html",    "charts"};
+static const char *const result_names[] = {"monthly.csv",  "annual.csv", "comparison.csv", "config.cfg",
+                                           "manifest.txt", "spend.xlsx", "report.html",    "charts",
+                                           "backtest.csv", "backtest.txt"};
 
 int cco_result_name(const char *name)
 {
