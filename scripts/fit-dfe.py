@@ -86,8 +86,8 @@ TABLES = {
     "eng_adopted": [("release-2024", "national_cla_who_were_adopted_during_the_year.csv")],
     "eng_sgo": [("release-2024", "national_cla_who_were_the_subject_of_a_sgo_during_the_year.csv")],
 }
-# the 31 March stock is labelled differently in the two releases
-STOCK_KEYS = [("Children looked after at 31 March", "Total children"), ("CLA on 31 March", "Total children")]
+# the 31 March stock is labelled differently in the two releases (the newer first)
+STOCK_KEYS = [("CLA on 31 March", "Total children"), ("Children looked after at 31 March", "Total children")]
 
 
 def die(msg):
