@@ -11,8 +11,11 @@
 #include <unistd.h>
 #include <gsl/gsl_version.h>
 
+#include "backtest.h"
 #include "ccdate.h"
 #include "charts.h"
+#include "dfe.h"
+#include "diag.h"
 #include "experiment.h"
 #include "metrics.h"
 #include "output.h"
@@ -439,4 +442,140 @@ int cca_export903(const cca_run_opts *o, FILE *out, FILE *err)
     fprintf(out, "carecap: SSDA903 episodes of one simulated replication (synthetic children) in %s/\n", o->outdir);
     ccp_free(p);
     return CCA_OK;
+}
+
+/* Years to run from the start date so that the run reaches 31 March of the
+ * files' last year; 0 when that year ends before the start. */
+static int years_to_reach(int32_t start_day, int last_year)
+{
+    int y, m, d;
+    ccd_to_ymd(start_day, &y, &m, &d);
+    int months = (last_year - y) * 12 + (3 - m);
+    if (months <= 0)
+        return 0;
+    int years = (months + 11) / 12;
+    return years > 100 ? 100 : years;
+}
+
+int cca_backtest(const cca_run_opts *o, const char *la, FILE *out, FILE *err)
+{
+    cc_params *p = NULL;
+    int rc = load(o->config, err, &p);
+    if (rc != CCA_OK)
+        return rc;
+    cc_diag *errs = ccg_new(), *notes = ccg_new();
+    cdf_set *d = NULL;
+    cbt_table *t = NULL;
+    cce_result *r = NULL;
+    if (!errs || !notes) {
+        fprintf(err, "carecap: out of memory\n");
+        rc = CCA_RUNTIME;
+        goto done;
+    }
+    int lrc = cdf_load(o->scenarios, o->nscenarios, la, errs, notes, &d);
+    ccg_print(errs, err, "carecap");
+    if (lrc != CDF_OK) {
+        rc = lrc == CDF_EIO ? CCA_IO : lrc == CDF_ENOMEM ? CCA_RUNTIME : CCA_INVALID;
+        if (lrc == CDF_EINVAL || lrc == CDF_EIO)
+            fprintf(err, "carecap: backtest: %zu error%s in the published figures; nothing was run\n",
+                    ccg_count(errs), ccg_count(errs) == 1 ? "" : "s");
+        goto done;
+    }
+    int f0, f1;
+    cdf_years(d, &f0, &f1);
+    cca_run_opts ro = *o;
+    if (ro.years == 0) {
+        ro.years = years_to_reach(p->start_day, f1);
+        if (ro.years == 0) {
+            char s0[16];
+            ccd_format(p->start_day, s0);
+            fprintf(err,
+                    "carecap: %s: the published figures end with the year to 31 March %d, before the config's "
+                    "start date %s; nothing was run (expected figures for a year after the start date)\n",
+                    o->config, f1, s0);
+            rc = CCA_INVALID;
+            goto done;
+        }
+    }
+    if (cco_mkdirs(ro.outdir) != 0) {
+        fprintf(err, "carecap: %s: cannot create output directory: %s\n", ro.outdir, strerror(errno));
+        rc = CCA_IO;
+        goto done;
+    }
+    cce_opts eo = {ro.reps, ro.years, ro.threads, ro.seed, 0, NULL, NULL, 0, NULL, NULL};
+    char msg[512];
+    if (cce_run_dfe(p, &eo, ro.progress ? show_progress : NULL, err, &r, msg) != 0) {
+        fprintf(err, "carecap: %s\n", msg);
+        rc = CCA_RUNTIME;
+        goto done;
+    }
+    int crc = cbt_compute(r, d, notes, &t);
+    if (crc != 0) {
+        if (crc < 0)
+            fprintf(err, "carecap: out of memory while comparing\n");
+        else
+            for (size_t i = 0; i < ccg_count(notes); i++)
+                fprintf(err, "carecap: %s\n", ccg_get(notes, i));
+        if (crc > 0)
+            fprintf(err, "carecap: %s: nothing to compare; nothing was written\n", o->config);
+        rc = crc < 0 ? CCA_RUNTIME : CCA_INVALID;
+        goto done;
+    }
+    char score[256], years[64];
+    cbt_score(t, score, sizeof score);
+    if (t->first == t->last)
+        snprintf(years, sizeof years, "year to 31 March %d", t->first);
+    else
+        snprintf(years, sizeof years, "years to 31 March %d-%d", t->first, t->last);
+    cco_batch *b = cco_batch_new(ro.outdir);
+    FILE *fb = b ? cco_batch_add(b, "backtest.csv") : NULL;
+    FILE *ft = fb ? cco_batch_add(b, "backtest.txt") : NULL;
+    FILE *fm = ft ? cco_batch_add(b, "monthly.csv") : NULL;
+    FILE *fa = fm ? cco_batch_add(b, "annual.csv") : NULL;
+    FILE *fc = fa ? cco_batch_add(b, "config.cfg") : NULL;
+    FILE *fx = fc ? cco_batch_add(b, "manifest.txt") : NULL;
+    if (!fx) {
+        fprintf(err, "carecap: %s: cannot write results: %s\n", ro.outdir, strerror(errno));
+        cco_batch_abort(b);
+        rc = CCA_IO;
+        goto done;
+    }
+    if (cbt_write_csv(fb, t) != 0 || cco_write_monthly(fm, r, 1) != 0 || cco_write_annual(fa, r, 1) != 0) {
+        fprintf(err, "carecap: out of memory while summarising\n");
+        cco_batch_abort(b);
+        rc = CCA_RUNTIME;
+        goto done;
+    }
+    fprintf(ft, "council: %s\nfiles used: %d\ncompared: %s\nscore: %s\n", la, cdf_nfiles_used(d), years, score);
+    for (size_t i = 0; i < ccg_count(notes); i++)
+        fprintf(ft, "note: %s\n", ccg_get(notes, i));
+    if (copy_resolved(o->config, fc, ro.outdir) != 0) {
+        fprintf(err, "carecap: %s: cannot write the resolved config\n", ro.outdir);
+        cco_batch_abort(b);
+        rc = CCA_IO;
+        goto done;
+    }
+    write_manifest(fx, &ro, r);
+    fprintf(fx, "backtest_council: %s\n", la);
+    for (int i = 0; i < o->nscenarios; i++)
+        fprintf(fx, "backtest_published: %s\n", o->scenarios[i]);
+    if (cco_batch_commit(b, msg) != 0) {
+        fprintf(err, "carecap: %s\n", msg);
+        rc = CCA_IO;
+        goto done;
+    }
+    for (size_t i = 0; i < ccg_count(notes); i++)
+        fprintf(err, "carecap: note: %s\n", ccg_get(notes, i));
+    if (!o->no_charts)
+        cch_plot(ro.outdir, err);
+    fprintf(out, "carecap: backtest %s against %s, %s: %s; results in %s/\n", p->name, la, years, score, ro.outdir);
+    rc = CCA_OK;
+done:
+    cbt_free(t);
+    cce_free(r);
+    cdf_free(d);
+    ccg_free(errs);
+    ccg_free(notes);
+    ccp_free(p);
+    return rc;
 }

@@ -34,6 +34,12 @@ const char *cca_version(void);
 /* Write one replication's children as SSDA903 files (synthetic data):
  * episodes.csv, header.csv and districts.csv (HOME_POST to district). */
 int cca_export903(const cca_run_opts *o, FILE *out, FILE *err);
+/* backtest: run the config (o->years 0: up to the files' last year) and set
+ * its forecast beside the DfE's published figures in files[0..nfiles-1]
+ * (files or folders) for council la; writes backtest.csv, backtest.txt,
+ * monthly.csv, annual.csv, config.cfg and manifest.txt into o->outdir, the
+ * charts and report.html unless o->no_charts, and the score line to out. */
+int cca_backtest(const cca_run_opts *o, const char *la, FILE *out, FILE *err);
 /* Draw the charts and report.html of results folder `dir` again. */
 int cca_plot(const char *dir, FILE *out, FILE *err);
 

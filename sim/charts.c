@@ -10,6 +10,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "backtest.h"
+
 /* Okabe-Ito: a colour-blind-safe palette. */
 static const char *const pal[] = {"#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
                                   "#000000"};
@@ -494,7 +496,7 @@ static int cmp_charts(const char *cd, const table *c, const table *a, charts *cs
 
 /* Run gnuplot on script `name`.gp in folder cd, without a shell. Returns 0,
  * 1 when gnuplot is missing, -1 when it failed. */
-static int render(const char *cd, const char *name)
+int cch_render(const char *cd, const char *name)
 {
     char script[128];
     snprintf(script, sizeof script, "%s.gp", name);
@@ -583,7 +585,7 @@ static const row *at(const table *t, const char *scen, const char *metric, const
 }
 
 static int report(const char *dir, const char *cd, const table *m, const table *a, const table *c,
-                  const charts *cs, int rendered)
+                  const charts *cs, int rendered, int nbt)
 {
     char path[4096 + 256];
     snprintf(path, sizeof path, "%s/report.html", dir);
@@ -715,13 +717,14 @@ static int report(const char *dir, const char *cd, const table *m, const table *
         }
         fputs("</table>\n", f);
     }
+    cbt_report(f, dir, cd, rendered); /* a back-test's section, if the folder has one */
     /* for checking in a browser: how many charts are present and visible */
     fprintf(f, "<p id=\"chart-check\" data-expected=\"%d\">%d charts.</p>\n"
                "<script>\nwindow.addEventListener('load',function(){var n=0;"
                "document.querySelectorAll('figure.chart svg').forEach(function(s){var r=s.getBoundingClientRect();"
                "if(r.width>100&&r.height>50&&getComputedStyle(s).visibility!=='hidden')n++;});"
                "document.getElementById('chart-check').setAttribute('data-visible',String(n));});\n</script>\n",
-            rendered ? cs->n : 0, cs->n);
+            rendered ? cs->n + nbt : 0, cs->n + nbt);
     fputs("</body></html>\n", f);
     int bad = ferror(f);
     return fclose(f) != 0 || bad ? -1 : 0;
@@ -765,7 +768,7 @@ int cch_plot(const char *dir, FILE *err)
     }
     int rendered = 1;
     for (int k = 0; k < cs.n; k++) {
-        int r = render(cd, cs.c[k].name);
+        int r = cch_render(cd, cs.c[k].name);
         if (r == 1) {
             fprintf(err, "carecap: gnuplot is not installed: the chart data and scripts are in %s; install gnuplot "
                          "and run `carecap plot %s` to draw them\n",
@@ -776,7 +779,8 @@ int cch_plot(const char *dir, FILE *err)
         if (r != 0)
             fprintf(err, "carecap: %s/%s.gp: gnuplot failed\n", cd, cs.c[k].name);
     }
-    rc = report(dir, cd, &m, &a, &c, &cs, rendered);
+    int nbt = cbt_charts(dir, cd, rendered, err);
+    rc = nbt < 0 ? -1 : report(dir, cd, &m, &a, &c, &cs, rendered, nbt);
     if (rc != 0)
         fprintf(err, "carecap: %s/report.html: cannot write: %s\n", dir, strerror(errno ? errno : EIO));
     free(m.r), free(a.r), free(c.r);

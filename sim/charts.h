@@ -14,5 +14,8 @@
  * starting with "carecap: "). Returns 0, or -1 when the folder's files
  * cannot be read or the charts cannot be written (message in err). */
 int cch_plot(const char *dir, FILE *err);
+/* Run gnuplot on script NAME.gp in folder cd (no shell). 0, 1 when gnuplot
+ * is not installed, -1 when it failed. */
+int cch_render(const char *cd, const char *name);
 
 #endif

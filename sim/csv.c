@@ -125,19 +125,31 @@ static int blank_row(const ccv_file *f)
     return 1;
 }
 
-int ccv_columns(ccv_file *f, const char *path, const char *const *names, int n, int *col, FILE *err)
+int ccv_header(ccv_file *f)
 {
     while (split(f) && blank_row(f))
         ;
-    if (f->nfield == 0 || blank_row(f)) {
-        fprintf(err, "%s: empty file (expected a header row with %s, ...)\n", path, names[0]);
-        return -1;
-    }
+    if (f->nfield == 0 || blank_row(f))
+        return 0;
     f->head = malloc((size_t)f->nfield * sizeof *f->head);
     if (!f->head)
         return -1;
     f->nhead = f->nfield;
     memcpy(f->head, f->field, (size_t)f->nfield * sizeof *f->head);
+    return f->nhead;
+}
+
+const char *ccv_head(const ccv_file *f, int col) { return col >= 0 && col < f->nhead ? f->head[col] : ""; }
+
+int ccv_columns(ccv_file *f, const char *path, const char *const *names, int n, int *col, FILE *err)
+{
+    int nh = ccv_header(f);
+    if (nh < 0)
+        return -1;
+    if (nh == 0) {
+        fprintf(err, "%s: empty file (expected a header row with %s, ...)\n", path, names[0]);
+        return -1;
+    }
     int bad = 0;
     for (int k = 0; k < n; k++) {
         col[k] = -1;

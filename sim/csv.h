@@ -21,6 +21,12 @@ void ccv_close(ccv_file *f);
  * "PATH:1: column NAME is missing (...)". 0, or -1 if any is missing. */
 int ccv_columns(ccv_file *f, const char *path, const char *const *names, int n, int *col, FILE *err);
 
+/* Read the header row only (ccv_columns does this and more): the number of
+ * its columns, 0 for a file with no header row, -1 when memory ran out.
+ * ccv_head(f, k) is the name of column k ("" past the end), trimmed. */
+int ccv_header(ccv_file *f);
+const char *ccv_head(const ccv_file *f, int col);
+
 /* Next data row; 0 at the end of the file. A row that repeats the header
  * row (files concatenated with their headers) is passed over. */
 int ccv_row(ccv_file *f);

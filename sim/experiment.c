@@ -58,7 +58,22 @@ static double now_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+static int run(const cc_params *p, const cce_opts *o, int dfe, cce_progress progress, void *ctx, cce_result **out,
+               char *err);
+
 int cce_run(const cc_params *p, const cce_opts *o, cce_progress progress, void *ctx, cce_result **out, char *err)
+{
+    return run(p, o, 0, progress, ctx, out, err);
+}
+
+int cce_run_dfe(const cc_params *p, const cce_opts *o, cce_progress progress, void *ctx, cce_result **out,
+                char *err)
+{
+    return run(p, o, 1, progress, ctx, out, err);
+}
+
+static int run(const cc_params *p, const cce_opts *o, int dfe, cce_progress progress, void *ctx, cce_result **out,
+               char *err)
 {
     *out = NULL;
     cce_result *r = calloc(1, sizeof *r);
@@ -71,7 +86,7 @@ int cce_run(const cc_params *p, const cce_opts *o, cce_progress progress, void *
     r->seed = o->seed;
     r->years = o->years;
     r->threads = o->threads < 1 ? 1 : (o->threads > o->reps ? o->reps : o->threads);
-    r->L = ccx_new(p);
+    r->L = ccx_new_with(p, dfe);
     r->ndates = 12 * o->years + 1;
     r->dates = malloc((size_t)r->ndates * sizeof *r->dates);
     r->snap_t = malloc((size_t)r->ndates * sizeof *r->snap_t);

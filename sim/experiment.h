@@ -46,6 +46,9 @@ typedef void (*cce_progress)(void *ctx, int done, int total);
  * memory or threads could not be had (message in err, at least 256 bytes). */
 int cce_run(const cc_params *p, const cce_opts *o, cce_progress progress, void *ctx, cce_result **out,
             char *err);
+/* The same, with the DfE's counts for a back-test in the layout (metrics.h). */
+int cce_run_dfe(const cc_params *p, const cce_opts *o, cce_progress progress, void *ctx, cce_result **out,
+                char *err);
 void cce_free(cce_result *r);
 /* Value of series j at date k in replication rep. */
 double cce_value(const cce_result *r, int rep, int j, int k);

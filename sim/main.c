@@ -33,6 +33,13 @@ static const char usage_text[] =
     "        HOME_POST to districts) and write CONFIG and CONFIG.fit.csv (estimates,\n"
     "        events, exposure, 95%% intervals); --baseline copies that config's supply,\n"
     "        matching and costs, with the start-date children shared out to its providers\n"
+    "  backtest CONFIG FILE_OR_DIR... --la CODE_OR_NAME [-r REPS] [-y YEARS] [-s SEED] [-j THREADS] [-o DIR]\n"
+    "        run the config and set its forecast beside the DfE's published figures\n"
+    "        (children looked after CSV files, or folders of them) for the council\n"
+    "        (old or new LA code, name, region or England) in every whole April-March\n"
+    "        year both cover (-y default: up to the files' last year); write\n"
+    "        backtest.csv and the run's files into DIR (default output/backtest-<config\n"
+    "        name>) and print the score\n"
     "  plot DIR\n"
     "        draw the charts (DIR/charts/, PNG and SVG, by gnuplot) and DIR/report.html\n"
     "        again from a results folder; run and compare draw them unless --no-charts\n"
@@ -145,13 +152,17 @@ int main(int argc, char **argv)
         return cca_plot(argv[2], stdout, stderr);
     }
     int compare = strcmp(cmd, "compare") == 0, export903 = strcmp(cmd, "export-903") == 0;
-    if (strcmp(cmd, "run") != 0 && !compare && !export903)
+    int backtest = strcmp(cmd, "backtest") == 0;
+    const char *la = NULL;
+    if (strcmp(cmd, "run") != 0 && !compare && !export903 && !backtest)
         return usage_error("unknown command '%s'", cmd);
     enum { MAXSCEN = 512 };
     const char *scen[MAXSCEN];
 
     long ncores = sysconf(_SC_NPROCESSORS_ONLN);
     cca_run_opts o = {NULL, NULL, 1000, 10, ncores > 0 ? (int)(ncores > 256 ? 256 : ncores) : 1, 1, 0, NULL, scen, 0, 0};
+    if (backtest)
+        o.years = 0; /* up to the published figures' last year */
     int quiet = 0;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
@@ -170,7 +181,7 @@ int main(int argc, char **argv)
         }
         if (a[0] == '-' && a[1] != '\0') {
             if (!opt_is(a, "-r", "--reps") && !opt_is(a, "-y", "--years") && !opt_is(a, "-s", "--seed") &&
-                !opt_is(a, "-j", "--threads") && !opt_is(a, "-o", "--out"))
+                !opt_is(a, "-j", "--threads") && !opt_is(a, "-o", "--out") && !(backtest && strcmp(a, "--la") == 0))
                 return usage_error("unknown option '%s'", a);
             const char *val = i + 1 < argc ? argv[i + 1] : NULL;
             if (!val)
@@ -194,16 +205,18 @@ int main(int argc, char **argv)
                 o.threads = (int)v;
             } else if (opt_is(a, "-o", "--out")) {
                 o.outdir = val;
+            } else if (strcmp(a, "--la") == 0) {
+                la = val;
             } else {
                 i--;
                 return usage_error("unknown option '%s'", a);
             }
             continue;
         }
-        if (o.config && !compare)
+        if (o.config && !compare && !backtest)
             return usage_error("unexpected argument '%s' (run takes one config file)", a);
         if (o.config && o.nscenarios == MAXSCEN)
-            return usage_error("more than %d scenarios", MAXSCEN);
+            return usage_error("more than %d %s", MAXSCEN, backtest ? "published files or folders" : "scenarios");
         if (o.config)
             scen[o.nscenarios++] = a;
         else
@@ -213,6 +226,10 @@ int main(int argc, char **argv)
         return usage_error("%s needs a config file", cmd);
     if (compare && o.nscenarios == 0)
         return usage_error("%s", "compare needs a baseline config and at least one scenario file");
+    if (backtest && o.nscenarios == 0)
+        return usage_error("%s", "backtest needs a config and at least one published file or folder");
+    if (backtest && (!la || !*la))
+        return usage_error("%s", "backtest needs --la CODE_OR_NAME (the council, region or England)");
     char defdir[4096];
     if (!o.outdir) {
         const char *base = strrchr(o.config, '/');
@@ -220,7 +237,8 @@ int main(int argc, char **argv)
         size_t n = strlen(base);
         if (n > 4 && strcmp(base + n - 4, ".cfg") == 0)
             n -= 4;
-        snprintf(defdir, sizeof defdir, "output/%s%.*s", compare ? "compare-" : export903 ? "ssda903-" : "",
+        snprintf(defdir, sizeof defdir, "output/%s%.*s",
+                 compare ? "compare-" : export903 ? "ssda903-" : backtest ? "backtest-" : "",
                  (int)n, base);
         o.outdir = defdir;
     }
@@ -237,5 +255,7 @@ int main(int argc, char **argv)
     o.progress = !quiet && isatty(2);
     if (export903)
         return cca_export903(&o, stdout, stderr);
+    if (backtest)
+        return cca_backtest(&o, la, stdout, stderr);
     return compare ? cca_compare(&o, stdout, stderr) : cca_run(&o, stdout, stderr);
 }

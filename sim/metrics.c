@@ -46,7 +46,9 @@ static int add(builder *b, const char *metric, const char *group, int kind)
     return L->n++;
 }
 
-ccx_layout *ccx_new(const cc_params *p)
+ccx_layout *ccx_new(const cc_params *p) { return ccx_new_with(p, 0); }
+
+ccx_layout *ccx_new_with(const cc_params *p, int dfe)
 {
     builder b = {calloc(1, sizeof(ccx_layout)), 0, 0};
     if (!b.L)
@@ -121,6 +123,16 @@ ccx_layout *ccx_new(const cc_params *p)
         for (int t = 0; t < CCM_NPT; t++)
             add(&b, "child_weeks", ccm_ptype_name[t], CCX_MONEY);
         L->gap_cost = add(&b, "gap_cost", "all", CCX_MONEY);
+    }
+    L->dfe = -1;
+    if (dfe) {
+        static const char *const band[] = {"under_1", "1_4", "5_9", "10_15", "16_over"};
+        L->dfe = L->n;
+        for (int k = 0; k < 5; k++)
+            add(&b, "dfe_starts", band[k], CCX_FLOW);
+        add(&b, "dfe_placements_3plus", "all", CCX_STOCK);
+        add(&b, "dfe_staying_put", "eligible", CCX_FLOW);
+        add(&b, "dfe_staying_put", "staying_put", CCX_FLOW);
     }
     if (b.fail) {
         ccx_free(L);

@@ -37,7 +37,15 @@ typedef struct {
     int spend_type;       /* spend_by_type / placement type */
     int child_weeks;      /* child_weeks / placement type */
     int gap_cost;         /* gap_cost / all */
+    /* the DfE's counts (only for a back-test; -1 otherwise): dfe_starts by
+     * age on starting (CCX_DFE_U1..), dfe_placements_3plus / all (children in
+     * care at the date with 3 or more placements since 1 April), then
+     * dfe_staying_put / eligible and / staying_put (flows) */
+    int dfe;
 } ccx_layout;
+
+enum { CCX_DFE_U1, CCX_DFE_1_4, CCX_DFE_5_9, CCX_DFE_10_15, CCX_DFE_16, CCX_DFE_PL3, CCX_DFE_SP_ELIG, CCX_DFE_SP_YES,
+       CCX_NDFE };
 
 enum { CCX_KPI_KINSHIP, CCX_KPI_EXTERNAL_FOSTER, CCX_KPI_RESI_AGAINST_PLAN, CCX_KPI_FAMILY_12_15,
        CCX_KPI_OUTSIDE_D2N2, CCX_NKPI };
@@ -45,6 +53,8 @@ extern const char *const ccx_kpi_name[CCX_NKPI];
 
 /* Build the layout for p. Returns NULL on allocation failure. */
 ccx_layout *ccx_new(const cc_params *p);
+/* The same, with the DfE's counts at the end when dfe is not 0. */
+ccx_layout *ccx_new_with(const cc_params *p, int dfe);
 void ccx_free(ccx_layout *L);
 
 #endif

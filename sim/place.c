@@ -403,6 +403,7 @@ static void step_down(cc_sim *s, uint32_t w, int k, double t)
     int old = release(s, w);
     take(s, w, k, t, age_years(s, c, t));
     c->placed_since = t;
+    ccs_new_placement(s, c);
     ccs_count(s, c, +1);
     s->cur[s->L->mv_all] += 1;
     s->cur[s->L->mv_planned] += 1;
@@ -466,6 +467,7 @@ static void move_on(cc_sim *s, uint32_t i, double t)
     child *c = &s->ch[i];
     ccs_count(s, c, -1);
     ccpl_vacate(s, i, t);
+    ccs_new_placement(s, c);
     ccpl_match(s, i, t);
     ccs_count(s, c, +1);
     s->cur[s->L->mv_all] += 1;
@@ -517,6 +519,7 @@ void ccpl_review(cc_sim *s, double t)
             c->placed = (uint8_t)newplaced;
             wait_leave(s, w);
             c->placed_since = t;
+            ccs_new_placement(s, c);
             ccs_count(s, c, +1);
             s->cur[s->L->mv_all] += 1;
             s->cur[s->L->mv_planned] += 1;

@@ -121,6 +121,18 @@ cc_sim *ccs_new(const cc_params *p, const ccx_layout *L, int ndates, const doubl
         return NULL;
     }
     derive_rates(s);
+    if (L->dfe >= 0) {
+        s->march = calloc((size_t)ndates, 1);
+        if (!s->march) {
+            ccs_free(s);
+            return NULL;
+        }
+        for (int k = 0; k < ndates; k++) {
+            int y, m, d;
+            ccd_to_ymd(ccd_add_month_ends(p->start_day, k), &y, &m, &d);
+            s->march[k] = m == 3;
+        }
+    }
     return s;
 }
 
@@ -147,6 +159,7 @@ void ccs_free(cc_sim *s)
     free(s->lab_d);
     free(s->lab_t);
     free(s->lab_f);
+    free(s->march);
     free(s);
 }
 
@@ -385,6 +398,7 @@ static void to_semi(cc_sim *s, uint32_t i, double t)
     c->need = CCM_SEMI;
     c->placed = CCM_SEMI;
     c->placed_since = t;
+    ccs_new_placement(s, c);
     ccpl_match(s, i, t);
     ccs_count(s, c, +1);
     s->cur[s->L->tr16] += 1;
@@ -458,6 +472,7 @@ static int initial_population(cc_sim *s, uint64_t seed, uint64_t rep)
             child *ch = &s->ch[slot];
             memset(ch, 0, sizeof *ch);
             ch->serial = s->next_serial++;
+            ch->pl_fy = -1;
             ch->prov = -1;
             ch->deadline = INFINITY;
             ch->hh = ch->wprev = ch->wnext = NONE;
@@ -544,6 +559,14 @@ static int on_arrival(cc_sim *s, uint64_t seed, uint64_t rep, double t)
     ccr_set(r, seed, rep, CCR_CHILD, c->serial);
     int32_t today = p->start_day + 1 + (int32_t)floor(t);
     draw_dob(s, r, c->cohort, today, c);
+    c->pl_fy = s->fy_idx;
+    c->pl_n = 1;
+    if (s->L->dfe >= 0) { /* age on starting, in the DfE's bands (draw_dob cached today's date) */
+        int age = s->ty - c->by - (s->tm < c->bm || (s->tm == c->bm && s->td < c->bd));
+        int band = age < 1 ? CCX_DFE_U1 : age < 5 ? CCX_DFE_1_4 : age < 10 ? CCX_DFE_5_9 : age < 16 ? CCX_DFE_10_15
+                                                                                                  : CCX_DFE_16;
+        s->cur[s->L->dfe + band] += 1;
+    }
     for (int f = 0; f < CCM_NNEED; f++)
         if (gsl_rng_uniform(r) < p->entry_need[f][c->cohort])
             c->flags |= (uint8_t)(1 << f);
@@ -580,6 +603,12 @@ static void on_birthday(cc_sim *s, uint32_t i, double t)
         }
         s->cur[s->L->tr18 + dest] += 1;
         c->dest18 = (uint8_t)dest;
+        if (s->L->dfe >= 0 && (c->placed == CCM_FOSTER || c->placed == CCM_KINSHIP)) {
+            /* DfE: eligible care leavers who were in a foster placement on their 18th birthday */
+            s->cur[s->L->dfe + CCX_DFE_SP_ELIG] += 1;
+            if (dest == CCM_STAYING_PUT)
+                s->cur[s->L->dfe + CCX_DFE_SP_YES] += 1;
+        }
         leave(s, i, t, s->L->ex_age18);
         return;
     }
@@ -616,6 +645,7 @@ static void move(cc_sim *s, uint32_t i, double t)
         c->need = CCM_RESIDENTIAL;
         c->placed = CCM_RESIDENTIAL;
     }
+    ccs_new_placement(s, c);
     ccpl_match(s, i, t);
     ccs_count(s, c, +1);
     ccs_plan(s, i, t);
@@ -649,11 +679,22 @@ static void on_bundle(cc_sim *s, uint32_t i, double t)
 static void snapshot(cc_sim *s, int k)
 {
     const ccx_layout *L = s->L;
+    if (L->dfe >= 0) {
+        /* children in care with 3 or more placements since 1 April */
+        uint32_t n = 0;
+        for (size_t i = 0; i < s->cap; i++) {
+            const child *c = &s->ch[i];
+            n += c->in_care && c->pl_fy == s->fy_idx && c->pl_n >= 3;
+        }
+        s->cur[L->dfe + CCX_DFE_PL3] = n;
+    }
     for (int j = 0; j < L->n; j++) {
         s->out[(size_t)j * (size_t)s->ndates + (size_t)k] = s->cur[j];
         if (L->kind[j] != CCX_STOCK)
             s->cur[j] = 0;
     }
+    if (s->march && s->march[k])
+        s->fy_idx++; /* a new April-March year begins */
 }
 
 void ccs_set_checks(cc_sim *s, int on) { s->checks = on; }
@@ -713,6 +754,7 @@ int ccs_run(cc_sim *s, uint64_t seed, uint64_t rep, double *out, ccs_totals *tot
     s->last_t = 0;
     s->year = 0;
     s->today = INT32_MIN; /* the date cache (see draw_dob, age_years) */
+    s->fy_idx = 0;
     double horizon = s->snap_t[s->ndates - 1];
     s->tot.horizon = horizon;
     if (s->nphase > 1 && s->p != s->phases[0]) {

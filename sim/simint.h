@@ -51,6 +51,8 @@ typedef struct {
     int32_t ep_start;    /* SSDA903 trace: the open episode's start day */
     double ep_since;     /* SSDA903 trace: placed_since of the open episode's placement */
     uint8_t in_care;     /* the slot holds a child in care */
+    uint8_t pl_n;        /* back-test: placements in April-March year pl_fy (saturating) */
+    int16_t pl_fy;       /* back-test: that year (cc_sim.fy_idx), -1 before the run */
 } child;
 
 /* Household states. */
@@ -136,10 +138,28 @@ struct cc_sim {
     int nphase;
     gsl_rng *thin;               /* which entries an edge-of-care lever prevents */
     FILE *trace_ep, *trace_hd;   /* SSDA903 trace (export-903): episodes, header; NULL: none */
+    /* back-test (L->dfe >= 0): which snapshots are 31 March, and the
+     * April-March year now (0 until the first 31 March, then 1, ...) */
+    uint8_t *march;
+    int16_t fy_idx;
     /* scratch for the initial population */
     int *lab_d, *lab_t, *lab_f;
     size_t lab_cap;
 };
+
+/* A child in care begins a new placement (back-test counts): the first of
+ * the April-March year counts the placement it held on 1 April too. */
+static inline void ccs_new_placement(cc_sim *s, child *c)
+{
+    if (s->L->dfe < 0)
+        return;
+    if (c->pl_fy != s->fy_idx) {
+        c->pl_fy = s->fy_idx;
+        c->pl_n = 1;
+    }
+    if (c->pl_n < UINT8_MAX)
+        c->pl_n++;
+}
 
 /* sim.c */
 void ccs_count(cc_sim *s, const child *c, double d);  /* add d to every stock the child is in */
