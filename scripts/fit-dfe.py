@@ -298,7 +298,10 @@ def largest_remainder(total, shares):
 def main():
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     ap = argparse.ArgumentParser(description="Fit a config's flows to the DfE's published figures.")
-    ap.add_argument("data", nargs="?", default=os.path.join(root, "..", "shared", "data", "dfe"))
+    data = os.path.join(root, "..", "shared", "data", "dfe")
+    if not os.path.isdir(data):  # a git worktree one level deeper
+        data = os.path.join(root, "..", "..", "shared", "data", "dfe")
+    ap.add_argument("data", nargs="?", default=data)
     ap.add_argument("--extract", metavar="DEST")
     ap.add_argument("--base")
     ap.add_argument("--out")
