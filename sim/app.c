@@ -523,10 +523,7 @@ int cca_backtest(const cca_run_opts *o, const char *la, FILE *out, FILE *err)
     }
     char score[256], years[64];
     cbt_score(t, score, sizeof score);
-    if (t->first == t->last)
-        snprintf(years, sizeof years, "year to 31 March %d", t->first);
-    else
-        snprintf(years, sizeof years, "years to 31 March %d-%d", t->first, t->last);
+    cbt_years(t, years, sizeof years);
     cco_batch *b = cco_batch_new(ro.outdir);
     FILE *fb = b ? cco_batch_add(b, "backtest.csv") : NULL;
     FILE *ft = fb ? cco_batch_add(b, "backtest.txt") : NULL;

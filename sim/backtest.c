@@ -84,6 +84,17 @@ static int push(cbt_table *t, int *cap, const cbt_row *x)
     return 0;
 }
 
+/* "year to 31 March Y" or "years to 31 March Y0-Y1" */
+static void span(char *buf, size_t n, int first, int last)
+{
+    if (first == last)
+        snprintf(buf, n, "year to 31 March %d", first);
+    else
+        snprintf(buf, n, "years to 31 March %d-%d", first, last);
+}
+
+void cbt_years(const cbt_table *t, char *buf, size_t n) { span(buf, n, t->first, t->last); }
+
 int cbt_compute(const cce_result *r, const cdf_set *d, cc_diag *notes, cbt_table **out)
 {
     *out = NULL;
@@ -162,7 +173,12 @@ int cbt_compute(const cce_result *r, const cdf_set *d, cc_diag *notes, cbt_table
     if (t->n == 0) {
         int f0, f1;
         cdf_years(d, &f0, &f1);
-        if (t->first)
+        if (t->first && t->first == t->last)
+            ccg_add(notes,
+                    "no year of the files is a whole April-March year of the run (the files have %d-%d; the run "
+                    "covers the year to 31 March %d)",
+                    f0, f1, t->first);
+        else if (t->first)
             ccg_add(notes,
                     "no year of the files is a whole April-March year of the run (the files have %d-%d; the run "
                     "covers the years to 31 March %d-%d)",
@@ -183,12 +199,13 @@ int cbt_compute(const cce_result *r, const cdf_set *d, cc_diag *notes, cbt_table
                 rows++;
                 modelled |= t->row[i].modelled;
             }
+        char yrs[64];
+        span(yrs, sizeof yrs, t->first, t->last);
         if (rows && !modelled)
             ccg_add(notes, "%s: the model cannot produce it (%s); its rows have empty model columns",
                     cdf_measure_name[q], cannot((cdf_measure)q));
         if (!rows)
-            ccg_add(notes, "%s: not in the files for the years to 31 March %d-%d", cdf_measure_name[q], t->first,
-                    t->last);
+            ccg_add(notes, "%s: not in the files for the %s", cdf_measure_name[q], yrs);
     }
     double sum = 0;
     for (int i = 0; i < t->n; i++) {

@@ -50,6 +50,9 @@ int cbt_write_csv(FILE *f, const cbt_table *t);
  * absolute error E%") into buf (at least 256 bytes). */
 void cbt_score(const cbt_table *t, char *buf, size_t n);
 
+/* "year to 31 March Y" or "years to 31 March Y0-Y1": the years compared. */
+void cbt_years(const cbt_table *t, char *buf, size_t n);
+
 /* Charts of results folder dir's backtest.csv into folder cd (data, gnuplot
  * script, PNG and SVG when draw is set). Returns the number of charts, 0
  * when the folder has no backtest.csv, -1 when the files cannot be written. */
