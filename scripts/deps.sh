@@ -3,12 +3,13 @@
 # As root it installs what is missing with apt-get; otherwise it prints the
 # exact apt-get line to run and exits 1. With --test it also installs
 # Chromium, with which the test suite checks report.html in a browser; that
-# check is skipped (with a message) if Chromium cannot be installed.
+# check is skipped (with a message) if Chromium cannot be installed; and
+# python3, with which the suite reruns scripts/fit-dfe.py (skipped without it).
 set -euo pipefail
 packages=(gcc make cmake pkg-config libgsl-dev libconfig-dev libxlsxwriter-dev gnuplot-nox)
 optional=()
 if [ "${1:-}" = "--test" ]; then
-  optional+=(chromium)
+  optional+=(chromium python3)   # python3: scripts/fit-dfe.py, rerun by the cli_fitdfe test (skipped without it)
 fi
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 missing=()

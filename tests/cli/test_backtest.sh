@@ -119,7 +119,7 @@ if grep -qx "carecap: note: the year to 31 March 2021 is only partly inside the 
 
 # ---- with a supply section: placed outside the county is modelled ----
 sed 's/^start_date = "2022-07-31";/start_date = "2021-03-31";/' "$CARECAP_ROOT/config/nottinghamshire.cfg" >"$tmp/notts.cfg"
-sed -i "s|^@include \"|@include \"$CARECAP_ROOT/config/|" "$tmp/notts.cfg"
+cp -r "$CARECAP_ROOT/config/nottinghamshire-fit" "$tmp/"   # the baseline @includes its fitted rates from there
 expect_rc 0 "backtest with supply" -- "$CARECAP" backtest "$tmp/notts.cfg" "$data" --la E10000024 -r 20 -o "$tmp/d"
 if grep -q '^placed_outside_31_march,2022,395,[0-9]' "$tmp/d/backtest.csv"; then ok; else bad "placed outside with supply: $(grep placed_outside "$tmp/d/backtest.csv")"; fi
 if grep -q '^placements_3plus,2022,26,[0-9]' "$tmp/d/backtest.csv"; then ok; else bad "3+ placements"; fi

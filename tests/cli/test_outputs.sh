@@ -24,6 +24,7 @@ bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 base="$CARECAP_ROOT/config/nottinghamshire.cfg"
+cp -r "$CARECAP_ROOT/config/nottinghamshire-fit" "$tmp/" # the baseline @includes its fitted rates from beside it
 mini="$CARECAP_ROOT/tests/data/cli-mini.cfg"
 have_gnuplot=0
 command -v gnuplot >/dev/null 2>&1 && have_gnuplot=1

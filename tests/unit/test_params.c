@@ -37,7 +37,8 @@ int main(void)
         CHECK(p->entry_cell != NULL && p->entry_total > 300, "entry rates");
         CHECK(p->need_exit_mult[CCM_UASC][CCM_RETURN_HOME] == 0.0, "UASC do not return home");
         CHECK(p->need_exit_mult[CCM_UASC][CCM_EXIT_OTHER] == 1.0, "unset multipliers default to 1");
-        CHECK_NEAR(p->leave18[CCM_FOSTER][CCM_STAYING_PUT], 0.55, 1e-12, "staying put from foster care");
+        /* from config/nottinghamshire-fit/leaving-care-foster.inc, @included inside a group */
+        CHECK_NEAR(p->leave18[CCM_FOSTER][CCM_STAYING_PUT], 0.754, 1e-12, "staying put from foster care");
         CHECK_NEAR(p->leave18[CCM_SECURE][CCM_SUPPORTED], 0.55, 1e-12, "default 18+ destinations");
         ccp_free(p);
     }

@@ -118,7 +118,11 @@ int main(void)
         }
         printf("%s %s/%s: effect %.2f; sd paired %.3f, independent %.3f (%.0f%% less)\n", s->name, m, cases[c].g,
                mean_diff(r1, b1, m, cases[c].g), paired, indep, 100 * (1 - paired / indep));
-        CHECK(paired < 0.6 * indep, "%s %s/%s: paired sd %.3f not well below independent %.3f", s->name, m,
+        /* 0.7: with the DfE-fitted breakdown rates (about 0.6 placement
+         * changes a child-year) paths part sooner than with the old 0.4, and
+         * ten years on the paired spread of the supply measures is ~40% below
+         * the independent one; without pairing the two are about equal */
+        CHECK(paired < 0.7 * indep, "%s %s/%s: paired sd %.3f not well below independent %.3f", s->name, m,
               cases[c].g, paired, indep);
         cce_free(r1);
         cce_free(r2);

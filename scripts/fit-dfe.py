@@ -1,0 +1,630 @@
+#!/usr/bin/env python3
+# fit-dfe.py: re-derive the fitted flow settings of a Nottinghamshire config
+# (entry rates, exit hazards, breakdown rates, staying put at 18) from the
+# DfE's published "children looked after" CSV files, and write them as
+# libconfig include files, each number with a comment citing its table, years
+# and arithmetic. Python 3 standard library only. docs/calibration.md
+# explains the method; the output is reproducible byte for byte.
+#
+# Usage:
+#   scripts/fit-dfe.py [DATA_DIR] --base CONFIG --out DIR [--cutoff YEAR]
+#                      [--years N] [--stock-ages config|england] [--initial]
+#   scripts/fit-dfe.py [DATA_DIR] --extract DEST
+#
+# DATA_DIR holds release-2022/ and release-2024/ as in ../shared/data/dfe
+# (the default, relative to the repository root), or the filtered copies in
+# tests/data/dfe-891/ that --extract writes (only the rows and files this
+# script reads: the county's rows of the LA tables, the national tables).
+# --cutoff YEAR fits on the years to March (YEAR-N+1)..YEAR only (default
+# 2022, N = --years, default 3); no figure of a later year is read, except
+# England's age profiles (stock, adoption, SGO), first published for 2020,
+# which a cut-off before 2020 takes from 2020 (said in the output).
+# --base CONFIG is the config whose hand-set assumptions (placement mixes,
+# multipliers, district mix, leaving-care split) the fit is made consistent
+# with; it is read, never written. Its @include lines are skipped.
+# --initial also writes initial-count.inc: the published 31 March stock of the
+# cut-off year split by age as England's stock was.
+import argparse
+import csv
+import math
+import os
+import re
+import sys
+
+LA = "891"  # Nottinghamshire's old_la_code
+COHORTS = ["age_0_3", "age_4_6", "age_7_11", "age_12_15", "age_16_17"]
+TYPES = ["kinship", "foster", "residential", "semi_independent", "secure", "with_parents", "adoption", "other"]
+ROUTES = ["return_home", "adoption", "sgo", "cao", "other"]
+
+# DfE age groups -> the model's cohorts, splitting a group evenly over its
+# single years of age (ages 1-4: 3 of 4 years are 1-3, so 3/4 to age_0_3 and
+# 1/4 to age_4_6; 5-9: ages 5-6 to age_4_6 (2/5), 7-9 to age_7_11 (3/5);
+# 10-15: 10-11 to age_7_11 (2/6), 12-15 to age_12_15 (4/6); 16 and over,
+# 16 years, 17 years: age_16_17).
+SPLIT = {
+    "Under 1 year": {"age_0_3": 1.0},
+    "1 to 4 years": {"age_0_3": 3 / 4, "age_4_6": 1 / 4},
+    "5 to 9 years": {"age_4_6": 2 / 5, "age_7_11": 3 / 5},
+    "10 to 15 years": {"age_7_11": 2 / 6, "age_12_15": 4 / 6},
+    "16 years and over": {"age_16_17": 1.0},
+    "16 years": {"age_16_17": 1.0},
+    "17 years": {"age_16_17": 1.0},
+}
+SPLIT_RULE = "DfE age groups split evenly over single years: under 1 -> 0-3; 1-4 -> 3/4 0-3, 1/4 4-6; 5-9 -> 2/5 4-6, 3/5 7-11; 10-15 -> 2/6 7-11, 4/6 12-15; 16+ -> 16-17"
+
+# Relative breakdown rates by placement type and cohort: an assumption (no
+# published figure splits placement changes by type and age for the county);
+# the pattern of the pre-2024 baseline, teenage foster and residential
+# placements breaking down most, scaled below to the county's published
+# placement changes.
+MOVE_PATTERN = {
+    "foster": [0.30, 0.30, 0.35, 0.50, 0.45],
+    "kinship": [0.10, 0.10, 0.10, 0.10, 0.10],
+    "residential": [0.60, 0.60, 0.60, 0.70, 0.60],
+    "semi_independent": [0.0, 0.0, 0.0, 0.0, 0.40],
+    "secure": [0.0, 0.0, 2.0, 2.0, 2.0],
+    "with_parents": [0.10, 0.10, 0.10, 0.10, 0.10],
+    "adoption": [0.05, 0.05, 0.05, 0.05, 0.05],
+    "other": [0.30, 0.30, 0.30, 0.30, 0.30],
+}
+
+# Which files hold each table, oldest release first (a newer release's figure
+# for the same year and breakdown replaces the older one).
+TABLES = {
+    "starts": [("release-2022", "la_cla_who_started_to_be_looked_after.csv")],
+    "ceased": [("release-2022", "la_children_who_ceased_during_year.csv"),
+               ("release-2024", "la_children_who_ceased_during_the_year.csv")],
+    "stability": [("release-2022", "la_cla_at_31_march_placement_stability_indicator.csv"),
+                  ("release-2024", "la_cla_placement_stability.csv")],
+    "placements": [("release-2022", "la_cla_during_year_new_placements.csv"),
+                   ("release-2024", "la_cla_during_year_new_placements.csv")],
+    "stayput": [("release-2022", "la_care_leavers_stayput.csv"),
+                ("release-2024", "la_care_leavers_stayput.csv")],
+    "outside": [("release-2022", "la_cla_on_31_march_la_of_placement_net_gain.csv"),
+                ("release-2024", "la_cla_on_31_march_la_of_placement_netgain.csv")],
+    "eng_stock": [("release-2024", "national_cla_on_31_march_by_characteristics.csv")],
+    "eng_adopted": [("release-2024", "national_cla_who_were_adopted_during_the_year.csv")],
+    "eng_sgo": [("release-2024", "national_cla_who_were_the_subject_of_a_sgo_during_the_year.csv")],
+}
+# the 31 March stock is labelled differently in the two releases (the newer first)
+STOCK_KEYS = [("CLA on 31 March", "Total children"), ("Children looked after at 31 March", "Total children")]
+
+
+def die(msg):
+    sys.stderr.write("fit-dfe: %s\n" % msg)
+    sys.exit(2)
+
+
+# ---------------------------------------------------------------------------
+# Published figures
+
+
+class Table:
+    """One table: {(year, breakdown...): value string}, newer release wins."""
+
+    def __init__(self, name, data_dir):
+        self.name = name
+        self.cells = {}
+        self.files = []
+        for rel, fname in TABLES[name]:
+            path = os.path.join(data_dir, rel, fname)
+            if not os.path.exists(path):
+                continue
+            self.files.append(rel + "/" + fname)
+            with open(path, newline="", encoding="utf-8-sig") as f:
+                rd = csv.reader(f)
+                head = next(rd)
+                try:
+                    i_num = head.index("number") if "number" in head else head.index("Number")
+                    i_la = head.index("old_la_code") if "old_la_code" in head else None
+                    i_lvl = head.index("geographic_level")
+                except ValueError:
+                    die("%s: not in the DfE layout (expected geographic_level and number columns)" % path)
+                first = (head.index("new_la_code") + 1) if "new_la_code" in head else (head.index("country_name") + 1)
+                for ln, row in enumerate(rd, 2):
+                    if len(row) != len(head):
+                        die("%s:%d: %d fields (expected %d)" % (path, ln, len(row), len(head)))
+                    national = name.startswith("eng_")
+                    if national and row[i_lvl] != "National":
+                        continue
+                    if not national and (i_la is None or row[i_la] != LA):
+                        continue
+                    key = (int(row[0]),) + tuple(row[first:i_num])
+                    self.cells[key] = row[i_num]
+        if not self.files:
+            die("%s: none of %s found under %s" % (name, ", ".join(r + "/" + f for r, f in TABLES[name]), data_dir))
+
+    def get(self, year, *keys):
+        """The number, or None when missing or suppressed (c, z, x, k, low, u)."""
+        v = self.cells.get((year,) + keys)
+        if v is None:
+            return None
+        try:
+            return float(v)
+        except ValueError:
+            return None
+
+    def need(self, year, *keys):
+        v = self.get(year, *keys)
+        if v is None:
+            die("%s: no published figure for %d %s" % (self.name, year, " / ".join(keys)))
+        return v
+
+    def years(self):
+        return sorted({k[0] for k in self.cells})
+
+
+# ---------------------------------------------------------------------------
+# A reader for the subset of libconfig the configs use (groups, arrays,
+# lists, numbers, strings, booleans; @include lines skipped).
+
+TOKEN = re.compile(r'\s+|#[^\n]*|//[^\n]*|/\*.*?\*/|"(?:[^"\\]|\\.)*"|[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?L?'
+                   r'|[A-Za-z_*][-A-Za-z0-9_*]*|[=:;,{}\[\]()]', re.S)
+
+
+def read_config(path):
+    with open(path, encoding="utf-8") as f:
+        text = "".join("\n" if ln.lstrip().startswith("@include") else ln for ln in f)
+    toks = []
+    pos = 0
+    while pos < len(text):
+        m = TOKEN.match(text, pos)
+        if not m:
+            die("%s: cannot read the config near character %d" % (path, pos))
+        t = m.group(0)
+        pos = m.end()
+        if t.strip() and not t.startswith(("#", "//", "/*")):
+            toks.append(t)
+    at = [0]
+
+    def peek():
+        return toks[at[0]] if at[0] < len(toks) else None
+
+    def take():
+        at[0] += 1
+        return toks[at[0] - 1]
+
+    def value():
+        t = take()
+        if t == "{":
+            g = settings("}")
+            take()
+            return g
+        if t in "[(":
+            out = []
+            close = "]" if t == "[" else ")"
+            while peek() != close:
+                out.append(value())
+                if peek() == ",":
+                    take()
+            take()
+            return out
+        if t.startswith('"'):
+            return t[1:-1]
+        if t in ("true", "false"):
+            return t == "true"
+        return float(t.rstrip("L"))
+
+    def settings(end):
+        g = {}
+        while peek() is not None and peek() != end:
+            name = take()
+            if take() not in "=:":
+                die("%s: expected = after %s" % (path, name))
+            g[name] = value()
+            if peek() in (";", ","):
+                take()
+        return g
+
+    return settings(None)
+
+
+def lookup(cfg, dotted, default=None):
+    g = cfg
+    for part in dotted.split("."):
+        if not isinstance(g, dict) or part not in g:
+            return default
+        g = g[part]
+    return g
+
+
+# ---------------------------------------------------------------------------
+# Output
+
+
+def num(x):
+    s = "%.4f" % x
+    return s
+
+
+class Writer:
+    def __init__(self, out_dir, header):
+        self.out_dir = out_dir
+        self.header = header
+        self.files = {}
+
+    def file(self, name, purpose):
+        if name not in self.files:
+            self.files[name] = ["# %s: %s" % (name, purpose)] + ["# " + h for h in self.header] + [""]
+        return self.files[name]
+
+    def write(self):
+        os.makedirs(self.out_dir, exist_ok=True)
+        for name, lines in sorted(self.files.items()):
+            path = os.path.join(self.out_dir, name)
+            tmp = path + ".tmp"
+            with open(tmp, "w", encoding="utf-8") as f:
+                f.write("\n".join(lines) + "\n")
+            os.replace(tmp, path)
+
+
+# ---------------------------------------------------------------------------
+# The fit
+
+
+def by_cohort(table, year, group_label, groups, cla_group):
+    """County counts by DfE age group for one year, mapped to cohorts."""
+    out = dict.fromkeys(COHORTS, 0.0)
+    for g in groups:
+        v = table.need(year, cla_group, g)
+        for c, w in SPLIT[g].items():
+            out[c] += v * w
+    return out
+
+
+def eng_shares(table, years, cla_group, groups):
+    tot = dict.fromkeys(COHORTS, 0.0)
+    for y in years:
+        for g in groups:
+            v = table.get(y, cla_group, g)
+            if v is None:
+                continue  # suppressed: a handful nationally
+            for c, w in SPLIT[g].items():
+                tot[c] += v * w
+    s = sum(tot.values())
+    return {c: tot[c] / s for c in COHORTS}
+
+
+def largest_remainder(total, shares):
+    raw = [total * s for s in shares]
+    base = [math.floor(r) for r in raw]
+    left = total - sum(base)
+    order = sorted(range(len(raw)), key=lambda i: (-(raw[i] - base[i]), i))
+    for i in order[:left]:
+        base[i] += 1
+    return base
+
+
+def main():
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    ap = argparse.ArgumentParser(description="Fit a config's flows to the DfE's published figures.")
+    data = os.path.join(root, "..", "shared", "data", "dfe")
+    if not os.path.isdir(data):  # a git worktree one level deeper
+        data = os.path.join(root, "..", "..", "shared", "data", "dfe")
+    ap.add_argument("data", nargs="?", default=data)
+    ap.add_argument("--extract", metavar="DEST")
+    ap.add_argument("--base")
+    ap.add_argument("--out")
+    ap.add_argument("--cutoff", type=int, default=2022)
+    ap.add_argument("--years", type=int, default=3)
+    ap.add_argument("--stock-ages", choices=["config", "england"], default="config")
+    ap.add_argument("--initial", action="store_true")
+    a = ap.parse_args()
+
+    if a.extract:
+        return extract(a.data, a.extract)
+    if not a.base or not a.out:
+        die("--base CONFIG and --out DIR are required (or --extract DEST)")
+
+    T = {n: Table(n, a.data) for n in TABLES}
+    cfg = read_config(a.base)
+    years = [y for y in range(a.cutoff - a.years + 1, a.cutoff + 1) if y in T["ceased"].years()]
+    if not years:
+        die("no published year up to %d" % a.cutoff)
+    ny = len(years)
+    yrs = "%d-%d" % (years[0], years[-1]) if ny > 1 else str(years[0])
+    eng_years = [y for y in T["eng_stock"].years() if y <= a.cutoff] or [min(T["eng_stock"].years())]
+    eng_yrs = "%d-%d" % (eng_years[0], eng_years[-1]) if len(eng_years) > 1 else str(eng_years[0])
+
+    # the 31 March stock
+    def stock(y):
+        for k in STOCK_KEYS:
+            v = T["stability"].get(y, *k)
+            if v is not None:
+                return v
+        return None
+
+    def starts_total(y):
+        return T["starts"].need(y, "Age group", "Total")
+
+    def ceased_total(y):
+        return T["ceased"].need(y, "Reason episode ceased", "Total")
+
+    # child-years in care in the year to 31 March y: the mean of the stock at
+    # the two 31 Marches; where the earlier is not in the files, it is taken
+    # as stock(y) - starts(y) + ceased(y)
+    cy = {}
+    cy_note = []
+    for y in years:
+        s1 = stock(y)
+        if s1 is None:
+            die("stability: no 31 March %d stock" % y)
+        s0 = stock(y - 1)
+        if s0 is None:
+            s0 = s1 - starts_total(y) + ceased_total(y)
+            cy_note.append("31 March %d stock taken as %g - %g + %g = %g (stock - starts + ceased of %d)" %
+                           (y - 1, s1, starts_total(y), ceased_total(y), s0, y))
+        cy[y] = (s0 + s1) / 2
+    child_years = sum(cy.values()) / ny
+
+    # the stock's age profile
+    ages = ["Under 1 year", "1 to 4 years", "5 to 9 years", "10 to 15 years", "16 years and over"]
+    if a.stock_ages == "config":
+        cnt = lookup(cfg, "initial.count")
+        if not isinstance(cnt, dict):
+            die("%s: no initial.count to take the stock's age profile from" % a.base)
+        tot = sum(cnt[c] for c in COHORTS)
+        share = {c: cnt[c] / tot for c in COHORTS}
+        share_src = "the county's own age bands ([S000], the config's initial.count: %s of %d)" % (
+            " / ".join("%d" % cnt[c] for c in COHORTS), tot)
+    else:
+        share = eng_shares(T["eng_stock"], eng_years, "Age group", ages)
+        share_src = "England's stock at 31 March %s by age (national_cla_on_31_march_by_characteristics), %s" % (eng_yrs, SPLIT_RULE)
+    cyc = {c: child_years * share[c] for c in COHORTS}
+
+    hdr = ["Generated by scripts/fit-dfe.py --cutoff %d --years %d --stock-ages %s%s from the DfE's" % (
+        a.cutoff, a.years, a.stock_ages, " --initial" if a.initial else ""),
+        "\"Children looked after in England including adoptions\" (release-2022, release-2024;",
+        "a newer release's figure replaces an older one), Nottinghamshire (old_la_code %s)," % LA,
+        "years to 31 March %s. Do not edit: rerun the script (docs/calibration.md)." % yrs]
+    W = Writer(a.out, hdr)
+
+    # ---- initial population (back-test configs)
+    if a.initial:
+        s = stock(a.cutoff)
+        sh = eng_shares(T["eng_stock"], eng_years[:1], "Age group", ages)
+        counts = largest_remainder(int(s), [sh[c] for c in COHORTS])
+        f = W.file("initial-count.inc", "children in care on 31 March %d by age band" % a.cutoff)
+        f.append("# Total: %d in care at 31 March %d (placement stability table, CLA on 31 March)." % (s, a.cutoff))
+        f.append("# Split by England's stock at 31 March %d by age (the earliest age profile in the files);" % eng_years[0])
+        f.append("# %s; rounded by largest remainder." % SPLIT_RULE)
+        f.append("count = {")
+        for c, n in zip(COHORTS, counts):
+            f.append("  %-9s = %d;   # %.4f x %d" % (c, n, sh[c], s))
+        f.append("};")
+
+    # ---- entries
+    starts = {c: 0.0 for c in COHORTS}
+    for y in years:
+        b = by_cohort(T["starts"], y, "Age group", ages, "Age group")
+        for c in COHORTS:
+            starts[c] += b[c] / ny
+    stot = [starts_total(y) for y in years]
+    dm = lookup(cfg, "initial.district_mix")
+    if not isinstance(dm, dict):
+        die("%s: no initial.district_mix to split entries by district" % a.base)
+    f = W.file("entries.inc", "entries.rate and entries.trend")
+    f.append("# Children starting to be looked after a year, by age band and district (districts in the")
+    f.append("# order of `districts`). Table la_cla_who_started_to_be_looked_after, Age group, years %s:" % yrs)
+    f.append("# totals %s, mean %.1f a year. %s." % (", ".join("%d" % v for v in stot), sum(stot) / ny, SPLIT_RULE))
+    f.append("# District split within a band: the band's initial.district_mix (assumption: entrants come")
+    f.append("# from where the children in care come from).")
+    f.append("rate = {")
+    for c in COHORTS:
+        w = dm[c]
+        sw = sum(w)
+        f.append("  %-9s = [%s];   # %.2f a year" % (c, ", ".join("%.3f" % (starts[c] * x / sw) for x in w), starts[c]))
+    f.append("};")
+    f.append("# No trend: the published starts (%s) give the level; the engine's entries.trend is" % ", ".join("%d" % v for v in stot))
+    f.append("# left at 0 because %d years of starts cannot separate a trend from year-to-year noise." % ny)
+    f.append("trend = 0.0;")
+
+    # ---- exits
+    R = "Reason episode ceased"
+    rh_keys = ["Returned home to live with parents or other person with parental responsibility which was part of the care planning process",
+               "Returned home to live with parents or other person with parental responsibility which was not part of the care planning process"]
+    route_keys = {"return_home": rh_keys, "adoption": ["Adopted"], "sgo": ["Special guardianship orders"],
+                  "cao": ["Residence order or child arrangement order granted"]}
+    routes = {r: 0.0 for r in ROUTES}
+    route_years = {r: [] for r in ROUTES}
+    suppressed = []
+    age18 = 0.0
+    ceased_u18 = dict.fromkeys(COHORTS, 0.0)
+    cages = ["Under 1 year", "1 to 4 years", "5 to 9 years", "10 to 15 years", "16 years", "17 years"]
+    for y in years:
+        tot = ceased_total(y)
+        a18 = T["ceased"].need(y, "Age on ceasing", "18 years and over")
+        age18 += a18 / ny
+        known = 0.0
+        for r, keys in route_keys.items():
+            v = 0.0
+            for k in keys:
+                x = T["ceased"].get(y, R, k)
+                if x is None:
+                    suppressed.append("%d %s" % (y, k))
+                else:
+                    v += x
+            routes[r] += v / ny
+            route_years[r].append(v)
+            known += v
+        oth = tot - a18 - known
+        routes["other"] += oth / ny
+        route_years["other"].append(oth)
+        b = by_cohort(T["ceased"], y, "Age on ceasing", cages, "Age on ceasing")
+        for c in COHORTS:
+            ceased_u18[c] += b[c] / ny
+
+    eadopt = eng_shares(T["eng_adopted"], eng_years, "Age at adoption", ages)
+    esgo = eng_shares(T["eng_sgo"], eng_years, "Age at special guardianship order", ages)
+    flow = {r: dict.fromkeys(COHORTS, 0.0) for r in ROUTES}
+    resid_routes = ["return_home", "cao", "other"]
+    resid_tot = sum(routes[r] for r in resid_routes)
+    for c in COHORTS:
+        flow["adoption"][c] = routes["adoption"] * eadopt[c]
+        flow["sgo"][c] = routes["sgo"] * esgo[c]
+        rest = ceased_u18[c] - flow["adoption"][c] - flow["sgo"][c]
+        if rest < 0:
+            die("ceased under 18 in %s (%.1f) is below its adoptions and SGOs: the age split does not fit" % (c, ceased_u18[c]))
+        for r in resid_routes:
+            flow[r][c] = rest * routes[r] / resid_tot
+
+    # the config's multipliers: the mean over a band's children in care (the
+    # start-date placement mix and need shares) of placement x need multipliers
+    pm_init = lookup(cfg, "initial.placement_mix")
+    needs_init = lookup(cfg, "initial.needs", {})
+
+    def mean_mult(route, c):
+        mix = pm_init[c]
+        smix = sum(mix.values())
+        pmul = lookup(cfg, "exits.%s.placement_multiplier" % route, {}) or {}
+        m = sum(mix[t] / smix * pmul.get(t, 1.0) for t in mix)
+        for need, shares in (needs_init or {}).items():
+            s = shares.get(c, 0.0)
+            em = lookup(cfg, "needs.%s.exit_multiplier" % need, {}) or {}
+            m *= 1 - s + s * em.get(route, 1.0)
+        return m
+
+    f = W.file("exits.inc", "exits.<route>.rate (one include a route)")
+    for r in ROUTES:
+        rf = W.file("exits-%s.inc" % r, "exits.%s.rate" % r)
+        rf.append("# Hazard a year of leaving care by %s, by age band: the county's ceased in the years" % r.replace("_", " "))
+        rf.append("# to March %s (la_children_who_ceased_during_year), split by age, divided by the" % yrs)
+        rf.append("# child-years in care in the band, then by the config's mean multiplier for the band.")
+        if r == "return_home":
+            rf.append("# Returned home (part and not part of the care plan): %s a year." %
+                      ", ".join("%d" % v for v in route_years[r]))
+        elif r == "other":
+            rf.append("# Other = total ceased - ceased aged 18+ - returned home - adopted - SGO - CAO: %s a year" %
+                      ", ".join("%d" % v for v in route_years[r]))
+            rf.append("# (transfers, custody, independent living before 18, suppressed cells of the named routes).")
+        else:
+            rf.append("# Published: %s a year." % ", ".join("%d" % v for v in route_years[r]))
+        if r == "adoption":
+            rf.append("# Age split: England's age at adoption, %s (national_cla_who_were_adopted_during_the_year)." % eng_yrs)
+        elif r == "sgo":
+            rf.append("# Age split: England's age at SGO, %s (national_cla_who_were_the_subject_of_a_sgo_during_the_year)." % eng_yrs)
+        else:
+            rf.append("# Age split: the county's ceased under 18 by age less adoptions and SGOs, shared between")
+            rf.append("# return home, CAO and other in proportion to their totals (assumption: one age profile).")
+        rf.append("rate = {")
+        for c in COHORTS:
+            h = flow[r][c] / cyc[c]
+            m = mean_mult(r, c)
+            rate = h / m if m > 0 else 0.0
+            rf.append("  %-9s = %s;   # %.2f a year / %.1f child-years = %.4f, / mean multiplier %.3f" % (
+                c, num(rate), flow[r][c], cyc[c], h, m))
+        rf.append("};")
+    del W.files["exits.inc"]
+
+    # ---- moves
+    chg = []
+    for y in years:
+        v = T["placements"].get(y, "Reason for placement change during the year", "Total placements changing")
+        if v is None:
+            die("placements: no total placements changing for %d" % y)
+        chg.append(v)
+    per_child = sum(chg) / ny / child_years
+    # the config's own placement changes other than breakdowns: moves to
+    # semi-independent provision at 16 and later at 16-17
+    tr = lookup(cfg, "transitions.semi_independent", {})
+    mix16 = pm_init["age_16_17"]
+    s16 = sum(mix16.values())
+    mix12 = pm_init["age_12_15"]
+    s12 = sum(mix12.values())
+    trans = cyc["age_16_17"] * sum(mix16.get(t, 0) / s16 * tr.get("rate", {}).get(t, 0.0) for t in TYPES) + \
+        cyc["age_12_15"] / 4 * sum(mix12.get(t, 0) / s12 * tr.get("at_16", {}).get(t, 0.0) for t in TYPES)
+    cm = lookup(cfg, "needs.complex.move_multiplier", 1.0)
+    cshare = lookup(cfg, "initial.needs.complex", {}) or {}
+    base = 0.0
+    for i, c in enumerate(COHORTS):
+        mix = pm_init[c]
+        smix = sum(mix.values())
+        m = 1 - cshare.get(c, 0.0) + cshare.get(c, 0.0) * cm
+        base += cyc[c] * m * sum(mix[t] / smix * MOVE_PATTERN[t][i] for t in mix)
+    target = sum(chg) / ny - trans
+    k = target / base
+    f = W.file("moves.inc", "moves.rate")
+    f.append("# Breakdown rate a year by placement type (rows) and age band. Table")
+    f.append("# la_cla_during_year_new_placements, Total placements changing, years %s: %s, mean %.1f" % (
+        yrs, ", ".join("%d" % v for v in chg), sum(chg) / ny))
+    f.append("# (%.3f a child-year in care). Less %.1f a year of the config's own moves to semi-independent" % (per_child, trans))
+    f.append("# provision at 16-17 (transitions.semi_independent over the start-date mix) = %.1f breakdowns." % target)
+    f.append("# The relative rates by type and age are an assumption (scripts/fit-dfe.py MOVE_PATTERN);")
+    f.append("# they are scaled by %.4f = %.1f / %.1f, the breakdowns the pattern gives over the start-date" % (k, target, base))
+    f.append("# placement mix, with needs.complex.move_multiplier. No trend: the engine has none for moves.")
+    f.append("rate = {")
+    for t in TYPES:
+        f.append("  %-16s = { %s };" % (t, " ".join("%s = %s;" % (c, num(k * MOVE_PATTERN[t][i])) for i, c in enumerate(COHORTS))))
+    f.append("};")
+
+    # ---- staying put at 18
+    live = elig = 0.0
+    parts = []
+    for y in years:
+        l = T["stayput"].need(y, "Aged 18", "Total living with former foster carers in the current year")
+        e = T["stayput"].need(y, "Aged 18", "Young people who ceased to be looked after in a foster placement on their 18th birthday and were eligible for care leavers support")
+        live += l
+        elig += e
+        parts.append("%d/%d" % (l, e))
+    sp = live / elig
+    for t in ("foster", "kinship"):
+        old = lookup(cfg, "transitions.leaving_care.%s" % t, None)
+        f = W.file("leaving-care-%s.inc" % t, "transitions.leaving_care.%s" % t)
+        f.append("# Staying put: the county's young people aged 18 who ceased care in a foster placement")
+        f.append("# (kinship included: DfE counts both as foster placements) and live with their former carers,")
+        f.append("# la_care_leavers_stayput, Aged 18, years %s: %s = %d/%d = %.4f." % (yrs, ", ".join(parts), live, elig, sp))
+        f.append("# The rest is split between supported accommodation and independence 5:4 (assumption,")
+        f.append("# as the pre-2024 baseline's 0.25 : 0.20).")
+        f.append("staying_put = %s;" % num(sp))
+        f.append("supported = %s;" % num((1 - sp) * 5 / 9))
+        f.append("independent = %s;" % num((1 - sp) - round((1 - sp) * 5 / 9, 4)))
+
+    # ---- the figures the fit is judged against, for the docs
+    f = W.file("published.txt", "the published figures the fitted settings reproduce (not a config file)")
+    f.append("child_years_in_care %.1f   # %s" % (child_years, "; ".join("%d: %.1f" % (y, cy[y]) for y in years)))
+    for note in cy_note:
+        f.append("#   " + note)
+    f.append("stock_age_profile %s   # %s" % (" ".join("%.4f" % share[c] for c in COHORTS), share_src))
+    f.append("starts %.1f   # %s" % (sum(stot) / ny, " ".join("%d" % v for v in stot)))
+    ct = [ceased_total(y) for y in years]
+    f.append("ceased %.1f   # %s" % (sum(ct) / ny, " ".join("%d" % v for v in ct)))
+    for r in ROUTES:
+        f.append("ceased_%s %.1f   # %s" % (r, routes[r], " ".join("%d" % v for v in route_years[r])))
+    f.append("ceased_age_18 %.1f" % age18)
+    f.append("placements_changing %.1f   # %s" % (sum(chg) / ny, " ".join("%d" % v for v in chg)))
+    f.append("staying_put_share %.4f   # %s" % (sp, " ".join(parts)))
+    f.append("staying_put %.1f" % (live / ny))
+    for y in years:
+        o = T["outside"].get(y, "2. Children who are the responsibility of this LA placed outside the LA boundary")
+        f.append("placed_outside_boundary_%d %s" % (y, "suppressed" if o is None else "%d" % o))
+    if suppressed:
+        f.append("# suppressed (fewer than 6), left to the residual 'other' route: " + "; ".join(suppressed))
+    W.write()
+    return 0
+
+
+def extract(data, dest):
+    """Copy the files this script reads, keeping only the county's rows of the
+    LA tables (and every row of the national ones), into DEST."""
+    for name, files in TABLES.items():
+        for rel, fname in files:
+            src = os.path.join(data, rel, fname)
+            if not os.path.exists(src):
+                die("%s: missing" % src)
+            os.makedirs(os.path.join(dest, rel), exist_ok=True)
+            out = os.path.join(dest, rel, fname)
+            with open(src, newline="", encoding="utf-8-sig") as f, open(out + ".tmp", "w", newline="", encoding="utf-8") as g:
+                rd = csv.reader(f)
+                wr = csv.writer(g, lineterminator="\n")
+                head = next(rd)
+                wr.writerow(head)
+                i_la = head.index("old_la_code") if "old_la_code" in head else None
+                for row in rd:
+                    if name.startswith("eng_") or (i_la is not None and row[i_la] == LA):
+                        wr.writerow(row)
+            os.replace(out + ".tmp", out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
