@@ -120,16 +120,23 @@ int cbt_compute(const cce_result *r, const cdf_set *d, cc_diag *notes, cbt_table
             double v;
             in_files = cdf_get(d, (cdf_measure)q, y, &v) != CDF_ABSENT;
         }
-        if (kE < 12) {
-            if (kE > 0 && in_files)
-                ccg_add(notes, "the year to 31 March %d is only partly inside the run (from %s) and is not compared",
-                        y, d0);
+        /* A year only partly inside the run: its 31 March stocks are inside
+         * the run and are compared; its flows, and the 3+ placements that
+         * count a whole year's moves, are not. */
+        int partial = kE < 12;
+        if (partial && (kE == 0 || !in_files))
             continue;
-        }
+        if (partial)
+            ccg_add(notes,
+                    "the year to 31 March %d is only partly inside the run (from %s): only the children in care "
+                    "and placed outside the council at 31 March are compared",
+                    y, d0);
         if (!t->first)
             t->first = y;
         t->last = y;
         for (int q = 0; q < CDF_NMEASURE; q++) {
+            if (partial && (cdf_measure_kind[q] != 1 || q == CDF_PL3))
+                continue;
             cbt_row row;
             memset(&row, 0, sizeof row);
             row.m = (cdf_measure)q;
@@ -174,21 +181,10 @@ int cbt_compute(const cce_result *r, const cdf_set *d, cc_diag *notes, cbt_table
     if (t->n == 0) {
         int f0, f1;
         cdf_years(d, &f0, &f1);
-        if (t->first && t->first == t->last)
-            ccg_add(notes,
-                    "no year of the files is a whole April-March year of the run (the files have %d-%d; the run "
-                    "covers the year to 31 March %d)",
-                    f0, f1, t->first);
-        else if (t->first)
-            ccg_add(notes,
-                    "no year of the files is a whole April-March year of the run (the files have %d-%d; the run "
-                    "covers the years to 31 March %d-%d)",
-                    f0, f1, t->first, t->last);
-        else
-            ccg_add(notes,
-                    "the run (%s to %s) holds no whole April-March year (expected a run from 31 March of one year "
-                    "to 31 March of a later one, or longer); the files have %d-%d",
-                    d0, d1, f0, f1);
+        ccg_add(notes,
+                "no published figure falls inside the run (%s to %s): the files have the years to 31 March %d-%d "
+                "(expected a run that holds a 31 March of those years)",
+                d0, d1, f0, f1);
         cbt_free(t);
         return 1;
     }
