@@ -2,15 +2,26 @@
 # deps.sh: make sure the Debian packages carecap needs are installed.
 # As root it installs what is missing with apt-get; otherwise it prints the
 # exact apt-get line to run and exits 1. With --test it also installs
-# Chromium, with which the test suite checks report.html in a browser; that
-# check is skipped (with a message) if Chromium cannot be installed.
+# Chromium, with which the test suite checks report.html in a browser, and
+# clang with its libFuzzer runtime (libclang-rt-N-dev, N clang's version),
+# with which it runs the fuzz targets of tests/fuzz/; each check is skipped
+# (with a message) if its package cannot be installed.
 set -euo pipefail
 packages=(gcc make cmake pkg-config libgsl-dev libconfig-dev libxlsxwriter-dev gnuplot-nox)
 optional=()
-if [ "${1:-}" = "--test" ]; then
-  optional+=(chromium)
-fi
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+# the libFuzzer runtime of the clang that is (or will be) installed
+fuzzer_rt() {
+  local v
+  v=$(clang --version 2>/dev/null | sed -n 's/.*clang version \([0-9]*\).*/\1/p' | head -1)
+  [ -z "$v" ] && v=$(apt-cache depends clang 2>/dev/null | sed -n 's/.*Depends: clang-\([0-9]*\)$/\1/p' | head -1)
+  [ -n "$v" ] && echo "libclang-rt-$v-dev"
+}
+if [ "${1:-}" = "--test" ]; then
+  optional+=(chromium clang)
+  rt=$(fuzzer_rt || true)
+  [ -n "$rt" ] && optional+=("$rt")
+fi
 missing=()
 for p in "${packages[@]}"; do
   installed "$p" || missing+=("$p")
