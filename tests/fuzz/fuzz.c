@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static char dir[4096];
@@ -39,9 +40,12 @@ static void cleanup(void)
 const char *fz_dir(void)
 {
     if (!dir[0]) {
-        const char *t = getenv("TMPDIR");
-        snprintf(dir, sizeof dir, "%s/carecap-fuzz.XXXXXX", t && *t ? t : "/tmp");
-        if (!mkdtemp(dir)) {
+        const char *t = getenv("TMPDIR"), *fixed = getenv("CARECAP_FUZZ_DIR");
+        if (fixed && *fixed) /* a folder name of the caller's: the same every run */
+            snprintf(dir, sizeof dir, "%s", fixed);
+        else
+            snprintf(dir, sizeof dir, "%s/carecap-fuzz.XXXXXX", t && *t ? t : "/tmp");
+        if (fixed && *fixed ? mkdir(dir, 0700) != 0 : !mkdtemp(dir)) {
             perror("carecap fuzz: cannot make a temporary folder");
             abort();
         }

@@ -10,8 +10,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* The per-process temporary folder ("$TMPDIR/carecap-fuzz.XXXXXX"), made on
- * the first call and removed with everything in it when the process exits.
+/* The per-process temporary folder ("$TMPDIR/carecap-fuzz.XXXXXX", or
+ * $CARECAP_FUZZ_DIR, which must not exist, for runs that must repeat
+ * exactly: paths end up in messages and comparisons), made on the first call and removed with everything in it when the process exits.
  * Aborts if it cannot be made (the harness cannot run without it). */
 const char *fz_dir(void);
 /* Write `size` bytes to fz_dir()/name (creating subfolders named in `name`

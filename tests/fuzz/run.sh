@@ -12,10 +12,18 @@ bin=$1 name=$2 runs=$3
 src="$CARECAP_ROOT/tests/fuzz"
 corpus="$src/corpus/$name" regress="$src/regress/$name" dict="$src/$name.dict"
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+rm -rf "$PWD/fuzz-tmp-$name"
+trap 'rm -rf "$work" "$PWD/fuzz-tmp-$name"' EXIT
 export TMPDIR="$work"
-opts=(-seed=1 -timeout=30 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$PWD/crash-$name-")
+opts=(-seed=1 -reload=0 -timeout=30 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$PWD/crash-$name-")
 [ -f "$dict" ] && opts+=(-dict="$dict")
+# What makes two runs of the same seed differ, taken away: address
+# randomisation (libFuzzer takes compared values, some of them addresses,
+# into its mutations), the temporary folder's random name (paths reach
+# messages and comparisons: CARECAP_FUZZ_DIR fixes it) and the re-reading of
+# the output corpus each second (-reload=0).
+norand=()
+setarch "$(uname -m)" -R true 2>/dev/null && norand=(setarch "$(uname -m)" -R)
 status=0
 if [ -d "$regress" ] && [ -n "$(ls -A "$regress")" ]; then
     if "$bin" "${opts[@]}" "$regress"/* >"$work/regress.log" 2>&1; then
@@ -27,7 +35,7 @@ if [ -d "$regress" ] && [ -n "$(ls -A "$regress")" ]; then
     fi
 fi
 mkdir "$work/new"
-"$bin" "${opts[@]}" -runs="$runs" "$work/new" "$corpus" ${regress:+$( [ -d "$regress" ] && echo "$regress")} \
+CARECAP_FUZZ_DIR="$PWD/fuzz-tmp-$name" "${norand[@]}" "$bin" "${opts[@]}" -runs="$runs" "$work/new" "$corpus" ${regress:+$( [ -d "$regress" ] && echo "$regress")} \
     >"$work/fuzz.log" 2>&1
 rc=$?
 last=$(grep -E '^#[0-9]+[[:space:]]+(DONE|pulse|NEW|REDUCE|INITED)' "$work/fuzz.log" | tail -1)
