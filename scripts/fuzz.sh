@@ -37,7 +37,7 @@ one() {
     local name=$1 bin="$root/build-fuzz/tests/fuzz/fuzz_$1"
     local corpus="$out/corpus/$name" crashes="$out/crashes/$name" tmp
     mkdir -p "$corpus" "$crashes"
-    tmp=$(mktemp -d)
+    tmp=$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d) # in memory when possible
     local args=(-max_total_time="$secs" -timeout=30 -rss_limit_mb=2048 -print_final_stats=1
         -artifact_prefix="$crashes/" "$corpus" "tests/fuzz/corpus/$name")
     [ -f "tests/fuzz/$name.dict" ] && args+=(-dict="tests/fuzz/$name.dict")

@@ -12,8 +12,14 @@ bin=$1 name=$2 runs=$3
 src="$CARECAP_ROOT/tests/fuzz"
 corpus="$src/corpus/$name" regress="$src/regress/$name" dict="$src/$name.dict"
 work=$(mktemp -d)
-rm -rf "$PWD/fuzz-tmp-$name"
-trap 'rm -rf "$work" "$PWD/fuzz-tmp-$name"' EXIT
+# the harness's folder: in memory when possible (the plot target writes a
+# dozen files an input), named after this build folder so that it is the
+# same every run and apart from other builds' runs
+shm=/dev/shm
+[ -d "$shm" ] && [ -w "$shm" ] || shm=$PWD
+fixed="$shm/carecap-fuzz-$(printf '%s' "$PWD" | cksum | cut -d' ' -f1)-$name"
+rm -rf "$fixed"
+trap 'rm -rf "$work" "$fixed"' EXIT
 export TMPDIR="$work"
 opts=(-seed=1 -reload=0 -timeout=30 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$PWD/crash-$name-")
 [ -f "$dict" ] && opts+=(-dict="$dict")
@@ -35,8 +41,9 @@ if [ -d "$regress" ] && [ -n "$(ls -A "$regress")" ]; then
     fi
 fi
 mkdir "$work/new"
-CARECAP_FUZZ_DIR="$PWD/fuzz-tmp-$name" "${norand[@]}" "$bin" "${opts[@]}" -runs="$runs" "$work/new" "$corpus" ${regress:+$( [ -d "$regress" ] && echo "$regress")} \
-    >"$work/fuzz.log" 2>&1
+dirs=("$work/new" "$corpus")
+[ -d "$regress" ] && dirs+=("$regress")
+CARECAP_FUZZ_DIR="$fixed" "${norand[@]}" "$bin" "${opts[@]}" -runs="$runs" "${dirs[@]}" >"$work/fuzz.log" 2>&1
 rc=$?
 last=$(grep -E '^#[0-9]+[[:space:]]+(DONE|pulse|NEW|REDUCE|INITED)' "$work/fuzz.log" | tail -1)
 cov=$(echo "$last" | grep -oE 'cov: [0-9]+ ft: [0-9]+')
