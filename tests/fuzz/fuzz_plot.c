@@ -6,8 +6,7 @@
  * A file whose part is missing is absent from the folder. The charts are
  * made as when gnuplot is not installed, and fast: fork and waitpid below
  * stand in for libc's, so charts.c's render() sees a child that exits 127
- * (exec failed: no gnuplot) without a process being made (a real fork of
- * this ASan process costs ~10 ms, most of an input's time). Should
+ * (exec failed: no gnuplot) without a process being made. Should
  * render() ever start gnuplot another way, PATH points at an empty folder,
  * so the result is the same, only slower. The folder is emptied after each
  * input. */
