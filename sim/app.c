@@ -7,11 +7,13 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <gsl/gsl_version.h>
 
 #include "ccdate.h"
+#include "cfgfile.h"
 #include "charts.h"
 #include "experiment.h"
 #include "metrics.h"
@@ -67,7 +69,9 @@ static int is_scenario(const char *path)
 {
     config_t cfg;
     config_init(&cfg);
-    int yes = config_read_file(&cfg, path) == CONFIG_TRUE && config_lookup(&cfg, "levers") != NULL;
+    cc_diag *d = ccg_new();
+    int yes = d && ccf_open(&cfg, path, "config", d, NULL) == CCF_OK && config_lookup(&cfg, "levers") != NULL;
+    ccg_free(d);
     config_destroy(&cfg);
     return yes;
 }
@@ -87,6 +91,38 @@ int cca_check(const char *config, FILE *out, FILE *err)
     if (rc == CCA_OK)
         fprintf(out, "%s: ok\n", config);
     return rc;
+}
+
+int cca_check_resolved(const char *config, FILE *out, FILE *err)
+{
+    if (is_scenario(config)) {
+        fprintf(err, "carecap: %s: check --resolved takes a baseline config, not a scenario (expected a config "
+                     "without levers)\n", config);
+        return CCA_USAGE;
+    }
+    cc_diag *d = ccg_new();
+    if (!d) {
+        fprintf(err, "carecap: out of memory\n");
+        return CCA_RUNTIME;
+    }
+    /* printed to memory first, so an invalid config prints nothing on out */
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    int rc = mem ? ccp_print_resolved(config, d, mem) : CCP_EIO;
+    if (mem)
+        fclose(mem);
+    ccg_print(d, err, NULL);
+    if (rc != CCP_OK)
+        fprintf(err, "carecap: %s: %zu error%s; nothing was run\n", config, ccg_count(d), ccg_count(d) == 1 ? "" : "s");
+    else {
+        fprintf(out, "# Resolved by carecap %s check --resolved: includes expanded, every default written out.\n",
+                cca_version());
+        fwrite(text, 1, len, out);
+    }
+    free(text);
+    ccg_free(d);
+    return rc == CCP_OK ? CCA_OK : rc == CCP_EIO ? CCA_IO : CCA_INVALID;
 }
 
 static void show_progress(void *ctx, int done, int total)
@@ -112,14 +148,29 @@ static void write_manifest(FILE *f, const cca_run_opts *o, const cce_result *r)
     struct tm tmv;
     if (gmtime_r(&now, &tmv))
         strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tmv);
+    /* free text is shell-quoted (cco_shell_quote): one line per key, and a
+     * command that reads back unchanged */
     fprintf(f, "program: carecap %s\n", cca_version());
-    fprintf(f, "command: %s\n", o->command_line ? o->command_line : "run");
-    fprintf(f, "finished_utc: %s\n", stamp);
-    fprintf(f, "config: %s\n", p->path);
-    fprintf(f, "config_fnv1a64: %016llx\n", (unsigned long long)p->file_hash);
+    fputs("command:", f);
+    if (o->argv)
+        for (int i = 0; i < o->argc; i++) {
+            fputc(' ', f);
+            cco_shell_quote(f, o->argv[i]);
+        }
+    else {
+        fputc(' ', f);
+        cco_shell_quote(f, o->command_line ? o->command_line : "run");
+    }
+    fprintf(f, "\nfinished_utc: %s\n", stamp);
+    fputs("config: ", f);
+    cco_shell_quote(f, p->path);
+    fprintf(f, "\nconfig_fnv1a64: %016llx\n", (unsigned long long)p->file_hash);
     fprintf(f, "resolved_config: config.cfg\n");
-    fprintf(f, "council: %s\n", p->name);
-    fprintf(f, "scenario: %s\n", p->scenario);
+    fputs("council: ", f);
+    cco_shell_quote(f, p->name);
+    fputs("\nscenario: ", f);
+    cco_shell_quote(f, p->scenario);
+    fputc('\n', f);
     fprintf(f, "seed: %llu\n", (unsigned long long)r->seed);
     fprintf(f, "generator: gsl %s, streams seeded by SplitMix64 of (seed, replication, stream, index)\n",
             ccr_type()->name);
@@ -159,8 +210,76 @@ static int copy_resolved(const char *config, FILE *dst, const char *dir)
     return 0;
 }
 
+/* Can results be written to dir? Makes its parents, checks that it is new,
+ * empty or carecap's own results folder, and that a temporary folder can be
+ * made beside it (then removed: nothing is left if the run is stopped). */
+static int check_outdir(const char *dir, char *msg)
+{
+    cco_stage *st = cco_stage_new(dir, msg);
+    if (!st)
+        return -1;
+    cco_stage_abort(st);
+    return 0;
+}
+
+/* Close output file `name` (NULL: never opened); 1 after a failure, with a
+ * message unless one was given already (`failed`). */
+static int close_output(FILE *f, const char *name, const char *dir, int failed, FILE *err)
+{
+    if (!f)
+        return 1;
+    if (cco_close(f, name) == 0)
+        return 0;
+    if (!failed)
+        fprintf(err, "carecap: %s/%s: write failed: %s\n", dir, name, strerror(errno));
+    return 1;
+}
+
+static int write_workbook(const char *sd, const cce_result *r, const char *dir, FILE *err)
+{
+    char path[4096], msg[512];
+    if ((size_t)snprintf(path, sizeof path, "%s/spend.xlsx", sd) >= sizeof path) {
+        fprintf(err, "carecap: %s: cannot write spend.xlsx: %s\n", dir, strerror(ENAMETOOLONG));
+        return 1;
+    }
+    if (ccw_write(path, r, msg) != 0) {
+        fprintf(err, "carecap: %s\n", msg);
+        return 1;
+    }
+    struct stat sb;
+    if (lstat(path, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size == 0 ||
+        (getenv("CARECAP_TEST_FAIL_WRITE") && strcmp(getenv("CARECAP_TEST_FAIL_WRITE"), "spend.xlsx") == 0)) {
+        fprintf(err, "carecap: %s/spend.xlsx: was not written\n", dir);
+        return 1;
+    }
+    return 0;
+}
+
+/* End the write phase: switch the temporary folder in, or remove it after
+ * a failure or a signal. Returns the exit code. */
+static int finish(cco_stage *st, int failed, int rc, const char *dir, FILE *err)
+{
+    char msg[512];
+    if (cco_interrupted()) {
+        cco_stage_abort(st);
+        fprintf(err, "carecap: interrupted; nothing was written to %s\n", dir);
+        return CCA_RUNTIME;
+    }
+    if (failed) {
+        cco_stage_abort(st);
+        fprintf(err, "carecap: nothing was written to %s\n", dir);
+        return rc == CCA_OK ? CCA_IO : rc;
+    }
+    if (cco_stage_commit(st, msg) != 0) {
+        fprintf(err, "carecap: %s\n", msg);
+        return CCA_IO;
+    }
+    return CCA_OK;
+}
+
 int cca_run(const cca_run_opts *o, FILE *out, FILE *err)
 {
+    cco_sigsave sv = {0};
     cc_params *p = NULL;
     int rc = load(o->config, err, &p);
     if (rc != CCA_OK)
@@ -182,69 +301,63 @@ int cca_run(const cca_run_opts *o, FILE *out, FILE *err)
         return CCA_RUNTIME;
     }
     /* Fail before a long simulation, not after, if results cannot be written. */
-    if (cco_mkdirs(o->outdir) != 0) {
-        fprintf(err, "carecap: %s: cannot create output directory: %s\n", o->outdir, strerror(errno));
+    char msg[512];
+    if (check_outdir(o->outdir, msg) != 0) {
+        fprintf(err, "carecap: %s\n", msg);
         ccp_free(p);
         return CCA_IO;
     }
     cce_opts eo = {o->reps, o->years, o->threads, o->seed, 0, NULL, NULL, 0, NULL, NULL};
     cce_result *r = NULL;
-    char msg[512];
     if (cce_run(p, &eo, o->progress ? show_progress : NULL, err, &r, msg) != 0) {
         fprintf(err, "carecap: %s\n", msg);
         ccp_free(p);
         return CCA_RUNTIME;
     }
-    rc = CCA_OK;
-    cco_batch *b = cco_batch_new(o->outdir);
-    FILE *fm = b ? cco_batch_add(b, "monthly.csv") : NULL;
-    FILE *fa = fm ? cco_batch_add(b, "annual.csv") : NULL;
-    FILE *fc = fa ? cco_batch_add(b, "config.cfg") : NULL;
-    FILE *fx = fc ? cco_batch_add(b, "manifest.txt") : NULL;
-    if (!fx) {
-        fprintf(err, "carecap: %s: cannot write results: %s\n", o->outdir, strerror(errno));
-        cco_batch_abort(b);
-        rc = CCA_IO;
-        goto done;
-    }
-    if (cco_write_monthly(fm, r, 1) != 0 || cco_write_annual(fa, r, 1) != 0) {
-        fprintf(err, "carecap: out of memory while summarising\n");
-        cco_batch_abort(b);
-        rc = CCA_RUNTIME;
-        goto done;
-    }
-    if (copy_resolved(o->config, fc, o->outdir) != 0) {
-        fprintf(err, "carecap: %s: cannot write the resolved config\n", o->outdir);
-        cco_batch_abort(b);
-        rc = CCA_IO;
-        goto done;
-    }
-    write_manifest(fx, o, r);
-    if (r->L->spend >= 0) {
-        const char *xp = cco_batch_add_path(b, "spend.xlsx");
-        if (!xp || ccw_write(xp, r, msg) != 0) {
-            if (!xp)
-                snprintf(msg, sizeof msg, "%s: cannot write spend.xlsx", o->outdir);
-            fprintf(err, "carecap: %s\n", msg);
-            cco_batch_abort(b);
-            rc = CCA_IO;
-            goto done;
-        }
-    }
-    if (cco_batch_commit(b, msg) != 0) {
+    /* the write phase: every output into a temporary folder, switched in whole */
+    cco_signals_catch(&sv);
+    rc = CCA_IO;
+    cco_stage *st = cco_stage_new(o->outdir, msg);
+    if (!st) {
         fprintf(err, "carecap: %s\n", msg);
-        rc = CCA_IO;
         goto done;
     }
-    uint64_t events = 0;
-    for (int i = 0; i < r->reps; i++)
-        events += r->tot[i].events;
-    if (!o->no_charts)
-        cch_plot(o->outdir, err); /* a chart that cannot be drawn is a warning, not a failed run */
-    fprintf(out, "carecap: %d replications x %d years in %.2f s (%.1f M events/s); results in %s/\n", r->reps,
-            r->years, r->wall_seconds, r->wall_seconds > 0 ? (double)events / r->wall_seconds / 1e6 : 0.0,
-            o->outdir);
+    const char *sd = cco_stage_dir(st);
+    FILE *fm = cco_create(sd, "monthly.csv");
+    FILE *fa = cco_create(sd, "annual.csv");
+    FILE *fc = cco_create(sd, "config.cfg");
+    FILE *fx = cco_create(sd, "manifest.txt");
+    int werr = !fm || !fa || !fc || !fx;
+    if (werr)
+        fprintf(err, "carecap: %s: cannot write results: %s\n", o->outdir, strerror(errno));
+    else if (cco_write_monthly(fm, r, 1) != 0 || cco_write_annual(fa, r, 1) != 0) {
+        fprintf(err, "carecap: out of memory while summarising\n");
+        rc = CCA_RUNTIME;
+        werr = 1;
+    } else if (copy_resolved(o->config, fc, sd) != 0) {
+        fprintf(err, "carecap: %s: cannot write the resolved config\n", o->outdir);
+        werr = 1;
+    } else
+        write_manifest(fx, o, r);
+    werr |= close_output(fm, "monthly.csv", o->outdir, werr, err);
+    werr |= close_output(fa, "annual.csv", o->outdir, werr, err);
+    werr |= close_output(fc, "config.cfg", o->outdir, werr, err);
+    werr |= close_output(fx, "manifest.txt", o->outdir, werr, err);
+    if (!werr && r->L->spend >= 0 && !cco_interrupted())
+        werr = write_workbook(sd, r, o->outdir, err);
+    if (!werr && !o->no_charts && !cco_interrupted())
+        werr = cch_draw(sd, o->outdir, err) != 0;
+    rc = finish(st, werr, rc, o->outdir, err);
+    if (rc == CCA_OK && !o->quiet) {
+        uint64_t events = 0;
+        for (int i = 0; i < r->reps; i++)
+            events += r->tot[i].events;
+        fprintf(out, "carecap: %d replications x %d years in %.2f s (%.1f M events/s); results in %s/\n", r->reps,
+                r->years, r->wall_seconds, r->wall_seconds > 0 ? (double)events / r->wall_seconds / 1e6 : 0.0,
+                o->outdir);
+    }
 done:
+    cco_signals_default(&sv);
     cce_free(r);
     ccp_free(p);
     return rc;
@@ -259,6 +372,7 @@ static int same_file(const char *a, const char *b)
 
 int cca_compare(const cca_run_opts *o, FILE *out, FILE *err)
 {
+    cco_sigsave sv = {0};
     cc_params *base = NULL;
     int rc = load(o->config, err, &base);
     if (rc != CCA_OK)
@@ -306,12 +420,12 @@ int cca_compare(const cca_run_opts *o, FILE *out, FILE *err)
         rc = CCA_RUNTIME;
         goto fail;
     }
-    if (cco_mkdirs(o->outdir) != 0) {
-        fprintf(err, "carecap: %s: cannot create output directory: %s\n", o->outdir, strerror(errno));
+    char msg[512];
+    if (check_outdir(o->outdir, msg) != 0) {
+        fprintf(err, "carecap: %s\n", msg);
         rc = CCA_IO;
         goto fail;
     }
-    char msg[512];
     cce_opts eo = {o->reps, o->years, o->threads, o->seed, 0, NULL, NULL, 0, NULL, NULL};
     cce_result *rb = NULL;
     if (cce_run(base, &eo, o->progress ? show_progress : NULL, err, &rb, msg) != 0) {
@@ -319,27 +433,37 @@ int cca_compare(const cca_run_opts *o, FILE *out, FILE *err)
         rc = CCA_RUNTIME;
         goto fail;
     }
-    cco_batch *b = cco_batch_new(o->outdir);
-    FILE *fm = b ? cco_batch_add(b, "monthly.csv") : NULL;
-    FILE *fa = fm ? cco_batch_add(b, "annual.csv") : NULL;
-    FILE *fc = fa ? cco_batch_add(b, "comparison.csv") : NULL;
-    FILE *fx = fc ? cco_batch_add(b, "manifest.txt") : NULL;
-    if (!fx) {
-        fprintf(err, "carecap: %s: cannot write results: %s\n", o->outdir, strerror(errno));
-        cco_batch_abort(b);
+    /* the outputs go into a temporary folder, switched in whole at the end; a
+     * signal while a scenario runs takes effect when its replications end */
+    cco_signals_catch(&sv);
+    cco_stage *st = cco_stage_new(o->outdir, msg);
+    if (!st) {
+        fprintf(err, "carecap: %s\n", msg);
         cce_free(rb);
         rc = CCA_IO;
         goto fail;
     }
+    const char *sd = cco_stage_dir(st);
+    FILE *fm = cco_create(sd, "monthly.csv");
+    FILE *fa = cco_create(sd, "annual.csv");
+    FILE *fc = cco_create(sd, "comparison.csv");
+    FILE *fx = cco_create(sd, "manifest.txt");
     rc = CCA_OK;
-    fprintf(fc, "%s\n", cco_cmp_header);
-    int werr = cco_write_monthly(fm, rb, 1) || cco_write_annual(fa, rb, 1);
+    int werr = !fm || !fa || !fc || !fx;
+    if (werr)
+        fprintf(err, "carecap: %s: cannot write results: %s\n", o->outdir, strerror(errno));
     uint64_t events = 0;
     double wall = rb->wall_seconds;
-    for (int i = 0; i < rb->reps; i++)
-        events += rb->tot[i].events;
-    write_manifest(fx, o, rb);
-    for (int i = 0; i < o->nscenarios && !werr; i++) {
+    if (!werr) {
+        fprintf(fc, "%s\n", cco_cmp_header);
+        werr = cco_write_monthly(fm, rb, 1) || cco_write_annual(fa, rb, 1);
+        for (int i = 0; i < rb->reps; i++)
+            events += rb->tot[i].events;
+        write_manifest(fx, o, rb);
+        if (werr)
+            fprintf(err, "carecap: out of memory while summarising\n");
+    }
+    for (int i = 0; i < o->nscenarios && !werr && !cco_interrupted(); i++) {
         const csn_scenario *s = sc[i];
         cce_opts so = eo;
         so.phases = (const cc_params *const *)s->phase;
@@ -352,31 +476,37 @@ int cca_compare(const cca_run_opts *o, FILE *out, FILE *err)
             break;
         }
         werr = cco_write_monthly(fm, rs, 0) || cco_write_annual(fa, rs, 0) || cco_write_comparison(fc, rb, rs);
-        fprintf(fx, "scenario: %s (%s, config_fnv1a64 %016llx, %d levers, %d phases)\n", s->name, s->path,
-                (unsigned long long)s->phase[0]->file_hash, s->nlevers, s->nphase);
+        if (werr)
+            fprintf(err, "carecap: out of memory while summarising\n");
+        fputs("scenario: ", fx);
+        cco_shell_quote(fx, s->name);
+        fputs(" (", fx);
+        cco_shell_quote(fx, s->path);
+        fprintf(fx, ", config_fnv1a64 %016llx, %d levers, %d phases)\n", (unsigned long long)s->phase[0]->file_hash,
+                s->nlevers, s->nphase);
         for (int k = 0; k < rs->reps; k++)
             events += rs->tot[k].events;
         wall += rs->wall_seconds;
         cce_free(rs);
     }
-    fprintf(fx, "compare_events: %llu\ncompare_wall_seconds: %.3f\n", (unsigned long long)events, wall);
     cce_free(rb);
-    if (werr) {
-        fprintf(err, "carecap: compare failed; nothing was written\n");
-        cco_batch_abort(b);
-        rc = CCA_RUNTIME;
+    if (fx)
+        fprintf(fx, "compare_events: %llu\ncompare_wall_seconds: %.3f\n", (unsigned long long)events, wall);
+    int failed = werr;
+    werr |= close_output(fm, "monthly.csv", o->outdir, werr, err);
+    werr |= close_output(fa, "annual.csv", o->outdir, werr, err);
+    werr |= close_output(fc, "comparison.csv", o->outdir, werr, err);
+    werr |= close_output(fx, "manifest.txt", o->outdir, werr, err);
+    if (!werr && !o->no_charts && !cco_interrupted())
+        werr = cch_draw(sd, o->outdir, err) != 0;
+    rc = finish(st, werr, failed ? CCA_RUNTIME : CCA_OK, o->outdir, err);
+    if (rc != CCA_OK)
         goto fail;
-    }
-    if (cco_batch_commit(b, msg) != 0) {
-        fprintf(err, "carecap: %s\n", msg);
-        rc = CCA_IO;
-        goto fail;
-    }
-    if (!o->no_charts)
-        cch_plot(o->outdir, err);
-    fprintf(out, "carecap: baseline and %d scenario%s x %d replications x %d years in %.2f s; results in %s/\n",
-            o->nscenarios, o->nscenarios == 1 ? "" : "s", o->reps, o->years, wall, o->outdir);
+    if (!o->quiet)
+            fprintf(out, "carecap: baseline and %d scenario%s x %d replications x %d years in %.2f s; results in %s/\n",
+                o->nscenarios, o->nscenarios == 1 ? "" : "s", o->reps, o->years, wall, o->outdir);
 fail:
+    cco_signals_default(&sv);
     for (int i = 0; i < o->nscenarios; i++)
         csn_free(sc[i]);
     free(sc);
@@ -436,7 +566,8 @@ int cca_export903(const cca_run_opts *o, FILE *out, FILE *err)
         ccp_free(p);
         return CCA_IO;
     }
-    fprintf(out, "carecap: SSDA903 episodes of one simulated replication (synthetic children) in %s/\n", o->outdir);
+    if (!o->quiet)
+        fprintf(out, "carecap: SSDA903 episodes of one simulated replication (synthetic children) in %s/\n", o->outdir);
     ccp_free(p);
     return CCA_OK;
 }

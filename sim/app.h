@@ -15,10 +15,13 @@ typedef struct {
     int reps, years, threads;
     uint64_t seed;
     int progress;       /* show a progress line on err */
-    const char *command_line; /* recorded in the manifest */
+    const char *command_line; /* recorded in the manifest (when argv is NULL) */
     const char *const *scenarios; /* compare: scenario files (run: none) */
     int nscenarios;
     int no_charts;      /* do not draw charts and report.html after the run */
+    int quiet;          /* no finishing line on out */
+    int argc;           /* the command's arguments (NULL: command_line), */
+    char *const *argv;  /* recorded in the manifest shell-quoted */
 } cca_run_opts;
 
 /* Validate the config, run the experiment, write the results. Messages go
@@ -30,6 +33,9 @@ int cca_compare(const cca_run_opts *o, FILE *out, FILE *err);
 /* Validate a config or scenario file only; prints "FILE: ok" to out or
  * every error to err. */
 int cca_check(const char *config, FILE *out, FILE *err);
+/* check --resolved: validate a config and print it to out with includes
+ * expanded and every default written out (a valid config that runs the same). */
+int cca_check_resolved(const char *config, FILE *out, FILE *err);
 const char *cca_version(void);
 /* Write one replication's children as SSDA903 files (synthetic data):
  * episodes.csv, header.csv and districts.csv (HOME_POST to district). */

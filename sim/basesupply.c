@@ -230,10 +230,12 @@ int cbs_append(const char *path, const cc_params *fitted, const double inhouse[C
     for (int i = 0; i < 4 && rc == 0; i++)
         rc = fit_type(types[i], slots, ns, bp, fitted, inhouse, placed, path, day, err);
     if (rc == 0) {
-        fprintf(cfg, "\n# ---- Supply, matching and costs, copied from %s: SSDA903 holds no places or\n"
+        fputs("\n# ---- Supply, matching and costs, copied from ", cfg);
+        ccw_comment(cfg, path); /* a path may hold a line break */
+        fprintf(cfg, ": SSDA903 holds no places or\n"
                      "# prices. Each setting keeps the comment it has there; only the start-date counts\n"
                      "# (start, start_rest) are fitted to the children in care on %s. ----\n\n",
-                path, day);
+                day);
         ccw_writer *w = ccw_new(cfg);
         static const char *const sections[] = {"supply", "matching", "costs"};
         for (int k = 0; k < 3 && w && rc == 0; k++) {

@@ -1,8 +1,10 @@
 /* cfgread: typed, range-checked reading of libconfig settings. */
 #include "cfgread.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -73,18 +75,65 @@ static const char *type_name(int t)
     }
 }
 
+/* Groups added by ccc_group_defaults carry this hook. */
+static const char defaults_mark = 'd';
+
+static int is_defaults(const config_setting_t *g)
+{
+    return g && config_setting_get_hook(g) == &defaults_mark;
+}
+
 static config_setting_t *member(ccc_reader *r, const config_setting_t *parent, const char *name, int required,
                                 const char *expected)
 {
     config_setting_t *s = parent ? config_setting_get_member(parent, name) : NULL;
-    if (!s && required && parent)
+    if (!s && required && parent && !is_defaults(parent))
         ccc_error(r, parent, name, "missing required setting (expected %s)", expected);
     return s;
+}
+
+/* Whether an absent setting's default goes into the tree. */
+static int fills(const ccc_reader *r, const config_setting_t *parent, int required)
+{
+    return r->fill && parent && config_setting_type(parent) == CONFIG_TYPE_GROUP &&
+           (!required || is_defaults(parent));
+}
+
+static config_setting_t *add(const config_setting_t *parent, const char *name, int type)
+{
+    /* libconfig's setters take the tree as mutable; the reader holds it const */
+    return config_setting_add((config_setting_t *)(uintptr_t)parent, name, type);
+}
+
+config_setting_t *ccc_group_defaults(ccc_reader *r, const config_setting_t *parent, const char *name)
+{
+    config_setting_t *s = ccc_group(r, parent, name, 0);
+    if (!s && fills(r, parent, 0) && !config_setting_get_member(parent, name)) {
+        s = add(parent, name, CONFIG_TYPE_GROUP);
+        if (s)
+            config_setting_set_hook(s, (void *)(uintptr_t)&defaults_mark);
+    }
+    return s;
+}
+
+void ccc_fill_string(ccc_reader *r, const config_setting_t *parent, const char *name, const char *value)
+{
+    if (fills(r, parent, 0) && !config_setting_get_member(parent, name)) {
+        config_setting_t *s = add(parent, name, CONFIG_TYPE_STRING);
+        if (s)
+            config_setting_set_string(s, value);
+    }
 }
 
 config_setting_t *ccc_group(ccc_reader *r, const config_setting_t *parent, const char *name, int required)
 {
     config_setting_t *s = member(r, parent, name, required, "a group { ... }");
+    if (!s && required && is_defaults(parent) && r->fill) {
+        s = add(parent, name, CONFIG_TYPE_GROUP);
+        if (s)
+            config_setting_set_hook(s, (void *)(uintptr_t)&defaults_mark);
+        return s;
+    }
     if (s && config_setting_type(s) != CONFIG_TYPE_GROUP) {
         ccc_error(r, s, NULL, "is %s (expected a group { ... })", type_name(config_setting_type(s)));
         return NULL;
@@ -128,7 +177,11 @@ int ccc_number(ccc_reader *r, const config_setting_t *parent, const char *name, 
     char exp[96];
     snprintf(exp, sizeof exp, "a number in [%.10g, %.10g]", lo, hi);
     config_setting_t *s = member(r, parent, name, required, exp);
-    return s ? ccc_number_at(r, s, lo, hi, out) : 0;
+    if (!s && fills(r, parent, required) && *out >= lo && *out <= hi && (s = add(parent, name, CONFIG_TYPE_FLOAT)))
+        config_setting_set_float(s, *out);
+    else if (s)
+        return ccc_number_at(r, s, lo, hi, out);
+    return 0;
 }
 
 int ccc_int(ccc_reader *r, const config_setting_t *parent, const char *name, long lo, long hi, int required,
@@ -137,8 +190,13 @@ int ccc_int(ccc_reader *r, const config_setting_t *parent, const char *name, lon
     char exp[96];
     snprintf(exp, sizeof exp, "a whole number in [%ld, %ld]", lo, hi);
     config_setting_t *s = member(r, parent, name, required, exp);
-    if (!s)
+    if (!s) {
+        int big = *out < INT_MIN || *out > INT_MAX;
+        if (fills(r, parent, required) && *out >= lo && *out <= hi &&
+            (s = add(parent, name, big ? CONFIG_TYPE_INT64 : CONFIG_TYPE_INT)))
+            config_setting_set_int64(s, *out);
         return 0;
+    }
     int t = config_setting_type(s);
     if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64) {
         ccc_error(r, s, NULL, "is %s (expected %s)", type_name(t), exp);
@@ -155,6 +213,11 @@ int ccc_int(ccc_reader *r, const config_setting_t *parent, const char *name, lon
 
 const char *ccc_string(ccc_reader *r, const config_setting_t *parent, const char *name, int required)
 {
+    return ccc_text(r, parent, name, required, CCC_MAX_NAME);
+}
+
+const char *ccc_text(ccc_reader *r, const config_setting_t *parent, const char *name, int required, size_t max)
+{
     config_setting_t *s = member(r, parent, name, required, "a string \"...\"");
     if (!s)
         return NULL;
@@ -162,14 +225,23 @@ const char *ccc_string(ccc_reader *r, const config_setting_t *parent, const char
         ccc_error(r, s, NULL, "is %s (expected a string \"...\")", type_name(config_setting_type(s)));
         return NULL;
     }
-    return config_setting_get_string(s);
+    const char *v = config_setting_get_string(s);
+    size_t len = strlen(v);
+    if (len > max) {
+        ccc_error(r, s, NULL, "is a string of %zu characters (expected at most %zu)", len, max);
+        return NULL;
+    }
+    return v;
 }
 
 int ccc_bool(ccc_reader *r, const config_setting_t *parent, const char *name, int required, int *out)
 {
     config_setting_t *s = member(r, parent, name, required, "true or false");
-    if (!s)
+    if (!s) {
+        if (fills(r, parent, required) && (s = add(parent, name, CONFIG_TYPE_BOOL)))
+            config_setting_set_bool(s, *out != 0);
         return 0;
+    }
     if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
         ccc_error(r, s, NULL, "is %s (expected true or false)", type_name(config_setting_type(s)));
         return 0;
@@ -202,8 +274,11 @@ int ccc_choice(ccc_reader *r, const config_setting_t *parent, const char *name, 
                size_t n, int required, int *out)
 {
     const char *v = ccc_string(r, parent, name, required);
-    if (!v)
+    if (!v) {
+        if (*out >= 0 && (size_t)*out < n && !config_setting_get_member(parent, name))
+            ccc_fill_string(r, parent, name, names[*out]);
         return 0;
+    }
     int i = ccc_find(v, names, n);
     if (i < 0) {
         char list[512];

@@ -211,7 +211,7 @@ static void tail_comments(ccw_writer *w, source *f, int lo, int hi)
     }
 }
 
-static void write_string(FILE *o, const char *s)
+void ccw_string(FILE *o, const char *s)
 {
     fputc('"', o);
     for (; *s; s++) {
@@ -229,13 +229,19 @@ static void write_string(FILE *o, const char *s)
     fputc('"', o);
 }
 
+void ccw_comment(FILE *o, const char *s)
+{
+    for (; *s; s++)
+        fputc((unsigned char)*s < 0x20 || *s == 0x7f ? ' ' : *s, o);
+}
+
 static void write_scalar(FILE *o, const config_setting_t *s)
 {
     switch (config_setting_type(s)) {
     case CONFIG_TYPE_INT: fprintf(o, "%d", config_setting_get_int(s)); break;
     case CONFIG_TYPE_INT64: fprintf(o, "%lldL", (long long)config_setting_get_int64(s)); break;
     case CONFIG_TYPE_BOOL: fputs(config_setting_get_bool(s) ? "true" : "false", o); break;
-    case CONFIG_TYPE_STRING: write_string(o, config_setting_get_string(s)); break;
+    case CONFIG_TYPE_STRING: ccw_string(o, config_setting_get_string(s)); break;
     case CONFIG_TYPE_FLOAT: {
         char b[64];
         snprintf(b, sizeof b, "%.15g", config_setting_get_float(s));
@@ -301,8 +307,10 @@ static int write_setting(ccw_writer *w, const config_setting_t *s, int indent, i
     const char *sep = in_list ? (last ? "" : ",") : ";";
     if (type == CONFIG_TYPE_GROUP || type == CONFIG_TYPE_LIST) {
         fputc(type == CONFIG_TYPE_GROUP ? '{' : '(', o);
-        if (note)
-            fprintf(o, "   # %s", note);
+        if (note) {
+            fputs("   # ", o);
+            ccw_comment(o, note);
+        }
         else if (owns_open(f, l))
             tail_comments(w, f, l, l);
         fputc('\n', o);
@@ -325,7 +333,8 @@ static int write_setting(ccw_writer *w, const config_setting_t *s, int indent, i
         write_inline(o, s);
         fputs(sep, o);
         if (note) {
-            fprintf(o, "   # %s", note);
+            fputs("   # ", o);
+            ccw_comment(o, note);
         } else if (f) {
             int lo = l, hi = lmax; /* the lines this setting owns */
             while (lo <= hi && lo <= f->n && f->owner[lo] != s)

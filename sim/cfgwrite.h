@@ -27,4 +27,13 @@ int ccw_setting(ccw_writer *w, const config_setting_t *s, int indent);
  * file's). The note must outlive the writes: the caller owns it. */
 void ccw_note(config_setting_t *s, const char *note);
 
+/* The one escaping of text written into config output, used for every
+ * string and comment: ccw_string writes s as a libconfig string literal
+ * (quotes and backslashes escaped, control characters as \n, \t or \xNN),
+ * so any text reads back exactly and cannot end the string; ccw_comment
+ * writes s as the text of a comment (after the caller's '#'), control
+ * characters and line breaks as spaces, so it cannot start a new line. */
+void ccw_string(FILE *o, const char *s);
+void ccw_comment(FILE *o, const char *s);
+
 #endif

@@ -4,11 +4,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "output.h"
 
 /* Okabe-Ito: a colour-blind-safe palette. */
 static const char *const pal[] = {"#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
@@ -26,14 +29,36 @@ typedef struct {
     size_t n, cap;
 } table;
 
-static int read_csv(const char *path, table *t, int cmp)
+/* Read a results CSV (a header line, then rows) into t: a regular file of
+ * at most CCO_MAX_INPUT bytes, never through a symbolic link. 0; 1 when the
+ * file does not exist and may be absent; -1 with a message in err. Lines
+ * longer than the row buffer are read in pieces (each piece a row, most of
+ * them too short and skipped). */
+static int read_csv(const char *path, table *t, int cmp, int optional, FILE *err)
 {
-    FILE *f = fopen(path, "r");
-    if (!f)
+    errno = 0;
+    FILE *f = cco_open_input(path);
+    if (!f) {
+        int e = errno;
+        if (e == ENOENT && optional)
+            return 1;
+        if (e == EFBIG)
+            fprintf(err, "carecap: %s: larger than %ld MiB (expected a results CSV written by carecap)\n", path,
+                    CCO_MAX_INPUT >> 20);
+        else if (e == EINVAL)
+            fprintf(err, "carecap: %s: not a regular file (expected a results CSV written by carecap)\n", path);
+        else if (e == ELOOP)
+            fprintf(err, "carecap: %s: a symbolic link (carecap reads results only from regular files)\n", path);
+        else
+            fprintf(err, "carecap: %s: cannot read: %s\n", path, strerror(e ? e : EIO));
         return -1;
+    }
     char line[1024];
     if (!fgets(line, sizeof line, f)) {
         fclose(f);
+        if (optional)
+            return 1;
+        fprintf(err, "carecap: %s: empty (expected a header line and rows)\n", path);
         return -1;
     }
     while (fgets(line, sizeof line, f)) {
@@ -42,6 +67,7 @@ static int read_csv(const char *path, table *t, int cmp)
             row *a = realloc(t->r, cap * sizeof *a);
             if (!a) {
                 fclose(f);
+                fprintf(err, "carecap: %s: out of memory\n", path);
                 return -1;
             }
             t->r = a;
@@ -72,7 +98,12 @@ static int read_csv(const char *path, table *t, int cmp)
         x->better = cmp && nf > 11 && fld[11][0] ? atof(fld[11]) : -1;
         t->n++;
     }
+    int bad = ferror(f);
     fclose(f);
+    if (bad) {
+        fprintf(err, "carecap: %s: cannot read: %s\n", path, strerror(EIO));
+        return -1;
+    }
     return 0;
 }
 
@@ -107,19 +138,44 @@ static void gp_head(FILE *g, const char *name, const char *title, const char *yl
     fprintf(g, "set style fill transparent solid 0.25 noborder\n");
 }
 
-/* Render with both terminals: the plot command is in `plot`. */
-static void gp_out(FILE *g, const char *name, const char *plot)
+/* Render with both terminals: the plot command was written to `plot`, a
+ * memory stream over *buf. Closes plot (freeing *buf) and the script g.
+ * Only carecap's own names and constants are pasted into a script: every
+ * title from the results (scenario names) is read by gnuplot from the data
+ * file's header (`title columnhead`), never parsed as gnuplot code. */
+static int gp_out(FILE *g, const char *name, FILE *plot, char **buf)
 {
-    fprintf(g, "set terminal pngcairo size 1100,600 font 'Sans,11'\nset output '%s.png'\n%s\n", name, plot);
-    fprintf(g, "set terminal svg size 1100,600 dynamic font 'Sans,11'\nset output '%s.svg'\n%s\nunset output\n",
-            name, plot);
+    int bad = fclose(plot) != 0 || !*buf;
+    if (!bad) {
+        fprintf(g, "set terminal pngcairo size 1100,600 font 'Sans,11'\nset output '%s.png'\n%s\n", name, *buf);
+        fprintf(g, "set terminal svg size 1100,600 dynamic font 'Sans,11'\nset output '%s.svg'\n%s\nunset output\n",
+                name, *buf);
+    }
+    free(*buf);
+    *buf = NULL;
+    char gp[128];
+    snprintf(gp, sizeof gp, "%s.gp", name);
+    bad |= cco_close(g, gp) != 0;
+    return bad ? -1 : 0;
 }
 
+/* Close a file made by open_in: 0, or -1 when a write failed. */
+static int close_in(FILE *f, const char *name, const char *ext)
+{
+    char file[256];
+    snprintf(file, sizeof file, "%s.%s", name, ext);
+    return cco_close(f, file);
+}
+
+/* A new file name.ext in folder dir (never through a link). */
 static FILE *open_in(const char *dir, const char *name, const char *ext)
 {
-    char path[4096 + 256];
-    snprintf(path, sizeof path, "%s/%s.%s", dir, name, ext);
-    return fopen(path, "w");
+    char file[256];
+    if ((size_t)snprintf(file, sizeof file, "%s.%s", name, ext) >= sizeof file) {
+        errno = ENAMETOOLONG;
+        return NULL;
+    }
+    return cco_create(dir, file);
 }
 
 typedef struct {
@@ -158,23 +214,31 @@ static int gap_chart(const char *cd, const table *m, const char *scen, const cha
     for (size_t i = 0; i < n; i++)
         fprintf(d, "%s,%g,%g,%g,%g,%g,%g,%g,%g\n", need[i]->date, need[i]->v[0], need[i]->v[2], need[i]->v[3],
                 need[i]->v[5], need[i]->v[6], cap[i]->v[0], cap[i]->v[2], cap[i]->v[6]);
-    fclose(d);
+    if (close_in(d, name, "csv") != 0)
+        return -1;
     FILE *g = open_in(cd, name, "gp");
     if (!g)
         return -1;
-    char title[160], plot[1024];
+    char title[160];
     snprintf(title, sizeof title, "%s: children who need it and the council's own places", label);
     gp_head(g, name, title, "children", 1);
     fprintf(g, "set yrange [0:*]\n");
-    snprintf(plot, sizeof plot,
+    char *plotbuf = NULL;
+    size_t plotlen = 0;
+    FILE *plot = open_memstream(&plotbuf, &plotlen);
+    if (!plot) {
+        fclose(g);
+        return -1;
+    }
+    fprintf(plot,
              "plot '%s.csv' every ::1 using 1:3:6 with filledcurves lc rgb '%s' title 'need: 5th-95th percentile', \\\n"
              "  '' every ::1 using 1:4:5 with filledcurves lc rgb '%s' fs transparent solid 0.45 noborder title 'need: 25th-75th percentile', \\\n"
              "  '' every ::1 using 1:2 with lines lw 2.5 lc rgb '%s' title 'children needing it (mean)', \\\n"
              "  '' every ::1 using 1:8:9 with filledcurves lc rgb '%s' title 'council places: 5th-95th', \\\n"
              "  '' every ::1 using 1:7 with lines lw 2.5 dt 2 lc rgb '%s' title 'council places (mean)'",
              name, pal[0], pal[0], pal[0], pal[1], pal[5]);
-    gp_out(g, name, plot);
-    fclose(g);
+    if (gp_out(g, name, plot, &plotbuf) != 0)
+        return -1;
     char cap_txt[400];
     snprintf(cap_txt, sizeof cap_txt,
              "%s: the blue line is the mean number of children who need this type of placement, the shaded bands "
@@ -216,20 +280,27 @@ static int mix_chart(const char *cd, const table *m, const char *scen, charts *c
         }
         fprintf(d, "\n");
     }
-    fclose(d);
+    if (close_in(d, "placement_mix", "csv") != 0)
+        return -1;
     FILE *g = open_in(cd, "placement_mix", "gp");
     if (!g)
         return -1;
     gp_head(g, "placement_mix", "Where children are placed (mean, stacked)", "children", 1);
     fprintf(g, "set yrange [0:*]\nset style fill solid 0.85 noborder\n");
-    char plot[2048];
-    int o = snprintf(plot, sizeof plot, "plot ");
+    char *plotbuf = NULL;
+    size_t plotlen = 0;
+    FILE *plot = open_memstream(&plotbuf, &plotlen);
+    if (!plot) {
+        fclose(g);
+        return -1;
+    }
+    fputs("plot ", plot);
     for (int k = 7; k >= 0; k--)
-        o += snprintf(plot + o, sizeof plot - (size_t)o,
+        fprintf(plot,
                       "'placement_mix.csv' every ::1 using 1:%d with filledcurves x1 lc rgb '%s' title '%s'%s", k + 2,
                       pal[k % NPAL], types[k], k ? ", \\\n  " : "");
-    gp_out(g, "placement_mix", plot);
-    fclose(g);
+    if (gp_out(g, "placement_mix", plot, &plotbuf) != 0)
+        return -1;
     add_chart(cs, "placement_mix", "Where children are placed",
               "The number of children in each placement type, stacked (means over the simulated futures; the top "
               "edge is all children in care).");
@@ -257,14 +328,21 @@ static int cohort_chart(const char *cd, const table *m, const char *scen, charts
     for (size_t i = 0; i < n; i++)
         fprintf(d, "%s,%g,%g,%g,%g,%g,%g,%g,%g\n", r[0][i]->date, r[0][i]->v[0], r[0][i]->v[2], r[0][i]->v[6],
                 r[1][i]->v[0], r[2][i]->v[0], r[3][i]->v[0], r[4][i]->v[0], r[5][i]->v[0]);
-    fclose(d);
+    if (close_in(d, "looked_after", "csv") != 0)
+        return -1;
     FILE *g = open_in(cd, "looked_after", "gp");
     if (!g)
         return -1;
     gp_head(g, "looked_after", "Children looked after, in all and by age band", "children", 1);
     fprintf(g, "set yrange [0:*]\n");
-    char plot[2048];
-    snprintf(plot, sizeof plot,
+    char *plotbuf = NULL;
+    size_t plotlen = 0;
+    FILE *plot = open_memstream(&plotbuf, &plotlen);
+    if (!plot) {
+        fclose(g);
+        return -1;
+    }
+    fprintf(plot,
              "plot 'looked_after.csv' every ::1 using 1:3:4 with filledcurves lc rgb '%s' title 'all: 5th-95th percentile', \\\n"
              "  '' every ::1 using 1:2 with lines lw 2.5 lc rgb '%s' title 'all (mean)', \\\n"
              "  '' every ::1 using 1:5 with lines lw 2 lc rgb '%s' title 'aged 0-3', \\\n"
@@ -273,8 +351,8 @@ static int cohort_chart(const char *cd, const table *m, const char *scen, charts
              "  '' every ::1 using 1:8 with lines lw 2 lc rgb '%s' title 'aged 12-15', \\\n"
              "  '' every ::1 using 1:9 with lines lw 2 lc rgb '%s' title 'aged 16-17'",
              pal[7], pal[7], pal[1], pal[2], pal[3], pal[0], pal[5]);
-    gp_out(g, "looked_after", plot);
-    fclose(g);
+    if (gp_out(g, "looked_after", plot, &plotbuf) != 0)
+        return -1;
     add_chart(cs, "looked_after", "Children looked after",
               "All children in care (black, with the band holding 90% of the simulated futures) and the mean in "
               "each age band.");
@@ -313,22 +391,29 @@ static int kpi_chart(const char *cd, const table *m, const char *scen, charts *c
             fprintf(d, ",%g,%g,%g,%g", r[k][i]->v[0], r[k][i]->v[2], r[k][i]->v[6], r[k][0]->v[0]);
         fprintf(d, "\n");
     }
-    fclose(d);
+    if (close_in(d, "kpis", "csv") != 0)
+        return -1;
     FILE *g = open_in(cd, "kpis", "gp");
     if (!g)
         return -1;
     gp_head(g, "kpis", "Sufficiency KPIs against the July 2022 position (dashed)", "per cent", 1);
     fprintf(g, "set yrange [0:100]\n");
-    char plot[4096];
-    int o = snprintf(plot, sizeof plot, "plot ");
+    char *plotbuf = NULL;
+    size_t plotlen = 0;
+    FILE *plot = open_memstream(&plotbuf, &plotlen);
+    if (!plot) {
+        fclose(g);
+        return -1;
+    }
+    fputs("plot ", plot);
     for (int k = 0; k < 5; k++)
-        o += snprintf(plot + o, sizeof plot - (size_t)o,
+        fprintf(plot,
                       "'kpis.csv' every ::1 using 1:%d:%d with filledcurves lc rgb '%s' notitle, "
                       "'' every ::1 using 1:%d with lines lw 2.5 lc rgb '%s' title '%s', "
                       "'' every ::1 using 1:%d with lines lw 1 dt 2 lc rgb '%s' notitle%s",
                       3 + 4 * k, 4 + 4 * k, pal[k], 2 + 4 * k, pal[k], lab[k], 5 + 4 * k, pal[k], k < 4 ? ", \\\n  " : "");
-    gp_out(g, "kpis", plot);
-    fclose(g);
+    if (gp_out(g, "kpis", plot, &plotbuf) != 0)
+        return -1;
     add_chart(cs, "kpis", "Sufficiency KPIs",
               "Each KPI's mean over the simulated futures (solid, with its 90% band) against its value at the start "
               "date (dashed): no targets are set in the config, so the start is the reference.");
@@ -355,7 +440,8 @@ static int spend_charts(const char *cd, const table *a, const char *scen, charts
                 tot[i]->v[2] / 1e6, tot[i]->v[3] / 1e6, tot[i]->v[5] / 1e6, tot[i]->v[6] / 1e6);
         full++;
     }
-    fclose(d);
+    if (close_in(d, "spend", "csv") != 0)
+        return -1;
     if (full == 0)
         return 0;
     FILE *g = open_in(cd, "spend", "gp");
@@ -364,14 +450,20 @@ static int spend_charts(const char *cd, const table *a, const char *scen, charts
     gp_head(g, "spend", "Placement spend by financial year (cash terms)", "GBP million", 0);
     fprintf(g, "set xlabel 'financial year (April-March; full years only)' offset 0,-1\nset bmargin 8\nset offsets 0.3,0.3,0,0\nset yrange [0:*]\nset boxwidth 0.6\n"
                "set xtics rotate by -30\n");
-    char plot[1024];
-    snprintf(plot, sizeof plot,
+    char *plotbuf = NULL;
+    size_t plotlen = 0;
+    FILE *plot = open_memstream(&plotbuf, &plotlen);
+    if (!plot) {
+        fclose(g);
+        return -1;
+    }
+    fprintf(plot,
              "plot 'spend.csv' every ::1 using 0:4:7 with filledcurves lc rgb '%s' title '5th-95th percentile', \\\n"
              "  '' every ::1 using 0:5:6 with filledcurves lc rgb '%s' fs transparent solid 0.45 noborder title '25th-75th percentile', \\\n"
              "  '' every ::1 using 0:3:xtic(2) with linespoints lw 2.5 pt 7 lc rgb '%s' title 'mean'",
              pal[0], pal[0], pal[0]);
-    gp_out(g, "spend", plot);
-    fclose(g);
+    if (gp_out(g, "spend", plot, &plotbuf) != 0)
+        return -1;
     add_chart(cs, "spend", "Placement spend by financial year",
               "Total placement spend in each full financial year, in cash terms (GBP million): the line is the mean "
               "over the simulated futures, the bands hold 50% and 90% of them.");
@@ -400,7 +492,8 @@ static int spend_charts(const char *cd, const table *a, const char *scen, charts
             fprintf(d, ",%.3f", lr[k][i]->v[0] / 1e6);
         fprintf(d, "\n");
     }
-    fclose(d);
+    if (close_in(d, "spend_lines", "csv") != 0)
+        return -1;
     g = open_in(cd, "spend_lines", "gp");
     if (!g)
         return -1;
@@ -409,17 +502,42 @@ static int spend_charts(const char *cd, const table *a, const char *scen, charts
                "set style fill solid 0.9 noborder\nset boxwidth 0.7\nset yrange [0:*]\nset xtics rotate by -30\n");
     static const char *const lpal[NL] = {"#0072B2", "#56B4E9", "#009E73", "#7FC9A9", "#E69F00", "#F0E442",
                                          "#CC79A7", "#D55E00", "#999999", "#000000", "#BBBBBB", "#6A3D9A"};
-    char plot2[4096];
-    int o = snprintf(plot2, sizeof plot2, "plot ");
+    char *plot2buf = NULL;
+    size_t plot2len = 0;
+    FILE *plot2 = open_memstream(&plot2buf, &plot2len);
+    if (!plot2) {
+        fclose(g);
+        return -1;
+    }
+    fputs("plot ", plot2);
     for (int k = 0; k < NL; k++)
-        o += snprintf(plot2 + o, sizeof plot2 - (size_t)o, "'spend_lines.csv' every ::1 using %d%s lc rgb '%s' title '%s'%s",
+        fprintf(plot2, "'spend_lines.csv' every ::1 using %d%s lc rgb '%s' title '%s'%s",
                       k + 2, k == 0 ? ":xtic(1)" : "", lpal[k], lines[k], k < NL - 1 ? ", \\\n  " : "");
-    gp_out(g, "spend_lines", plot2);
-    fclose(g);
+    if (gp_out(g, "spend_lines", plot2, &plot2buf) != 0)
+        return -1;
     add_chart(cs, "spend_lines", "Spend by cost line",
               "Mean spend of each cost line in each full financial year (GBP million): council homes, block "
               "contracts, carers' fees and emergency places are fixed; the rest follows the placements.");
     return 0;
+}
+
+/* A title as one field of a chart's CSV header, for gnuplot's columnhead:
+ * control characters become spaces, commas ';' and double quotes '\''
+ * (gnuplot splits a header at commas even in quotes), backslashes doubled
+ * (gnuplot reads "\\" as one). */
+static void gp_header_field(FILE *d, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            fputc(' ', d);
+        else if (*p == ',')
+            fputc(';', d);
+        else if (*p == '"')
+            fputc('\'', d);
+        else if (*p == '\\')
+            fputs("\\\\", d);
+        else
+            fputc(*p, d);
 }
 
 /* compare: each scenario's paired difference from the baseline. */
@@ -456,31 +574,47 @@ static int cmp_charts(const char *cd, const table *c, const table *a, charts *cs
         gp_head(g, what[w][2], title, money ? "GBP million a year" : "children", 1);
         if (money)
             fprintf(g, "set xlabel 'financial year ending (31 March; full years only)'\n");
-        char plot[8192];
-        int o = snprintf(plot, sizeof plot, "plot 0 with lines lc rgb '#888888' notitle");
+        char *plotbuf = NULL;
+        size_t plotlen = 0;
+        FILE *plot = open_memstream(&plotbuf, &plotlen);
+        if (!plot) {
+            fclose(g);
+            return -1;
+        }
+        fputs("plot 0 with lines lc rgb '#888888' notitle", plot);
         for (int k = 0; k < ns; k++) {
             size_t n = pick(c, scen[k], what[w][0], what[w][1], r, 4096);
             char name[128];
             snprintf(name, sizeof name, "%s_%d", what[w][2], k);
             FILE *d = open_in(cd, name, "csv");
             if (!d) {
+                fclose(plot);
+                free(plotbuf);
                 fclose(g);
                 return -1;
             }
-            fprintf(d, "date,mean,p05,p95\n");
+            /* the scenario's name is data: the key's title is read from this header */
+            fputs("date,", d);
+            gp_header_field(d, scen[k]);
+            fputs(",p05,p95\n", d);
             double scale = money ? 1e6 : 1;
             for (size_t i = 0; i < n; i++)
                 if (!money || full_year(a, r[i]->date)) /* part-years would look like cuts */
                     fprintf(d, "%s,%g,%g,%g\n", r[i]->date, r[i]->v[0] / scale, r[i]->v[2] / scale,
                             r[i]->v[6] / scale);
-            fclose(d);
-            o += snprintf(plot + o, sizeof plot - (size_t)o,
-                          ", \\\n  '%s.csv' every ::1 using 1:3:4 with filledcurves lc rgb '%s' fs transparent solid 0.15 noborder notitle"
-                          ", \\\n  '' every ::1 using 1:2 with %s lw 2.5 lc rgb '%s' title '%s'",
-                          name, pal[k % NPAL], money ? "linespoints pt 7" : "lines", pal[k % NPAL], scen[k]);
+            if (close_in(d, name, "csv") != 0) {
+                fclose(plot);
+                free(plotbuf);
+                fclose(g);
+                return -1;
+            }
+            fprintf(plot,
+                    ", \\\n  '%s.csv' every ::1 using 1:3:4 with filledcurves lc rgb '%s' fs transparent solid 0.15 noborder notitle"
+                    ", \\\n  '%s.csv' using 1:2 with %s lw 2.5 lc rgb '%s' title columnhead(2)",
+                    name, pal[k % NPAL], name, money ? "linespoints pt 7" : "lines", pal[k % NPAL]);
         }
-        gp_out(g, what[w][2], plot);
-        fclose(g);
+        if (gp_out(g, what[w][2], plot, &plotbuf) != 0)
+            return -1;
         char cap[400];
         snprintf(cap, sizeof cap,
                  "%s in each scenario minus the baseline, replication by replication (the same children arrive in "
@@ -492,21 +626,21 @@ static int cmp_charts(const char *cd, const table *c, const table *a, charts *cs
     return 0;
 }
 
-/* Run gnuplot on script `name`.gp in folder cd, without a shell. Returns 0,
- * 1 when gnuplot is missing, -1 when it failed. */
+/* Run gnuplot on script `name`.gp in folder cd, without a shell. Returns 0
+ * when it exited 0 and drew a non-empty PNG and SVG, 1 when gnuplot is
+ * missing, 2 when a signal came (gnuplot is stopped), -1 when it failed. */
 static int render(const char *cd, const char *name)
 {
-    char script[128];
+    char script[128], log[160];
     snprintf(script, sizeof script, "%s.gp", name);
+    snprintf(log, sizeof log, "%s.log", name);
     pid_t pid = fork();
     if (pid < 0)
         return -1;
     if (pid == 0) {
         if (chdir(cd) != 0)
             _exit(126);
-        char log[160];
-        snprintf(log, sizeof log, "%s.log", name);
-        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+        int fd = open(log, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0666);
         if (fd >= 0) {
             dup2(fd, 2);
             dup2(fd, 1);
@@ -515,12 +649,30 @@ static int render(const char *cd, const char *name)
         execlp("gnuplot", "gnuplot", script, (char *)NULL);
         _exit(errno == ENOENT ? 127 : 126);
     }
-    int st = 0;
-    if (waitpid(pid, &st, 0) < 0)
-        return -1;
+    int st = 0, stopped = 0;
+    while (waitpid(pid, &st, 0) < 0) {
+        if (errno != EINTR)
+            return -1;
+        if (cco_interrupted() && !stopped) {
+            kill(pid, SIGTERM);
+            stopped = 1;
+        }
+    }
+    if (stopped || cco_interrupted())
+        return 2;
     if (WIFEXITED(st) && WEXITSTATUS(st) == 127)
         return 1;
-    return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+        return -1;
+    static const char *const ext[] = {"png", "svg"};
+    for (int k = 0; k < 2; k++) {
+        char path[4096 + 160];
+        struct stat sb;
+        snprintf(path, sizeof path, "%s/%s.%s", cd, name, ext[k]);
+        if (lstat(path, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size == 0)
+            return -1;
+    }
+    return 0;
 }
 
 static void html_text(FILE *f, const char *s)
@@ -531,6 +683,7 @@ static void html_text(FILE *f, const char *s)
         case '>': fputs("&gt;", f); break;
         case '&': fputs("&amp;", f); break;
         case '"': fputs("&quot;", f); break;
+        case '\'': fputs("&#39;", f); break;
         default: fputc(*s, f);
         }
 }
@@ -538,7 +691,7 @@ static void html_text(FILE *f, const char *s)
 /* Copy an SVG file into the page (without its XML prologue). */
 static int inline_svg(FILE *f, const char *path)
 {
-    FILE *s = fopen(path, "r");
+    FILE *s = cco_open_input(path);
     if (!s)
         return -1;
     char line[8192];
@@ -586,8 +739,7 @@ static int report(const char *dir, const char *cd, const table *m, const table *
                   const charts *cs, int rendered)
 {
     char path[4096 + 256];
-    snprintf(path, sizeof path, "%s/report.html", dir);
-    FILE *f = fopen(path, "w");
+    FILE *f = cco_create(dir, "report.html");
     if (!f)
         return -1;
     const char *scen = first_scenario(m);
@@ -601,7 +753,7 @@ static int report(const char *dir, const char *cd, const table *m, const table *
           "overflow-x:auto}\n</style></head>\n<body>\n<h1>carecap: placement sufficiency report</h1>\n", f);
     /* settings from the manifest */
     snprintf(path, sizeof path, "%s/manifest.txt", dir);
-    FILE *mf = fopen(path, "r");
+    FILE *mf = cco_open_input(path);
     if (mf) {
         fputs("<h2>The run</h2>\n<pre>", f);
         char line[4096];
@@ -611,15 +763,20 @@ static int report(const char *dir, const char *cd, const table *m, const table *
         fclose(mf);
     }
     /* headline numbers at the start and after 1, 5 and 10 years */
-    if (m->n) {
-        const row *dates[4096];
-        size_t n = pick(m, scen, "looked_after", "all", dates, 4096);
+    const row *dates[4096];
+    size_t ndates = m->n ? pick(m, scen, "looked_after", "all", dates, 4096) : 0;
+    if (ndates > 0) { /* a folder without looked_after/all has no headline table */
+        size_t n = ndates;
         fputs("<h2>Headline numbers</h2>\n<p>Mean over the simulated futures, with the 5th-95th percentile "
               "range in brackets (nine futures in ten fall inside it).</p>\n<table><tr><th></th>", f);
         size_t idx[4] = {0, 12, 60, 120};
         for (int k = 0; k < 4; k++)
             if (idx[k] < n)
-                fprintf(f, "<th>%s</th>", dates[idx[k]]->date);
+            {
+                fputs("<th>", f);
+                html_text(f, dates[idx[k]]->date);
+                fputs("</th>", f);
+            }
         fputs("</tr>\n", f);
         static const char *const rowsm[][3] = {{"looked_after", "all", "Children looked after"},
                                                {"gap", "foster", "Foster capacity gap (children)"},
@@ -723,62 +880,136 @@ static int report(const char *dir, const char *cd, const table *m, const table *
                "document.getElementById('chart-check').setAttribute('data-visible',String(n));});\n</script>\n",
             rendered ? cs->n : 0, cs->n);
     fputs("</body></html>\n", f);
-    int bad = ferror(f);
-    return fclose(f) != 0 || bad ? -1 : 0;
+    return cco_close(f, "report.html");
 }
 
-int cch_plot(const char *dir, FILE *err)
+/* The first lines gnuplot wrote for chart `name`, each after "gnuplot: ". */
+static void show_log(const char *cd, const char *name, FILE *err)
+{
+    char path[4096 + 160], line[512];
+    snprintf(path, sizeof path, "%s/%s.log", cd, name);
+    FILE *f = cco_open_input(path);
+    if (!f)
+        return;
+    for (int n = 0; n < 5 && fgets(line, sizeof line, f); n++) {
+        line[strcspn(line, "\r\n")] = '\0';
+        fprintf(err, "carecap: gnuplot: %s\n", line);
+    }
+    fclose(f);
+}
+
+int cch_draw(const char *dir, const char *shown, FILE *err)
 {
     char path[4096], cd[4096];
     table m = {0}, a = {0}, c = {0};
+    int rc = -1;
     snprintf(path, sizeof path, "%s/monthly.csv", dir);
-    if (read_csv(path, &m, 0) != 0) {
-        fprintf(err, "carecap: %s: cannot read: %s\n", path, strerror(errno ? errno : EIO));
-        free(m.r);
-        return -1;
-    }
+    if (read_csv(path, &m, 0, 0, err) != 0)
+        goto out;
     snprintf(path, sizeof path, "%s/annual.csv", dir);
-    read_csv(path, &a, 0);
+    if (read_csv(path, &a, 0, 1, err) < 0)
+        goto out;
     snprintf(path, sizeof path, "%s/comparison.csv", dir);
-    read_csv(path, &c, 1);
+    if (read_csv(path, &c, 1, 1, err) < 0)
+        goto out;
     snprintf(cd, sizeof cd, "%s/charts", dir);
-    if (mkdir(cd, 0777) != 0 && errno != EEXIST) {
-        fprintf(err, "carecap: %s: cannot create: %s\n", cd, strerror(errno));
-        free(m.r), free(a.r), free(c.r);
-        return -1;
+    if (mkdir(cd, 0777) != 0) {
+        fprintf(err, "carecap: %s/charts: cannot create: %s\n", shown, strerror(errno));
+        goto out;
     }
     charts cs;
     cs.n = 0;
     const char *scen = first_scenario(&m);
-    int rc = gap_chart(cd, &m, scen, "foster", "Foster care", &cs);
-    rc |= gap_chart(cd, &m, scen, "residential", "Residential care", &cs);
-    rc |= mix_chart(cd, &m, scen, &cs);
-    rc |= cohort_chart(cd, &m, scen, &cs);
-    rc |= kpi_chart(cd, &m, scen, &cs);
-    rc |= spend_charts(cd, &a, scen, &cs);
+    errno = 0;
+    int w = gap_chart(cd, &m, scen, "foster", "Foster care", &cs);
+    w |= gap_chart(cd, &m, scen, "residential", "Residential care", &cs);
+    w |= mix_chart(cd, &m, scen, &cs);
+    w |= cohort_chart(cd, &m, scen, &cs);
+    w |= kpi_chart(cd, &m, scen, &cs);
+    w |= spend_charts(cd, &a, scen, &cs);
     if (c.n)
-        rc |= cmp_charts(cd, &c, &a, &cs);
-    if (rc != 0) {
-        fprintf(err, "carecap: %s: cannot write the chart files: %s\n", cd, strerror(errno ? errno : EIO));
-        free(m.r), free(a.r), free(c.r);
-        return -1;
+        w |= cmp_charts(cd, &c, &a, &cs);
+    if (w != 0) {
+        fprintf(err, "carecap: %s/charts: cannot write the chart files: %s\n", shown, strerror(errno ? errno : EIO));
+        goto out;
     }
     int rendered = 1;
-    for (int k = 0; k < cs.n; k++) {
+    for (int k = 0; k < cs.n && !cco_interrupted(); k++) {
         int r = render(cd, cs.c[k].name);
+        if (r == 2)
+            goto out;
         if (r == 1) {
-            fprintf(err, "carecap: gnuplot is not installed: the chart data and scripts are in %s; install gnuplot "
-                         "and run `carecap plot %s` to draw them\n",
-                    cd, dir);
+            fprintf(err, "carecap: gnuplot is not installed: the chart data and scripts are in %s/charts; install "
+                         "gnuplot and run `carecap plot %s` to draw them\n",
+                    shown, shown);
             rendered = 0;
             break;
         }
-        if (r != 0)
-            fprintf(err, "carecap: %s/%s.gp: gnuplot failed\n", cd, cs.c[k].name);
+        if (r != 0) {
+            fprintf(err, "carecap: %s/charts/%s.gp: gnuplot failed or drew an empty picture\n", shown,
+                    cs.c[k].name);
+            show_log(cd, cs.c[k].name, err); /* the folder with the log is removed */
+            goto out;
+        }
     }
-    rc = report(dir, cd, &m, &a, &c, &cs, rendered);
-    if (rc != 0)
-        fprintf(err, "carecap: %s/report.html: cannot write: %s\n", dir, strerror(errno ? errno : EIO));
+    if (cco_interrupted())
+        goto out;
+    errno = 0;
+    if (report(dir, cd, &m, &a, &c, &cs, rendered) != 0) {
+        fprintf(err, "carecap: %s/report.html: cannot write: %s\n", shown, strerror(errno ? errno : EIO));
+        goto out;
+    }
+    rc = 0;
+out:
     free(m.r), free(a.r), free(c.r);
+    return rc;
+}
+
+int cch_plot(const char *dir, FILE *err)
+{
+    cco_sigsave sv = {0};
+    char path[4096], msg[512] = "";
+    /* the folder's results are read first: a clear message when they are missing */
+    snprintf(path, sizeof path, "%s/monthly.csv", dir);
+    table probe = {0};
+    int r = read_csv(path, &probe, 0, 0, err);
+    free(probe.r);
+    if (r != 0)
+        return -1;
+    cco_signals_catch(&sv);
+    cco_stage *st = cco_stage_new(dir, msg);
+    if (!st) {
+        fprintf(err, "carecap: %s\n", msg);
+        cco_signals_default(&sv);
+        return -1;
+    }
+    /* a copy of the results beside the new charts; the folder is switched whole */
+    static const char *const keep[] = {"monthly.csv", "annual.csv", "comparison.csv",
+                                       "manifest.txt", "config.cfg", "spend.xlsx"};
+    for (size_t k = 0; k < sizeof keep / sizeof *keep; k++)
+        if (cco_copy_file(dir, keep[k], cco_stage_dir(st)) < 0) {
+            int e = errno;
+            if (e == EFBIG)
+                fprintf(err, "carecap: %s/%s: larger than %ld MiB (expected a file written by carecap)\n", dir,
+                        keep[k], CCO_MAX_INPUT >> 20);
+            else if (e == ELOOP || e == EINVAL)
+                fprintf(err, "carecap: %s/%s: not a regular file (carecap reads results only from regular files)\n",
+                        dir, keep[k]);
+            else
+                fprintf(err, "carecap: %s/%s: cannot copy: %s\n", dir, keep[k], strerror(e ? e : EIO));
+            cco_stage_abort(st);
+            cco_signals_default(&sv);
+            return -1;
+        }
+    int rc = cch_draw(cco_stage_dir(st), dir, err);
+    if (rc == 0 && cco_interrupted() == 0 && cco_stage_commit(st, msg) != 0) {
+        fprintf(err, "carecap: %s\n", msg);
+        rc = -1;
+    } else if (rc != 0 || cco_interrupted()) {
+        fprintf(err, "carecap: %s%s is unchanged\n", cco_interrupted() ? "interrupted; " : "", dir);
+        cco_stage_abort(st);
+        rc = -1;
+    }
+    cco_signals_default(&sv);
     return rc;
 }

@@ -10,9 +10,19 @@
 
 #include <stdio.h>
 
-/* Draw the charts of results folder `dir`. Warnings go to err (each line
- * starting with "carecap: "). Returns 0, or -1 when the folder's files
- * cannot be read or the charts cannot be written (message in err). */
+/* Draw the charts of results folder `dir` again: a copy of its results and
+ * the new charts/ and report.html are built in a temporary folder beside it
+ * and switched in whole (cco_stage), so a failure or a signal leaves the
+ * folder as it was. Warnings go to err (each line starting with
+ * "carecap: "). Returns 0, or -1 when the folder's files cannot be read or
+ * the charts cannot be written or drawn (message in err). */
 int cch_plot(const char *dir, FILE *err);
+/* Draw the charts of the results in folder `dir`, a new folder that carecap
+ * is filling (charts/ and report.html must not exist yet; every file is
+ * created new). `shown` names the folder in messages. Results files are
+ * read only if regular and at most CCO_MAX_INPUT bytes. 0, or -1 (message
+ * in err; also when cco_interrupted() became true). gnuplot missing is a
+ * warning; gnuplot failing, or drawing an empty picture, is an error. */
+int cch_draw(const char *dir, const char *shown, FILE *err);
 
 #endif

@@ -16,12 +16,13 @@ struct ccv_file {
     int line, next_line; /* line of the current row; of the next one */
     char **head;   /* the header row's fields (for spotting repeats) */
     int nhead;
+    int unclosed;  /* the current row has a quote never closed */
 };
 
 ccv_file *ccv_open(const char *path)
 {
     size_t n;
-    char *buf = ctf_read(path, &n);
+    char *buf = ctf_read_max(path, CCV_MAX_BYTES, &n);
     ccv_file *f = buf ? calloc(1, sizeof *f) : NULL;
     if (!f) {
         free(buf);
@@ -62,6 +63,7 @@ static int split(ccv_file *f)
     if (f->p >= f->end)
         return 0;
     f->nfield = 0;
+    f->unclosed = 0;
     f->line = f->next_line;
     char *w = f->p;
     for (;;) {
@@ -80,12 +82,14 @@ static int split(ccv_file *f)
         if (*f->p == '"') {
             w = start; /* spaces before an opening quote are not part of the field */
             f->p++;
+            f->unclosed = 1;
             while (f->p < f->end) {
                 if (*f->p == '"' && f->p + 1 < f->end && f->p[1] == '"') {
                     *w++ = '"';
                     f->p += 2;
                 } else if (*f->p == '"') {
                     f->p++;
+                    f->unclosed = 0;
                     break;
                 } else {
                     if (*f->p == '\n')
@@ -173,3 +177,4 @@ int ccv_row(ccv_file *f)
 
 const char *ccv_field(const ccv_file *f, int col) { return col >= 0 && col < f->nfield ? f->field[col] : ""; }
 int ccv_line(const ccv_file *f) { return f->line; }
+int ccv_unclosed(const ccv_file *f) { return f->unclosed; }

@@ -11,8 +11,13 @@
 
 typedef struct ccv_file ccv_file;
 
-/* Open and read `path`; NULL with errno set if it cannot be read. The
- * returned reader owns the text; free it with ccv_close. */
+/* The largest file read: 1 GiB. */
+#define CCV_MAX_BYTES ((size_t)1 << 30)
+
+/* Open and read `path` (a regular file of at most CCV_MAX_BYTES); NULL with
+ * errno set if it cannot be read (see ctf_read_max in textfile.h for the
+ * errno of a file that is not regular or too large). The returned reader
+ * owns the text; free it with ccv_close. */
 ccv_file *ccv_open(const char *path);
 void ccv_close(ccv_file *f);
 
@@ -29,5 +34,8 @@ int ccv_row(ccv_file *f);
 const char *ccv_field(const ccv_file *f, int col);
 /* Line number (from 1) on which the current row starts. */
 int ccv_line(const ccv_file *f);
+/* Whether the current row ends inside a quoted field that the file never
+ * closes (the row then runs to the end of the file). */
+int ccv_unclosed(const ccv_file *f);
 
 #endif

@@ -28,16 +28,21 @@ static const char usage_text[] =
     "        write one simulated replication's children as SSDA903 episodes.csv and\n"
     "        header.csv (synthetic identifiers) and districts.csv into DIR\n"
     "  calibrate EPISODES.csv HEADER.csv [EPISODES2.csv HEADER2.csv ...] [--districts FILE]\n"
-    "            [--from DATE] [--to DATE] [--name NAME] [--baseline CONFIG] -o CONFIG\n"
+    "            [--from DATE] [--to DATE] [--name NAME] [--baseline CONFIG]\n"
+    "            [--entries trend|recent|mean] [--vanished left|kept] -o CONFIG\n"
     "        fit a config to SSDA903 episodes (a pair of files a year, say; FILE maps\n"
     "        HOME_POST to districts) and write CONFIG and CONFIG.fit.csv (estimates,\n"
-    "        events, exposure, 95%% intervals); --baseline copies that config's supply,\n"
+    "        events, exposure, 95% intervals); --baseline copies that config's supply,\n"
     "        matching and costs, with the start-date children shared out to its providers\n"
+    "        (--entries: entry rates from a log-linear trend over the years, the last\n"
+    "        12 months, or the window's mean; --vanished: the open episodes of children\n"
+    "        missing from every later file leave care then, or stay open)\n"
     "  plot DIR\n"
     "        draw the charts (DIR/charts/, PNG and SVG, by gnuplot) and DIR/report.html\n"
     "        again from a results folder; run and compare draw them unless --no-charts\n"
-    "  check FILE\n"
-    "        validate a config or scenario file and report every error; exit 3 if any\n"
+    "  check [--resolved] FILE\n"
+    "        validate a config or scenario file and report every error; exit 3 if any;\n"
+    "        --resolved prints the config with includes expanded and every default filled in\n"
     "\n"
     "Options:\n"
     "  -r, --reps N       replications, 1 to 1000000 (default 1000)\n"
@@ -45,7 +50,7 @@ static const char usage_text[] =
     "  -s, --seed N       master seed, 0 to 2^64-1 (default 1)\n"
     "  -j, --threads N    worker threads, 1 to 256 (default: the number of cores)\n"
     "  -o, --out DIR      results directory (created if needed)\n"
-    "  -q, --quiet        no progress line on stderr\n"
+    "  -q, --quiet        no progress line on stderr and no finishing line on stdout\n"
     "      --no-charts    do not draw charts and report.html after run or compare\n"
     "  -h, --help         this text\n"
     "  -V, --version      program version\n"
@@ -97,8 +102,10 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(cmd, "check") == 0) {
+        if (argc == 4 && strcmp(argv[2], "--resolved") == 0)
+            return cca_check_resolved(argv[3], stdout, stderr);
         if (argc != 3)
-            return usage_error("%s", "check takes exactly one config file");
+            return usage_error("%s", "check takes exactly one config file (and --resolved before it)");
         return cca_check(argv[2], stdout, stderr);
     }
     if (strcmp(cmd, "calibrate") == 0) {
@@ -115,6 +122,8 @@ int main(int argc, char **argv)
                                    : strcmp(a, "--to") == 0 ? &co.to
                                    : strcmp(a, "--name") == 0 ? &co.name
                                    : strcmp(a, "--baseline") == 0 ? &co.baseline
+                                   : strcmp(a, "--vanished") == 0 ? &co.vanished
+                                   : strcmp(a, "--entries") == 0 ? &co.entries
                                                               : NULL;
                 if (!dst)
                     return usage_error("unknown option '%s'", a);
@@ -151,7 +160,8 @@ int main(int argc, char **argv)
     const char *scen[MAXSCEN];
 
     long ncores = sysconf(_SC_NPROCESSORS_ONLN);
-    cca_run_opts o = {NULL, NULL, 1000, 10, ncores > 0 ? (int)(ncores > 256 ? 256 : ncores) : 1, 1, 0, NULL, scen, 0, 0};
+    cca_run_opts o = {.reps = 1000, .years = 10, .threads = ncores > 0 ? (int)(ncores > 256 ? 256 : ncores) : 1,
+                      .seed = 1, .scenarios = scen};
     int quiet = 0;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
@@ -234,7 +244,10 @@ int main(int argc, char **argv)
         len += (size_t)w;
     }
     o.command_line = cmdline;
+    o.argc = argc;
+    o.argv = argv;
     o.progress = !quiet && isatty(2);
+    o.quiet = quiet;
     if (export903)
         return cca_export903(&o, stdout, stderr);
     return compare ? cca_compare(&o, stdout, stderr) : cca_run(&o, stdout, stderr);

@@ -1,8 +1,13 @@
 /* output: CSV and manifest writers, atomic multi-file commits. */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* renameat2 */
 #include "output.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -584,4 +589,448 @@ int cco_write_comparison(FILE *f, const cce_result *b, const cce_result *s)
     free(x);
     free(map);
     return 0;
+}
+
+/* ---- results folders ---- */
+
+static const char *const result_names[] = {"monthly.csv", "annual.csv",  "comparison.csv", "config.cfg",
+                                           "manifest.txt", "spend.xlsx", "report.html",    "charts"};
+
+int cco_result_name(const char *name)
+{
+    for (size_t i = 0; i < sizeof result_names / sizeof *result_names; i++)
+        if (strcmp(name, result_names[i]) == 0)
+            return 1;
+    return 0;
+}
+
+struct cco_stage {
+    char *final;  /* the results folder (resolved) */
+    char *parent; /* its folder */
+    char *tmp;    /* the temporary folder being filled */
+};
+
+static char *dupstr(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d)
+        memcpy(d, s, n);
+    return d;
+}
+
+void cco_stage_abort(cco_stage *s)
+{
+    if (!s)
+        return;
+    if (s->tmp)
+        cco_remove_tree(AT_FDCWD, s->tmp);
+    free(s->final);
+    free(s->parent);
+    free(s->tmp);
+    free(s);
+}
+
+const char *cco_stage_dir(const cco_stage *s) { return s->tmp; }
+const char *cco_stage_final(const cco_stage *s) { return s->final; }
+
+/* The entries of an existing results folder must all be carecap's. */
+static int check_existing(const char *dir, char *err)
+{
+    DIR *d = opendir(dir);
+    if (!d) {
+        snprintf(err, 512, "%s: cannot read the results folder: %s", dir, strerror(errno));
+        return -1;
+    }
+    struct dirent *e;
+    int rc = 0;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 || cco_result_name(e->d_name))
+            continue;
+        snprintf(err, 512,
+                 "%s: holds %.200s, which is not a carecap result; carecap replaces a results folder whole, so "
+                 "it writes only into a new or empty folder or a results folder of its own (expected another "
+                 "folder, or that file moved out)",
+                 dir, e->d_name);
+        rc = -1;
+        break;
+    }
+    closedir(d);
+    return rc;
+}
+
+cco_stage *cco_stage_new(const char *dir, char *err)
+{
+    err[0] = '\0';
+    size_t n = strlen(dir);
+    while (n > 1 && dir[n - 1] == '/')
+        n--;
+    if (n == 0 || n >= PATH_MAX) {
+        snprintf(err, 512, "%s: not a usable folder name", dir);
+        errno = ENAMETOOLONG;
+        return NULL;
+    }
+    char path[PATH_MAX], real[PATH_MAX];
+    memcpy(path, dir, n);
+    path[n] = '\0';
+    cco_stage *s = calloc(1, sizeof *s);
+    if (!s) {
+        snprintf(err, 512, "out of memory");
+        return NULL;
+    }
+    struct stat st;
+    if (stat(path, &st) == 0) {
+        /* an existing folder (or a link to one, which the user named) */
+        if (!S_ISDIR(st.st_mode)) {
+            snprintf(err, 512, "%s: cannot create output directory: %s", dir, strerror(ENOTDIR));
+            errno = ENOTDIR;
+            goto fail;
+        }
+        if (!realpath(path, real)) {
+            snprintf(err, 512, "%s: cannot resolve the folder: %s", dir, strerror(errno));
+            goto fail;
+        }
+        if (check_existing(real, err) != 0)
+            goto fail;
+        s->final = dupstr(real);
+    } else {
+        if (errno != ENOENT) {
+            snprintf(err, 512, "%s: cannot create output directory: %s", dir, strerror(errno));
+            goto fail;
+        }
+        /* a new folder: its parents are made now, itself at the switch */
+        char *slash = strrchr(path, '/');
+        const char *base = slash ? slash + 1 : path;
+        char par[PATH_MAX];
+        if (!slash)
+            snprintf(par, sizeof par, ".");
+        else if (slash == path)
+            snprintf(par, sizeof par, "/");
+        else
+            snprintf(par, sizeof par, "%.*s", (int)(slash - path), path);
+        if (strcmp(base, ".") == 0 || strcmp(base, "..") == 0) {
+            snprintf(err, 512, "%s: not a usable folder name", dir);
+            goto fail;
+        }
+        if (cco_mkdirs(par) != 0 || !realpath(par, real)) {
+            snprintf(err, 512, "%s: cannot create output directory: %s", dir, strerror(errno));
+            goto fail;
+        }
+        size_t m = strlen(real) + strlen(base) + 2;
+        s->final = malloc(m);
+        if (s->final)
+            snprintf(s->final, m, "%s%s%s", real, strcmp(real, "/") == 0 ? "" : "/", base);
+    }
+    if (!s->final) {
+        snprintf(err, 512, "out of memory");
+        goto fail;
+    }
+    if (strcmp(s->final, "/") == 0) {
+        snprintf(err, 512, "%s: not a usable folder name", dir);
+        goto fail;
+    }
+    char *slash = strrchr(s->final, '/');
+    size_t plen = slash == s->final ? 1 : (size_t)(slash - s->final);
+    s->parent = malloc(plen + 1);
+    size_t tlen = strlen(s->final) + 32;
+    s->tmp = malloc(tlen);
+    if (!s->parent || !s->tmp) {
+        snprintf(err, 512, "out of memory");
+        goto fail;
+    }
+    memcpy(s->parent, s->final, plen);
+    s->parent[plen] = '\0';
+    snprintf(s->tmp, tlen, "%s/.%s.carecap-XXXXXX", plen == 1 ? "" : s->parent, slash + 1);
+    if (!mkdtemp(s->tmp)) {
+        snprintf(err, 512, "%s: cannot create output directory: %s", dir, strerror(errno));
+        free(s->tmp);
+        s->tmp = NULL;
+        goto fail;
+    }
+    return s;
+fail:
+    cco_stage_abort(s);
+    return NULL;
+}
+
+/* Exchange folders a and b (both exist). */
+static int exchange(const char *a, const char *b)
+{
+#ifdef RENAME_EXCHANGE
+    if (!getenv("CARECAP_TEST_NO_EXCHANGE")) {
+        if (renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE) == 0)
+            return 0;
+        if (errno != ENOSYS && errno != EINVAL && errno != ENOTSUP)
+            return -1;
+    }
+#endif
+    errno = ENOTSUP;
+    return -1;
+}
+
+int cco_stage_commit(cco_stage *s, char *err)
+{
+    /* the folder gets the mode a new folder would have had */
+    mode_t um = umask(0);
+    umask(um);
+    if (chmod(s->tmp, 0777 & ~um) != 0) {
+        snprintf(err, 512, "%s: cannot set the mode: %s", s->tmp, strerror(errno));
+        cco_stage_abort(s);
+        return -1;
+    }
+    if (getenv("CARECAP_TEST_FAIL_SWITCH")) {
+        snprintf(err, 512, "%s: cannot switch the results in: %s (test hook)", s->final, strerror(EIO));
+        cco_stage_abort(s);
+        return -1;
+    }
+    struct stat st;
+    if (lstat(s->final, &st) != 0) {
+        if (rename(s->tmp, s->final) != 0) {
+            snprintf(err, 512, "%s: cannot rename the results into place: %s", s->final, strerror(errno));
+            cco_stage_abort(s);
+            return -1;
+        }
+        free(s->tmp);
+        s->tmp = NULL;
+        cco_stage_abort(s);
+        return 0;
+    }
+    if (exchange(s->tmp, s->final) == 0) {
+        cco_stage_abort(s); /* removes the old results, now at the temporary name */
+        return 0;
+    }
+    if (errno != ENOTSUP) {
+        snprintf(err, 512, "%s: cannot switch the results in: %s", s->final, strerror(errno));
+        cco_stage_abort(s);
+        return -1;
+    }
+    /* fallback: the old folder aside, the new one in, the old one removed;
+     * between the two renames the results folder is absent */
+    size_t n = strlen(s->final) + 32;
+    char *old = malloc(n);
+    if (!old) {
+        snprintf(err, 512, "out of memory");
+        cco_stage_abort(s);
+        return -1;
+    }
+    snprintf(old, n, "%s/.%s.carecap-old-XXXXXX", strcmp(s->parent, "/") == 0 ? "" : s->parent,
+             strrchr(s->final, '/') + 1);
+    if (!mkdtemp(old) || rename(s->final, old) != 0) {
+        snprintf(err, 512, "%s: cannot move the old results aside: %s", s->final, strerror(errno));
+        rmdir(old);
+        free(old);
+        cco_stage_abort(s);
+        return -1;
+    }
+    if (rename(s->tmp, s->final) != 0) {
+        snprintf(err, 512, "%s: cannot rename the results into place: %s", s->final, strerror(errno));
+        rename(old, s->final);
+        free(old);
+        cco_stage_abort(s);
+        return -1;
+    }
+    cco_remove_tree(AT_FDCWD, old);
+    free(old);
+    free(s->tmp);
+    s->tmp = NULL;
+    cco_stage_abort(s);
+    return 0;
+}
+
+int cco_remove_tree(int dirfd, const char *name)
+{
+    int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return unlinkat(dirfd, name, 0) == 0 || errno == ENOENT ? 0 : -1;
+    DIR *d = fdopendir(fd);
+    if (!d) {
+        close(fd);
+        return -1;
+    }
+    int rc = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        struct stat st;
+        if (fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+            continue;
+        if (S_ISDIR(st.st_mode))
+            rc |= cco_remove_tree(fd, e->d_name);
+        else if (unlinkat(fd, e->d_name, 0) != 0)
+            rc = -1;
+    }
+    closedir(d);
+    if (unlinkat(dirfd, name, AT_REMOVEDIR) != 0)
+        rc = -1;
+    return rc;
+}
+
+FILE *cco_create(const char *dir, const char *name)
+{
+    char path[PATH_MAX];
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path) {
+        errno = ENAMETOOLONG;
+        return NULL;
+    }
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+    if (fd < 0)
+        return NULL;
+    FILE *f = fdopen(fd, "w");
+    if (!f) {
+        close(fd);
+        return NULL;
+    }
+    setvbuf(f, NULL, _IOFBF, 1 << 16);
+    return f;
+}
+
+int cco_close(FILE *f, const char *name)
+{
+    if (!f)
+        return 0;
+    int bad = ferror(f);
+    const char *hook = getenv("CARECAP_TEST_FAIL_WRITE");
+    if (hook && name && strcmp(hook, name) == 0)
+        bad = EIO;
+    if (fclose(f) != 0 || bad) {
+        if (bad || !errno)
+            errno = EIO;
+        return -1;
+    }
+    return 0;
+}
+
+FILE *cco_open_input(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        close(fd);
+        return NULL;
+    }
+    if (!S_ISREG(st.st_mode) || st.st_size > CCO_MAX_INPUT) {
+        close(fd);
+        errno = S_ISREG(st.st_mode) ? EFBIG : EINVAL;
+        return NULL;
+    }
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0)
+        fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+    FILE *f = fdopen(fd, "r");
+    if (!f)
+        close(fd);
+    return f;
+}
+
+int cco_copy_file(const char *dir, const char *name, const char *to)
+{
+    char path[PATH_MAX];
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    struct stat st;
+    if (lstat(path, &st) != 0 && errno == ENOENT)
+        return 1;
+    FILE *src = cco_open_input(path);
+    if (!src)
+        return -1;
+    FILE *dst = cco_create(to, name);
+    if (!dst) {
+        fclose(src);
+        return -1;
+    }
+    char buf[1 << 15];
+    size_t n;
+    long total = 0;
+    while ((n = fread(buf, 1, sizeof buf, src)) > 0 && total <= CCO_MAX_INPUT) {
+        fwrite(buf, 1, n, dst);
+        total += (long)n;
+    }
+    int rbad = ferror(src) || total > CCO_MAX_INPUT;
+    fclose(src);
+    if (cco_close(dst, name) != 0 || rbad) {
+        if (rbad)
+            errno = total > CCO_MAX_INPUT ? EFBIG : EIO;
+        return -1;
+    }
+    return 0;
+}
+
+/* The only global mutable state: written by the signal handler alone. */
+static volatile sig_atomic_t caught_signal;
+
+static void on_signal(int sig) { caught_signal = sig; }
+
+static const int caught_signals[3] = {SIGINT, SIGTERM, SIGHUP};
+
+void cco_signals_catch(cco_sigsave *sv)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0; /* no SA_RESTART: a wait for gnuplot returns EINTR */
+    for (int k = 0; k < 3; k++) {
+        struct sigaction cur;
+        sv->ign[k] = sigaction(caught_signals[k], NULL, &cur) == 0 && cur.sa_handler == SIG_IGN;
+        if (!sv->ign[k])
+            sigaction(caught_signals[k], &sa, NULL);
+    }
+    sv->caught = 1;
+}
+
+void cco_signals_default(cco_sigsave *sv)
+{
+    if (!sv->caught)
+        return;
+    for (int k = 0; k < 3; k++)
+        if (!sv->ign[k])
+            signal(caught_signals[k], SIG_DFL);
+    sv->caught = 0;
+}
+
+int cco_interrupted(void) { return caught_signal; }
+
+void cco_shell_quote(FILE *f, const char *s)
+{
+    int plain = *s != '\0', ctrl = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f)
+            ctrl = 1;
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              strchr("_./:@%+=,-", *p)))
+            plain = 0;
+    }
+    if (plain) {
+        fputs(s, f);
+        return;
+    }
+    if (!ctrl) {
+        fputc('\'', f);
+        for (; *s; s++)
+            if (*s == '\'')
+                fputs("'\\''", f);
+            else
+                fputc(*s, f);
+        fputc('\'', f);
+        return;
+    }
+    fputs("$'", f);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        switch (*p) {
+        case '\n': fputs("\\n", f); break;
+        case '\t': fputs("\\t", f); break;
+        case '\\': fputs("\\\\", f); break;
+        case '\'': fputs("\\'", f); break;
+        default:
+            if (*p < 0x20 || *p == 0x7f)
+                fprintf(f, "\\x%02x", *p);
+            else
+                fputc(*p, f);
+        }
+    fputc('\'', f);
 }

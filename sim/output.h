@@ -1,8 +1,9 @@
 /* output: the files of a run: monthly.csv and annual.csv (tidy long format,
- * statistics across replications), manifest.txt and a copy of the resolved
- * config. Every file is written under a temporary name in the output
- * directory and renamed into place only when all of them were written, so
- * an interrupted or failed run never leaves a half-written file. */
+ * statistics across replications), comparison.csv, manifest.txt and a copy
+ * of the resolved config. A run's results folder is built in a temporary
+ * folder beside it and switched in whole (cco_stage), so an interrupted or
+ * failed run never leaves a half-written or mixed folder; cco_batch (files
+ * renamed into an existing folder one by one) serves export-903. */
 #ifndef OUTPUT_H
 #define OUTPUT_H
 
@@ -66,5 +67,71 @@ int32_t cco_fy_end(const cco_fy *fy, int y);
 /* Start file `name` in the batch for a library that writes by path: returns
  * the temporary path to write (renamed on commit), or NULL. */
 const char *cco_batch_add_path(cco_batch *b, const char *name);
+
+/* ---- results folders: built aside, switched in whole ----
+ * A run's outputs are written into a fresh temporary folder beside the
+ * results folder (PARENT/.NAME.carecap-XXXXXX, mode 0700, every file created
+ * new with O_EXCL|O_NOFOLLOW, so nothing is written through a symbolic
+ * link), then switched in one step: rename(2) when the folder is new,
+ * renameat2(RENAME_EXCHANGE) when it exists (with a fallback of two
+ * renames), and the old folder removed without following links. The results
+ * folder must be new, empty, or hold only carecap's own result files
+ * (cco_result_name): carecap never deletes a file it did not write. */
+typedef struct cco_stage cco_stage;
+/* Start replacing results folder `dir` (created with its parents at the
+ * switch). NULL with a message in err (at least 512 bytes) when dir is not
+ * a folder, holds other files, or the temporary folder cannot be made. */
+cco_stage *cco_stage_new(const char *dir, char *err);
+/* The temporary folder, where the outputs are written. */
+const char *cco_stage_dir(const cco_stage *s);
+/* The results folder as it will be after the switch (resolved path). */
+const char *cco_stage_final(const cco_stage *s);
+/* Switch the temporary folder in. 0, or -1 with a message in err: on
+ * failure the previous results are left as they were and the temporary
+ * folder removed. Frees s in both cases. */
+int cco_stage_commit(cco_stage *s, char *err);
+/* Remove the temporary folder and free s (NULL: nothing). */
+void cco_stage_abort(cco_stage *s);
+/* Is `name` one of the entries carecap writes into a results folder? */
+int cco_result_name(const char *name);
+/* Copy the regular file dir/name into folder `to` (created new). 0, 1 when
+ * dir/name does not exist, -1 (errno) when it is not a regular file, is
+ * larger than CCO_MAX_INPUT bytes, or cannot be read or written. */
+int cco_copy_file(const char *dir, const char *name, const char *to);
+/* Open dir/name for reading: a regular file of at most CCO_MAX_INPUT bytes,
+ * not through a symbolic link. NULL with errno (EFBIG: too large, EINVAL:
+ * not a regular file, ELOOP: a symbolic link). */
+FILE *cco_open_input(const char *path);
+#define CCO_MAX_INPUT (1024L * 1024 * 1024)
+/* Create the new file dir/name for writing (O_CREAT|O_EXCL|O_NOFOLLOW,
+ * fully buffered). NULL with errno. */
+FILE *cco_create(const char *dir, const char *name);
+/* Close a file written with cco_create: 0, or -1 (errno) when any write or
+ * the close failed. The test hook CARECAP_TEST_FAIL_WRITE=NAME makes the
+ * close of every file called NAME fail with EIO. */
+int cco_close(FILE *f, const char *name);
+/* Remove folder dir/name and everything in it, never following a link. */
+int cco_remove_tree(int dirfd, const char *name);
+
+/* SIGINT, SIGTERM and SIGHUP while outputs are written: the handler only
+ * records the signal in a volatile sig_atomic_t (the one piece of global
+ * mutable state in carecap); the writers poll cco_interrupted(), remove
+ * their temporary folder and return non-zero. A signal that was ignored
+ * when carecap started (a background job's SIGINT, nohup's SIGHUP) stays
+ * ignored. The caller keeps what was changed in a cco_sigsave (zeroed). */
+typedef struct {
+    int caught;             /* cco_signals_catch was called */
+    unsigned char ign[3];   /* SIGINT, SIGTERM, SIGHUP were ignored */
+} cco_sigsave;
+void cco_signals_catch(cco_sigsave *sv);
+/* Restore the default action of the signals caught (none if sv->caught is 0). */
+void cco_signals_default(cco_sigsave *sv);
+/* The signal caught since cco_signals_catch, or 0. */
+int cco_interrupted(void);
+/* Write s for a line-based file so that it reads back unchanged in a POSIX
+ * shell (bash for control characters): as is when it holds only
+ * [A-Za-z0-9_./:@%+=,-], else in single quotes, or as $'...' with \n, \t,
+ * \\, \' and \xHH escapes when it holds a control character. */
+void cco_shell_quote(FILE *f, const char *s);
 
 #endif

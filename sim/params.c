@@ -10,6 +10,7 @@
 #include <gsl/gsl_sf_gamma.h>
 
 #include "ccdate.h"
+#include "cfgfile.h"
 #include "cfgread.h"
 
 #define SHARE_TOL 0.005
@@ -33,7 +34,7 @@ static char *dupstr(const char *s)
 static void read_cohorts(ccc_reader *r, const config_setting_t *parent, const char *name, double lo, double hi,
                          int required, double out[CCM_NCOHORT])
 {
-    config_setting_t *g = ccc_group(r, parent, name, required);
+    config_setting_t *g = required ? ccc_group(r, parent, name, 1) : ccc_group_defaults(r, parent, name);
     if (!g)
         return;
     ccc_known(r, g, ccm_cohort_key, CCM_NCOHORT);
@@ -134,14 +135,19 @@ static void read_ptype_mix(ccc_reader *r, const config_setting_t *parent, double
     check_ptype_ages(r, mix, v);
 }
 
+/* `needs`: optional, and so is each need (left out: no child has it); a need
+ * that is given has all five cohorts. */
 static void read_need_shares(ccc_reader *r, const config_setting_t *parent, double v[CCM_NNEED][CCM_NCOHORT])
 {
-    config_setting_t *g = ccc_group(r, parent, "needs", 1);
+    for (int k = 0; k < CCM_NNEED; k++)
+        for (int c = 0; c < CCM_NCOHORT; c++)
+            v[k][c] = 0;
+    config_setting_t *g = ccc_group_defaults(r, parent, "needs");
     if (!g)
         return;
     ccc_known(r, g, ccm_need_name, CCM_NNEED);
     for (int k = 0; k < CCM_NNEED; k++)
-        read_cohorts(r, g, ccm_need_name[k], 0, 1, 1, v[k]);
+        read_cohorts(r, g, ccm_need_name[k], 0, 1, 0, v[k]);
 }
 
 static void read_initial(ccc_reader *r, const config_setting_t *root, cc_params *p)
@@ -160,7 +166,17 @@ static void read_initial(ccc_reader *r, const config_setting_t *root, cc_params 
                 p->init_count[c] = (int)v;
         }
     }
-    config_setting_t *dm = ccc_group(r, g, "district_mix", 1);
+    /* with one district, every child is in it: district_mix may be left out */
+    for (int i = 0; p->nd == 1 && i < CCM_NCOHORT; i++)
+        p->init_district[i] = 1;
+    int had_dm = config_setting_get_member(g, "district_mix") != NULL;
+    config_setting_t *dm = p->nd == 1 ? ccc_group_defaults(r, g, "district_mix") : ccc_group(r, g, "district_mix", 1);
+    if (dm && p->nd == 1 && r->fill && !had_dm)
+        for (int c = 0; c < CCM_NCOHORT; c++) {
+            config_setting_t *a = config_setting_add(dm, ccm_cohort_key[c], CONFIG_TYPE_ARRAY);
+            if (a)
+                config_setting_set_float_elem(a, -1, 1.0);
+        }
     if (dm && p->nd > 0) {
         ccc_known(r, dm, ccm_cohort_key, CCM_NCOHORT);
         for (int c = 0; c < CCM_NCOHORT; c++)
@@ -194,20 +210,27 @@ static void read_entries(ccc_reader *r, const config_setting_t *root, cc_params 
 static void read_exits(ccc_reader *r, const config_setting_t *root, cc_params *p)
 {
     static const char *const route_keys[] = {"distribution", "shape", "sigma", "rate", "placement_multiplier"};
-    config_setting_t *g = ccc_group(r, root, "exits", 1);
+    /* a route left out (or the whole group) has no exits */
+    for (int k = 0; k < CCM_NROUTE; k++) {
+        p->exit_dist[k].family = CCM_DIST_EXP;
+        p->exit_dist[k].shape = 1;
+        for (int c = 0; c < CCM_NCOHORT; c++)
+            p->exit_rate[k][c] = 0;
+        for (int t = 0; t < CCM_NPT; t++)
+            p->type_exit_mult[k][t] = 1;
+    }
+    config_setting_t *g = ccc_group_defaults(r, root, "exits");
     if (!g)
         return;
     ccc_known(r, g, ccm_route_name, CCM_NROUTE);
     for (int k = 0; k < CCM_NROUTE; k++) {
-        config_setting_t *rg = ccc_group(r, g, ccm_route_name[k], 1);
+        config_setting_t *rg = ccc_group_defaults(r, g, ccm_route_name[k]);
         if (!rg)
             continue;
         ccc_known(r, rg, route_keys, 5);
         read_dist(r, rg, &p->exit_dist[k]);
         read_cohorts(r, rg, "rate", 0, MAX_RATE, 1, p->exit_rate[k]);
-        for (int t = 0; t < CCM_NPT; t++)
-            p->type_exit_mult[k][t] = 1;
-        config_setting_t *pm = ccc_group(r, rg, "placement_multiplier", 0);
+        config_setting_t *pm = ccc_group_defaults(r, rg, "placement_multiplier");
         if (pm) {
             ccc_known(r, pm, ccm_ptype_name, CCM_NPT);
             for (int t = 0; t < CCM_NPT; t++)
@@ -219,18 +242,26 @@ static void read_exits(ccc_reader *r, const config_setting_t *root, cc_params *p
 static void read_moves(ccc_reader *r, const config_setting_t *root, cc_params *p)
 {
     static const char *const keys[] = {"distribution", "shape", "sigma", "rate", "to_residential"};
-    config_setting_t *g = ccc_group(r, root, "moves", 1);
+    /* a type left out of moves.rate (or rate, or the whole group) has no breakdowns */
+    p->move_dist.family = CCM_DIST_EXP;
+    p->move_dist.shape = 1;
+    for (int c = 0; c < CCM_NCOHORT; c++) {
+        p->escalate[c] = 0;
+        for (int t = 0; t < CCM_NPT; t++)
+            p->move_rate[t][c] = 0;
+    }
+    config_setting_t *g = ccc_group_defaults(r, root, "moves");
     if (!g)
         return;
     ccc_known(r, g, keys, 5);
     read_cohorts(r, g, "to_residential", 0, 1, 0, p->escalate);
     read_dist(r, g, &p->move_dist);
-    config_setting_t *rg = ccc_group(r, g, "rate", 1);
+    config_setting_t *rg = ccc_group_defaults(r, g, "rate");
     if (!rg)
         return;
     ccc_known(r, rg, ccm_ptype_name, CCM_NPT);
     for (int t = 0; t < CCM_NPT; t++)
-        read_cohorts(r, rg, ccm_ptype_name[t], 0, MAX_RATE, 1, p->move_rate[t]);
+        read_cohorts(r, rg, ccm_ptype_name[t], 0, MAX_RATE, 0, p->move_rate[t]);
 }
 
 static void read_needs(ccc_reader *r, const config_setting_t *root, cc_params *p)
@@ -241,16 +272,16 @@ static void read_needs(ccc_reader *r, const config_setting_t *root, cc_params *p
             p->need_exit_mult[k][j] = 1;
         p->need_move_mult[k] = 1;
     }
-    config_setting_t *g = ccc_group(r, root, "needs", 0);
+    config_setting_t *g = ccc_group_defaults(r, root, "needs");
     if (!g)
         return;
     ccc_known(r, g, ccm_need_name, CCM_NNEED);
     for (int k = 0; k < CCM_NNEED; k++) {
-        config_setting_t *ng = ccc_group(r, g, ccm_need_name[k], 0);
+        config_setting_t *ng = ccc_group_defaults(r, g, ccm_need_name[k]);
         if (!ng)
             continue;
         ccc_known(r, ng, keys, 2);
-        config_setting_t *em = ccc_group(r, ng, "exit_multiplier", 0);
+        config_setting_t *em = ccc_group_defaults(r, ng, "exit_multiplier");
         if (em) {
             ccc_known(r, em, ccm_route_name, CCM_NROUTE);
             for (int j = 0; j < CCM_NROUTE; j++)
@@ -272,21 +303,14 @@ static void read_transitions(ccc_reader *r, const config_setting_t *root, cc_par
     if (!g)
         return;
     ccc_known(r, g, keys, 2);
-    config_setting_t *sg = ccc_group(r, g, "semi_independent", 1);
+    /* left out: no moves to semi-independent provision */
+    for (int t = 0; t < CCM_NPT; t++)
+        p->semi_at16[t] = p->semi_rate[t] = 0;
+    config_setting_t *sg = ccc_group_defaults(r, g, "semi_independent");
     if (sg) {
         ccc_known(r, sg, semi_keys, 2);
-        config_setting_t *a = ccc_group(r, sg, "at_16", 1);
-        if (a) {
-            ccc_known(r, a, ccm_ptype_name, CCM_NPT);
-            for (int t = 0; t < CCM_NPT; t++)
-                ccc_number(r, a, ccm_ptype_name[t], 0, 1, 0, &p->semi_at16[t]);
-        }
-        config_setting_t *rt = ccc_group(r, sg, "rate", 1);
-        if (rt) {
-            ccc_known(r, rt, ccm_ptype_name, CCM_NPT);
-            for (int t = 0; t < CCM_NPT; t++)
-                ccc_number(r, rt, ccm_ptype_name[t], 0, MAX_RATE, 0, &p->semi_rate[t]);
-        }
+        config_setting_t *a = ccc_group_defaults(r, sg, "at_16");
+        config_setting_t *rt = ccc_group_defaults(r, sg, "rate");
         /* a child in semi-independent provision cannot move to it */
         if (a && config_setting_get_member(a, "semi_independent"))
             ccc_error(r, a, "semi_independent", "has no effect: a child already in semi-independent provision "
@@ -294,8 +318,18 @@ static void read_transitions(ccc_reader *r, const config_setting_t *root, cc_par
         if (rt && config_setting_get_member(rt, "semi_independent"))
             ccc_error(r, rt, "semi_independent", "has no effect: a child already in semi-independent provision "
                                                  "does not move to it (expected absent)");
-        p->semi_at16[CCM_SEMI] = 0;
-        p->semi_rate[CCM_SEMI] = 0;
+        if (a) {
+            ccc_known(r, a, ccm_ptype_name, CCM_NPT);
+            for (int t = 0; t < CCM_NPT; t++)
+                if (t != CCM_SEMI)
+                    ccc_number(r, a, ccm_ptype_name[t], 0, 1, 0, &p->semi_at16[t]);
+        }
+        if (rt) {
+            ccc_known(r, rt, ccm_ptype_name, CCM_NPT);
+            for (int t = 0; t < CCM_NPT; t++)
+                if (t != CCM_SEMI)
+                    ccc_number(r, rt, ccm_ptype_name[t], 0, MAX_RATE, 0, &p->semi_rate[t]);
+        }
     }
     config_setting_t *lc = ccc_group(r, g, "leaving_care", 1);
     if (lc) {
@@ -326,7 +360,10 @@ static void read_districts(ccc_reader *r, const config_setting_t *root, cc_param
     for (int i = 0; i < n; i++) {
         config_setting_t *e = config_setting_get_elem(l, (unsigned)i);
         const char *s = config_setting_type(e) == CONFIG_TYPE_STRING ? config_setting_get_string(e) : NULL;
-        if (!s || !*s || strpbrk(s, ",\"\n\r")) {
+        if (s && strlen(s) > CCC_MAX_NAME) {
+            ccc_error(r, e, NULL, "is a string of %zu characters (expected at most %d)", strlen(s), CCC_MAX_NAME);
+            s = "?";
+        } else if (!s || !*s || strpbrk(s, ",\"\n\r")) {
             ccc_error(r, e, NULL, "is not a district name (expected a non-empty string without commas or quotes)");
             s = "?";
         }
@@ -335,24 +372,6 @@ static void read_districts(ccc_reader *r, const config_setting_t *root, cc_param
                 ccc_error(r, e, NULL, "district \"%s\" is listed twice (expected unique names)", s);
         p->district[i] = dupstr(s);
     }
-}
-
-static uint64_t hash_file(const char *path, int *err)
-{
-    uint64_t h = 0xcbf29ce484222325ULL;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        *err = errno;
-        return 0;
-    }
-    int c;
-    while ((c = getc(f)) != EOF) {
-        h ^= (unsigned char)c;
-        h *= 0x100000001b3ULL;
-    }
-    *err = ferror(f) ? EIO : 0;
-    fclose(f);
-    return h;
 }
 
 static void derive(cc_params *p)
@@ -384,30 +403,25 @@ static void derive(cc_params *p)
         }
 }
 
-int ccp_load(const char *path, cc_diag *diag, cc_params **out)
+/* ccp_load, and with fill set ccp_print_resolved (which prints the tree to
+ * `print` when it is valid). */
+static int load(const char *path, cc_diag *diag, int fill, FILE *print, cc_params **out)
 {
     *out = NULL;
-    int err = 0;
-    uint64_t hash = hash_file(path, &err);
-    if (err) {
-        ccg_add(diag, "%s: cannot read config file: %s", path, strerror(err));
-        return CCP_EIO;
-    }
+    uint64_t hash = 0;
     config_t cfg;
     config_init(&cfg);
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (slash) {
-        *slash = '\0';
-        config_set_include_dir(&cfg, dir);
-    }
-    if (config_read_file(&cfg, path) != CONFIG_TRUE) {
+    int rc = ccf_open(&cfg, path, "config", diag, &hash);
+    if (rc == CCF_EPARSE) {
         const char *f = config_error_file(&cfg);
         ccg_add(diag, "%s:%d: cannot parse the file: %s (expected libconfig syntax: name = value; groups in { }, arrays in [ ], strings in double quotes)",
                 f ? f : path, config_error_line(&cfg), config_error_text(&cfg));
         config_destroy(&cfg);
         return CCP_EINVALID;
+    }
+    if (rc != CCF_OK) {
+        config_destroy(&cfg);
+        return rc == CCF_EIO ? CCP_EIO : CCP_EINVALID;
     }
     cc_params *p = calloc(1, sizeof *p);
     if (!p) {
@@ -421,13 +435,15 @@ int ccp_load(const char *path, cc_diag *diag, cc_params **out)
         p->entry_keep[c] = 1;
     p->ageing = 1;
     size_t before = ccg_count(diag);
-    ccc_reader r = {diag, path};
+    ccc_reader r = {diag, path, fill};
     const config_setting_t *root = config_root_setting(&cfg);
     ccc_known(&r, root, top_keys, sizeof top_keys / sizeof *top_keys);
 
     const char *s = ccc_string(&r, root, "name", 1);
     p->name = dupstr(s ? s : "");
     s = ccc_string(&r, root, "scenario", 0);
+    if (!s && !config_setting_get_member(root, "scenario"))
+        ccc_fill_string(&r, root, "scenario", "baseline");
     p->scenario = dupstr(s ? s : "baseline");
     if (p->scenario && (!*p->scenario || strpbrk(p->scenario, ",\"\n\r")))
         ccc_error(&r, root, "scenario", "is not a usable label (expected a non-empty string without commas or quotes)");
@@ -457,6 +473,8 @@ int ccp_load(const char *path, cc_diag *diag, cc_params **out)
         if (p->costs.enabled && !p->supply.enabled)
             ccc_error(&r, root, "costs", "needs a supply section (expected supply = { ... }: prices belong to places)");
     }
+    if (ccg_count(diag) == before && print && ccf_write(&cfg, print) != 0)
+        ccg_add(diag, "%s: cannot write the resolved config", path);
     config_destroy(&cfg);
     if (ccg_count(diag) > before) {
         ccp_free(p);
@@ -465,6 +483,19 @@ int ccp_load(const char *path, cc_diag *diag, cc_params **out)
     derive(p);
     *out = p;
     return CCP_OK;
+}
+
+int ccp_load(const char *path, cc_diag *diag, cc_params **out)
+{
+    return load(path, diag, 0, NULL, out);
+}
+
+int ccp_print_resolved(const char *path, cc_diag *diag, FILE *f)
+{
+    cc_params *p = NULL;
+    int rc = load(path, diag, 1, f, &p);
+    ccp_free(p);
+    return rc;
 }
 
 void ccp_free(cc_params *p)
@@ -493,14 +524,10 @@ int ccp_write_resolved(const char *config_path, const char *path)
 {
     config_t cfg;
     config_init(&cfg);
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s", config_path);
-    char *slash = strrchr(dir, '/');
-    if (slash) {
-        *slash = '\0';
-        config_set_include_dir(&cfg, dir);
-    }
-    int ok = config_read_file(&cfg, config_path) == CONFIG_TRUE && config_write_file(&cfg, path) == CONFIG_TRUE;
+    cc_diag *d = ccg_new();
+    int ok = d && ccf_open(&cfg, config_path, "config", d, NULL) == CCF_OK &&
+             config_write_file(&cfg, path) == CONFIG_TRUE;
+    ccg_free(d);
     config_destroy(&cfg);
     return ok ? 0 : -1;
 }

@@ -6,6 +6,7 @@
 #define PARAMS_H
 
 #include <stdint.h>
+#include <stdio.h>
 #include <gsl/gsl_randist.h>
 
 #include "diag.h"
@@ -78,6 +79,10 @@ enum { CCP_OK = 0, CCP_EINVALID = 3, CCP_EIO = 4 };
  * diag, *out is NULL, and the result is CCP_EINVALID or CCP_EIO. */
 int ccp_load(const char *path, cc_diag *diag, cc_params **out);
 void ccp_free(cc_params *p);
+/* Check `path` as ccp_load does and, when it is valid, print it to f as a
+ * config with its includes expanded and every default it used written out
+ * (a config that loads to the same parameters). Returns as ccp_load. */
+int ccp_print_resolved(const char *path, cc_diag *diag, FILE *f);
 /* Write the config as resolved (includes expanded) to `path`. 0 or -1. */
 int ccp_write_resolved(const char *config_path, const char *path);
 /* Recompute the derived tables after a change to the parameters (scenario

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ccdate.h"
+#include "cfgfile.h"
 #include "cfgread.h"
 
 static const char *const lever_names[] = {"foster_recruitment", "foster_retention", "new_home", "close_home",
@@ -317,12 +318,6 @@ int csn_load(const char *path, cc_diag *diag, csn_scenario **out)
 {
     static const char *const keys[] = {"name", "description", "baseline", "levers"};
     *out = NULL;
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        ccg_add(diag, "%s: cannot read scenario file: %s", path, strerror(errno));
-        return CCP_EIO;
-    }
-    fclose(f);
     config_t cfg;
     config_init(&cfg);
     char dir[4096];
@@ -332,21 +327,25 @@ int csn_load(const char *path, cc_diag *diag, csn_scenario **out)
         *slash = '\0';
     else
         snprintf(dir, sizeof dir, ".");
-    config_set_include_dir(&cfg, dir);
-    if (config_read_file(&cfg, path) != CONFIG_TRUE) {
+    int rc0 = ccf_open(&cfg, path, "scenario", diag, NULL);
+    if (rc0 == CCF_EPARSE) {
         const char *ef = config_error_file(&cfg);
         ccg_add(diag, "%s:%d: cannot parse the file: %s (expected libconfig syntax)", ef ? ef : path,
                 config_error_line(&cfg), config_error_text(&cfg));
         config_destroy(&cfg);
         return CCP_EINVALID;
     }
+    if (rc0 != CCF_OK) {
+        config_destroy(&cfg);
+        return rc0 == CCF_EIO ? CCP_EIO : CCP_EINVALID;
+    }
     size_t before = ccg_count(diag);
-    ccc_reader r = {diag, path};
+    ccc_reader r = {diag, path, 0};
     const config_setting_t *root = config_root_setting(&cfg);
     ccc_known(&r, root, keys, 4);
     csn_scenario *s = calloc(1, sizeof *s);
     const char *name = ccc_string(&r, root, "name", 1);
-    const char *desc = ccc_string(&r, root, "description", 0);
+    const char *desc = ccc_text(&r, root, "description", 0, 2000);
     const char *base = ccc_string(&r, root, "baseline", 1);
     config_setting_t *levers = ccc_list(&r, root, "levers", 1);
     if (name && (!*name || strpbrk(name, ",\"\n\r")))
@@ -388,7 +387,7 @@ int csn_load(const char *path, cc_diag *diag, csn_scenario **out)
         for (int d = 0; d < 2; d++) {
             double t = 0;
             cc_diag *quiet = ccg_new();
-            ccc_reader qr = {quiet, path};
+            ccc_reader qr = {quiet, path, 0};
             if (read_t(&qr, g, dkeys[d], 0, p0->start_day, &t) && t > 0)
                 dates[nd++] = t;
             ccg_free(quiet);
@@ -412,7 +411,7 @@ int csn_load(const char *path, cc_diag *diag, csn_scenario **out)
         if (!p && ccp_load(bpath, diag, &p) != CCP_OK)
             break;
         cc_diag *quiet = ccg_new();
-        ccc_reader pr = {k == 0 ? diag : quiet, path};
+        ccc_reader pr = {k == 0 ? diag : quiet, path, 0};
         for (int i = 0; i < n; i++) {
             config_setting_t *g = config_setting_get_elem(levers, (unsigned)i);
             if (config_setting_type(g) == CONFIG_TYPE_GROUP)

@@ -10,15 +10,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <gsl/gsl_cdf.h>
 
 #include "basesupply.h"
 #include "ccdate.h"
+#include "cfgwrite.h"
 #include "csv.h"
 #include "diag.h"
 #include "model.h"
 #include "output.h"
 #include "params.h"
+#include "textfile.h"
 
 #define DPY 365.25
 #define OPEN_END INT32_MAX
@@ -80,6 +83,25 @@ static int warn_summary(const report *r)
         n += r->nwarn[k];
     }
     return n;
+}
+
+/* What a bad value looks like, never the value itself (it may be a child's
+ * identifier, birth date or postcode): "blank", "a value of 8 characters" or
+ * "a value of 9 bytes, not all printable ASCII". buf: at least 64 bytes. */
+static const char *shape(const char *v, char *buf)
+{
+    size_t n = strlen(v);
+    int ascii = 1;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)v[i] >= 0x80 || (unsigned char)v[i] < 0x20)
+            ascii = 0;
+    if (n == 0)
+        snprintf(buf, 64, "blank");
+    else if (ascii)
+        snprintf(buf, 64, "a value of %zu character%s", n, n == 1 ? "" : "s");
+    else
+        snprintf(buf, 64, "a value of %zu bytes, not all printable ASCII", n);
+    return buf;
 }
 
 /* DD/MM/YYYY (or YYYY-MM-DD); 0 if blank, -1 if not a date. */
@@ -169,26 +191,43 @@ typedef struct {
     char key[16];
     size_t outward;
     int district;
+    int line, row; /* in the districts table */
 } post_entry;
+
+static int by_key_row(const void *a, const void *b)
+{
+    const post_entry *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    return c ? c : (x->row > y->row) - (x->row < y->row);
+}
+
+/* bsearch: a key (a string) against an entry */
+static int key_is(const void *k, const void *e) { return strcmp(k, ((const post_entry *)e)->key); }
 
 /* District of a HOME_POST: the longest table entry that is the start of the
  * postcode in the same outward code ("NG5" or "NG5 1" match "NG5 1AB";
- * "NG1" does not match "NG10 1AB"); -1 if none. */
+ * "NG1" does not match "NG10 1AB"); -1 if none. The table t is sorted by
+ * key (by_key_row): each of the postcode's prefixes is looked up by bsearch,
+ * the longest first. */
 static int district_of(const post_entry *t, int n, const char *post)
 {
     char p[16];
     norm_post(post, p);
     size_t po = outward_len(post, p);
-    int best = -1;
-    size_t bl = 0;
-    for (int i = 0; i < n; i++) {
-        size_t kl = strlen(t[i].key);
-        if (kl > bl && strncmp(p, t[i].key, kl) == 0 && t[i].outward == po) {
-            best = t[i].district;
-            bl = kl;
-        }
+    for (size_t l = strlen(p); l > 0; l--) {
+        char k[16];
+        memcpy(k, p, l);
+        k[l] = '\0';
+        const post_entry *e = bsearch(k, t, (size_t)n, sizeof *t, key_is);
+        if (!e)
+            continue;
+        while (e > t && strcmp(e[-1].key, k) == 0)
+            e--;
+        for (; e < t + n && strcmp(e->key, k) == 0; e++)
+            if (e->outward == po)
+                return e->district;
     }
-    return best;
+    return -1;
 }
 
 /* ---- the data ---- */
@@ -228,6 +267,9 @@ typedef struct {
     const char **dname;
     int nd;
     int repeats, merged_l;
+    int32_t fend[CSD_MAXPAIRS]; /* the last date in each episodes file */
+    int vanished;               /* open episodes of children missing from every later file */
+    int vanished_kept;          /* --vanished kept: they stay open */
 } data;
 
 static int by_id(const void *a, const void *b)
@@ -274,16 +316,60 @@ static int32_t birthday(const person *p, int age)
 
 static ccv_file *open_csv(data *D, const char *path)
 {
+    errno = 0;
     ccv_file *f = ccv_open(path);
     if (!f) {
-        fprintf(D->rep.err, "%s: cannot read: %s\n", path, strerror(errno ? errno : EIO));
+        int e = errno ? errno : EIO;
+        if (e == EFBIG)
+            fprintf(D->rep.err, "%s: cannot read: larger than %zu MiB (expected a CSV file of at most that size)\n",
+                    path, CCV_MAX_BYTES >> 20);
+        else
+            fprintf(D->rep.err, "%s: cannot read: %s\n", path, ctf_strerror(e));
         return NULL;
     }
     D->files[D->nfiles++] = f;
     return f;
 }
 
-/* The districts table: HOME_POST (a postcode, sector or district) -> name. */
+/* A quote the file never closes: an error at the row, and the rest of the
+ * file (which the row swallowed) is not read. */
+static int unclosed_at(data *D, const ccv_file *f, const char *path)
+{
+    if (!ccv_unclosed(f))
+        return 0;
+    error_at(&D->rep, "%s:%d: a quoted field is not closed (expected a closing quote on this row; the rest of the "
+                      "file is not read)",
+             path, ccv_line(f));
+    return 1;
+}
+
+typedef struct {
+    const char *name;
+    int row;
+} name_row;
+
+static int by_name_row(const void *a, const void *b)
+{
+    const name_row *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+    return c ? c : (x->row > y->row) - (x->row < y->row);
+}
+
+static int by_row(const void *a, const void *b)
+{
+    const name_row *x = a, *y = b;
+    return (x->row > y->row) - (x->row < y->row);
+}
+
+static int by_int(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+/* The districts table: HOME_POST (a postcode, sector or district) -> name.
+ * Districts are numbered in the order of their first row; the entries are
+ * left sorted by key for district_of. O(n log n) in the rows. */
 static int read_districts(data *D)
 {
     const char *path = D->o->districts;
@@ -294,40 +380,119 @@ static int read_districts(data *D)
         return 4;
     if (ccv_columns(f, path, cols, 2, col, D->rep.err) != 0)
         return 3;
+    name_row *nr = NULL;
+    int n = 0, cap = 0, rc = 0;
     while (ccv_row(f)) {
+        if (unclosed_at(D, f, path))
+            break;
         const char *p = ccv_field(f, col[0]), *name = ccv_field(f, col[1]);
         if (!*p || !*name) {
             error_at(&D->rep, "%s:%d: column %s: blank (expected a postcode and a district name)", path, ccv_line(f),
                      *p ? "district" : "HOME_POST");
             continue;
         }
-        int d = 0;
-        while (d < D->nd && strcmp(D->dname[d], name) != 0)
-            d++;
-        if (d == D->nd) {
-            const char **a = realloc((void *)D->dname, (size_t)(D->nd + 1) * sizeof *a);
-            if (!a)
-                return 4;
-            D->dname = a;
-            D->dname[D->nd++] = name;
+        if (strpbrk(name, ",\"\n\r")) {
+            char sh[64];
+            error_at(&D->rep,
+                     "%s:%d: column district: not a district name (%s; expected a name without commas, quotes or "
+                     "line breaks)",
+                     path, ccv_line(f), shape(name, sh));
+            continue;
         }
-        post_entry *a = realloc(D->post, (size_t)(D->npost + 1) * sizeof *a);
-        if (!a)
-            return 4;
-        D->post = a;
-        post_entry *e = &D->post[D->npost];
+        if (n == cap) {
+            cap = cap ? 2 * cap : 256;
+            name_row *a = realloc(nr, (size_t)cap * sizeof *a);
+            post_entry *b = realloc(D->post, (size_t)cap * sizeof *b);
+            if (a)
+                nr = a;
+            if (b)
+                D->post = b;
+            if (!a || !b) {
+                rc = 4;
+                goto done;
+            }
+        }
+        post_entry *e = &D->post[n];
         norm_post(p, e->key);
         e->outward = outward_len(p, e->key);
-        e->district = d;
-        for (int i = 0; i < D->npost; i++)
-            if (strcmp(D->post[i].key, e->key) == 0 && D->post[i].district != d)
-                error_at(&D->rep, "%s:%d: column HOME_POST: given twice, for two districts (expected one district)",
-                         path, ccv_line(f));
-        D->npost++;
+        e->line = ccv_line(f);
+        e->row = n;
+        nr[n].name = name;
+        nr[n].row = n;
+        n++;
     }
-    if (D->nd == 0)
+    D->npost = n;
+    if (n > 0) {
+        /* district numbers: each name's first row, in row order */
+        qsort(nr, (size_t)n, sizeof *nr, by_name_row);
+        int *grp = malloc((size_t)n * sizeof *grp);
+        name_row *first = malloc((size_t)n * sizeof *first); /* {name, first row} by group */
+        int groups = 0;
+        if (!grp || !first) {
+            free(grp);
+            free(first);
+            rc = 4;
+            goto done;
+        }
+        for (int i = 0; i < n; i++) {
+            if (i == 0 || strcmp(nr[i].name, nr[i - 1].name) != 0)
+                first[groups++] = nr[i];
+            grp[nr[i].row] = groups - 1;
+        }
+        /* group g's district is the rank of its first row: sort the groups'
+         * first rows, then map each back (the row names group g by grp) */
+        qsort(first, (size_t)groups, sizeof *first, by_row);
+        D->dname = malloc((size_t)groups * sizeof *D->dname);
+        int *did = malloc((size_t)groups * sizeof *did);
+        if (!D->dname || !did) {
+            free(grp);
+            free(first);
+            free(did);
+            rc = 4;
+            goto done;
+        }
+        for (int d = 0; d < groups; d++) {
+            D->dname[d] = first[d].name;
+            did[grp[first[d].row]] = d;
+        }
+        D->nd = groups;
+        if (groups > 255)
+            error_at(&D->rep, "%s: %d districts (expected at most 255)", path, groups);
+        for (int i = 0; i < n; i++)
+            D->post[i].district = did[grp[i]];
+        free(grp);
+        free(first);
+        free(did);
+        /* the entries by key; a key given for two districts is an error at
+         * each row after the first that disagrees */
+        qsort(D->post, (size_t)n, sizeof *D->post, by_key_row);
+        int *badline = malloc((size_t)n * sizeof *badline), nbad = 0;
+        if (!badline) {
+            rc = 4;
+            goto done;
+        }
+        for (int i = 0, g0 = 0, mixed = 0; i < n; i++) {
+            if (i == 0 || strcmp(D->post[i].key, D->post[i - 1].key) != 0) {
+                g0 = i;
+                mixed = 0;
+                continue;
+            }
+            if (mixed || D->post[i].district != D->post[g0].district) {
+                badline[nbad++] = D->post[i].line;
+                mixed = 1;
+            }
+        }
+        qsort(badline, (size_t)nbad, sizeof *badline, by_int);
+        for (int i = 0; i < nbad; i++)
+            error_at(&D->rep, "%s:%d: column HOME_POST: given twice, for two districts (expected one district)", path,
+                     badline[i]);
+        free(badline);
+    }
+done:
+    free(nr);
+    if (rc == 0 && D->nd == 0)
         error_at(&D->rep, "%s: no districts (expected rows of HOME_POST,district)", path);
-    return 0;
+    return rc;
 }
 
 /* Every header file: children and their birth dates. */
@@ -347,6 +512,8 @@ static int read_headers(data *D)
             continue;
         }
         while (ccv_row(f)) {
+            if (unclosed_at(D, f, path))
+                break;
             const char *id = ccv_field(f, col[0]), *dob = ccv_field(f, col[1]);
             int32_t day = 0;
             if (!*id) {
@@ -354,8 +521,9 @@ static int read_headers(data *D)
                 continue;
             }
             if (parse_date(dob, &day) != 1) {
-                error_at(&D->rep, "%s:%d: column DOB: \"%s\" is not a date (expected DD/MM/YYYY)", path, ccv_line(f),
-                         dob);
+                char sh[64];
+                error_at(&D->rep, "%s:%d: column DOB: not a date (%s; expected DD/MM/YYYY)", path, ccv_line(f),
+                         shape(dob, sh));
                 continue;
             }
             if (D->np == cap) {
@@ -410,6 +578,8 @@ static int read_episodes(data *D)
             continue;
         }
         while (ccv_row(f)) {
+            if (unclosed_at(D, f, path))
+                break;
             int line = ccv_line(f);
             const char *id = ccv_field(f, col[C_CHILD]);
             if (!*id) {
@@ -426,13 +596,17 @@ static int read_episodes(data *D)
             const char *decom = ccv_field(f, col[C_DECOM]), *dec = ccv_field(f, col[C_DEC]);
             int a = parse_date(decom, &s), b = parse_date(dec, &e);
             if (a != 1 || b < 0) {
-                warn_at(&D->rep, W_DATE, "%s:%d: column %s: \"%s\" is %s (expected DD/MM/YYYY; row skipped)", path,
-                        line, a != 1 ? "DECOM" : "DEC", a != 1 ? decom : dec,
-                        a == 0 ? "blank" : "not a date");
+                char sh[64];
+                warn_at(&D->rep, W_DATE, "%s:%d: column %s: %s (%s; expected DD/MM/YYYY; row skipped)", path, line,
+                        a != 1 ? "DECOM" : "DEC", a == 0 ? "blank" : "not a date", shape(a != 1 ? decom : dec, sh));
                 continue;
             }
             if (b == 0)
                 e = OPEN_END;
+            if (s > D->fend[k])
+                D->fend[k] = s;
+            if (e != OPEN_END && e > D->fend[k])
+                D->fend[k] = e;
             int bad = 0;
             if (e < s) {
                 error_at(&D->rep, "%s:%d: column DEC: the episode ends before it starts (expected DEC on or after DECOM)",
@@ -446,26 +620,27 @@ static int read_episodes(data *D)
                          path, line, D->o->header[who->file]);
                 bad = 1;
             }
+            char sh[64];
             const char *rne = ccv_field(f, col[C_RNE]);
             if (strlen(rne) != 1 || !strchr("SPBTLUspbtlu", rne[0])) {
                 error_at(&D->rep,
-                         "%s:%d: column RNE: \"%s\" is not an SSDA903 reason for a new episode (expected S, P, B, T, "
-                         "L or U)",
-                         path, line, rne);
+                         "%s:%d: column RNE: not an SSDA903 reason for a new episode (%s; expected S, P, B, T, L "
+                         "or U)",
+                         path, line, shape(rne, sh));
                 bad = 1;
             }
             const char *place = ccv_field(f, col[C_PLACE]);
             int type = place_type(place);
             if (type < 0) {
-                error_at(&D->rep, "%s:%d: column PLACE: \"%s\" is not an SSDA903 placement code (expected one of %s)",
-                         path, line, place, place_codes);
+                error_at(&D->rep, "%s:%d: column PLACE: not an SSDA903 placement code (%s; expected one of %s)", path,
+                         line, shape(place, sh), place_codes);
                 bad = 1;
             }
             const char *prov = ccv_field(f, col[C_PROV]);
             if (*prov && !(strlen(prov) == 3 && toupper((unsigned char)prov[0]) == 'P' &&
                            toupper((unsigned char)prov[1]) == 'R' && prov[2] >= '0' && prov[2] <= '5')) {
-                error_at(&D->rep, "%s:%d: column PLACE_PROVIDER: \"%s\" is not a provider code (expected PR0 to PR5)",
-                         path, line, prov);
+                error_at(&D->rep, "%s:%d: column PLACE_PROVIDER: not a provider code (%s; expected PR0 to PR5)", path,
+                         line, shape(prov, sh));
                 bad = 1;
             }
             const char *rec = ccv_field(f, col[C_REC]);
@@ -474,9 +649,9 @@ static int read_episodes(data *D)
                 route = rec_route(rec);
                 if (route == -1) {
                     error_at(&D->rep,
-                             "%s:%d: column REC: \"%s\" is not an SSDA903 reason for the episode ending (expected X1 "
-                             "or an E code: E11-E17, E2, E3, E41, E45-E48, E4A, E4B, E5-E9)",
-                             path, line, rec);
+                             "%s:%d: column REC: not an SSDA903 reason for the episode ending (%s; expected X1 or "
+                             "an E code: E11-E17, E2, E3, E41, E45-E48, E4A, E4B, E5-E9)",
+                             path, line, shape(rec, sh));
                     bad = 1;
                 }
             }
@@ -519,27 +694,57 @@ static int read_episodes(data *D)
     return rc;
 }
 
-/* Repeated episodes (years' extracts overlap) merged, stale open episodes
+/* Whether x repeats a kept episode k (years' extracts overlap): the same
+ * start, reason, placement and provider, and the same end or x still open.
+ * A same-day episode followed by another from that day is not a repeat. */
+static int repeats(const episode *k, const episode *x)
+{
+    return k->start == x->start && k->rne == x->rne && k->type == x->type && k->inhouse == x->inhouse &&
+           (k->end == x->end || x->end == OPEN_END);
+}
+
+/* Repeated episodes (years' extracts overlap) dropped, stale open episodes
  * closed, overlaps cut, legal-status-only changes merged into the placement
- * they continue. */
+ * they continue; then the open episodes of children missing from every
+ * later file (vanished) closed, unless --vanished kept. */
 static void clean_episodes(data *D)
 {
     episode *ep = D->ep;
     if (D->ne > 1)
         qsort(ep, D->ne, sizeof *ep, by_child_start);
+    /* each child's last file: the latest end of a file that holds one of
+     * its episodes (repeats included) */
+    int32_t *last = malloc((D->np ? D->np : 1) * sizeof *last);
+    int32_t newest = INT32_MIN;
+    for (int k = 0; k < D->o->npairs; k++)
+        if (D->fend[k] > newest)
+            newest = D->fend[k];
+    for (size_t i = 0; last && i < D->ne; i++) {
+        int32_t fe = D->fend[ep[i].file];
+        if (i == 0 || ep[i - 1].child != ep[i].child || fe > last[ep[i].child])
+            last[ep[i].child] = fe;
+    }
+    /* 1. repeats, each matched against every episode of the child kept so
+     * far with the same start (sorted by start, those are the last kept;
+     * closed copies sort before open ones, so the closed one is kept) */
     size_t m = 0;
     for (size_t i = 0; i < D->ne; i++) {
-        episode *x = &ep[i], *p = m > 0 && ep[m - 1].child == x->child ? &ep[m - 1] : NULL;
-        const char *path = D->o->episodes[x->file];
-        /* the same episode again (years' extracts overlap): same start,
-         * reason, placement and provider, and the same end or still open in
-         * one copy; the closed copy (sorted first) is kept. A same-day
-         * episode followed by another from that day is not a repeat. */
-        if (p && p->start == x->start && p->rne == x->rne && p->type == x->type && p->inhouse == x->inhouse &&
-            (p->end == x->end || x->end == OPEN_END)) {
+        const episode *x = &ep[i];
+        int rep = 0;
+        for (size_t j = m; j-- > 0 && ep[j].child == x->child && ep[j].start == x->start && !rep;)
+            rep = repeats(&ep[j], x);
+        if (rep) {
             D->repeats++;
             continue;
         }
+        ep[m++] = *x;
+    }
+    D->ne = m;
+    /* 2. open episodes, overlaps, legal-status changes */
+    m = 0;
+    for (size_t i = 0; i < D->ne; i++) {
+        episode *x = &ep[i], *p = m > 0 && ep[m - 1].child == x->child ? &ep[m - 1] : NULL;
+        const char *path = D->o->episodes[x->file];
         if (p && p->end == OPEN_END) {
             warn_at(&D->rep, W_OPEN,
                     "%s:%d: the child's episode at %s:%d is still open when this one starts (it is closed then)",
@@ -562,6 +767,21 @@ static void clean_episodes(data *D)
         }
         ep[m++] = *x;
     }
+    /* 3. vanished children: an episode still open whose child no later file
+     * holds. As the DfE counts them (a child is in care on 31 March only if
+     * that year's return has an open episode), they left care at the end of
+     * the last file that held them, route other (the reason is unknown). */
+    for (size_t i = 0; last && i < m; i++) {
+        episode *x = &ep[i];
+        if (x->end != OPEN_END || last[x->child] >= newest)
+            continue;
+        D->vanished++;
+        if (D->vanished_kept)
+            continue;
+        x->end = last[x->child] > x->start ? last[x->child] : x->start;
+        x->route = CCM_EXIT_OTHER;
+    }
+    free(last);
     D->ne = m;
     /* X1 says a new episode starts the same day */
     for (size_t i = 0; i < m; i++)
@@ -592,6 +812,14 @@ typedef struct {
     double dest[CCM_NPT][CCM_NDEST];
     double init[CCM_NCOHORT], imix[CCM_NCOHORT][CCM_NPT], ihouse[CCM_NCOHORT][CCM_NPT], iuasc[CCM_NCOHORT];
     double *idist;    /* [cohort * nd + district] */
+    double *yent;     /* entries in each year back from T: [0] the last 12 months */
+    int ny;           /* years (the earliest may be part of one) */
+    /* the entry rates written: the window's means times elevel, with trend */
+    const char *emethod; /* "trend", "recent" or "mean": what was used */
+    const char *easked;  /* what --entries asked for */
+    double elevel, etrend, eb, eb_lo, eb_hi; /* eb: the fitted log-linear slope a year, 95% */
+    int eyears;          /* years in the trend fit */
+    double echi, echi_p; /* homogeneity of the years: chi-square and its p-value */
 } tally;
 
 /* Add one to the row of counts v[0..nd) at district d, or to the row's
@@ -645,6 +873,9 @@ static void estimate(const data *D, tally *t)
             int co = ccm_cohort_of_years(age_on(who, x->start));
             if (co >= 0) {
                 spread(&t->ent[co * nd], &eunk[co], x->district);
+                int y = (int)((T - x->start) / DPY);
+                if (y >= 0 && y < t->ny)
+                    t->yent[y] += 1;
                 t->entn[co] += 1;
                 t->emix[co][x->type] += 1;
                 t->euasc[co] += x->uasc;
@@ -694,6 +925,102 @@ static void estimate(const data *D, tally *t)
     }
     for (int p = 0; p < CCM_NPT; p++)
         t->semi[p].ex = typey[p][CCM_NCOHORT - 1];
+}
+
+/* Years' exposure: the whole years back from T, the earliest maybe a part. */
+static double year_exposure(const tally *t, int y)
+{
+    double e = t->years - y;
+    return e > 1 ? 1 : e;
+}
+
+/* The entry rates' level and trend (--entries): "mean", the window's mean
+ * rates, no trend (elevel 1); "recent", the last 12 months' rate, no trend;
+ * "trend" (the default), a log-linear Poisson fit over the years back from
+ * the end date (years of at least half a year's exposure): when there are
+ * three years or more and the slope is clear (its 99% interval excludes
+ * 0), the rates are the fitted level over the year after the end date and
+ * entries.trend the fitted yearly change (within its range, -0.5 to 1);
+ * else the mean, as "mean". The homogeneity of the years is tested either
+ * way (Pearson chi-square), for a warning. */
+static void entry_level(tally *t, const char *method)
+{
+    double N = 0, E = 0;
+    for (int y = 0; y < t->ny; y++) {
+        N += t->yent[y];
+        E += year_exposure(t, y);
+    }
+    t->emethod = "mean";
+    t->easked = method ? method : "trend";
+    t->elevel = 1;
+    t->etrend = 0;
+    t->eb = t->eb_lo = t->eb_hi = 0;
+    t->eyears = 0;
+    t->echi = 0;
+    t->echi_p = 1;
+    if (N <= 0 || E <= 0)
+        return;
+    int df = -1;
+    for (int y = 0; y < t->ny; y++) {
+        double e = year_exposure(t, y);
+        if (e < 0.5)
+            continue;
+        double m = N / E * e;
+        t->echi += (t->yent[y] - m) * (t->yent[y] - m) / m;
+        df++;
+    }
+    if (df > 0)
+        t->echi_p = gsl_cdf_chisq_Q(t->echi, df);
+    /* the log-linear fit, by Newton's method: mean e_y exp(a + b u_y), u_y
+     * the middle of year y in years from T (negative) */
+    double a = log(N / E), b = 0, iaa = 0, iab = 0, ibb = 0;
+    int n = 0;
+    for (int it = 0; it < 100; it++) {
+        double ua = 0, ub = 0;
+        iaa = iab = ibb = 0;
+        n = 0;
+        for (int y = 0; y < t->ny; y++) {
+            double e = year_exposure(t, y);
+            if (e < 0.5)
+                continue;
+            double u = -(y + e / 2), mu = e * exp(a + b * u);
+            ua += t->yent[y] - mu;
+            ub += u * (t->yent[y] - mu);
+            iaa += mu;
+            iab += u * mu;
+            ibb += u * u * mu;
+            n++;
+        }
+        double det = iaa * ibb - iab * iab;
+        if (n < 2 || !(det > 0))
+            break;
+        double da = (ibb * ua - iab * ub) / det, db = (iaa * ub - iab * ua) / det;
+        a += da;
+        b += db;
+        if (fabs(da) < 1e-10 && fabs(db) < 1e-10)
+            break;
+    }
+    double det = iaa * ibb - iab * iab, se = det > 0 ? sqrt(iaa / det) : INFINITY;
+    t->eyears = n;
+    t->eb = b;
+    t->eb_lo = b - 1.959964 * se;
+    t->eb_hi = b + 1.959964 * se;
+    if (method && strcmp(method, "mean") == 0)
+        return;
+    if (method && strcmp(method, "recent") == 0) {
+        t->emethod = "recent";
+        t->elevel = t->yent[0] / year_exposure(t, 0) / (N / t->years);
+        return;
+    }
+    if (n < 3 || !isfinite(se) || fabs(b) <= 2.575829 * se || !isfinite(b))
+        return; /* no clear trend: the mean */
+    t->emethod = "trend";
+    t->elevel = exp(a + b / 2) / (N / t->years);
+    t->etrend = exp(b) - 1;
+    if (t->etrend < -0.5)
+        t->etrend = -0.5;
+    if (t->etrend > 1)
+        t->etrend = 1;
 }
 
 /* ---- the fitted config ---- */
@@ -826,14 +1153,19 @@ static void write_demand(const data *D, const tally *t, FILE *cfg, FILE *fit)
             "# children) it came from, and a 95%% interval; the same figures are in the fit table beside\n"
             "# this file. SSDA903 holds no disability or complex-need flags and no places or prices.\n",
             fs, ts, t->years, D->ne, D->np);
+    if (D->vanished)
+        fprintf(cfg, "# %d open episode%s of children missing from every later episodes file %s (--vanished %s).\n",
+                D->vanished, D->vanished == 1 ? "" : "s",
+                D->vanished_kept ? "kept open" : "closed at the end of the last file that held them, route other",
+                D->vanished_kept ? "kept" : "left");
     fprintf(cfg, "name = ");
-    fputc('"', cfg);
-    for (const char *q = D->o->name ? D->o->name : "Calibrated from SSDA903"; *q; q++)
-        fprintf(cfg, *q == '"' || *q == '\\' ? "\\%c" : "%c", *q);
-    fprintf(cfg, "\";\nstart_date = \"%s\";   # the end of the window: its population is the initial one\n"
+    ccw_string(cfg, D->o->name ? D->o->name : "Calibrated from SSDA903");
+    fprintf(cfg, ";\nstart_date = \"%s\";   # the end of the window: its population is the initial one\n"
                  "districts = [", ts);
-    for (int d = 0; d < nd; d++)
-        fprintf(cfg, "%s\"%s\"", d ? ", " : " ", D->nd ? D->dname[d] : "All");
+    for (int d = 0; d < nd; d++) {
+        fputs(d ? ", " : " ", cfg);
+        ccw_string(cfg, D->nd ? D->dname[d] : "All");
+    }
     fprintf(cfg, " ];   # %s\n\ninitial = {\n  count = {   # children in care on %s\n",
             D->nd ? "from the districts table" : "no districts table: one district", ts);
     for (int c = 0; c < CCM_NCOHORT; c++) {
@@ -857,25 +1189,52 @@ static void write_demand(const data *D, const tally *t, FILE *cfg, FILE *fit)
     fprintf(cfg, "  };\n");
     put_needs(cfg, fit, "initial.needs", t->iuasc, t->init, "children");
     fprintf(cfg, "};\n\nentries = {\n  rate = {   # periods of care starting a year (RNE S, or after a gap), by age at entry and district\n");
+    double lv = t->elevel;
+    if (strcmp(t->emethod, "trend") == 0)
+        fprintf(cfg, "    # --entries trend: the window's mean rates times %.4g, the level a log-linear fit over\n"
+                     "    # %d yearly counts gives for the year from %s (the counts and intervals are the window's)\n",
+                lv, t->eyears, ts);
+    else if (strcmp(t->emethod, "recent") == 0)
+        fprintf(cfg, "    # --entries recent: the window's mean rates times %.4g, the last 12 months' level\n"
+                     "    # (the counts and intervals are the window's)\n",
+                lv);
+    else
+        fprintf(cfg, "    # the window's mean rates (--entries %s)\n",
+                strcmp(t->easked, "trend") == 0 ? "trend: no clear trend in the years" : "mean");
     for (int c = 0; c < CCM_NCOHORT; c++) {
         fprintf(cfg, "    %s = [", ccm_cohort_key[c]);
         for (int d = 0; d < nd; d++)
-            fprintf(cfg, "%s%s", d ? ", " : " ", fnum(t->ent[c * nd + d] / t->years, b));
+            fprintf(cfg, "%s%s", d ? ", " : " ", fnum(lv * t->ent[c * nd + d] / t->years, b));
         double lo, hi;
         fprintf(cfg, " ];   #");
         for (int d = 0; d < nd; d++) {
             csd_rate_interval(t->ent[c * nd + d], t->years, 0.05, &lo, &hi);
             fprintf(cfg, "%s%.4g entries (95%% %.4g-%.4g a year)", d ? ", " : " ", t->ent[c * nd + d], lo, hi);
             fprintf(fit, "entries.rate.%s[%d],rate,%.6g,%.6g,%.6g,%.4g,%.3f\n", ccm_cohort_key[c], d,
-                    t->ent[c * nd + d] / t->years, lo, hi, t->ent[c * nd + d], t->years);
+                    lv * t->ent[c * nd + d] / t->years, lv * lo, lv * hi, t->ent[c * nd + d], t->years);
         }
         csd_rate_interval(t->entn[c], t->years, 0.05, &lo, &hi);
         fprintf(cfg, " in %.2f years\n", t->years);
-        fprintf(fit, "entries.rate.%s,rate,%.6g,%.6g,%.6g,%.0f,%.3f\n", ccm_cohort_key[c], t->entn[c] / t->years, lo,
-                hi, t->entn[c], t->years);
+        fprintf(fit, "entries.rate.%s,rate,%.6g,%.6g,%.6g,%.0f,%.3f\n", ccm_cohort_key[c], lv * t->entn[c] / t->years,
+                lv * lo, lv * hi, t->entn[c], t->years);
     }
-    fprintf(cfg, "  };\n  trend = 0.0;   # assumption: no trend (set it from your own forecast)\n"
-                 "  placement_mix = {   # the first placement of each period of care\n");
+    double nent = 0;
+    for (int c = 0; c < CCM_NCOHORT; c++)
+        nent += t->entn[c];
+    fprintf(cfg, "  };\n  trend = %s;   # ", fnum(t->etrend, b));
+    if (strcmp(t->emethod, "trend") == 0)
+        fprintf(cfg, "fitted: %.0f entries in %d yearly counts change by %.4g a year (95%% %.4g to %.4g)%s\n", nent,
+                t->eyears, exp(t->eb) - 1, exp(t->eb_lo) - 1, exp(t->eb_hi) - 1,
+                t->etrend != exp(t->eb) - 1 ? ", held to the setting's range" : "");
+    else
+        fprintf(cfg, "assumption: no trend (--entries %s; set it from your own forecast)\n",
+                strcmp(t->emethod, "recent") == 0  ? "recent"
+                : strcmp(t->easked, "trend") == 0 ? "trend found none clear"
+                                                   : "mean");
+    fprintf(fit, "entries.trend,trend,%.6g,%.6g,%.6g,%.0f,%.3f\n", t->etrend, exp(t->eb_lo) - 1, exp(t->eb_hi) - 1,
+            nent, t->years);
+    fprintf(fit, "entries.level,%s,%.6g,,,%.0f,%.3f\n", t->emethod, lv, nent, t->years);
+    fprintf(cfg, "  placement_mix = {   # the first placement of each period of care\n");
     put_mix(cfg, fit, "entries.placement_mix", t->emix, t->entn, "entrants");
     fprintf(cfg, "  };\n");
     put_needs(cfg, fit, "entries.needs", t->euasc, t->entn, "entrants");
@@ -979,6 +1338,49 @@ static int write_text(const char *path, const char *text, size_t n)
     return bad ? -1 : 0;
 }
 
+/* Whether an output path names one of the input files (the same device and
+ * inode, whatever the path says): a usage error, before anything is read. */
+static int overwrites_input(const csd_opts *o, FILE *err)
+{
+    const char *in[2 * CSD_MAXPAIRS + 2];
+    int n = 0;
+    for (int k = 0; k < o->npairs; k++) {
+        in[n++] = o->episodes[k];
+        in[n++] = o->header[k];
+    }
+    if (o->districts)
+        in[n++] = o->districts;
+    if (o->baseline)
+        in[n++] = o->baseline;
+    size_t ol = strlen(o->out);
+    char *fit = malloc(ol + sizeof ".fit.csv");
+    if (!fit) {
+        fprintf(err, "carecap: out of memory\n");
+        return 1;
+    }
+    memcpy(fit, o->out, ol);
+    memcpy(fit + ol, ".fit.csv", sizeof ".fit.csv");
+    const char *outs[2] = {o->out, fit};
+    int bad = 0;
+    for (int j = 0; j < 2; j++) {
+        struct stat so;
+        if (stat(outs[j], &so) != 0)
+            continue; /* not there yet: a new file */
+        for (int i = 0; i < n; i++) {
+            struct stat si;
+            if (stat(in[i], &si) == 0 && si.st_dev == so.st_dev && si.st_ino == so.st_ino) {
+                fprintf(err, "carecap: %s %s is the input file %s (expected a new file name: calibrate does not "
+                             "overwrite its input)\n",
+                        j ? "the fit table" : "-o", outs[j], in[i]);
+                bad = 1;
+                break;
+            }
+        }
+    }
+    free(fit);
+    return bad ? 2 : 0;
+}
+
 int csd_calibrate(const csd_opts *o, FILE *out, FILE *err)
 {
     data D;
@@ -997,6 +1399,20 @@ int csd_calibrate(const csd_opts *o, FILE *out, FILE *err)
         fprintf(err, "carecap: calibrate needs an episodes file and a header file\n");
         return 2;
     }
+    if (o->entries && strcmp(o->entries, "trend") != 0 && strcmp(o->entries, "recent") != 0 &&
+        strcmp(o->entries, "mean") != 0) {
+        fprintf(err, "carecap: --entries %s: expected trend, recent or mean\n", o->entries);
+        return 2;
+    }
+    if (o->vanished && strcmp(o->vanished, "left") != 0 && strcmp(o->vanished, "kept") != 0) {
+        fprintf(err, "carecap: --vanished %s: expected left or kept\n", o->vanished);
+        return 2;
+    }
+    D.vanished_kept = o->vanished && strcmp(o->vanished, "kept") == 0;
+    for (int k = 0; k < CSD_MAXPAIRS; k++)
+        D.fend[k] = INT32_MIN;
+    if ((rc = overwrites_input(o, err)) != 0)
+        return rc;
     if (o->districts && (rc = read_districts(&D)) != 0)
         goto done;
     if ((rc = read_headers(&D)) == 4)
@@ -1044,18 +1460,15 @@ int csd_calibrate(const csd_opts *o, FILE *out, FILE *err)
     }
     if (rc)
         goto done;
-    char lastd[16], firstd[16];
-    ccd_format(last, lastd);
-    ccd_format(fstart, firstd);
+    /* The data's own first and last dates are a child's dates: not shown. */
     if (t.T > last) {
-        fprintf(err, "--to: %s is after the last date in the episodes files, %s (expected a date the data covers)\n",
-                o->to, lastd);
+        fprintf(err, "--to: %s is after the last date in the episodes files (expected a date the data covers)\n",
+                o->to);
         rc = 3;
         goto done;
     }
     if (t.F < fstart) {
-        fprintf(err, "--from: %s is before the first episode starts, %s (expected a date the data covers)\n", o->from,
-                firstd);
+        fprintf(err, "--from: %s is before the first episode starts (expected a date the data covers)\n", o->from);
         rc = 3;
         goto done;
     }
@@ -1074,14 +1487,31 @@ int csd_calibrate(const csd_opts *o, FILE *out, FILE *err)
     t.nd = D.nd > 0 ? D.nd : 1;
     t.ent = calloc((size_t)(CCM_NCOHORT * t.nd), sizeof *t.ent);
     t.idist = calloc((size_t)(CCM_NCOHORT * t.nd), sizeof *t.idist);
+    t.ny = (int)ceil(t.years);
+    t.yent = calloc((size_t)t.ny + 1, sizeof *t.yent);
     cfg = open_memstream(&ctext, &clen);
     fit = open_memstream(&ftext, &flen);
-    if (!t.ent || !t.idist || !cfg || !fit) {
+    if (!t.ent || !t.idist || !t.yent || !cfg || !fit) {
         fprintf(err, "carecap: out of memory\n");
         rc = 1;
         goto done;
     }
     estimate(&D, &t);
+    entry_level(&t, o->entries);
+    if (t.echi_p < 0.001) {
+        fprintf(err, "warning: entries differ sharply between the window's years (entries a year, the last 12 "
+                     "months first:");
+        for (int y = 0, lead = 1; y < t.ny; y++)
+            if (year_exposure(&t, y) >= 0.5) {
+                fprintf(err, "%s %.0f", lead ? "" : ",", t.yent[y] / year_exposure(&t, y));
+                lead = 0;
+            }
+        fprintf(err, "; chi-square %.1f, p %.2g): the entry rates %s (--entries %s)\n", t.echi, t.echi_p,
+                strcmp(t.emethod, "trend") == 0    ? "follow a fitted log-linear trend"
+                : strcmp(t.emethod, "recent") == 0 ? "are the last 12 months'"
+                                                   : "are the window's mean",
+                t.emethod);
+    }
     write_demand(&D, &t, cfg, fit);
     fflush(cfg);
     /* the files go into place together, only when all is well */
@@ -1134,6 +1564,13 @@ int csd_calibrate(const csd_opts *o, FILE *out, FILE *err)
     }
     batch = NULL;
     int warned = warn_summary(&D.rep);
+    if (D.vanished)
+        fprintf(err,
+                "warning: %d open episode%s of children missing from every later episodes file: %s (--vanished %s)\n",
+                D.vanished, D.vanished == 1 ? "" : "s",
+                D.vanished_kept ? "kept open, the children in care for good"
+                                : "treated as leaving care (route other) at the end of the last file that held them",
+                D.vanished_kept ? "kept" : "left");
     char fs[16], ts[16];
     ccd_format(t.F, fs);
     ccd_format(t.T, ts);
@@ -1156,6 +1593,7 @@ done:
     ccp_free(fitted);
     free(t.ent);
     free(t.idist);
+    free(t.yent);
     for (int i = 0; i < D.nfiles; i++)
         ccv_close(D.files[i]);
     free(D.pp);

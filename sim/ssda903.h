@@ -27,10 +27,16 @@ typedef struct {
     const char *name;      /* council name for the config */
     const char *baseline;  /* optional config whose supply, matching and costs are copied */
     const char *out;       /* config file to write (and OUT.fit.csv) */
+    const char *vanished;  /* "left" (NULL: the default) or "kept": the open episodes of
+                              children missing from every later episodes file */
+    const char *entries;   /* "trend" (NULL: the default), "recent" or "mean": how the
+                              entry rates follow the years of the window */
 } csd_opts;
 
-/* Returns an exit code: 0; 3 (invalid input: every problem on err, nothing
- * written); 4 (a file could not be read or written). */
+/* Returns an exit code: 0; 2 (usage: no files, an unknown --vanished or
+ * --entries, or an output that is one of the inputs); 3 (invalid input:
+ * every problem on err, nothing written); 4 (a file could not be read or
+ * written, or is not a regular file, or is too large). */
 int csd_calibrate(const csd_opts *o, FILE *out, FILE *err);
 
 /* Exact two-sided intervals at level 1 - alpha: of a Poisson rate, n events

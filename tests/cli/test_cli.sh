@@ -32,6 +32,9 @@ base="$CARECAP_ROOT/config/nottinghamshire.cfg"
 expect_rc 0 "--help" -- "$CARECAP" --help
 grep -q '^Usage: carecap COMMAND' "$tmp/out" && ok || bad "--help: no usage line on stdout"
 grep -q 'Exit codes: 0 success' "$tmp/out" && ok || bad "--help: exit codes not documented"
+# the help text is printed as it is, not as a printf format
+grep -q '%%' "$tmp/out" && bad "--help prints a doubled %: $(grep '%%' "$tmp/out")" || ok
+grep -q '95% intervals' "$tmp/out" && ok || bad "--help: no '95% intervals'"
 expect_rc 0 "-h" -- "$CARECAP" -h
 expect_rc 0 "--version" -- "$CARECAP" --version
 grep -Eq '^carecap [0-9]+\.[0-9]+\.[0-9]+$' "$tmp/out" && ok || bad "--version: $(cat "$tmp/out")"
@@ -165,6 +168,14 @@ diff <(grep '^baseline,' "$tmp/cmp/monthly.csv" | cut -d, -f2-) <(grep '^no-leve
 awk -F, '$1 == "edge-of-care" && $2 == "2025-07-31" && $3 == "looked_after" && $4 == "all" { f = 1; if (!($5 < 0 && $12 > 0.5)) bad = 1 } END { exit !(f && !bad) }' \
     "$tmp/cmp/comparison.csv" && ok || bad "compare: edge-of-care does not lower looked_after/all"
 grep -q '^scenario: edge-of-care ' "$tmp/cmp/manifest.txt" && ok || bad "compare: manifest does not list the scenario"
+# -q: no finishing line on stdout (run, compare, export-903); without -q there is one
+[ ! -s "$tmp/out" ] && ok || bad "compare -q printed: $(cat "$tmp/out")"
+expect_rc 0 "run -q" -- "$CARECAP" run --no-charts "$mini" -r 2 -y 1 -o "$tmp/quiet-run" -q
+[ ! -s "$tmp/out" ] && [ ! -s "$tmp/err" ] && ok || bad "run -q printed: $(cat "$tmp/out" "$tmp/err")"
+expect_rc 0 "export-903 -q" -- "$CARECAP" export-903 "$mini" -y 1 -o "$tmp/quiet-903" --quiet
+[ ! -s "$tmp/out" ] && [ ! -s "$tmp/err" ] && ok || bad "export-903 -q printed: $(cat "$tmp/out" "$tmp/err")"
+expect_rc 0 "export-903" -- "$CARECAP" export-903 "$mini" -y 1 -o "$tmp/loud-903"
+grep -q "^carecap: SSDA903 episodes" "$tmp/out" && ok || bad "export-903 without -q: no finishing line"
 # a scenario for another baseline is refused
 expect_rc 3 "compare with another baseline" -- "$CARECAP" compare --no-charts "$mini" "$CARECAP_ROOT/tests/data/no-levers.cfg" -r 2 -y 1 -o "$tmp/cmp2" -q
 grep -q "no-levers.cfg: baseline: the scenario applies to" "$tmp/err" && ok || bad "compare: baseline mismatch message: $(cat "$tmp/err")"

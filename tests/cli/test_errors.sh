@@ -20,7 +20,19 @@ bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-cd "$CARECAP_ROOT/tests/bad" || exit 1
+# The bad configs are checked in a copy of tests/bad (with config/ and
+# tests/data/ beside it as in the source tree), where the files that cannot
+# live in git are made: a FIFO, a link to /dev/zero and a file over 1 MiB,
+# each @included by a tests/bad config. Every check runs under `timeout`, so
+# a file that makes carecap hang fails the test instead of stopping it.
+mkdir -p "$tmp/tree/tests"
+cp -R "$CARECAP_ROOT/tests/bad" "$tmp/tree/tests/bad"
+ln -s "$CARECAP_ROOT/config" "$tmp/tree/config"
+ln -s "$CARECAP_ROOT/tests/data" "$tmp/tree/tests/data"
+cd "$tmp/tree/tests/bad" || exit 1
+mkfifo include/fifo.inc
+ln -s /dev/zero include/zero.inc
+head -c 1048577 /dev/zero | tr '\0' ' ' >include/big.inc
 n=0
 for cfg in *.cfg; do
     name=${cfg%.cfg}
@@ -29,7 +41,7 @@ for cfg in *.cfg; do
         bad "$name: no $name.expected"
         continue
     fi
-    "$CARECAP" check "$cfg" >"$tmp/out" 2>"$tmp/err"
+    timeout 20 "$CARECAP" check "$cfg" >"$tmp/out" 2>"$tmp/err"
     rc=$?
     if [ $rc -ne 3 ]; then
         bad "$name: exit $rc (expected 3)"
@@ -97,6 +109,61 @@ grep -q "no-such.cfg: cannot read config file: No such file or directory" "$tmp/
 rc=$?
 [ $rc -eq 4 ] && ok || bad "run missing config: exit $rc (expected 4)"
 [ ! -e "$tmp/never" ] && ok || bad "run missing config: created the output directory"
+
+# `check` and `run` on a file that is not a regular file of at most 1 MiB:
+# refused at once (exit 3, file named), never read, never a hang.
+mkfifo "$tmp/fifo.cfg"
+head -c 1048577 /dev/zero | tr '\0' ' ' >"$tmp/big.cfg"
+mkdir "$tmp/dir.cfg"
+special() { # FILE, what it is
+    timeout 10 "$CARECAP" check "$1" >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    [ $rc -eq 3 ] && ok || bad "check $1: exit $rc (expected 3)"
+    printf '%s: cannot read config file: %s\ncarecap: %s: 1 error; nothing was run\n' "$1" "$2" "$1" >"$tmp/want"
+    cmp -s "$tmp/err" "$tmp/want" && ok || { bad "check $1: stderr:"; diff "$tmp/want" "$tmp/err"; }
+    timeout 10 "$CARECAP" run --no-charts "$1" -r 2 -y 1 -q -o "$tmp/never-special" >/dev/null 2>"$tmp/err"
+    rc=$?
+    [ $rc -eq 3 ] && ok || bad "run $1: exit $rc (expected 3)"
+    cmp -s "$tmp/err" "$tmp/want" && ok || bad "run $1: stderr: $(cat "$tmp/err")"
+    [ ! -e "$tmp/never-special" ] && ok || bad "run $1: created the output directory"
+    timeout 10 "$CARECAP" compare --no-charts "$CARECAP_ROOT/config/nottinghamshire.cfg" "$1" -r 2 -y 1 -q \
+        -o "$tmp/never-special" >/dev/null 2>"$tmp/err"
+    rc=$?
+    [ $rc -eq 3 ] && ok || bad "compare with scenario $1: exit $rc (expected 3)"
+    grep -q "^$1: cannot read scenario file: $2\$" "$tmp/err" && ok || bad "compare with scenario $1: stderr: $(cat "$tmp/err")"
+}
+special "$tmp/fifo.cfg" "is a named pipe (FIFO) (expected a regular file of at most 1 MiB)"
+special /dev/zero "is a device (expected a regular file of at most 1 MiB)"
+special "$tmp/dir.cfg" "is a directory (expected a regular file of at most 1 MiB)"
+special "$tmp/big.cfg" "is 1048577 bytes (expected at most 1048576 bytes, 1 MiB)"
+
+# The scan for @include follows libconfig's scanner: an @include inside a
+# comment or a string is text (not followed, so the named pipe there is
+# harmless), one indented on its own line is followed (and refused).
+mini="$CARECAP_ROOT/tests/data/cli-mini.cfg"
+{
+    cat "$mini"
+    printf '# @include "include/fifo.inc"\n// @include "include/fifo.inc"\n/*\n@include "include/fifo.inc"\n*/\n'
+    printf 'scenario = "multi\n@include \\"include/fifo.inc\\"\nline";\n'
+} >"$tmp/tree/tests/bad/include-as-text.cfg.txt"
+timeout 10 "$CARECAP" check include-as-text.cfg.txt >"$tmp/out" 2>"$tmp/err"
+rc=$?
+# the multi-line scenario label is refused after parsing: no hang, no include
+[ $rc -eq 3 ] && ok || bad "@include in comments and strings: exit $rc (expected 3): $(cat "$tmp/err")"
+grep -q 'scenario: is not a usable label' "$tmp/err" && ok || bad "@include in a string: $(cat "$tmp/err")"
+! grep -q 'fifo' "$tmp/err" && ok || bad "@include in a comment or string was followed: $(cat "$tmp/err")"
+# a string that starts on the line before: `@include "` at the start of a line
+# is still string text (the quote closes the string; then a syntax error)
+{ cat "$mini"; printf 'scenario = "two\n@include "include/fifo.inc";\n'; } >"$tmp/tree/tests/bad/include-in-string.cfg.txt"
+timeout 10 "$CARECAP" check include-in-string.cfg.txt >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ $rc -eq 3 ] && ok || bad "@include in a string: exit $rc (expected 3): $(cat "$tmp/err")"
+grep -q '^include-in-string.cfg.txt:[0-9]*: cannot parse the file: syntax error' "$tmp/err" && ok || bad "@include in a string was followed: $(cat "$tmp/err")"
+{ cat "$mini"; printf '  \t @include "include/fifo.inc"\n'; } >"$tmp/tree/tests/bad/include-indented.cfg.txt"
+timeout 10 "$CARECAP" check include-indented.cfg.txt >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ $rc -eq 3 ] && ok || bad "indented @include: exit $rc (expected 3)"
+grep -q '^include-indented.cfg.txt:[0-9]*: @include "include/fifo.inc": is a named pipe' "$tmp/err" && ok || bad "indented @include not followed: $(cat "$tmp/err")"
 
 # The bundled configs and test data are valid.
 for cfg in "$CARECAP_ROOT"/config/*.cfg "$CARECAP_ROOT"/tests/data/*.cfg; do
