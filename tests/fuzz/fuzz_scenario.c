@@ -5,9 +5,9 @@
  *
  * Skipped: inputs holding "@include" (see fuzz_config.c), and inputs whose
  * `baseline` names anything but an ordinary file inside the temporary
- * folder (or nothing that exists): a directory, FIFO or device there makes
- * libconfig exit or block (issue 11, point 7), and a path outside would
- * read the machine's files. */
+ * folder (or nothing that exists): a path outside would read the machine's
+ * files, and a directory, FIFO or device once made libconfig exit or block
+ * (issue 11, point 7; refused since, tested in tests/cli/). */
 #define _XOPEN_SOURCE 700
 #include <libconfig.h>
 #include <limits.h>
