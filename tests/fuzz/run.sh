@@ -26,10 +26,12 @@ opts=(-seed=1 -reload=0 -timeout=30 -rss_limit_mb=2048 -print_final_stats=1 -art
 # What makes two runs of the same seed differ, taken away: address
 # randomisation (libFuzzer takes compared values, some of them addresses,
 # into its mutations), the temporary folder's random name (paths reach
-# messages and comparisons: CARECAP_FUZZ_DIR fixes it) and the re-reading of
-# the output corpus each second (-reload=0).
+# messages and comparisons: CARECAP_FUZZ_DIR fixes it), the process id (in
+# temporary file names: a PID namespace makes it 1, where allowed) and the
+# re-reading of the output corpus each second (-reload=0).
 norand=()
 setarch "$(uname -m)" -R true 2>/dev/null && norand=(setarch "$(uname -m)" -R)
+unshare -pf true 2>/dev/null && norand=(unshare -pf "${norand[@]}")
 status=0
 if [ -d "$regress" ] && [ -n "$(ls -A "$regress")" ]; then
     if "$bin" "${opts[@]}" "$regress"/* >"$work/regress.log" 2>&1; then
