@@ -2,16 +2,27 @@
 # deps.sh: make sure the Debian packages carecap needs are installed.
 # As root it installs what is missing with apt-get; otherwise it prints the
 # exact apt-get line to run and exits 1. With --test it also installs
-# Chromium, with which the test suite checks report.html in a browser; that
-# check is skipped (with a message) if Chromium cannot be installed; and
-# python3, with which the suite reruns scripts/fit-dfe.py (skipped without it).
+# Chromium, with which the test suite checks report.html in a browser;
+# clang with its libFuzzer runtime (libclang-rt-N-dev, N clang's version),
+# with which it runs the fuzz targets of tests/fuzz/; and python3, with which
+# the suite reruns scripts/fit-dfe.py. Each check is skipped (with a message)
+# if its package cannot be installed.
 set -euo pipefail
 packages=(gcc make cmake pkg-config libgsl-dev libconfig-dev libxlsxwriter-dev gnuplot-nox)
 optional=()
-if [ "${1:-}" = "--test" ]; then
-  optional+=(chromium python3)   # python3: scripts/fit-dfe.py, rerun by the cli_fitdfe test (skipped without it)
-fi
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+# the libFuzzer runtime of the clang that is (or will be) installed
+fuzzer_rt() {
+  local v
+  v=$(clang --version 2>/dev/null | sed -n 's/.*clang version \([0-9]*\).*/\1/p' | head -1)
+  [ -z "$v" ] && v=$(apt-cache depends clang 2>/dev/null | sed -n 's/.*Depends: clang-\([0-9]*\)$/\1/p' | head -1)
+  [ -n "$v" ] && echo "libclang-rt-$v-dev"
+}
+if [ "${1:-}" = "--test" ]; then
+  optional+=(chromium clang python3)   # python3: scripts/fit-dfe.py, rerun by the cli_fitdfe test
+  rt=$(fuzzer_rt || true)
+  [ -n "$rt" ] && optional+=("$rt")
+fi
 missing=()
 for p in "${packages[@]}"; do
   installed "$p" || missing+=("$p")
