@@ -30,6 +30,8 @@ void ccc_path(const config_setting_t *s, char *buf, size_t n)
 }
 
 static void vreport(ccc_reader *r, const config_setting_t *at, const char *name, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
+static void vreport(ccc_reader *r, const config_setting_t *at, const char *name, const char *fmt, va_list ap)
 {
     char path[512], msg[1024];
     const config_setting_t *s = at;
