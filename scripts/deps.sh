@@ -6,10 +6,11 @@
 # check is skipped (with a message) if Chromium cannot be installed; and
 # python3, with which the suite reruns scripts/fit-dfe.py (skipped without it).
 set -euo pipefail
-packages=(gcc make cmake pkg-config libgsl-dev libconfig-dev libxlsxwriter-dev gnuplot-nox)
+packages=(gcc make cmake pkg-config libgsl-dev libconfig-dev libxlsxwriter-dev zlib1g-dev gnuplot-nox)
 optional=()
 if [ "${1:-}" = "--test" ]; then
   optional+=(chromium python3)   # python3: scripts/fit-dfe.py, rerun by the cli_fitdfe test (skipped without it)
+  optional+=(time)               # GNU time: scripts/bench.sh's peak-memory runs
 fi
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 missing=()
