@@ -9,7 +9,10 @@
 #      pending (best of RUNS);
 #  (c) prints carecap's ns/event (-j 1) over the bare loop's at 1,000 pending
 #      (the county run keeps about 1,000 children, so about 1,000 events,
-#      pending).
+#      pending), the -j 2 wall time and parallel efficiency (speed-up / 2);
+#  (d) measures the peak resident memory (GNU time's maximum RSS) of the
+#      county run with -j 2 at 1,000 and at RSS_REPS (default 10,000)
+#      replications, and their ratio (RSS_REPS=0 skips (d)).
 #
 # carecap is built (Release) in build-bench, or in $BUILD_DIR, if needed; the
 # bare loop is built with `cc -O2` into a temporary directory. Runs from any
@@ -17,7 +20,7 @@
 #
 # Environment: BUILD_DIR (default <repo>/build-bench), RUNS (default 3),
 # BARE_EVENTS (events the bare loop times, default 10000000), BARE_RNG
-# (taus2, the default and carecap's generator, or mt19937).
+# (taus2, the default and carecap's generator, or mt19937), RSS_REPS.
 set -euo pipefail
 
 root=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
@@ -25,6 +28,7 @@ build=${BUILD_DIR:-$root/build-bench}
 runs=${RUNS:-3}
 bare_events=${BARE_EVENTS:-10000000}
 bare_rng=${BARE_RNG:-taus2}
+rss_reps=${RSS_REPS:-10000}
 cfg=$root/config/nottinghamshire.cfg
 reps=1000
 years=10
@@ -32,6 +36,7 @@ years=10
 die() { echo "bench.sh: $*" >&2; exit 1; }
 case $runs in '' | *[!0-9]* | 0) die "RUNS must be a whole number >= 1 (got '$runs')" ;; esac
 case $bare_events in '' | *[!0-9]* | 0) die "BARE_EVENTS must be a whole number >= 1" ;; esac
+case $rss_reps in '' | *[!0-9]*) die "RSS_REPS must be a whole number (0: skip the memory runs)" ;; esac
 for tool in cc cmake pkg-config awk; do
   command -v "$tool" >/dev/null || die "'$tool' is not installed"
 done
@@ -140,6 +145,19 @@ for n in 1000 100000; do
   bare[$n]=$b
 done
 
+# ---- (d) peak memory ----------------------------------------------------------
+declare -A rss
+if [ "$rss_reps" -gt 0 ]; then
+  [ -x /usr/bin/time ] || die "GNU time (/usr/bin/time, Debian package 'time') is needed for the memory runs"
+  for n in 1000 "$rss_reps"; do
+    echo "   carecap run config/nottinghamshire.cfg -r $n -y $years -s 1 -j 2 --quiet --no-charts -o TMP (peak RSS)"
+    /usr/bin/time -f '%M' -o "$tmp/rss" "$carecap" run "$cfg" -r "$n" -y "$years" -s 1 -j 2 --quiet --no-charts \
+      -o "$tmp/out-rss" >/dev/null 2>"$tmp/stderr" || { cat "$tmp/stderr" >&2; die "the memory run at $n replications failed"; }
+    rss[$n]=$(tail -n 1 "$tmp/rss")
+    rm -rf "$tmp/out-rss"
+  done
+fi
+
 # ---- report -----------------------------------------------------------------
 echo
 echo "carecap: $reps replications x $years years, Nottinghamshire; $ev events ($(calc "$ev / $reps" 0) per replication)"
@@ -168,3 +186,7 @@ ratio_engine=$(calc "$(calc "${engine[1]} * 1e9 / $ev" 4) / ${bare[1000]}" 2)
 echo
 echo "carecap -j 1 / bare loop at 1000 pending: ${ratio}x (whole command), ${ratio_engine}x (engine only)"
 echo "-j 2 speed-up over -j 1: $(calc "${wall[1]} / ${wall[2]}" 2)x"
+echo "-j 2 wall time (whole command): ${wall[2]} s; parallel efficiency at -j 2: $(calc "100 * ${wall[1]} / ${wall[2]} / 2" 1)%"
+if [ "$rss_reps" -gt 0 ]; then
+  echo "peak RSS, -j 2: $(calc "${rss[1000]} / 1024" 1) MB at 1000 replications, $(calc "${rss[$rss_reps]} / 1024" 1) MB at $rss_reps ($(calc "${rss[$rss_reps]} / ${rss[1000]}" 2)x)"
+fi

@@ -8,7 +8,7 @@
 # the suite reruns scripts/fit-dfe.py. Each check is skipped (with a message)
 # if its package cannot be installed.
 set -euo pipefail
-packages=(gcc make cmake pkg-config libgsl-dev libconfig-dev libxlsxwriter-dev gnuplot-nox)
+packages=(gcc make cmake pkg-config libgsl-dev libconfig-dev libxlsxwriter-dev zlib1g-dev gnuplot-nox)
 optional=()
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 # the libFuzzer runtime of the clang that is (or will be) installed
@@ -19,7 +19,7 @@ fuzzer_rt() {
   [ -n "$v" ] && echo "libclang-rt-$v-dev"
 }
 if [ "${1:-}" = "--test" ]; then
-  optional+=(chromium clang python3)   # python3: scripts/fit-dfe.py, rerun by the cli_fitdfe test
+  optional+=(chromium clang python3 time)   # python3: scripts/fit-dfe.py (cli_fitdfe); time: bench.sh peak memory
   rt=$(fuzzer_rt || true)
   [ -n "$rt" ] && optional+=("$rt")
 fi

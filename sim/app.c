@@ -21,6 +21,7 @@
 #include "experiment.h"
 #include "metrics.h"
 #include "output.h"
+#include "perrep.h"
 #include "workbook.h"
 #include "params.h"
 #include "scenario.h"
@@ -292,7 +293,25 @@ int cca_run(const cca_run_opts *o, FILE *out, FILE *err)
     ccx_layout *lay = ccx_new(p);
     double need = lay ? 8.0 * o->reps * lay->n * (12.0 * o->years + 1) : 0;
     int nseries = lay ? lay->n : 0;
+    /* --per-rep: the metrics are checked before the run */
+    unsigned char *per_rep = NULL;
+    if (o->per_rep && lay) {
+        char perr[512];
+        per_rep = malloc((size_t)lay->n);
+        if (per_rep && ccpr_select(lay, o->per_rep, per_rep, perr) < 0) {
+            fprintf(err, "carecap: %s\n", perr);
+            free(per_rep);
+            ccx_free(lay);
+            ccp_free(p);
+            return CCA_USAGE;
+        }
+    }
     ccx_free(lay);
+    if (o->per_rep && !per_rep) {
+        fprintf(err, "carecap: out of memory\n");
+        ccp_free(p);
+        return CCA_RUNTIME;
+    }
     long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
     double have = pages > 0 && psize > 0 ? (double)pages * (double)psize : 0;
     if (have > 0 && need > 0.8 * have) {
@@ -300,6 +319,7 @@ int cca_run(const cca_run_opts *o, FILE *out, FILE *err)
                 "carecap: %d replications x %d years keep %.1f GB of results (%d series, %d months); this machine "
                 "has %.1f GB (use fewer replications or years)\n",
                 o->reps, o->years, need / 1e9, nseries, 12 * o->years + 1, have / 1e9);
+        free(per_rep);
         ccp_free(p);
         return CCA_RUNTIME;
     }
@@ -307,6 +327,7 @@ int cca_run(const cca_run_opts *o, FILE *out, FILE *err)
     char msg[512];
     if (check_outdir(o->outdir, msg) != 0) {
         fprintf(err, "carecap: %s\n", msg);
+        free(per_rep);
         ccp_free(p);
         return CCA_IO;
     }
@@ -314,6 +335,7 @@ int cca_run(const cca_run_opts *o, FILE *out, FILE *err)
     cce_result *r = NULL;
     if (cce_run(p, &eo, o->progress ? show_progress : NULL, err, &r, msg) != 0) {
         fprintf(err, "carecap: %s\n", msg);
+        free(per_rep);
         ccp_free(p);
         return CCA_RUNTIME;
     }
@@ -346,6 +368,14 @@ int cca_run(const cca_run_opts *o, FILE *out, FILE *err)
     werr |= close_output(fa, "annual.csv", o->outdir, werr, err);
     werr |= close_output(fc, "config.cfg", o->outdir, werr, err);
     werr |= close_output(fx, "manifest.txt", o->outdir, werr, err);
+    if (!werr && per_rep && !cco_interrupted()) {
+        FILE *fp = cco_create(sd, "per_replication.csv.gz");
+        if (!fp || ccpr_write(fp, r, per_rep) != 0) {
+            fprintf(err, "carecap: %s/per_replication.csv.gz: write failed: %s\n", o->outdir, strerror(errno));
+            werr = 1;
+        }
+        werr |= close_output(fp, "per_replication.csv.gz", o->outdir, werr, err);
+    }
     if (!werr && r->L->spend >= 0 && !cco_interrupted())
         werr = write_workbook(sd, r, o->outdir, err);
     if (!werr && !o->no_charts && !cco_interrupted())
@@ -361,6 +391,7 @@ int cca_run(const cca_run_opts *o, FILE *out, FILE *err)
     }
 done:
     cco_signals_default(&sv);
+    free(per_rep);
     cce_free(r);
     ccp_free(p);
     return rc;

@@ -22,6 +22,7 @@ typedef struct {
     int quiet;          /* no finishing line on out */
     int argc;           /* the command's arguments (NULL: command_line), */
     char *const *argv;  /* recorded in the manifest shell-quoted */
+    const char *per_rep; /* run: metrics for per_replication.csv.gz (perrep.h), or NULL */
 } cca_run_opts;
 
 /* Validate the config, run the experiment, write the results. Messages go

@@ -1,8 +1,18 @@
-/* evq: the future-event queue, an indexed binary min-heap. */
+/* evq: the future-event queue, an indexed 4-ary min-heap.
+ *
+ * Four children per node: a heap of n events is half as deep as a binary
+ * one, and the four children of a node are 64 bytes, one cache line when
+ * the array is 64-byte aligned (node 0 sits alone at the head of its line:
+ * the children of node i start at 4i + 1). A sift-down compares more nodes
+ * per level but touches half as many lines, and the rescheduled root (the
+ * usual case) is where a child's next event goes. The order of the pops is
+ * fixed by (time, priority, handle) alone, so the heap's shape does not
+ * change a run's results. */
 #include "evq.h"
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define NOPOS UINT32_MAX
 /* Handles fit in 24 bits; the priority takes the top 8 of the sort key. */
@@ -17,9 +27,16 @@ typedef struct {
     uint32_t key; /* priority << 24 | handle */
     uint32_t kind;
 } node;
+_Static_assert(sizeof(node) == 16, "four nodes to a 64-byte line");
+
+#define ARITY 4
+/* heap[] is offset by three nodes into its allocation so that the children
+ * of every node (4i + 1 .. 4i + 4) share one 64-byte line */
+#define SKEW 3
 
 struct cc_evq {
     node *heap;
+    void *mem;     /* the allocation heap[] lives in (aligned) */
     uint32_t *pos; /* heap index of each handle, NOPOS if none pending */
     size_t n, cap;
     /* The handle of the last popped event. It stays in the heap (at the
@@ -45,7 +62,7 @@ static void sift_up(cc_evq *q, size_t i)
 {
     node v = q->heap[i];
     while (i > 0) {
-        size_t p = (i - 1) / 2;
+        size_t p = (i - 1) / ARITY;
         if (!before(&v, &q->heap[p]))
             break;
         place(q, i, q->heap[p]);
@@ -59,12 +76,22 @@ static void sift_down(cc_evq *q, size_t i)
     node v = q->heap[i];
     const size_t n = q->n;
     for (;;) {
-        size_t c = 2 * i + 1;
+        size_t c = ARITY * i + 1;
         if (c >= n)
             break;
-        if (c + 1 < n)
-            c += (size_t)before(&q->heap[c + 1], &q->heap[c]);
-        if (!before(&q->heap[c], &v))
+        const node *h = q->heap;
+        if (c + ARITY <= n) {
+            /* a full family: the least of two pairs */
+            size_t a = c + (size_t)before(&h[c + 1], &h[c]);
+            size_t b = c + 2 + (size_t)before(&h[c + 3], &h[c + 2]);
+            c = before(&h[b], &h[a]) ? b : a;
+        } else {
+            size_t end = n;
+            for (size_t k = c + 1; k < end; k++)
+                if (before(&h[k], &h[c]))
+                    c = k;
+        }
+        if (!before(&h[c], &v))
             break;
         place(q, i, q->heap[c]);
         i = c;
@@ -89,7 +116,7 @@ void ccq_free(cc_evq *q)
 {
     if (!q)
         return;
-    free(q->heap);
+    free(q->mem);
     free(q->pos);
     free(q);
 }
@@ -100,9 +127,17 @@ int ccq_grow(cc_evq *q, size_t capacity)
         return 0;
     if (capacity > (size_t)HMASK + 1)
         return -1;
-    node *h = realloc(q->heap, capacity * sizeof *h);
-    if (!h)
+    /* an aligned block, copied by hand (realloc keeps no alignment) */
+    size_t bytes = (capacity + SKEW) * sizeof(node);
+    bytes = (bytes + 63) / 64 * 64;
+    void *mem = aligned_alloc(64, bytes);
+    if (!mem)
         return -1;
+    node *h = (node *)mem + SKEW;
+    if (q->n)
+        memcpy(h, q->heap, q->n * sizeof *h);
+    free(q->mem);
+    q->mem = mem;
     q->heap = h;
     uint32_t *p = realloc(q->pos, capacity * sizeof *p);
     if (!p)
@@ -187,7 +222,10 @@ double ccq_peek_time(const cc_evq *q)
         return q->heap[0].t;
     /* the root is the held (popped) event: the earliest pending is a child */
     double a = q->heap[1].t;
-    return q->n > 2 && q->heap[2].t < a ? q->heap[2].t : a;
+    for (size_t k = 2; k <= ARITY && k < q->n; k++)
+        if (q->heap[k].t < a)
+            a = q->heap[k].t;
+    return a;
 }
 
 void ccq_clear(cc_evq *q)

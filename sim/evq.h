@@ -1,4 +1,4 @@
-/* evq: the future-event queue, an indexed binary min-heap.
+/* evq: the future-event queue, an indexed 4-ary min-heap.
  * Every entity that can have a pending event (a child, the arrival process,
  * the month-end clock, ...) owns a handle 0..capacity-1 and has at most one
  * pending event, which can be scheduled, rescheduled or cancelled in

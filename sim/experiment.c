@@ -21,7 +21,35 @@ typedef struct {
     const double *phase_t;
     int nphase;
     FILE *trace_ep, *trace_hd;
+    /* the per-replication hook: finished[k] once replication k is done;
+     * replications before next_out have been handed to the sink */
+    cce_rep_sink sink;
+    void *sink_ctx;
+    pthread_mutex_t lock;
+    unsigned char *finished;
+    int next_out;
+    int sink_failed;
 } shared;
+
+/* Replication k has finished: hand it, and every finished replication after
+ * it with none missing before, to the sink, in order. Returns 0, or -1 when
+ * the sink asked to stop. */
+static int deliver(shared *sh, int k)
+{
+    cce_result *r = sh->r;
+    size_t slice = (size_t)r->L->n * (size_t)r->ndates;
+    int rc = 0;
+    pthread_mutex_lock(&sh->lock);
+    sh->finished[k] = 1;
+    while (!sh->sink_failed && sh->next_out < r->reps && sh->finished[sh->next_out]) {
+        int i = sh->next_out++;
+        if (sh->sink(sh->sink_ctx, i, r->data + (size_t)i * slice, &r->tot[i]) != 0)
+            sh->sink_failed = 1;
+    }
+    rc = sh->sink_failed ? -1 : 0;
+    pthread_mutex_unlock(&sh->lock);
+    return rc;
+}
 
 static void *worker(void *arg)
 {
@@ -41,7 +69,8 @@ static void *worker(void *arg)
         int k = atomic_fetch_add(&sh->next, 1);
         if (k >= r->reps || atomic_load(&sh->failed))
             break;
-        if (ccs_run(s, r->seed, (uint64_t)k, r->data + (size_t)k * slice, &r->tot[k]) != 0) {
+        if (ccs_run(s, r->seed, (uint64_t)k, r->data + (size_t)k * slice, &r->tot[k]) != 0 ||
+            (sh->sink && deliver(sh, k) != 0)) {
             atomic_store(&sh->failed, 1);
             break;
         }
@@ -58,22 +87,28 @@ static double now_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static int run(const cc_params *p, const cce_opts *o, int dfe, cce_progress progress, void *ctx, cce_result **out,
-               char *err);
+static int run(const cc_params *p, const cce_opts *o, int dfe, cce_rep_sink sink, void *sink_ctx,
+               cce_progress progress, void *ctx, cce_result **out, char *err);
 
 int cce_run(const cc_params *p, const cce_opts *o, cce_progress progress, void *ctx, cce_result **out, char *err)
 {
-    return run(p, o, 0, progress, ctx, out, err);
+    return run(p, o, 0, NULL, NULL, progress, ctx, out, err);
 }
 
 int cce_run_dfe(const cc_params *p, const cce_opts *o, cce_progress progress, void *ctx, cce_result **out,
                 char *err)
 {
-    return run(p, o, 1, progress, ctx, out, err);
+    return run(p, o, 1, NULL, NULL, progress, ctx, out, err);
 }
 
-static int run(const cc_params *p, const cce_opts *o, int dfe, cce_progress progress, void *ctx, cce_result **out,
-               char *err)
+int cce_run_each(const cc_params *p, const cce_opts *o, cce_rep_sink sink, void *sink_ctx, cce_progress progress,
+                 void *ctx, cce_result **out, char *err)
+{
+    return run(p, o, 0, sink, sink_ctx, progress, ctx, out, err);
+}
+
+static int run(const cc_params *p, const cce_opts *o, int dfe, cce_rep_sink sink, void *sink_ctx,
+               cce_progress progress, void *ctx, cce_result **out, char *err)
 {
     *out = NULL;
     cce_result *r = calloc(1, sizeof *r);
@@ -110,6 +145,17 @@ static int run(const cc_params *p, const cce_opts *o, int dfe, cce_progress prog
     sh.nphase = o->nphase;
     sh.trace_ep = o->trace_ep;
     sh.trace_hd = o->trace_hd;
+    sh.sink = sink;
+    sh.sink_ctx = sink_ctx;
+    sh.next_out = 0;
+    sh.sink_failed = 0;
+    sh.finished = sink ? calloc((size_t)r->reps, 1) : NULL;
+    if (sink && (!sh.finished || pthread_mutex_init(&sh.lock, NULL) != 0)) {
+        free(sh.finished);
+        snprintf(err, 256, "out of memory");
+        cce_free(r);
+        return -1;
+    }
     atomic_init(&sh.next, 0);
     atomic_init(&sh.done, 0);
     atomic_init(&sh.failed, 0);
@@ -122,6 +168,10 @@ static int run(const cc_params *p, const cce_opts *o, int dfe, cce_progress prog
                 break;
     if (started == 0) {
         free(tid);
+        if (sh.sink) {
+            pthread_mutex_destroy(&sh.lock);
+            free(sh.finished);
+        }
         snprintf(err, 256, "could not start a worker thread");
         cce_free(r);
         return -1;
@@ -139,8 +189,14 @@ static int run(const cc_params *p, const cce_opts *o, int dfe, cce_progress prog
         pthread_join(tid[i], NULL);
     free(tid);
     r->wall_seconds = now_seconds() - t0;
-    if (atomic_load(&sh.failed) || atomic_load(&sh.done) != r->reps) {
-        snprintf(err, 256, "a replication ran out of memory");
+    int stopped = sh.sink_failed;
+    if (sh.sink) {
+        pthread_mutex_destroy(&sh.lock);
+        free(sh.finished);
+    }
+    if (atomic_load(&sh.failed) || atomic_load(&sh.done) != r->reps || stopped) {
+        snprintf(err, 256, stopped ? "a replication's results could not be taken (the per-replication sink stopped)"
+                                   : "a replication ran out of memory");
         cce_free(r);
         return -1;
     }

@@ -10,6 +10,24 @@
 #include "params.h"
 #include "sim.h"
 
+/* The per-replication hook: each replication's results, in replication
+ * order (0, 1, 2, ...) whatever the number of threads and whichever
+ * finishes first. Called once per replication, by one worker thread at a
+ * time (never two at once), as soon as that replication and every earlier
+ * one have finished. values holds L->n * ndates numbers, series-major (as
+ * ccs_run writes them: values[series * ndates + date]); values and tot are
+ * valid during the call only. Return 0, or non-zero to stop the run (cce_run
+ * then fails).
+ *
+ * This is where anything that needs every replication's values should be
+ * fed from: mergeable accumulators of the summaries (so the results need not
+ * hold every replication), per-replication output, per-replication
+ * statistics such as a variance decomposition across parameter draws.
+ * Because the order is fixed, a floating-point sum formed here is the same
+ * on any -j. (Today the replications are also kept in cce_result.data; an
+ * accumulator fed here lets a later version drop that.) */
+typedef int (*cce_rep_sink)(void *ctx, int rep, const double *values, const ccs_totals *tot);
+
 typedef struct {
     int reps;      /* replications, >= 1 */
     int years;     /* horizon in years from the start date, >= 1 */
@@ -49,6 +67,10 @@ int cce_run(const cc_params *p, const cce_opts *o, cce_progress progress, void *
 /* The same, with the DfE's counts for a back-test in the layout (metrics.h). */
 int cce_run_dfe(const cc_params *p, const cce_opts *o, cce_progress progress, void *ctx, cce_result **out,
                 char *err);
+/* cce_run, handing each replication to sink(sink_ctx, ...) in replication
+ * order as the run goes (cce_rep_sink above). */
+int cce_run_each(const cc_params *p, const cce_opts *o, cce_rep_sink sink, void *sink_ctx, cce_progress progress,
+                 void *ctx, cce_result **out, char *err);
 void cce_free(cce_result *r);
 /* Value of series j at date k in replication rep. */
 double cce_value(const cce_result *r, int rep, int j, int k);

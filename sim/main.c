@@ -59,6 +59,9 @@ static const char usage_text[] =
     "  -o, --out DIR      results directory (created if needed)\n"
     "  -q, --quiet        no progress line on stderr and no finishing line on stdout\n"
     "      --no-charts    do not draw charts and report.html after run or compare\n"
+    "      --per-rep LIST run: also write per_replication.csv.gz, every replication's\n"
+    "                     values of the metrics in LIST (comma-separated names of\n"
+    "                     monthly.csv's metrics, or metric/group)\n"
     "  -h, --help         this text\n"
     "  -V, --version      program version\n"
     "\n"
@@ -191,7 +194,8 @@ int main(int argc, char **argv)
         }
         if (a[0] == '-' && a[1] != '\0') {
             if (!opt_is(a, "-r", "--reps") && !opt_is(a, "-y", "--years") && !opt_is(a, "-s", "--seed") &&
-                !opt_is(a, "-j", "--threads") && !opt_is(a, "-o", "--out") && !(backtest && strcmp(a, "--la") == 0))
+                !opt_is(a, "-j", "--threads") && !opt_is(a, "-o", "--out") && !(backtest && strcmp(a, "--la") == 0) &&
+                !(!compare && !export903 && !backtest && strcmp(a, "--per-rep") == 0))
                 return usage_error("unknown option '%s'", a);
             const char *val = i + 1 < argc ? argv[i + 1] : NULL;
             if (!val)
@@ -217,6 +221,10 @@ int main(int argc, char **argv)
                 o.outdir = val;
             } else if (strcmp(a, "--la") == 0) {
                 la = val;
+            } else if (strcmp(a, "--per-rep") == 0) {
+                if (!*val)
+                    return usage_error("%s", "--per-rep needs a comma-separated list of metrics");
+                o.per_rep = val;
             } else {
                 i--;
                 return usage_error("unknown option '%s'", a);
