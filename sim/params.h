@@ -15,7 +15,7 @@
 #include "costs.h"
 
 enum { CCP_MAXSPAN = 5,   /* years of age in the widest cohort (7-11) */
-       CCP_MAXQ = 21 };    /* quantile points of a stated history */
+       CCP_MAXQ = 101 };   /* quantile points of a stated history (percentiles) */
 
 typedef struct {
     int family;   /* ccm_dist_family */
