@@ -362,7 +362,7 @@ static void read_moves(ccc_reader *r, const config_setting_t *root, cc_params *p
         return;
     ccc_known(r, g, keys, 6);
     read_cohorts(r, g, "to_residential", 0, 1, 0, p->escalate);
-    ccc_number(r, g, "frailty_variance", 0, 20, 0, &p->move_frailty_var);
+    ccc_number(r, g, "frailty_variance", 0, 100, 0, &p->move_frailty_var);
     read_dist(r, g, &p->move_dist);
     config_setting_t *rg = ccc_group_defaults(r, g, "rate");
     if (!rg)

@@ -514,12 +514,15 @@ static void draw_history(cc_sim *s, const gsl_rng *r, child *c)
 }
 
 /* A child's move-hazard frailty: Gamma with mean 1 and variance v at entry
- * (H = 0); given H, the cumulative hazard it has survived without a move,
- * the posterior Gamma(shape 1/v, rate 1/v + H). */
-static double draw_frailty(const cc_params *p, const gsl_rng *r, double H)
+ * (H = 0, moved = 0). For a start-date child, H is the cumulative hazard
+ * (frailty 1) it has survived in its current placement, and `moved` is 1
+ * when that placement began with a move (not with entry to care): the
+ * likelihood z^moved exp(-z H) makes the posterior Gamma(shape 1/v + moved,
+ * rate 1/v + H). Earlier placements are not known and not used. */
+static double draw_frailty(const cc_params *p, const gsl_rng *r, double H, int moved)
 {
     double v = p->move_frailty_var;
-    return gsl_ran_gamma(r, 1 / v, 1 / (1 / v + H));
+    return gsl_ran_gamma(r, 1 / v + moved, 1 / (1 / v + H));
 }
 
 /* The children in care at the start date: exact counts per cohort, and per
@@ -597,8 +600,9 @@ static int initial_population(cc_sim *s, uint64_t seed, uint64_t rep)
         }
         for (int j = 0; j < n; j++) {
             child *ch = &s->ch[s->lab_f[j]];
-            if (s->frail) /* given no move in the placement's elapsed time */
-                ch->frail = draw_frailty(p, s->crng[s->lab_f[j]], move_cumhaz(s, ch, -ch->placed_since));
+            if (s->frail) /* given its placement's history */
+                ch->frail = draw_frailty(p, s->crng[s->lab_f[j]], move_cumhaz(s, ch, -ch->placed_since),
+                                         ch->placed_since > ch->entered);
             ccs_count(s, ch, +1);
             s->in_care++;
         }
@@ -666,7 +670,7 @@ static int on_arrival(cc_sim *s, uint64_t seed, uint64_t rep, double t)
             c->flags |= (uint8_t)(1 << f);
     c->need = (uint8_t)gsl_ran_discrete(r, p->entry_pt[c->cohort]);
     c->placed = c->need;
-    c->frail = s->frail ? draw_frailty(p, r, 0) : 1;
+    c->frail = s->frail ? draw_frailty(p, r, 0, 0) : 1;
     set_birthday(s, c);
     ccpl_match(s, slot, t);
     ccs_count(s, c, +1);

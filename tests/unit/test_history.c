@@ -8,7 +8,8 @@
  *    placements in the DfE's count) is 1 - p0 - p1; v = 0 gives Poisson.
  * 3. Frailty after survival: children who have held their placement T years
  *    without a move carry frailty Gamma(1/v, 1/v + L T): their mean move rate
- *    is L / (1 + v L T).
+ *    is L / (1 + v L T); if the placement began with a move, Gamma(1/v + 1,
+ *    1/v + L T): L (1 + v) / (1 + v L T).
  * 4. Steady state: an M/G/inf system (Weibull stays) started from its
  *    stationary population, whose elapsed times in care have the equilibrium
  *    density S(a)/D (for Weibull: (a/scale)^k ~ Gamma(1/k)), exits at L a
@@ -165,14 +166,16 @@ static void history_text(char *buf, size_t n, const double *qc, const double *qp
         snprintf(buf + o, n - o, "]; }; };");
 }
 
-/* Children who held their placement T years without moving. */
-static void posterior(double L, double v, double T)
+/* Children who held their placement T years without moving (in care T
+ * years: it began with care; or in care 5 years: it began with a move, and
+ * the posterior's shape gains 1: mean rate L (1 + v) / (1 + v L T)). */
+static void posterior(double L, double v, double T, int moved)
 {
     enum { N = 1000, REPS = 100 };
     char fr[64], h[512];
-    double q[2] = {T, T};
+    double q[2] = {T, T}, qc[2] = {moved ? 5 : T, moved ? 5 : T};
     snprintf(fr, sizeof fr, "frailty_variance = %g;", v);
-    history_text(h, sizeof h, q, q, 2);
+    history_text(h, sizeof h, qc, q, 2);
     cc_params *p = config(N, h, 0, 0, "", 0, "", L, fr);
     CHECK(p != NULL, "posterior: config");
     if (!p)
@@ -185,9 +188,9 @@ static void posterior(double L, double v, double T)
         for (int i = 0; i < r->reps; i++)
             m += cce_value(r, i, r->L->mv_all, 1);
         double days = r->snap_t[1] - r->snap_t[0];
-        double want = (double)N * REPS * L / (1 + v * L * T) * days / 365.25;
+        double want = (double)N * REPS * L * (moved ? 1 + v : 1) / (1 + v * L * T) * days / 365.25;
         CHECK(fabs(m - want) < 4 * sqrt(want * (1 + v)), "posterior: first month's moves %.0f (expected %.0f)", m, want);
-        printf("posterior: first month's moves %.0f, expected N L/(1 + v L T) = %.0f (no update: %.0f)\n", m, want,
+        printf("posterior%s: first month's moves %.0f, expected %.0f (no update: %.0f)\n", moved ? " after a move" : "", m, want,
                (double)N * REPS * L * days / 365.25);
         cce_free(r);
     }
@@ -298,7 +301,8 @@ int main(void)
     age_profile("profile 3:1:1:1", "age_profile = { age_0_3 = [3.0, 1.0, 1.0, 1.0]; };", 0.5);
     frailty(1.5, 0);
     frailty(1.5, 0.6);
-    posterior(1.5, 0.6, 2.0);
+    posterior(1.5, 0.6, 2.0, 0);
+    posterior(1.5, 0.6, 2.0, 1);
     steady_state();
     return check_done("test_history");
 }
