@@ -495,15 +495,18 @@ static double quantile_at(const double *q, int n, double u)
 }
 
 /* A start-date child's time in care and in its placement so far (days, from
- * initial.history; two draws from its stream): the placement began no
- * earlier than care, and care no earlier than birth. Its clocks start
+ * initial.history; one uniform from its stream gives both, at the same
+ * probability, so each keeps its stated distribution and the placement
+ * (stochastically the shorter) rarely needs capping): the placement began
+ * no earlier than care, and care no earlier than birth. Its clocks start
  * that long before time 0. */
 static void draw_history(cc_sim *s, const gsl_rng *r, child *c)
 {
     const cc_params *p = s->p;
     int n = p->hist_n[c->cohort];
-    double in_care = quantile_at(p->hist_care[c->cohort], n, gsl_rng_uniform(r));
-    double in_place = quantile_at(p->hist_place[c->cohort], n, gsl_rng_uniform(r));
+    double u = gsl_rng_uniform(r); /* one draw for both: time in placement never exceeds time in care */
+    double in_care = quantile_at(p->hist_care[c->cohort], n, u);
+    double in_place = quantile_at(p->hist_place[c->cohort], n, u);
     double age = (double)(p->start_day - ccd_from_ymd(c->by, c->bm, c->bd));
     if (in_care > age)
         in_care = age;
