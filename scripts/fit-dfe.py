@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # fit-dfe.py: re-derive the fitted flow settings of a Nottinghamshire config
-# (entry rates, exit hazards, breakdown rates, staying put at 18) from the
+# (entry rates and entrants' age profile, exit hazards, breakdown rates and
+# their frailty, staying put at 18, the start-date children's history) from the
 # DfE's published "children looked after" CSV files, and write them as
 # libconfig include files, each number with a comment citing its table, years
 # and arithmetic. Python 3 standard library only. docs/calibration.md
