@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # fit-dfe.py: re-derive the fitted flow settings of a Nottinghamshire config
-# (entry rates, exit hazards, breakdown rates, staying put at 18) from the
+# (entry rates and entrants' age profile, exit hazards, breakdown rates and
+# their frailty, staying put at 18, the start-date children's history) from the
 # DfE's published "children looked after" CSV files, and write them as
 # libconfig include files, each number with a comment citing its table, years
 # and arithmetic. Python 3 standard library only. docs/calibration.md
@@ -33,6 +34,7 @@ import sys
 
 LA = "891"  # Nottinghamshire's old_la_code
 COHORTS = ["age_0_3", "age_4_6", "age_7_11", "age_12_15", "age_16_17"]
+COHORT_AGES = [(0, 3), (4, 6), (7, 11), (12, 15), (16, 17)]
 TYPES = ["kinship", "foster", "residential", "semi_independent", "secure", "with_parents", "adoption", "other"]
 ROUTES = ["return_home", "adoption", "sgo", "cao", "other"]
 
@@ -295,6 +297,35 @@ def largest_remainder(total, shares):
     return base
 
 
+def p_two_or_more(m, v):
+    """P(N >= 2) for N negative binomial with mean m and Gamma frailty variance v (Poisson at 0)."""
+    if v <= 0:
+        return 1 - math.exp(-m) * (1 + m)
+    p0 = (1 + v * m) ** (-1 / v)
+    return 1 - p0 - m * p0 / (1 + v * m)
+
+
+FRAILTY_MAX = 100.0  # the config's upper bound for moves.frailty_variance
+
+
+def solve_frailty(m, share):
+    """The frailty variance v in [0, FRAILTY_MAX] whose P(N >= 2) is `share`. P first rises with v
+    a little, then falls to 0; below P(m, 0) the crossing is on the falling branch and unique.
+    0 if even Poisson gives too few, the cap if no v up to the cap gives so few."""
+    if share >= p_two_or_more(m, 0):
+        return 0.0
+    if share <= p_two_or_more(m, FRAILTY_MAX):
+        return FRAILTY_MAX
+    lo, hi = 0.0, FRAILTY_MAX  # P(lo) > share > P(hi): one crossing, on the falling branch
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        if p_two_or_more(m, mid) > share:
+            lo = mid
+        else:
+            hi = mid
+    return round((lo + hi) / 2, 4)
+
+
 def main():
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     ap = argparse.ArgumentParser(description="Fit a config's flows to the DfE's published figures.")
@@ -399,6 +430,14 @@ def main():
         b = by_cohort(T["starts"], y, "Age group", ages, "Age group")
         for c in COHORTS:
             starts[c] += b[c] / ny
+    # the entrants' single years of age, by the same even split within DfE groups
+    # (under 1 -> age 0; 1-4 -> ages 1-4; 5-9 -> 5-9; 10-15 -> 10-15; 16+ -> 16-17)
+    per_year = dict.fromkeys(range(18), 0.0)
+    for y in years:
+        for g, (a0, a1) in zip(ages, [(0, 0), (1, 4), (5, 9), (10, 15), (16, 17)]):
+            v = T["starts"].need(y, "Age group", g)
+            for age in range(a0, a1 + 1):
+                per_year[age] += v / (a1 - a0 + 1) / ny
     stot = [starts_total(y) for y in years]
     dm = lookup(cfg, "initial.district_mix")
     if not isinstance(dm, dict):
@@ -414,6 +453,14 @@ def main():
         w = dm[c]
         sw = sum(w)
         f.append("  %-9s = [%s];   # %.2f a year" % (c, ", ".join("%.3f" % (starts[c] * x / sw) for x in w), starts[c]))
+    f.append("};")
+    f.append("# The entrants' age within each band: the mean starts a year by single year of age, each DfE")
+    f.append("# age group spread evenly over its single years (so the under-1s, a DfE group of their own,")
+    f.append("# keep their published share of the 0-3 band instead of a quarter of it).")
+    f.append("age_profile = {")
+    for i, c in enumerate(COHORTS):
+        lo, hi = COHORT_AGES[i]
+        f.append("  %-9s = [%s];" % (c, ", ".join("%.3f" % per_year[age] for age in range(lo, hi + 1))))
     f.append("};")
     f.append("# No trend: the published starts (%s) give the level; the engine's entries.trend is" % ", ".join("%d" % v for v in stot))
     f.append("# left at 0 because %d years of starts cannot separate a trend from year-to-year noise." % ny)
@@ -555,6 +602,62 @@ def main():
     f.append("rate = {")
     for t in TYPES:
         f.append("  %-16s = { %s };" % (t, " ".join("%s = %s;" % (c, num(k * MOVE_PATTERN[t][i])) for i, c in enumerate(COHORTS))))
+    f.append("};")
+    # frailty: children with 3+ placements in the year (2+ moves) among those in care at 31 March
+    pl3 = []
+    for y in years:
+        n3 = None
+        for g in ("CLA on 31 March", "Children looked after at 31 March"):
+            n3 = T["stability"].get(y, g, "With 3 or more placements during the year")
+            if n3 is not None:
+                break
+        if n3 is None:
+            die("stability: no children with 3 or more placements for %d" % y)
+        pl3.append((n3, stock(y)))
+    share3 = sum(n for n, _ in pl3) / sum(d for _, d in pl3)
+    v = solve_frailty(per_child, share3)
+    f.append("# Frailty: each child's move hazard is multiplied by its own Gamma(mean 1, variance v) draw.")
+    f.append("# A child in care all year then makes a negative binomial number N of moves, mean m = %.4f" % per_child)
+    f.append("# (placement changes a child-year, above), with P(N >= 2) = 1 - p0 - p1, p0 = (1 + v m)^(-1/v),")
+    f.append("# p1 = m p0 / (1 + v m). Table la_cla_placement_stability, CLA on 31 March with 3 or more")
+    f.append("# placements during the year (2+ moves; the placement held on 1 April or on entry counts as")
+    f.append("# one), years %s: %s = %.4f. Solved for v by bisection%s." % (
+        yrs, ", ".join("%d/%d" % (n, d) for n, d in pl3), share3,
+        "" if v < FRAILTY_MAX else " (no solution below %g: capped)" % FRAILTY_MAX))
+    f.append("frailty_variance = %s;" % num(v))
+
+    # ---- the start-date children's history
+    NQ = 100
+    f = W.file("initial-history.inc", "initial.history")
+    f.append("# Time the start-date children have been in care and in their current placement, years, as")
+    f.append("# quantiles at probabilities 0, 0.01, ..., 1 by age band. Assumption: the stock is in a steady")
+    f.append("# state of the fitted hazards. In care: a constant hazard h (the band's fitted ceased under 18")
+    f.append("# a child-year, above) leaves elapsed times Exp(h). In placement: a child of frailty z has moved")
+    f.append("# at z m a year (m = %.4f, above), so its placement's age is Exp(z m); over z ~ Gamma(mean 1," % per_child)
+    f.append("# variance v = %s) P(age > t) = (1 + v m t)^(-1/v), quantile ((1-p)^-v - 1) / (v m). The last" % num(v))
+    f.append("# point (p = 1) is the band's upper age; the engine caps care at the child's age and the")
+    f.append("# placement at its time in care.")
+    f.append("history = {")
+    for i, c in enumerate(COHORTS):
+        top = float(COHORT_AGES[i][1] + 1)
+        h = sum(flow[r][c] for r in ROUTES) / cyc[c]
+        qc, qp = [], []
+        for j in range(NQ + 1):
+            p = j / NQ
+            if j == NQ:
+                qc.append(top)
+                qp.append(top)
+                continue
+            qc.append(min(top, -math.log(1 - p) / h) + 0.0 if h > 0 else top)
+            if v > 0:
+                t = ((1 - p) ** (-v) - 1) / (v * per_child) if -v * math.log(1 - p) < 700 else top
+            else:
+                t = -math.log(1 - p) / per_child
+            qp.append(min(top, t))
+        f.append("  %-9s = {   # h = %.4f a year" % (c, h))
+        f.append("    in_care      = [%s];" % ", ".join("%.3f" % (x if x > 0 else 0.0) for x in qc))
+        f.append("    in_placement = [%s];" % ", ".join("%.3f" % x for x in qp))
+        f.append("  };")
     f.append("};")
 
     # ---- staying put at 18

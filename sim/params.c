@@ -150,9 +150,65 @@ static void read_need_shares(ccc_reader *r, const config_setting_t *parent, doub
         read_cohorts(r, g, ccm_need_name[k], 0, 1, 0, v[k]);
 }
 
+/* A list of 2 to CCP_MAXQ non-decreasing durations in years, stored in days;
+ * returns its length, or 0 after an error. */
+static int read_quantiles(ccc_reader *r, const config_setting_t *g, const char *name, int ages_to, double *out)
+{
+    config_setting_t *l = ccc_list(r, g, name, 1);
+    if (!l)
+        return 0;
+    int n = config_setting_length(l);
+    if (n < 2 || n > CCP_MAXQ) {
+        ccc_error(r, l, NULL, "has %d value%s (expected 2 to %d quantiles, in years, at evenly spaced "
+                  "probabilities from 0 to 1)", n, n == 1 ? "" : "s", CCP_MAXQ);
+        return 0;
+    }
+    int ok = 1;
+    for (int i = 0; i < n; i++) {
+        double v = 0;
+        if (!ccc_number_at(r, config_setting_get_elem(l, (unsigned)i), 0, ages_to, &v)) {
+            ok = 0;
+            continue;
+        }
+        if (i > 0 && v < out[i - 1] / DAYS_PER_YEAR) {
+            ccc_error(r, l, NULL, "value %d is below the one before it (expected quantiles in increasing "
+                      "order)", i + 1);
+            ok = 0;
+        }
+        out[i] = v * DAYS_PER_YEAR;
+    }
+    return ok ? n : 0;
+}
+
+/* initial.history: per cohort, quantiles of the time the start-date children
+ * have been in care and in their current placement (left out: none). */
+static void read_history(ccc_reader *r, const config_setting_t *g, cc_params *p)
+{
+    static const char *const keys[] = {"in_care", "in_placement"};
+    for (int c = 0; c < CCM_NCOHORT; c++)
+        p->hist_n[c] = 0;
+    config_setting_t *h = ccc_group(r, g, "history", 0);
+    if (!h)
+        return;
+    ccc_known(r, h, ccm_cohort_key, CCM_NCOHORT);
+    for (int c = 0; c < CCM_NCOHORT; c++) {
+        config_setting_t *cg = ccc_group(r, h, ccm_cohort_key[c], 0);
+        if (!cg)
+            continue;
+        ccc_known(r, cg, keys, 2);
+        int nc = read_quantiles(r, cg, "in_care", ccm_cohort_lo[c + 1], p->hist_care[c]);
+        int np = read_quantiles(r, cg, "in_placement", ccm_cohort_lo[c + 1], p->hist_place[c]);
+        if (nc && np && nc != np)
+            ccc_error(r, cg, "in_placement", "has %d quantiles and in_care %d (expected the same number)", np, nc);
+        else if (nc && np)
+            p->hist_n[c] = nc;
+    }
+}
+
 static void read_initial(ccc_reader *r, const config_setting_t *root, cc_params *p)
 {
-    static const char *const keys[] = {"count", "district_mix", "placement_mix", "needs", "resi_against_plan"};
+    static const char *const keys[] = {"count", "district_mix", "placement_mix", "needs", "resi_against_plan",
+                                       "history"};
     config_setting_t *g = ccc_group(r, root, "initial", 1);
     if (!g)
         return;
@@ -186,11 +242,59 @@ static void read_initial(ccc_reader *r, const config_setting_t *root, cc_params 
     read_need_shares(r, g, p->init_need);
     p->resi_against_plan = 0;
     ccc_number(r, g, "resi_against_plan", 0, 1, 0, &p->resi_against_plan);
+    read_history(r, g, p);
+}
+
+/* entries.age_profile: per cohort, weights of each single year of age of
+ * the entrants (left out: even over the band). */
+static void read_age_profile(ccc_reader *r, const config_setting_t *g, cc_params *p)
+{
+    for (int c = 0; c < CCM_NCOHORT; c++) {
+        int span = ccm_cohort_lo[c + 1] - ccm_cohort_lo[c];
+        p->entry_age_even[c] = 1;
+        for (int j = 0; j < CCP_MAXSPAN; j++)
+            p->entry_age_cdf[c][j] = j < span ? (double)(j + 1) / span : 1;
+    }
+    config_setting_t *ap = ccc_group(r, g, "age_profile", 0);
+    if (!ap)
+        return;
+    ccc_known(r, ap, ccm_cohort_key, CCM_NCOHORT);
+    for (int c = 0; c < CCM_NCOHORT; c++) {
+        config_setting_t *l = ccc_list(r, ap, ccm_cohort_key[c], 0);
+        if (!l)
+            continue;
+        int lo = ccm_cohort_lo[c], span = ccm_cohort_lo[c + 1] - lo, n = config_setting_length(l);
+        if (n != span) {
+            ccc_error(r, l, NULL, "has %d weight%s (expected %d, one for each single year of age %d to %d)", n,
+                      n == 1 ? "" : "s", span, lo, lo + span - 1);
+            continue;
+        }
+        double w[CCP_MAXSPAN], sum = 0;
+        int ok = 1;
+        for (int j = 0; j < span; j++) {
+            if (!ccc_number_at(r, config_setting_get_elem(l, (unsigned)j), 0, 1e6, &w[j]))
+                ok = 0;
+            else
+                sum += w[j];
+        }
+        if (ok && sum <= 0) {
+            ccc_error(r, l, NULL, "weights sum to 0 (expected at least one positive weight)");
+            ok = 0;
+        }
+        if (!ok)
+            continue;
+        double acc = 0;
+        for (int j = 0; j < span; j++) {
+            acc += w[j];
+            p->entry_age_cdf[c][j] = j + 1 == span ? 1 : acc / sum;
+        }
+        p->entry_age_even[c] = 0;
+    }
 }
 
 static void read_entries(ccc_reader *r, const config_setting_t *root, cc_params *p)
 {
-    static const char *const keys[] = {"rate", "trend", "placement_mix", "needs"};
+    static const char *const keys[] = {"rate", "trend", "placement_mix", "needs", "age_profile"};
     config_setting_t *g = ccc_group(r, root, "entries", 1);
     if (!g)
         return;
@@ -205,6 +309,7 @@ static void read_entries(ccc_reader *r, const config_setting_t *root, cc_params 
     ccc_number(r, g, "trend", -0.5, 1.0, 0, &p->entry_trend);
     read_ptype_mix(r, g, p->entry_ptype);
     read_need_shares(r, g, p->entry_need);
+    read_age_profile(r, g, p);
 }
 
 static void read_exits(ccc_reader *r, const config_setting_t *root, cc_params *p)
@@ -241,8 +346,10 @@ static void read_exits(ccc_reader *r, const config_setting_t *root, cc_params *p
 
 static void read_moves(ccc_reader *r, const config_setting_t *root, cc_params *p)
 {
-    static const char *const keys[] = {"distribution", "shape", "sigma", "rate", "to_residential"};
+    static const char *const keys[] = {"distribution", "shape", "sigma", "rate", "to_residential",
+                                       "frailty_variance"};
     /* a type left out of moves.rate (or rate, or the whole group) has no breakdowns */
+    p->move_frailty_var = 0;
     p->move_dist.family = CCM_DIST_EXP;
     p->move_dist.shape = 1;
     for (int c = 0; c < CCM_NCOHORT; c++) {
@@ -253,8 +360,9 @@ static void read_moves(ccc_reader *r, const config_setting_t *root, cc_params *p
     config_setting_t *g = ccc_group_defaults(r, root, "moves");
     if (!g)
         return;
-    ccc_known(r, g, keys, 5);
+    ccc_known(r, g, keys, 6);
     read_cohorts(r, g, "to_residential", 0, 1, 0, p->escalate);
+    ccc_number(r, g, "frailty_variance", 0, 100, 0, &p->move_frailty_var);
     read_dist(r, g, &p->move_dist);
     config_setting_t *rg = ccc_group_defaults(r, g, "rate");
     if (!rg)

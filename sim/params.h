@@ -14,6 +14,9 @@
 #include "supply.h"
 #include "costs.h"
 
+enum { CCP_MAXSPAN = 5,   /* years of age in the widest cohort (7-11) */
+       CCP_MAXQ = 101 };   /* quantile points of a stated history (percentiles) */
+
 typedef struct {
     int family;   /* ccm_dist_family */
     double shape; /* Weibull shape k, or lognormal sigma; unused for exponential */
@@ -42,6 +45,10 @@ typedef struct cc_params {
     double entry_keep[CCM_NCOHORT];       /* share of entries that happen (scenario levers; 1 in a config) */
     double entry_ptype[CCM_NCOHORT][CCM_NPT];
     double entry_need[CCM_NNEED][CCM_NCOHORT];
+    /* entrants' age within their cohort: cumulative weights of each single
+     * year of age (age_cdf[c][j], j < span of cohort c; the last is 1) */
+    double entry_age_cdf[CCM_NCOHORT][CCP_MAXSPAN];
+    int entry_age_even[CCM_NCOHORT];      /* 1: even over the band (no profile given) */
 
     /* hazards, a year */
     double exit_rate[CCM_NROUTE][CCM_NCOHORT];
@@ -52,6 +59,15 @@ typedef struct cc_params {
     double type_exit_mult[CCM_NROUTE][CCM_NPT]; /* exit multipliers by placement type */
     double need_exit_mult[CCM_NNEED][CCM_NROUTE];
     double need_move_mult[CCM_NNEED];
+    double move_frailty_var;              /* variance of each child's Gamma(mean 1) move-hazard
+                                           * multiplier; 0: no frailty */
+
+    /* history of the start-date children: elapsed days in care and in the
+     * current placement, as hist_n[c] quantiles at probabilities 0, 1/(n-1),
+     * ..., 1 (drawn by linear interpolation); hist_n[c] == 0: no history */
+    int hist_n[CCM_NCOHORT];
+    double hist_care[CCM_NCOHORT][CCP_MAXQ];
+    double hist_place[CCM_NCOHORT][CCP_MAXQ];
 
     /* transitions */
     double semi_at16[CCM_NPT];            /* share moving to semi-independent at 16 */

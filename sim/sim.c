@@ -73,7 +73,10 @@ static void derive_rates(cc_sim *s)
             if (m & (1 << f))
                 s->mmove[m] *= p->need_move_mult[f];
     }
-    s->all_exp = p->move_dist.family == CCM_DIST_EXP;
+    s->frail = p->move_frailty_var > 0;
+    /* with frailty a child's move hazard is its own: moves are drawn apart
+     * from the shared table of exponential rates */
+    s->all_exp = p->move_dist.family == CCM_DIST_EXP && !s->frail;
     for (int k = 0; k < CCM_NROUTE; k++)
         s->all_exp = s->all_exp && p->exit_dist[k].family == CCM_DIST_EXP;
     for (int co = 0; co < CCM_NCOHORT; co++)
@@ -238,6 +241,33 @@ static double draw_after(const gsl_rng *r, const cc_dist *d, double scale, doubl
     return total > elapsed ? total - elapsed : 0;
 }
 
+/* The child's frailty as a multiplier of time in draw_after: a Weibull
+ * hazard times z is the time scale divided by z^(1/k); for exponential and
+ * lognormal durations the frailty multiplies the rate multiplier itself
+ * (for lognormal this is an accelerated-failure-time approximation). */
+static double frail_aft(const cc_params *p, const child *c)
+{
+    if (p->move_frailty_var <= 0)
+        return 1;
+    return p->move_dist.family == CCM_DIST_WEIBULL ? pow(c->frail, 1 / p->move_dist.shape) : c->frail;
+}
+
+/* Cumulative move hazard of child c, frailty 1, over `t` days in its current
+ * placement. */
+static double move_cumhaz(const cc_sim *s, const child *c, double t)
+{
+    const cc_params *p = s->p;
+    double m = s->mmove[c->flags], scale = p->move_scale[c->placed][c->cohort];
+    if (t <= 0 || m <= 0 || !isfinite(scale))
+        return 0;
+    if (p->move_dist.family == CCM_DIST_EXP)
+        return p->move_rate[c->placed][c->cohort] * m * t / DAYS_PER_YEAR;
+    if (p->move_dist.family == CCM_DIST_WEIBULL)
+        return pow(t * m / scale, p->move_dist.shape);
+    double q = gsl_cdf_lognormal_Q(t, scale - log(m), p->move_dist.shape);
+    return q > 0 ? -log(q) : 700;
+}
+
 /* Exponential hazards, a year, of a child in cohort co with need flags fl
  * placed in type pt: routes, move, semi-independent step; returns the sum. */
 static double exp_rates_of(const cc_sim *s, int co, int fl, int pt, double rate[CCM_NROUTE + 2])
@@ -250,7 +280,7 @@ static double exp_rates_of(const cc_sim *s, int co, int fl, int pt, double rate[
                       : 0;
         sum += rate[k];
     }
-    rate[CCM_NROUTE] = p->move_dist.family == CCM_DIST_EXP ? p->move_rate[pt][co] * s->mmove[fl] : 0;
+    rate[CCM_NROUTE] = p->move_dist.family == CCM_DIST_EXP && !s->frail ? p->move_rate[pt][co] * s->mmove[fl] : 0;
     sum += rate[CCM_NROUTE];
     rate[CCM_NROUTE + 1] = co == CCM_NCOHORT - 1 ? p->semi_rate[pt] : 0;
     sum += rate[CCM_NROUTE + 1];
@@ -287,10 +317,17 @@ void ccs_plan(cc_sim *s, uint32_t i, double t)
         }
     }
     if (!s->all_exp && p->move_dist.family != CCM_DIST_EXP) {
-        double dt = draw_after(r, &p->move_dist, p->move_scale[c->placed][c->cohort], s->mmove[c->flags],
-                               t - c->placed_since);
+        double dt = draw_after(r, &p->move_dist, p->move_scale[c->placed][c->cohort],
+                               s->mmove[c->flags] * frail_aft(p, c), t - c->placed_since);
         if (t + dt < best) {
             best = t + dt;
+            kind = EV_MOVE;
+        }
+    } else if (s->frail) {
+        double rate = p->move_rate[c->placed][c->cohort] * s->mmove[c->flags] * c->frail;
+        double te = rate > 0 ? t + gsl_ran_exponential(r, DAYS_PER_YEAR / rate) : INFINITY;
+        if (te < best) {
+            best = te;
             kind = EV_MOVE;
         }
     }
@@ -335,17 +372,29 @@ static int32_t shift_years(int y, int m, int d, int k)
     return ccd_from_ymd(y, m, d);
 }
 
-/* Birth date of a child in cohort `co` on day `today`, uniform over the
- * dates that put it in that cohort; drawn from the child's stream. */
-static void draw_dob(cc_sim *s, const gsl_rng *r, int co, int32_t today, child *c)
+/* Birth date of a child in cohort `co` on day `today`, drawn from the
+ * child's stream: with cdf NULL uniform over the dates that put it in that
+ * cohort; otherwise its single year of age within the cohort is drawn from
+ * the cumulative weights cdf[] (entries.age_profile), then the date
+ * uniformly within that year of age. */
+static void draw_dob(cc_sim *s, const gsl_rng *r, int co, const double *cdf, int32_t today, child *c)
 {
     if (today != s->today) { /* many children are drawn on the same day */
         s->today = today;
         ccd_to_ymd(today, &s->ty, &s->tm, &s->td);
     }
     int y = s->ty, m = s->tm, d = s->td;
-    int32_t lo = shift_years(y, m, d, -ccm_cohort_lo[co + 1]) + 1;
-    int32_t hi = shift_years(y, m, d, -ccm_cohort_lo[co]);
+    int from = ccm_cohort_lo[co], to = ccm_cohort_lo[co + 1];
+    if (cdf) {
+        double u = gsl_rng_uniform(r);
+        int j = 0;
+        while (from + j + 1 < to && u >= cdf[j])
+            j++;
+        from += j;
+        to = from + 1;
+    }
+    int32_t lo = shift_years(y, m, d, -to) + 1;
+    int32_t hi = shift_years(y, m, d, -from);
     int32_t dob = lo + (int32_t)gsl_rng_uniform_int(r, (unsigned long)(hi - lo + 1));
     ccd_to_ymd(dob, &y, &m, &d);
     c->by = (int16_t)y;
@@ -434,6 +483,51 @@ static void fill_labels(int *lab, const int *counts, int n)
             lab[k++] = i;
 }
 
+/* A value from quantiles q[0..n-1] at probabilities 0, 1/(n-1), ..., 1,
+ * by linear interpolation at probability u. */
+static double quantile_at(const double *q, int n, double u)
+{
+    double x = u * (n - 1);
+    int i = (int)x;
+    if (i >= n - 1)
+        return q[n - 1];
+    return q[i] + (x - i) * (q[i + 1] - q[i]);
+}
+
+/* A start-date child's time in care and in its placement so far (days, from
+ * initial.history; one uniform from its stream gives both, at the same
+ * probability, so each keeps its stated distribution and the placement
+ * (stochastically the shorter) rarely needs capping): the placement began
+ * no earlier than care, and care no earlier than birth. Its clocks start
+ * that long before time 0. */
+static void draw_history(cc_sim *s, const gsl_rng *r, child *c)
+{
+    const cc_params *p = s->p;
+    int n = p->hist_n[c->cohort];
+    double u = gsl_rng_uniform(r); /* one draw for both: time in placement never exceeds time in care */
+    double in_care = quantile_at(p->hist_care[c->cohort], n, u);
+    double in_place = quantile_at(p->hist_place[c->cohort], n, u);
+    double age = (double)(p->start_day - ccd_from_ymd(c->by, c->bm, c->bd));
+    if (in_care > age)
+        in_care = age;
+    if (in_place > in_care)
+        in_place = in_care;
+    c->entered = -in_care;
+    c->placed_since = -in_place;
+}
+
+/* A child's move-hazard frailty: Gamma with mean 1 and variance v at entry
+ * (H = 0, moved = 0). For a start-date child, H is the cumulative hazard
+ * (frailty 1) it has survived in its current placement, and `moved` is 1
+ * when that placement began with a move (not with entry to care): the
+ * likelihood z^moved exp(-z H) makes the posterior Gamma(shape 1/v + moved,
+ * rate 1/v + H). Earlier placements are not known and not used. */
+static double draw_frailty(const cc_params *p, const gsl_rng *r, double H, int moved)
+{
+    double v = p->move_frailty_var;
+    return gsl_ran_gamma(r, 1 / v + moved, 1 / (1 / v + H));
+}
+
 /* The children in care at the start date: exact counts per cohort, and per
  * cohort exact (largest-remainder) counts per district, placement type and
  * need flag, paired at random by the replication's initial-population
@@ -486,7 +580,10 @@ static int initial_population(cc_sim *s, uint64_t seed, uint64_t rep)
                 ch->need = CCM_FOSTER;
                 left_against--;
             }
-            draw_dob(s, r, c, p->start_day, ch);
+            draw_dob(s, r, c, NULL, p->start_day, ch);
+            ch->frail = 1;
+            if (p->hist_n[c] > 0)
+                draw_history(s, r, ch);
             ch->in_care = 1;
             set_birthday(s, ch);
             s->lab_f[j] = (int)slot;
@@ -505,7 +602,11 @@ static int initial_population(cc_sim *s, uint64_t seed, uint64_t rep)
             }
         }
         for (int j = 0; j < n; j++) {
-            ccs_count(s, &s->ch[s->lab_f[j]], +1);
+            child *ch = &s->ch[s->lab_f[j]];
+            if (s->frail) /* given its placement's history */
+                ch->frail = draw_frailty(p, s->crng[s->lab_f[j]], move_cumhaz(s, ch, -ch->placed_since),
+                                         ch->placed_since > ch->entered);
+            ccs_count(s, ch, +1);
             s->in_care++;
         }
     }
@@ -558,7 +659,7 @@ static int on_arrival(cc_sim *s, uint64_t seed, uint64_t rep, double t)
     gsl_rng *r = s->crng[slot];
     ccr_set(r, seed, rep, CCR_CHILD, c->serial);
     int32_t today = p->start_day + 1 + (int32_t)floor(t);
-    draw_dob(s, r, c->cohort, today, c);
+    draw_dob(s, r, c->cohort, p->entry_age_even[c->cohort] ? NULL : p->entry_age_cdf[c->cohort], today, c);
     c->pl_fy = s->fy_idx;
     c->pl_n = 1;
     if (s->L->dfe >= 0) { /* age on starting, in the DfE's bands (draw_dob cached today's date) */
@@ -572,6 +673,7 @@ static int on_arrival(cc_sim *s, uint64_t seed, uint64_t rep, double t)
             c->flags |= (uint8_t)(1 << f);
     c->need = (uint8_t)gsl_ran_discrete(r, p->entry_pt[c->cohort]);
     c->placed = c->need;
+    c->frail = s->frail ? draw_frailty(p, r, 0, 0) : 1;
     set_birthday(s, c);
     ccpl_match(s, slot, t);
     ccs_count(s, c, +1);

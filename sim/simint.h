@@ -36,6 +36,7 @@ typedef struct {
     double wait_since;   /* time the child began waiting for a suitable place */
     double ready_at;     /* from when it may step down (care planning done) */
     double deadline;     /* end of a time-limited (emergency) placement, or +inf */
+    double frail;        /* move-hazard multiplier (Gamma, mean 1; 1 when moves.frailty_variance is 0) */
     int16_t by;          /* birth date: year, month, day */
     uint8_t bm, bd;
     uint32_t serial;     /* order of arrival in this replication; seeds its stream */
@@ -121,6 +122,7 @@ struct cc_sim {
     double (*xr)[CCM_NROUTE + 3];
     double (*xr_old)[CCM_NROUTE + 3]; /* the previous phase's table (scenarios) */
     int all_exp; /* every duration is exponential: one draw plans a child */
+    int frail;   /* moves.frailty_variance > 0: each child's move hazard has its own multiplier */
     double arrival_mean;         /* mean days between entries now */
     int year;
     uint32_t next_serial;

@@ -813,6 +813,11 @@ typedef struct {
     double init[CCM_NCOHORT], imix[CCM_NCOHORT][CCM_NPT], ihouse[CCM_NCOHORT][CCM_NPT], iuasc[CCM_NCOHORT];
     double *idist;    /* [cohort * nd + district] */
     double *yent;     /* entries in each year back from T: [0] the last 12 months */
+    /* the children in care at T: cohort, years in care (since the period's
+     * start, or the first episode in the files) and in the placement */
+    int *hco;
+    double *hcare, *hplace;
+    size_t nh;
     int ny;           /* years (the earliest may be part of one) */
     /* the entry rates written: the window's means times elevel, with trend */
     const char *emethod; /* "trend", "recent" or "mean": what was used */
@@ -912,6 +917,12 @@ static void estimate(const data *D, tally *t)
                 t->ihouse[co][x->type] += x->inhouse;
                 t->iuasc[co] += x->uasc;
                 spread(&t->idist[co * nd], &iunk[co], x->district);
+                size_t j = i; /* back to the period's first episode */
+                while (!ep[j].rne_s && j > 0 && ep[j - 1].child == x->child && ep[j - 1].end == ep[j].start)
+                    j--;
+                t->hco[t->nh] = co;
+                t->hcare[t->nh] = (T - ep[j].start) / DPY;
+                t->hplace[t->nh++] = (T - x->start) / DPY;
             }
         }
     }
@@ -1139,6 +1150,65 @@ static void put_needs(FILE *cfg, FILE *fit, const char *setting, const double *u
     fprintf(cfg, "  };\n");
 }
 
+static int by_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* initial.history: for each band with at least HIST_MIN children in care at
+ * T, the deciles of their years in care and in placement. The ends are not
+ * a child's values: p = 0 is written as 0 and p = 1 as the band's upper age
+ * (the engine caps both at the child's own age and time in care); the inner
+ * deciles interpolate between two children's values. */
+static void put_history(const tally *t, FILE *cfg)
+{
+    enum { HIST_MIN = 10, NDEC = 10 };
+    double *v = malloc((t->nh ? t->nh : 1) * sizeof *v);
+    if (!v)
+        return;
+    int any = 0;
+    for (int c = 0; c < CCM_NCOHORT; c++) {
+        size_t n = 0;
+        for (size_t i = 0; i < t->nh; i++)
+            n += t->hco[i] == c;
+        if (n < HIST_MIN)
+            continue;
+        if (!any)
+            fprintf(cfg, "  history = {   # years in care (since RNE S, or the first episode in the files) and in the\n"
+                         "    # placement, of the children in care at the window's end: deciles, ends 0 and the band's upper age\n");
+        any = 1;
+        fprintf(cfg, "    %s = {   # %zu children\n", ccm_cohort_key[c], n);
+        for (int w = 0; w < 2; w++) {
+            const double *src = w ? t->hplace : t->hcare;
+            size_t k = 0;
+            for (size_t i = 0; i < t->nh; i++)
+                if (t->hco[i] == c)
+                    v[k++] = src[i];
+            qsort(v, n, sizeof *v, by_double);
+            fprintf(cfg, "      %s = [", w ? "in_placement" : "in_care");
+            for (int q = 0; q <= NDEC; q++) {
+                double x;
+                if (q == 0)
+                    x = 0;
+                else if (q == NDEC)
+                    x = ccm_cohort_lo[c + 1];
+                else {
+                    double pos = (double)q / NDEC * (double)(n - 1);
+                    size_t lo = (size_t)pos;
+                    x = v[lo] + (pos - (double)lo) * (v[lo + 1 < n ? lo + 1 : lo] - v[lo]);
+                }
+                fprintf(cfg, "%s%.4f", q ? ", " : " ", x);
+            }
+            fprintf(cfg, " ];\n");
+        }
+        fprintf(cfg, "    };\n");
+    }
+    if (any)
+        fprintf(cfg, "  };\n");
+    free(v);
+}
+
 static void write_demand(const data *D, const tally *t, FILE *cfg, FILE *fit)
 {
     int nd = t->nd;
@@ -1188,6 +1258,7 @@ static void write_demand(const data *D, const tally *t, FILE *cfg, FILE *fit)
     put_mix(cfg, fit, "initial.placement_mix", t->imix, t->init, "children");
     fprintf(cfg, "  };\n");
     put_needs(cfg, fit, "initial.needs", t->iuasc, t->init, "children");
+    put_history(t, cfg);
     fprintf(cfg, "};\n\nentries = {\n  rate = {   # periods of care starting a year (RNE S, or after a gap), by age at entry and district\n");
     double lv = t->elevel;
     if (strcmp(t->emethod, "trend") == 0)
@@ -1489,9 +1560,12 @@ int csd_calibrate(const csd_opts *o, FILE *out, FILE *err)
     t.idist = calloc((size_t)(CCM_NCOHORT * t.nd), sizeof *t.idist);
     t.ny = (int)ceil(t.years);
     t.yent = calloc((size_t)t.ny + 1, sizeof *t.yent);
+    t.hco = calloc(D.ne, sizeof *t.hco);
+    t.hcare = calloc(D.ne, sizeof *t.hcare);
+    t.hplace = calloc(D.ne, sizeof *t.hplace);
     cfg = open_memstream(&ctext, &clen);
     fit = open_memstream(&ftext, &flen);
-    if (!t.ent || !t.idist || !t.yent || !cfg || !fit) {
+    if (!t.ent || !t.idist || !t.yent || !t.hco || !t.hcare || !t.hplace || !cfg || !fit) {
         fprintf(err, "carecap: out of memory\n");
         rc = 1;
         goto done;
@@ -1594,6 +1668,9 @@ done:
     free(t.ent);
     free(t.idist);
     free(t.yent);
+    free(t.hco);
+    free(t.hcare);
+    free(t.hplace);
     for (int i = 0; i < D.nfiles; i++)
         ccv_close(D.files[i]);
     free(D.pp);

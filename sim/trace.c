@@ -59,7 +59,7 @@ void cctr_placed(cc_sim *s, child *c)
     if (!s->trace_ep)
         return;
     int32_t today = day_of(s, s->last_t);
-    const char *pl = place_code(s, c), *pr = provider_code(s, c);
+    const char *pl = place_code(s, c), *pr = provider_code(s, c), *pl_code = pl;
     /* a new placement (a move, even to the same kind of place) is a new episode */
     if (c->ep_open && strcmp(pl, c->ep_place) == 0 && strcmp(pr, c->ep_provider) == 0 &&
         c->placed_since == c->ep_since)
@@ -76,6 +76,20 @@ void cctr_placed(cc_sim *s, child *c)
         date_of(s, ccd_from_ymd(c->by, c->bm, c->bd), dob);
         fprintf(s->trace_hd, "C%07u,%d,%s,%s,A%012u,,\n", c->serial + 1, 1 + (int)(c->serial % 2), dob,
                 c->flags & (1 << CCM_UASC) ? "OOTH" : "WBRI", 100000000u + c->serial);
+        if (c->entered < 0) {
+            /* a start-date child with a history (initial.history): its period
+             * of care began before the run; an earlier placement, of the same
+             * kind (not known), ran until the current one began */
+            int32_t from = day_of(s, c->entered), since = day_of(s, c->placed_since);
+            c->ep_start = from;
+            if (since > from) {
+                snprintf(c->ep_place, sizeof c->ep_place, "%s", pl_code);
+                snprintf(c->ep_provider, sizeof c->ep_provider, "%s", pr);
+                write_episode(s, c, since, "X1");
+                c->ep_first = 0;
+                c->ep_start = since;
+            }
+        }
     }
     c->ep_since = c->placed_since;
     snprintf(c->ep_place, sizeof c->ep_place, "%s", pl);

@@ -24,9 +24,11 @@ accepted="name scenario start_date districts ageing
 initial.count.<cohort> initial.district_mix.<cohort> initial.placement_mix.<cohort>.<type>
 initial.needs.<need>.<cohort> initial.resi_against_plan
 entries.rate.<cohort> entries.trend entries.placement_mix.<cohort>.<type> entries.needs.<need>.<cohort>
+entries.age_profile.<cohort>
 exits.<route>.distribution exits.<route>.shape exits.<route>.sigma exits.<route>.rate.<cohort>
 exits.<route>.placement_multiplier.<type>
 moves.distribution moves.shape moves.sigma moves.rate.<type>.<cohort> moves.to_residential.<cohort>
+moves.frailty_variance initial.history.<cohort>.in_care initial.history.<cohort>.in_placement
 needs.<need>.exit_multiplier.<route> needs.<need>.move_multiplier
 transitions.semi_independent.at_16.<type> transitions.semi_independent.rate.<type>
 transitions.leaving_care.default.<dest> transitions.leaving_care.<type>.<dest>
