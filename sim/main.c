@@ -59,6 +59,9 @@ static const char usage_text[] =
     "  -o, --out DIR      results directory (created if needed)\n"
     "  -q, --quiet        no progress line on stderr and no finishing line on stdout\n"
     "      --no-charts    do not draw charts and report.html after run or compare\n"
+    "      --uncertainty on|off  run, compare, backtest: draw each replication's parameters from\n"
+    "                     the config's uncertainty_of (default: the config's uncertainty switch,\n"
+    "                     else on when the config carries uncertainty)\n"
     "  -h, --help         this text\n"
     "  -V, --version      program version\n"
     "\n"
@@ -191,7 +194,8 @@ int main(int argc, char **argv)
         }
         if (a[0] == '-' && a[1] != '\0') {
             if (!opt_is(a, "-r", "--reps") && !opt_is(a, "-y", "--years") && !opt_is(a, "-s", "--seed") &&
-                !opt_is(a, "-j", "--threads") && !opt_is(a, "-o", "--out") && !(backtest && strcmp(a, "--la") == 0))
+                !opt_is(a, "-j", "--threads") && !opt_is(a, "-o", "--out") && !(backtest && strcmp(a, "--la") == 0) &&
+                strcmp(a, "--uncertainty") != 0)
                 return usage_error("unknown option '%s'", a);
             const char *val = i + 1 < argc ? argv[i + 1] : NULL;
             if (!val)
@@ -217,6 +221,10 @@ int main(int argc, char **argv)
                 o.outdir = val;
             } else if (strcmp(a, "--la") == 0) {
                 la = val;
+            } else if (strcmp(a, "--uncertainty") == 0) {
+                if (strcmp(val, "on") != 0 && strcmp(val, "off") != 0)
+                    return usage_error("--uncertainty: '%s' is not a switch (expected on or off)", val);
+                o.uncertainty = strcmp(val, "on") == 0 ? CCA_UNC_ON : CCA_UNC_OFF;
             } else {
                 i--;
                 return usage_error("unknown option '%s'", a);
