@@ -26,6 +26,7 @@
 #include "scenario.h"
 #include "rng.h"
 #include "uncert.h"
+#include "vardec.h"
 
 #ifndef CARECAP_VERSION
 #define CARECAP_VERSION "unknown"
@@ -342,10 +343,11 @@ int cca_run(const cca_run_opts *o, FILE *out, FILE *err)
     FILE *fa = cco_create(sd, "annual.csv");
     FILE *fc = cco_create(sd, "config.cfg");
     FILE *fx = cco_create(sd, "manifest.txt");
-    int werr = !fm || !fa || !fc || !fx;
+    FILE *fv = cco_create(sd, "variance.csv");
+    int werr = !fm || !fa || !fc || !fx || !fv;
     if (werr)
         fprintf(err, "carecap: %s: cannot write results: %s\n", o->outdir, strerror(errno));
-    else if (cco_write_monthly(fm, r, 1) != 0 || cco_write_annual(fa, r, 1) != 0) {
+    else if (cco_write_monthly(fm, r, 1) != 0 || cco_write_annual(fa, r, 1) != 0 || ccvd_write(fv, r) != 0) {
         fprintf(err, "carecap: out of memory while summarising\n");
         rc = CCA_RUNTIME;
         werr = 1;
@@ -358,6 +360,7 @@ int cca_run(const cca_run_opts *o, FILE *out, FILE *err)
     werr |= close_output(fa, "annual.csv", o->outdir, werr, err);
     werr |= close_output(fc, "config.cfg", o->outdir, werr, err);
     werr |= close_output(fx, "manifest.txt", o->outdir, werr, err);
+    werr |= close_output(fv, "variance.csv", o->outdir, werr, err);
     if (!werr && r->L->spend >= 0 && !cco_interrupted())
         werr = write_workbook(sd, r, o->outdir, err);
     if (!werr && !o->no_charts && !cco_interrupted())

@@ -7,8 +7,9 @@
  *    E[g] and E[g^2] in closed form (below). Mean and variance must fall in
  *    their 99% intervals; with uncertainty off the result is plain Poisson.
  * 2. Same seed, same numbers with 1 and 2 threads, uncertainty on.
- * 3. compare: with uncertainty on, a small lever's paired difference still
- *    has a far smaller sd than the difference of independent runs. */
+ * 3. The variance split (vardec): exact on a hand-worked example, and on the
+ *    model above (pairs of replications sharing a draw) the parameter share
+ *    matches L^2 Var[g] / (L E[g] + L^2 Var[g]). */
 #include <math.h>
 
 #include "check.h"
@@ -16,6 +17,7 @@
 #include "scenario.h"
 #include "testcfg.h"
 #include "uncert.h"
+#include "vardec.h"
 
 #define Z99 2.5758293035489004
 
@@ -94,6 +96,24 @@ static void mixture(void)
     CHECK(r->uncertainty == 0, "the result says uncertainty was off");
     cce_free(r);
 
+    /* the split, with pairs of replications sharing a draw */
+    r = run_mm(p, CCE_UNC_ON, 2, 2);
+    {
+        int k = r->ndates - 1;
+        double *x = malloc((size_t)r->reps * sizeof *x);
+        for (int i = 0; i < r->reps; i++)
+            x[i] = cce_value(r, i, r->L->la_all, k);
+        ccvd_part v;
+        CHECK(ccvd_split(x, r->reps, r->draw_group, &v) == 0, "split");
+        double share = L * L * (Eg2 - Eg * Eg) / V;
+        printf("parameter share %.3f (expected %.3f), process variance %.1f (expected %.1f)\n", v.param / v.total,
+               share, v.proc, M);
+        CHECK(fabs(v.param / v.total - share) < 0.03, "parameter share %.3f near %.3f", v.param / v.total, share);
+        CHECK(fabs(v.proc - M) < 0.15 * M, "process variance %.1f near the Poisson mean %.1f", v.proc, M);
+        free(x);
+    }
+    cce_free(r);
+
     /* the same bytes whatever the number of threads */
     cce_result *r1 = run_mm(p, CCE_UNC_ON, 1, 0), *r2 = run_mm(p, CCE_UNC_ON, 2, 0);
     size_t n = (size_t)r1->reps * (size_t)r1->L->n * (size_t)r1->ndates;
@@ -103,8 +123,23 @@ static void mixture(void)
     ccp_free(p);
 }
 
+static void split_by_hand(void)
+{
+    /* groups {1,3} {5,7} {9,11}: means 2 6 10, grand mean 6; MSB = 2 * 32 / 2
+     * = 32, MSW = 6 / 3 = 2; parameter (32 - 2) / 2 = 15, process 2 */
+    const double x[] = {1, 3, 5, 7, 9, 11, 100};
+    ccvd_part v;
+    CHECK(ccvd_split(x, 7, 2, &v) == 0, "split of 3 pairs (the odd value left out)");
+    CHECK_NEAR(v.param, 15, 1e-12, "parameter variance");
+    CHECK_NEAR(v.proc, 2, 1e-12, "process variance");
+    CHECK(ccvd_split(x, 6, 1, &v) == 0 && fabs(v.total - 14) < 1e-12 && v.param == 0,
+          "g = 1: the sample variance (14), all process");
+    CHECK(ccvd_split(x, 3, 2, &v) == -1, "one group is too few");
+}
+
 int main(void)
 {
+    split_by_hand();
     mixture();
     return check_done("test_uncert");
 }
