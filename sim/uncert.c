@@ -251,7 +251,8 @@ static int read_item(ccc_reader *r, config_setting_t *e, const cc_params *p, con
                   config_setting_get_member(e, "counts") != NULL, config_setting_get_member(e, "range90") != NULL,
                   config_setting_get_member(e, "factor90") != NULL};
     if (has[0] + has[1] + has[2] + has[3] != 1) {
-        ccc_error(r, e, NULL, "needs exactly one of events and exposure, counts, range90 or factor90");
+        ccc_error(r, e, NULL, "states its uncertainty in none or several ways (expected exactly one of: events and "
+                                 "exposure, counts, range90, factor90)");
         return 0;
     }
     const double *v = field(p, t);
@@ -287,9 +288,14 @@ static int read_item(ccc_reader *r, config_setting_t *e, const cc_params *p, con
         if (!l)
             return 0;
         if (config_setting_length(l) != want) {
-            ccc_error(r, l, NULL, "has %d values (expected %d: %s)", config_setting_length(l), want,
-                      t->kind == K_SHARE ? "[with, without]" : "one count per placement type, in the order of "
-                                                               "the mix's keys in docs/config-reference.md");
+            char order[256] = "[with, without]";
+            if (t->kind == K_MIX) {
+                size_t o = (size_t)snprintf(order, sizeof order, "one count per placement type:");
+                for (int i = 0; i < CCM_NPT && o < sizeof order; i++)
+                    o += (size_t)snprintf(order + o, sizeof order - o, " %s%s", ccm_ptype_name[i],
+                                          i + 1 < CCM_NPT ? "," : "");
+            }
+            ccc_error(r, l, NULL, "has %d values (expected %d: %s)", config_setting_length(l), want, order);
             return 0;
         }
         for (int i = 0; i < want; i++) {
