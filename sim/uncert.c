@@ -28,6 +28,7 @@ typedef struct {
     double alpha[CCM_NPT]; /* counts + 1/2 (Jeffreys) for a share (2) or a mix (n) */
     double nom[CCM_NPT];   /* the config's values (a mix's components; else nom[0]) */
     double nomsum;         /* their sum over the n doubles */
+    double fit;            /* events / exposure (0 when not a fit, or no events) */
 } item;
 
 struct ccu_spec {
@@ -274,6 +275,7 @@ static int read_item(ccc_reader *r, config_setting_t *e, const cc_params *p, con
             return 0;
         t->a = ev + 0.5; /* Jeffreys prior */
         t->b = ex;
+        t->fit = ev / ex;
         return 1;
     }
     if (has[1]) {
@@ -547,7 +549,9 @@ static void apply(const item *t, double *f, const double *x)
         f[0] += x[0] - nom[0];
         return;
     }
-    double sum = t->nomsum;
+    /* a fit scales its numbers by the drawn rate over the fitted one; other
+     * draws are the setting's new value (a group's new sum) */
+    double sum = t->fit > 0 ? t->fit : t->method == M_GAMMA ? 0 : t->nomsum;
     if (t->method == M_FACTOR) {
         for (int i = 0; i < t->n; i++)
             f[i] *= x[0];
