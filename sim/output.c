@@ -595,7 +595,7 @@ int cco_write_comparison(FILE *f, const cce_result *b, const cce_result *s)
 
 static const char *const result_names[] = {"monthly.csv",  "annual.csv", "comparison.csv", "config.cfg",
                                            "manifest.txt", "spend.xlsx", "report.html",    "charts",
-                                           "backtest.csv", "backtest.txt"};
+                                           "backtest.csv", "backtest.txt", "variance.csv"};
 
 int cco_result_name(const char *name)
 {
