@@ -26,6 +26,8 @@
 #include "params.h"
 #include "scenario.h"
 #include "rng.h"
+#include "uncert.h"
+#include "vardec.h"
 
 #ifndef CARECAP_VERSION
 #define CARECAP_VERSION "unknown"
@@ -90,7 +92,12 @@ int cca_check(const char *config, FILE *out, FILE *err)
     } else {
         cc_params *p = NULL;
         rc = load(config, err, &p);
+        if (rc == CCA_OK) {
+            fprintf(out, "%s: ok\n", config);
+            ccu_report(p, out);
+        }
         ccp_free(p);
+        return rc;
     }
     if (rc == CCA_OK)
         fprintf(out, "%s: ok\n", config);
@@ -185,6 +192,11 @@ static void write_manifest(FILE *f, const cca_run_opts *o, const cce_result *r)
     fprintf(f, "start_date: %s\n", d0);
     fprintf(f, "end_date: %s\n", d1);
     fprintf(f, "threads: %d\n", r->threads);
+    if (r->uncertainty)
+        fprintf(f, "uncertainty: on (%d settings of the config drawn for each group of %d replications, from "
+                   "stream (seed, group))\n", ccu_count(p->unc), r->draw_group);
+    else
+        fprintf(f, "uncertainty: off%s\n", ccu_count(p->unc) ? " (the config carries some)" : "");
     fprintf(f, "events: %llu\n", (unsigned long long)events);
     fprintf(f, "wall_seconds: %.3f\n", r->wall_seconds);
 }
@@ -333,7 +345,8 @@ int cca_run(const cca_run_opts *o, FILE *out, FILE *err)
     }
     cce_opts eo = {o->reps, o->years, o->threads, o->seed, 0, NULL, NULL, 0, NULL, NULL};
     cce_result *r = NULL;
-    if (cce_run(p, &eo, o->progress ? show_progress : NULL, err, &r, msg) != 0) {
+    cce_unc un = {o->uncertainty, 0};
+    if (cce_run_unc(p, &eo, &un, 0, o->progress ? show_progress : NULL, err, &r, msg) != 0) {
         fprintf(err, "carecap: %s\n", msg);
         free(per_rep);
         ccp_free(p);
@@ -352,10 +365,11 @@ int cca_run(const cca_run_opts *o, FILE *out, FILE *err)
     FILE *fa = cco_create(sd, "annual.csv");
     FILE *fc = cco_create(sd, "config.cfg");
     FILE *fx = cco_create(sd, "manifest.txt");
-    int werr = !fm || !fa || !fc || !fx;
+    FILE *fv = cco_create(sd, "variance.csv");
+    int werr = !fm || !fa || !fc || !fx || !fv;
     if (werr)
         fprintf(err, "carecap: %s: cannot write results: %s\n", o->outdir, strerror(errno));
-    else if (cco_write_monthly(fm, r, 1) != 0 || cco_write_annual(fa, r, 1) != 0) {
+    else if (cco_write_monthly(fm, r, 1) != 0 || cco_write_annual(fa, r, 1) != 0 || ccvd_write(fv, r) != 0) {
         fprintf(err, "carecap: out of memory while summarising\n");
         rc = CCA_RUNTIME;
         werr = 1;
@@ -368,6 +382,7 @@ int cca_run(const cca_run_opts *o, FILE *out, FILE *err)
     werr |= close_output(fa, "annual.csv", o->outdir, werr, err);
     werr |= close_output(fc, "config.cfg", o->outdir, werr, err);
     werr |= close_output(fx, "manifest.txt", o->outdir, werr, err);
+    werr |= close_output(fv, "variance.csv", o->outdir, werr, err);
     if (!werr && per_rep && !cco_interrupted()) {
         FILE *fp = cco_create(sd, "per_replication.csv.gz");
         if (!fp || ccpr_write(fp, r, per_rep) != 0) {
@@ -462,7 +477,8 @@ int cca_compare(const cca_run_opts *o, FILE *out, FILE *err)
     }
     cce_opts eo = {o->reps, o->years, o->threads, o->seed, 0, NULL, NULL, 0, NULL, NULL};
     cce_result *rb = NULL;
-    if (cce_run(base, &eo, o->progress ? show_progress : NULL, err, &rb, msg) != 0) {
+    cce_unc un = {o->uncertainty, 0};
+    if (cce_run_unc(base, &eo, &un, 0, o->progress ? show_progress : NULL, err, &rb, msg) != 0) {
         fprintf(err, "carecap: %s\n", msg);
         rc = CCA_RUNTIME;
         goto fail;
@@ -504,7 +520,7 @@ int cca_compare(const cca_run_opts *o, FILE *out, FILE *err)
         so.phase_t = s->phase_t;
         so.nphase = s->nphase;
         cce_result *rs = NULL;
-        if (cce_run(s->phase[0], &so, o->progress ? show_progress : NULL, err, &rs, msg) != 0) {
+        if (cce_run_unc(s->phase[0], &so, &un, 0, o->progress ? show_progress : NULL, err, &rs, msg) != 0) {
             fprintf(err, "carecap: %s: %s\n", s->path, msg);
             werr = 1;
             break;
@@ -586,9 +602,10 @@ int cca_export903(const cca_run_opts *o, FILE *out, FILE *err)
         fputc('\n', fd);
     }
     cce_opts eo = {1, o->years, 1, o->seed, 0, NULL, NULL, 0, fe, fh};
+    cce_unc un = {CCE_UNC_OFF, 0}; /* the config's own values: a synthetic record of them */
     cce_result *r = NULL;
     char msg[512];
-    if (cce_run(p, &eo, NULL, NULL, &r, msg) != 0) {
+    if (cce_run_unc(p, &eo, &un, 0, NULL, NULL, &r, msg) != 0) {
         fprintf(err, "carecap: %s\n", msg);
         cco_batch_abort(b);
         ccp_free(p);
@@ -683,7 +700,8 @@ int cca_backtest(const cca_run_opts *o, const char *la, FILE *out, FILE *err)
         goto done;
     }
     cce_opts eo = {ro.reps, ro.years, ro.threads, ro.seed, 0, NULL, NULL, 0, NULL, NULL};
-    if (cce_run_dfe(p, &eo, ro.progress ? show_progress : NULL, err, &r, msg) != 0) {
+    cce_unc un = {ro.uncertainty, 0};
+    if (cce_run_unc(p, &eo, &un, 1, ro.progress ? show_progress : NULL, err, &r, msg) != 0) {
         fprintf(err, "carecap: %s\n", msg);
         rc = CCA_RUNTIME;
         goto done;

@@ -23,7 +23,11 @@ typedef struct {
     int argc;           /* the command's arguments (NULL: command_line), */
     char *const *argv;  /* recorded in the manifest shell-quoted */
     const char *per_rep; /* run: metrics for per_replication.csv.gz (perrep.h), or NULL */
+    int uncertainty;    /* --uncertainty: CCA_UNC_CONFIG (0: as the config says), CCA_UNC_ON, CCA_UNC_OFF */
 } cca_run_opts;
+
+/* The values of cca_run_opts.uncertainty (the same as experiment.h's CCE_UNC_*). */
+enum { CCA_UNC_CONFIG = 0, CCA_UNC_ON = 1, CCA_UNC_OFF = 2 };
 
 /* Validate the config, run the experiment, write the results. Messages go
  * to err, each line starting with "carecap: ". Returns an exit code. */

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -736,6 +737,54 @@ static const row *at(const table *t, const char *scen, const char *metric, const
     return NULL;
 }
 
+/* The variance split (variance.csv, vardec.h) as a table: the spread of each
+ * headline series and the share of it due to the parameters. Nothing when
+ * the file is absent. */
+static void variance_table(FILE *f, const char *dir)
+{
+    char path[4096 + 32], line[512];
+    snprintf(path, sizeof path, "%s/variance.csv", dir);
+    FILE *vf = cco_open_input(path);
+    if (!vf)
+        return;
+    int rows = 0;
+    if (fgets(line, sizeof line, vf)) /* header */
+        while (fgets(line, sizeof line, vf) && rows < 200) {
+            line[strcspn(line, "\r\n")] = '\0';
+            char *fld[7];
+            int nf = 0;
+            for (char *p = line, *e; nf < 7; p = e + 1) {
+                fld[nf++] = p;
+                e = strchr(p, ',');
+                if (!e)
+                    break;
+                *e = '\0';
+            }
+            if (nf != 7)
+                continue;
+            if (rows++ == 0)
+                fputs("<h2>Where the spread comes from</h2>\n<p>Variance of each headline series across the "
+                      "replications, split into the part due to uncertain parameters (between parameter draws) "
+                      "and the part due to the randomness of events (within a draw). With uncertainty off all "
+                      "of it is process noise.</p>\n<table><tr><th>series</th><th>date</th><th>sd</th>"
+                      "<th>parameters</th><th>process</th></tr>\n",
+                      f);
+            double var = strtod(fld[4], NULL), ps = strtod(fld[5], NULL), qs = strtod(fld[6], NULL);
+            fputs("<tr><td>", f);
+            html_text(f, fld[0]);
+            fputs("</td><td>", f);
+            html_text(f, fld[1]);
+            fprintf(f, "</td><td>%.4g</td>", var > 0 ? sqrt(var) : 0.0);
+            if (*fld[5])
+                fprintf(f, "<td>%.0f%%</td><td>%.0f%%</td></tr>\n", 100 * ps, 100 * qs);
+            else
+                fputs("<td></td><td></td></tr>\n", f);
+        }
+    if (rows)
+        fputs("</table>\n", f);
+    fclose(vf);
+}
+
 static int report(const char *dir, const char *cd, const table *m, const table *a, const table *c,
                   const charts *cs, int rendered, int nbt)
 {
@@ -818,6 +867,7 @@ static int report(const char *dir, const char *cd, const table *m, const table *
             fputs("</table>\n", f);
         }
     }
+    variance_table(f, dir);
     /* charts */
     fputs("<h2>Charts</h2>\n", f);
     if (!rendered)
@@ -990,7 +1040,7 @@ int cch_plot(const char *dir, FILE *err)
     }
     /* a copy of the results beside the new charts; the folder is switched whole */
     static const char *const keep[] = {"monthly.csv", "annual.csv", "comparison.csv",
-                                       "manifest.txt", "config.cfg", "spend.xlsx"};
+                                       "manifest.txt", "config.cfg", "spend.xlsx", "variance.csv"};
     for (size_t k = 0; k < sizeof keep / sizeof *keep; k++)
         if (cco_copy_file(dir, keep[k], cco_stage_dir(st)) < 0) {
             int e = errno;

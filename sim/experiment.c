@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "ccdate.h"
+#include "uncert.h"
 
 typedef struct {
     cce_result *r;
@@ -64,11 +65,29 @@ static void *worker(void *arg)
     if (sh->nphase > 1)
         ccs_set_phases(s, sh->phases, sh->phase_t, sh->nphase);
     ccs_set_trace(s, sh->trace_ep, sh->trace_hd);
+    ccu_work *w = NULL;
+    if (r->uncertainty) {
+        const cc_params *const *ph = sh->nphase > 1 ? sh->phases : &r->p;
+        w = ccu_work_new(ph, sh->nphase > 1 ? sh->nphase : 1);
+        if (!w) {
+            ccs_free(s);
+            atomic_store(&sh->failed, 1);
+            return NULL;
+        }
+    }
     size_t slice = (size_t)r->L->n * (size_t)r->ndates;
     for (;;) {
         int k = atomic_fetch_add(&sh->next, 1);
         if (k >= r->reps || atomic_load(&sh->failed))
             break;
+        if (w) {
+            const cc_params *const *ph = ccu_work_draw(w, r->seed, (uint64_t)(k / r->draw_group));
+            if (!ph) {
+                atomic_store(&sh->failed, 1);
+                break;
+            }
+            ccs_rebind(s, ph);
+        }
         if (ccs_run(s, r->seed, (uint64_t)k, r->data + (size_t)k * slice, &r->tot[k]) != 0 ||
             (sh->sink && deliver(sh, k) != 0)) {
             atomic_store(&sh->failed, 1);
@@ -77,7 +96,15 @@ static void *worker(void *arg)
         atomic_fetch_add(&sh->done, 1);
     }
     ccs_free(s);
+    ccu_work_free(w);
     return NULL;
+}
+
+int cce_uncertainty_on(const cc_params *p, int opt)
+{
+    if (ccu_count(p->unc) == 0 || opt == CCE_UNC_OFF)
+        return 0;
+    return opt == CCE_UNC_ON || p->uncertainty != 0;
 }
 
 static double now_seconds(void)
@@ -87,27 +114,33 @@ static double now_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static int run(const cc_params *p, const cce_opts *o, int dfe, cce_rep_sink sink, void *sink_ctx,
+static int run(const cc_params *p, const cce_opts *o, const cce_unc *u, int dfe, cce_rep_sink sink, void *sink_ctx,
                cce_progress progress, void *ctx, cce_result **out, char *err);
 
 int cce_run(const cc_params *p, const cce_opts *o, cce_progress progress, void *ctx, cce_result **out, char *err)
 {
-    return run(p, o, 0, NULL, NULL, progress, ctx, out, err);
+    return run(p, o, NULL, 0, NULL, NULL, progress, ctx, out, err);
 }
 
 int cce_run_dfe(const cc_params *p, const cce_opts *o, cce_progress progress, void *ctx, cce_result **out,
                 char *err)
 {
-    return run(p, o, 1, NULL, NULL, progress, ctx, out, err);
+    return run(p, o, NULL, 1, NULL, NULL, progress, ctx, out, err);
 }
 
 int cce_run_each(const cc_params *p, const cce_opts *o, cce_rep_sink sink, void *sink_ctx, cce_progress progress,
                  void *ctx, cce_result **out, char *err)
 {
-    return run(p, o, 0, sink, sink_ctx, progress, ctx, out, err);
+    return run(p, o, NULL, 0, sink, sink_ctx, progress, ctx, out, err);
 }
 
-static int run(const cc_params *p, const cce_opts *o, int dfe, cce_rep_sink sink, void *sink_ctx,
+int cce_run_unc(const cc_params *p, const cce_opts *o, const cce_unc *u, int dfe, cce_progress progress, void *ctx,
+                cce_result **out, char *err)
+{
+    return run(p, o, u, dfe, NULL, NULL, progress, ctx, out, err);
+}
+
+static int run(const cc_params *p, const cce_opts *o, const cce_unc *u, int dfe, cce_rep_sink sink, void *sink_ctx,
                cce_progress progress, void *ctx, cce_result **out, char *err)
 {
     *out = NULL;
@@ -120,6 +153,8 @@ static int run(const cc_params *p, const cce_opts *o, int dfe, cce_rep_sink sink
     r->reps = o->reps;
     r->seed = o->seed;
     r->years = o->years;
+    r->uncertainty = cce_uncertainty_on(p, u ? u->mode : CCE_UNC_CONFIG);
+    r->draw_group = r->uncertainty ? (u && u->draw_group > 0 ? u->draw_group : CCE_DRAW_GROUP) : 1;
     r->threads = o->threads < 1 ? 1 : (o->threads > o->reps ? o->reps : o->threads);
     r->L = ccx_new_with(p, dfe);
     r->ndates = 12 * o->years + 1;

@@ -42,6 +42,22 @@ typedef struct {
     FILE *trace_ep, *trace_hd; /* export-903: SSDA903 episodes and header (use with 1 thread) */
 } cce_opts;
 
+/* Parameter uncertainty of a run (uncert.h). */
+typedef struct {
+    int mode;         /* CCE_UNC_CONFIG (0: as the config says), CCE_UNC_ON, CCE_UNC_OFF */
+    int draw_group;   /* replications that share one parameter draw (0: CCE_DRAW_GROUP) */
+} cce_unc;
+
+enum { CCE_UNC_CONFIG = 0, CCE_UNC_ON = 1, CCE_UNC_OFF = 2 };
+/* With uncertainty on, replications 2g and 2g+1 share draw g: the nested
+ * design that lets the spread be split into parameter and process parts
+ * (vardec.h). */
+enum { CCE_DRAW_GROUP = 2 };
+/* Whether a run of p with option `opt` (CCE_UNC_*) draws its parameters:
+ * the option, else the config's switch, else on when the config carries
+ * uncertainty. Off when there is nothing to draw. */
+int cce_uncertainty_on(const cc_params *p, int opt);
+
 typedef struct {
     const cc_params *p;
     ccx_layout *L;
@@ -55,6 +71,8 @@ typedef struct {
     int threads;
     uint64_t seed;
     int years;
+    int uncertainty;  /* 1: each replication drew its parameters */
+    int draw_group;   /* replications per draw (1 when uncertainty is off) */
 } cce_result;
 
 /* Called from the calling thread about ten times a second while running. */
@@ -71,6 +89,10 @@ int cce_run_dfe(const cc_params *p, const cce_opts *o, cce_progress progress, vo
  * order as the run goes (cce_rep_sink above). */
 int cce_run_each(const cc_params *p, const cce_opts *o, cce_rep_sink sink, void *sink_ctx, cce_progress progress,
                  void *ctx, cce_result **out, char *err);
+/* Either of the above (dfe: with the DfE's counts) with the parameter
+ * uncertainty u (NULL: as the config says). */
+int cce_run_unc(const cc_params *p, const cce_opts *o, const cce_unc *u, int dfe, cce_progress progress, void *ctx,
+                cce_result **out, char *err);
 void cce_free(cce_result *r);
 /* Value of series j at date k in replication rep. */
 double cce_value(const cce_result *r, int rep, int j, int k);

@@ -62,6 +62,9 @@ static const char usage_text[] =
     "      --per-rep LIST run: also write per_replication.csv.gz, every replication's\n"
     "                     values of the metrics in LIST (comma-separated names of\n"
     "                     monthly.csv's metrics, or metric/group)\n"
+    "      --uncertainty on|off  run, compare, backtest: draw each replication's parameters from\n"
+    "                     the config's uncertainty_of (default: the config's uncertainty switch,\n"
+    "                     else on when the config carries uncertainty)\n"
     "  -h, --help         this text\n"
     "  -V, --version      program version\n"
     "\n"
@@ -195,7 +198,8 @@ int main(int argc, char **argv)
         if (a[0] == '-' && a[1] != '\0') {
             if (!opt_is(a, "-r", "--reps") && !opt_is(a, "-y", "--years") && !opt_is(a, "-s", "--seed") &&
                 !opt_is(a, "-j", "--threads") && !opt_is(a, "-o", "--out") && !(backtest && strcmp(a, "--la") == 0) &&
-                !(!compare && !export903 && !backtest && strcmp(a, "--per-rep") == 0))
+                !(!compare && !export903 && !backtest && strcmp(a, "--per-rep") == 0) &&
+                strcmp(a, "--uncertainty") != 0)
                 return usage_error("unknown option '%s'", a);
             const char *val = i + 1 < argc ? argv[i + 1] : NULL;
             if (!val)
@@ -225,6 +229,10 @@ int main(int argc, char **argv)
                 if (!*val)
                     return usage_error("%s", "--per-rep needs a comma-separated list of metrics");
                 o.per_rep = val;
+            } else if (strcmp(a, "--uncertainty") == 0) {
+                if (strcmp(val, "on") != 0 && strcmp(val, "off") != 0)
+                    return usage_error("--uncertainty: '%s' is not a switch (expected on or off)", val);
+                o.uncertainty = strcmp(val, "on") == 0 ? CCA_UNC_ON : CCA_UNC_OFF;
             } else {
                 i--;
                 return usage_error("unknown option '%s'", a);

@@ -12,6 +12,7 @@
 #include "ccdate.h"
 #include "cfgfile.h"
 #include "cfgread.h"
+#include "uncert.h"
 
 #define SHARE_TOL 0.005
 #define MAX_RATE 50.0   /* events a year: anything above is surely a unit error */
@@ -19,7 +20,8 @@
 
 static const char *const top_keys[] = {"name", "scenario", "start_date", "districts", "ageing", "initial",
                                        "entries", "exits", "moves", "needs", "transitions",
-                                       "supply", "matching", "costs"};
+                                       "supply", "matching", "costs",
+                                       "uncertainty", "uncertainty_of"};
 
 static char *dupstr(const char *s)
 {
@@ -574,6 +576,7 @@ static int load(const char *path, cc_diag *diag, int fill, FILE *print, cc_param
         read_moves(&r, root, p);
         read_needs(&r, root, p);
         read_transitions(&r, root, p);
+        ccu_read(&r, config_root_setting(&cfg), p);
         for (int c = 0; c < CCM_NCOHORT; c++)
             ccm_apportion(p->init_ptype[c], CCM_NPT, p->init_count[c], p->init_by_type[c]);
         csu_read(&r, root, p->start_day, (const int(*)[CCM_NPT])p->init_by_type, &p->supply);
@@ -620,6 +623,7 @@ void ccp_free(cc_params *p)
     for (int c = 0; c < CCM_NCOHORT; c++)
         if (p->entry_pt[c])
             gsl_ran_discrete_free(p->entry_pt[c]);
+    ccu_free(p->unc);
     csu_free(&p->supply);
     cct_free(&p->costs);
     free(p->path);

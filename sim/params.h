@@ -79,6 +79,11 @@ typedef struct cc_params {
     /* money (costs.enabled == 0: no spend outputs) */
     cct_params costs;
 
+    /* parameter uncertainty (uncert.h): the switch (1 on, 0 off, -1 not
+     * given: on when unc has settings) and what uncertainty_of attaches */
+    int uncertainty;
+    struct ccu_spec *unc;
+
     /* derived at load */
     int init_by_type[CCM_NCOHORT][CCM_NPT];     /* start-date children by cohort and type */
     double entry_total;                   /* sum of entry_rate */

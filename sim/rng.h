@@ -16,7 +16,8 @@ enum ccr_stream {
     CCR_INITIAL = 2,    /* shuffling of the initial population's attributes */
     CCR_CHILD = 3,      /* a child's own draws; index = the child's serial number */
     CCR_SUPPLY = 4,     /* the supply side: applications, approvals, resignations, start placements */
-    CCR_THIN = 5        /* scenario levers: which entries an edge-of-care lever prevents */
+    CCR_THIN = 5,       /* scenario levers: which entries an edge-of-care lever prevents */
+    CCR_PARAMS = 6      /* parameter uncertainty: a replication's draw of the parameters; rep = draw index */
 };
 
 /* The generator type every stream uses (GSL's taus2: fast, small state,

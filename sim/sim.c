@@ -814,6 +814,14 @@ void ccs_set_phases(cc_sim *s, const cc_params *const *phases, const double *pha
     s->nphase = n;
 }
 
+void ccs_rebind(cc_sim *s, const cc_params *const *phases)
+{
+    s->p = phases[0];
+    if (s->nphase > 1)
+        s->phases = phases;
+    derive_rates(s);
+}
+
 /* A scenario's parameters change at time t (phase k): new hazards for the
  * children whose hazards changed, new supply and prices. */
 static void switch_phase(cc_sim *s, int k, double t)

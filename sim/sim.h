@@ -47,6 +47,12 @@ void ccs_set_trace(cc_sim *s, FILE *episodes, FILE *header);
  * the start, phases[k] from phase_t[k] days. The arrays must outlive the
  * engine; every phase has the same providers. */
 void ccs_set_phases(cc_sim *s, const cc_params *const *phases, const double *phase_t, int n);
+/* Parameter uncertainty: the next ccs_run uses phases[0] (and phases[k] in
+ * place of the phases set before, as many of them) instead: the same
+ * parameters with other values (uncert.h's working copies; same districts,
+ * providers and sizes). The arrays must outlive the run. Rebuilds the hazard
+ * tables; does not allocate. */
+void ccs_rebind(cc_sim *s, const cc_params *const *phases);
 
 
 #endif

@@ -191,7 +191,7 @@ awk -F, 'FNR == 1 { next } FILENAME ~ /header/ { h[$1] = 1; next }
   { if (!($1 in h)) bad++; if ($8 != "") { split($2, a, "/"); split($8, b, "/"); if (b[3] b[2] b[1] < a[3] a[2] a[1]) bad++ } }
   END { exit bad > 0 }' "$tmp/e903/header.csv" "$tmp/e903/episodes.csv" && ok || bad "episodes: unknown child or DEC before DECOM"
 # the same replication run normally: its exits equal the episodes that end care
-expect_rc 0 "run for export" -- "$CARECAP" run --no-charts "$base" -r 1 -y 3 -s 1 -j 1 -q -o "$tmp/e903run"
+expect_rc 0 "run for export" -- "$CARECAP" run --no-charts "$base" -r 1 -y 3 -s 1 -j 1 -q --uncertainty off -o "$tmp/e903run"
 want=$(awk -F, '$3 == "exits" && $4 == "all" { s += $5 } END { print s }' "$tmp/e903run/annual.csv")
 got=$(awk -F, 'NR > 1 && $9 ~ /^E/ { n++ } END { print n }' "$tmp/e903/episodes.csv")
 [ "$want" = "$got" ] && ok || bad "export-903: $got episodes end care, the run has $want exits"
@@ -233,6 +233,25 @@ for mg in spend,total spend,fixed spend,variable spend,council_homes spend,ifa u
     grep -q "^baseline,2024-03-31,$mg," "$tmp/b1/annual.csv" && ok || bad "annual.csv: no FY 2023-24 $mg"
 done
 [ ! -e "$tmp/mini/spend.xlsx" ] && ok || bad "a config without costs wrote spend.xlsx"
+
+# --uncertainty: a bad value is a usage error; with it on, the same bytes on
+# -j 1 and -j 2, the manifest records it, and variance.csv has the split
+expect_rc 2 "--uncertainty maybe" -- "$CARECAP" run "$base" --uncertainty maybe -o "$tmp/unc-bad"
+[ "$(cat "$tmp/err")" = "carecap: --uncertainty: 'maybe' is not a switch (expected on or off)
+Try 'carecap --help' for more information." ] && ok || bad "--uncertainty maybe: $(cat "$tmp/err")"
+for j in 1 2; do
+    expect_rc 0 "run --uncertainty on -j $j" -- "$CARECAP" run --no-charts "$base" -r 6 -y 2 -s 3 -j $j -q \
+        --uncertainty on -o "$tmp/unc-j$j"
+done
+for f in monthly.csv annual.csv variance.csv; do
+    cmp -s "$tmp/unc-j1/$f" "$tmp/unc-j2/$f" && ok || bad "uncertainty on: $f differs between -j 1 and -j 2"
+done
+grep -q "^uncertainty: on " "$tmp/unc-j1/manifest.txt" && ok || bad "manifest does not record uncertainty on"
+awk -F, 'NR > 1 && $1 == "looked_after/all" && $4 == 3 && $6 > 0 { n++ } END { exit !(n >= 1) }' \
+    "$tmp/unc-j1/variance.csv" && ok || bad "variance.csv: no parameter share for looked_after/all over 3 draws"
+expect_rc 0 "run --uncertainty off" -- "$CARECAP" run --no-charts "$base" -r 2 -y 1 -q --uncertainty off -o "$tmp/unc-off"
+grep -q "^uncertainty: off (the config carries some)" "$tmp/unc-off/manifest.txt" && ok ||
+    bad "manifest does not record uncertainty off"
 
 echo "test_cli: $pass passed, $fail failed"
 [ $fail -eq 0 ]

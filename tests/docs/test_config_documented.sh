@@ -46,7 +46,9 @@ supply.external[].start_rest
 matching.<type> matching.<cohort>.<type> matching.<need>.<type> matching.ready_after_months
 costs.price_year costs.inflation.default costs.inflation.<line> costs.foster_allowance_week costs.foster_fee_week
 costs.emergency_place_week costs.kinship_week costs.other_week.<type> costs.reference_week.<type>
-costs.one_off[].name costs.one_off[].date costs.one_off[].amount"
+costs.one_off[].name costs.one_off[].date costs.one_off[].amount
+uncertainty uncertainty_of[].setting uncertainty_of[].events uncertainty_of[].exposure uncertainty_of[].counts
+uncertainty_of[].range90 uncertainty_of[].factor90 uncertainty_of[].why"
 
 # Settings used by the configs we ship and test with.
 for cfg in "$CARECAP_ROOT"/config/*.cfg "$CARECAP_ROOT"/tests/data/*.cfg; do

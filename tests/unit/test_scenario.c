@@ -32,6 +32,9 @@ static cce_result *run(const cc_params *p, const csn_scenario *s, uint64_t seed,
     cce_result *r = NULL;
     char err[256];
     CHECK(cce_run(s ? s->phase[0] : p, &o, NULL, NULL, &r, err) == 0, "run");
+    /* the bundled baseline carries parameter uncertainty, on by default: the
+     * pairing below holds with a parameter draw per replication pair */
+    CHECK(r && r->uncertainty == 1, "the baseline draws its parameters");
     return r;
 }
 

@@ -144,7 +144,9 @@ int main(void)
     q->entry_total = 0;
     o.reps = 5;
     o.years = 7;
-    CHECK(cce_run(q, &o, NULL, NULL, &r1, err) == 0, "ageing-only run");
+    /* the parameters as set here: a draw would rebuild entry_total from the rates */
+    cce_unc off = {CCE_UNC_OFF, 0};
+    CHECK(cce_run_unc(q, &o, &off, 0, NULL, NULL, &r1, err) == 0, "ageing-only run");
     L = r1->L;
     double age18_2y = 0, age18_all = 0;
     for (int k = 1; k <= 24; k++)

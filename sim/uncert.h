@@ -1,0 +1,43 @@
+/* uncert: the uncertainty of a council's parameters and its per-replication
+ * draws. A config's top-level list `uncertainty_of` attaches to a setting the
+ * config has read either a fit (events and exposure for a rate, counts for a
+ * share or a mix) or an interval its author states (range90 for one number,
+ * factor90 for a rate or multiplier, or a group of them). ccu_read resolves
+ * each path to the fields of the frozen parameters it feeds and rejects paths
+ * that name nothing it can draw. A ccu_work, one per thread, holds working
+ * copies of a run's parameter phases and refills them for each replication
+ * from a random stream of its own (master seed, draw index), so a draw is the
+ * same whatever the thread and the same in a baseline and its scenarios. */
+#ifndef UNCERT_H
+#define UNCERT_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <libconfig.h>
+
+#include "cfgread.h"
+
+struct cc_params;
+typedef struct ccu_spec ccu_spec;
+typedef struct ccu_work ccu_work;
+
+/* Read `uncertainty_of` (optional) from root into p->unc, after every other
+ * setting of p has been read. Problems go to r's diag list. */
+void ccu_read(ccc_reader *r, config_setting_t *root, struct cc_params *p);
+void ccu_free(ccu_spec *u);
+/* Number of settings that carry uncertainty (0 for NULL). */
+int ccu_count(const ccu_spec *u);
+/* For check: how many numeric inputs carry uncertainty and how many do not,
+ * by section, and the list of those that do. */
+void ccu_report(const struct cc_params *p, FILE *out);
+
+/* Working copies of phases[0..n-1] (phases[0] carries the spec). NULL when
+ * memory is short. */
+ccu_work *ccu_work_new(const struct cc_params *const *phases, int n);
+void ccu_work_free(ccu_work *w);
+/* Draw the parameters for draw index `draw` of master seed `seed` into the
+ * working copies and return them (phases[0] first). They stay valid until
+ * the next call or ccu_work_free. Returns NULL when memory is short. */
+const struct cc_params *const *ccu_work_draw(ccu_work *w, uint64_t seed, uint64_t draw);
+
+#endif

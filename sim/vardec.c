@@ -1,0 +1,117 @@
+/* vardec: variance of a run's series split into parameter and process parts. */
+#include "vardec.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "ccdate.h"
+#include "costs.h"
+#include "output.h"
+
+int ccvd_split(const double *x, int n, int g, ccvd_part *out)
+{
+    memset(out, 0, sizeof *out);
+    if (g < 1)
+        return -1;
+    int G = n / g;
+    if (g == 1) {
+        if (n < 2)
+            return -1;
+        double s = 0, s2 = 0;
+        for (int i = 0; i < n; i++)
+            s += x[i];
+        double m = s / n;
+        for (int i = 0; i < n; i++)
+            s2 += (x[i] - m) * (x[i] - m);
+        out->proc = out->total = s2 / (n - 1);
+        return 0;
+    }
+    if (G < 2)
+        return -1;
+    double grand = 0;
+    for (int i = 0; i < G * g; i++)
+        grand += x[i];
+    grand /= (double)G * g;
+    double ssb = 0, ssw = 0;
+    for (int k = 0; k < G; k++) {
+        double m = 0;
+        for (int j = 0; j < g; j++)
+            m += x[k * g + j];
+        m /= g;
+        ssb += g * (m - grand) * (m - grand);
+        for (int j = 0; j < g; j++)
+            ssw += (x[k * g + j] - m) * (x[k * g + j] - m);
+    }
+    double msb = ssb / (G - 1), msw = ssw / ((double)G * (g - 1));
+    out->proc = msw;
+    out->param = msb > msw ? (msb - msw) / g : 0;
+    out->total = out->param + out->proc;
+    return 0;
+}
+
+static int row(FILE *f, const cce_result *r, const char *series, int32_t day, const double *x)
+{
+    ccvd_part v;
+    if (ccvd_split(x, r->reps, r->draw_group, &v) != 0)
+        return 0; /* too few replications: no row */
+    char d[16], t[32], a[32], b[32];
+    ccd_format(day, d);
+    cco_num(v.total, t);
+    if (v.total > 0) {
+        cco_num(v.param / v.total, a);
+        cco_num(v.proc / v.total, b);
+    } else {
+        a[0] = b[0] = '\0';
+    }
+    int groups = r->draw_group > 1 ? r->reps / r->draw_group : (r->uncertainty ? r->reps : 0);
+    return fprintf(f, "%s,%s,%d,%d,%s,%s,%s\n", series, d, r->reps, groups, t, a, b) < 0 ? -1 : 0;
+}
+
+static int find(const ccx_layout *L, const char *metric, const char *group)
+{
+    for (int j = 0; j < L->n; j++)
+        if (strcmp(L->metric[j], metric) == 0 && strcmp(L->group[j], group) == 0)
+            return j;
+    return -1;
+}
+
+int ccvd_write(FILE *f, const cce_result *r)
+{
+    const ccx_layout *L = r->L;
+    int n = r->reps;
+    double *x = malloc((size_t)n * sizeof *x);
+    if (!x)
+        return -1;
+    int rc = fprintf(f, "series,date,replications,draws,total_var,parameter_share,process_share\n") < 0 ? -1 : 0;
+    static const char *const stock[][2] = {{"looked_after", "all"}, {"gap", "foster"}, {"gap", "residential"}};
+    for (size_t s = 0; s < sizeof stock / sizeof *stock && rc == 0; s++) {
+        int j = find(L, stock[s][0], stock[s][1]);
+        if (j < 0)
+            continue;
+        char name[64];
+        snprintf(name, sizeof name, "%s/%s", stock[s][0], stock[s][1]);
+        for (int k = 12; k < r->ndates && rc == 0; k += 12) {
+            for (int i = 0; i < n; i++)
+                x[i] = cce_value(r, i, j, k);
+            rc = row(f, r, name, r->dates[k], x);
+        }
+    }
+    int j = find(L, "spend", "total");
+    if (j >= 0 && L->kind[j] == CCX_MONEY && r->ndates > 1 && rc == 0) {
+        int fy0 = cct_fy(r->dates[1]), fy1 = cct_fy(r->dates[r->ndates - 1]);
+        for (int y = fy0; y <= fy1 && rc == 0; y++) {
+            int32_t end = 0;
+            for (int i = 0; i < n; i++)
+                x[i] = 0;
+            for (int k = 1; k < r->ndates; k++)
+                if (cct_fy(r->dates[k]) == y) {
+                    end = r->dates[k];
+                    for (int i = 0; i < n; i++)
+                        x[i] += cce_value(r, i, j, k);
+                }
+            rc = row(f, r, "spend/total", end, x);
+        }
+    }
+    free(x);
+    return rc;
+}

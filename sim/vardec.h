@@ -1,0 +1,33 @@
+/* vardec: where the spread of a run comes from. With parameter uncertainty
+ * on, replications come in groups that share one parameter draw (experiment.h
+ * CCE_DRAW_GROUP); a one-way analysis of variance across those groups splits
+ * the variance of a series into a parameter part (between draws) and a
+ * process part (within a draw: the randomness of events), by the law of total
+ * variance with the unbiased ANOVA estimators. ccvd_write writes the split of
+ * the headline series to variance.csv. */
+#ifndef VARDEC_H
+#define VARDEC_H
+
+#include <stdio.h>
+
+#include "experiment.h"
+
+typedef struct {
+    double total;  /* parameter + process */
+    double param;  /* between draws: (MSB - MSW) / g, at least 0 */
+    double proc;   /* within a draw: MSW */
+} ccvd_part;
+
+/* Split the variance of x[0..n-1], where x[i] used draw i / g. Only complete
+ * groups count. g = 1 (no shared draws) gives the sample variance, all of it
+ * process. Returns 0, or -1 when there are too few values (fewer than two
+ * groups, or fewer than two values when g = 1). */
+int ccvd_split(const double *x, int n, int g, ccvd_part *out);
+/* variance.csv for run r: series,date,replications,draws,total_var,
+ * parameter_share,process_share, for looked_after/all, gap/foster and
+ * gap/residential at each anniversary of the start date, and spend/total by
+ * financial year (dated at its end) when the run has costs. Returns 0, or -1
+ * on a write or memory failure. */
+int ccvd_write(FILE *f, const cce_result *r);
+
+#endif
