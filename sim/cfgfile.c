@@ -18,7 +18,18 @@ typedef struct {
     dev_t dev[CCF_MAX_DEPTH + 1];
     ino_t ino[CCF_MAX_DEPTH + 1];
     int failed;
+    uint64_t hash;         /* FNV-1a over the config and every included file, in reading order */
 } scan;
+
+/* FNV-1a of t[0..n), continued from h. */
+static uint64_t fnv1a(uint64_t h, const char *t, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)t[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
 
 /* What a file that is not a regular file is. */
 static const char *kind_of(mode_t m)
@@ -308,20 +319,11 @@ static int scan_file(scan *s, const char *shown, const char *path, const char *f
     s->dev[s->nopen] = dev;
     s->ino[s->nopen] = ino;
     s->nopen++;
+    s->hash = fnv1a(s->hash, text, len);
     scan_text(s, shown, text, len, depth);
     s->nopen--;
     free(text);
     return s->failed ? CCF_EINVALID : CCF_OK;
-}
-
-static uint64_t fnv1a(const char *t, size_t n)
-{
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)t[i];
-        h *= 0x100000001b3ULL;
-    }
-    return h;
 }
 
 int ccf_open(config_t *cfg, const char *path, const char *what, cc_diag *diag, uint64_t *hash)
@@ -335,7 +337,7 @@ int ccf_open(config_t *cfg, const char *path, const char *what, cc_diag *diag, u
         *slash = '\0';
     else
         snprintf(dir, sizeof dir, ".");
-    scan s = {diag, dir, 0, 0, {0}, {0}, 0};
+    scan s = {diag, dir, 0, 0, {0}, {0}, 0, 0xcbf29ce484222325ULL};
     /* the top file: refused or unreadable before anything else */
     char why[160];
     int io = 0;
@@ -347,8 +349,7 @@ int ccf_open(config_t *cfg, const char *path, const char *what, cc_diag *diag, u
         ccg_add(diag, "%s: cannot read %s file: %s", path, what, why);
         return io ? CCF_EIO : CCF_EINVALID;
     }
-    if (hash)
-        *hash = fnv1a(text, len);
+    s.hash = fnv1a(s.hash, text, len);
     s.total = len;
     s.dev[0] = dev;
     s.ino[0] = ino;
@@ -357,6 +358,8 @@ int ccf_open(config_t *cfg, const char *path, const char *what, cc_diag *diag, u
     free(text);
     if (s.failed)
         return CCF_EINVALID;
+    if (hash)
+        *hash = s.hash; /* the config's text and its included files' */
     config_set_include_dir(cfg, dir);
     return config_read_file(cfg, path) == CONFIG_TRUE ? CCF_OK : CCF_EPARSE;
 }

@@ -31,7 +31,8 @@ enum { CCF_OK = 0, CCF_EINVALID = 3, CCF_EIO = 4, CCF_EPARSE = 5 };
  * Returns CCF_OK; CCF_EIO when `path` cannot be opened, or CCF_EINVALID when
  * a file is refused (messages in diag); or CCF_EPARSE when libconfig found
  * a syntax error (message in cfg's error fields, not in diag). When hash is
- * not NULL it receives the FNV-1a 64 of path's bytes. */
+ * not NULL it receives the FNV-1a 64 of the bytes of path and of every file
+ * it includes, in reading order. */
 int ccf_open(config_t *cfg, const char *path, const char *what, cc_diag *diag, uint64_t *hash);
 
 /* Write the tree of cfg to f as libconfig text that reads back to the same

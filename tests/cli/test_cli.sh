@@ -253,5 +253,16 @@ expect_rc 0 "run --uncertainty off" -- "$CARECAP" run --no-charts "$base" -r 2 -
 grep -q "^uncertainty: off (the config carries some)" "$tmp/unc-off/manifest.txt" && ok ||
     bad "manifest does not record uncertainty off"
 
+# --- the manifest's config hash covers the files the config includes ---
+mkdir -p "$tmp/inc"
+sed '/^entries = {/,$d' "$mini" >"$tmp/inc/main.cfg"
+printf '@include "entries.inc"\n' >>"$tmp/inc/main.cfg"
+sed -n '/^entries = {/,$p' "$mini" >"$tmp/inc/entries.inc"
+"$CARECAP" run "$tmp/inc/main.cfg" -r 2 -y 1 -q --no-charts -o "$tmp/inc-a" 2>"$tmp/err" || bad "run with an include: $(cat "$tmp/err")"
+sed -i '0,/trend = [0-9.]*;/s//trend = 0.01;/' "$tmp/inc/entries.inc"
+"$CARECAP" run "$tmp/inc/main.cfg" -r 2 -y 1 -q --no-charts -o "$tmp/inc-b" 2>"$tmp/err" || bad "run with a changed include: $(cat "$tmp/err")"
+ha=$(grep '^config_fnv1a64:' "$tmp/inc-a/manifest.txt"); hb=$(grep '^config_fnv1a64:' "$tmp/inc-b/manifest.txt")
+[ -n "$ha" ] && [ "$ha" != "$hb" ] && ok || bad "config hash unchanged when an included file changes ($ha, $hb)"
+
 echo "test_cli: $pass passed, $fail failed"
 [ $fail -eq 0 ]
