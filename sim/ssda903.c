@@ -1548,6 +1548,14 @@ int csd_calibrate(const csd_opts *o, FILE *out, FILE *err)
         ccd_to_ymd(t.T, &y, &m, &d);
         t.T = ccd_from_ymd(y, m, 1) - 1;
     }
+    /* the default start, a child's episode end, moves on to the first of
+     * the next month, so no date of a child's record is shown or written */
+    if (!o->from) {
+        int y, m, d;
+        ccd_to_ymd(t.F, &y, &m, &d);
+        if (d != 1)
+            t.F = ccd_month_end(t.F) + 1;
+    }
     if (t.T - t.F < 365) {
         fprintf(err, "the window, %d days, is too short (expected at least a year of episodes%s)\n", t.T - t.F,
                 o->from || o->to ? " between --from and --to" : "");

@@ -350,5 +350,14 @@ calib "$tmp/flat.csv" "$tmp/flath.csv" --from 2016-01-01 --to 2020-12-31 -o "$tm
 grep -q '^  trend = 0.0;   # assumption: no trend (--entries trend found none clear' "$tmp/flat.cfg" && ok || bad "flat entries: trend line: $(grep '^  trend' "$tmp/flat.cfg")"
 ! grep -q 'differ sharply' "$tmp/err" && ok || bad "flat entries: a warning"
 
+# --- a districts table of 200,000 rows: the lookup is O(n log n) (it was
+# quadratic: 100,000 rows took 14 s, so 200,000 about a minute); the bound
+# is generous for a loaded machine
+{ cat "$tmp/e/districts.csv"; awk 'BEGIN { for (i = 0; i < 200000; i++) printf "QQ%d %dAB,D%d\n", i % 5000, i, i % 50 }'; } >"$tmp/big-districts.csv"
+timeout 30 "$CARECAP" calibrate "$tmp/e/episodes.csv" "$tmp/e/header.csv" --districts "$tmp/big-districts.csv" \
+    -o "$tmp/big.cfg" >/dev/null 2>"$tmp/err"
+rc=$?
+[ $rc -eq 0 ] && ok || bad "200,000-row districts table: exit $rc (124: too slow): $(head -2 "$tmp/err")"
+
 echo "test_calibrate: $pass passed, $fail failed"
 [ $fail -eq 0 ]
