@@ -682,6 +682,34 @@ def main():
         f.append("supported = %s;" % num((1 - sp) * 5 / 9))
         f.append("independent = %s;" % num((1 - sp) - round((1 - sp) * 5 / 9, 4)))
 
+    # ---- the uncertainty of what was fitted, for the config's uncertainty_of
+    # list: each fitted rate as the published events over the window and the
+    # exposure they were divided by (docs/model.md, "Parameter uncertainty").
+    # Every entry ends with a comma: the config includes this file first in its
+    # list, followed by its own stated assumptions.
+    cy_tot = sum(cy.values())
+    f = W.file("uncertainty.inc", "uncertainty_of entries for the fitted rates (first in the config's list)")
+    f.append("# Each rate is drawn as Gamma(events + 1/2, exposure) and its settings scaled by the draw over")
+    f.append("# events / exposure. Exposure: the child-years in care over the window, %s = %.1f" % (
+        " + ".join("%.1f" % cy[y] for y in years), cy_tot))
+    f.append("# (published.txt, child_years_in_care); for entries the years observed.")
+    f.append("# Not drawn: transitions.leaving_care.*.staying_put (%d/%d, above) has no uncertainty path" % (live, elig))
+    f.append("# in sim/uncert.c yet; the entrants' age and district split and the exits' age split are not")
+    f.append("# counts of their own.")
+    f.append('{ setting = "entries.rate"; events = %d; exposure = %.1f;' % (round(sum(stot)), ny))
+    f.append('  why = "la_cla_who_started_to_be_looked_after, Total, years %s: %s started; all bands and districts scale together"; },' % (
+        yrs, " + ".join("%d" % v for v in stot)))
+    route_src = {"return_home": "returned home (both kinds)", "adoption": "adopted", "sgo": "special guardianship orders",
+                 "cao": "residence or child arrangement orders",
+                 "other": "the rest of those ceasing under 18 (total less 18 and over less the routes above)"}
+    for r in ROUTES:
+        f.append('{ setting = "exits.%s.rate"; events = %d; exposure = %.1f;' % (r, round(sum(route_years[r])), cy_tot))
+        f.append('  why = "la_children_who_ceased_during_year, %s, years %s: %s ceased over %.1f child-years; its age bands scale together"; },' % (
+            route_src[r], yrs, " + ".join("%d" % v for v in route_years[r]), cy_tot))
+    f.append('{ setting = "moves.rate"; events = %d; exposure = %.1f;' % (round(sum(chg)), cy_tot))
+    f.append('  why = "la_cla_during_year_new_placements, Total placements changing, years %s: %s over %.1f child-years; the whole table scales with its fitted factor"; },' % (
+        yrs, " + ".join("%d" % v for v in chg), cy_tot))
+
     # ---- the figures the fit is judged against, for the docs
     f = W.file("published.txt", "the published figures the fitted settings reproduce (not a config file)")
     f.append("child_years_in_care %.1f   # %s" % (child_years, "; ".join("%d: %.1f" % (y, cy[y]) for y in years)))

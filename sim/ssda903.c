@@ -1209,6 +1209,73 @@ static void put_history(const tally *t, FILE *cfg)
     free(v);
 }
 
+/* One fitted rate's uncertainty_of entry: its events over its exposure. */
+static void put_unc_rate(FILE *cfg, int *first, const char *setting, count c, const char *why)
+{
+    if (c.ex <= 0)
+        return; /* not estimated: no exposure */
+    fprintf(cfg, "%s\n  { setting = \"%s\"; events = %.10g; exposure = %.3f; why = \"%s\"; }", *first ? "" : ",",
+            setting, c.ev, c.ex, why);
+    *first = 0;
+}
+
+/* The uncertainty of what was estimated: every fitted rate as events over
+ * exposure, every drawable share and mix as its counts (sim/uncert.c draws
+ * them; the initial population, needs and leaving-care shares are not drawn). */
+static void put_uncertainty(const tally *t, FILE *cfg)
+{
+    int first = 1;
+    char set[128];
+    fprintf(cfg, "\n# The uncertainty of the estimates above: each rate drawn from its events and years in care,\n"
+                 "# each share and mix from its counts, afresh for every replication (docs/model.md, \"Parameter\n"
+                 "# uncertainty\"). Add your own assumptions' 90%% ranges (docs/config-reference.md).\n"
+                 "uncertainty_of = (");
+    for (int c = 0; c < CCM_NCOHORT; c++) {
+        snprintf(set, sizeof set, "entries.rate.%s", ccm_cohort_key[c]);
+        put_unc_rate(cfg, &first, set, (count){t->entn[c], t->years},
+                     "entries in the window over its years; the districts scale together");
+    }
+    for (int c = 0; c < CCM_NCOHORT; c++) {
+        if (t->entn[c] <= 0)
+            continue; /* the mix is an assumption */
+        fprintf(cfg, "%s\n  { setting = \"entries.placement_mix.%s\"; counts = [", first ? "" : ",",
+                ccm_cohort_key[c]);
+        for (int p = 0; p < CCM_NPT; p++) {
+            double k = t->emix[c][p];
+            if (c < CCM_NCOHORT - 1 && p == CCM_SEMI)
+                k = 0;
+            if (c < CCM_NCOHORT - 1 && p == CCM_OTHER)
+                k += t->emix[c][CCM_SEMI];
+            fprintf(cfg, "%s%.10g", p ? ", " : "", k);
+        }
+        fprintf(cfg, "]; why = \"first placements of the entrants in the window, by type\"; }");
+        first = 0;
+    }
+    for (int k = 0; k < CCM_NROUTE; k++)
+        for (int c = 0; c < CCM_NCOHORT; c++) {
+            snprintf(set, sizeof set, "exits.%s.rate.%s", ccm_route_name[k], ccm_cohort_key[c]);
+            put_unc_rate(cfg, &first, set, t->ex[k][c], "ends of care by the route over years in care in the band");
+        }
+    for (int p = 0; p < CCM_NPT; p++)
+        for (int c = 0; c < CCM_NCOHORT; c++) {
+            snprintf(set, sizeof set, "moves.rate.%s.%s", ccm_ptype_name[p], ccm_cohort_key[c]);
+            put_unc_rate(cfg, &first, set, t->mv[p][c], "placement changes over years in the type and band");
+        }
+    for (int p = 0; p < CCM_NPT; p++) {
+        if (p == CCM_SEMI)
+            continue;
+        if (t->at16[p].ex > 0) {
+            fprintf(cfg, "%s\n  { setting = \"transitions.semi_independent.at_16.%s\"; counts = [%.10g, %.10g]; "
+                         "why = \"16th birthdays in the type: moved to semi-independent provision, and not\"; }",
+                    first ? "" : ",", ccm_ptype_name[p], t->at16[p].ev, t->at16[p].ex - t->at16[p].ev);
+            first = 0;
+        }
+        snprintf(set, sizeof set, "transitions.semi_independent.rate.%s", ccm_ptype_name[p]);
+        put_unc_rate(cfg, &first, set, t->semi[p], "later moves to semi-independent provision over years at 16-17");
+    }
+    fprintf(cfg, "\n);\n");
+}
+
 static void write_demand(const data *D, const tally *t, FILE *cfg, FILE *fit)
 {
     int nd = t->nd;
@@ -1372,6 +1439,7 @@ static void write_demand(const data *D, const tally *t, FILE *cfg, FILE *fit)
         fprintf(cfg, "    };\n");
     }
     fprintf(cfg, "  };\n};\n");
+    put_uncertainty(t, cfg);
 }
 
 /* ---- the command ---- */

@@ -49,6 +49,28 @@ grep -q ',spend,total,' "$tmp/srun/annual.csv" && ok || bad "the fitted config h
     && ok || bad "an estimated number without its interval: $(grep -E '^ *[a-z_0-9]+ = [0-9.e+-]+;' "$tmp/a.cfg" | grep -v -E '# .*(95%|counted|assumption)' | head -3)"
 head -1 "$tmp/a.cfg.fit.csv" | grep -qx 'setting,kind,estimate,lo95,hi95,events,exposure' && ok || bad "fit table header: $(head -1 "$tmp/a.cfg.fit.csv")"
 
+# the fitted config carries the uncertainty of every fitted rate: each rate row
+# of the fit table with an exposure (the per-district rows aside) has an
+# uncertainty_of entry with the same events and exposure, and each at_16
+# share its counts [with, without]; check reports it; draws change a run
+awk -F, 'NR > 1 && $2 == "rate" && $7 > 0 && $1 !~ /\[/ { printf "%s %g %.3f\n", $1, $6, $7 }
+         NR > 1 && $2 == "share" && $1 ~ /^transitions\.semi_independent\.at_16\./ { printf "%s [%g, %g]\n", $1, $6, $7 - $6 }' \
+    "$tmp/a.cfg.fit.csv" | sort >"$tmp/unc.want"
+sed -n 's/^ *{ setting = "\([^"]*\)"; events = \([0-9.e+]*\); exposure = \([0-9.]*\);.*/\1 \2 \3/p;
+        s/^ *{ setting = "\(transitions[^"]*\)"; counts = \(\[[^]]*\]\);.*/\1 \2/p' "$tmp/a.cfg" | sort >"$tmp/unc.got"
+[ -s "$tmp/unc.want" ] && diff "$tmp/unc.want" "$tmp/unc.got" >"$tmp/unc.diff" && ok ||
+    bad "uncertainty_of does not match the fit table: $(head -5 "$tmp/unc.diff")"
+grep -q '{ setting = "entries.placement_mix.age_0_3"; counts = \[' "$tmp/a.cfg" && ok || bad "no counts for the entrants' placement mix"
+"$CARECAP" check "$tmp/a.cfg" >"$tmp/chk" 2>&1
+n=$(grep -c '^  { setting = "' "$tmp/a.cfg")
+grep -q "^uncertainty: $n settings in uncertainty_of" "$tmp/chk" && [ "$n" -gt "$(wc -l <"$tmp/unc.want")" ] && ok ||
+    bad "check does not report the fitted uncertainty: $(grep uncertainty "$tmp/chk")"
+grep -qE '^  exits\.\*\.rate +([0-9]+) of +\1$' "$tmp/chk" && ok || bad "check: not every exit rate carries uncertainty"
+for u in on off; do
+    "$CARECAP" run --no-charts "$tmp/a.cfg" -r 4 -y 2 -s 5 -q --uncertainty $u -o "$tmp/u$u" >/dev/null 2>&1 || bad "run --uncertainty $u"
+done
+! cmp -s "$tmp/uon/annual.csv" "$tmp/uoff/annual.csv" && ok || bad "--uncertainty on gives the same run as off"
+
 # the baseline's comments travel with its numbers; start counts fitted
 grep -q 'price_week = 820.0;   # \[CMA 2021\] IFA about 820 a week' "$tmp/s.cfg" && ok || bad "a baseline source comment was lost"
 grep -q 'start_rest = true;   # fitted: takes the other' "$tmp/s.cfg" && ok || bad "no fitted start_rest tier"
