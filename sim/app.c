@@ -293,6 +293,78 @@ static int finish(cco_stage *st, int failed, int rc, const char *dir, FILE *err)
     return CCA_OK;
 }
 
+/* Every replication's monthly series are kept for the percentiles: 1 (with
+ * a message) when `reps` x `years` of `nseries` series cannot fit in this
+ * machine's memory, so a run is refused before it starts. */
+static int too_big(int nseries, int reps, int years, FILE *err)
+{
+    double need = 8.0 * reps * nseries * (12.0 * years + 1);
+    long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
+    double have = pages > 0 && psize > 0 ? (double)pages * (double)psize : 0;
+    if (have <= 0 || need <= 0.8 * have)
+        return 0;
+    fprintf(err,
+            "carecap: %d replications x %d years keep %.1f GB of results (%d series, %d months); this machine "
+            "has %.1f GB (use fewer replications or years)\n",
+            reps, years, need / 1e9, nseries, 12 * years + 1, have / 1e9);
+    return 1;
+}
+
+/* Write a run's own files into the temporary folder sd: monthly.csv,
+ * annual.csv, variance.csv, config.cfg and manifest.txt (with the back-test's
+ * council and files when la is set). 0, or 1 after a failure (message in
+ * err; *rc becomes CCA_RUNTIME when memory ran out). */
+static int write_run_files(const char *sd, const cca_run_opts *o, const cce_result *r, const char *la, FILE *err,
+                           int *rc)
+{
+    FILE *fm = cco_create(sd, "monthly.csv");
+    FILE *fa = cco_create(sd, "annual.csv");
+    FILE *fc = cco_create(sd, "config.cfg");
+    FILE *fx = cco_create(sd, "manifest.txt");
+    FILE *fv = cco_create(sd, "variance.csv");
+    int werr = !fm || !fa || !fc || !fx || !fv;
+    if (werr)
+        fprintf(err, "carecap: %s: cannot write results: %s\n", o->outdir, strerror(errno));
+    else if (cco_write_monthly(fm, r, 1) != 0 || cco_write_annual(fa, r, 1) != 0 || ccvd_write(fv, r) != 0) {
+        fprintf(err, "carecap: out of memory while summarising\n");
+        *rc = CCA_RUNTIME;
+        werr = 1;
+    } else if (copy_resolved(o->config, fc, sd) != 0) {
+        fprintf(err, "carecap: %s: cannot write the resolved config\n", o->outdir);
+        werr = 1;
+    } else {
+        write_manifest(fx, o, r);
+        if (la) {
+            fputs("backtest_council: ", fx);
+            cco_shell_quote(fx, la);
+            fputc('\n', fx);
+            for (int i = 0; i < o->nscenarios; i++) {
+                fputs("backtest_published: ", fx);
+                cco_shell_quote(fx, o->scenarios[i]);
+                fputc('\n', fx);
+            }
+        }
+    }
+    werr |= close_output(fm, "monthly.csv", o->outdir, werr, err);
+    werr |= close_output(fa, "annual.csv", o->outdir, werr, err);
+    werr |= close_output(fc, "config.cfg", o->outdir, werr, err);
+    werr |= close_output(fx, "manifest.txt", o->outdir, werr, err);
+    werr |= close_output(fv, "variance.csv", o->outdir, werr, err);
+    return werr;
+}
+
+/* After a run's files: the spend workbook (with a costs section) and the
+ * charts and report (unless --no-charts), unless a write failed or a
+ * signal came. Returns the new failure state. */
+static int write_workbook_and_charts(const char *sd, const cca_run_opts *o, const cce_result *r, int werr, FILE *err)
+{
+    if (!werr && r->L->spend >= 0 && !cco_interrupted())
+        werr = write_workbook(sd, r, o->outdir, err);
+    if (!werr && !o->no_charts && !cco_interrupted())
+        werr = cch_draw(sd, o->outdir, err) != 0;
+    return werr;
+}
+
 int cca_run(const cca_run_opts *o, FILE *out, FILE *err)
 {
     cco_sigsave sv = {0};
@@ -300,10 +372,7 @@ int cca_run(const cca_run_opts *o, FILE *out, FILE *err)
     int rc = load(o->config, err, &p);
     if (rc != CCA_OK)
         return rc;
-    /* Every replication's monthly series are kept for the percentiles: refuse
-     * a run that cannot fit in this machine's memory before starting it. */
     ccx_layout *lay = ccx_new(p);
-    double need = lay ? 8.0 * o->reps * lay->n * (12.0 * o->years + 1) : 0;
     int nseries = lay ? lay->n : 0;
     /* --per-rep: the metrics are checked before the run */
     unsigned char *per_rep = NULL;
@@ -324,13 +393,7 @@ int cca_run(const cca_run_opts *o, FILE *out, FILE *err)
         ccp_free(p);
         return CCA_RUNTIME;
     }
-    long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
-    double have = pages > 0 && psize > 0 ? (double)pages * (double)psize : 0;
-    if (have > 0 && need > 0.8 * have) {
-        fprintf(err,
-                "carecap: %d replications x %d years keep %.1f GB of results (%d series, %d months); this machine "
-                "has %.1f GB (use fewer replications or years)\n",
-                o->reps, o->years, need / 1e9, nseries, 12 * o->years + 1, have / 1e9);
+    if (too_big(nseries, o->reps, o->years, err)) {
         free(per_rep);
         ccp_free(p);
         return CCA_RUNTIME;
@@ -361,28 +424,7 @@ int cca_run(const cca_run_opts *o, FILE *out, FILE *err)
         goto done;
     }
     const char *sd = cco_stage_dir(st);
-    FILE *fm = cco_create(sd, "monthly.csv");
-    FILE *fa = cco_create(sd, "annual.csv");
-    FILE *fc = cco_create(sd, "config.cfg");
-    FILE *fx = cco_create(sd, "manifest.txt");
-    FILE *fv = cco_create(sd, "variance.csv");
-    int werr = !fm || !fa || !fc || !fx || !fv;
-    if (werr)
-        fprintf(err, "carecap: %s: cannot write results: %s\n", o->outdir, strerror(errno));
-    else if (cco_write_monthly(fm, r, 1) != 0 || cco_write_annual(fa, r, 1) != 0 || ccvd_write(fv, r) != 0) {
-        fprintf(err, "carecap: out of memory while summarising\n");
-        rc = CCA_RUNTIME;
-        werr = 1;
-    } else if (copy_resolved(o->config, fc, sd) != 0) {
-        fprintf(err, "carecap: %s: cannot write the resolved config\n", o->outdir);
-        werr = 1;
-    } else
-        write_manifest(fx, o, r);
-    werr |= close_output(fm, "monthly.csv", o->outdir, werr, err);
-    werr |= close_output(fa, "annual.csv", o->outdir, werr, err);
-    werr |= close_output(fc, "config.cfg", o->outdir, werr, err);
-    werr |= close_output(fx, "manifest.txt", o->outdir, werr, err);
-    werr |= close_output(fv, "variance.csv", o->outdir, werr, err);
+    int werr = write_run_files(sd, o, r, NULL, err, &rc);
     if (!werr && per_rep && !cco_interrupted()) {
         FILE *fp = cco_create(sd, "per_replication.csv.gz");
         if (!fp || ccpr_write(fp, r, per_rep) != 0) {
@@ -391,10 +433,7 @@ int cca_run(const cca_run_opts *o, FILE *out, FILE *err)
         }
         werr |= close_output(fp, "per_replication.csv.gz", o->outdir, werr, err);
     }
-    if (!werr && r->L->spend >= 0 && !cco_interrupted())
-        werr = write_workbook(sd, r, o->outdir, err);
-    if (!werr && !o->no_charts && !cco_interrupted())
-        werr = cch_draw(sd, o->outdir, err) != 0;
+    werr = write_workbook_and_charts(sd, o, r, werr, err);
     rc = finish(st, werr, rc, o->outdir, err);
     if (rc == CCA_OK && !o->quiet) {
         uint64_t events = 0;
@@ -679,16 +718,9 @@ int cca_backtest(const cca_run_opts *o, const char *la, FILE *out, FILE *err)
     }
     /* as run: refuse a run that cannot fit in this machine's memory */
     ccx_layout *lay = ccx_new_with(p, 1);
-    double need = lay ? 8.0 * ro.reps * lay->n * (12.0 * ro.years + 1) : 0;
     int nseries = lay ? lay->n : 0;
     ccx_free(lay);
-    long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
-    double have = pages > 0 && psize > 0 ? (double)pages * (double)psize : 0;
-    if (have > 0 && need > 0.8 * have) {
-        fprintf(err,
-                "carecap: %d replications x %d years keep %.1f GB of results (%d series, %d months); this machine "
-                "has %.1f GB (use fewer replications or years)\n",
-                ro.reps, ro.years, need / 1e9, nseries, 12 * ro.years + 1, have / 1e9);
+    if (too_big(nseries, ro.reps, ro.years, err)) {
         rc = CCA_RUNTIME;
         goto done;
     }
@@ -732,44 +764,23 @@ int cca_backtest(const cca_run_opts *o, const char *la, FILE *out, FILE *err)
     const char *sd = cco_stage_dir(st);
     FILE *fb = cco_create(sd, "backtest.csv");
     FILE *ft = cco_create(sd, "backtest.txt");
-    FILE *fm = cco_create(sd, "monthly.csv");
-    FILE *fa = cco_create(sd, "annual.csv");
-    FILE *fc = cco_create(sd, "config.cfg");
-    FILE *fx = cco_create(sd, "manifest.txt");
-    int werr = !fb || !ft || !fm || !fa || !fc || !fx;
+    int werr = !fb || !ft;
     if (werr)
         fprintf(err, "carecap: %s: cannot write results: %s\n", ro.outdir, strerror(errno));
-    else if (cbt_write_csv(fb, t) != 0 || cco_write_monthly(fm, r, 1) != 0 || cco_write_annual(fa, r, 1) != 0) {
+    else if (cbt_write_csv(fb, t) != 0) {
         fprintf(err, "carecap: out of memory while summarising\n");
         rc = CCA_RUNTIME;
-        werr = 1;
-    } else if (copy_resolved(o->config, fc, sd) != 0) {
-        fprintf(err, "carecap: %s: cannot write the resolved config\n", ro.outdir);
         werr = 1;
     } else {
         fprintf(ft, "council: %s\nfiles used: %d\ncompared: %s\nscore: %s\n", la, cdf_nfiles_used(d), years, score);
         for (size_t i = 0; i < ccg_count(notes); i++)
             fprintf(ft, "note: %s\n", ccg_get(notes, i));
-        write_manifest(fx, &ro, r);
-        fputs("backtest_council: ", fx);
-        cco_shell_quote(fx, la);
-        fputc('\n', fx);
-        for (int i = 0; i < o->nscenarios; i++) {
-            fputs("backtest_published: ", fx);
-            cco_shell_quote(fx, o->scenarios[i]);
-            fputc('\n', fx);
-        }
     }
     werr |= close_output(fb, "backtest.csv", ro.outdir, werr, err);
     werr |= close_output(ft, "backtest.txt", ro.outdir, werr, err);
-    werr |= close_output(fm, "monthly.csv", ro.outdir, werr, err);
-    werr |= close_output(fa, "annual.csv", ro.outdir, werr, err);
-    werr |= close_output(fc, "config.cfg", ro.outdir, werr, err);
-    werr |= close_output(fx, "manifest.txt", ro.outdir, werr, err);
-    if (!werr && r->L->spend >= 0 && !cco_interrupted())
-        werr = write_workbook(sd, r, ro.outdir, err);
-    if (!werr && !o->no_charts && !cco_interrupted())
-        werr = cch_draw(sd, ro.outdir, err) != 0;
+    if (!werr)
+        werr = write_run_files(sd, &ro, r, la, err, &rc);
+    werr = write_workbook_and_charts(sd, &ro, r, werr, err);
     rc = finish(st, werr, rc, ro.outdir, err);
     if (rc != CCA_OK)
         goto done;

@@ -445,18 +445,6 @@ int cbt_charts(const char *dir, const char *cd, int draw, FILE *err)
     return charts;
 }
 
-static void esc(FILE *f, const char *s)
-{
-    for (; *s; s++)
-        switch (*s) {
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '&': fputs("&amp;", f); break;
-        case '"': fputs("&quot;", f); break;
-        default: fputc(*s, f);
-        }
-}
-
 void cbt_report(FILE *f, const char *dir, const char *cd, int rendered)
 {
     prow *rows;
@@ -475,7 +463,7 @@ void cbt_report(FILE *f, const char *dir, const char *cd, int rendered)
         fputs("<pre>", f);
         char line[2048];
         while (fgets(line, sizeof line, s))
-            esc(f, line);
+            cch_html_text(f, line);
         fputs("</pre>\n", f);
         fclose(s);
     }
@@ -506,20 +494,7 @@ void cbt_report(FILE *f, const char *dir, const char *cd, int rendered)
             continue;
         fprintf(f, "<figure class=\"chart\" id=\"backtest-%s\">\n", cdf_measure_name[m]);
         snprintf(path, sizeof path, "%s/backtest-%s.svg", cd, cdf_measure_name[m]);
-        FILE *v = rendered ? cco_open_input(path) : NULL;
-        int started = 0;
-        if (v) {
-            char line[8192];
-            while (fgets(line, sizeof line, v)) {
-                char *p = started ? line : strstr(line, "<svg");
-                if (!p)
-                    continue;
-                started = 1;
-                fputs(p, f);
-            }
-            fclose(v);
-        }
-        if (!started)
+        if (!rendered || cch_inline_svg(f, path) != 0)
             fprintf(f, "<p>(backtest-%s.svg was not drawn)</p>\n", cdf_measure_name[m]);
         fprintf(f, "<figcaption><strong>%s.</strong> Model fan (5th-95th percentile) and median by year ending 31 "
                    "March, with the published figure. (<a href=\"charts/backtest-%s.png\">PNG</a>, "

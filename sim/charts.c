@@ -140,21 +140,48 @@ static void gp_head(FILE *g, const char *name, const char *title, const char *yl
     fprintf(g, "set style fill transparent solid 0.25 noborder\n");
 }
 
-/* Render with both terminals: the plot command was written to `plot`, a
- * memory stream over *buf. Closes plot (freeing *buf) and the script g.
+/* A plot command being built in memory (any length: no fixed buffer). */
+typedef struct {
+    char *buf;
+    size_t len;
+    FILE *f;
+} gp_plot;
+
+/* Open p's memory stream; on failure close the script g and return NULL. */
+static FILE *gp_plot_open(gp_plot *p, FILE *g)
+{
+    p->buf = NULL;
+    p->len = 0;
+    p->f = open_memstream(&p->buf, &p->len);
+    if (!p->f)
+        fclose(g);
+    return p->f;
+}
+
+/* Drop a plot command and the script g after a failure. */
+static int gp_plot_abort(gp_plot *p, FILE *g)
+{
+    fclose(p->f);
+    free(p->buf);
+    fclose(g);
+    return -1;
+}
+
+/* Render with both terminals: the plot command was written to p's memory
+ * stream. Closes it (freeing its buffer) and the script g.
  * Only carecap's own names and constants are pasted into a script: every
  * title from the results (scenario names) is read by gnuplot from the data
  * file's header (`title columnhead`), never parsed as gnuplot code. */
-static int gp_out(FILE *g, const char *name, FILE *plot, char **buf)
+static int gp_out(FILE *g, const char *name, gp_plot *p)
 {
-    int bad = fclose(plot) != 0 || !*buf;
+    int bad = fclose(p->f) != 0 || !p->buf;
     if (!bad) {
-        fprintf(g, "set terminal pngcairo size 1100,600 font 'Sans,11'\nset output '%s.png'\n%s\n", name, *buf);
+        fprintf(g, "set terminal pngcairo size 1100,600 font 'Sans,11'\nset output '%s.png'\n%s\n", name, p->buf);
         fprintf(g, "set terminal svg size 1100,600 dynamic font 'Sans,11'\nset output '%s.svg'\n%s\nunset output\n",
-                name, *buf);
+                name, p->buf);
     }
-    free(*buf);
-    *buf = NULL;
+    free(p->buf);
+    p->buf = NULL;
     char gp[128];
     snprintf(gp, sizeof gp, "%s.gp", name);
     bad |= cco_close(g, gp) != 0;
@@ -225,13 +252,10 @@ static int gap_chart(const char *cd, const table *m, const char *scen, const cha
     snprintf(title, sizeof title, "%s: children who need it and the council's own places", label);
     gp_head(g, name, title, "children", 1);
     fprintf(g, "set yrange [0:*]\n");
-    char *plotbuf = NULL;
-    size_t plotlen = 0;
-    FILE *plot = open_memstream(&plotbuf, &plotlen);
-    if (!plot) {
-        fclose(g);
+    gp_plot plotb;
+    FILE *plot = gp_plot_open(&plotb, g);
+    if (!plot)
         return -1;
-    }
     fprintf(plot,
              "plot '%s.csv' every ::1 using 1:3:6 with filledcurves lc rgb '%s' title 'need: 5th-95th percentile', \\\n"
              "  '' every ::1 using 1:4:5 with filledcurves lc rgb '%s' fs transparent solid 0.45 noborder title 'need: 25th-75th percentile', \\\n"
@@ -239,7 +263,7 @@ static int gap_chart(const char *cd, const table *m, const char *scen, const cha
              "  '' every ::1 using 1:8:9 with filledcurves lc rgb '%s' title 'council places: 5th-95th', \\\n"
              "  '' every ::1 using 1:7 with lines lw 2.5 dt 2 lc rgb '%s' title 'council places (mean)'",
              name, pal[0], pal[0], pal[0], pal[1], pal[5]);
-    if (gp_out(g, name, plot, &plotbuf) != 0)
+    if (gp_out(g, name, &plotb) != 0)
         return -1;
     char cap_txt[400];
     snprintf(cap_txt, sizeof cap_txt,
@@ -289,19 +313,16 @@ static int mix_chart(const char *cd, const table *m, const char *scen, charts *c
         return -1;
     gp_head(g, "placement_mix", "Where children are placed (mean, stacked)", "children", 1);
     fprintf(g, "set yrange [0:*]\nset style fill solid 0.85 noborder\n");
-    char *plotbuf = NULL;
-    size_t plotlen = 0;
-    FILE *plot = open_memstream(&plotbuf, &plotlen);
-    if (!plot) {
-        fclose(g);
+    gp_plot plotb;
+    FILE *plot = gp_plot_open(&plotb, g);
+    if (!plot)
         return -1;
-    }
     fputs("plot ", plot);
     for (int k = 7; k >= 0; k--)
         fprintf(plot,
                       "'placement_mix.csv' every ::1 using 1:%d with filledcurves x1 lc rgb '%s' title '%s'%s", k + 2,
                       pal[k % NPAL], types[k], k ? ", \\\n  " : "");
-    if (gp_out(g, "placement_mix", plot, &plotbuf) != 0)
+    if (gp_out(g, "placement_mix", &plotb) != 0)
         return -1;
     add_chart(cs, "placement_mix", "Where children are placed",
               "The number of children in each placement type, stacked (means over the simulated futures; the top "
@@ -337,13 +358,10 @@ static int cohort_chart(const char *cd, const table *m, const char *scen, charts
         return -1;
     gp_head(g, "looked_after", "Children looked after, in all and by age band", "children", 1);
     fprintf(g, "set yrange [0:*]\n");
-    char *plotbuf = NULL;
-    size_t plotlen = 0;
-    FILE *plot = open_memstream(&plotbuf, &plotlen);
-    if (!plot) {
-        fclose(g);
+    gp_plot plotb;
+    FILE *plot = gp_plot_open(&plotb, g);
+    if (!plot)
         return -1;
-    }
     fprintf(plot,
              "plot 'looked_after.csv' every ::1 using 1:3:4 with filledcurves lc rgb '%s' title 'all: 5th-95th percentile', \\\n"
              "  '' every ::1 using 1:2 with lines lw 2.5 lc rgb '%s' title 'all (mean)', \\\n"
@@ -353,7 +371,7 @@ static int cohort_chart(const char *cd, const table *m, const char *scen, charts
              "  '' every ::1 using 1:8 with lines lw 2 lc rgb '%s' title 'aged 12-15', \\\n"
              "  '' every ::1 using 1:9 with lines lw 2 lc rgb '%s' title 'aged 16-17'",
              pal[7], pal[7], pal[1], pal[2], pal[3], pal[0], pal[5]);
-    if (gp_out(g, "looked_after", plot, &plotbuf) != 0)
+    if (gp_out(g, "looked_after", &plotb) != 0)
         return -1;
     add_chart(cs, "looked_after", "Children looked after",
               "All children in care (black, with the band holding 90% of the simulated futures) and the mean in "
@@ -400,13 +418,10 @@ static int kpi_chart(const char *cd, const table *m, const char *scen, charts *c
         return -1;
     gp_head(g, "kpis", "Sufficiency KPIs against the July 2022 position (dashed)", "per cent", 1);
     fprintf(g, "set yrange [0:100]\n");
-    char *plotbuf = NULL;
-    size_t plotlen = 0;
-    FILE *plot = open_memstream(&plotbuf, &plotlen);
-    if (!plot) {
-        fclose(g);
+    gp_plot plotb;
+    FILE *plot = gp_plot_open(&plotb, g);
+    if (!plot)
         return -1;
-    }
     fputs("plot ", plot);
     for (int k = 0; k < 5; k++)
         fprintf(plot,
@@ -414,7 +429,7 @@ static int kpi_chart(const char *cd, const table *m, const char *scen, charts *c
                       "'' every ::1 using 1:%d with lines lw 2.5 lc rgb '%s' title '%s', "
                       "'' every ::1 using 1:%d with lines lw 1 dt 2 lc rgb '%s' notitle%s",
                       3 + 4 * k, 4 + 4 * k, pal[k], 2 + 4 * k, pal[k], lab[k], 5 + 4 * k, pal[k], k < 4 ? ", \\\n  " : "");
-    if (gp_out(g, "kpis", plot, &plotbuf) != 0)
+    if (gp_out(g, "kpis", &plotb) != 0)
         return -1;
     add_chart(cs, "kpis", "Sufficiency KPIs",
               "Each KPI's mean over the simulated futures (solid, with its 90% band) against its value at the start "
@@ -452,19 +467,16 @@ static int spend_charts(const char *cd, const table *a, const char *scen, charts
     gp_head(g, "spend", "Placement spend by financial year (cash terms)", "GBP million", 0);
     fprintf(g, "set xlabel 'financial year (April-March; full years only)' offset 0,-1\nset bmargin 8\nset offsets 0.3,0.3,0,0\nset yrange [0:*]\nset boxwidth 0.6\n"
                "set xtics rotate by -30\n");
-    char *plotbuf = NULL;
-    size_t plotlen = 0;
-    FILE *plot = open_memstream(&plotbuf, &plotlen);
-    if (!plot) {
-        fclose(g);
+    gp_plot plotb;
+    FILE *plot = gp_plot_open(&plotb, g);
+    if (!plot)
         return -1;
-    }
     fprintf(plot,
              "plot 'spend.csv' every ::1 using 0:4:7 with filledcurves lc rgb '%s' title '5th-95th percentile', \\\n"
              "  '' every ::1 using 0:5:6 with filledcurves lc rgb '%s' fs transparent solid 0.45 noborder title '25th-75th percentile', \\\n"
              "  '' every ::1 using 0:3:xtic(2) with linespoints lw 2.5 pt 7 lc rgb '%s' title 'mean'",
              pal[0], pal[0], pal[0]);
-    if (gp_out(g, "spend", plot, &plotbuf) != 0)
+    if (gp_out(g, "spend", &plotb) != 0)
         return -1;
     add_chart(cs, "spend", "Placement spend by financial year",
               "Total placement spend in each full financial year, in cash terms (GBP million): the line is the mean "
@@ -504,18 +516,15 @@ static int spend_charts(const char *cd, const table *a, const char *scen, charts
                "set style fill solid 0.9 noborder\nset boxwidth 0.7\nset yrange [0:*]\nset xtics rotate by -30\n");
     static const char *const lpal[NL] = {"#0072B2", "#56B4E9", "#009E73", "#7FC9A9", "#E69F00", "#F0E442",
                                          "#CC79A7", "#D55E00", "#999999", "#000000", "#BBBBBB", "#6A3D9A"};
-    char *plot2buf = NULL;
-    size_t plot2len = 0;
-    FILE *plot2 = open_memstream(&plot2buf, &plot2len);
-    if (!plot2) {
-        fclose(g);
+    gp_plot plot2b;
+    FILE *plot2 = gp_plot_open(&plot2b, g);
+    if (!plot2)
         return -1;
-    }
     fputs("plot ", plot2);
     for (int k = 0; k < NL; k++)
         fprintf(plot2, "'spend_lines.csv' every ::1 using %d%s lc rgb '%s' title '%s'%s",
                       k + 2, k == 0 ? ":xtic(1)" : "", lpal[k], lines[k], k < NL - 1 ? ", \\\n  " : "");
-    if (gp_out(g, "spend_lines", plot2, &plot2buf) != 0)
+    if (gp_out(g, "spend_lines", &plot2b) != 0)
         return -1;
     add_chart(cs, "spend_lines", "Spend by cost line",
               "Mean spend of each cost line in each full financial year (GBP million): council homes, block "
@@ -576,25 +585,18 @@ static int cmp_charts(const char *cd, const table *c, const table *a, charts *cs
         gp_head(g, what[w][2], title, money ? "GBP million a year" : "children", 1);
         if (money)
             fprintf(g, "set xlabel 'financial year ending (31 March; full years only)'\n");
-        char *plotbuf = NULL;
-        size_t plotlen = 0;
-        FILE *plot = open_memstream(&plotbuf, &plotlen);
-        if (!plot) {
-            fclose(g);
+        gp_plot plotb;
+        FILE *plot = gp_plot_open(&plotb, g);
+        if (!plot)
             return -1;
-        }
         fputs("plot 0 with lines lc rgb '#888888' notitle", plot);
         for (int k = 0; k < ns; k++) {
             size_t n = pick(c, scen[k], what[w][0], what[w][1], r, 4096);
             char name[128];
             snprintf(name, sizeof name, "%s_%d", what[w][2], k);
             FILE *d = open_in(cd, name, "csv");
-            if (!d) {
-                fclose(plot);
-                free(plotbuf);
-                fclose(g);
-                return -1;
-            }
+            if (!d)
+                return gp_plot_abort(&plotb, g);
             /* the scenario's name is data: the key's title is read from this header */
             fputs("date,", d);
             gp_header_field(d, scen[k]);
@@ -604,18 +606,14 @@ static int cmp_charts(const char *cd, const table *c, const table *a, charts *cs
                 if (!money || full_year(a, r[i]->date)) /* part-years would look like cuts */
                     fprintf(d, "%s,%g,%g,%g\n", r[i]->date, r[i]->v[0] / scale, r[i]->v[2] / scale,
                             r[i]->v[6] / scale);
-            if (close_in(d, name, "csv") != 0) {
-                fclose(plot);
-                free(plotbuf);
-                fclose(g);
-                return -1;
-            }
+            if (close_in(d, name, "csv") != 0)
+                return gp_plot_abort(&plotb, g);
             fprintf(plot,
                     ", \\\n  '%s.csv' every ::1 using 1:3:4 with filledcurves lc rgb '%s' fs transparent solid 0.15 noborder notitle"
                     ", \\\n  '%s.csv' using 1:2 with %s lw 2.5 lc rgb '%s' title columnhead(2)",
                     name, pal[k % NPAL], name, money ? "linespoints pt 7" : "lines", pal[k % NPAL]);
         }
-        if (gp_out(g, what[w][2], plot, &plotbuf) != 0)
+        if (gp_out(g, what[w][2], &plotb) != 0)
             return -1;
         char cap[400];
         snprintf(cap, sizeof cap,
@@ -677,7 +675,7 @@ int cch_render(const char *cd, const char *name)
     return 0;
 }
 
-static void html_text(FILE *f, const char *s)
+void cch_html_text(FILE *f, const char *s)
 {
     for (; *s; s++)
         switch (*s) {
@@ -690,8 +688,7 @@ static void html_text(FILE *f, const char *s)
         }
 }
 
-/* Copy an SVG file into the page (without its XML prologue). */
-static int inline_svg(FILE *f, const char *path)
+int cch_inline_svg(FILE *f, const char *path)
 {
     FILE *s = cco_open_input(path);
     if (!s)
@@ -771,9 +768,9 @@ static void variance_table(FILE *f, const char *dir)
                       f);
             double var = strtod(fld[4], NULL), ps = strtod(fld[5], NULL), qs = strtod(fld[6], NULL);
             fputs("<tr><td>", f);
-            html_text(f, fld[0]);
+            cch_html_text(f, fld[0]);
             fputs("</td><td>", f);
-            html_text(f, fld[1]);
+            cch_html_text(f, fld[1]);
             fprintf(f, "</td><td>%.4g</td>", var > 0 ? sqrt(var) : 0.0);
             if (*fld[5])
                 fprintf(f, "<td>%.0f%%</td><td>%.0f%%</td></tr>\n", 100 * ps, 100 * qs);
@@ -808,7 +805,7 @@ static int report(const char *dir, const char *cd, const table *m, const table *
         fputs("<h2>The run</h2>\n<pre>", f);
         char line[4096];
         while (fgets(line, sizeof line, mf))
-            html_text(f, line);
+            cch_html_text(f, line);
         fputs("</pre>\n", f);
         fclose(mf);
     }
@@ -824,7 +821,7 @@ static int report(const char *dir, const char *cd, const table *m, const table *
             if (idx[k] < n)
             {
                 fputs("<th>", f);
-                html_text(f, dates[idx[k]]->date);
+                cch_html_text(f, dates[idx[k]]->date);
                 fputs("</th>", f);
             }
         fputs("</tr>\n", f);
@@ -876,12 +873,12 @@ static int report(const char *dir, const char *cd, const table *m, const table *
     for (int k = 0; k < cs->n; k++) {
         fprintf(f, "<figure class=\"chart\" id=\"%s\">\n", cs->c[k].name);
         snprintf(path, sizeof path, "%s/%s.svg", cd, cs->c[k].name);
-        if (!rendered || inline_svg(f, path) != 0)
+        if (!rendered || cch_inline_svg(f, path) != 0)
             fprintf(f, "<p>(%s.svg was not drawn)</p>\n", cs->c[k].name);
         fputs("<figcaption><strong>", f);
-        html_text(f, cs->c[k].title);
+        cch_html_text(f, cs->c[k].title);
         fputs(".</strong> ", f);
-        html_text(f, cs->c[k].caption);
+        cch_html_text(f, cs->c[k].caption);
         fprintf(f, " (<a href=\"charts/%s.png\">PNG</a>, <a href=\"charts/%s.csv\">data</a>)</figcaption>\n</figure>\n",
                 cs->c[k].name, cs->c[k].name);
     }
@@ -906,7 +903,7 @@ static int report(const char *dir, const char *cd, const table *m, const table *
                 continue;
             snprintf(done[nd++], 64, "%s", c->r[i].scen);
             fputs("<tr><td>", f);
-            html_text(f, c->r[i].scen);
+            cch_html_text(f, c->r[i].scen);
             fputs("</td>", f);
             static const char *const g4[][2] = {{"looked_after", "all"}, {"gap", "foster"}, {"gap", "residential"},
                                                 {"kpi", "outside_d2n2"}};

@@ -28,5 +28,11 @@ int cch_draw(const char *dir, const char *shown, FILE *err);
  * and drew a non-empty PNG and SVG, 1 when gnuplot is not installed, 2 when
  * a signal came (gnuplot is stopped), -1 when it failed. */
 int cch_render(const char *cd, const char *name);
+/* Write s to an HTML page with < > & " ' escaped. */
+void cch_html_text(FILE *f, const char *s);
+/* Copy the SVG file at path into an HTML page (without its XML prologue),
+ * reading it only if it is a regular file (cco_open_input). 0, or -1 when it
+ * cannot be read or holds no <svg. */
+int cch_inline_svg(FILE *f, const char *path);
 
 #endif
