@@ -9,23 +9,7 @@
 # word, with nothing written.
 #
 # Env: CARECAP (the binary), CARECAP_ROOT (the source tree).
-set -u
-: "${CARECAP:?set CARECAP to the carecap binary}"
-: "${CARECAP_ROOT:?set CARECAP_ROOT to the source tree}"
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-# expect_rc WANT DESCRIPTION -- command...
-expect_rc() {
-    local want=$1 what=$2
-    shift 3
-    "$@" >"$tmp/out" 2>"$tmp/err"
-    local rc=$?
-    if [ $rc -eq "$want" ]; then ok; else
-        bad "$what: exit $rc (expected $want)"; cat "$tmp/err"
-    fi
-}
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # same_text FILE EXPECTED DESCRIPTION
 same_text() {
     if [ "$(cat "$1")" == "$2" ]; then ok; else
@@ -33,8 +17,6 @@ same_text() {
     fi
 }
 
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 data="$CARECAP_ROOT/tests/data/dfe"
 mini="$CARECAP_ROOT/tests/data/cli-mini.cfg"
 # the small config from 31 March 2019, and from mid-year (31 July 2020)

@@ -16,15 +16,7 @@
 #   their source comments; start counts fitted) and runs;
 # - no CHILD, UPN or postcode appears in the fitted config or any message.
 # Env: CARECAP (the binary), CARECAP_ROOT (the source tree).
-set -u
-: "${CARECAP:?set CARECAP to the carecap binary}"
-: "${CARECAP_ROOT:?set CARECAP_ROOT to the source tree}"
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # calibrate, its messages in $tmp/err and, for the identifier check, all of them in $tmp/all.err
 calib() {
     "$CARECAP" calibrate "$@" 2>"$tmp/err"

@@ -10,15 +10,7 @@
 #   (skipped, with a message, where Chromium is not installed);
 # - compare adds the paired-difference charts.
 # Env: CARECAP (the binary), CARECAP_ROOT (the source tree).
-set -u
-: "${CARECAP:?set CARECAP to the carecap binary}"
-: "${CARECAP_ROOT:?set CARECAP_ROOT to the source tree}"
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 base="$CARECAP_ROOT/config/nottinghamshire.cfg"
 out="$tmp/it's a \"folder\""
 charts="gap_foster gap_residential placement_mix looked_after kpis spend spend_lines"

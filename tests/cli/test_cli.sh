@@ -5,26 +5,8 @@
 # including the acceptance run on the bundled baseline.
 #
 # Env: CARECAP (the binary), CARECAP_ROOT (the source tree).
-set -u
-: "${CARECAP:?set CARECAP to the carecap binary}"
-: "${CARECAP_ROOT:?set CARECAP_ROOT to the source tree}"
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-# expect_rc WANT DESCRIPTION -- command...
-expect_rc() {
-    local want=$1 what=$2
-    shift 3
-    "$@" >"$tmp/out" 2>"$tmp/err"
-    local rc=$?
-    if [ $rc -eq "$want" ]; then ok; else
-        bad "$what: exit $rc (expected $want)"; cat "$tmp/err"
-    fi
-}
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-tmp=$(mktemp -d)
-trap 'chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
 mini="$CARECAP_ROOT/tests/data/cli-mini.cfg"
 base="$CARECAP_ROOT/config/nottinghamshire.cfg"
 

@@ -14,15 +14,7 @@
 # - a folder holding other files is refused; the two-rename fallback works;
 # - manifest.txt: a newline in -o stays on one line and reads back in bash.
 # Env: CARECAP (the binary), CARECAP_ROOT (the source tree).
-set -u
-: "${CARECAP:?set CARECAP to the carecap binary}"
-: "${CARECAP_ROOT:?set CARECAP_ROOT to the source tree}"
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 base="$CARECAP_ROOT/config/nottinghamshire.cfg"
 cp -r "$CARECAP_ROOT/config/nottinghamshire-fit" "$tmp/" # the baseline @includes its fitted rates from beside it
 mini="$CARECAP_ROOT/tests/data/cli-mini.cfg"

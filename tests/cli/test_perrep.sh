@@ -5,15 +5,7 @@
 # metric is a usage error before the run; no file without the option.
 #
 # Env: CARECAP (the binary), CARECAP_ROOT (the source tree).
-set -u
-: "${CARECAP:?set CARECAP to the carecap binary}"
-: "${CARECAP_ROOT:?set CARECAP_ROOT to the source tree}"
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cfg=$CARECAP_ROOT/config/nottinghamshire.cfg
 reps=37
 years=2

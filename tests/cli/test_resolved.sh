@@ -8,15 +8,7 @@
 # backslashes, tabs and non-ASCII survive the round trip.
 #
 # Env: CARECAP (the binary), CARECAP_ROOT (the source tree).
-set -u
-: "${CARECAP:?set CARECAP to the carecap binary}"
-: "${CARECAP_ROOT:?set CARECAP_ROOT to the source tree}"
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # same_run NAME CONFIG RESOLVED: both run to the same monthly.csv and annual.csv
 same_run() {

@@ -5,15 +5,7 @@
 # with a note) when neither is available.
 #
 # Env: CARECAP (the binary), CARECAP_ROOT (the source tree).
-set -u
-: "${CARECAP:?set CARECAP to the carecap binary}"
-: "${CARECAP_ROOT:?set CARECAP_ROOT to the source tree}"
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 out="$tmp/run"
 "$CARECAP" run --no-charts "$CARECAP_ROOT/config/nottinghamshire.cfg" -r 40 -y 3 -s 9 -q -o "$out" >/dev/null 2>"$tmp/err" && ok || bad "run failed: $(cat "$tmp/err")"

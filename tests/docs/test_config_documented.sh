@@ -6,15 +6,7 @@
 # settings.awk from the resolved copy of each config.
 #
 # Env: CARECAP (the binary), CARECAP_ROOT (the source tree).
-set -u
-: "${CARECAP:?set CARECAP to the carecap binary}"
-: "${CARECAP_ROOT:?set CARECAP_ROOT to the source tree}"
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "${BASH_SOURCE[0]}")/../cli/lib.sh"
 ref="$CARECAP_ROOT/docs/config-reference.md"
 [ -s "$ref" ] || { echo "FAIL: $ref missing"; echo "test_config_documented: 0 passed, 1 failed"; exit 1; }
 
