@@ -439,7 +439,7 @@ int cbt_charts(const char *dir, const char *cd, int draw, FILE *err)
     }
     free(rows);
     if (fail) {
-        fprintf(err, "carecap: %s: cannot write the back-test chart files: %s\n", cd, strerror(errno ? errno : EIO));
+        fprintf(err, "carecap: charts: cannot write the back-test chart files: %s\n", strerror(errno ? errno : EIO));
         return -1;
     }
     return charts;
