@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-# fit-dfe.py: re-derive the fitted flow settings of a Nottinghamshire config
+# fit-dfe.py: re-derive the fitted flow settings of a council's config
 # (entry rates and entrants' age profile, exit hazards, breakdown rates and
 # their frailty, staying put at 18, the start-date children's history) from the
 # DfE's published "children looked after" CSV files, and write them as
@@ -10,12 +10,19 @@
 # Usage:
 #   scripts/fit-dfe.py [DATA_DIR] --base CONFIG --out DIR [--cutoff YEAR]
 #                      [--years N] [--stock-ages config|england] [--initial]
-#   scripts/fit-dfe.py [DATA_DIR] --extract DEST
+#                      [--la CODE | --national]
+#   scripts/fit-dfe.py [DATA_DIR] --extract DEST [--la CODE | --national]
+#
+# --la CODE fits the council with that old_la_code (default 891,
+# Nottinghamshire; 830 Derbyshire, 831 Derby, 892 Nottingham); --national fits
+# England from the LA tables' National rows and also writes districts.inc and
+# district-mix.inc, England split by its nine regions (the Regional rows).
 #
 # DATA_DIR holds release-2022/ and release-2024/ as in ../shared/data/dfe
 # (the default, relative to the repository root), or the filtered copies in
-# tests/data/dfe-891/ that --extract writes (only the rows and files this
-# script reads: the county's rows of the LA tables, the national tables).
+# tests/data/dfe-NNN/ that --extract writes (only the rows and files this
+# script reads: the council's rows of the LA tables, or England's and the
+# regions' rows with --national; the national tables).
 # --cutoff YEAR fits on the years to March (YEAR-N+1)..YEAR only (default
 # 2022, N = --years, default 3); no figure of a later year is read, except
 # England's age profiles (stock, adoption, SGO), first published for 2020,
@@ -32,7 +39,16 @@ import os
 import re
 import sys
 
-LA = "891"  # Nottinghamshire's old_la_code
+LA = "891"  # the council's old_la_code (default Nottinghamshire); --la sets it
+# The area fitted: ("la", old_la_code) for one council (--la), ("national", "")
+# for England (--national). The national fit reads the LA tables' National
+# rows, and their Regional rows for the split between regions.
+AREA = ["la", LA]
+# What the generated comments call the area ("the county's ceased ..."):
+# councils that are cities say city; England says England.
+AREA_NOUN = {"830": "county", "831": "city", "891": "county", "892": "city"}
+REGIONS = ["North East", "North West", "Yorkshire and The Humber", "East Midlands", "West Midlands",
+           "East of England", "London", "South East", "South West"]
 COHORTS = ["age_0_3", "age_4_6", "age_7_11", "age_12_15", "age_16_17"]
 COHORT_AGES = [(0, 3), (4, 6), (7, 11), (12, 15), (16, 17)]
 TYPES = ["kinship", "foster", "residential", "semi_independent", "secure", "with_parents", "adoption", "other"]
@@ -101,6 +117,24 @@ def die(msg):
 # Published figures
 
 
+def in_area(row, i_la, i_lvl):
+    """True when an LA table's row is the fitted area's: the council's row, or
+    England's (National) row in the national fit."""
+    if AREA[0] == "national":
+        return row[i_lvl] == "National"
+    return i_la is not None and row[i_la] == AREA[1]
+
+
+def noun():
+    """The area as the generated comments name it: "county", "city" or "England"."""
+    return "England" if AREA[0] == "national" else AREA_NOUN.get(AREA[1], "council")
+
+
+def the_areas():
+    """'the county's', 'the city's', or "England's"."""
+    return "England's" if AREA[0] == "national" else "the %s's" % noun()
+
+
 class Table:
     """One table: {(year, breakdown...): value string}, newer release wins."""
 
@@ -108,6 +142,7 @@ class Table:
         self.name = name
         self.cells = {}
         self.files = []
+        self.area_name = None  # the council's la_name as the table gives it
         for rel, fname in TABLES[name]:
             path = os.path.join(data_dir, rel, fname)
             if not os.path.exists(path):
@@ -129,8 +164,10 @@ class Table:
                     national = name.startswith("eng_")
                     if national and row[i_lvl] != "National":
                         continue
-                    if not national and (i_la is None or row[i_la] != LA):
+                    if not national and not in_area(row, i_la, i_lvl):
                         continue
+                    if not national and "la_name" in head:
+                        self.area_name = row[head.index("la_name")]
                     key = (int(row[0]),) + tuple(row[first:i_num])
                     self.cells[key] = row[i_num]
         if not self.files:
@@ -264,11 +301,42 @@ class Writer:
 # The fit
 
 
+# Every age group of each age breakdown (they add up to its "Total").
+AGE_GROUPS = {
+    "Age group": ["Under 1 year", "1 to 4 years", "5 to 9 years", "10 to 15 years", "16 years and over"],
+    "Age on ceasing": ["Under 1 year", "1 to 4 years", "5 to 9 years", "10 to 15 years", "16 years", "17 years",
+                       "18 years and over"],
+}
+FILLED = []  # the suppressed age cells filled by age_cell, for published.txt
+
+
+def age_cell(table, year, cla_group, g):
+    """One age group's count. A suppressed cell (c: fewer than 6) is filled from
+    the breakdown's published Total less its published groups, shared evenly
+    between the year's suppressed groups (said in published.txt); the fit stops
+    when the Total is suppressed too."""
+    v = table.get(year, cla_group, g)
+    if v is not None:
+        return v
+    tot = table.get(year, cla_group, "Total")
+    if tot is None:
+        die("%s: no published figure for %d %s / %s (and no Total to fill it from)" % (table.name, year, cla_group, g))
+    groups = AGE_GROUPS[cla_group]
+    known = [table.get(year, cla_group, x) for x in groups]
+    n_sup = sum(1 for x in known if x is None)
+    v = max(0.0, (tot - sum(x for x in known if x is not None)) / n_sup)
+    note = "%d %s %s: suppressed, taken as %.1f (Total %d less the published groups, over %d suppressed)" % (
+        year, cla_group, g, v, tot, n_sup)
+    if note not in FILLED:
+        FILLED.append(note)
+    return v
+
+
 def by_cohort(table, year, group_label, groups, cla_group):
-    """County counts by DfE age group for one year, mapped to cohorts."""
+    """The area's counts by DfE age group for one year, mapped to cohorts."""
     out = dict.fromkeys(COHORTS, 0.0)
     for g in groups:
-        v = table.need(year, cla_group, g)
+        v = age_cell(table, year, cla_group, g)
         for c, w in SPLIT[g].items():
             out[c] += v * w
     return out
@@ -326,6 +394,77 @@ def solve_frailty(m, share):
     return round((lo + hi) / 2, 4)
 
 
+def set_area(a):
+    """Take the area from --la / --national (a three-digit old_la_code)."""
+    if a.national:
+        AREA[:] = ["national", ""]
+    elif re.fullmatch(r"\d{3}", a.la):
+        AREA[:] = ["la", a.la]
+    else:
+        die("--la: expected a three-digit old_la_code such as 891 (Nottinghamshire) or 892 (Nottingham)")
+
+
+def regional_mix(data, year, W):
+    """England's split by region for the national fit: each region's share of
+    the children in care at 31 March `year` (the placement stability tables'
+    Regional rows, the newer release winning), the same in every age band.
+    Writes districts.inc (the nine regions, in the DfE's order) and
+    district-mix.inc; returns the mix as initial.district_mix would give it."""
+    stock = {}
+    used = []
+    for rel, fname in TABLES["stability"]:
+        path = os.path.join(data, rel, fname)
+        if not os.path.exists(path):
+            continue
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            rd = csv.reader(f)
+            head = next(rd)
+            try:
+                i_lvl, i_reg, i_num = head.index("geographic_level"), head.index("region_name"), head.index("number")
+                first = head.index("new_la_code") + 1
+            except ValueError:
+                die("%s: not in the DfE layout (expected geographic_level, region_name and number columns)" % path)
+            for ln, row in enumerate(rd, 2):
+                if len(row) != len(head):
+                    die("%s:%d: %d fields (expected %d)" % (path, ln, len(row), len(head)))
+                if row[i_lvl] != "Regional" or row[0] != str(year) or tuple(row[first:i_num]) not in STOCK_KEYS:
+                    continue
+                if row[i_reg] not in REGIONS:
+                    die("%s:%d: region_name: not one of England's nine regions (expected %s)" % (path, ln, ", ".join(REGIONS)))
+                try:
+                    stock[row[i_reg]] = float(row[i_num])
+                except ValueError:
+                    stock.pop(row[i_reg], None)  # suppressed in the newer release: missing
+                if rel + "/" + fname not in used:
+                    used.append(rel + "/" + fname)
+    missing = [r for r in REGIONS if r not in stock]
+    if missing:
+        die("stability: no 31 March %d stock for the region(s) %s" % (year, ", ".join(missing)))
+    tot = sum(stock.values())
+    f = W.file("districts.inc", "districts (England's nine regions)")
+    f.append("# The districts of the national config are the nine English regions, in the DfE's order")
+    f.append("# (%s, Regional rows)." % ", ".join(used))
+    f.append("districts = [%s];" % ", ".join('"%s"' % r for r in REGIONS))
+    f = W.file("district-mix.inc", "initial.district_mix (England by region)")
+    f.append("# Each region's share of England's children in care at 31 March %d: %s" % (year, ", ".join(
+        "%s %d" % (r, stock[r]) for r in REGIONS)))
+    f.append("# of %d (the regions' sum; %s, CLA on 31 March, Total children)." % (tot, used[-1]))
+    f.append("# Assumption: the same split in every age band (the tables give regions by age for starts only).")
+    f.append("district_mix = {")
+    mix = [stock[r] / tot for r in REGIONS]
+    for c in COHORTS:
+        f.append("  %-9s = [%s];" % (c, ", ".join("%.4f" % x for x in mix)))
+    f.append("};")
+    return {c: [round(x, 4) for x in mix] for c in COHORTS}
+
+
+def area_label(T):
+    """The fitted area for the generated files' header."""
+    if AREA[0] == "national":
+        return "England (the LA tables' National rows)"
+    return "%s (old_la_code %s)" % (T["starts"].area_name or "?", AREA[1])
+
+
 def main():
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     ap = argparse.ArgumentParser(description="Fit a config's flows to the DfE's published figures.")
@@ -340,7 +479,12 @@ def main():
     ap.add_argument("--years", type=int, default=3)
     ap.add_argument("--stock-ages", choices=["config", "england"], default="config")
     ap.add_argument("--initial", action="store_true")
+    ap.add_argument("--la", metavar="CODE", default=LA,
+                    help="the council's old_la_code (default %s); the data must hold its rows" % LA)
+    ap.add_argument("--national", action="store_true",
+                    help="fit England (the National rows) and split it by the nine regions")
     a = ap.parse_args()
+    set_area(a)
 
     if a.extract:
         return extract(a.data, a.extract)
@@ -406,7 +550,7 @@ def main():
     hdr = ["Generated by scripts/fit-dfe.py --cutoff %d --years %d --stock-ages %s%s from the DfE's" % (
         a.cutoff, a.years, a.stock_ages, " --initial" if a.initial else ""),
         "\"Children looked after in England including adoptions\" (release-2022, release-2024;",
-        "a newer release's figure replaces an older one), Nottinghamshire (old_la_code %s)," % LA,
+        "a newer release's figure replaces an older one), %s," % area_label(T),
         "years to 31 March %s. Do not edit: rerun the script (docs/calibration.md)." % yrs]
     W = Writer(a.out, hdr)
 
@@ -435,11 +579,14 @@ def main():
     per_year = dict.fromkeys(range(18), 0.0)
     for y in years:
         for g, (a0, a1) in zip(ages, [(0, 0), (1, 4), (5, 9), (10, 15), (16, 17)]):
-            v = T["starts"].need(y, "Age group", g)
+            v = age_cell(T["starts"], y, "Age group", g)
             for age in range(a0, a1 + 1):
                 per_year[age] += v / (a1 - a0 + 1) / ny
     stot = [starts_total(y) for y in years]
-    dm = lookup(cfg, "initial.district_mix")
+    if AREA[0] == "national":
+        dm = regional_mix(a.data, a.cutoff, W)
+    else:
+        dm = lookup(cfg, "initial.district_mix")
     if not isinstance(dm, dict):
         die("%s: no initial.district_mix to split entries by district" % a.base)
     f = W.file("entries.inc", "entries.rate and entries.trend")
@@ -480,7 +627,7 @@ def main():
     cages = ["Under 1 year", "1 to 4 years", "5 to 9 years", "10 to 15 years", "16 years", "17 years"]
     for y in years:
         tot = ceased_total(y)
-        a18 = T["ceased"].need(y, "Age on ceasing", "18 years and over")
+        a18 = age_cell(T["ceased"], y, "Age on ceasing", "18 years and over")
         age18 += a18 / ny
         known = 0.0
         for r, keys in route_keys.items():
@@ -534,7 +681,7 @@ def main():
     f = W.file("exits.inc", "exits.<route>.rate (one include a route)")
     for r in ROUTES:
         rf = W.file("exits-%s.inc" % r, "exits.%s.rate" % r)
-        rf.append("# Hazard a year of leaving care by %s, by age band: the county's ceased in the years" % r.replace("_", " "))
+        rf.append("# Hazard a year of leaving care by %s, by age band: %s ceased in the years" % (r.replace("_", " "), the_areas()))
         rf.append("# to March %s (la_children_who_ceased_during_year), split by age, divided by the" % yrs)
         rf.append("# child-years in care in the band, then by the config's mean multiplier for the band.")
         if r == "return_home":
@@ -551,7 +698,7 @@ def main():
         elif r == "sgo":
             rf.append("# Age split: England's age at SGO, %s (national_cla_who_were_the_subject_of_a_sgo_during_the_year)." % eng_yrs)
         else:
-            rf.append("# Age split: the county's ceased under 18 by age less adoptions and SGOs, shared between")
+            rf.append("# Age split: %s ceased under 18 by age less adoptions and SGOs, shared between" % the_areas())
             rf.append("# return home, CAO and other in proportion to their totals (assumption: one age profile).")
         rf.append("rate = {")
         for c in COHORTS:
@@ -663,17 +810,26 @@ def main():
     # ---- staying put at 18
     live = elig = 0.0
     parts = []
+    sp_years = 0
     for y in years:
-        l = T["stayput"].need(y, "Aged 18", "Total living with former foster carers in the current year")
-        e = T["stayput"].need(y, "Aged 18", "Young people who ceased to be looked after in a foster placement on their 18th birthday and were eligible for care leavers support")
+        # a year with either count suppressed is left out (said in the comment);
+        # the fit stops when every year is
+        l = T["stayput"].get(y, "Aged 18", "Total living with former foster carers in the current year")
+        e = T["stayput"].get(y, "Aged 18", "Young people who ceased to be looked after in a foster placement on their 18th birthday and were eligible for care leavers support")
+        if l is None or e is None:
+            parts.append("%d suppressed" % y)
+            continue
+        sp_years += 1
         live += l
         elig += e
         parts.append("%d/%d" % (l, e))
+    if elig <= 0:
+        die("stayput: no year %s with both staying-put counts published" % yrs)
     sp = live / elig
     for t in ("foster", "kinship"):
         old = lookup(cfg, "transitions.leaving_care.%s" % t, None)
         f = W.file("leaving-care-%s.inc" % t, "transitions.leaving_care.%s" % t)
-        f.append("# Staying put: the county's young people aged 18 who ceased care in a foster placement")
+        f.append("# Staying put: %s young people aged 18 who ceased care in a foster placement" % the_areas())
         f.append("# (kinship included: DfE counts both as foster placements) and live with their former carers,")
         f.append("# la_care_leavers_stayput, Aged 18, years %s: %s = %d/%d = %.4f." % (yrs, ", ".join(parts), live, elig, sp))
         f.append("# The rest is split between supported accommodation and independence 5:4 (assumption,")
@@ -724,12 +880,14 @@ def main():
     f.append("ceased_age_18 %.1f" % age18)
     f.append("placements_changing %.1f   # %s" % (sum(chg) / ny, " ".join("%d" % v for v in chg)))
     f.append("staying_put_share %.4f   # %s" % (sp, " ".join(parts)))
-    f.append("staying_put %.1f" % (live / ny))
+    f.append("staying_put %.1f" % (live / sp_years))
     for y in years:
         o = T["outside"].get(y, "2. Children who are the responsibility of this LA placed outside the LA boundary")
         f.append("placed_outside_boundary_%d %s" % (y, "suppressed" if o is None else "%d" % o))
     if suppressed:
         f.append("# suppressed (fewer than 6), left to the residual 'other' route: " + "; ".join(suppressed))
+    for note in FILLED:
+        f.append("# " + note)
     W.write()
     return 0
 
@@ -750,8 +908,10 @@ def extract(data, dest):
                 head = next(rd)
                 wr.writerow(head)
                 i_la = head.index("old_la_code") if "old_la_code" in head else None
+                i_lvl = head.index("geographic_level")
                 for row in rd:
-                    if name.startswith("eng_") or (i_la is not None and row[i_la] == LA):
+                    if name.startswith("eng_") or in_area(row, i_la, i_lvl) or (
+                            AREA[0] == "national" and row[i_lvl] == "Regional"):
                         wr.writerow(row)
             os.replace(out + ".tmp", out)
     return 0
