@@ -458,6 +458,83 @@ def regional_mix(data, year, W):
     return {c: [round(x, 4) for x in mix] for c in COHORTS}
 
 
+# England's 31 March placement types (national_cla_on_31_march_by_characteristics,
+# cla_group Placement) as the model's types.
+ENG_TYPES = [
+    ("kinship", ["1a.1 Total foster placements inside council boundary with relative or friend",
+                 "1b.1 Total foster placements outside council boundary with relative or friend"]),
+    ("foster", ["1a.2 Total foster placements inside council boundary with other foster carer",
+                "1b.2 Total foster placements outside council boundary with other foster carer"]),
+    ("adoption", ["2. Total placed for adoption"]),
+    ("with_parents", ["3. Total placed with parents or other person with parental responsibility"]),
+    ("residential", ["4c Total children's homes subject to children's homes regulations", "7. Total residential schools"]),
+    ("secure", ["4a Secure home placement inside the council boundary", "4b Secure home placement outside the council boundary"]),
+    ("semi_independent", ["5. Total independent and semi-independent living arrangements/ supported accommodation"]),
+    ("other", ["6. Total other residential settings", "8. Total other placements"]),
+]
+# Which age bands hold each type, as relative weights (an assumption: no
+# published table splits the placement types by age): adoption among the
+# youngest, residential mostly 12+, secure 12+, semi-independent only 16-17.
+MIX_PATTERN = {
+    "kinship": [1, 1, 1, 1, 1], "foster": [1, 1, 1, 1, 1], "with_parents": [1, 1, 1, 1, 1],
+    "adoption": [1, 0.2, 0.02, 0, 0], "residential": [0, 0.02, 0.15, 1, 1], "secure": [0, 0, 0, 1, 1],
+    "semi_independent": [0, 0, 0, 0, 1], "other": [1, 0.3, 0.3, 1, 1],
+}
+
+
+def placement_mix_england(data, T, year, counts, W):
+    """The start-date placement mix by age band for an area whose own mix is not
+    published: England's children in care at 31 March `year` by placement type
+    (the type totals) spread over the area's age bands (counts) by iterative
+    proportional fitting from MIX_PATTERN, each band's counts rounded by
+    largest remainder. Writes placement-mix.inc; returns the mix as shares."""
+    tab = T["eng_stock"]
+    tot = {}
+    parts = []
+    for t, keys in ENG_TYPES:
+        v = 0.0
+        for k in keys:
+            x = tab.get(year, "Placement", k)
+            if x is None:
+                die("eng_stock: no published figure for %d Placement / %s" % (year, k))
+            v += x
+        tot[t] = v
+        parts.append("%s %d" % (t.replace("_", " "), v))
+    n_eng = sum(tot.values())
+    n = sum(counts.values())
+    m = {c: {t: (counts[c] / n) * (tot[t] / n_eng) * MIX_PATTERN[t][i] for t in tot} for i, c in enumerate(COHORTS)}
+    for _ in range(500):
+        for t in tot:  # columns to the area's share of each type
+            s_t = sum(m[c][t] for c in COHORTS)
+            for c in COHORTS:
+                m[c][t] *= (tot[t] / n_eng * n) / s_t if s_t > 0 else 0
+        for c in COHORTS:  # rows to the age bands
+            s_c = sum(m[c].values())
+            for t in tot:
+                m[c][t] *= counts[c] / s_c if s_c > 0 else 0
+    f = W.file("placement-mix.inc", "initial.placement_mix (England's mix, fitted to the age bands)")
+    f.append("# The area's own placement mix is not published: England's children in care at 31 March %d" % year)
+    f.append("# by placement (national_cla_on_31_march_by_characteristics, Placement): %s," % ", ".join(parts))
+    f.append("# %d in all (assumption: the area is placed as England is). Spread over the start-date age bands" % n_eng)
+    f.append("# (initial-count.inc) by iterative proportional fitting from the pattern of which bands hold")
+    f.append("# which types (an assumption: scripts/fit-dfe.py MIX_PATTERN), each band rounded to whole")
+    f.append("# children by largest remainder; the shares below give exactly those children.")
+    f.append("placement_mix = {")
+    mix = {}
+    types = [t for t, _ in ENG_TYPES]
+    for c in COHORTS:
+        k = largest_remainder(counts[c], [m[c][t] / counts[c] if counts[c] else 0 for t in types])
+        dig = 4 if counts[c] < 1000 else 6  # enough digits that the shares give back the counts
+        sh = {t: round(x / counts[c], dig) for t, x in zip(types, k) if x > 0} if counts[c] else {"foster": 1.0}
+        big = max(sh, key=lambda t: (sh[t], -types.index(t)))
+        sh[big] = round(sh[big] + 1 - sum(sh.values()), dig)  # the printed shares add up to 1
+        mix[c] = sh
+        f.append("  %-9s = { %s };   # %s" % (c, " ".join("%s = %s;" % (t, ("%.4f" if dig == 4 else "%.6f") % sh[t]) for t in sh),
+                                              ", ".join("%s %d" % (t, x) for t, x in zip(types, k) if x > 0)))
+    f.append("};")
+    return mix
+
+
 def area_label(T):
     """The fitted area for the generated files' header."""
     if AREA[0] == "national":
@@ -481,6 +558,8 @@ def main():
     ap.add_argument("--initial", action="store_true")
     ap.add_argument("--la", metavar="CODE", default=LA,
                     help="the council's old_la_code (default %s); the data must hold its rows" % LA)
+    ap.add_argument("--placement-mix", choices=["config", "england"], default="config",
+                    help="england: write placement-mix.inc, England's 31 March placement mix (needs --initial)")
     ap.add_argument("--national", action="store_true",
                     help="fit England (the National rows) and split it by the nine regions")
     a = ap.parse_args()
@@ -567,6 +646,13 @@ def main():
         for c, n in zip(COHORTS, counts):
             f.append("  %-9s = %d;   # %.4f x %d" % (c, n, sh[c], s))
         f.append("};")
+
+    # ---- the start-date placement mix (councils with no published mix, England)
+    pm_fit = None
+    if a.placement_mix == "england":
+        if not a.initial:
+            die("--placement-mix england needs --initial (the mix is fitted to the start-date age bands)")
+        pm_fit = placement_mix_england(a.data, T, eng_years[-1], dict(zip(COHORTS, counts)), W)
 
     # ---- entries
     starts = {c: 0.0 for c in COHORTS}
@@ -664,7 +750,7 @@ def main():
 
     # the config's multipliers: the mean over a band's children in care (the
     # start-date placement mix and need shares) of placement x need multipliers
-    pm_init = lookup(cfg, "initial.placement_mix")
+    pm_init = pm_fit or lookup(cfg, "initial.placement_mix")
     needs_init = lookup(cfg, "initial.needs", {})
 
     def mean_mult(route, c):
