@@ -429,6 +429,8 @@ def regional_mix(data, year, W):
                     die("%s:%d: %d fields (expected %d)" % (path, ln, len(row), len(head)))
                 if row[i_lvl] != "Regional" or row[0] != str(year) or tuple(row[first:i_num]) not in STOCK_KEYS:
                     continue
+                if row[i_reg] in ("Inner London", "Outer London"):
+                    continue  # London's two halves, inside London's own row
                 if row[i_reg] not in REGIONS:
                     die("%s:%d: region_name: not one of England's nine regions (expected %s)" % (path, ln, ", ".join(REGIONS)))
                 try:
@@ -515,7 +517,8 @@ def placement_mix_england(data, T, year, counts, W):
     f = W.file("placement-mix.inc", "initial.placement_mix (England's mix, fitted to the age bands)")
     f.append("# The area's own placement mix is not published: England's children in care at 31 March %d" % year)
     f.append("# by placement (national_cla_on_31_march_by_characteristics, Placement): %s," % ", ".join(parts))
-    f.append("# %d in all (assumption: the area is placed as England is). Spread over the start-date age bands" % n_eng)
+    f.append("# %d in all (%s). Spread over the start-date age bands" % (
+        n_eng, "England's own" if AREA[0] == "national" else "assumption: the area is placed as England is"))
     f.append("# (initial-count.inc) by iterative proportional fitting from the pattern of which bands hold")
     f.append("# which types (an assumption: scripts/fit-dfe.py MIX_PATTERN), each band rounded to whole")
     f.append("# children by largest remainder; the shares below give exactly those children.")
