@@ -28,6 +28,7 @@ cases=(
     "derby-2019-fit|config/derby-2019.cfg|tests/data/dfe-831|--la 831 --cutoff 2019 --years 3 --stock-ages england --initial --placement-mix england"
     "derbyshire-fit|config/derbyshire.cfg|tests/data/dfe-830|--la 830 --cutoff 2022 --years 3 --stock-ages england --initial --placement-mix england"
     "derbyshire-2019-fit|config/derbyshire-2019.cfg|tests/data/dfe-830|--la 830 --cutoff 2019 --years 3 --stock-ages england --initial --placement-mix england"
+    "england-fit|config/england.cfg|tests/data/dfe-eng|--national --cutoff 2022 --years 3 --stock-ages england --initial --placement-mix england"
 )
 listed=" "
 for c in "${cases[@]}"; do
@@ -60,6 +61,9 @@ for la in 891 892 831 830; do
         diff -r "tests/data/dfe-$la" "$tmp/again-$la" >/dev/null && ok ||
         bad "tests/data/dfe-$la is not a fixed point of --extract --la $la"
 done
+python3 scripts/fit-dfe.py tests/data/dfe-eng --national --extract "$tmp/again-eng" &&
+    diff -r tests/data/dfe-eng "$tmp/again-eng" >/dev/null && ok ||
+    bad "tests/data/dfe-eng is not a fixed point of --extract --national"
 
 # a suppressed cell is missing, not zero: with the 2022 SGO total suppressed the
 # fit must stop (the SGO rate cannot be fitted), not fit 0
