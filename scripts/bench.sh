@@ -199,7 +199,8 @@ fi
 # NAT_REPS replications (default 100; 1000 for the full measure, 0 skips) x
 # $years years, timed once; the time of 1,000 replications is extrapolated
 # linearly when NAT_REPS is below 1,000 (said in the report). ns/event counts
-# both cores (wall x 2 / events), against the bare loop at the same pending count.
+# both cores (wall x 2 / events), and, with GNU time, the CPU time (user +
+# system) / events, each against the bare loop at the same pending count.
 nat_reps=${NAT_REPS:-100}
 case $nat_reps in '' | *[!0-9]*) die "NAT_REPS must be a whole number (0: skip the national run)" ;; esac
 if [ "$nat_reps" -gt 0 ]; then
@@ -208,11 +209,17 @@ if [ "$nat_reps" -gt 0 ]; then
   out=$tmp/out-nat
   echo
   echo "   carecap run config/england.cfg -r $nat_reps -y $years -s 1 -j 2 --quiet --no-charts -o TMP"
+  nat_time=()
+  [ -x /usr/bin/time ] && nat_time=(/usr/bin/time -f '%U %S' -o "$tmp/nat-cpu")
   t0=$(date +%s.%N)
-  "$carecap" run "$nat_cfg" -r "$nat_reps" -y "$years" -s 1 -j 2 --quiet --no-charts -o "$out" >/dev/null 2>"$tmp/stderr" ||
+  "${nat_time[@]}" "$carecap" run "$nat_cfg" -r "$nat_reps" -y "$years" -s 1 -j 2 --quiet --no-charts -o "$out" >/dev/null 2>"$tmp/stderr" ||
     { cat "$tmp/stderr" >&2; die "the national run failed"; }
   t1=$(date +%s.%N)
   nat_wall=$(calc "$t1 - $t0" 2)
+  # CPU seconds (user + system) when GNU time is there: on a loaded machine the
+  # wall time counts the time other programs had the cores, the CPU time not
+  nat_cpu=
+  [ -s "$tmp/nat-cpu" ] && nat_cpu=$(awk 'END { print $1 + $2 }' "$tmp/nat-cpu")
   nat_ev=$(manifest_field "$out/manifest.txt" events)
   nat_engine=$(manifest_field "$out/manifest.txt" wall_seconds)
   # pending: one event per child in care, at the start date's published count
@@ -230,6 +237,9 @@ if [ "$nat_reps" -gt 0 ]; then
   echo
   echo "national: config/england.cfg, $nat_reps replications x $years years, -j 2; $nat_ev events ($(calc "$nat_ev / $nat_reps" 0) per replication), $nat_pending pending"
   echo "national wall time: $nat_wall s (engine $nat_engine s); $nat_ns ns/event (both cores); bare loop at $nat_pending pending: $b ns/event; ratio $(calc "$nat_ns / $b" 2)x"
+  if [ -n "$nat_cpu" ]; then
+    echo "national CPU time: $nat_cpu s; $(calc "$nat_cpu * 1e9 / $nat_ev" 1) CPU ns/event; ratio to the bare loop $(calc "$nat_cpu * 1e9 / $nat_ev / $b" 2)x"
+  fi
   if [ "$nat_reps" -lt 1000 ]; then
     echo "national 1000 x $years years, -j 2: about $(calc "$nat_wall * 1000 / $nat_reps" 0) s (extrapolated linearly from $nat_reps replications; target <= 180 s)"
   else
