@@ -104,6 +104,12 @@ TABLES = {
     "eng_adopted": [("release-2024", "national_cla_who_were_adopted_during_the_year.csv")],
     "eng_sgo": [("release-2024", "national_cla_who_were_the_subject_of_a_sgo_during_the_year.csv")],
 }
+# National tables only the national fit reads (--national), for its supply.
+NATIONAL_TABLES = {
+    "eng_provider": [("release-2024", "national_cla_on_31_march_by_placement_provider_placement_type_and_locality.csv")],
+    "eng_distance": [("release-2024", "national_cla_on_31_march_by_placement_distance_and_placement_locality.csv")],
+    "eng_starts": [("release-2024", "national_cla_started_to_be_looked_after.csv")],
+}
 # the 31 March stock is labelled differently in the two releases (the newer first)
 STOCK_KEYS = [("CLA on 31 March", "Total children"), ("Children looked after at 31 March", "Total children")]
 
@@ -143,7 +149,7 @@ class Table:
         self.cells = {}
         self.files = []
         self.area_name = None  # the council's la_name as the table gives it
-        for rel, fname in TABLES[name]:
+        for rel, fname in (TABLES.get(name) or NATIONAL_TABLES[name]):
             path = os.path.join(data_dir, rel, fname)
             if not os.path.exists(path):
                 continue
@@ -171,7 +177,7 @@ class Table:
                     key = (int(row[0]),) + tuple(row[first:i_num])
                     self.cells[key] = row[i_num]
         if not self.files:
-            die("%s: none of %s found under %s" % (name, ", ".join(r + "/" + f for r, f in TABLES[name]), data_dir))
+            die("%s: none of %s found under %s" % (name, ", ".join(r + "/" + f for r, f in (TABLES.get(name) or NATIONAL_TABLES[name])), data_dir))
 
     def get(self, year, *keys):
         """The number, or None when missing or suppressed (c, z, x, k, low, u)."""
@@ -308,6 +314,8 @@ AGE_GROUPS = {
                        "18 years and over"],
 }
 FILLED = []  # the suppressed age cells filled by age_cell, for published.txt
+PLACED = {}  # the start-date children by age band and type (placement_mix_england)
+ENG_TOT = {}  # England's children in care by type at 31 March (placement_mix_england)
 
 
 def age_cell(table, year, cla_group, g):
@@ -404,12 +412,10 @@ def set_area(a):
         die("--la: expected a three-digit old_la_code such as 891 (Nottinghamshire) or 892 (Nottingham)")
 
 
-def regional_mix(data, year, W):
-    """England's split by region for the national fit: each region's share of
-    the children in care at 31 March `year` (the placement stability tables'
-    Regional rows, the newer release winning), the same in every age band.
-    Writes districts.inc (the nine regions, in the DfE's order) and
-    district-mix.inc; returns the mix as initial.district_mix would give it."""
+def regional_stock(data, year):
+    """Each region's children in care at 31 March `year` (the placement
+    stability tables' Regional rows, the newer release winning), and the files
+    read."""
     stock = {}
     used = []
     for rel, fname in TABLES["stability"]:
@@ -442,6 +448,21 @@ def regional_mix(data, year, W):
     missing = [r for r in REGIONS if r not in stock]
     if missing:
         die("stability: no 31 March %d stock for the region(s) %s" % (year, ", ".join(missing)))
+    return stock, used
+
+
+def regional_shares(data, year):
+    stock, _ = regional_stock(data, year)
+    tot = sum(stock.values())
+    return [stock[r] / tot for r in REGIONS]
+
+
+def regional_mix(data, year, W):
+    """England's split by region for the national fit: each region's share of
+    the children in care at 31 March `year`, the same in every age band.
+    Writes districts.inc (the nine regions, in the DfE's order) and
+    district-mix.inc; returns the mix as initial.district_mix would give it."""
+    stock, used = regional_stock(data, year)
     tot = sum(stock.values())
     f = W.file("districts.inc", "districts (England's nine regions)")
     f.append("# The districts of the national config are the nine English regions, in the DfE's order")
@@ -503,6 +524,7 @@ def placement_mix_england(data, T, year, counts, W):
         tot[t] = v
         parts.append("%s %d" % (t.replace("_", " "), v))
     n_eng = sum(tot.values())
+    ENG_TOT.update(tot)
     n = sum(counts.values())
     m = {c: {t: (counts[c] / n) * (tot[t] / n_eng) * MIX_PATTERN[t][i] for t in tot} for i, c in enumerate(COHORTS)}
     for _ in range(500):
@@ -534,8 +556,206 @@ def placement_mix_england(data, T, year, counts, W):
         mix[c] = sh
         f.append("  %-9s = { %s };   # %s" % (c, " ".join("%s = %s;" % (t, ("%.4f" if dig == 4 else "%.6f") % sh[t]) for t in sh),
                                               ", ".join("%s %d" % (t, x) for t, x in zip(types, k) if x > 0)))
+        PLACED[c] = dict(zip(types, k))
     f.append("};")
     return mix
+
+
+def national_supply(data, year, region_share, W):
+    """England's places at 31 March `year` by provider and distance, for the
+    national fit: writes supply.inc (supply and matching). Locations: county =
+    inside the placing council's boundary, d2n2 = outside it within 20 miles,
+    outside = outside it over 20 miles. Start counts share out the start-date
+    children of each type (PLACED, from placement_mix_england) in the
+    published proportions."""
+    P = Table("eng_provider", data)
+    D = Table("eng_distance", data)
+
+    def pv(ptype, prov):
+        v = P.get(year, ptype, prov)
+        if v is None:
+            die("eng_provider: no published figure for %d %s / %s" % (year, ptype, prov))
+        return v
+
+    def dist(group, key):
+        v = D.get(year, group, key)
+        if v is None:
+            die("eng_distance: no published figure for %d %s / %s" % (year, group, key))
+        return v
+
+    ext = ["Private provision", "Voluntary/third sector provision", "Other LA provision"]
+    kin = ENG_TOT["kinship"]
+    n_type = {t: sum(PLACED[c].get(t, 0) for c in COHORTS) for t in ("foster", "residential", "semi_independent", "secure")}
+    f = W.file("supply.inc", "supply and matching (England's places by provider and distance)")
+    f.append("# England's children in care at 31 March %d by placement provider and locality" % year)
+    f.append("# (national_cla_on_31_march_by_placement_provider_placement_type_and_locality: 2. inside, 3.")
+    f.append("# outside the council's boundary) and by distance (national_cla_on_31_march_by_placement_")
+    f.append("# distance_and_placement_locality). Locations: county = inside the placing council's boundary;")
+    f.append("# d2n2 = outside it, within 20 miles; outside = outside it, over 20 miles. The start counts share")
+    f.append("# out the start-date children of each type (placement-mix.inc) in these proportions, rounded.")
+    f.append("# No prices: the national config has no costs. Probabilities, slots, the homes' beds and the")
+    f.append("# fostering flows are assumptions, as the council baselines (stated on each).")
+    # ---- fostering
+    own_in, own_out = pv("2a. Foster placements", "Own provision (by the LA)"), pv("3a. Foster placements", "Own provision (by the LA)")
+    ext_in = sum(pv("2a. Foster placements", x) for x in ext)
+    ext_out = sum(pv("3a. Foster placements", x) for x in ext)
+    own = own_in + own_out - kin
+    unrel = own + ext_in + ext_out
+    near, far = dist("Foster placements", "1.ii 20 miles or less outside LA boundary"), dist("Foster placements", "2.ii Over 20 miles outside LA boundary")
+    inh = {c: int(PLACED[c].get("foster", 0) * own / unrel + 0.5) for c in COHORTS}
+    n_inh = sum(inh.values())
+    n_ext = n_type["foster"] - n_inh
+    ifa_in = int(n_ext * ext_in / (ext_in + ext_out) + 0.5)
+    ifa_near = int((n_ext - ifa_in) * near / (near + far) + 0.5)
+    slots = 1.7
+    hh = math.ceil(n_inh / slots / 0.93)
+    f.append("supply = {")
+    f.append("  # In-house foster carers: own provision %d inside + %d outside the boundary, less the %d" % (own_in, own_out, kin))
+    f.append("  # with relatives or friends (assumption: all of them own provision) = %d of %d unrelated foster" % (own, unrel))
+    f.append("  # placements (%.1f%%); each band's unrelated foster placements x that share." % (100 * own / unrel))
+    f.append("  fostering = {")
+    f.append("    households = %d;   # assumption: %d children / %.1f slots a household / 0.93 (7%% vacant, as the councils)" % (hh, n_inh, slots))
+    f.append("    slots = [0.45, 0.40, 0.15];   # assumption, as the councils (mean 1.7)")
+    f.append("    age_limit = { age_0_3 = 0.10; age_4_6 = 0.10; age_7_11 = 0.30; age_12_15 = 0.15; age_16_17 = 0.35; };   # assumption, as the councils")
+    f.append("    approvals = %.1f;   # [Ofsted 2024] 4,055 households joined for 4,820 that left: 0.11 x households x 4,055 / 4,820" % round(0.11 * hh * 4055 / 4820, 1))
+    f.append("    assessment_days = 180;   # assumption")
+    f.append("    resignation = 0.11;   # [Ofsted 2024] 4,820 of about 44,000 households left in 2023-24")
+    f.append("    leave_when_empty = true;   # assumption")
+    f.append("    location = \"county\";   # assumption: %d of the %d own foster placements are inside the boundary" % (own_in, own_in + own_out))
+    f.append("    start = { %s };   # %d" % (" ".join("%s = %d;" % (c, inh[c]) for c in COHORTS), n_inh))
+    f.append("  };")
+    # ---- council homes: one per region (an aggregate of its councils' homes)
+    rin = pv("2b. Secure homes and children's homes", "Own provision (by the LA)")
+    beds_tot = math.ceil(rin / 0.85)
+    hb = largest_remainder(beds_tot, region_share)
+    hs = largest_remainder(int(min(rin, n_type["residential"])), region_share)
+    f.append("  # Council children's homes: own provision inside the boundary, %d children (2b. Secure homes and" % rin)
+    f.append("  # children's homes; outside the boundary suppressed, taken as 0), one aggregate home a region")
+    f.append("  # split by the region's share of the children in care (district-mix.inc). Beds: assumption,")
+    f.append("  # %d / 0.85 = %d (85%% occupied); every age (assumption)." % (rin, beds_tot))
+    f.append("  homes = (")
+    for i, r in enumerate(REGIONS):
+        f.append("    { name = \"Council homes %s\"; kind = \"mainstream\"; beds = %d; min_age = 0; max_age = 17;" % (r, hb[i]))
+        f.append("      location = \"county\"; start = %d; }%s" % (hs[i], "," if i < len(REGIONS) - 1 else ""))
+    f.append("  );")
+    # ---- external markets
+    r_in = sum(pv("2b. Secure homes and children's homes", x) for x in ext)
+    r_out = sum(pv("3b. Secure homes and children's homes", x) for x in ext)
+    rn, rf = dist("Secure homes and children's homes", "1.ii 20 miles or less outside LA boundary"), dist("Secure homes and children's homes", "2.ii Over 20 miles outside LA boundary")
+    n_rext = n_type["residential"] - sum(hs)
+    res_in = int(n_rext * r_in / (r_in + r_out) + 0.5)
+    res_near = int((n_rext - res_in) * rn / (rn + rf) + 0.5)
+    S = "2c. Independent and semi-independent living arrangements/supported accommodation"
+    S3 = "3c. Independent and semi-independent living arrangements/supported accommodation"
+    s_own = pv(S, "Own provision (by the LA)") + (P.get(year, S3, "Own provision (by the LA)") or 0)
+    s_in = sum(pv(S, x) for x in ext)
+    s_out = sum(pv(S3, x) for x in ext)
+    SD = "Independent and semi-independent living arrangements/ supported accommodation"
+    sn, sf = dist(SD, "1.ii 20 miles or less outside LA boundary"), dist(SD, "2.ii Over 20 miles outside LA boundary")
+    n_sown = int(min(s_own, n_type["semi_independent"]))
+    n_sext = n_type["semi_independent"] - n_sown
+    semi_in = int(n_sext * s_in / (s_in + s_out) + 0.5)
+    semi_near = int((n_sext - semi_in) * sn / (sn + sf) + 0.5)
+    f.append("  # External places: private, voluntary and other councils' provision. Shares: foster %d inside," % ext_in)
+    f.append("  # %d outside the boundary, outside split %d within / %d over 20 miles (all foster placements" % (ext_out, near, far))
+    f.append("  # outside the boundary); children's homes %d inside, %d outside, split %d / %d; semi-independent" % (r_in, r_out, rn, rf))
+    f.append("  # %d inside, %d outside, split %d / %d; the council's own semi-independent provision %d." % (s_in, s_out, sn, sf, s_own))
+    f.append("  # Probabilities: assumptions, as the council baselines (local searches often fail).")
+    f.append("  external = (")
+    tiers = [
+        ("IFA in area", "foster", "county", "probability = 0.5;", ifa_in),
+        ("IFA within 20 miles", "foster", "d2n2", "probability = 0.5;", ifa_near),
+        ("IFA over 20 miles", "foster", "outside", "probability = 0.85;", None),
+        ("Children's homes in area", "residential", "county", "probability = 0.3;", res_in),
+        ("Children's homes within 20 miles", "residential", "d2n2", "probability = 0.35;", res_near),
+        ("Children's homes over 20 miles", "residential", "outside", "unlimited = true;", None),
+        ("Council semi-independent", "semi_independent", "county", "capacity = %d; contract = \"contract\";" % math.ceil(s_own / 0.93), n_sown),
+        ("Semi-independent in area", "semi_independent", "county", "probability = 0.7;", semi_in),
+        ("Semi-independent within 20 miles", "semi_independent", "d2n2", "probability = 0.7;", semi_near),
+        ("Semi-independent over 20 miles", "semi_independent", "outside", "unlimited = true;", None),
+        ("Secure homes", "secure", "outside", "unlimited = true;", None),
+    ]
+    for i, (nm, ty, loc, how, st) in enumerate(tiers):
+        start = "start_rest = true;" if st is None else "start = %d;" % st
+        f.append("    { name = \"%s\"; type = \"%s\"; location = \"%s\"; %s %s }%s" % (
+            nm, ty, loc, how, start, "," if i < len(tiers) - 1 else ""))
+    f.append("  );   # council semi-independent capacity: assumption, 93% occupied")
+    f.append("};")
+    f.append("matching = {   # assumption: own places first, then near before far (as the council baselines)")
+    f.append("  foster = [ \"inhouse_foster\", \"IFA in area\", \"IFA within 20 miles\", \"IFA over 20 miles\",")
+    f.append("             \"council_homes\", \"Children's homes in area\", \"Children's homes within 20 miles\", \"Children's homes over 20 miles\" ];")
+    f.append("  residential = [ \"council_homes\", \"Children's homes in area\", \"Children's homes within 20 miles\", \"Children's homes over 20 miles\" ];")
+    f.append("  semi_independent = [ \"Council semi-independent\", \"Semi-independent in area\", \"Semi-independent within 20 miles\", \"Semi-independent over 20 miles\" ];")
+    f.append("  secure = [ \"Secure homes\" ];")
+    f.append("  ready_after_months = 24.0;   # assumption, as the council baselines")
+    f.append("};")
+
+
+# England's starts by placement (national_cla_started_to_be_looked_after,
+# Placement group) as the model's types; a suppressed cell counts as 0 (said).
+ENG_START_TYPES = [
+    ("kinship", ["1a.1 Total foster placements inside council boundary with relative or friend",
+                 "1b.1 Total foster placements outside council boundary with relative or friend"]),
+    ("foster", ["1a.2 Total foster placements inside council boundary with other foster carer",
+                "1b.2 Total foster placements outside council boundary with other foster carer"]),
+    ("adoption", ["2. Total placed for adoption"]),
+    ("with_parents", ["3. Total placed with parents or other person with parental responsibility"]),
+    ("residential", ["4c. Total children's homes subject to children's homes regulations", "7. Total residential schools"]),
+    ("secure", ["4a. Secure home placement inside the council boundary", "4b. Secure home placement outside the council boundary"]),
+    ("semi_independent", ["5. Total independent and semi-independent living arrangements/ supported accommodation"]),
+    ("other", ["6. Total other residential settings", "8. Total other placements"]),
+]
+# Which age bands' entrants need each type (relative weights; an assumption, as
+# MIX_PATTERN: the starts table gives placements for all ages together).
+ENTRY_PATTERN = {
+    "kinship": [1, 1, 1, 1, 1], "foster": [1, 1, 1, 1, 1], "with_parents": [1, 1, 1, 1, 1],
+    "adoption": [1, 0, 0, 0, 0], "residential": [0, 0.02, 0.15, 1, 1], "secure": [0, 0, 0, 1, 1],
+    "semi_independent": [0, 0, 0, 0, 1], "other": [1, 0.3, 0.3, 1, 1],
+}
+
+
+def entries_mix_england(data, year, starts, W):
+    """The national fit's entries.placement_mix: England's starts in the year
+    to 31 March `year` by placement type, spread over the fitted starts by age
+    band (starts) by iterative proportional fitting from ENTRY_PATTERN. Writes
+    entries-placement-mix.inc."""
+    tab = Table("eng_starts", data)
+    tot, parts, supp = {}, [], []
+    for t, keys in ENG_START_TYPES:
+        v = 0.0
+        for k in keys:
+            x = tab.get(year, "Placement group", k)
+            if x is None:
+                supp.append(k)
+                continue
+            v += x
+        tot[t] = v
+        parts.append("%s %d" % (t.replace("_", " "), v))
+    n_eng = sum(tot.values())
+    n = sum(starts.values())
+    m = {c: {t: starts[c] / n * tot[t] / n_eng * ENTRY_PATTERN[t][i] for t in tot} for i, c in enumerate(COHORTS)}
+    for _ in range(500):
+        for t in tot:
+            s_t = sum(m[c][t] for c in COHORTS)
+            for c in COHORTS:
+                m[c][t] *= (tot[t] / n_eng * n) / s_t if s_t > 0 else 0
+        for c in COHORTS:
+            s_c = sum(m[c].values())
+            for t in tot:
+                m[c][t] *= starts[c] / s_c if s_c > 0 else 0
+    f = W.file("entries-placement-mix.inc", "entries.placement_mix (England's starts by placement)")
+    f.append("# England's children who started to be looked after in the year to 31 March %d by their first" % year)
+    f.append("# placement (national_cla_started_to_be_looked_after, Placement group): %s," % ", ".join(parts))
+    f.append("# %d in all%s." % (n_eng, "" if not supp else "; suppressed, taken as 0: " + "; ".join(supp)))
+    f.append("# Spread over the fitted starts by age band (entries.inc) by iterative proportional fitting from")
+    f.append("# the pattern of which bands need which types (an assumption: scripts/fit-dfe.py ENTRY_PATTERN).")
+    f.append("placement_mix = {")
+    for c in COHORTS:
+        sh = {t: round(m[c][t] / starts[c], 4) for t in tot if m[c][t] / starts[c] >= 0.00005}
+        big = max(sh, key=lambda t: sh[t])
+        sh[big] = round(sh[big] + 1 - sum(sh.values()), 4)
+        f.append("  %-9s = { %s };   # %.1f entrants a year" % (c, " ".join("%s = %s;" % (t, num(sh[t])) for t in sh), starts[c]))
+    f.append("};")
 
 
 def area_label(T):
@@ -629,8 +849,10 @@ def main():
         share_src = "England's stock at 31 March %s by age (national_cla_on_31_march_by_characteristics), %s" % (eng_yrs, SPLIT_RULE)
     cyc = {c: child_years * share[c] for c in COHORTS}
 
-    hdr = ["Generated by scripts/fit-dfe.py --cutoff %d --years %d --stock-ages %s%s from the DfE's" % (
-        a.cutoff, a.years, a.stock_ages, " --initial" if a.initial else ""),
+    area_args = (" --national" if AREA[0] == "national" else (" --la %s" % AREA[1] if AREA[1] != LA else "")) + \
+        (" --placement-mix %s" % a.placement_mix if a.placement_mix != "config" else "")
+    hdr = ["Generated by scripts/fit-dfe.py%s --cutoff %d --years %d --stock-ages %s%s from the DfE's" % (
+        area_args, a.cutoff, a.years, a.stock_ages, " --initial" if a.initial else ""),
         "\"Children looked after in England including adoptions\" (release-2022, release-2024;",
         "a newer release's figure replaces an older one), %s," % area_label(T),
         "years to 31 March %s. Do not edit: rerun the script (docs/calibration.md)." % yrs]
@@ -656,6 +878,8 @@ def main():
         if not a.initial:
             die("--placement-mix england needs --initial (the mix is fitted to the start-date age bands)")
         pm_fit = placement_mix_england(a.data, T, eng_years[-1], dict(zip(COHORTS, counts)), W)
+        if AREA[0] == "national":
+            national_supply(a.data, eng_years[-1], regional_shares(a.data, a.cutoff), W)
 
     # ---- entries
     starts = {c: 0.0 for c in COHORTS}
@@ -672,6 +896,8 @@ def main():
             for age in range(a0, a1 + 1):
                 per_year[age] += v / (a1 - a0 + 1) / ny
     stot = [starts_total(y) for y in years]
+    if AREA[0] == "national":
+        entries_mix_england(a.data, eng_years[-1], starts, W)
     if AREA[0] == "national":
         dm = regional_mix(a.data, a.cutoff, W)
     else:
@@ -984,7 +1210,8 @@ def main():
 def extract(data, dest):
     """Copy the files this script reads, keeping only the county's rows of the
     LA tables (and every row of the national ones), into DEST."""
-    for name, files in TABLES.items():
+    tables = dict(TABLES, **NATIONAL_TABLES) if AREA[0] == "national" else TABLES
+    for name, files in tables.items():
         for rel, fname in files:
             src = os.path.join(data, rel, fname)
             if not os.path.exists(src):
