@@ -45,6 +45,7 @@ class Server:
         self.port = int(m.group(2))
 
     def stop(self):
+        """Stop the server (SIGTERM); its exit status (0 when it stopped cleanly)."""
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
@@ -52,8 +53,11 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        self.err.seek(0)
+        self.errors = self.err.read()
         self.out.close()
         self.err.close()
+        return self.proc.returncode
 
     def cleanup(self):
         shutil.rmtree(self.dir, ignore_errors=True)

@@ -144,7 +144,8 @@ try:
     c.ok(logs == [], f"no errors in the browser's console: {logs}")
 finally:
     driver.quit()
-    srv.stop()
+    rc = srv.stop()
+    c.ok(rc == 0, f"the server stops cleanly (exit {rc}): {srv.errors[-2000:]}")
 
 try:
     if saved and csv:
