@@ -417,7 +417,14 @@
       const r = await fetch('/api/calibrate', { method: 'POST', headers: h, body: fd });
       const j = await r.json();
       if (!r.ok) throw new ApiError(j.errors || ['The server answered ' + r.status + '.']);
-      $('cal-result').textContent = 'The new baseline ' + j.config + ' is in config/; the uploaded files have been deleted. ' + j.messages.join(' ');
+      const box = $('cal-result');
+      box.textContent = '';
+      const p = document.createElement('p');
+      p.textContent = 'The new baseline ' + j.config + ' is in config/ and chosen in step 1; the uploaded files have been deleted. What calibrate said:';
+      box.appendChild(p);
+      const ul = document.createElement('ul');
+      for (const m of j.messages) { const li = document.createElement('li'); li.textContent = m; ul.appendChild(li); }
+      box.appendChild(ul);
       setStatus('Fitted the new baseline ' + j.config + '.');
       await loadLists(j.config);
     } catch (e) { fail(e); } finally { $('calibrate').disabled = false; }
@@ -456,7 +463,7 @@
     state.scenarios = l.scenarios;
     for (const id of ['config', 'cal-baseline']) {
       const sel = $(id);
-      const keep = select || sel.value;
+      const keep = (id === 'config' && select) || sel.value;
       sel.textContent = '';
       for (const b of l.baselines) {
         const o = document.createElement('option');

@@ -116,7 +116,7 @@ try:
     try:
         WebDriverWait(driver, 10, poll_frequency=0.05).until(
             lambda d: d.find_element(By.ID, "progress").get_attribute("value") not in (None, "0"))
-        shot("5-running", driver.find_element(By.ID, "h-levers"))
+        shot("5-running", driver.find_element(By.ID, "bundled-fieldset"))
     except Exception:
         pass  # the run finished before the bar moved
     wait.until(lambda d: d.find_element(By.ID, "s-compare").is_displayed())
@@ -139,6 +139,29 @@ try:
     driver.find_element(By.ID, "dl-monthly-csv").click()
     c.ok(wait_file("monthly*.csv") is not None, "monthly.csv was downloaded")
     shot("7-save-download", driver.find_element(By.ID, "h-save"))
+    # a new baseline from SSDA903 files (synthetic: export-903 of the baseline)
+    e903 = os.path.join(srv.dir, "e903")
+    r = subprocess.run([CARECAP, "export-903", "config/nottinghamshire.cfg", "-y", "2", "-s", "1", "-o", e903],
+                       cwd=srv.dir, capture_output=True, text=True)
+    c.ok(r.returncode == 0, f"export-903 for the upload: {r.stderr}")
+    before = set(glob.glob("/tmp/carecap-upload-*"))
+    driver.find_element(By.ID, "cal-name").send_keys("synthetic")
+    Select(driver.find_element(By.ID, "cal-baseline")).select_by_value("nottinghamshire")
+    driver.find_element(By.ID, "cal-episodes").send_keys(os.path.join(e903, "episodes.csv"))
+    driver.find_element(By.ID, "cal-header").send_keys(os.path.join(e903, "header.csv"))
+    driver.find_element(By.ID, "cal-districts").send_keys(os.path.join(e903, "districts.csv"))
+    driver.find_element(By.ID, "calibrate").click()
+    wait.until(lambda d: "synthetic" in d.find_element(By.ID, "cal-result").text or
+               d.find_element(By.ID, "errors").is_displayed())
+    c.ok(os.path.isfile(os.path.join(srv.dir, "config", "synthetic.cfg")), "the fitted baseline is in config/")
+    c.ok(set(glob.glob("/tmp/carecap-upload-*")) <= before, "the uploaded files are deleted")
+    try:
+        WebDriverWait(driver, 20).until(lambda d: "synthetic" in [
+            o.get_attribute("value") for o in Select(d.find_element(By.ID, "config")).options])
+    except Exception:
+        pass
+    opts_now = [o.get_attribute("value") for o in Select(driver.find_element(By.ID, "config")).options]
+    c.ok("synthetic" in opts_now, f"the new baseline can be chosen ({opts_now})")
     shot("8-calibrate", driver.find_element(By.ID, "h-calibrate"))
     logs = [entry for entry in driver.get_log("browser") if entry.get("level") == "SEVERE"]
     c.ok(logs == [], f"no errors in the browser's console: {logs}")
@@ -151,6 +174,8 @@ try:
     if saved and csv:
         text = open(saved).read()
         c.ok("# Saved from carecap serve" in text and "by Strategy team" in text, "the file says who saved it")
+        r = subprocess.run([CARECAP, "check", "config/synthetic.cfg"], cwd=srv.dir, capture_output=True, text=True)
+        c.ok(r.returncode == 0, f"carecap check passes the fitted baseline: {r.stderr}")
         target = os.path.join(srv.dir, "scenarios", "ten-more-carers.cfg")
         shutil.copy(saved, target)
         r = subprocess.run([CARECAP, "check", "scenarios/ten-more-carers.cfg"], cwd=srv.dir, capture_output=True,
