@@ -7,6 +7,7 @@ against a server with that protection taken out."""
 import http.client
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -19,9 +20,17 @@ c = Checks()
 MARK = "SECRET-MARKER-4f1d"
 
 
-def request(srv, method, path, body=None, headers=None, token=None, host=None):
-    """(status, headers, body bytes) of one request, the path sent as given."""
-    conn = http.client.HTTPConnection(host or srv.host, srv.port, timeout=60)
+def request(srv, method, path, body=None, headers=None, token=None, host=None, timeout=60):
+    """(status, headers, body bytes) of one request, the path sent as given;
+    status 0 when the server did not answer in time."""
+    try:
+        return request1(srv, method, path, body, headers, token, host, timeout)
+    except (socket.timeout, ConnectionError):
+        return 0, {}, b""
+
+
+def request1(srv, method, path, body, headers, token, host, timeout):
+    conn = http.client.HTTPConnection(host or srv.host, srv.port, timeout=timeout)
     h = dict(headers or {})
     if token:
         h["Authorization"] = "Bearer " + token
@@ -97,8 +106,8 @@ try:
     os.makedirs(outside)
     with open(os.path.join(srv.dir, "config", "nottinghamshire.cfg")) as f:
         cfg = f.read()
-    # a valid config outside config/, its includes made absolute, with a marker
-    cfg = cfg.replace('@include "nottinghamshire-fit/', '@include "%s/config/nottinghamshire-fit/' % srv.dir)
+    # a valid config outside config/ (its includes beside it), with a marker
+    shutil.copytree(os.path.join(srv.dir, "config", "nottinghamshire-fit"), os.path.join(outside, "nottinghamshire-fit"))
     with open(os.path.join(outside, "secret.cfg"), "w") as f:
         f.write("# " + MARK + "\n" + cfg.replace('name = "Nottinghamshire County Council"', 'name = "%s"' % MARK))
     with open(os.path.join(outside, "secret.txt"), "w") as f:
@@ -112,7 +121,8 @@ try:
     os.symlink(os.path.join(outside, "scen.cfg"), os.path.join(srv.dir, "scenarios", "linked.cfg"))
     st, _, data = request(srv, "GET", "/api/baselines")
     lst = json.loads(data)
-    c.ok([b["name"] for b in lst["baselines"]] == ["nottinghamshire", "nottinghamshire-2019"],
+    names = [b["name"] for b in lst["baselines"]]
+    c.ok("linked" not in names and "nottinghamshire" in names,
          f"a linked config is not listed ({[b['name'] for b in lst['baselines']]})")
     c.ok("linked" not in [s["file"] for s in lst["scenarios"]], "a linked scenario is not listed")
     c.ok(MARK.encode() not in data, "nothing of the linked files is shown")
@@ -154,7 +164,7 @@ try:
     c.ok(st == 413, f"a 100 kB request body gets 413 ({st})")
     st, _, data = request(srv, "POST", "/api/calibrate", b"", headers={
         "Content-Type": "multipart/form-data; boundary=x", "X-Carecap-Upload": "1",
-        "Content-Length": str(300 * 1024 * 1024)})
+        "Content-Length": str(300 * 1024 * 1024)}, timeout=5)
     c.ok(st == 413, f"an upload announced as 300 MB gets 413 ({st})")
 
     # ---- 4. bad JSON and out-of-range levers: 400 with check's messages
