@@ -885,6 +885,13 @@ static void *worker(void *arg)
         char msg[512] = "";
         int rc = run_job(p, j, msg);
         pthread_mutex_lock(&p->lock);
+        /* the inputs are not needed again: only the results are kept */
+        ccp_free(j->base);
+        j->base = NULL;
+        for (int i = 0; i < j->nscen; i++) {
+            csn_free(j->scen[i]);
+            j->scen[i] = NULL;
+        }
         if (rc == 0)
             set_state(p, j, SJB_DONE, "done");
         else if (rc > 0 || atomic_load(&j->cancel))

@@ -4,10 +4,12 @@
 #include "servereq.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cfgwrite.h"
 
@@ -31,11 +33,12 @@ int srq_name_ok(const char *s)
     return n <= 100;
 }
 
-/* A setting name libconfig reads back as the same name. */
+/* A setting name libconfig reads back as the same name (true and false,
+ * in any case, are its boolean words). */
 static int key_ok(const char *s)
 {
     size_t n = 0;
-    if (!isalpha((unsigned char)s[0]))
+    if (!isalpha((unsigned char)s[0]) || strcasecmp(s, "true") == 0 || strcasecmp(s, "false") == 0)
         return 0;
     for (; s[n]; n++)
         if (!isalnum((unsigned char)s[n]) && s[n] != '_')
@@ -386,7 +389,7 @@ void srq_json_string(FILE *f, const char *s)
     fputc('"', f);
 }
 
-/* Is s[0..n) a JSON number? */
+/* Is s (n bytes, NUL-terminated) a JSON number that a double holds? */
 static int json_number(const char *s, size_t n)
 {
     size_t i = 0;
@@ -415,7 +418,18 @@ static int json_number(const char *s, size_t n)
         while (i < n && isdigit((unsigned char)s[i]))
             i++;
     }
-    return i == n;
+    if (i != n)
+        return 0;
+    /* JSON readers refuse a number too large for a double, and a whole
+     * number too large for 64 bits (jansson) */
+    char *end;
+    if (!strpbrk(s, ".eE")) {
+        errno = 0;
+        (void)strtoll(s, &end, 10);
+        return errno == 0;
+    }
+    double v = strtod(s, &end);
+    return isfinite(v);
 }
 
 enum { MAXFIELD = 16 };
