@@ -63,6 +63,10 @@ def shot(name, element=None):
     driver.save_screenshot(path)
 
 
+def d_is_visible(element_id):
+    return driver.find_element(By.ID, element_id).is_displayed()
+
+
 def wait_file(pattern, timeout=30):
     end = time.time() + timeout
     while time.time() < end:
@@ -127,6 +131,22 @@ try:
     pts = driver.execute_script("const ch = Chart.getChart('cmp-chart'); return ch ? ch.data.datasets.length : 0")
     c.ok(pts >= 3, "the comparison chart is drawn")
     shot("6-comparison", driver.find_element(By.ID, "h-compare"))
+
+    # a long run cancelled with the page's button
+    reps = driver.find_element(By.ID, "reps")
+    reps.clear()
+    reps.send_keys("5000")
+    driver.find_element(By.ID, "run").click()
+    WebDriverWait(driver, 60, poll_frequency=0.1).until(
+        lambda d: d.find_element(By.ID, "progress").get_attribute("value") not in (None, "0"))
+    driver.find_element(By.ID, "cancel").click()
+    wait.until(lambda d: "cancelled" in d.find_element(By.ID, "status").text)
+    c.ok(not d_is_visible("progress-box"), "the progress bar goes when the run is cancelled")
+    reps.clear()
+    reps.send_keys(str(REPS))
+    # nothing was fetched from anywhere but this server
+    res = driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    c.ok(res and all(u.startswith(srv.url) for u in res), f"every resource is the server's own: {res}")
 
     author = driver.find_element(By.ID, "author")
     author.send_keys("Strategy team")
