@@ -8,7 +8,8 @@
 # the suite reruns scripts/fit-dfe.py. Each check is skipped (with a message)
 # if its package cannot be installed.
 set -euo pipefail
-packages=(gcc make cmake pkg-config libgsl-dev libconfig-dev libxlsxwriter-dev zlib1g-dev gnuplot-nox)
+packages=(gcc make cmake pkg-config libgsl-dev libconfig-dev libxlsxwriter-dev zlib1g-dev gnuplot-nox
+          libmicrohttpd-dev libjansson-dev libjs-chart.js)   # the last three: carecap serve
 optional=()
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 # the libFuzzer runtime of the clang that is (or will be) installed
@@ -20,6 +21,7 @@ fuzzer_rt() {
 }
 if [ "${1:-}" = "--test" ]; then
   optional+=(chromium clang python3 time)   # python3: scripts/fit-dfe.py (cli_fitdfe); time: bench.sh peak memory
+  optional+=(chromium-driver python3-selenium)  # the workbench's browser test (tests/web/)
   rt=$(fuzzer_rt || true)
   [ -n "$rt" ] && optional+=("$rt")
 fi

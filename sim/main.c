@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "serve.h"
 #include "ssda903.h"
 
 static const char usage_text[] =
@@ -47,7 +48,9 @@ static const char usage_text[] =
     "  plot DIR\n"
     "        draw the charts (DIR/charts/, PNG and SVG, by gnuplot) and DIR/report.html\n"
     "        again from a results folder; run and compare draw them unless --no-charts\n"
-    "  check [--resolved] FILE\n"
+    "  serve [--port N] [--listen ADDR] [--token T] [--max-runs N] [--queue N] [-j N]\n"
+    "        the browser workbench (docs/workbench.md) on http://127.0.0.1:8017/;\n"
+    "        another --listen needs --token (or one is made and printed)\n"    "  check [--resolved] FILE\n"
     "        validate a config or scenario file and report every error; exit 3 if any;\n"
     "        --resolved prints the config with includes expanded and every default filled in\n"
     "\n"
@@ -160,6 +163,46 @@ int main(int argc, char **argv)
         }
         co.npairs = npos / 2;
         return csd_calibrate(&co, stdout, stderr);
+    }
+    if (strcmp(cmd, "serve") == 0) {
+        srv_opts so;
+        srv_defaults(&so);
+        for (int i = 2; i < argc; i++) {
+            const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+            unsigned long long v;
+            if (opt_is(a, "-h", "--help")) {
+                fputs(usage_text, stdout);
+                return 0;
+            }
+            if (strcmp(a, "--port") != 0 && strcmp(a, "--listen") != 0 && strcmp(a, "--token") != 0 &&
+                strcmp(a, "--max-runs") != 0 && strcmp(a, "--queue") != 0 && !opt_is(a, "-j", "--threads"))
+                return usage_error("unknown option '%s' for serve", a);
+            if (!val)
+                return usage_error("option '%s' needs a value", a);
+            i++;
+            if (strcmp(a, "--port") == 0) {
+                if (parse_u64(val, 0, 65535, &v) != 0)
+                    return usage_error("--port: '%s' is not a port (expected 0 to 65535)", val);
+                so.port = (int)v;
+            } else if (strcmp(a, "--listen") == 0) {
+                so.listen = val;
+            } else if (strcmp(a, "--token") == 0) {
+                so.token = val;
+            } else if (strcmp(a, "--max-runs") == 0) {
+                if (parse_u64(val, 1, 64, &v) != 0)
+                    return usage_error("--max-runs: '%s' is not a number of runs (expected 1 to 64)", val);
+                so.max_runs = (int)v;
+            } else if (strcmp(a, "--queue") == 0) {
+                if (parse_u64(val, 0, 60, &v) != 0)
+                    return usage_error("--queue: '%s' is not a number of runs (expected 0 to 60)", val);
+                so.max_queued = (int)v;
+            } else {
+                if (parse_u64(val, 1, 256, &v) != 0)
+                    return usage_error("-j: '%s' is not a number of threads (expected 1 to 256)", val);
+                so.threads = (int)v;
+            }
+        }
+        return srv_main(&so, stdout, stderr);
     }
     if (strcmp(cmd, "plot") == 0) {
         if (argc != 3)

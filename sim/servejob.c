@@ -1,0 +1,963 @@
+/* servejob: validated runs queued on a small pool of workers; see servejob.h. */
+#define _GNU_SOURCE
+#include "servejob.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "ccdate.h"
+#include "charts.h"
+#include "experiment.h"
+#include "output.h"
+#include "params.h"
+#include "scenario.h"
+#include "workbook.h"
+
+const char *const sjb_state_name[5] = {"queued", "running", "done", "failed", "cancelled"};
+
+enum { MAXJOBS = 64, MAXFILES = 16 };
+
+typedef struct sjb_job {
+    char id[33];
+    int state;
+    atomic_int cancel;
+    int done, total;
+    unsigned version;
+    char message[512];
+    long seq;                /* order of submission */
+    /* the run's input, owned */
+    char *config;            /* the baseline's name */
+    char *config_path;
+    cc_params *base;
+    int nscen;
+    csn_scenario *scen[SRQ_MAXSCEN];
+    char *scen_text[SRQ_MAXSCEN]; /* edited scenarios: the file to save (NULL: a named one) */
+    char *scen_file[SRQ_MAXSCEN]; /* its name in the run folder, or the named file's */
+    int reps, years;
+    uint64_t seed;
+    /* the results */
+    char *json;
+    size_t json_len;
+    int nfiles;
+    char *files[MAXFILES];
+    int running_base;        /* replications before the current run (for progress) */
+} sjb_job;
+
+struct sjb_pool {
+    sjb_opts o;
+    char *root, *outroot;
+    pthread_mutex_t lock;
+    pthread_cond_t changed;  /* any job's status, or a new job */
+    int stopping;
+    long seq;
+    sjb_job *job[MAXJOBS];
+    int nworkers;
+    pthread_t *worker;
+};
+
+static char *dupstr(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d)
+        memcpy(d, s, n);
+    return d;
+}
+
+static char *join(const char *a, const char *b, const char *c)
+{
+    size_t n = strlen(a) + strlen(b) + strlen(c) + 1;
+    char *s = malloc(n);
+    if (s)
+        snprintf(s, n, "%s%s%s", a, b, c);
+    return s;
+}
+
+static void job_free(sjb_job *j)
+{
+    if (!j)
+        return;
+    free(j->config);
+    free(j->config_path);
+    ccp_free(j->base);
+    for (int i = 0; i < j->nscen; i++) {
+        csn_free(j->scen[i]);
+        free(j->scen_text[i]);
+        free(j->scen_file[i]);
+    }
+    free(j->json);
+    for (int i = 0; i < j->nfiles; i++)
+        free(j->files[i]);
+    free(j);
+}
+
+/* ---- names to files ---- */
+
+/* The path of NAME.cfg in folder sub of the root when it is a regular file
+ * (not a link); NULL otherwise. */
+static char *named_file(const sjb_pool *p, const char *sub, const char *name)
+{
+    if (!srq_name_ok(name))
+        return NULL;
+    size_t n = strlen(p->root) + strlen(sub) + strlen(name) + 8;
+    char *path = malloc(n);
+    if (!path)
+        return NULL;
+    snprintf(path, n, "%s/%s/%s.cfg", p->root, sub, name);
+    struct stat sb;
+    if (lstat(path, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        free(path);
+        return NULL;
+    }
+    return path;
+}
+
+static int same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* The sorted names (without .cfg) of the regular files *.cfg in root/sub. */
+static int list_names(const sjb_pool *p, const char *sub, char ***out)
+{
+    char *dir = join(p->root, "/", sub);
+    DIR *d = dir ? opendir(dir) : NULL;
+    int n = 0, cap = 0;
+    char **names = NULL;
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+        if (len < 5 || strcmp(e->d_name + len - 4, ".cfg") != 0)
+            continue;
+        char name[256];
+        snprintf(name, sizeof name, "%.*s", (int)(len - 4), e->d_name);
+        char *path = named_file(p, sub, name);
+        if (!path)
+            continue;
+        free(path);
+        if (n == cap) {
+            cap = cap ? 2 * cap : 16;
+            char **nn = realloc(names, (size_t)cap * sizeof *nn);
+            if (!nn)
+                break;
+            names = nn;
+        }
+        if (!(names[n] = dupstr(name)))
+            break;
+        n++;
+    }
+    if (d)
+        closedir(d);
+    free(dir);
+    for (int i = 1; i < n; i++)
+        for (int k = i; k > 0 && strcmp(names[k - 1], names[k]) > 0; k--) {
+            char *t = names[k];
+            names[k] = names[k - 1];
+            names[k - 1] = t;
+        }
+    *out = names;
+    return n;
+}
+
+static void free_names(char **names, int n)
+{
+    for (int i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+/* Load a scenario quietly (NULL when it does not load). */
+static csn_scenario *quiet_scenario(const char *path)
+{
+    cc_diag *d = ccg_new();
+    csn_scenario *s = NULL;
+    if (d && csn_load(path, d, &s) != CCP_OK)
+        s = NULL;
+    ccg_free(d);
+    return s;
+}
+
+int sjb_list(sjb_pool *p, FILE *f)
+{
+    char **cn = NULL, **sn = NULL;
+    int nc = list_names(p, "config", &cn), ns = list_names(p, "scenarios", &sn);
+    char **cpath = calloc((size_t)nc + 1, sizeof *cpath);
+    fputs("{\"baselines\":[", f);
+    int first = 1;
+    for (int i = 0; i < nc && cpath; i++) {
+        cpath[i] = named_file(p, "config", cn[i]);
+        cc_diag *d = ccg_new();
+        cc_params *pp = NULL;
+        /* a scenario file in config/ does not load as a config: left out */
+        if (d && cpath[i] && ccp_load(cpath[i], d, &pp) == CCP_OK) {
+            char day[16];
+            ccd_format(pp->start_day, day);
+            fputs(first ? "{\"name\":" : ",{\"name\":", f);
+            srq_json_string(f, cn[i]);
+            fputs(",\"council\":", f);
+            srq_json_string(f, pp->name);
+            fputs(",\"start\":", f);
+            srq_json_string(f, day);
+            fputc('}', f);
+            first = 0;
+        } else {
+            free(cpath[i]);
+            cpath[i] = NULL;
+        }
+        ccp_free(pp);
+        ccg_free(d);
+    }
+    fputs("],\"scenarios\":[", f);
+    first = 1;
+    for (int i = 0; i < ns && cpath; i++) {
+        char *path = named_file(p, "scenarios", sn[i]);
+        csn_scenario *s = path ? quiet_scenario(path) : NULL;
+        int b = -1;
+        for (int k = 0; s && k < nc && b < 0; k++)
+            if (cpath[k] && same_file(cpath[k], s->baseline))
+                b = k;
+        if (s && b >= 0) {
+            fputs(first ? "{\"file\":" : ",{\"file\":", f);
+            srq_json_string(f, sn[i]);
+            fputs(",\"name\":", f);
+            srq_json_string(f, s->name);
+            fputs(",\"description\":", f);
+            srq_json_string(f, s->description ? s->description : "");
+            fputs(",\"baseline\":", f);
+            srq_json_string(f, cn[b]);
+            fputc('}', f);
+            first = 0;
+        }
+        csn_free(s);
+        free(path);
+    }
+    fputs("]}", f);
+    for (int i = 0; i < nc && cpath; i++)
+        free(cpath[i]);
+    int ok = cpath != NULL;
+    free(cpath);
+    free_names(cn, nc);
+    free_names(sn, ns);
+    return ok ? 0 : -1;
+}
+
+/* ---- validation ---- */
+
+/* A file name for an edited scenario: its name with anything but letters,
+ * digits, _ and - as '-', at most 60 characters, then ".cfg". */
+static void scenario_fname(const char *name, char *out)
+{
+    size_t o = 0;
+    for (const char *c = name; *c && o < 60; c++)
+        out[o++] = (char)((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+                                  *c == '_' || *c == '-'
+                              ? *c
+                              : '-');
+    if (o == 0 || out[0] == '-')
+        o = (size_t)snprintf(out, 16, "scenario");
+    strcpy(out + o, ".cfg");
+}
+
+/* Messages of d about files in folder dir, with "dir/" taken off, into dst. */
+static void copy_messages(cc_diag *dst, const cc_diag *src, const char *dir)
+{
+    size_t n = strlen(dir);
+    for (size_t i = 0; i < ccg_count(src); i++) {
+        const char *m = ccg_get(src, i);
+        if (strncmp(m, dir, n) == 0 && m[n] == '/')
+            m += n + 1;
+        ccg_add(dst, "%s", m);
+    }
+}
+
+/* Write edited scenario s into folder dir as fname (the baseline as
+ * baseline) and load it; the messages go to d with the folder taken off. */
+static int load_edited(const srq_scenario *s, const char *dir, const char *fname, const char *baseline,
+                       const char *comment, cc_diag *d, csn_scenario **out)
+{
+    *out = NULL;
+    FILE *f = cco_create(dir, fname);
+    if (!f) {
+        ccg_add(d, "serve: cannot write a scenario into the temporary folder: %s", strerror(errno));
+        return -1;
+    }
+    srq_scenario_text(f, s, baseline, comment);
+    if (cco_close(f, fname) != 0) {
+        ccg_add(d, "serve: cannot write a scenario into the temporary folder: %s", strerror(errno));
+        return -1;
+    }
+    char *path = join(dir, "/", fname);
+    cc_diag *dd = ccg_new();
+    int rc = path && dd ? csn_load(path, dd, out) : CCP_EIO;
+    if (dd)
+        copy_messages(d, dd, dir);
+    if (rc != CCP_OK && (!dd || ccg_count(dd) == 0))
+        ccg_add(d, "%s: could not be loaded", fname);
+    ccg_free(dd);
+    if (path)
+        unlink(path);
+    free(path);
+    return rc == CCP_OK ? 0 : -1;
+}
+
+/* The comment line of a saved scenario: who saved it and when (comment
+ * holds at least 400 bytes). */
+static void saved_comment(const char *author, char *comment)
+{
+    time_t now = time(NULL);
+    struct tm tmv;
+    char stamp[32] = "";
+    if (gmtime_r(&now, &tmv))
+        strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M UTC", &tmv);
+    snprintf(comment, 400, "Saved from carecap serve %s on %s%s%.200s", cca_version(), stamp,
+             author && *author ? " by " : "", author && *author ? author : "");
+}
+
+/* The text of an edited scenario as saved: the baseline relative to a file
+ * in scenarios/, then the same lines as the file the run loaded. */
+static char *saved_text(const srq_scenario *s, const char *config, const char *comment)
+{
+    char *text = NULL, *base = join("../config/", config, ".cfg");
+    size_t len = 0;
+    FILE *f = base ? open_memstream(&text, &len) : NULL;
+    if (!f) {
+        free(base);
+        return NULL;
+    }
+    srq_scenario_text(f, s, base, comment);
+    int bad = fclose(f) != 0;
+    free(base);
+    if (bad) {
+        free(text);
+        return NULL;
+    }
+    return text;
+}
+
+/* Load and check everything rq names into job j. 0, or 1 with messages. */
+static int prepare(sjb_pool *p, const srq_run *rq, cc_diag *d, sjb_job *j)
+{
+    size_t before = ccg_count(d);
+    j->config = dupstr(rq->config);
+    j->config_path = named_file(p, "config", rq->config);
+    if (!j->config_path) {
+        ccg_add(d, "request: config: is not a baseline in config/ (expected one of the names listed)");
+        return 1;
+    }
+    cc_diag *dd = ccg_new();
+    if (!dd || ccp_load(j->config_path, dd, &j->base) != CCP_OK) {
+        if (dd)
+            for (size_t i = 0; i < ccg_count(dd); i++)
+                ccg_add(d, "%s", ccg_get(dd, i));
+        ccg_add(d, "request: config: does not load as a baseline (expected a config, not a scenario)");
+        ccg_free(dd);
+        return 1;
+    }
+    ccg_free(dd);
+    char real[PATH_MAX];
+    if (!realpath(j->config_path, real)) {
+        ccg_add(d, "serve: %s: cannot be resolved", j->config_path);
+        return 1;
+    }
+    char tmpl[] = "/tmp/carecap-serve-XXXXXX";
+    const char *tdir = NULL;
+    char comment[400];
+    saved_comment(rq->author, comment);
+    for (int i = 0; i < rq->nscen; i++) {
+        const srq_scenario *s = &rq->scen[i];
+        if (s->file) {
+            char *path = named_file(p, "scenarios", s->file);
+            if (!path) {
+                ccg_add(d, "request: scenarios[%d].file: is not a scenario in scenarios/ (expected one of the names "
+                           "listed)", i);
+                continue;
+            }
+            dd = ccg_new();
+            if (!dd || csn_load(path, dd, &j->scen[i]) != CCP_OK) {
+                for (size_t k = 0; dd && k < ccg_count(dd); k++)
+                    ccg_add(d, "%s", ccg_get(dd, k));
+            } else if (!same_file(j->scen[i]->baseline, j->config_path)) {
+                ccg_add(d, "%s: baseline: the scenario applies to another baseline (expected %s)", path,
+                        j->config_path);
+            }
+            ccg_free(dd);
+            j->scen_file[i] = join(s->file, ".cfg", "");
+            free(path);
+            continue;
+        }
+        if (!tdir && !(tdir = mkdtemp(tmpl))) {
+            ccg_add(d, "serve: cannot make a temporary folder: %s", strerror(errno));
+            break;
+        }
+        char fname[80];
+        scenario_fname(s->name, fname);
+        for (int k = 0; k < i; k++)
+            if (j->scen_file[k] && strcmp(j->scen_file[k], fname) == 0)
+                snprintf(fname + strlen(fname) - 4, 16, "-%d.cfg", i + 1);
+        j->scen_file[i] = dupstr(fname);
+        if (load_edited(s, tdir, fname, real, comment, d, &j->scen[i]) == 0)
+            j->scen_text[i] = saved_text(s, rq->config, comment);
+    }
+    if (tdir)
+        rmdir(tdir);
+    j->nscen = rq->nscen;
+    for (int i = 0; i < j->nscen; i++)
+        for (int k = 0; k < i; k++)
+            if (j->scen[i] && j->scen[k] && strcmp(j->scen[i]->name, j->scen[k]->name) == 0)
+                ccg_add(d, "request: scenarios[%d]: has the name of scenarios[%d] (expected unique scenario names)", i,
+                        k);
+    j->reps = rq->reps;
+    j->years = rq->years;
+    j->seed = rq->seed;
+    return ccg_count(d) > before ? 1 : 0;
+}
+
+int sjb_scenario_file(sjb_pool *p, const srq_run *rq, cc_diag *d, char **text, char *fname)
+{
+    *text = NULL;
+    if (rq->nscen != 1 || rq->scen[0].file) {
+        ccg_add(d, "request: scenarios: saving takes one edited scenario (expected {\"name\": ..., \"levers\": [...]})");
+        return 1;
+    }
+    sjb_job *j = calloc(1, sizeof *j);
+    if (!j)
+        return -1;
+    int rc = prepare(p, rq, d, j);
+    if (rc == 0) {
+        *text = j->scen_text[0];
+        j->scen_text[0] = NULL;
+        snprintf(fname, 80, "%s", j->scen_file[0]);
+        rc = *text ? 0 : -1;
+    }
+    job_free(j);
+    return rc;
+}
+
+/* ---- the pool ---- */
+
+static sjb_job *find(sjb_pool *p, const char *id)
+{
+    for (int i = 0; i < MAXJOBS; i++)
+        if (p->job[i] && strcmp(p->job[i]->id, id) == 0)
+            return p->job[i];
+    return NULL;
+}
+
+static void set_state(sjb_pool *p, sjb_job *j, int state, const char *msg)
+{
+    j->state = state;
+    if (msg)
+        snprintf(j->message, sizeof j->message, "%s", msg);
+    j->version++;
+    pthread_cond_broadcast(&p->changed);
+}
+
+static int new_id(char *id)
+{
+    unsigned char b[16];
+    if (getrandom(b, sizeof b, 0) != (ssize_t)sizeof b)
+        return -1;
+    for (int i = 0; i < 16; i++)
+        snprintf(id + 2 * i, 3, "%02x", b[i]);
+    return 0;
+}
+
+int sjb_submit(sjb_pool *p, const srq_run *rq, cc_diag *d, char *id)
+{
+    sjb_job *j = calloc(1, sizeof *j);
+    if (!j)
+        return -1;
+    int rc = prepare(p, rq, d, j);
+    if (rc != 0 || new_id(j->id) != 0) {
+        job_free(j);
+        return rc ? rc : -1;
+    }
+    atomic_init(&j->cancel, 0);
+    j->total = j->reps * (1 + j->nscen);
+    pthread_mutex_lock(&p->lock);
+    int waiting = 0, slot = -1;
+    long oldest = -1;
+    for (int i = 0; i < MAXJOBS; i++) {
+        sjb_job *k = p->job[i];
+        if (!k)
+            slot = slot < 0 ? i : slot;
+        else if (k->state == SJB_QUEUED || k->state == SJB_RUNNING)
+            waiting++;
+        else if (k->state != SJB_RUNNING && slot < 0 && (oldest < 0 || k->seq < p->job[oldest]->seq))
+            oldest = i;
+    }
+    if (slot < 0 && oldest >= 0) {
+        job_free(p->job[oldest]); /* its folder stays on disk */
+        p->job[oldest] = NULL;
+        slot = (int)oldest;
+    }
+    if (waiting >= p->o.max_queued + p->o.max_running || slot < 0 || p->stopping) {
+        pthread_mutex_unlock(&p->lock);
+        job_free(j);
+        return 2;
+    }
+    j->seq = p->seq++;
+    j->state = SJB_QUEUED;
+    j->version = 1;
+    p->job[slot] = j;
+    memcpy(id, j->id, 33);
+    pthread_cond_broadcast(&p->changed);
+    pthread_mutex_unlock(&p->lock);
+    return 0;
+}
+
+int sjb_status_of(sjb_pool *p, const char *id, unsigned seen, int wait_ms, sjb_status *st)
+{
+    pthread_mutex_lock(&p->lock);
+    sjb_job *j = find(p, id);
+    if (j && wait_ms > 0 && j->version == seen && j->state <= SJB_RUNNING) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += wait_ms / 1000;
+        until.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        while ((j = find(p, id)) && j->version == seen && !p->stopping)
+            if (pthread_cond_timedwait(&p->changed, &p->lock, &until) != 0)
+                break;
+        j = find(p, id);
+    }
+    if (!j) {
+        pthread_mutex_unlock(&p->lock);
+        return -1;
+    }
+    st->state = j->state;
+    st->done = j->done;
+    st->total = j->total;
+    st->version = j->version;
+    snprintf(st->message, sizeof st->message, "%s", j->message);
+    st->position = 0;
+    if (j->state == SJB_QUEUED)
+        for (int i = 0; i < MAXJOBS; i++)
+            if (p->job[i] && p->job[i]->state == SJB_QUEUED && p->job[i]->seq < j->seq)
+                st->position++;
+    pthread_mutex_unlock(&p->lock);
+    return 0;
+}
+
+int sjb_cancel(sjb_pool *p, const char *id)
+{
+    pthread_mutex_lock(&p->lock);
+    sjb_job *j = find(p, id);
+    if (j) {
+        atomic_store(&j->cancel, 1);
+        if (j->state == SJB_QUEUED)
+            set_state(p, j, SJB_CANCELLED, "cancelled before it started");
+    }
+    pthread_mutex_unlock(&p->lock);
+    return j ? 0 : -1;
+}
+
+char *sjb_result(sjb_pool *p, const char *id, size_t *len)
+{
+    char *c = NULL;
+    pthread_mutex_lock(&p->lock);
+    sjb_job *j = find(p, id);
+    if (j && j->state == SJB_DONE && j->json && (c = malloc(j->json_len + 1))) {
+        memcpy(c, j->json, j->json_len + 1);
+        *len = j->json_len;
+    }
+    pthread_mutex_unlock(&p->lock);
+    return c;
+}
+
+int sjb_open_file(sjb_pool *p, const char *id, const char *name)
+{
+    int fd = -1;
+    pthread_mutex_lock(&p->lock);
+    sjb_job *j = find(p, id);
+    int known = 0;
+    for (int i = 0; j && j->state == SJB_DONE && i < j->nfiles; i++)
+        known |= strcmp(j->files[i], name) == 0;
+    if (known) {
+        char *dir = join(p->outroot, "/", j->id);
+        int dfd = dir ? open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
+        if (dfd >= 0) {
+            fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+            struct stat sb;
+            if (fd >= 0 && (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode))) {
+                close(fd);
+                fd = -1;
+            }
+            close(dfd);
+        }
+        free(dir);
+    }
+    pthread_mutex_unlock(&p->lock);
+    return fd;
+}
+
+/* ---- running ---- */
+
+typedef struct {
+    sjb_pool *p;
+    sjb_job *j;
+} runctx;
+
+static int sink(void *ctx, int rep, const double *values, const ccs_totals *tot)
+{
+    (void)rep, (void)values, (void)tot;
+    const runctx *c = ctx;
+    return atomic_load(&c->j->cancel) ? 1 : 0;
+}
+
+static void progress(void *ctx, int done, int total)
+{
+    (void)total;
+    runctx *c = ctx;
+    pthread_mutex_lock(&c->p->lock);
+    if (c->j->done != c->j->running_base + done) {
+        c->j->done = c->j->running_base + done;
+        c->j->version++;
+        pthread_cond_broadcast(&c->p->changed);
+    }
+    pthread_mutex_unlock(&c->p->lock);
+}
+
+static int keep_monthly(const char *m, const char *g)
+{
+    return (strcmp(m, "looked_after") == 0 && strcmp(g, "all") == 0) || strcmp(m, "gap") == 0 ||
+           strcmp(m, "placed") == 0 || strcmp(m, "kpi_pct") == 0;
+}
+
+static int keep_annual(const char *m, const char *g)
+{
+    (void)g;
+    return strcmp(m, "spend") == 0 || strcmp(m, "entries") == 0 || strcmp(m, "exits") == 0;
+}
+
+static int keep_comparison(const char *m, const char *g)
+{
+    return (strcmp(m, "looked_after") == 0 && strcmp(g, "all") == 0) || strcmp(m, "gap") == 0 ||
+           strcmp(m, "kpi") == 0 || strcmp(m, "placed_outside") == 0 ||
+           strcmp(m, "gap_cost") == 0 || ((strcmp(m, "spend") == 0 || strcmp(m, "spend_cumulative") == 0) &&
+                                          strcmp(g, "total") == 0);
+}
+
+/* Write buffer text[0..n) as file name into the temporary folder sd. */
+static int put_file(const char *sd, const char *name, const char *text, size_t n)
+{
+    FILE *f = cco_create(sd, name);
+    if (!f)
+        return -1;
+    fwrite(text, 1, n, f);
+    return cco_close(f, name);
+}
+
+typedef struct {
+    char *text;
+    size_t len;
+    FILE *f;
+} membuf;
+
+static int mem_open(membuf *m)
+{
+    m->text = NULL;
+    m->len = 0;
+    m->f = open_memstream(&m->text, &m->len);
+    return m->f ? 0 : -1;
+}
+
+static int mem_close(membuf *m)
+{
+    int rc = m->f && fclose(m->f) == 0 ? 0 : -1;
+    m->f = NULL;
+    return rc;
+}
+
+/* Run job j; its state is set by the caller from the return: 0 done,
+ * 1 cancelled, -1 failed (message in msg, 512 bytes). */
+static int run_job(sjb_pool *p, sjb_job *j, char *msg)
+{
+    runctx c = {p, j};
+    cce_opts eo = {j->reps, j->years, p->o.threads, j->seed, 0, NULL, NULL, 0, NULL, NULL};
+    cce_result *rb = NULL;
+    char err[512];
+    membuf mm = {0}, ma = {0}, mc = {0}, mj = {0}, me = {0};
+    cco_stage *st = NULL;
+    int rc = -1;
+    if (mem_open(&mm) || mem_open(&ma) || mem_open(&mc) || mem_open(&mj) || mem_open(&me)) {
+        snprintf(msg, 512, "out of memory");
+        goto done;
+    }
+    if (cce_run_each(j->base, &eo, sink, &c, progress, &c, &rb, err) != 0) {
+        rc = atomic_load(&j->cancel) ? 1 : -1;
+        snprintf(msg, 512, "%s", err);
+        goto done;
+    }
+    fprintf(mc.f, "%s\n", cco_cmp_header);
+    if (cco_write_monthly(mm.f, rb, 1) || cco_write_annual(ma.f, rb, 1)) {
+        snprintf(msg, 512, "out of memory while summarising");
+        goto done;
+    }
+    double wall = rb->wall_seconds;
+    for (int i = 0; i < j->nscen; i++) {
+        csn_scenario *s = j->scen[i];
+        cce_opts so = eo;
+        so.phases = (const cc_params *const *)s->phase;
+        so.phase_t = s->phase_t;
+        so.nphase = s->nphase;
+        cce_result *rs = NULL;
+        pthread_mutex_lock(&p->lock);
+        j->running_base = j->reps * (i + 1);
+        pthread_mutex_unlock(&p->lock);
+        if (cce_run_each(s->phase[0], &so, sink, &c, progress, &c, &rs, err) != 0) {
+            rc = atomic_load(&j->cancel) ? 1 : -1;
+            snprintf(msg, 512, "%s", err);
+            goto done;
+        }
+        wall += rs->wall_seconds;
+        int bad = cco_write_monthly(mm.f, rs, 0) || cco_write_annual(ma.f, rs, 0) || cco_write_comparison(mc.f, rb, rs);
+        cce_free(rs);
+        if (bad) {
+            snprintf(msg, 512, "out of memory while summarising");
+            goto done;
+        }
+    }
+    if (mem_close(&mm) || mem_close(&ma) || mem_close(&mc)) {
+        snprintf(msg, 512, "out of memory");
+        goto done;
+    }
+    /* the run's folder, switched in whole */
+    char *dir = join(p->outroot, "/", j->id);
+    st = dir ? cco_stage_new(dir, err) : NULL;
+    free(dir);
+    if (!st) {
+        snprintf(msg, 512, "%s", dir ? err : "out of memory");
+        goto done;
+    }
+    const char *sd = cco_stage_dir(st);
+    const char *names[MAXFILES];
+    int nn = 0;
+    int werr = put_file(sd, "monthly.csv", mm.text, mm.len) || put_file(sd, "annual.csv", ma.text, ma.len);
+    names[nn++] = "monthly.csv";
+    names[nn++] = "annual.csv";
+    if (j->nscen > 0) {
+        werr |= put_file(sd, "comparison.csv", mc.text, mc.len);
+        names[nn++] = "comparison.csv";
+    }
+    FILE *fx = cco_create(sd, "manifest.txt");
+    if (fx) {
+        fprintf(fx, "program: carecap %s (serve)\nconfig: ", cca_version());
+        cco_shell_quote(fx, j->config_path);
+        fprintf(fx, "\nconfig_fnv1a64: %016llx\nscenario: baseline\nseed: %llu\nreplications: %d\nyears: %d\n",
+                (unsigned long long)j->base->file_hash, (unsigned long long)j->seed, j->reps, j->years);
+        for (int i = 0; i < j->nscen; i++) {
+            fputs("scenario: ", fx);
+            cco_shell_quote(fx, j->scen[i]->name);
+            fputs(" (", fx);
+            cco_shell_quote(fx, j->scen_file[i]);
+            fprintf(fx, ", %d levers, %d phases)\n", j->scen[i]->nlevers, j->scen[i]->nphase);
+        }
+        fprintf(fx, "compare_wall_seconds: %.3f\n", wall);
+    }
+    werr |= !fx || cco_close(fx, "manifest.txt") != 0;
+    names[nn++] = "manifest.txt";
+    for (int i = 0; i < j->nscen; i++)
+        if (j->scen_text[i]) {
+            werr |= put_file(sd, j->scen_file[i], j->scen_text[i], strlen(j->scen_text[i]));
+            names[nn++] = j->scen_file[i];
+        }
+    if (!werr && rb->L->spend >= 0) {
+        char *path = join(sd, "/spend.xlsx", "");
+        werr |= !path || ccw_write(path, rb, err) != 0;
+        free(path);
+        names[nn++] = "spend.xlsx";
+    }
+    if (werr) {
+        snprintf(msg, 512, "the run's files could not be written: %s", strerror(errno));
+        goto done;
+    }
+    pthread_mutex_lock(&p->lock);
+    snprintf(j->message, sizeof j->message, "drawing the charts of report.html");
+    j->version++;
+    pthread_cond_broadcast(&p->changed);
+    pthread_mutex_unlock(&p->lock);
+    /* gnuplot missing is a warning (the report is still written) */
+    if (cch_draw(sd, "the run's folder", me.f) != 0) {
+        mem_close(&me);
+        snprintf(msg, 512, "the report could not be drawn: %s", me.text ? me.text : "");
+        goto done;
+    }
+    names[nn++] = "report.html";
+    if (atomic_load(&j->cancel)) {
+        rc = 1;
+        goto done;
+    }
+    if (cco_stage_commit(st, err) != 0) {
+        st = NULL;
+        snprintf(msg, 512, "%s", err);
+        goto done;
+    }
+    st = NULL;
+    /* the results as JSON: the rows the page draws, exactly as in the CSV files */
+    char day[16];
+    ccd_format(j->base->start_day, day);
+    fputs("{\"id\":", mj.f);
+    srq_json_string(mj.f, j->id);
+    fputs(",\"config\":", mj.f);
+    srq_json_string(mj.f, j->config);
+    fputs(",\"council\":", mj.f);
+    srq_json_string(mj.f, j->base->name);
+    fprintf(mj.f, ",\"start\":\"%s\",\"reps\":%d,\"years\":%d,\"seed\":%llu,\"wall_seconds\":%.3f", day, j->reps,
+            j->years, (unsigned long long)j->seed, wall);
+    fputs(",\"scenarios\":[{\"name\":\"baseline\"}", mj.f);
+    for (int i = 0; i < j->nscen; i++) {
+        fputs(",{\"name\":", mj.f);
+        srq_json_string(mj.f, j->scen[i]->name);
+        fputs(",\"description\":", mj.f);
+        srq_json_string(mj.f, j->scen[i]->description ? j->scen[i]->description : "");
+        fputs(",\"file\":", mj.f);
+        srq_json_string(mj.f, j->scen_file[i]);
+        fprintf(mj.f, ",\"edited\":%s}", j->scen_text[i] ? "true" : "false");
+    }
+    fputs("],\"files\":[", mj.f);
+    for (int i = 0; i < nn; i++) {
+        if (i)
+            fputc(',', mj.f);
+        srq_json_string(mj.f, names[i]);
+    }
+    fputs("],\"monthly\":[", mj.f);
+    srq_csv_rows(mj.f, mm.text, mm.len, keep_monthly);
+    fputs("],\"annual\":[", mj.f);
+    srq_csv_rows(mj.f, ma.text, ma.len, keep_annual);
+    fputs("],\"comparison\":[", mj.f);
+    if (j->nscen > 0)
+        srq_csv_rows(mj.f, mc.text, mc.len, keep_comparison);
+    fputs("]}", mj.f);
+    if (mem_close(&mj)) {
+        snprintf(msg, 512, "out of memory");
+        goto done;
+    }
+    pthread_mutex_lock(&p->lock);
+    j->json = mj.text;
+    j->json_len = mj.len;
+    mj.text = NULL;
+    for (int i = 0; i < nn; i++)
+        j->files[j->nfiles++] = dupstr(names[i]);
+    pthread_mutex_unlock(&p->lock);
+    rc = 0;
+done:
+    cco_stage_abort(st);
+    cce_free(rb);
+    membuf *all[] = {&mm, &ma, &mc, &mj, &me};
+    for (int i = 0; i < 5; i++) {
+        mem_close(all[i]);
+        free(all[i]->text);
+    }
+    return rc;
+}
+
+static void *worker(void *arg)
+{
+    sjb_pool *p = arg;
+    pthread_mutex_lock(&p->lock);
+    while (!p->stopping) {
+        sjb_job *j = NULL;
+        for (int i = 0; i < MAXJOBS; i++)
+            if (p->job[i] && p->job[i]->state == SJB_QUEUED && (!j || p->job[i]->seq < j->seq))
+                j = p->job[i];
+        if (!j) {
+            pthread_cond_wait(&p->changed, &p->lock);
+            continue;
+        }
+        set_state(p, j, SJB_RUNNING, "running");
+        pthread_mutex_unlock(&p->lock);
+        char msg[512] = "";
+        int rc = run_job(p, j, msg);
+        pthread_mutex_lock(&p->lock);
+        /* the inputs are not needed again: only the results are kept */
+        ccp_free(j->base);
+        j->base = NULL;
+        for (int i = 0; i < j->nscen; i++) {
+            csn_free(j->scen[i]);
+            j->scen[i] = NULL;
+        }
+        if (rc == 0)
+            set_state(p, j, SJB_DONE, "done");
+        else if (rc > 0 || atomic_load(&j->cancel))
+            set_state(p, j, SJB_CANCELLED, "cancelled; nothing was kept");
+        else
+            set_state(p, j, SJB_FAILED, msg);
+    }
+    pthread_mutex_unlock(&p->lock);
+    return NULL;
+}
+
+sjb_pool *sjb_new(const sjb_opts *o, char *err)
+{
+    sjb_pool *p = calloc(1, sizeof *p);
+    if (!p) {
+        snprintf(err, 512, "out of memory");
+        return NULL;
+    }
+    p->o = *o;
+    p->root = dupstr(o->root);
+    p->outroot = dupstr(o->outroot);
+    p->worker = calloc((size_t)o->max_running, sizeof *p->worker);
+    if (!p->root || !p->outroot || !p->worker) {
+        snprintf(err, 512, "out of memory");
+        sjb_free(p);
+        return NULL;
+    }
+    if (cco_mkdirs(p->outroot) != 0) {
+        snprintf(err, 512, "%s: cannot make the runs' folder: %s", p->outroot, strerror(errno));
+        sjb_free(p);
+        return NULL;
+    }
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_cond_init(&p->changed, NULL);
+    for (; p->nworkers < o->max_running; p->nworkers++)
+        if (pthread_create(&p->worker[p->nworkers], NULL, worker, p) != 0)
+            break;
+    if (p->nworkers == 0) {
+        snprintf(err, 512, "could not start a worker thread");
+        sjb_free(p);
+        return NULL;
+    }
+    return p;
+}
+
+void sjb_free(sjb_pool *p)
+{
+    if (!p)
+        return;
+    if (p->nworkers) {
+        pthread_mutex_lock(&p->lock);
+        p->stopping = 1;
+        for (int i = 0; i < MAXJOBS; i++)
+            if (p->job[i])
+                atomic_store(&p->job[i]->cancel, 1);
+        pthread_cond_broadcast(&p->changed);
+        pthread_mutex_unlock(&p->lock);
+        for (int i = 0; i < p->nworkers; i++)
+            pthread_join(p->worker[i], NULL);
+        pthread_mutex_destroy(&p->lock);
+        pthread_cond_destroy(&p->changed);
+    }
+    for (int i = 0; i < MAXJOBS; i++)
+        job_free(p->job[i]);
+    free(p->worker);
+    free(p->root);
+    free(p->outroot);
+    free(p);
+}

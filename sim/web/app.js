@@ -1,0 +1,504 @@
+/* carecap workbench: the page's script. Talks to the JSON API of
+ * `carecap serve` (docs/workbench.md). Every text from the server is put
+ * into the page as text (textContent), never as HTML. */
+'use strict';
+
+(function () {
+  const token = new URLSearchParams(location.search).get('token') || '';
+  const $ = (id) => document.getElementById(id);
+  const state = { baselines: [], scenarios: [], last: null, runId: null, abort: null, charts: {} };
+
+  const TYPES = ['foster', 'kinship', 'residential', 'semi_independent', 'secure', 'adoption', 'with_parents', 'other'];
+  const TYPE_NAME = {
+    foster: 'Foster care', kinship: 'Kinship care', residential: 'Residential', semi_independent: 'Semi-independent',
+    secure: 'Secure', adoption: 'Placed for adoption', with_parents: 'Placed with parents', other: 'Other'
+  };
+  const KPI_NAME = {
+    kinship: 'Children in kinship care (%)', external_foster: 'Foster placements with external agencies (%)',
+    resi_against_plan: 'In residential care against their plan (%)',
+    family_based_12_15: 'Children aged 12-15 in family-based care (%)',
+    outside_d2n2: 'Placed outside D2N2 (%)'
+  };
+  const COLOURS = ['#1d70b8', '#d4351c', '#00703c', '#f47738', '#4c2c92'];
+
+  function headers(json) {
+    const h = {};
+    if (json) h['Content-Type'] = 'application/json';
+    if (token) h['Authorization'] = 'Bearer ' + token;
+    return h;
+  }
+  function withToken(url) {
+    return token ? url + (url.includes('?') ? '&' : '?') + 'token=' + encodeURIComponent(token) : url;
+  }
+  async function api(path, body) {
+    const opt = body === undefined ? { headers: headers(false) }
+      : { method: 'POST', headers: headers(true), body: JSON.stringify(body) };
+    const r = await fetch(path, opt);
+    const t = await r.text();
+    let j = null;
+    try { j = JSON.parse(t); } catch (e) { /* not JSON */ }
+    if (!r.ok) throw new ApiError(j && j.errors ? j.errors : ['The server answered ' + r.status + '.']);
+    return j;
+  }
+  function ApiError(list) { this.list = list; }
+
+  function setStatus(text) { $('status').textContent = text; }
+  function showErrors(list) {
+    const ul = $('error-list');
+    ul.textContent = '';
+    for (const m of list) {
+      const li = document.createElement('li');
+      li.textContent = m;
+      ul.appendChild(li);
+    }
+    $('errors').hidden = list.length === 0;
+    if (list.length) $('errors').focus();
+  }
+  function fail(e) {
+    if (e instanceof ApiError) showErrors(e.list);
+    else showErrors(['Something went wrong: ' + (e && e.message ? e.message : e)]);
+    setStatus('');
+  }
+
+  /* ---- numbers ---- */
+  const fmt0 = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 0 });
+  const fmt1 = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 1, minimumFractionDigits: 1 });
+  function num(v) { return v === null || v === undefined ? '' : Math.abs(v) < 100 ? fmt1.format(v) : fmt0.format(v); }
+  function money(v) { return v === null || v === undefined ? '' : (v < 0 ? '-£' : '£') + fmt1.format(Math.abs(v) / 1e6) + 'm'; }
+  function signed(v, f) { const s = f(v); return v > 0 ? '+' + s : s; }
+  function monthName(d) {
+    const m = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+    return m[parseInt(d.slice(5, 7), 10) - 1] + ' ' + d.slice(0, 4);
+  }
+  function fy(d) { const y = parseInt(d.slice(0, 4), 10); return (y - 1) + '-' + String(y).slice(2); }
+
+  /* rows: [scenario, date, metric, group, mean, sd, p05, p25, p50, p75, p95 (, share_better)] */
+  function rows(list, scen, metric, group) {
+    return list.filter((r) => r[0] === scen && r[2] === metric && r[3] === group);
+  }
+  function last(list, scen, metric, group) { const r = rows(list, scen, metric, group); return r.length ? r[r.length - 1] : null; }
+
+  /* ---- tables ---- */
+  function table(id, head, body, numeric) {
+    const t = $(id);
+    const cap = t.querySelector('caption');
+    t.textContent = '';
+    if (cap) t.appendChild(cap);
+    const thead = document.createElement('thead');
+    const tr = document.createElement('tr');
+    head.forEach((h, i) => {
+      const th = document.createElement('th');
+      th.scope = 'col';
+      th.textContent = h;
+      if (numeric && i > 0) th.className = 'num';
+      tr.appendChild(th);
+    });
+    thead.appendChild(tr);
+    t.appendChild(thead);
+    const tb = document.createElement('tbody');
+    for (const r of body) {
+      const row = document.createElement('tr');
+      r.forEach((c, i) => {
+        const td = document.createElement(i === 0 ? 'th' : 'td');
+        if (i === 0) td.scope = 'row';
+        if (c && typeof c === 'object') { td.textContent = c.text; if (c.cls) td.className = c.cls; }
+        else td.textContent = c;
+        if (numeric && i > 0) td.className = (td.className + ' num').trim();
+        row.appendChild(td);
+      });
+      tb.appendChild(row);
+    }
+    t.appendChild(tb);
+  }
+
+  /* ---- charts (Chart.js, served by carecap from Debian's libjs-chart.js) ---- */
+  function chart(id, config) {
+    if (typeof Chart === 'undefined') return;
+    if (state.charts[id]) state.charts[id].destroy();
+    config.options = Object.assign({ responsive: true, maintainAspectRatio: false, animation: false }, config.options || {});
+    state.charts[id] = new Chart($(id), config);
+  }
+  function band(label, series, colour, f) {
+    const x = series.map((r) => r[1]);
+    return {
+      labels: x,
+      sets: [
+        { label: label + ': 95th percentile', data: series.map((r) => r[10]), borderColor: 'transparent', backgroundColor: colour + '33', pointRadius: 0, fill: false },
+        { label: label + ': 5th percentile', data: series.map((r) => r[6]), borderColor: 'transparent', backgroundColor: colour + '33', pointRadius: 0, fill: '-1' },
+        { label: label + ': average', data: series.map((r) => r[4]), borderColor: colour, backgroundColor: colour, pointRadius: 0, borderWidth: 2, fill: false }
+      ],
+      f: f
+    };
+  }
+  function lineOptions(yTitle) {
+    return {
+      plugins: { legend: { labels: { filter: (item) => !item.text.includes('percentile') } } },
+      scales: { x: { ticks: { maxTicksLimit: 12, callback: function (v) { return monthName(this.getLabelForValue(v)); } } },
+                y: { title: { display: true, text: yTitle } } }
+    };
+  }
+  function yearly(series) { return series.filter((r, i) => i % 12 === 0 || i === series.length - 1); }
+
+  /* ---- the baseline ---- */
+  function drawBaseline(res) {
+    $('baseline-results').hidden = false;
+    const m = res.monthly, a = res.annual;
+    const inCare = rows(m, 'baseline', 'looked_after', 'all');
+    const first = inCare[0], end = inCare[inCare.length - 1];
+    const spend = rows(a, 'baseline', 'spend', 'total').filter((r) => r[4] !== null);
+    const head = [['Children in care at ' + monthName(first[1]), num(first[4]), ''],
+      ['Children in care at ' + monthName(end[1]), num(end[4]), num(end[6]) + ' to ' + num(end[10])]];
+    for (const t of ['foster', 'residential']) {
+      const g = last(m, 'baseline', 'gap', t);
+      if (g) head.push(['Capacity gap, ' + TYPE_NAME[t].toLowerCase() + ', ' + monthName(g[1]), num(g[4]), num(g[6]) + ' to ' + num(g[10])]);
+    }
+    if (spend.length) {
+      const s = spend[spend.length - 1];
+      head.push(['Spend in ' + fy(s[1]), money(s[4]), money(s[6]) + ' to ' + money(s[10])]);
+    }
+    table('headline', ['Measure', 'Average', 'Range (5th to 95th percentile)'], head, true);
+
+    const sel = $('gap-type');
+    const have = TYPES.filter((t) => rows(m, 'baseline', 'gap', t).length);
+    if (!sel.options.length) {
+      for (const t of have) { const o = document.createElement('option'); o.value = t; o.textContent = TYPE_NAME[t] || t; sel.appendChild(o); }
+      sel.value = have.includes('foster') ? 'foster' : have[0];
+    }
+    drawGap(res);
+
+    const mix = TYPES.map((t) => last(m, 'baseline', 'placed', t)).filter((r) => r);
+    chart('mix-chart', { type: 'bar',
+      data: { labels: mix.map((r) => TYPE_NAME[r[3]] || r[3]), datasets: [{ label: 'Children placed (average)', data: mix.map((r) => r[4]), backgroundColor: '#1d70b8' }] },
+      options: { plugins: { legend: { display: false } }, scales: { y: { title: { display: true, text: 'Children' } } } } });
+    table('mix-table', ['Placement type', 'Average', '5th to 95th'], mix.map((r) => [TYPE_NAME[r[3]] || r[3], num(r[4]), num(r[6]) + ' to ' + num(r[10])]), true);
+
+    const kpis = Object.keys(KPI_NAME).map((k) => last(m, 'baseline', 'kpi_pct', k)).filter((r) => r);
+    table('kpi-table', ['Indicator', 'Start', 'End (average)', 'End (5th to 95th)'], kpis.map((r) => {
+      const f = rows(m, 'baseline', 'kpi_pct', r[3])[0];
+      return [KPI_NAME[r[3]], num(f[4]), num(r[4]), num(r[6]) + ' to ' + num(r[10])];
+    }), true);
+
+    if (spend.length) {
+      const b = band('Total spend', spend, '#1d70b8');
+      chart('spend-chart', { type: 'line', data: { labels: spend.map((r) => fy(r[1])), datasets: b.sets },
+        options: { plugins: { legend: { labels: { filter: (item) => !item.text.includes('percentile') } } },
+          scales: { y: { title: { display: true, text: '£ a year' }, ticks: { callback: (v) => money(v) } } } } });
+      table('spend-table', ['Year', 'Average', '5th to 95th'], spend.map((r) => [fy(r[1]), money(r[4]), money(r[6]) + ' to ' + money(r[10])]), true);
+    }
+  }
+
+  function drawGap(res) {
+    const t = $('gap-type').value;
+    const series = rows(res.monthly, 'baseline', 'gap', t);
+    const sets = band('Baseline', series, '#1d70b8').sets;
+    res.scenarios.slice(1).forEach((s, i) => {
+      sets.push({ label: s.name + ': average', data: rows(res.monthly, s.name, 'gap', t).map((r) => r[4]), borderColor: COLOURS[(i + 1) % 5], backgroundColor: COLOURS[(i + 1) % 5], pointRadius: 0, borderWidth: 2, borderDash: [6, 3], fill: false });
+    });
+    chart('gap-chart', { type: 'line', data: { labels: series.map((r) => r[1]), datasets: sets }, options: lineOptions('Children (need minus places)') });
+    table('gap-table', ['Date', 'Average', '5th to 95th'], yearly(series).map((r) => [monthName(r[1]), num(r[4]), num(r[6]) + ' to ' + num(r[10])]), true);
+  }
+
+  /* ---- the comparison ---- */
+  const CMP = [
+    ['looked_after', 'all', 'Children in care', num],
+    ['gap', 'foster', 'Capacity gap, foster care', num],
+    ['gap', 'residential', 'Capacity gap, residential', num],
+    ['kpi', 'external_foster', 'Foster placements with external agencies', num],
+    ['kpi', 'resi_against_plan', 'In residential care against their plan', num],
+    ['placed_outside', 'd2n2', 'Placed outside D2N2', num],
+    ['spend', 'total', 'Spend in the last financial year', money],
+    ['spend_cumulative', 'total', 'Spend over the whole run', money]
+  ];
+  function drawComparison(res) {
+    const scen = res.scenarios.slice(1).map((s) => s.name);
+    $('s-compare').hidden = scen.length === 0;
+    if (!scen.length) return;
+    const body = [];
+    for (const [metric, group, label, f] of CMP) {
+      const row = [label];
+      let any = false;
+      for (const s of scen) {
+        const r = last(res.comparison, s, metric, group);
+        if (!r) { row.push(''); continue; }
+        any = true;
+        const share = r[11];
+        let text = signed(r[4], f) + ' (' + f(r[6]) + ' to ' + f(r[10]) + ')';
+        if (share !== null && share !== undefined) text += ', better in ' + Math.round(share * 100) + '%';
+        row.push({ text: text, cls: share === null || share === undefined ? '' : share >= 0.8 ? 'better' : share <= 0.2 ? 'worse' : '' });
+      }
+      if (any) body.push(row);
+    }
+    table('compare-table', ['Measure'].concat(scen), body, false);
+    const sel = $('cmp-metric');
+    if (!sel.options.length) {
+      CMP.forEach((c, i) => { const o = document.createElement('option'); o.value = String(i); o.textContent = c[2].replace(' in the last financial year', ' by financial year'); sel.appendChild(o); });
+      sel.value = '1';
+    }
+    drawCmpChart(res);
+  }
+  function drawCmpChart(res) {
+    const [metric, group, label, f] = CMP[parseInt($('cmp-metric').value, 10)];
+    const scen = res.scenarios.slice(1).map((s) => s.name);
+    let sets = [], labels = [], tab = [];
+    scen.forEach((s, i) => {
+      const series = rows(res.comparison, s, metric, group);
+      labels = series.map((r) => r[1]);
+      sets = sets.concat(band(s, series, COLOURS[(i + 1) % 5]).sets);
+    });
+    const money_ = f === money;
+    chart('cmp-chart', { type: 'line', data: { labels: labels, datasets: sets },
+      options: Object.assign(lineOptions(label + ': scenario minus baseline'), money_ ? { scales: { y: { ticks: { callback: (v) => money(v) } } } } : {}) });
+    const first = rows(res.comparison, scen[0], metric, group);
+    const pick = money_ ? first : yearly(first);
+    tab = pick.map((r) => {
+      const row = [money_ ? fy(r[1]) : monthName(r[1])];
+      for (const s of scen) {
+        const x = rows(res.comparison, s, metric, group).find((q) => q[1] === r[1]);
+        row.push(x ? signed(x[4], f) + ' (' + f(x[6]) + ' to ' + f(x[10]) + ')' : '');
+      }
+      return row;
+    });
+    table('cmp-table', ['Date'].concat(scen), tab, true);
+  }
+
+  function drawDownloads(res) {
+    $('s-save').hidden = false;
+    const ul = $('downloads');
+    ul.textContent = '';
+    const what = { 'monthly.csv': 'Monthly figures (CSV)', 'annual.csv': 'Annual figures and spend by financial year (CSV)',
+      'comparison.csv': 'Differences from the baseline (CSV)', 'spend.xlsx': 'Spend workbook of the baseline (Excel)',
+      'report.html': 'Report with charts (HTML)', 'manifest.txt': 'What was run (text)' };
+    for (const f of res.files) {
+      const li = document.createElement('li');
+      const a = document.createElement('a');
+      a.href = withToken('/api/runs/' + res.id + '/files/' + encodeURIComponent(f) + (f === 'report.html' ? '' : '?download=1'));
+      a.textContent = what[f] || ('Scenario file ' + f);
+      if (f !== 'report.html') a.setAttribute('download', f);
+      else a.target = '_blank';
+      a.id = 'dl-' + f.replace(/[^A-Za-z0-9]/g, '-');
+      li.appendChild(a);
+      ul.appendChild(li);
+    }
+    $('save').disabled = !res.scenarios.some((s) => s.edited);
+  }
+
+  /* ---- running ---- */
+  function settings() {
+    return { config: $('config').value, reps: Number($('reps').value), years: Number($('years').value), seed: Number($('seed').value) };
+  }
+  function edited() {
+    const from = $('from').value;
+    const levers = [];
+    const v = (id) => $(id).value.trim();
+    const add = (o) => { if (from) o.from = from; levers.push(o); };
+    if (v('extra_per_year') !== '' && Number(v('extra_per_year')) !== 0) add({ lever: 'foster_recruitment', extra_per_year: Number(v('extra_per_year')) });
+    if (v('resignation_multiplier') !== '' && Number(v('resignation_multiplier')) !== 1) add({ lever: 'foster_retention', resignation_multiplier: Number(v('resignation_multiplier')) });
+    if (v('ready_after_months') !== '') add({ lever: 'step_down', ready_after_months: Number(v('ready_after_months')) });
+    if (v('entry_multiplier') !== '' && Number(v('entry_multiplier')) !== 1) add({ lever: 'edge_of_care', entry_multiplier: Number(v('entry_multiplier')) });
+    const k = v('kinship_multiplier'), g = v('sgo_multiplier');
+    if ((k !== '' && Number(k) !== 1) || (g !== '' && Number(g) !== 1)) {
+      const o = { lever: 'kinship_sgo' };
+      if (k !== '') o.kinship_multiplier = Number(k);
+      if (g !== '') o.sgo_multiplier = Number(g);
+      add(o);
+    }
+    const s = { name: v('scenario-name'), levers: levers };
+    if (v('scenario-description')) s.description = v('scenario-description');
+    return s;
+  }
+
+  async function run(scenarios, what) {
+    showErrors([]);
+    const body = Object.assign(settings(), { scenarios: scenarios });
+    const box = $('progress-box');
+    box.hidden = false;
+    $('progress').value = 0;
+    $('progress-label').textContent = 'Starting ' + what;
+    $('run').disabled = $('show-baseline').disabled = true;
+    state.abort = new AbortController();
+    setStatus('Running ' + what + '.');
+    try {
+      const r = await fetch('/api/runs', { method: 'POST', headers: headers(true), body: JSON.stringify(body), signal: state.abort.signal });
+      if (!r.ok) {
+        let j = null;
+        try { j = await r.json(); } catch (e) { /* not JSON */ }
+        throw new ApiError(j && j.errors ? j.errors : ['The server answered ' + r.status + '.']);
+      }
+      state.runId = r.headers.get('X-Carecap-Run');
+      const reader = r.body.getReader();
+      const dec = new TextDecoder();
+      let buf = '', st = null;
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buf += dec.decode(value, { stream: true });
+        let nl;
+        while ((nl = buf.indexOf('\n')) >= 0) {
+          st = JSON.parse(buf.slice(0, nl));
+          buf = buf.slice(nl + 1);
+          const pct = st.total ? Math.round(100 * st.done / st.total) : 0;
+          $('progress').value = pct;
+          $('progress-label').textContent = st.state === 'queued' ? 'Waiting for ' + st.position + ' other run(s) to finish'
+            : st.done >= st.total && st.state === 'running' ? 'Writing the files and the report'
+            : 'Running ' + what + ': ' + st.done + ' of ' + st.total + ' replications (' + pct + '%)';
+        }
+      }
+      if (!st || st.state !== 'done') {
+        if (st && st.state === 'cancelled') { setStatus('The run was cancelled; nothing was kept.'); return; }
+        throw new ApiError(['The run failed: ' + (st ? st.message : 'no answer')]);
+      }
+      const res = await api('/api/runs/' + st.id + '/results');
+      state.last = res;
+      drawBaseline(res);
+      drawComparison(res);
+      drawDownloads(res);
+      setStatus('Done: ' + what + ', ' + res.reps + ' replications of ' + res.years + ' years in ' +
+        res.wall_seconds.toFixed(1) + ' seconds.');
+      const target = res.scenarios.length > 1 ? $('h-compare') : $('h-baseline');
+      target.tabIndex = -1;
+      target.focus();
+    } catch (e) {
+      if (e && e.name === 'AbortError') setStatus('The run was cancelled; nothing was kept.');
+      else fail(e);
+    } finally {
+      box.hidden = true;
+      $('run').disabled = $('show-baseline').disabled = false;
+      state.abort = null;
+    }
+  }
+
+  async function cancel() {
+    if (state.runId) {
+      try { await api('/api/runs/' + state.runId + '/cancel', {}); } catch (e) { /* already over */ }
+    }
+    if (state.abort) state.abort.abort();
+  }
+
+  async function save() {
+    showErrors([]);
+    try {
+      const body = Object.assign(settings(), { scenarios: [edited()] });
+      const a = $('author').value.trim();
+      if (a) body.author = a;
+      const r = await fetch('/api/scenario-file', { method: 'POST', headers: headers(true), body: JSON.stringify(body) });
+      if (!r.ok) {
+        let j = null;
+        try { j = await r.json(); } catch (e) { /* not JSON */ }
+        throw new ApiError(j && j.errors ? j.errors : ['The server answered ' + r.status + '.']);
+      }
+      const cd = r.headers.get('Content-Disposition') || '';
+      const m = /filename="([^"]+)"/.exec(cd);
+      const name = m ? m[1] : 'scenario.cfg';
+      const blob = await r.blob();
+      const link = document.createElement('a');
+      link.href = URL.createObjectURL(blob);
+      link.download = name;
+      document.body.appendChild(link);
+      link.click();
+      link.remove();
+      setStatus('Saved the scenario file ' + name + ' (in your downloads).');
+    } catch (e) { fail(e); }
+  }
+
+  async function calibrate(ev) {
+    ev.preventDefault();
+    showErrors([]);
+    const fd = new FormData();
+    fd.append('name', $('cal-name').value.trim());
+    fd.append('baseline', $('cal-baseline').value);
+    for (const f of $('cal-episodes').files) fd.append('episodes', f, 'episodes.csv');
+    for (const f of $('cal-header').files) fd.append('header', f, 'header.csv');
+    if ($('cal-districts').files[0]) fd.append('districts', $('cal-districts').files[0], 'districts.csv');
+    setStatus('Fitting the new baseline; this can take a minute.');
+    $('calibrate').disabled = true;
+    try {
+      const h = headers(false);
+      h['X-Carecap-Upload'] = '1';
+      const r = await fetch('/api/calibrate', { method: 'POST', headers: h, body: fd });
+      const j = await r.json();
+      if (!r.ok) throw new ApiError(j.errors || ['The server answered ' + r.status + '.']);
+      const box = $('cal-result');
+      box.textContent = '';
+      const p = document.createElement('p');
+      p.textContent = 'The new baseline ' + j.config + ' is in config/ and chosen in step 1; the uploaded files have been deleted. What calibrate said:';
+      box.appendChild(p);
+      const ul = document.createElement('ul');
+      for (const m of j.messages) { const li = document.createElement('li'); li.textContent = m; ul.appendChild(li); }
+      box.appendChild(ul);
+      setStatus('Fitted the new baseline ' + j.config + '.');
+      await loadLists(j.config);
+    } catch (e) { fail(e); } finally { $('calibrate').disabled = false; }
+  }
+
+  function firstApril(start) {
+    const y = parseInt(start.slice(0, 4), 10), m = parseInt(start.slice(5, 7), 10);
+    return (m >= 4 ? y + 1 : y) + '-04-01';
+  }
+  function onBaselineChange() {
+    const b = state.baselines.find((x) => x.name === $('config').value);
+    if (b) $('from').value = firstApril(b.start);
+    const box = $('bundled');
+    box.textContent = '';
+    const mine = state.scenarios.filter((s) => s.baseline === $('config').value);
+    $('bundled-fieldset').hidden = mine.length === 0;
+    for (const s of mine) {
+      const id = 'bundled-' + s.file;
+      const label = document.createElement('label');
+      const cb = document.createElement('input');
+      cb.type = 'checkbox';
+      cb.id = id;
+      cb.value = s.file;
+      label.htmlFor = id;
+      label.appendChild(cb);
+      label.appendChild(document.createTextNode(s.name + (s.description ? ': ' + s.description : '')));
+      box.appendChild(label);
+    }
+    $('gap-type').textContent = '';
+    $('cmp-metric').textContent = '';
+  }
+
+  async function loadLists(select) {
+    const l = await api('/api/baselines');
+    state.baselines = l.baselines;
+    state.scenarios = l.scenarios;
+    for (const id of ['config', 'cal-baseline']) {
+      const sel = $(id);
+      const keep = (id === 'config' && select) || sel.value;
+      sel.textContent = '';
+      for (const b of l.baselines) {
+        const o = document.createElement('option');
+        o.value = b.name;
+        o.textContent = b.name + ' (' + b.council + ', from ' + b.start + ')';
+        sel.appendChild(o);
+      }
+      if (keep && l.baselines.some((b) => b.name === keep)) sel.value = keep;
+    }
+    onBaselineChange();
+  }
+
+  async function start() {
+    $('baseline-form').addEventListener('submit', (e) => { e.preventDefault(); run([], 'the baseline'); });
+    $('levers-form').addEventListener('submit', (e) => {
+      e.preventDefault();
+      const list = [edited()];
+      for (const cb of document.querySelectorAll('#bundled input:checked')) list.push({ file: cb.value });
+      if (list.length > 4) { showErrors(['Choose at most 3 saved scenarios to compare with yours (4 in all).']); return; }
+      run(list, 'the comparison');
+    });
+    $('cancel').addEventListener('click', cancel);
+    $('save').addEventListener('click', save);
+    $('config').addEventListener('change', onBaselineChange);
+    $('gap-type').addEventListener('change', () => state.last && drawGap(state.last));
+    $('cmp-metric').addEventListener('change', () => state.last && drawCmpChart(state.last));
+    $('calibrate-form').addEventListener('submit', calibrate);
+    try {
+      const info = await api('/api/info');
+      $('version').textContent = info.version;
+      $('reps').max = info.max_reps;
+      $('years').max = info.max_years;
+      await loadLists();
+      setStatus('');
+    } catch (e) { fail(e); }
+  }
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start); else start();
+})();

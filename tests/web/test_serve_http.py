@@ -1,0 +1,371 @@
+#!/usr/bin/python3
+"""test_serve_http: the security points of `carecap serve` over HTTP, and the
+API's numbers against `carecap compare`'s CSV for the same seed.
+
+Each check can fail: docs/workbench.md says how each was shown to fail
+against a server with that protection taken out."""
+import http.client
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from serveutil import CARECAP, Checks, Server  # noqa: E402
+
+c = Checks()
+MARK = "SECRET-MARKER-4f1d"
+
+
+def request(srv, method, path, body=None, headers=None, token=None, host=None, timeout=60):
+    """(status, headers, body bytes) of one request, the path sent as given;
+    status 0 when the server did not answer in time."""
+    try:
+        return request1(srv, method, path, body, headers, token, host, timeout)
+    except (socket.timeout, ConnectionError):
+        return 0, {}, b""
+
+
+def request1(srv, method, path, body, headers, token, host, timeout):
+    conn = http.client.HTTPConnection(host or srv.host, srv.port, timeout=timeout)
+    h = dict(headers or {})
+    if token:
+        h["Authorization"] = "Bearer " + token
+    if isinstance(body, (dict, list)):
+        body = json.dumps(body)
+        h.setdefault("Content-Type", "application/json")
+    conn.putrequest(method, path, skip_host="Host" in h, skip_accept_encoding=True)
+    for k, v in h.items():
+        conn.putheader(k, v)
+    if body is not None:
+        data = body.encode() if isinstance(body, str) else body
+        if "Content-Length" not in h:
+            conn.putheader("Content-Length", str(len(data)))
+        conn.endheaders(data)
+    else:
+        conn.endheaders()
+    r = conn.getresponse()
+    data = r.read()
+    conn.close()
+    return r.status, dict(r.getheaders()), data
+
+
+def errors(data):
+    try:
+        return json.loads(data)["errors"]
+    except Exception:
+        return None
+
+
+def run(srv, body, token=None):
+    """Start a run and read its progress to the end: (status, id, last line)."""
+    st, h, data = request(srv, "POST", "/api/runs", body, token=token)
+    if st != 200:
+        return st, None, data
+    lines = [json.loads(x) for x in data.decode().splitlines() if x]
+    return st, h.get("X-Carecap-Run"), lines[-1] if lines else None
+
+
+def status(srv, rid, token=None):
+    st, _, data = request(srv, "GET", "/api/runs/" + rid, token=token)
+    return json.loads(data) if st == 200 else None
+
+
+def own_addresses():
+    """This machine's addresses other than loopback (for the listen test)."""
+    try:
+        out = subprocess.run(["hostname", "-I"], capture_output=True, text=True).stdout.split()
+    except OSError:
+        out = []
+    return [a for a in out if ":" not in a and not a.startswith("127.")]
+
+
+SMALL = {"config": "nottinghamshire", "reps": 20, "years": 2, "seed": 5}
+
+# ---- 1. 127.0.0.1 by default, no token there; the Host header is checked
+srv = Server()
+try:
+    c.ok(srv.host == "127.0.0.1", f"listens on 127.0.0.1 by default ({srv.url})")
+    c.ok("token=" not in srv.url, "no token on loopback unless given")
+    for addr in own_addresses()[:1]:
+        s = socket.socket()
+        s.settimeout(2)
+        refused = s.connect_ex((addr, srv.port)) != 0
+        s.close()
+        c.ok(refused, f"not reachable on {addr}")
+    st, _, _ = request(srv, "GET", "/api/info")
+    c.ok(st == 200, f"the API answers on loopback ({st})")
+    st, _, _ = request(srv, "GET", "/api/info", headers={"Host": "attacker.example:%d" % srv.port})
+    c.ok(st == 403, f"another Host header gets 403 (DNS rebinding) ({st})")
+
+    # ---- 2. paths: .., absolute, encoded slashes, symlinks
+    outside = os.path.join(srv.dir, "outside")
+    os.makedirs(outside)
+    with open(os.path.join(srv.dir, "config", "nottinghamshire.cfg")) as f:
+        cfg = f.read()
+    # a valid config outside config/ (its includes beside it), with a marker
+    shutil.copytree(os.path.join(srv.dir, "config", "nottinghamshire-fit"), os.path.join(outside, "nottinghamshire-fit"))
+    with open(os.path.join(outside, "secret.cfg"), "w") as f:
+        f.write("# " + MARK + "\n" + cfg.replace('name = "Nottinghamshire County Council"', 'name = "%s"' % MARK))
+    with open(os.path.join(outside, "secret.txt"), "w") as f:
+        f.write(MARK + "\n")
+    os.symlink(os.path.join(outside, "secret.cfg"), os.path.join(srv.dir, "config", "linked.cfg"))
+    with open(os.path.join(srv.dir, "scenarios", "foster-recruitment.cfg")) as f:
+        sc = f.read()
+    with open(os.path.join(outside, "scen.cfg"), "w") as f:
+        f.write(sc.replace('"foster-recruitment"', '"%s"' % MARK).replace(
+            "../config/nottinghamshire.cfg", os.path.join(srv.dir, "config", "nottinghamshire.cfg")))
+    os.symlink(os.path.join(outside, "scen.cfg"), os.path.join(srv.dir, "scenarios", "linked.cfg"))
+    st, _, data = request(srv, "GET", "/api/baselines")
+    lst = json.loads(data)
+    names = [b["name"] for b in lst["baselines"]]
+    c.ok("linked" not in names and "nottinghamshire" in names,
+         f"a linked config is not listed ({[b['name'] for b in lst['baselines']]})")
+    c.ok("linked" not in [s["file"] for s in lst["scenarios"]], "a linked scenario is not listed")
+    c.ok(MARK.encode() not in data, "nothing of the linked files is shown")
+    for cfgname in ["linked", "../outside/secret", "/etc/passwd", "..", "../config/nottinghamshire",
+                    "nottinghamshire/../nottinghamshire", "%2e%2e%2fconfig%2fnottinghamshire", "outside/secret"]:
+        st, _, data = request(srv, "POST", "/api/runs", dict(SMALL, config=cfgname))
+        c.ok(st == 400 and MARK.encode() not in data, f"config {cfgname!r} is refused ({st})")
+    for scen in ["linked", "../outside/scen", "/etc/passwd", "../scenarios/foster-recruitment"]:
+        st, _, data = request(srv, "POST", "/api/runs", dict(SMALL, scenarios=[{"file": scen}]))
+        c.ok(st == 400 and MARK.encode() not in data, f"scenario file {scen!r} is refused ({st})")
+
+    st, rid, last = run(srv, dict(SMALL, scenarios=[{"name": "paths", "levers": []}]))
+    c.ok(st == 200 and last and last["state"] == "done", f"a small run finishes ({st}, {last})")
+    rdir = os.path.join(srv.dir, "output", "serve", rid)
+    st, _, _ = request(srv, "GET", f"/api/runs/{rid}/files/monthly.csv")
+    c.ok(st == 200, "a run's own file is served")
+    for path in ["/../../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/..%2f..%2f..%2fetc%2fpasswd",
+                 f"/api/runs/{rid}/files/../../../outside/secret.txt",
+                 f"/api/runs/{rid}/files/..%2f..%2f..%2foutside%2fsecret.txt",
+                 f"/api/runs/{rid}/files/%2e%2e%2fsecret.txt",
+                 f"/api/runs/{rid}/files/{outside}/secret.txt",
+                 f"/api/runs/{rid}/files/%2F{outside[1:]}%2Fsecret.txt",
+                 f"/api/runs/{rid}/files/charts%2F..%2F..%2F..%2Foutside%2Fsecret.txt",
+                 f"/api/runs/{rid}/files/config.cfg", f"/api/runs/{rid}/files/.",
+                 f"/api/runs/{rid}/../../outside/secret.txt", "/web/../serve.out", "/index.html/../serve.out",
+                 "/api/runs/../../outside/secret.txt", "//etc/passwd", "/etc/passwd",
+                 f"/api/runs/{'0' * 32}/files/monthly.csv"]:
+        st, _, data = request(srv, "GET", path)
+        c.ok(st == 404 and MARK.encode() not in data and b"root:" not in data, f"GET {path} is refused ({st})")
+    # a run's file replaced by a link to a file outside is not followed
+    os.unlink(os.path.join(rdir, "annual.csv"))
+    os.symlink(os.path.join(outside, "secret.txt"), os.path.join(rdir, "annual.csv"))
+    st, _, data = request(srv, "GET", f"/api/runs/{rid}/files/annual.csv")
+    c.ok(st == 404 and MARK.encode() not in data, f"a linked run file is not followed ({st})")
+
+    # ---- 3. size limits
+    big = json.dumps(dict(SMALL, author="x" * 100000))
+    st, _, data = request(srv, "POST", "/api/runs", big, headers={"Content-Type": "application/json"})
+    c.ok(st == 413, f"a 100 kB request body gets 413 ({st})")
+    st, _, data = request(srv, "POST", "/api/calibrate", b"", headers={
+        "Content-Type": "multipart/form-data; boundary=x", "X-Carecap-Upload": "1",
+        "Content-Length": str(300 * 1024 * 1024)}, timeout=5)
+    c.ok(st == 413, f"an upload announced as 300 MB gets 413 ({st})")
+
+    # ---- 4. bad JSON and out-of-range levers: 400 with check's messages
+    for body in ["{", "[]", '{"config": 1}', '{"config": "nottinghamshire", "reps": 0}',
+                 '{"config": "nottinghamshire", "reps": 1e9}', '{"config": "nottinghamshire", "bogus": 1}',
+                 '{"config": "nottinghamshire", "seed": -1}', '{"config":"nottinghamshire","config":"x"}',
+                 '{"config": "nottinghamshire", "scenarios": [{"name": "a", "levers": [{"lever": "x", "y": null}]}]}',
+                 '\u0000\u0001']:
+        st, _, data = request(srv, "POST", "/api/runs", body, headers={"Content-Type": "application/json"})
+        e = errors(data)
+        c.ok(st == 400 and e and all(m.startswith(("request:", "bad.cfg")) or ".cfg:" in m for m in e),
+             f"bad JSON {body!r} gets 400 with messages ({st}, {e})")
+    st, _, data = request(srv, "POST", "/api/runs", "{}", headers={"Content-Type": "text/plain"})
+    c.ok(st == 415, f"a body that is not JSON by its type gets 415 ({st})")
+    st, _, data = request(srv, "PUT", "/api/runs", "{}", headers={"Content-Type": "application/json"})
+    c.ok(st == 405, f"PUT gets 405 ({st})")
+    levers = [{"lever": "foster_recruitment", "extra_per_year": 10, "from": "2023-04-01"},
+              {"lever": "foster_retention", "resignation_multiplier": 0.85, "from": "2023-04-01"}]
+    good = dict(SMALL, scenarios=[{"name": "range-test", "levers": levers}])
+    st, h, saved = request(srv, "POST", "/api/scenario-file", good)
+    c.ok(st == 200 and b"extra_per_year = 10;" in saved, f"a valid scenario is saved ({st})")
+    bad_levers = [dict(levers[0], extra_per_year=-10), dict(levers[1], resignation_multiplier=11.5, sgo=1)]
+    st, _, data = request(srv, "POST", "/api/runs", dict(SMALL, scenarios=[{"name": "range-test",
+                                                                            "levers": bad_levers}]))
+    api_msgs = errors(data) or []
+    text = saved.decode().replace("extra_per_year = 10;", "extra_per_year = -10;").replace(
+        "resignation_multiplier = 0.84999999999999998;", "resignation_multiplier = 11.5; sgo = 1;")
+    with open(os.path.join(srv.dir, "scenarios", "range-test.cfg"), "w") as f:
+        f.write(text)
+    r = subprocess.run([CARECAP, "check", "range-test.cfg"], cwd=os.path.join(srv.dir, "scenarios"),
+                       capture_output=True, text=True)
+    check_msgs = [x for x in r.stderr.splitlines() if not x.startswith("carecap:")]
+    c.ok(st == 400 and r.returncode == 3 and len(api_msgs) == 3 and api_msgs == check_msgs,
+         f"out-of-range levers get check's messages: API {api_msgs} check {check_msgs}")
+
+    # ---- 5. names are data: JSON escaped, never run by a shell
+    marker = os.path.join(srv.dir, "SHELL-RAN")
+    hostile = 'x $(touch %s) `touch %s`; touch %s' % (marker, marker, marker)
+    desc = 'a "quote" \\ back </script><script>alert(1)</script> \u2028 line\nbreak \u00e9 $(touch %s)' % marker
+    st, rid2, last = run(srv, dict(SMALL, scenarios=[{"name": hostile, "description": desc, "levers": []}]))
+    st2, _, data = request(srv, "GET", f"/api/runs/{rid2}/results") if rid2 else (0, None, b"")
+    try:
+        res = json.loads(data)
+        names = [s["name"] for s in res["scenarios"]]
+        c.ok(hostile in names and res["scenarios"][1]["description"] == desc,
+             "names and descriptions round-trip through the JSON")
+    except ValueError as e:
+        c.ok(False, f"the results are valid JSON ({e})")
+    c.ok(b"</script>" not in data and b"<" not in data, "< is escaped in JSON")
+    c.ok(not os.path.exists(marker), "no shell ran the names")
+finally:
+    rc = srv.stop()
+    c.ok(rc == 0, f"the server stops cleanly (exit {rc}): {srv.errors[-2000:]}")
+    srv.cleanup()
+
+# ---- 6. any other address needs a token: made up and printed, or given
+srv = Server("--listen", "0.0.0.0")
+try:
+    tok = srv.url.split("token=")[1] if "token=" in srv.url else ""
+    c.ok(len(tok) >= 32, f"a token is made and printed in the URL ({srv.url})")
+    srv.host = "127.0.0.1"
+    st, _, _ = request(srv, "GET", "/api/info")
+    c.ok(st == 401, f"no token: 401 ({st})")
+    st, _, _ = request(srv, "GET", "/api/baselines", token="0" * 32)
+    c.ok(st == 401, f"a wrong token: 401 ({st})")
+    st, _, _ = request(srv, "POST", "/api/runs", SMALL, token=tok[:-1])
+    c.ok(st == 401, f"a token cut short: 401 ({st})")
+    st, _, _ = request(srv, "GET", "/api/info", token=tok)
+    c.ok(st == 200, f"the token: 200 ({st})")
+    st, _, _ = request(srv, "GET", "/api/info?token=" + tok)
+    c.ok(st == 200, f"the token in the query: 200 ({st})")
+    st, _, _ = request(srv, "GET", "/api/runs/" + "a" * 32 + "/files/monthly.csv")
+    c.ok(st == 401, f"a file without the token: 401 ({st})")
+finally:
+    rc = srv.stop()
+    c.ok(rc == 0, f"the server stops cleanly (exit {rc}): {srv.errors[-2000:]}")
+    srv.cleanup()
+srv = Server("--listen", "0.0.0.0", "--token", "given-token-0123456789")
+try:
+    srv.host = "127.0.0.1"
+    c.ok(srv.url.endswith("?token=given-token-0123456789"), "the given token is printed")
+    st, _, _ = request(srv, "GET", "/api/info")
+    c.ok(st == 401, f"no token: 401 ({st})")
+    st, _, _ = request(srv, "GET", "/api/info", token="given-token-0123456789")
+    c.ok(st == 200, f"the given token: 200 ({st})")
+finally:
+    rc = srv.stop()
+    c.ok(rc == 0, f"the server stops cleanly (exit {rc}): {srv.errors[-2000:]}")
+    srv.cleanup()
+
+# ---- 7. at most N runs at once, the rest queued, then refused; cancel; disconnect
+srv = Server("--max-runs", "1", "--queue", "1", "-j", "1")
+try:
+    LONG = {"config": "nottinghamshire", "reps": 3000, "years": 10, "seed": 1}
+    socks = []
+
+    def start(body):
+        """Start a run on a connection kept open: (socket, id or None, status)."""
+        s = socket.create_connection((srv.host, srv.port), timeout=30)
+        data = json.dumps(body).encode()
+        s.sendall(b"POST /api/runs HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nContent-Type: application/json\r\n"
+                  b"Content-Length: %d\r\n\r\n" % (srv.port, len(data)) + data)
+        head = b""
+        while b"\r\n\r\n" not in head:
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            head += chunk
+        code = int(head.split(b" ")[1]) if head else 0
+        rid = None
+        for line in head.split(b"\r\n"):
+            if line.lower().startswith(b"x-carecap-run:"):
+                rid = line.split(b":", 1)[1].strip().decode()
+        return s, rid, code
+
+    a = start(LONG)
+    b = start(LONG)
+    c3 = start(LONG)
+    socks = [a[0], b[0], c3[0]]
+    c.ok(a[2] == 200 and b[2] == 200, f"two runs accepted ({a[2]}, {b[2]})")
+    c.ok(c3[2] == 503, f"a third is refused while one runs and one waits ({c3[2]})")
+    time.sleep(1)
+    sa, sb = status(srv, a[1]), status(srv, b[1])
+    c.ok(sa and sa["state"] == "running", f"the first runs ({sa})")
+    c.ok(sb and sb["state"] == "queued" and sb["position"] == 0, f"the second waits ({sb})")
+    # cancel the first with the API: it ends cancelled and leaves nothing
+    st, _, _ = request(srv, "POST", f"/api/runs/{a[1]}/cancel", {})
+    for _ in range(100):
+        sa = status(srv, a[1])
+        if sa["state"] != "running":
+            break
+        time.sleep(0.1)
+    c.ok(st == 200 and sa["state"] == "cancelled", f"a cancelled run ends cancelled ({sa})")
+    c.ok(not os.path.exists(os.path.join(srv.dir, "output", "serve", a[1])), "a cancelled run leaves no folder")
+    for _ in range(50):
+        sb = status(srv, b[1])
+        if sb["state"] == "running":
+            break
+        time.sleep(0.1)
+    c.ok(sb["state"] == "running", f"the waiting run starts when the first ends ({sb})")
+    # the client of the second goes away: its run is cancelled
+    b[0].close()
+    for _ in range(100):
+        sb = status(srv, b[1])
+        if sb["state"] != "running":
+            break
+        time.sleep(0.1)
+    c.ok(sb["state"] == "cancelled", f"a client that disconnects cancels its run ({sb})")
+    # a queued run whose client goes away is cancelled too
+    d1 = start(LONG)
+    d2 = start(LONG)
+    socks += [d1[0], d2[0]]
+    time.sleep(0.5)
+    d2[0].close()
+    time.sleep(2.5)
+    s2 = status(srv, d2[1])
+    c.ok(s2 and s2["state"] == "cancelled", f"a queued run whose client went away is cancelled ({s2})")
+    request(srv, "POST", f"/api/runs/{d1[1]}/cancel", {})
+    for s in socks:
+        s.close()
+finally:
+    rc = srv.stop()
+    c.ok(rc == 0, f"the server stops cleanly (exit {rc}): {srv.errors[-2000:]}")
+    srv.cleanup()
+
+# ---- 8. the API's numbers are compare's, same seed
+srv = Server("-j", "2")
+try:
+    body = {"config": "nottinghamshire", "reps": 40, "years": 3, "seed": 11,
+            "scenarios": [{"name": "api-test", "levers": [
+                {"lever": "foster_recruitment", "extra_per_year": 6, "from": "2023-01-01"},
+                {"lever": "edge_of_care", "entry_multiplier": {"age_12_15": 0.8}, "from": "2023-06-01"}]},
+                {"file": "step-down"}]}
+    st, rid, last = run(srv, body)
+    c.ok(st == 200 and last["state"] == "done", f"the API run finishes ({last})")
+    res = json.loads(request(srv, "GET", f"/api/runs/{rid}/results")[2])
+    st, _, saved = request(srv, "POST", "/api/scenario-file", dict(body, scenarios=body["scenarios"][:1]))
+    with open(os.path.join(srv.dir, "scenarios", "api-test.cfg"), "wb") as f:
+        f.write(saved)
+    r = subprocess.run([CARECAP, "compare", "config/nottinghamshire.cfg", "scenarios/api-test.cfg",
+                        "scenarios/step-down.cfg", "-r", "40", "-y", "3", "-s", "11", "-j", "1", "-o", "cli",
+                        "--no-charts", "-q"], cwd=srv.dir, capture_output=True, text=True)
+    c.ok(r.returncode == 0, f"compare runs ({r.stderr})")
+
+    def csv_rows(name):
+        rows = {}
+        with open(os.path.join(srv.dir, "cli", name)) as f:
+            next(f)
+            for line in f:
+                p = line.rstrip("\n").split(",")
+                rows[tuple(p[:4])] = [float(x) if x else None for x in p[4:]]
+        return rows
+
+    for part, name in (("comparison", "comparison.csv"), ("monthly", "monthly.csv"), ("annual", "annual.csv")):
+        cli = csv_rows(name)
+        mism = [r for r in res[part] if cli.get(tuple(r[:4])) != r[4:]]
+        c.ok(len(res[part]) > 100 and not mism,
+             f"{part}: the API's {len(res[part])} rows equal compare's CSV ({len(mism)} differ: {mism[:2]})")
+finally:
+    rc = srv.stop()
+    c.ok(rc == 0, f"the server stops cleanly (exit {rc}): {srv.errors[-2000:]}")
+    srv.cleanup()
+
+sys.exit(c.finish("test_serve_http"))

@@ -1,0 +1,214 @@
+#!/usr/bin/python3
+"""test_workbench: the workbench in a real browser (Chromium, headless, driven
+by Selenium through chromedriver). Opens the page, chooses the baseline, sees
+the gap chart drawn, changes foster recruitment, runs, sees the comparison,
+saves the scenario and downloads the CSV files; then the saved scenario must
+pass `carecap check`, and `carecap compare` with it and the same seed must
+write the same comparison.csv, byte for byte, as the page's run.
+
+Exit 77 (skipped) only when Chromium, chromedriver or Selenium is absent.
+SCREENSHOTS=DIR keeps a screenshot of each step in DIR (docs/img/ has them)."""
+import glob
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+try:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+except ImportError:
+    print("SKIPPED: python3-selenium is not installed (bash scripts/deps.sh --test installs it)")
+    sys.exit(77)
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from serveutil import CARECAP, Checks, Server  # noqa: E402
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+DRIVER = shutil.which("chromedriver") or ("/usr/bin/chromedriver" if os.path.exists("/usr/bin/chromedriver") else None)
+if not CHROMIUM or not DRIVER:
+    print("SKIPPED: chromium or chromium-driver is not installed (bash scripts/deps.sh --test installs them)")
+    sys.exit(77)
+
+REPS, YEARS, SEED = 60, 4, 3
+c = Checks()
+srv = Server("-j", "2")
+shots = os.environ.get("SCREENSHOTS")
+dl = os.path.join(srv.dir, "downloads")
+os.makedirs(dl)
+profile = os.path.join(srv.dir, "chromium-profile")
+opts = webdriver.ChromeOptions()
+opts.binary_location = CHROMIUM
+for a in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+          "--disable-background-networking", "--disable-component-update", "--disable-sync",
+          "--disable-dev-shm-usage", "--window-size=1280,1000", "--lang=en-GB", "--user-data-dir=" + profile]:
+    opts.add_argument(a)
+opts.add_experimental_option("prefs", {"download.default_directory": dl, "download.prompt_for_download": False})
+driver = webdriver.Chrome(service=Service(DRIVER), options=opts)
+driver.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": dl})
+wait = WebDriverWait(driver, 120)
+
+
+def shot(name, element=None):
+    if not shots:
+        return
+    os.makedirs(shots, exist_ok=True)
+    path = os.path.join(shots, name + ".png")
+    if element is not None:
+        driver.execute_script("arguments[0].scrollIntoView({block: 'start'})", element)
+        time.sleep(0.2)
+    driver.save_screenshot(path)
+
+
+def d_is_visible(element_id):
+    return driver.find_element(By.ID, element_id).is_displayed()
+
+
+def wait_file(pattern, timeout=30):
+    end = time.time() + timeout
+    while time.time() < end:
+        got = [f for f in glob.glob(os.path.join(dl, pattern)) if not f.endswith(".crdownload")]
+        if got:
+            return got[0]
+        time.sleep(0.2)
+    return None
+
+
+try:
+    driver.get(srv.url)
+    wait.until(lambda d: len(Select(d.find_element(By.ID, "config")).options) > 0)
+    c.ok(driver.title.startswith("carecap workbench"), "the page's title")
+    # every form control has a label
+    unlabelled = driver.execute_script(
+        "return [...document.querySelectorAll('input, select')].filter(e => !e.labels || !e.labels.length)"
+        ".map(e => e.id)")
+    c.ok(unlabelled == [], f"controls without a label: {unlabelled}")
+    Select(driver.find_element(By.ID, "config")).select_by_value("nottinghamshire")
+    driver.find_element(By.CSS_SELECTOR, "details.settings summary").click()
+    for field, value in (("reps", REPS), ("years", YEARS), ("seed", SEED)):
+        e = driver.find_element(By.ID, field)
+        e.clear()
+        e.send_keys(str(value))
+    shot("1-choose-baseline")
+    # keyboard: the button is reached and pressed with the keyboard
+    driver.find_element(By.ID, "show-baseline").send_keys("\n")
+    wait.until(lambda d: d.find_element(By.ID, "baseline-results").is_displayed())
+    points = driver.execute_script(
+        "const ch = Chart.getChart('gap-chart'); return ch ? ch.data.datasets[2].data.length : 0")
+    c.ok(points == 12 * YEARS + 1, f"the gap chart has {points} points (expected {12 * YEARS + 1})")
+    drawn = driver.execute_script(
+        "const cv = document.getElementById('gap-chart'); const x = cv.getContext('2d')"
+        ".getImageData(0, 0, cv.width, cv.height).data; let n = 0;"
+        "for (let i = 3; i < x.length; i += 4) if (x[i]) n++; return n")
+    c.ok(drawn > 1000, f"the gap chart's canvas is drawn ({drawn} pixels)")
+    rows = driver.find_elements(By.CSS_SELECTOR, "#gap-table tbody tr")
+    c.ok(len(rows) == YEARS + 1, f"the gap table beside the chart has {len(rows)} rows")
+    shot("2-baseline", driver.find_element(By.ID, "h-baseline"))
+    shot("3-baseline-charts", driver.find_element(By.ID, "h-gap"))
+
+    e = driver.find_element(By.ID, "extra_per_year")
+    e.clear()
+    e.send_keys("10")
+    name = driver.find_element(By.ID, "scenario-name")
+    name.clear()
+    name.send_keys("ten more carers")
+    shot("4-levers", driver.find_element(By.ID, "h-levers"))
+    driver.find_element(By.ID, "run").click()
+    try:
+        WebDriverWait(driver, 10, poll_frequency=0.05).until(
+            lambda d: d.find_element(By.ID, "progress").get_attribute("value") not in (None, "0"))
+        shot("5-running", driver.find_element(By.ID, "bundled-fieldset"))
+    except Exception:
+        pass  # the run finished before the bar moved
+    wait.until(lambda d: d.find_element(By.ID, "s-compare").is_displayed())
+    rows = driver.find_elements(By.CSS_SELECTOR, "#compare-table tbody tr")
+    c.ok(len(rows) >= 4, f"the comparison table has {len(rows)} rows")
+    head = [th.text for th in driver.find_elements(By.CSS_SELECTOR, "#compare-table thead th")]
+    c.ok("ten more carers" in head, f"the comparison names the scenario ({head})")
+    pts = driver.execute_script("const ch = Chart.getChart('cmp-chart'); return ch ? ch.data.datasets.length : 0")
+    c.ok(pts >= 3, "the comparison chart is drawn")
+    shot("6-comparison", driver.find_element(By.ID, "h-compare"))
+
+    # a long run cancelled with the page's button
+    reps = driver.find_element(By.ID, "reps")
+    reps.clear()
+    reps.send_keys("5000")
+    driver.find_element(By.ID, "run").click()
+    WebDriverWait(driver, 60, poll_frequency=0.1).until(
+        lambda d: d.find_element(By.ID, "progress").get_attribute("value") not in (None, "0"))
+    driver.find_element(By.ID, "cancel").click()
+    wait.until(lambda d: "cancelled" in d.find_element(By.ID, "status").text)
+    c.ok(not d_is_visible("progress-box"), "the progress bar goes when the run is cancelled")
+    reps.clear()
+    reps.send_keys(str(REPS))
+    # nothing was fetched from anywhere but this server
+    res = driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    c.ok(res and all(u.startswith(srv.url) for u in res), f"every resource is the server's own: {res}")
+
+    author = driver.find_element(By.ID, "author")
+    author.send_keys("Strategy team")
+    driver.find_element(By.ID, "save").click()
+    saved = wait_file("ten-more-carers*.cfg")
+    c.ok(saved is not None, "the scenario file was downloaded")
+    driver.find_element(By.ID, "dl-comparison-csv").click()
+    csv = wait_file("comparison*.csv")
+    c.ok(csv is not None, "comparison.csv was downloaded")
+    driver.find_element(By.ID, "dl-monthly-csv").click()
+    c.ok(wait_file("monthly*.csv") is not None, "monthly.csv was downloaded")
+    shot("7-save-download", driver.find_element(By.ID, "h-save"))
+    # a new baseline from SSDA903 files (synthetic: export-903 of the baseline)
+    e903 = os.path.join(srv.dir, "e903")
+    r = subprocess.run([CARECAP, "export-903", "config/nottinghamshire.cfg", "-y", "2", "-s", "1", "-o", e903],
+                       cwd=srv.dir, capture_output=True, text=True)
+    c.ok(r.returncode == 0, f"export-903 for the upload: {r.stderr}")
+    before = set(glob.glob("/tmp/carecap-upload-*"))
+    driver.find_element(By.ID, "cal-name").send_keys("synthetic")
+    Select(driver.find_element(By.ID, "cal-baseline")).select_by_value("nottinghamshire")
+    driver.find_element(By.ID, "cal-episodes").send_keys(os.path.join(e903, "episodes.csv"))
+    driver.find_element(By.ID, "cal-header").send_keys(os.path.join(e903, "header.csv"))
+    driver.find_element(By.ID, "cal-districts").send_keys(os.path.join(e903, "districts.csv"))
+    driver.find_element(By.ID, "calibrate").click()
+    wait.until(lambda d: "synthetic" in d.find_element(By.ID, "cal-result").text or
+               d.find_element(By.ID, "errors").is_displayed())
+    c.ok(os.path.isfile(os.path.join(srv.dir, "config", "synthetic.cfg")), "the fitted baseline is in config/")
+    c.ok(set(glob.glob("/tmp/carecap-upload-*")) <= before, "the uploaded files are deleted")
+    try:
+        WebDriverWait(driver, 20).until(lambda d: "synthetic" in [
+            o.get_attribute("value") for o in Select(d.find_element(By.ID, "config")).options])
+    except Exception:
+        pass
+    opts_now = [o.get_attribute("value") for o in Select(driver.find_element(By.ID, "config")).options]
+    c.ok("synthetic" in opts_now, f"the new baseline can be chosen ({opts_now})")
+    shot("8-calibrate", driver.find_element(By.ID, "h-calibrate"))
+    logs = [entry for entry in driver.get_log("browser") if entry.get("level") == "SEVERE"]
+    c.ok(logs == [], f"no errors in the browser's console: {logs}")
+finally:
+    driver.quit()
+    rc = srv.stop()
+    c.ok(rc == 0, f"the server stops cleanly (exit {rc}): {srv.errors[-2000:]}")
+
+try:
+    if saved and csv:
+        text = open(saved).read()
+        c.ok("# Saved from carecap serve" in text and "by Strategy team" in text, "the file says who saved it")
+        r = subprocess.run([CARECAP, "check", "config/synthetic.cfg"], cwd=srv.dir, capture_output=True, text=True)
+        c.ok(r.returncode == 0, f"carecap check passes the fitted baseline: {r.stderr}")
+        target = os.path.join(srv.dir, "scenarios", "ten-more-carers.cfg")
+        shutil.copy(saved, target)
+        r = subprocess.run([CARECAP, "check", "scenarios/ten-more-carers.cfg"], cwd=srv.dir, capture_output=True,
+                           text=True)
+        c.ok(r.returncode == 0, f"carecap check passes the saved scenario: {r.stderr}")
+        r = subprocess.run([CARECAP, "compare", "config/nottinghamshire.cfg", "scenarios/ten-more-carers.cfg",
+                            "-r", str(REPS), "-y", str(YEARS), "-s", str(SEED), "-j", "2", "-o", "cmp",
+                            "--no-charts", "-q"], cwd=srv.dir, capture_output=True, text=True)
+        c.ok(r.returncode == 0, f"carecap compare runs the saved scenario: {r.stderr}")
+        mine = open(os.path.join(srv.dir, "cmp", "comparison.csv"), "rb").read()
+        page = open(csv, "rb").read()
+        c.ok(mine == page and len(page) > 1000,
+             f"compare's comparison.csv equals the page's ({len(mine)} and {len(page)} bytes)")
+finally:
+    srv.cleanup()
+sys.exit(c.finish("test_workbench"))
