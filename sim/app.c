@@ -13,6 +13,7 @@
 #include <gsl/gsl_version.h>
 
 #include "backtest.h"
+#include "bizcase.h"
 #include "ccdate.h"
 #include "cfgfile.h"
 #include "charts.h"
@@ -271,6 +272,28 @@ static int write_workbook(const char *sd, const cce_result *r, const char *dir, 
     return 0;
 }
 
+/* compare's spend.xlsx: the baseline's sheets and the business case. */
+static int write_compare_workbook(const char *sd, const cce_result *rb, ccb_case *const *cases, int n,
+                                  const char *dir, FILE *err)
+{
+    char path[4096], msg[512];
+    if ((size_t)snprintf(path, sizeof path, "%s/spend.xlsx", sd) >= sizeof path) {
+        fprintf(err, "carecap: %s: cannot write spend.xlsx: %s\n", dir, strerror(ENAMETOOLONG));
+        return 1;
+    }
+    if (ccw_write_compare(path, rb, cases, n, msg) != 0) {
+        fprintf(err, "carecap: %s\n", msg);
+        return 1;
+    }
+    struct stat sb;
+    if (lstat(path, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size == 0 ||
+        (getenv("CARECAP_TEST_FAIL_WRITE") && strcmp(getenv("CARECAP_TEST_FAIL_WRITE"), "spend.xlsx") == 0)) {
+        fprintf(err, "carecap: %s/spend.xlsx: was not written\n", dir);
+        return 1;
+    }
+    return 0;
+}
+
 /* End the write phase: switch the temporary folder in, or remove it after
  * a failure or a signal. Returns the exit code. */
 static int finish(cco_stage *st, int failed, int rc, const char *dir, FILE *err)
@@ -471,6 +494,7 @@ int cca_compare(const cca_run_opts *o, FILE *out, FILE *err)
         return CCA_RUNTIME;
     }
     int bad = 0;
+    ccb_case **cases = NULL; /* each scenario's business case, for the workbook */
     for (int i = 0; i < o->nscenarios; i++) {
         int r1 = load_scenario(o->scenarios[i], err, &sc[i]);
         if (r1 != CCA_OK) {
@@ -512,6 +536,12 @@ int cca_compare(const cca_run_opts *o, FILE *out, FILE *err)
     if (check_outdir(o->outdir, msg) != 0) {
         fprintf(err, "carecap: %s\n", msg);
         rc = CCA_IO;
+        goto fail;
+    }
+    cases = calloc((size_t)o->nscenarios, sizeof *cases);
+    if (!cases) {
+        fprintf(err, "carecap: out of memory\n");
+        rc = CCA_RUNTIME;
         goto fail;
     }
     cce_opts eo = {o->reps, o->years, o->threads, o->seed, 0, NULL, NULL, 0, NULL, NULL};
@@ -565,6 +595,12 @@ int cca_compare(const cca_run_opts *o, FILE *out, FILE *err)
             break;
         }
         werr = cco_write_monthly(fm, rs, 0) || cco_write_annual(fa, rs, 0) || cco_write_comparison(fc, rb, rs);
+        if (!werr && rb->L->spend >= 0) { /* the business case (bizcase.h) */
+            cases[i] = ccb_compute(rb, rs, s);
+            werr = !cases[i];
+            if (cases[i])
+                ccb_write_rows(fc, cases[i]); /* a write error shows at the close */
+        }
         if (werr)
             fprintf(err, "carecap: out of memory while summarising\n");
         fputs("scenario: ", fx);
@@ -578,6 +614,8 @@ int cca_compare(const cca_run_opts *o, FILE *out, FILE *err)
         wall += rs->wall_seconds;
         cce_free(rs);
     }
+    if (!werr && rb->L->spend >= 0 && !cco_interrupted())
+        werr = write_compare_workbook(sd, rb, cases, o->nscenarios, o->outdir, err);
     cce_free(rb);
     if (fx)
         fprintf(fx, "compare_events: %llu\ncompare_wall_seconds: %.3f\n", (unsigned long long)events, wall);
@@ -596,6 +634,9 @@ int cca_compare(const cca_run_opts *o, FILE *out, FILE *err)
                 o->nscenarios, o->nscenarios == 1 ? "" : "s", o->reps, o->years, wall, o->outdir);
 fail:
     cco_signals_default(&sv);
+    for (int i = 0; cases && i < o->nscenarios; i++)
+        ccb_free(cases[i]);
+    free(cases);
     for (int i = 0; i < o->nscenarios; i++)
         csn_free(sc[i]);
     free(sc);

@@ -626,6 +626,68 @@ static int cmp_charts(const char *cd, const table *c, const table *a, charts *cs
     return 0;
 }
 
+/* compare with costs: each scenario's cumulative net cost (lever costs
+ * less savings, discounted: minus the NPV to date, bizcase.h) by financial
+ * year, with the band of 90% of the replications. Nothing without `npv`
+ * rows. */
+static int biz_chart(const char *cd, const table *c, charts *cs)
+{
+    static const row *r[4096];
+    if (pick(c, NULL, "npv", "all", r, 1) == 0)
+        return 0;
+    char scen[32][64];
+    int ns = 0;
+    for (size_t i = 0; i < c->n && ns < 32; i++) {
+        int seen = 0;
+        for (int k = 0; k < ns; k++)
+            seen |= strcmp(scen[k], c->r[i].scen) == 0;
+        if (!seen)
+            snprintf(scen[ns++], 64, "%s", c->r[i].scen);
+    }
+    const char *name = "cmp_net_cost", *title = "Cumulative net cost of each scenario (discounted, real terms)";
+    FILE *g = open_in(cd, name, "gp");
+    if (!g)
+        return -1;
+    gp_head(g, name, title, "GBP million", 1);
+    fprintf(g, "set xlabel 'financial year ending (31 March)'\n");
+    gp_plot plotb;
+    FILE *plot = gp_plot_open(&plotb, g);
+    if (!plot)
+        return -1;
+    fputs("plot 0 with lines lc rgb '#888888' notitle", plot);
+    for (int k = 0; k < ns; k++) {
+        size_t n = pick(c, scen[k], "npv", "all", r, 4096);
+        if (n == 0)
+            continue;
+        char data[128];
+        snprintf(data, sizeof data, "%s_%d", name, k);
+        FILE *d = open_in(cd, data, "csv");
+        if (!d)
+            return gp_plot_abort(&plotb, g);
+        /* the scenario's name is data: the key's title is read from this header */
+        fputs("date,", d);
+        gp_header_field(d, scen[k]);
+        fputs(",p05,p95\n", d);
+        for (size_t i = 0; i < n; i++) /* net cost = -NPV: its 5th percentile is -(NPV's 95th) */
+            fprintf(d, "%s,%g,%g,%g\n", r[i]->date, -r[i]->v[0] / 1e6, -r[i]->v[6] / 1e6, -r[i]->v[2] / 1e6);
+        if (close_in(d, data, "csv") != 0)
+            return gp_plot_abort(&plotb, g);
+        fprintf(plot,
+                ", \\\n  '%s.csv' every ::1 using 1:3:4 with filledcurves lc rgb '%s' fs transparent solid 0.15 noborder notitle"
+                ", \\\n  '%s.csv' using 1:2 with linespoints pt 7 lw 2.5 lc rgb '%s' title columnhead(2)",
+                data, pal[k % NPAL], data, pal[k % NPAL]);
+    }
+    if (gp_out(g, name, &plotb) != 0)
+        return -1;
+    add_chart(cs, name, title,
+              "What each scenario has cost by the end of each financial year, net of the placement spend it saved: "
+              "its levers' stated costs (capital, one-off, revenue) less the savings against the baseline, "
+              "replication by replication, in real terms and discounted (minus the NPV to date; docs/finance.md). "
+              "The line is the mean, the band holds 90% of the replications. Below zero, the scenario has paid "
+              "back.");
+    return 0;
+}
+
 /* Run gnuplot on script `name`.gp in folder cd, without a shell. Returns 0
  * when it exited 0 and drew a non-empty PNG and SVG, 1 when gnuplot is
  * missing, 2 when a signal came (gnuplot is stopped), -1 when it failed. */
@@ -782,6 +844,62 @@ static void variance_table(FILE *f, const char *dir)
     fclose(vf);
 }
 
+/* compare with costs: the business case of each scenario (bizcase.h). */
+static void biz_table(FILE *f, const table *c)
+{
+    static const row *r[4096];
+    if (pick(c, NULL, "payback_year", "all", r, 1) == 0)
+        return;
+    fputs("<h2>Business case</h2>\n<p>Each scenario against the baseline, replication by replication, in real "
+          "terms (the config's price year) and discounted by financial year as in HM Treasury's Green Book "
+          "(docs/finance.md): mean, with the 5th-95th percentile. Savings and lever costs are summed over the "
+          "run's years, undiscounted.</p>\n<table><tr><th>scenario</th><th>NPV over the run</th>"
+          "<th>chance of paying back within the run</th><th>payback year (median)</th><th>lever costs</th>"
+          "<th>savings: cashable</th><th>savings: non-cashable (cost avoidance)</th>"
+          "<th>net cost a child-week of gap closed</th></tr>\n",
+          f);
+    size_t np = pick(c, NULL, "payback_year", "all", r, 4096);
+    for (size_t i = 0; i < np; i++) {
+        const char *sc = r[i]->scen;
+        static const row *y[256];
+        size_t ny = pick(c, sc, "npv", "all", y, 256);
+        if (ny == 0)
+            continue;
+        double costs = 0, cash = 0, non = 0;
+        static const row *q[256];
+        size_t nq = pick(c, sc, "lever_cost", "all", q, 256);
+        for (size_t k = 0; k < nq; k++)
+            costs += q[k]->v[0];
+        nq = pick(c, sc, "savings", "cashable", q, 256);
+        for (size_t k = 0; k < nq; k++)
+            cash += q[k]->v[0];
+        nq = pick(c, sc, "savings", "non_cashable", q, 256);
+        for (size_t k = 0; k < nq; k++)
+            non += q[k]->v[0];
+        const row *paid = at(c, sc, "p_payback", "all", y[ny - 1]->date);
+        const row *cpw = at(c, sc, "cost_per_gap_week", "all", r[i]->date);
+        char b[160];
+        fputs("<tr><td>", f);
+        cch_html_text(f, sc);
+        fmt_band(b, sizeof b, y[ny - 1], 1e6, "&pound;");
+        fprintf(f, "</td><td>%s</td><td>%.0f%%</td>", b, paid ? 100 * paid->v[0] : 0.0);
+        double p50 = r[i]->v[4];
+        if (p50 < (double)ny) {
+            int fy = atoi(y[0]->date) - 1 + (int)p50;
+            fprintf(f, "<td>%d-%02d (year %d)</td>", fy, (fy + 1) % 100, (int)p50);
+        } else {
+            fputs("<td>not within the run</td>", f);
+        }
+        fprintf(f, "<td>&pound;%.1fm</td><td>&pound;%.1fm</td><td>&pound;%.1fm</td>", costs / 1e6, cash / 1e6,
+                non / 1e6);
+        if (cpw && cpw->v[0] != 0)
+            fprintf(f, "<td>&pound;%.0f</td></tr>\n", cpw->v[0]);
+        else
+            fputs("<td>-</td></tr>\n", f);
+    }
+    fputs("</table>\n", f);
+}
+
 static int report(const char *dir, const char *cd, const table *m, const table *a, const table *c,
                   const charts *cs, int rendered, int nbt)
 {
@@ -920,6 +1038,7 @@ static int report(const char *dir, const char *cd, const table *m, const table *
         }
         fputs("</table>\n", f);
     }
+    biz_table(f, c);
     cbt_report(f, dir, cd, rendered); /* a back-test's section, if the folder has one */
     /* for checking in a browser: how many charts are present and visible */
     fprintf(f, "<p id=\"chart-check\" data-expected=\"%d\">%d charts.</p>\n"
@@ -978,6 +1097,8 @@ int cch_draw(const char *dir, const char *shown, FILE *err)
     w |= spend_charts(cd, &a, scen, &cs);
     if (c.n)
         w |= cmp_charts(cd, &c, &a, &cs);
+    if (c.n)
+        w |= biz_chart(cd, &c, &cs);
     if (w != 0) {
         fprintf(err, "carecap: %s/charts: cannot write the chart files: %s\n", shown, strerror(errno ? errno : EIO));
         goto out;

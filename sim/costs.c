@@ -32,7 +32,8 @@ void cct_read(ccc_reader *r, const config_setting_t *root, int32_t start_day, cc
 {
     static const char *const keys[] = {"price_year",   "inflation",       "foster_allowance_week",
                                        "foster_fee_week", "emergency_place_week", "kinship_week",
-                                       "other_week",   "reference_week",  "one_off"};
+                                       "other_week",   "reference_week",  "one_off",
+                                       "discount_rate", "deflator"};
     static const char *const other_keys[] = {"with_parents", "adoption", "other"};
     static const int other_types[] = {CCM_PARENTS, CCM_ADOPTION, CCM_OTHER};
     static const char *const ref_keys[] = {"foster", "residential", "semi_independent", "secure"};
@@ -62,6 +63,10 @@ void cct_read(ccc_reader *r, const config_setting_t *root, int32_t start_day, cc
             ccc_number(r, inf, cct_line_name[k], -0.2, 0.5, 0, &c->inflation[k]);
         }
     }
+    c->discount_rate = 0.035;
+    ccc_number(r, g, "discount_rate", 0, 0.5, 0, &c->discount_rate);
+    c->deflator = c->inflation_default;
+    ccc_number(r, g, "deflator", -0.2, 0.5, 0, &c->deflator);
     ccc_number(r, g, "foster_allowance_week", 0, 1e6, 0, &c->foster_allowance_week);
     ccc_number(r, g, "foster_fee_week", 0, 1e6, 0, &c->foster_fee_week);
     ccc_number(r, g, "emergency_place_week", 0, 1e6, 0, &c->emergency_place_week);

@@ -53,6 +53,9 @@ typedef struct {
     double one_off_t[CCT_MAXONEOFF];      /* days from the start date */
     double one_off_amount[CCT_MAXONEOFF];
     char *one_off_name[CCT_MAXONEOFF];
+    /* the business case of scenarios (bizcase.h) */
+    double discount_rate;         /* real, a year: HM Treasury Green Book 3.5% unless set */
+    double deflator;              /* general inflation a year (cash to real terms): inflation.default unless set */
     /* where each amount was set, for the workbook's assumptions sheet */
     char *source_file;            /* the top-level config */
 } cct_params;

@@ -913,10 +913,11 @@ void ccpl_phase(cc_sim *s, const cc_params *old, double t)
             if (c->in_care && c->waiting && c->ready_at > t)
                 c->ready_at = sp->ready_days > 0 ? t + gsl_ran_exponential(s->crng[i], sp->ready_days) : t;
         }
-    /* contracted places: fewer move children on, more take waiting children */
+    /* contracted places and homes' beds (a home's ramp-up): fewer move
+     * children on, more take waiting children */
     for (int k = 0; k < sp->n; k++) {
         const csu_provider *pv = &sp->prov[k];
-        if (pv->avail != CSU_CAPACITY || pv->home)
+        if (pv->avail != CSU_CAPACITY)
             continue;
         for (uint32_t i = 0; i < s->cap && u->used[k] > pv->capacity; i++)
             if (s->ch[i].in_care && s->ch[i].prov == k)

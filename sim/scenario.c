@@ -18,20 +18,40 @@ static const char *const lever_names[] = {"foster_recruitment", "foster_retentio
                                           "inflation"};
 enum { L_RECRUIT, L_RETAIN, L_NEW_HOME, L_CLOSE_HOME, L_CONVERT, L_STEP_DOWN, L_EDGE, L_KINSHIP_SGO, L_D2N2,
        L_BLOCK, L_INFLATION, L_N };
-static const char *const lever_keys[L_N][12] = {
-    [L_RECRUIT] = {"lever", "extra_per_year", "from", NULL},
-    [L_RETAIN] = {"lever", "resignation_multiplier", "from", NULL},
+/* Every lever but `inflation` may state its costs; every lever that acts
+ * from a date may ramp up (closing a home is a step). */
+#define COSTS "capital_cost", "one_off_cost", "revenue_cost"
+#define RAMP "ramp_up_months"
+enum { NKEYS = 16 };
+static const char *const lever_keys[L_N][NKEYS] = {
+    [L_RECRUIT] = {"lever", "extra_per_year", "from", COSTS, RAMP, NULL},
+    [L_RETAIN] = {"lever", "resignation_multiplier", "from", COSTS, RAMP, NULL},
     [L_NEW_HOME] = {"lever", "name", "kind", "beds", "min_age", "max_age", "open", "close", "location",
-                    "annual_cost", NULL},
-    [L_CLOSE_HOME] = {"lever", "home", "date", NULL},
-    [L_CONVERT] = {"lever", "home", "date", "name", "kind", "beds", "min_age", "max_age", "annual_cost", NULL},
-    [L_STEP_DOWN] = {"lever", "ready_after_months", "from", NULL},
-    [L_EDGE] = {"lever", "entry_multiplier", "from", "to", NULL},
-    [L_KINSHIP_SGO] = {"lever", "sgo_multiplier", "kinship_multiplier", "from", NULL},
-    [L_D2N2] = {"lever", "provider", "probability", "from", NULL},
-    [L_BLOCK] = {"lever", "provider", "capacity", "price_week", "from", NULL},
+                    "annual_cost", COSTS, RAMP, NULL},
+    [L_CLOSE_HOME] = {"lever", "home", "date", COSTS, NULL},
+    [L_CONVERT] = {"lever", "home", "date", "name", "kind", "beds", "min_age", "max_age", "annual_cost", COSTS,
+                   RAMP, NULL},
+    [L_STEP_DOWN] = {"lever", "ready_after_months", "from", COSTS, RAMP, NULL},
+    [L_EDGE] = {"lever", "entry_multiplier", "from", "to", COSTS, RAMP, NULL},
+    [L_KINSHIP_SGO] = {"lever", "sgo_multiplier", "kinship_multiplier", "from", COSTS, RAMP, NULL},
+    [L_D2N2] = {"lever", "provider", "probability", "from", COSTS, RAMP, NULL},
+    [L_BLOCK] = {"lever", "provider", "capacity", "price_week", "from", COSTS, RAMP, NULL},
     [L_INFLATION] = {"lever", "line", "rate", NULL},
 };
+/* The setting that dates each kind of lever (its costs start then, and its
+ * ramp-up). */
+static const char *const lever_date[L_N] = {
+    [L_RECRUIT] = "from", [L_RETAIN] = "from",   [L_NEW_HOME] = "open",    [L_CLOSE_HOME] = "date",
+    [L_CONVERT] = "date", [L_STEP_DOWN] = "from", [L_EDGE] = "from",       [L_KINSHIP_SGO] = "from",
+    [L_D2N2] = "from",    [L_BLOCK] = "from",     [L_INFLATION] = NULL};
+
+static int has_key(int type, const char *key)
+{
+    for (int i = 0; i < NKEYS && lever_keys[type][i]; i++)
+        if (strcmp(lever_keys[type][i], key) == 0)
+            return 1;
+    return 0;
+}
 
 static char *dupstr(const char *s)
 {
@@ -45,7 +65,7 @@ static char *dupstr(const char *s)
 static size_t nkeys(const char *const *k)
 {
     size_t n = 0;
-    while (n < 12 && k[n])
+    while (n < NKEYS && k[n])
         n++;
     return n;
 }
@@ -64,6 +84,45 @@ static int read_t(ccc_reader *r, const config_setting_t *g, const char *name, in
     }
     *t = (double)(d - start - 1);
     return 1;
+}
+
+/* The date `k` calendar months after day (the day of the month kept, or the
+ * month's last day when it has fewer days). */
+static int32_t add_months(int32_t day, int k)
+{
+    int y, m, d;
+    ccd_to_ymd(day, &y, &m, &d);
+    int mm = m - 1 + k;
+    y += mm / 12;
+    m = mm % 12 + 1;
+    int dim = ccd_days_in_month(y, m);
+    return ccd_from_ymd(y, m, d < dim ? d : dim);
+}
+
+/* t (days after the start date) of the day `k` months after the day at t. */
+static double months_after(int32_t start, double t, int k)
+{
+    int32_t day = (int32_t)t + start + 1;
+    return (double)(add_months(day, k) - start - 1);
+}
+
+/* The share of a lever's full effect at t for a lever dated at t0 with a
+ * ramp-up of n months: 0 before t0; in the k-th month from t0, (k + 1/2)/n;
+ * 1 from n months on (and at once when n is 0). */
+static double ramp_share(int32_t start, double t0, int n, double t)
+{
+    if (t < t0)
+        return 0;
+    for (int k = 0; k < n; k++)
+        if (t < months_after(start, t0, k + 1))
+            return (k + 0.5) / n;
+    return 1;
+}
+
+/* base moved the share f of the way to full (exactly full at f = 1). */
+static double toward(double base, double full, double f)
+{
+    return f >= 1 ? full : base + f * (full - base);
 }
 
 static int find_prov(const cc_params *p, const char *name)
@@ -116,9 +175,45 @@ static void home_fields(ccc_reader *r, const config_setting_t *g, int32_t start,
     (void)start;
 }
 
+/* A home's beds during its ramp-up: the staircase's share of them, rounded
+ * (before it opens, the first step's, so only the steps change it). */
+static void home_ramp(csu_provider *h, int32_t start, int n, double t)
+{
+    if (n <= 0 || h->open_t == -INFINITY)
+        return;
+    double f = ramp_share(start, h->open_t, n, t > h->open_t ? t : h->open_t);
+    h->capacity = (int)floor(f * h->capacity + 0.5);
+}
+
+/* The lever's costs into *c (its date at t0, its end at t1). */
+static void read_cost(ccc_reader *r, const config_setting_t *g, int type, int32_t start, double t0, double t1,
+                      long ramp, csn_cost *c)
+{
+    memset(c, 0, sizeof *c);
+    snprintf(c->kind, sizeof c->kind, "%s", lever_names[type]);
+    const char *label = NULL;
+    static const char *const lkeys[] = {"name", "home", "provider"};
+    for (int i = 0; i < 3 && !label; i++)
+        if (has_key(type, lkeys[i]) && config_setting_get_member(g, lkeys[i]) &&
+            config_setting_type(config_setting_get_member(g, lkeys[i])) == CONFIG_TYPE_STRING)
+            label = config_setting_get_string(config_setting_get_member(g, lkeys[i]));
+    snprintf(c->label, sizeof c->label, "%s", label ? label : lever_names[type]);
+    c->line = config_setting_source_line(g);
+    c->ramp_months = (int)ramp;
+    c->from_day = (int32_t)t0 + start + 1;
+    c->to_day = isfinite(t1) ? (int32_t)t1 + start + 1 : INT32_MAX;
+    if (!has_key(type, "capital_cost"))
+        return;
+    ccc_number(r, g, "capital_cost", 0, 1e10, 0, &c->capital);
+    ccc_number(r, g, "one_off_cost", 0, 1e10, 0, &c->one_off);
+    ccc_number(r, g, "revenue_cost", 0, 1e9, 0, &c->revenue);
+}
+
 /* Apply lever g to p for the phase that starts at t (structural levers
- * always; others when in force at t). Returns 0, or -1 on an error. */
-static int apply(ccc_reader *r, const config_setting_t *g, cc_params *p, double t)
+ * always; others when in force at t, by their ramp-up's share). With cost
+ * not NULL, also read the lever's costs into it. Returns 0, or -1 on an
+ * error. */
+static int apply(ccc_reader *r, const config_setting_t *g, cc_params *p, double t, csn_cost *cost)
 {
     int type = -1;
     if (!ccc_choice(r, g, "lever", lever_names, L_N, 1, &type))
@@ -130,10 +225,15 @@ static int apply(ccc_reader *r, const config_setting_t *g, cc_params *p, double 
     read_t(r, g, "to", 0, start, &to);
     if (to <= from)
         ccc_error(r, g, "to", "is not after `from` (expected a later date)");
+    long ramp = 0;
+    if (has_key(type, RAMP))
+        ccc_int(r, g, RAMP, 0, CSN_MAXRAMP, 0, &ramp);
     int active = from <= t && t < to;
+    double f = active ? ramp_share(start, from, (int)ramp, t) : 0;
     csu_params *sp = &p->supply;
     const char *name;
     int k;
+    double t0 = from, t1 = to; /* the costs' dates */
     switch (type) {
     case L_RECRUIT: {
         double x = 0;
@@ -141,14 +241,14 @@ static int apply(ccc_reader *r, const config_setting_t *g, cc_params *p, double 
         if (sp->pool < 0)
             ccc_error(r, g, "lever", "foster_recruitment needs a fostering pool in the baseline (expected supply.fostering)");
         else if (active)
-            sp->approvals += x;
+            sp->approvals += toward(0, x, f);
         break;
     }
     case L_RETAIN: {
         double x = 1;
         ccc_number(r, g, "resignation_multiplier", 0, 10, 1, &x);
         if (active)
-            sp->resignation *= x;
+            sp->resignation *= toward(1, x, f);
         break;
     }
     case L_NEW_HOME: {
@@ -163,6 +263,11 @@ static int apply(ccc_reader *r, const config_setting_t *g, cc_params *p, double 
         ccc_choice(r, g, "location", csu_loc_name, CSU_NLOC, 0, &h->loc);
         if (name && find_prov(p, name) != sp->n - 1)
             ccc_error(r, g, "name", "\"%s\" is already a provider (expected a new name)", name);
+        if (h->close_t <= h->open_t)
+            ccc_error(r, g, "close", "is not after `open` (expected a later date)");
+        home_ramp(h, start, (int)ramp, t);
+        t0 = h->open_t;
+        t1 = h->close_t;
         break;
     }
     case L_CLOSE_HOME:
@@ -170,6 +275,8 @@ static int apply(ccc_reader *r, const config_setting_t *g, cc_params *p, double 
         name = ccc_string(r, g, "home", 1);
         double when = 0;
         read_t(r, g, "date", 1, start, &when);
+        t0 = when;
+        t1 = INFINITY;
         k = name ? find_prov(p, name) : -1;
         if (name && (k < 0 || !sp->prov[k].home)) {
             ccc_error(r, g, "home", "\"%s\" is not a council home of the baseline (expected one of its homes)", name);
@@ -190,6 +297,7 @@ static int apply(ccc_reader *r, const config_setting_t *g, cc_params *p, double 
             h->loc = sp->prov[k].loc;
             home_fields(r, g, start, h);
             h->open_t = when;
+            home_ramp(h, start, (int)ramp, t);
         }
         break;
     }
@@ -197,7 +305,7 @@ static int apply(ccc_reader *r, const config_setting_t *g, cc_params *p, double 
         double m = 0;
         ccc_number(r, g, "ready_after_months", 0, 240, 1, &m);
         if (active)
-            sp->ready_days = m * 365.25 / 12;
+            sp->ready_days = toward(sp->ready_days, m * 365.25 / 12, f);
         break;
     }
     case L_EDGE: {
@@ -219,7 +327,7 @@ static int apply(ccc_reader *r, const config_setting_t *g, cc_params *p, double 
         }
         if (active)
             for (int c = 0; c < CCM_NCOHORT; c++)
-                p->entry_keep[c] *= m[c];
+                p->entry_keep[c] *= toward(1, m[c], f);
         break;
     }
     case L_KINSHIP_SGO: {
@@ -227,6 +335,8 @@ static int apply(ccc_reader *r, const config_setting_t *g, cc_params *p, double 
         ccc_number(r, g, "sgo_multiplier", 0, 10, 0, &sgo);
         ccc_number(r, g, "kinship_multiplier", 0, 10, 0, &kin);
         if (active) {
+            sgo = toward(1, sgo, f);
+            kin = toward(1, kin, f);
             for (int c = 0; c < CCM_NCOHORT; c++) {
                 p->exit_rate[CCM_SGO][c] *= sgo;
                 double *mix = p->entry_ptype[c], sum = 0;
@@ -255,7 +365,7 @@ static int apply(ccc_reader *r, const config_setting_t *g, cc_params *p, double 
             if (pv->avail != CSU_PROBABILITY)
                 ccc_error(r, g, "provider", "\"%s\" is not a tier with a probability (expected a framework or spot tier)", name);
             else if (ccc_number(r, g, "probability", 0, 1, 1, &x) && active)
-                pv->probability = x;
+                pv->probability = toward(pv->probability, x, f);
         } else {
             long cap = pv->capacity;
             double price = pv->price_week;
@@ -264,7 +374,7 @@ static int apply(ccc_reader *r, const config_setting_t *g, cc_params *p, double 
             ccc_int(r, g, "capacity", 0, 1000000, 0, &cap);
             ccc_number(r, g, "price_week", 0, 1e6, 0, &price);
             if (active) {
-                pv->capacity = (int)cap;
+                pv->capacity = (int)floor(toward(pv->capacity, (double)cap, f) + 0.5);
                 pv->price_week = price;
             }
         }
@@ -292,6 +402,15 @@ static int apply(ccc_reader *r, const config_setting_t *g, cc_params *p, double 
         break;
     }
     }
+    if (cost) {
+        read_cost(r, g, type, start, t0, t1, ramp, cost);
+        if ((cost->capital > 0 || cost->one_off > 0 || cost->revenue > 0) && !p->costs.enabled)
+            ccc_error(r, g, config_setting_get_member(g, "capital_cost")   ? "capital_cost"
+                            : config_setting_get_member(g, "one_off_cost") ? "one_off_cost"
+                                                                           : "revenue_cost",
+                      "a lever's costs need a costs section in the baseline (expected costs = { ... } there, for "
+                      "the business case)");
+    }
     return 0;
 }
 
@@ -311,6 +430,7 @@ void csn_free(csn_scenario *s)
     free(s->description);
     free(s->path);
     free(s->baseline);
+    free(s->cost);
     free(s);
 }
 
@@ -374,24 +494,45 @@ int csn_load(const char *path, cc_diag *diag, csn_scenario **out)
     }
     int n = levers ? config_setting_length(levers) : 0;
     s->nlevers = n;
-    /* phase dates: every `from` and `to` after the start */
-    double dates[2 * 64 + 1];
+    s->cost = calloc((size_t)(n > 0 ? n : 1), sizeof *s->cost);
+    /* phase dates: every `from` and `to` after the start, and the monthly
+     * steps of every ramp-up */
+    double *dates = malloc(((size_t)n * (CSN_MAXRAMP + 3) + 1) * sizeof *dates);
+    if (!s->cost || !dates) {
+        free(dates);
+        ccp_free(p0);
+        config_destroy(&cfg);
+        csn_free(s);
+        return CCP_EINVALID;
+    }
     int nd = 0;
-    for (int i = 0; i < n && nd < 2 * 64; i++) {
+    for (int i = 0; i < n; i++) {
         config_setting_t *g = config_setting_get_elem(levers, (unsigned)i);
         if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
             ccc_error(&r, g, NULL, "is not a lever (expected a group { lever = \"...\"; ... })");
             continue;
         }
+        cc_diag *quiet = ccg_new();
+        ccc_reader qr = {quiet, path, 0};
         static const char *const dkeys[] = {"from", "to"};
         for (int d = 0; d < 2; d++) {
             double t = 0;
-            cc_diag *quiet = ccg_new();
-            ccc_reader qr = {quiet, path, 0};
             if (read_t(&qr, g, dkeys[d], 0, p0->start_day, &t) && t > 0)
                 dates[nd++] = t;
-            ccg_free(quiet);
         }
+        int type = -1;
+        long ramp = 0;
+        double t0 = 0;
+        if (ccc_choice(&qr, g, "lever", lever_names, L_N, 1, &type) && has_key(type, RAMP) &&
+            ccc_int(&qr, g, RAMP, 1, CSN_MAXRAMP, 0, &ramp)) {
+            read_t(&qr, g, lever_date[type], 0, p0->start_day, &t0);
+            for (int k = 1; k <= ramp; k++) {
+                double t = months_after(p0->start_day, t0, k);
+                if (t > 0)
+                    dates[nd++] = t;
+            }
+        }
+        ccg_free(quiet);
     }
     qsort(dates, (size_t)nd, sizeof *dates, cmp_double);
     double phase_t[CSN_MAXPHASE];
@@ -400,12 +541,17 @@ int csn_load(const char *path, cc_diag *diag, csn_scenario **out)
     for (int i = 0; i < nd; i++)
         if (dates[i] != phase_t[np - 1]) {
             if (np == CSN_MAXPHASE) {
-                ccc_error(&r, levers, NULL, "has more than %d distinct dates (expected fewer)", CSN_MAXPHASE - 1);
+                ccc_error(&r, levers, NULL,
+                          "has more than %d distinct dates, ramp-up steps included (expected fewer, or shorter "
+                          "ramp-ups)",
+                          CSN_MAXPHASE - 1);
                 break;
             }
             phase_t[np++] = dates[i];
         }
-    /* phase 0 reports the levers' errors; the others are built quietly */
+    free(dates);
+    /* phase 0 reports the levers' errors and reads their costs; the others
+     * are built quietly */
     for (int k = 0; k < np && ccg_count(diag) == before; k++) {
         cc_params *p = k == 0 ? p0 : NULL;
         if (!p && ccp_load(bpath, diag, &p) != CCP_OK)
@@ -415,7 +561,7 @@ int csn_load(const char *path, cc_diag *diag, csn_scenario **out)
         for (int i = 0; i < n; i++) {
             config_setting_t *g = config_setting_get_elem(levers, (unsigned)i);
             if (config_setting_type(g) == CONFIG_TYPE_GROUP)
-                apply(&pr, g, p, phase_t[k]);
+                apply(&pr, g, p, phase_t[k], k == 0 ? &s->cost[i] : NULL);
         }
         ccg_free(quiet);
         free(p->scenario);
@@ -427,6 +573,8 @@ int csn_load(const char *path, cc_diag *diag, csn_scenario **out)
         if (k == 0)
             p0 = NULL;
     }
+    for (int i = 0; i < n; i++)
+        s->has_costs |= s->cost[i].capital > 0 || s->cost[i].one_off > 0 || s->cost[i].revenue > 0;
     if (p0)
         ccp_free(p0);
     config_destroy(&cfg);

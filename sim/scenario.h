@@ -3,14 +3,35 @@
  * ("phases"): phase 0 holds from the start date, phase k from phase_t[k]
  * (days after the start date). Levers that add, close or convert council
  * homes are in every phase (with their dates), so providers keep their
- * indices; every other lever is in the phases from its date on. */
+ * indices; every other lever is in the phases from its date on.
+ *
+ * A lever may state what it costs (capital, one-off and a yearly revenue
+ * cost, in the baseline's price-year prices) and a ramp-up: months to full
+ * effect. The effect then phases in as a staircase of monthly steps (the
+ * step in month k of n holds (k + 1/2)/n of the change, so the effect over
+ * the ramp-up averages one half, as a straight line would): each step is a
+ * phase of its own. The costs are kept in csn_cost for the business case
+ * (bizcase.h); they are not part of the simulated spend. */
 #ifndef SCENARIO_H
 #define SCENARIO_H
 
 #include "diag.h"
 #include "params.h"
 
-enum { CSN_MAXPHASE = 32 };
+enum { CSN_MAXPHASE = 160, CSN_MAXRAMP = 120 };
+
+/* What one lever costs (not simulated: added by the business case). */
+typedef struct {
+    char kind[24];      /* the lever's kind ("new_home", ...) */
+    char label[64];     /* its name, home or provider when it has one, else its kind */
+    int line;           /* the lever's line in the scenario file */
+    double capital;     /* GBP, spent on the lever's date */
+    double one_off;     /* GBP, spent on the lever's date */
+    double revenue;     /* GBP a year, from the lever's date to its end */
+    int32_t from_day;   /* day number of the lever's date (from, open or date) */
+    int32_t to_day;     /* first day it no longer holds (`to`, `close`); INT32_MAX: none */
+    int ramp_months;    /* months to full effect (0: a step) */
+} csn_cost;
 
 typedef struct {
     char *name;          /* the scenario column in outputs */
@@ -21,6 +42,8 @@ typedef struct {
     cc_params *phase[CSN_MAXPHASE];
     double phase_t[CSN_MAXPHASE];
     int nlevers;
+    csn_cost *cost;      /* one per lever, in file order (nlevers) */
+    int has_costs;       /* some lever states a cost */
 } csn_scenario;
 
 /* Load and validate `path`; errors as for configs (file:line: setting: ...).

@@ -822,6 +822,26 @@ void ccs_rebind(cc_sim *s, const cc_params *const *phases)
     derive_rates(s);
 }
 
+/* Do the children's clocks differ between phases a and b? When they do
+ * not (a lever on the supply side, on entries, a ramp-up's step of such a
+ * lever), no child in care draws its next event again, so the pairing with
+ * the baseline's replication is kept whole. */
+static int clocks_differ(const cc_params *a, const cc_params *b)
+{
+    for (int k = 0; k < CCM_NROUTE; k++)
+        if (a->exit_dist[k].family != b->exit_dist[k].family || a->exit_dist[k].shape != b->exit_dist[k].shape)
+            return 1;
+    return a->move_dist.family != b->move_dist.family || a->move_dist.shape != b->move_dist.shape ||
+           a->move_frailty_var != b->move_frailty_var ||
+           memcmp(a->exit_rate, b->exit_rate, sizeof a->exit_rate) != 0 ||
+           memcmp(a->exit_scale, b->exit_scale, sizeof a->exit_scale) != 0 ||
+           memcmp(a->move_rate, b->move_rate, sizeof a->move_rate) != 0 ||
+           memcmp(a->move_scale, b->move_scale, sizeof a->move_scale) != 0 ||
+           memcmp(a->type_exit_mult, b->type_exit_mult, sizeof a->type_exit_mult) != 0 ||
+           memcmp(a->need_exit_mult, b->need_exit_mult, sizeof a->need_exit_mult) != 0 ||
+           memcmp(a->need_move_mult, b->need_move_mult, sizeof a->need_move_mult) != 0;
+}
+
 /* A scenario's parameters change at time t (phase k): new hazards for the
  * children whose hazards changed, new supply and prices. */
 static void switch_phase(cc_sim *s, int k, double t)
@@ -833,7 +853,8 @@ static void switch_phase(cc_sim *s, int k, double t)
     s->p = s->phases[k];
     derive_rates(s);
     size_t rowb = (CCM_NROUTE + 3) * sizeof(double);
-    for (uint32_t i = 0; i < s->cap; i++) {
+    int differ = clocks_differ(old, s->p);
+    for (uint32_t i = 0; i < s->cap && differ; i++) {
         const child *c = &s->ch[i];
         if (!c->in_care)
             continue;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <xlsxwriter.h>
 
+#include "bizcase.h"
 #include "ccdate.h"
 #include "costs.h"
 #include "output.h"
@@ -279,7 +280,126 @@ static int monthly_sheet(book *b, const cce_result *r)
     return 0;
 }
 
-int ccw_write(const char *path, const cce_result *r, char *err)
+/* The business case of every scenario against the baseline (bizcase.h):
+ * the terms, a summary row per scenario, each year's flows, and the levers'
+ * stated costs. */
+static void business_sheet(book *b, ccb_case *const *cases, int n)
+{
+    lxw_worksheet *ws = workbook_add_worksheet(b->wb, "Business case");
+    static const char *const cols[] = {"Scenario", "Financial year", "Year", "Months in run", "Discount factor",
+                                       "Capital", "One-off", "Revenue", "Lever costs", "Savings",
+                                       "Cashable savings", "Non-cashable savings", "Net benefit",
+                                       "NPV to date (mean)", "NPV 5th percentile", "NPV 95th percentile",
+                                       "P(paid back by year end)", "Gap child-weeks closed"};
+    static const double w[] = {24, 15, 8, 14, 15, 14, 14, 14, 14, 14, 16, 18, 14, 18, 18, 18, 20, 20};
+    header(b, ws, cols, 18, w);
+    int row = 1;
+    for (int i = 0; i < n; i++) {
+        const ccb_case *c = cases[i];
+        for (int y = 0; y < ccb_nfy(c); y++) {
+            char label[16];
+            fy_label(ccb_fy0(c) + y, label);
+            worksheet_write_string(ws, (lxw_row_t)row, 0, ccb_name(c), b->text);
+            worksheet_write_string(ws, (lxw_row_t)row, 1, label, b->text);
+            worksheet_write_number(ws, (lxw_row_t)row, 2, y, b->num);
+            worksheet_write_number(ws, (lxw_row_t)row, 3, ccb_months(c, y), b->num);
+            worksheet_write_number(ws, (lxw_row_t)row, 4, ccb_discount(ccb_rate(c), y), b->num);
+            static const int q[] = {CCB_CAPITAL, CCB_ONE_OFF, CCB_REVENUE, CCB_LEVER_COST, CCB_SAVINGS,
+                                    CCB_CASHABLE, CCB_NON_CASHABLE, CCB_NET, CCB_NPV};
+            for (int k = 0; k < 9; k++)
+                worksheet_write_number(ws, (lxw_row_t)row, (lxw_col_t)(5 + k), ccb_stat(c, q[k], y)->mean, b->money);
+            worksheet_write_number(ws, (lxw_row_t)row, 14, ccb_stat(c, CCB_NPV, y)->p05, b->money);
+            worksheet_write_number(ws, (lxw_row_t)row, 15, ccb_stat(c, CCB_NPV, y)->p95, b->money);
+            worksheet_write_number(ws, (lxw_row_t)row, 16, ccb_stat(c, CCB_PAID, y)->mean, b->num);
+            worksheet_write_number(ws, (lxw_row_t)row, 17, ccb_stat(c, CCB_GAP_WEEKS, y)->mean, b->num);
+            row++;
+        }
+    }
+    if (row > 1)
+        worksheet_autofilter(ws, 0, 0, (lxw_row_t)(row - 1), 17);
+    /* the summary of each scenario, below */
+    row += 2;
+    static const char *const sum[] = {"Scenario", "NPV over the run (mean)", "NPV 5th percentile", "NPV median",
+                                      "NPV 95th percentile", "P(NPV > 0)", "Payback year (median)",
+                                      "PV of lever costs", "Cashable savings (real, all years)",
+                                      "Non-cashable savings (real, all years)", "Cost per child-week of gap closed"};
+    for (int k = 0; k < 11; k++)
+        worksheet_write_string(ws, (lxw_row_t)row, (lxw_col_t)k, sum[k], b->head);
+    row++;
+    for (int i = 0; i < n; i++) {
+        const ccb_case *c = cases[i];
+        int last = ccb_nfy(c) - 1;
+        const ccy_stats *npv = ccb_stat(c, CCB_NPV, last);
+        double pv = 0, cash = 0, non = 0;
+        for (int y = 0; y <= last; y++) {
+            pv += ccb_stat(c, CCB_LEVER_COST, y)->mean * ccb_discount(ccb_rate(c), y);
+            cash += ccb_stat(c, CCB_CASHABLE, y)->mean;
+            non += ccb_stat(c, CCB_NON_CASHABLE, y)->mean;
+        }
+        worksheet_write_string(ws, (lxw_row_t)row, 0, ccb_name(c), b->text);
+        worksheet_write_number(ws, (lxw_row_t)row, 1, npv->mean, b->money);
+        worksheet_write_number(ws, (lxw_row_t)row, 2, npv->p05, b->money);
+        worksheet_write_number(ws, (lxw_row_t)row, 3, npv->p50, b->money);
+        worksheet_write_number(ws, (lxw_row_t)row, 4, npv->p95, b->money);
+        worksheet_write_number(ws, (lxw_row_t)row, 5, ccb_stat(c, CCB_PAID, last)->mean, b->num);
+        const ccy_stats *pb = ccb_payback_stats(c);
+        if (pb->p50 < ccb_nfy(c)) {
+            char label[64];
+            fy_label(ccb_fy0(c) + (int)pb->p50, label);
+            snprintf(label + strlen(label), sizeof label - strlen(label), " (year %d)", (int)pb->p50);
+            worksheet_write_string(ws, (lxw_row_t)row, 6, label, b->text);
+        } else {
+            worksheet_write_string(ws, (lxw_row_t)row, 6, "not within the run", b->text);
+        }
+        worksheet_write_number(ws, (lxw_row_t)row, 7, pv, b->money);
+        worksheet_write_number(ws, (lxw_row_t)row, 8, cash, b->money);
+        worksheet_write_number(ws, (lxw_row_t)row, 9, non, b->money);
+        double cpw = ccb_cost_per_gap_week(c);
+        if (cpw == cpw)
+            worksheet_write_number(ws, (lxw_row_t)row, 10, cpw, b->money2);
+        else
+            worksheet_write_string(ws, (lxw_row_t)row, 10, "no gap closed", b->text);
+        row++;
+    }
+    /* the terms and each lever's stated costs */
+    row += 2;
+    if (n > 0) {
+        char t[256];
+        snprintf(t, sizeof t,
+                 "Real terms: %d-%02d prices (cash deflated by %.4g%% a year); discounted at %.4g%% a year (real); year "
+                 "0 = %d-%02d, not discounted; flows of year y discounted by (1 + r)^-y",
+                 ccb_price_year(cases[0]), (ccb_price_year(cases[0]) + 1) % 100, 100 * ccb_deflator(cases[0]),
+                 100 * ccb_rate(cases[0]), ccb_fy0(cases[0]), (ccb_fy0(cases[0]) + 1) % 100);
+        worksheet_write_string(ws, (lxw_row_t)row++, 0, t, b->text);
+        row++;
+    }
+    static const char *const lev[] = {"Scenario", "Lever", "Name", "Scenario file line", "Date", "Capital",
+                                      "One-off", "Revenue a year", "Ramp-up (months)"};
+    for (int k = 0; k < 9; k++)
+        worksheet_write_string(ws, (lxw_row_t)row, (lxw_col_t)k, lev[k], b->head);
+    row++;
+    for (int i = 0; i < n; i++) {
+        int nc = 0;
+        const csn_cost *lc = ccb_costs(cases[i], &nc);
+        for (int k = 0; k < nc; k++) {
+            char date[16];
+            ccd_format(lc[k].from_day, date);
+            worksheet_write_string(ws, (lxw_row_t)row, 0, ccb_name(cases[i]), b->text);
+            worksheet_write_string(ws, (lxw_row_t)row, 1, lc[k].kind, b->text);
+            worksheet_write_string(ws, (lxw_row_t)row, 2, lc[k].label, b->text);
+            worksheet_write_number(ws, (lxw_row_t)row, 3, lc[k].line, b->num);
+            worksheet_write_string(ws, (lxw_row_t)row, 4, date, b->text);
+            worksheet_write_number(ws, (lxw_row_t)row, 5, lc[k].capital, b->money);
+            worksheet_write_number(ws, (lxw_row_t)row, 6, lc[k].one_off, b->money);
+            worksheet_write_number(ws, (lxw_row_t)row, 7, lc[k].revenue, b->money);
+            worksheet_write_number(ws, (lxw_row_t)row, 8, lc[k].ramp_months, b->num);
+            row++;
+        }
+    }
+}
+
+static int write_book(const char *path, const cce_result *r, ccb_case *const *cases, int ncases, char *err)
+
 {
     cco_fy *fy = cco_fy_summary(r);
     if (!fy) {
@@ -311,6 +431,8 @@ int ccw_write(const char *path, const cce_result *r, char *err)
     int rc = monthly_sheet(&b, r);
     unit_sheet(&b, r, fy);
     assumptions_sheet(&b, r);
+    if (cases)
+        business_sheet(&b, cases, ncases);
     cco_fy_free(fy);
     lxw_error e = workbook_close(b.wb);
     if (rc != 0 || e != LXW_NO_ERROR) {
@@ -318,4 +440,11 @@ int ccw_write(const char *path, const cce_result *r, char *err)
         return -1;
     }
     return 0;
+}
+
+int ccw_write(const char *path, const cce_result *r, char *err) { return write_book(path, r, NULL, 0, err); }
+
+int ccw_write_compare(const char *path, const cce_result *base, ccb_case *const *cases, int n, char *err)
+{
+    return write_book(path, base, cases, n, err);
 }

@@ -8,7 +8,8 @@
 # - a folder name with spaces and quotes is safe (no shell involved);
 # - report.html in headless Chromium: every chart present and visible
 #   (skipped, with a message, where Chromium is not installed);
-# - compare adds the paired-difference charts.
+# - compare adds the paired-difference charts, and the business case's
+#   cumulative net cost chart and table.
 # Env: CARECAP (the binary), CARECAP_ROOT (the source tree).
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 base="$CARECAP_ROOT/config/nottinghamshire.cfg"
@@ -79,6 +80,14 @@ for c in cmp_gap_foster cmp_gap_residential cmp_spend; do
     [ $have_gnuplot = 0 ] || [ -s "$tmp/cmp/charts/$c.svg" ] && ok || bad "compare: no $c.svg"
 done
 grep -q 'Scenarios against the baseline' "$tmp/cmp/report.html" && ok || bad "compare: report has no scenario table"
+# the business case: a cumulative net cost chart with bands, inline in the report, and its table
+[ -s "$tmp/cmp/charts/cmp_net_cost.gp" ] && [ -s "$tmp/cmp/charts/cmp_net_cost_0.csv" ] && ok || bad "compare: no cmp_net_cost chart files"
+grep -q 'filledcurves' "$tmp/cmp/charts/cmp_net_cost.gp" && ok || bad "compare: the net cost chart has no band"
+[ $have_gnuplot = 0 ] || { [ -s "$tmp/cmp/charts/cmp_net_cost.svg" ] && grep -q '<figure class="chart" id="cmp_net_cost">' "$tmp/cmp/report.html" && \
+    awk '/id="cmp_net_cost"/ { f = 1 } f && /<svg/ { ok = 1; exit } /<\/figure>/ && f { exit } END { exit !ok }' "$tmp/cmp/report.html"; } \
+    && ok || bad "compare: the net cost chart is not drawn into report.html"
+grep -q '<h2>Business case</h2>' "$tmp/cmp/report.html" && grep -q '<tr><td>edge-of-care</td><td>&pound;' "$tmp/cmp/report.html" \
+    && ok || bad "compare: report has no business case table"
 
 echo "test_charts: $pass passed, $fail failed"
 [ $fail -eq 0 ]

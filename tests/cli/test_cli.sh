@@ -139,9 +139,13 @@ for f in monthly.csv annual.csv comparison.csv manifest.txt; do
     [ -s "$tmp/cmp/$f" ] && ok || bad "compare: no $f"
 done
 [ "$(head -1 "$tmp/cmp/comparison.csv")" = "scenario,date,metric,group,mean,sd,p05,p25,p50,p75,p95,share_better" ] && ok || bad "comparison.csv header"
-# no levers: every paired difference is exactly zero
-awk -F, '$1 == "no-levers" && ($5 != 0 || $6 != 0 || $7 != 0 || $11 != 0) { bad++ } END { exit bad > 0 }' \
+# no levers: every paired difference is exactly zero (the business case's
+# payback year and cost per week are not differences: never, and none)
+awk -F, '$1 == "no-levers" && $3 != "payback_year" && $3 != "cost_per_gap_week" && ($5 != 0 || $6 != 0 || $7 != 0 || $11 != 0) { bad++ } END { exit bad > 0 }' \
     "$tmp/cmp/comparison.csv" && ok || bad "compare: the no-levers scenario differs from the baseline"
+grep -q '^no-levers,[0-9-]*,payback_year,all,4,0,4,4,4,4,4,$' "$tmp/cmp/comparison.csv" && \
+    grep -q '^no-levers,[0-9-]*,cost_per_gap_week,all,,,,,,,,$' "$tmp/cmp/comparison.csv" \
+    && ok || bad "compare: no levers, yet a payback year or a cost per week of gap closed"
 [ "$(grep -c '^no-levers,' "$tmp/cmp/comparison.csv")" -gt 1000 ] && ok || bad "compare: too few no-levers rows"
 # the scenarios' rows in monthly.csv equal the baseline's for no levers
 diff <(grep '^baseline,' "$tmp/cmp/monthly.csv" | cut -d, -f2-) <(grep '^no-levers,' "$tmp/cmp/monthly.csv" | cut -d, -f2-) >/dev/null \

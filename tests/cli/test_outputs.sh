@@ -42,10 +42,11 @@ scenario "$tmp/plain.cfg" "plain"
 [ ! -e "$marker" ] && ok || bad "compare: a scenario name ran a command"
 ! grep -l "system(\|touch" "$tmp/cmp/charts/"*.gp && ok || bad "compare: a scenario name is in a gnuplot script"
 if [ $have_gnuplot = 1 ]; then
-    for c in cmp_gap_foster cmp_gap_residential cmp_spend; do
+    for c in cmp_gap_foster cmp_gap_residential cmp_spend cmp_net_cost; do
         [ -s "$tmp/cmp/charts/$c.svg" ] && [ -s "$tmp/cmp/charts/$c.png" ] && ok || bad "compare: $c not drawn"
     done
     grep -q "<title>x'.system('touch" "$tmp/cmp/charts/cmp_gap_foster.svg" && ok || bad "compare: the odd name is not in the chart's key"
+    grep -q "<title>x'.system('touch" "$tmp/cmp/charts/cmp_net_cost.svg" && ok || bad "compare: the odd name is not in the net cost chart's key"
 fi
 ! grep -q "<b>B</b>" "$tmp/cmp/report.html" && grep -q "&lt;b&gt;B" "$tmp/cmp/report.html" && ok || bad "compare: report.html holds the name's HTML"
 

@@ -39,6 +39,7 @@ matching.<type> matching.<cohort>.<type> matching.<need>.<type> matching.ready_a
 costs.price_year costs.inflation.default costs.inflation.<line> costs.foster_allowance_week costs.foster_fee_week
 costs.emergency_place_week costs.kinship_week costs.other_week.<type> costs.reference_week.<type>
 costs.one_off[].name costs.one_off[].date costs.one_off[].amount
+costs.discount_rate costs.deflator
 uncertainty uncertainty_of[].setting uncertainty_of[].events uncertainty_of[].exposure uncertainty_of[].counts
 uncertainty_of[].range90 uncertainty_of[].factor90 uncertainty_of[].why"
 
