@@ -1,6 +1,8 @@
 /* rng: seeding of GSL generators from a master seed by a mixing hash. */
 #include "rng.h"
 
+#include <gsl/gsl_randist.h>
+
 const gsl_rng_type *ccr_type(void)
 {
     return gsl_rng_taus2;
@@ -27,4 +29,33 @@ void ccr_set(gsl_rng *r, uint64_t master, uint64_t rep, enum ccr_stream stream, 
     uint64_t s = ccr_seed(master, rep, stream, index);
     unsigned long folded = (unsigned long)((s ^ (s >> 32)) & 0xffffffffULL);
     gsl_rng_set(r, folded ? folded : 0x6a09e667UL);
+}
+
+int ccr_check(void)
+{
+    gsl_rng *a = gsl_rng_alloc(ccr_type()), *b = gsl_rng_alloc(ccr_type());
+    int ok = a && b && gsl_rng_size(a) == sizeof(ccr_taus_state);
+    for (uint64_t k = 0; ok && k < 64; k++) {
+        ccr_set(a, 12345, k, CCR_CHILD, k * 7919);
+        ccr_set(b, 12345, k, CCR_CHILD, k * 7919);
+        for (int i = 0; ok && i < 200; i++) {
+            switch (i % 4) {
+            case 0:
+                ok = ccr_get(a) == gsl_rng_get(b);
+                break;
+            case 1:
+                ok = ccr_uniform(a) == gsl_rng_uniform(b);
+                break;
+            case 2:
+                ok = ccr_uniform_pos(a) == gsl_rng_uniform_pos(b);
+                break;
+            default:
+                ok = ccr_exponential(a, 3.5) == gsl_ran_exponential(b, 3.5);
+                break;
+            }
+        }
+    }
+    gsl_rng_free(a);
+    gsl_rng_free(b);
+    return ok;
 }
