@@ -4,15 +4,20 @@
 #  (a) times `carecap run config/nottinghamshire.cfg -r 1000 -y 10 -s 1 -j J
 #      --quiet --no-charts -o TMP` (charts are drawn after the results; not timed) for J = 1 and 2 (best of RUNS), reads the event count
 #      from TMP/manifest.txt and reports events/s, ns/event and replications/s;
+#      and the mean number of events pending in its queue (the manifest's
+#      pending_events: children, fostering households, a few processes);
 #  (b) times scripts/bench/bare_loop.c (a binary heap popping an event and
 #      pushing its successor drawn from GSL) with 1,000 and 100,000 events
-#      pending (best of RUNS);
+#      pending and with the county run's pending count (best of RUNS);
 #  (c) prints carecap's ns/event (-j 1) over the bare loop's at 1,000 pending
-#      (the county run keeps about 1,000 children, so about 1,000 events,
-#      pending), the -j 2 wall time and parallel efficiency (speed-up / 2);
+#      (issue 14's yardstick) and at the run's own pending count, the -j 1
+#      and -j 2 wall times and the parallel efficiency (speed-up / 2);
 #  (d) measures the peak resident memory (GNU time's maximum RSS) of the
 #      county run with -j 2 at 1,000 and at RSS_REPS (default 10,000)
-#      replications, and their ratio (RSS_REPS=0 skips (d)).
+#      replications, and their ratio (RSS_REPS=0 skips (d));
+#  (e) with NATIONAL=1, times `carecap run NATIONAL_CFG -r NATIONAL_REPS -y 10
+#      -j 2` (default config/england.cfg, 1000 replications; best of one) and
+#      prints its ns/event over the bare loop's at its own pending count.
 #
 # carecap is built (Release) in build-bench, or in $BUILD_DIR, if needed; the
 # bare loop is built with `cc -O2` into a temporary directory. Runs from any
@@ -20,7 +25,8 @@
 #
 # Environment: BUILD_DIR (default <repo>/build-bench), RUNS (default 3),
 # BARE_EVENTS (events the bare loop times, default 10000000), BARE_RNG
-# (taus2, the default and carecap's generator, or mt19937), RSS_REPS.
+# (taus2, the default and carecap's generator, or mt19937), RSS_REPS,
+# NATIONAL (0 or 1, default 0), NATIONAL_CFG, NATIONAL_REPS.
 set -euo pipefail
 
 root=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
@@ -29,6 +35,9 @@ runs=${RUNS:-3}
 bare_events=${BARE_EVENTS:-10000000}
 bare_rng=${BARE_RNG:-taus2}
 rss_reps=${RSS_REPS:-10000}
+national=${NATIONAL:-0}
+national_cfg=${NATIONAL_CFG:-$root/config/england.cfg}
+national_reps=${NATIONAL_REPS:-1000}
 cfg=$root/config/nottinghamshire.cfg
 reps=1000
 years=10
@@ -37,6 +46,9 @@ die() { echo "bench.sh: $*" >&2; exit 1; }
 case $runs in '' | *[!0-9]* | 0) die "RUNS must be a whole number >= 1 (got '$runs')" ;; esac
 case $bare_events in '' | *[!0-9]* | 0) die "BARE_EVENTS must be a whole number >= 1" ;; esac
 case $rss_reps in '' | *[!0-9]*) die "RSS_REPS must be a whole number (0: skip the memory runs)" ;; esac
+case $national in 0 | 1) ;; *) die "NATIONAL must be 0 or 1" ;; esac
+case $national_reps in '' | *[!0-9]* | 0) die "NATIONAL_REPS must be a whole number >= 1" ;; esac
+[ "$national" = 0 ] || [ -f "$national_cfg" ] || die "NATIONAL=1 but there is no $national_cfg (set NATIONAL_CFG)"
 for tool in cc cmake pkg-config awk; do
   command -v "$tool" >/dev/null || die "'$tool' is not installed"
 done
@@ -105,7 +117,7 @@ manifest_field() { # file key
 echo "== Timing with $timer, best of $runs; machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # ---- (a) carecap ------------------------------------------------------------
-declare -A wall engine events
+declare -A wall engine events pending
 # After each run: its event count (must not change) and the best engine-only
 # time (the manifest's wall_seconds: the simulation, without start-up and I/O).
 read_manifest() {
@@ -115,6 +127,7 @@ read_manifest() {
   [ "$e" -gt 0 ] || die "carecap reported no events"
   [ -z "${events[$j]:-}" ] || [ "${events[$j]}" = "$e" ] || die "event count changed between runs ($e, ${events[$j]})"
   events[$j]=$e
+  pending[$j]=$(manifest_field "$m" pending_events)
   engine[$j]=$(fmin "$(manifest_field "$m" wall_seconds)" "${engine[$j]:-}")
   rm -rf "$out"
 }
@@ -130,10 +143,30 @@ after_run=
 [ "${events[1]}" = "${events[2]}" ] ||
   die "event counts differ between -j 1 (${events[1]}) and -j 2 (${events[2]}): the run is not deterministic"
 ev=${events[1]}
+pend=${pending[1]}
+case $pend in '' | *[!0-9]* | 0) die "bad pending_events '$pend' in the manifest" ;; esac
+
+# ---- (e) national run (optional) ----------------------------------------------
+if [ "$national" = 1 ]; then
+  echo "   carecap run $(basename "$national_cfg") -r $national_reps -y $years -s 1 -j 2 --quiet --no-charts -o TMP"
+  t0=$(date +%s.%N)
+  "$carecap" run "$national_cfg" -r "$national_reps" -y "$years" -s 1 -j 2 --quiet --no-charts -o "$tmp/out-nat" \
+    >/dev/null 2>"$tmp/stderr" || { cat "$tmp/stderr" >&2; die "the national run failed"; }
+  t1=$(date +%s.%N)
+  nat_wall=$(calc "$t1 - $t0" 2)
+  nat_ev=$(manifest_field "$tmp/out-nat/manifest.txt" events)
+  nat_engine=$(manifest_field "$tmp/out-nat/manifest.txt" wall_seconds)
+  nat_pend=$(manifest_field "$tmp/out-nat/manifest.txt" pending_events)
+  rm -rf "$tmp/out-nat"
+fi
 
 # ---- (b) bare loop ----------------------------------------------------------
 declare -A bare
-for n in 1000 100000; do
+counts=(1000 100000)
+[ -n "${bare[$pend]:-}" ] || counts+=("$pend")
+[ "$national" = 0 ] || counts+=("$nat_pend")
+for n in "${counts[@]}"; do
+  [ -z "${bare[$n]:-}" ] || continue
   echo "   bare_loop $n $bare_events $bare_rng"
   b=
   for ((i = 0; i < runs; i++)); do
@@ -173,7 +206,7 @@ for j in 1 2; do
   # shellcheck disable=SC2059
   printf "$fmt" "carecap -j $j" "$w" "$(calc "$ev / $w / 1e6" 2)" "$(calc "$reps / $w" 1)" "$nsw" "$e" "$nse"
 done
-for n in 1000 100000; do
+for n in $(printf '%s\n' "${!bare[@]}" | sort -n); do
   # shellcheck disable=SC2059
   printf "$fmt" "bare loop, $n pending" - "$(calc "1e3 / ${bare[$n]}" 2)" - "${bare[$n]}" - -
 done
@@ -185,8 +218,13 @@ ratio=$(calc "$(calc "${wall[1]} * 1e9 / $ev" 4) / ${bare[1000]}" 2)
 ratio_engine=$(calc "$(calc "${engine[1]} * 1e9 / $ev" 4) / ${bare[1000]}" 2)
 echo
 echo "carecap -j 1 / bare loop at 1000 pending: ${ratio}x (whole command), ${ratio_engine}x (engine only)"
+echo "carecap -j 1 / bare loop at the run's own $pend pending: $(calc "$(calc "${wall[1]} * 1e9 / $ev" 4) / ${bare[$pend]}" 2)x (whole command), $(calc "$(calc "${engine[1]} * 1e9 / $ev" 4) / ${bare[$pend]}" 2)x (engine only)"
+echo "-j 1 wall time (whole command): ${wall[1]} s"
 echo "-j 2 speed-up over -j 1: $(calc "${wall[1]} / ${wall[2]}" 2)x"
 echo "-j 2 wall time (whole command): ${wall[2]} s; parallel efficiency at -j 2: $(calc "100 * ${wall[1]} / ${wall[2]} / 2" 1)%"
 if [ "$rss_reps" -gt 0 ]; then
   echo "peak RSS, -j 2: $(calc "${rss[1000]} / 1024" 1) MB at 1000 replications, $(calc "${rss[$rss_reps]} / 1024" 1) MB at $rss_reps ($(calc "${rss[$rss_reps]} / ${rss[1000]}" 2)x)"
+fi
+if [ "$national" = 1 ]; then
+  echo "national run ($(basename "$national_cfg")), $national_reps replications x $years years, -j 2: $nat_wall s wall, $nat_ev events, $nat_pend pending; engine $(calc "$nat_engine * 2e9 / $nat_ev" 1) ns/event (2 threads' CPU), bare loop at $nat_pend pending ${bare[$nat_pend]} ns: $(calc "$nat_engine * 2e9 / $nat_ev / ${bare[$nat_pend]}" 2)x"
 fi

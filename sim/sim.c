@@ -790,6 +790,7 @@ static void snapshot(cc_sim *s, int k)
         }
         s->cur[L->dfe + CCX_DFE_PL3] = n;
     }
+    s->tot.pending += (double)ccq_size(s->q) / s->ndates;
     for (int j = 0; j < L->n; j++) {
         s->out[(size_t)j * (size_t)s->ndates + (size_t)k] = s->cur[j];
         if (L->kind[j] != CCX_STOCK)
