@@ -74,8 +74,8 @@ static void derive_rates(cc_sim *s)
                 s->mmove[m] *= p->need_move_mult[f];
     }
     s->frail = p->move_frailty_var > 0;
-    /* with frailty a child's move hazard is its own: moves are drawn apart
-     * from the shared table of exponential rates */
+    /* with frailty a child's move hazard is its own: the shared table of
+     * exponential rates leaves moves out (frail_move_rate adds them back) */
     s->all_exp = p->move_dist.family == CCM_DIST_EXP && !s->frail;
     for (int k = 0; k < CCM_NROUTE; k++)
         s->all_exp = s->all_exp && p->exit_dist[k].family == CCM_DIST_EXP;
@@ -294,6 +294,15 @@ static const double *exp_rates(const cc_sim *s, const child *c)
     return s->xr[((size_t)c->cohort * CCM_NNEEDMASK + c->flags) * CCM_NPT + c->placed];
 }
 
+/* The child's own exponential move hazard a year when moves are exponential
+ * with frailty (the shared table then leaves moves out), else 0. */
+static double frail_move_rate(const cc_sim *s, const child *c)
+{
+    if (!s->frail || s->p->move_dist.family != CCM_DIST_EXP)
+        return 0;
+    return s->p->move_rate[c->placed][c->cohort] * s->mmove[c->flags] * c->frail;
+}
+
 /* Draw the child's next event (competing risks: the earliest wins). */
 void ccs_plan(cc_sim *s, uint32_t i, double t)
 {
@@ -323,15 +332,10 @@ void ccs_plan(cc_sim *s, uint32_t i, double t)
             best = t + dt;
             kind = EV_MOVE;
         }
-    } else if (s->frail) {
-        double rate = p->move_rate[c->placed][c->cohort] * s->mmove[c->flags] * c->frail;
-        double te = rate > 0 ? t + ccr_exponential(r, DAYS_PER_YEAR / rate) : INFINITY;
-        if (te < best) {
-            best = te;
-            kind = EV_MOVE;
-        }
     }
-    double sum = exp_rates(s, c)[CCM_NROUTE + 2];
+    /* the exponential hazards race as one (their sum); on_bundle picks
+     * which fired. With frailty, the child's own move hazard joins them. */
+    double sum = exp_rates(s, c)[CCM_NROUTE + 2] + frail_move_rate(s, c);
     if (sum > 0) {
         double te = t + ccr_exponential(r, DAYS_PER_YEAR / sum);
         if (te < best) {
@@ -757,11 +761,12 @@ static void on_bundle(cc_sim *s, uint32_t i, double t)
 {
     child *c = &s->ch[i];
     const double *rate = exp_rates(s, c);
-    double sum = rate[CCM_NROUTE + 2];
+    double fm = frail_move_rate(s, c); /* the table's move rate is 0 then */
+    double sum = rate[CCM_NROUTE + 2] + fm;
     double u = ccr_uniform(s->crng[i]) * sum, acc = 0;
     int k = 0;
     for (; k < CCM_NROUTE + 1; k++) {
-        acc += rate[k];
+        acc += rate[k] + (k == CCM_NROUTE ? fm : 0);
         if (u < acc)
             break;
     }
