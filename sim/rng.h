@@ -75,8 +75,9 @@ static inline double ccr_uniform_pos(const gsl_rng *r)
  * several times cheaper than log1p; the two differ at most in the last bit. */
 static inline double ccr_exponential(const gsl_rng *r, double mean) { return -mean * log(1 - ccr_uniform(r)); }
 
-/* 1 if the inlined draws above give GSL's numbers for ccr_type() (checked
- * on a few streams; ccr_exponential within 2 ulp), else 0. */
+/* 1 if ccr_set's inlined seeding and the inlined draws above give GSL's
+ * numbers for ccr_type() (checked on a few streams; ccr_exponential within
+ * 2 ulp), else 0. */
 int ccr_check(void);
 
 #endif
