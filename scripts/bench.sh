@@ -4,12 +4,14 @@
 #  (a) times `carecap run config/nottinghamshire.cfg -r 1000 -y 10 -s 1 -j J
 #      --quiet --no-charts -o TMP` (charts are drawn after the results; not timed) for J = 1 and 2 (best of RUNS), reads the event count
 #      from TMP/manifest.txt and reports events/s, ns/event and replications/s;
+#      and the mean number of events pending in its queue (the manifest's
+#      pending_events: children, fostering households, a few processes);
 #  (b) times scripts/bench/bare_loop.c (a binary heap popping an event and
 #      pushing its successor drawn from GSL) with 1,000 and 100,000 events
-#      pending (best of RUNS);
+#      pending and with the county run's pending count (best of RUNS);
 #  (c) prints carecap's ns/event (-j 1) over the bare loop's at 1,000 pending
-#      (the county run keeps about 1,000 children, so about 1,000 events,
-#      pending), the -j 2 wall time and parallel efficiency (speed-up / 2);
+#      (issue 14's yardstick) and at the run's own pending count, the -j 1
+#      and -j 2 wall times and the parallel efficiency (speed-up / 2);
 #  (d) measures the peak resident memory (GNU time's maximum RSS) of the
 #      county run with -j 2 at 1,000 and at RSS_REPS (default 10,000)
 #      replications, and their ratio (RSS_REPS=0 skips (d));
@@ -108,7 +110,7 @@ manifest_field() { # file key
 echo "== Timing with $timer, best of $runs; machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # ---- (a) carecap ------------------------------------------------------------
-declare -A wall engine events
+declare -A wall engine events pending
 # After each run: its event count (must not change) and the best engine-only
 # time (the manifest's wall_seconds: the simulation, without start-up and I/O).
 read_manifest() {
@@ -118,6 +120,7 @@ read_manifest() {
   [ "$e" -gt 0 ] || die "carecap reported no events"
   [ -z "${events[$j]:-}" ] || [ "${events[$j]}" = "$e" ] || die "event count changed between runs ($e, ${events[$j]})"
   events[$j]=$e
+  pending[$j]=$(manifest_field "$m" pending_events)
   engine[$j]=$(fmin "$(manifest_field "$m" wall_seconds)" "${engine[$j]:-}")
   rm -rf "$out"
 }
@@ -133,10 +136,16 @@ after_run=
 [ "${events[1]}" = "${events[2]}" ] ||
   die "event counts differ between -j 1 (${events[1]}) and -j 2 (${events[2]}): the run is not deterministic"
 ev=${events[1]}
+pend=${pending[1]}
+case $pend in '' | *[!0-9]* | 0) die "bad pending_events '$pend' in the manifest" ;; esac
+
 
 # ---- (b) bare loop ----------------------------------------------------------
 declare -A bare
-for n in 1000 100000; do
+counts=(1000 100000)
+[ -n "${bare[$pend]:-}" ] || counts+=("$pend")
+for n in "${counts[@]}"; do
+  [ -z "${bare[$n]:-}" ] || continue
   echo "   bare_loop $n $bare_events $bare_rng"
   b=
   for ((i = 0; i < runs; i++)); do
@@ -176,7 +185,7 @@ for j in 1 2; do
   # shellcheck disable=SC2059
   printf "$fmt" "carecap -j $j" "$w" "$(calc "$ev / $w / 1e6" 2)" "$(calc "$reps / $w" 1)" "$nsw" "$e" "$nse"
 done
-for n in 1000 100000; do
+for n in $(printf '%s\n' "${!bare[@]}" | sort -n); do
   # shellcheck disable=SC2059
   printf "$fmt" "bare loop, $n pending" - "$(calc "1e3 / ${bare[$n]}" 2)" - "${bare[$n]}" - -
 done
@@ -188,6 +197,8 @@ ratio=$(calc "$(calc "${wall[1]} * 1e9 / $ev" 4) / ${bare[1000]}" 2)
 ratio_engine=$(calc "$(calc "${engine[1]} * 1e9 / $ev" 4) / ${bare[1000]}" 2)
 echo
 echo "carecap -j 1 / bare loop at 1000 pending: ${ratio}x (whole command), ${ratio_engine}x (engine only)"
+echo "carecap -j 1 / bare loop at the run's own $pend pending: $(calc "$(calc "${wall[1]} * 1e9 / $ev" 4) / ${bare[$pend]}" 2)x (whole command), $(calc "$(calc "${engine[1]} * 1e9 / $ev" 4) / ${bare[$pend]}" 2)x (engine only)"
+echo "-j 1 wall time (whole command): ${wall[1]} s"
 echo "-j 2 speed-up over -j 1: $(calc "${wall[1]} / ${wall[2]}" 2)x"
 echo "-j 2 wall time (whole command): ${wall[2]} s; parallel efficiency at -j 2: $(calc "100 * ${wall[1]} / ${wall[2]} / 2" 1)%"
 if [ "$rss_reps" -gt 0 ]; then

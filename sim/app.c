@@ -200,6 +200,10 @@ static void write_manifest(FILE *f, const cca_run_opts *o, const cce_result *r)
         fprintf(f, "uncertainty: off%s\n", ccu_count(p->unc) ? " (the config carries some)" : "");
     fprintf(f, "events: %llu\n", (unsigned long long)events);
     fprintf(f, "wall_seconds: %.3f\n", r->wall_seconds);
+    double pending = 0; /* for scripts/bench.sh: the bare loop runs at this size */
+    for (int i = 0; i < r->reps; i++)
+        pending += r->tot[i].pending / r->reps;
+    fprintf(f, "pending_events: %.0f\n", pending);
 }
 
 /* Copy the resolved config: libconfig writes it to a temp path, which is

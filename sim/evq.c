@@ -1,13 +1,22 @@
-/* evq: the future-event queue, an indexed 4-ary min-heap.
+/* evq: the future-event queue: a small heap for the near future and
+ * unsorted day buckets for the rest (a two-level calendar queue).
  *
- * Four children per node: a heap of n events is half as deep as a binary
- * one, and the four children of a node are 64 bytes, one cache line when
- * the array is 64-byte aligned (node 0 sits alone at the head of its line:
- * the children of node i start at 4i + 1). A sift-down compares more nodes
- * per level but touches half as many lines, and the rescheduled root (the
- * usual case) is where a child's next event goes. The order of the pops is
- * fixed by (time, priority, handle) alone, so the heap's shape does not
- * change a run's results. */
+ * Time is cut into bands one day wide (band b: b <= t < b + 1). The heap
+ * holds the events of the current band and any earlier one; the events of
+ * the next NBAND - 1 bands sit in a ring of buckets, one band to a bucket,
+ * in doubly linked lists threaded through the handles; later events (and
+ * +infinity) wait in an overflow list, which is sorted into the ring every
+ * NBAND / 2 bands. Scheduling a child's next event, months away, is then an
+ * O(1) list insertion; only the day's few events are ever in the heap, and
+ * each event is moved into it once. A county has a few events a day and a
+ * nation a few hundred: the heap stays small either way, and an empty
+ * bucket costs one bit in a bitmap search.
+ *
+ * The heap is 4-ary: four children of a node are 64 bytes, one cache line
+ * (the array is aligned so that the children of node i, 4i + 1 .. 4i + 4,
+ * share a line). The order of the pops is fixed by (time, priority, handle)
+ * alone, and a band holds every event at its times, so neither the heap's
+ * shape nor the buckets change a run's results. */
 #include "evq.h"
 
 #include <math.h>
@@ -15,42 +24,87 @@
 #include <string.h>
 
 #define NOPOS UINT32_MAX
+#define INLIST (UINT32_MAX - 1) /* pos[] of an event waiting in a bucket or the overflow */
 /* Handles fit in 24 bits; the priority takes the top 8 of the sort key. */
 #define HBITS 24
 #define HMASK ((1u << HBITS) - 1)
 
-/* 16 bytes, four to a cache line: ties in time are ordered by the key,
- * priority first and then handle, which needs no sequence counter. */
+/* 16 bytes, four to a cache line. The time is held as an unsigned integer
+ * that orders as the double does (order_bits), so a comparison is two
+ * integer compares; ties in time are ordered by the key, priority first and
+ * then handle, which needs no sequence counter. */
 
 typedef struct {
-    double t;
+    uint64_t tk;  /* order_bits(t) */
     uint32_t key; /* priority << 24 | handle */
     uint32_t kind;
 } node;
 _Static_assert(sizeof(node) == 16, "four nodes to a 64-byte line");
 
+/* The bits of t as an unsigned integer in the order of the doubles (negative
+ * numbers have every bit flipped, others the sign bit set); -0 is taken as
+ * +0, as the comparison of doubles does. Not for NaN. */
+static uint64_t order_bits(double t)
+{
+    uint64_t u;
+    t += 0.0; /* -0 + 0 = +0 */
+    memcpy(&u, &t, sizeof u);
+    return u >> 63 ? ~u : u | (UINT64_C(1) << 63);
+}
+
+static double time_of(uint64_t tk)
+{
+    uint64_t u = tk >> 63 ? tk & ~(UINT64_C(1) << 63) : ~tk;
+    double t;
+    memcpy(&t, &u, sizeof t);
+    return t;
+}
+
 #define ARITY 4
 /* heap[] is offset by three nodes into its allocation so that the children
  * of every node (4i + 1 .. 4i + 4) share one 64-byte line */
 #define SKEW 3
+/* bands in the ring: about 2.8 years of days; a power of two */
+#define NBAND 1024
+#define NWORD (NBAND / 64)
+#define OVERFLOW NBAND      /* list index of the overflow list */
+#define BAND_INF INT64_MAX  /* band of +infinity and of times past 2^62 days */
 
 struct cc_evq {
     node *heap;
-    void *mem;     /* the allocation heap[] lives in (aligned) */
-    uint32_t *pos; /* heap index of each handle, NOPOS if none pending */
-    size_t n, cap;
-    /* The handle of the last popped event. It stays in the heap (at the
-     * root, usually) until the caller reschedules it, which is then a single
-     * sift-down instead of a remove plus an insert, or until the next pop or
-     * cancel removes it. Logically it is not pending. */
-    uint32_t held;
+    void *mem;       /* the allocation heap[] lives in (aligned) */
+    uint32_t *pos;   /* heap index of each handle, INLIST, or NOPOS if none pending */
+    size_t n, cap;   /* events in the heap; handles */
+    /* events in lists, by handle */
+    node *ev;        /* the event */
+    int64_t *band;   /* its band */
+    uint32_t *next, *prev;
+    uint32_t head[NBAND + 1]; /* the ring's buckets, then the overflow list */
+    uint64_t full[NWORD];     /* bit b % NBAND: bucket non-empty */
+    size_t nring, nover;      /* events in the ring, in the overflow */
+    int64_t cur;              /* the current band: the heap holds the bands <= cur */
+    int64_t base;             /* the band at the last sort of the overflow (<= cur): the ring holds
+                                 the bands cur+1 .. base+NBAND-1, the overflow the later ones */
+    int64_t over_min;         /* no overflow event has an earlier band (>= base + NBAND) */
 };
 
 static int before(const node *a, const node *b)
 {
-    /* bitwise, not short-circuit: no branch to mispredict on random times */
-    return (a->t < b->t) | ((a->t == b->t) & (a->key < b->key));
+    /* equal times are rare (month ends, birthdays at the same day): the
+     * first branch is well predicted */
+    if (a->tk != b->tk)
+        return a->tk < b->tk;
+    return a->key < b->key;
 }
+
+static int64_t band_of(double t)
+{
+    if (!(t < 4.6e18)) /* +infinity (NaN is not a time) */
+        return BAND_INF;
+    return (int64_t)floor(t);
+}
+
+/* ---- the heap ---- */
 
 static void place(cc_evq *q, size_t i, node v)
 {
@@ -73,38 +127,198 @@ static void sift_up(cc_evq *q, size_t i)
 
 static void sift_down(cc_evq *q, size_t i)
 {
-    node v = q->heap[i];
+    node *h = q->heap;
+    const node v = h[i];
     const size_t n = q->n;
     for (;;) {
         size_t c = ARITY * i + 1;
-        if (c >= n)
-            break;
-        const node *h = q->heap;
         if (c + ARITY <= n) {
             /* a full family: the least of two pairs */
             size_t a = c + (size_t)before(&h[c + 1], &h[c]);
             size_t b = c + 2 + (size_t)before(&h[c + 3], &h[c + 2]);
             c = before(&h[b], &h[a]) ? b : a;
-        } else {
-            size_t end = n;
-            for (size_t k = c + 1; k < end; k++)
+        } else if (c < n) {
+            for (size_t k = c + 1; k < n; k++)
                 if (before(&h[k], &h[c]))
                     c = k;
+        } else {
+            break;
         }
         if (!before(&h[c], &v))
             break;
-        place(q, i, q->heap[c]);
+        place(q, i, h[c]);
         i = c;
     }
     place(q, i, v);
 }
+
+static void heap_push(cc_evq *q, node v)
+{
+    size_t i = q->n++;
+    place(q, i, v);
+    sift_up(q, i);
+}
+
+/* Remove the node at heap index i. */
+static void heap_remove(cc_evq *q, size_t i)
+{
+    q->pos[q->heap[i].key & HMASK] = NOPOS;
+    q->n--;
+    if (i == q->n)
+        return;
+    node last = q->heap[q->n];
+    int up = before(&last, &q->heap[i]);
+    place(q, i, last);
+    if (up)
+        sift_up(q, i);
+    else
+        sift_down(q, i);
+}
+
+/* ---- the lists ---- */
+
+static void list_add(cc_evq *q, uint32_t list, uint32_t h)
+{
+    uint32_t f = q->head[list];
+    q->next[h] = f;
+    q->prev[h] = NOPOS;
+    if (f != NOPOS)
+        q->prev[f] = h;
+    q->head[list] = h;
+    q->pos[h] = INLIST;
+    if (list == OVERFLOW) {
+        q->nover++;
+        if (q->band[h] < q->over_min)
+            q->over_min = q->band[h];
+    } else {
+        q->nring++;
+        q->full[list / 64] |= UINT64_C(1) << (list % 64);
+    }
+}
+
+/* The list of an event of band b > cur. */
+static uint32_t list_of(const cc_evq *q, int64_t b)
+{
+    return b - q->base < NBAND ? (uint32_t)((uint64_t)b % NBAND) : OVERFLOW;
+}
+
+static void list_remove(cc_evq *q, uint32_t h)
+{
+    uint32_t list = list_of(q, q->band[h]);
+    uint32_t nx = q->next[h], pv = q->prev[h];
+    if (pv != NOPOS)
+        q->next[pv] = nx;
+    else
+        q->head[list] = nx;
+    if (nx != NOPOS)
+        q->prev[nx] = pv;
+    q->pos[h] = NOPOS;
+    if (list == OVERFLOW) {
+        q->nover--;
+    } else {
+        q->nring--;
+        if (q->head[list] == NOPOS)
+            q->full[list / 64] &= ~(UINT64_C(1) << (list % 64));
+    }
+}
+
+/* Put the event of handle h, whose band is set, where it belongs. */
+static void file_event(cc_evq *q, uint32_t h, node v)
+{
+    if (q->band[h] <= q->cur) {
+        heap_push(q, v);
+        return;
+    }
+    q->ev[h] = v;
+    list_add(q, list_of(q, q->band[h]), h);
+}
+
+/* The first non-empty bucket's band after the current one (the ring must
+ * not be empty). */
+static int64_t ring_next(const cc_evq *q)
+{
+    uint32_t from = (uint32_t)((uint64_t)(q->cur + 1) % NBAND);
+    for (uint32_t k = 0; k <= NWORD; k++) {
+        uint32_t w = (from / 64 + k) % NWORD;
+        uint64_t bits = q->full[w];
+        if (k == 0)
+            bits &= ~UINT64_C(0) << (from % 64); /* slots before `from` in its word come last */
+        if (bits) {
+            uint32_t slot = w * 64 + (uint32_t)__builtin_ctzll(bits);
+            return q->cur + 1 + (int64_t)((slot - from) % NBAND);
+        }
+    }
+    return BAND_INF; /* not reached */
+}
+
+/* The heap is empty: make band c (no event is earlier) the current one and
+ * bring its events into the heap. Once the current band is half a ring past
+ * the last sort of the overflow (and always before an overflow event is
+ * due: they are at least a ring past it), the overflow events within a ring
+ * of c are sorted into it; so each overflow event is looked at about once
+ * every NBAND / 2 days. */
+static void enter_band(cc_evq *q, int64_t c)
+{
+    q->cur = c;
+    if (c - q->base >= NBAND / 2) {
+        q->base = c;
+        q->over_min = BAND_INF;
+        uint32_t h = q->head[OVERFLOW];
+        while (h != NOPOS) {
+            uint32_t nx = q->next[h];
+            if (q->band[h] - c < NBAND) {
+                /* unlink from the overflow (its band is now a ring band) */
+                if (q->prev[h] != NOPOS)
+                    q->next[q->prev[h]] = nx;
+                else
+                    q->head[OVERFLOW] = nx;
+                if (nx != NOPOS)
+                    q->prev[nx] = q->prev[h];
+                q->nover--;
+                if (q->band[h] == c)
+                    heap_push(q, q->ev[h]);
+                else
+                    list_add(q, (uint32_t)((uint64_t)q->band[h] % NBAND), h);
+            } else if (q->band[h] < q->over_min) {
+                q->over_min = q->band[h];
+            }
+            h = nx;
+        }
+    }
+    uint32_t slot = (uint32_t)((uint64_t)c % NBAND);
+    if (c == BAND_INF)
+        return; /* +infinity: handled by the overflow sort above */
+    for (uint32_t h = q->head[slot]; h != NOPOS; h = q->next[h]) {
+        q->nring--;
+        heap_push(q, q->ev[h]);
+    }
+    q->head[slot] = NOPOS;
+    q->full[slot / 64] &= ~(UINT64_C(1) << (slot % 64));
+}
+
+/* Make the heap hold the earliest pending event, if any. */
+static void refill(cc_evq *q)
+{
+    while (q->n == 0 && (q->nring || q->nover)) {
+        int64_t c = q->nring ? ring_next(q) : BAND_INF;
+        if (q->nover && q->over_min < c)
+            c = q->over_min; /* a lower bound: the band may turn out empty */
+        enter_band(q, c);
+        if (c == BAND_INF && q->n == 0)
+            break; /* cannot happen: infinite events are pushed by the sort */
+    }
+}
+
+/* ---- the interface ---- */
 
 cc_evq *ccq_new(size_t capacity)
 {
     cc_evq *q = calloc(1, sizeof *q);
     if (!q)
         return NULL;
-    q->held = NOPOS;
+    for (size_t k = 0; k <= NBAND; k++)
+        q->head[k] = NOPOS;
+    q->over_min = BAND_INF;
     if (ccq_grow(q, capacity ? capacity : 1) != 0) {
         ccq_free(q);
         return NULL;
@@ -118,7 +332,22 @@ void ccq_free(cc_evq *q)
         return;
     free(q->mem);
     free(q->pos);
+    free(q->ev);
+    free(q->band);
+    free(q->next);
+    free(q->prev);
     free(q);
+}
+
+/* realloc *p to n elements of size sz; 0 or -1 (then *p is unchanged) */
+static int resize(void *pp, size_t n, size_t sz)
+{
+    void **p = pp;
+    void *x = realloc(*p, n * sz);
+    if (!x)
+        return -1;
+    *p = x;
+    return 0;
 }
 
 int ccq_grow(cc_evq *q, size_t capacity)
@@ -139,99 +368,82 @@ int ccq_grow(cc_evq *q, size_t capacity)
     free(q->mem);
     q->mem = mem;
     q->heap = h;
-    uint32_t *p = realloc(q->pos, capacity * sizeof *p);
-    if (!p)
+    if (resize(&q->pos, capacity, sizeof *q->pos) || resize(&q->ev, capacity, sizeof *q->ev) ||
+        resize(&q->band, capacity, sizeof *q->band) || resize(&q->next, capacity, sizeof *q->next) ||
+        resize(&q->prev, capacity, sizeof *q->prev))
         return -1;
-    q->pos = p;
     for (size_t i = q->cap; i < capacity; i++)
-        p[i] = NOPOS;
+        q->pos[i] = NOPOS;
     q->cap = capacity;
     return 0;
 }
 
 size_t ccq_capacity(const cc_evq *q) { return q->cap; }
-size_t ccq_size(const cc_evq *q) { return q->n - (q->held != NOPOS); }
-int ccq_pending(const cc_evq *q, uint32_t h) { return q->pos[h] != NOPOS && h != q->held; }
-
-/* Remove the node at heap index i. */
-static void remove_at(cc_evq *q, uint32_t i)
-{
-    q->pos[q->heap[i].key & HMASK] = NOPOS;
-    q->n--;
-    if (i == q->n)
-        return;
-    node last = q->heap[q->n];
-    int up = before(&last, &q->heap[i]);
-    place(q, i, last);
-    if (up)
-        sift_up(q, i);
-    else
-        sift_down(q, i);
-}
+size_t ccq_size(const cc_evq *q) { return q->n + q->nring + q->nover; }
+int ccq_pending(const cc_evq *q, uint32_t h) { return q->pos[h] != NOPOS; }
 
 void ccq_schedule(cc_evq *q, uint32_t h, double t, uint32_t kind, uint8_t prio)
 {
-    node v = {t, ((uint32_t)prio << HBITS) | h, kind};
-    if (h == q->held)
-        q->held = NOPOS;
+    node v = {order_bits(t), ((uint32_t)prio << HBITS) | h, kind};
+    int64_t b = band_of(t);
     uint32_t i = q->pos[h];
-    if (i == NOPOS) {
-        i = (uint32_t)q->n++;
+    if (i < INLIST && b <= q->cur) {
+        /* in the heap and staying there: move it */
+        int up = before(&v, &q->heap[i]);
         place(q, i, v);
-        sift_up(q, i);
+        if (up)
+            sift_up(q, i);
+        else
+            sift_down(q, i);
         return;
     }
-    int up = before(&v, &q->heap[i]);
-    place(q, i, v);
-    if (up)
-        sift_up(q, i);
-    else
-        sift_down(q, i);
+    if (i == INLIST)
+        list_remove(q, h);
+    else if (i != NOPOS)
+        heap_remove(q, i);
+    q->band[h] = b;
+    file_event(q, h, v);
 }
 
 void ccq_cancel(cc_evq *q, uint32_t h)
 {
-    if (h == q->held)
-        q->held = NOPOS;
     uint32_t i = q->pos[h];
-    if (i != NOPOS)
-        remove_at(q, i);
+    if (i == INLIST)
+        list_remove(q, h);
+    else if (i != NOPOS)
+        heap_remove(q, i);
 }
 
 int ccq_pop(cc_evq *q, cc_event *ev)
 {
-    if (q->held != NOPOS) {
-        remove_at(q, q->pos[q->held]);
-        q->held = NOPOS;
-    }
+    refill(q);
     if (q->n == 0)
         return 0;
     const node *top = &q->heap[0];
-    ev->t = top->t;
+    ev->t = time_of(top->tk);
     ev->handle = top->key & HMASK;
     ev->kind = top->kind;
-    q->held = top->key & HMASK;
+    heap_remove(q, 0);
     return 1;
 }
 
-double ccq_peek_time(const cc_evq *q)
+double ccq_peek_time(cc_evq *q)
 {
-    if (q->n == 0 || (q->n == 1 && q->held != NOPOS))
-        return INFINITY;
-    if (q->held == NOPOS || q->pos[q->held] != 0)
-        return q->heap[0].t;
-    /* the root is the held (popped) event: the earliest pending is a child */
-    double a = q->heap[1].t;
-    for (size_t k = 2; k <= ARITY && k < q->n; k++)
-        if (q->heap[k].t < a)
-            a = q->heap[k].t;
-    return a;
+    refill(q);
+    return q->n ? time_of(q->heap[0].tk) : INFINITY;
 }
 
 void ccq_clear(cc_evq *q)
 {
     for (size_t i = 0; i < q->n; i++)
         q->pos[q->heap[i].key & HMASK] = NOPOS;
-    q->n = 0;
-    q->held = NOPOS;
+    for (size_t k = 0; k <= NBAND; k++) {
+        for (uint32_t h = q->head[k]; h != NOPOS; h = q->next[h])
+            q->pos[h] = NOPOS;
+        q->head[k] = NOPOS;
+    }
+    memset(q->full, 0, sizeof q->full);
+    q->n = q->nring = q->nover = 0;
+    q->cur = q->base = 0;
+    q->over_min = BAND_INF;
 }

@@ -1,11 +1,13 @@
-/* evq: the future-event queue, an indexed 4-ary min-heap.
+/* evq: the future-event queue, a two-level calendar queue (a small heap
+ * for the current day, day buckets for the next years, an overflow list).
  * Every entity that can have a pending event (a child, the arrival process,
  * the month-end clock, ...) owns a handle 0..capacity-1 and has at most one
- * pending event, which can be scheduled, rescheduled or cancelled in
- * O(log n). Ties in time are broken by priority (lower first), then by
- * handle (lower first), so a run is deterministic. Handles are below 2^24
- * and priorities below 256. No allocation except in
- * ccq_new and ccq_grow. */
+ * pending event, which can be scheduled, rescheduled or cancelled in O(1)
+ * (O(log n) among the day's events). Times are days: the buckets are a day
+ * wide, which suits a few to a few thousand events a day; any times work.
+ * Ties in time are broken by priority (lower first), then by handle (lower
+ * first), so a run is deterministic. Handles are below 2^24 and priorities
+ * below 256. No allocation except in ccq_new and ccq_grow. */
 #ifndef EVQ_H
 #define EVQ_H
 
@@ -34,11 +36,11 @@ void ccq_schedule(cc_evq *q, uint32_t h, double t, uint32_t kind, uint8_t prio);
 void ccq_cancel(cc_evq *q, uint32_t h);
 int ccq_pending(const cc_evq *q, uint32_t h);
 /* Pop the earliest event into *ev. Returns 0 when the queue is empty.
- * The popped handle is no longer pending; rescheduling it before the next
- * pop (the usual case: a child's next event) costs one sift-down. */
+ * The popped handle is no longer pending. */
 int ccq_pop(cc_evq *q, cc_event *ev);
-/* Time of the earliest event, or +infinity when empty. */
-double ccq_peek_time(const cc_evq *q);
+/* Time of the earliest event, or +infinity when empty (may move the next
+ * day's events into the heap: not const). */
+double ccq_peek_time(cc_evq *q);
 /* Remove every pending event (handles keep their capacity). */
 void ccq_clear(cc_evq *q);
 

@@ -177,7 +177,7 @@ static void schedule_resignation(cc_sim *s, uint32_t j, double t)
 {
     double h = s->p->supply.resignation;
     if (h > 0)
-        ccq_schedule(s->q, hh_handle(j), t + gsl_ran_exponential(s->sup.rng, DAYS_PER_YEAR / h), 0, PRIO_PROCESS);
+        ccq_schedule(s->q, hh_handle(j), t + ccr_exponential(s->sup.rng, DAYS_PER_YEAR / h), 0, PRIO_PROCESS);
 }
 
 static int hh_new(cc_sim *s, int slots, int cls, double t)
@@ -278,7 +278,7 @@ static int take(cc_sim *s, uint32_t i, int k, double t, int age)
     case CSU_CAPACITY:
         break;
     case CSU_PROBABILITY:
-        if (gsl_rng_uniform(s->crng[i]) >= pv->probability)
+        if (ccr_uniform(s->crng[i]) >= pv->probability)
             return 0;
         break;
     case CSU_POOL:
@@ -329,7 +329,7 @@ static void wait_join(cc_sim *s, uint32_t i, double t)
     c->waiting = 1;
     c->wait_since = t;
     double m = s->p->supply.ready_days;
-    c->ready_at = m > 0 ? t + gsl_ran_exponential(s->crng[i], m) : t;
+    c->ready_at = m > 0 ? t + ccr_exponential(s->crng[i], m) : t;
     c->wnext = NONE;
     c->wprev = u->wtail[T];
     if (u->wtail[T] != NONE)
@@ -545,7 +545,7 @@ static void schedule_apply(cc_sim *s, double t)
 {
     double a = s->p->supply.approvals;
     if (a > 0)
-        ccq_schedule(s->q, H_APPLY, t + gsl_ran_exponential(s->sup.rng, DAYS_PER_YEAR / a), 0, PRIO_PROCESS);
+        ccq_schedule(s->q, H_APPLY, t + ccr_exponential(s->sup.rng, DAYS_PER_YEAR / a), 0, PRIO_PROCESS);
 }
 
 int ccpl_reset(cc_sim *s, uint64_t seed, uint64_t rep)
@@ -600,7 +600,7 @@ int ccpl_reset(cc_sim *s, uint64_t seed, uint64_t rep)
         if (n > u->pipe_cap)
             n = u->pipe_cap;
         for (unsigned int x = 0; x < n; x++)
-            u->pipe[x] = gsl_rng_uniform_pos(u->rng) * sp->assessment_days;
+            u->pipe[x] = ccr_uniform_pos(u->rng) * sp->assessment_days;
         /* sort (insertion: a few dozen at most) */
         for (unsigned int x = 1; x < n; x++) {
             double v = u->pipe[x];
@@ -712,7 +712,7 @@ static int approve(cc_sim *s, double t)
 {
     const csu_params *sp = &s->p->supply;
     ccs_supply *u = &s->sup;
-    double v = gsl_rng_uniform(u->rng), acc = 0;
+    double v = ccr_uniform(u->rng), acc = 0;
     int slots = CSU_SLOTS;
     for (int k = 0; k < CSU_SLOTS; k++) {
         acc += sp->slots[k];
@@ -721,7 +721,7 @@ static int approve(cc_sim *s, double t)
             break;
         }
     }
-    v = gsl_rng_uniform(u->rng);
+    v = ccr_uniform(u->rng);
     acc = 0;
     int cls = CCM_NCOHORT - 1;
     for (int k = 0; k < CCM_NCOHORT; k++) {
@@ -911,7 +911,7 @@ void ccpl_phase(cc_sim *s, const cc_params *old, double t)
         for (uint32_t i = 0; i < s->cap; i++) {
             child *c = &s->ch[i];
             if (c->in_care && c->waiting && c->ready_at > t)
-                c->ready_at = sp->ready_days > 0 ? t + gsl_ran_exponential(s->crng[i], sp->ready_days) : t;
+                c->ready_at = sp->ready_days > 0 ? t + ccr_exponential(s->crng[i], sp->ready_days) : t;
         }
     /* contracted places and homes' beds (a home's ramp-up): fewer move
      * children on, more take waiting children */

@@ -1,6 +1,8 @@
 /* rng: seeding of GSL generators from a master seed by a mixing hash. */
 #include "rng.h"
 
+#include <gsl/gsl_randist.h>
+
 const gsl_rng_type *ccr_type(void)
 {
     return gsl_rng_taus2;
@@ -26,5 +28,58 @@ void ccr_set(gsl_rng *r, uint64_t master, uint64_t rep, enum ccr_stream stream, 
 {
     uint64_t s = ccr_seed(master, rep, stream, index);
     unsigned long folded = (unsigned long)((s ^ (s >> 32)) & 0xffffffffULL);
-    gsl_rng_set(r, folded ? folded : 0x6a09e667UL);
+    folded = folded ? folded : 0x6a09e667UL;
+    if (r->type != gsl_rng_taus2) {
+        gsl_rng_set(r, folded);
+        return;
+    }
+    /* taus2's seeding, inlined (as gsl_rng_set: three words from a linear
+     * congruential generator, each kept above its recurrence's bad values,
+     * then six steps); ccr_check compares it with gsl_rng_set */
+    ccr_taus_state *st = (ccr_taus_state *)r->state;
+    const unsigned long m = 0xffffffffUL;
+    st->s1 = (69069UL * folded) & m;
+    if (st->s1 < 2)
+        st->s1 += 2;
+    st->s2 = (69069UL * st->s1) & m;
+    if (st->s2 < 8)
+        st->s2 += 8;
+    st->s3 = (69069UL * st->s2) & m;
+    if (st->s3 < 16)
+        st->s3 += 16;
+    for (int i = 0; i < 6; i++)
+        (void)ccr_get(r);
+}
+
+int ccr_check(void)
+{
+    gsl_rng *a = gsl_rng_alloc(ccr_type()), *b = gsl_rng_alloc(ccr_type());
+    int ok = a && b && gsl_rng_size(a) == sizeof(ccr_taus_state);
+    for (uint64_t k = 0; ok && k < 64; k++) {
+        ccr_set(a, 12345, k, CCR_CHILD, k * 7919); /* the inlined seeding */
+        uint64_t sd = ccr_seed(12345, k, CCR_CHILD, k * 7919);
+        unsigned long folded = (unsigned long)((sd ^ (sd >> 32)) & 0xffffffffULL);
+        gsl_rng_set(b, folded ? folded : 0x6a09e667UL); /* GSL's */
+        for (int i = 0; ok && i < 200; i++) {
+            switch (i % 4) {
+            case 0:
+                ok = ccr_get(a) == gsl_rng_get(b);
+                break;
+            case 1:
+                ok = ccr_uniform(a) == gsl_rng_uniform(b);
+                break;
+            case 2:
+                ok = ccr_uniform_pos(a) == gsl_rng_uniform_pos(b);
+                break;
+            default: {
+                double x = ccr_exponential(a, 3.5), y = gsl_ran_exponential(b, 3.5);
+                ok = fabs(x - y) <= 4.5e-16 * y; /* 2 ulp */
+                break;
+            }
+            }
+        }
+    }
+    gsl_rng_free(a);
+    gsl_rng_free(b);
+    return ok;
 }

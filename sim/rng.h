@@ -8,6 +8,7 @@
 #ifndef RNG_H
 #define RNG_H
 
+#include <math.h>
 #include <stdint.h>
 #include <gsl/gsl_rng.h>
 
@@ -30,5 +31,53 @@ uint64_t ccr_seed(uint64_t master, uint64_t rep, enum ccr_stream stream, uint64_
 /* Seed r (of ccr_type()) for a stream. The seed is folded to the 32 bits
  * that taus2 uses; a zero fold is avoided. */
 void ccr_set(gsl_rng *r, uint64_t master, uint64_t rep, enum ccr_stream stream, uint64_t index);
+
+/* The event loop's draws, inlined: the same numbers as GSL's calls of the
+ * same names on a generator of ccr_type() (ccr_exponential: to the last
+ * bit), without the two indirect calls each of those makes. They step the state of GSL's taus2 generator (three
+ * 32-bit words in unsigned longs, L'Ecuyer's 1996 combined Tausworthe
+ * recurrence) in place, so a stream may mix them with any gsl_ran_*
+ * function. ccr_check() (tests) confirms that state layout against GSL. */
+typedef struct {
+    unsigned long s1, s2, s3;
+} ccr_taus_state;
+
+static inline unsigned long ccr_get(const gsl_rng *r)
+{
+    ccr_taus_state *st = (ccr_taus_state *)r->state;
+    const unsigned long m = 0xffffffffUL;
+    unsigned long s1 = st->s1, s2 = st->s2, s3 = st->s3;
+    s1 = (((s1 & 4294967294UL) << 12) & m) ^ ((((s1 << 13) & m) ^ s1) >> 19);
+    s2 = (((s2 & 4294967288UL) << 4) & m) ^ ((((s2 << 2) & m) ^ s2) >> 25);
+    s3 = (((s3 & 4294967280UL) << 17) & m) ^ ((((s3 << 3) & m) ^ s3) >> 11);
+    st->s1 = s1;
+    st->s2 = s2;
+    st->s3 = s3;
+    return s1 ^ s2 ^ s3;
+}
+
+/* gsl_rng_uniform: [0, 1) in steps of 2^-32. */
+static inline double ccr_uniform(const gsl_rng *r) { return (double)ccr_get(r) * (1.0 / 4294967296.0); }
+
+/* gsl_rng_uniform_pos: (0, 1). */
+static inline double ccr_uniform_pos(const gsl_rng *r)
+{
+    double u;
+    do
+        u = ccr_uniform(r);
+    while (u == 0);
+    return u;
+}
+
+/* An exponential with mean `mean` (not a rate) by inversion of one uniform
+ * u, as gsl_ran_exponential, but as -mean log(1 - u) rather than its
+ * -mean log1p(-u): 1 - u is exact (u is a multiple of 2^-32), and log is
+ * several times cheaper than log1p; the two differ at most in the last bit. */
+static inline double ccr_exponential(const gsl_rng *r, double mean) { return -mean * log(1 - ccr_uniform(r)); }
+
+/* 1 if ccr_set's inlined seeding and the inlined draws above give GSL's
+ * numbers for ccr_type() (checked on a few streams; ccr_exponential within
+ * 2 ulp), else 0. */
+int ccr_check(void);
 
 #endif

@@ -74,8 +74,8 @@ static void derive_rates(cc_sim *s)
                 s->mmove[m] *= p->need_move_mult[f];
     }
     s->frail = p->move_frailty_var > 0;
-    /* with frailty a child's move hazard is its own: moves are drawn apart
-     * from the shared table of exponential rates */
+    /* with frailty a child's move hazard is its own: the shared table of
+     * exponential rates leaves moves out (frail_move_rate adds them back) */
     s->all_exp = p->move_dist.family == CCM_DIST_EXP && !s->frail;
     for (int k = 0; k < CCM_NROUTE; k++)
         s->all_exp = s->all_exp && p->exit_dist[k].family == CCM_DIST_EXP;
@@ -228,13 +228,13 @@ static double draw_after(const gsl_rng *r, const cc_dist *d, double scale, doubl
         return INFINITY;
     if (d->family == CCM_DIST_WEIBULL) {
         double lam = scale / m, k = d->shape;
-        double u = gsl_rng_uniform_pos(r);
+        double u = ccr_uniform_pos(r);
         double total = lam * pow(pow(elapsed / lam, k) - log(u), 1 / k);
         return total - elapsed;
     }
     double mu = scale - log(m), sg = d->shape;
     double f0 = elapsed > 0 ? gsl_cdf_lognormal_P(elapsed, mu, sg) : 0;
-    double u = f0 + gsl_rng_uniform_pos(r) * (1 - f0);
+    double u = f0 + ccr_uniform_pos(r) * (1 - f0);
     if (u >= 1)
         return INFINITY;
     double total = gsl_cdf_lognormal_Pinv(u, mu, sg);
@@ -294,6 +294,15 @@ static const double *exp_rates(const cc_sim *s, const child *c)
     return s->xr[((size_t)c->cohort * CCM_NNEEDMASK + c->flags) * CCM_NPT + c->placed];
 }
 
+/* The child's own exponential move hazard a year when moves are exponential
+ * with frailty (the shared table then leaves moves out), else 0. */
+static double frail_move_rate(const cc_sim *s, const child *c)
+{
+    if (!s->frail || s->p->move_dist.family != CCM_DIST_EXP)
+        return 0;
+    return s->p->move_rate[c->placed][c->cohort] * s->mmove[c->flags] * c->frail;
+}
+
 /* Draw the child's next event (competing risks: the earliest wins). */
 void ccs_plan(cc_sim *s, uint32_t i, double t)
 {
@@ -323,17 +332,12 @@ void ccs_plan(cc_sim *s, uint32_t i, double t)
             best = t + dt;
             kind = EV_MOVE;
         }
-    } else if (s->frail) {
-        double rate = p->move_rate[c->placed][c->cohort] * s->mmove[c->flags] * c->frail;
-        double te = rate > 0 ? t + gsl_ran_exponential(r, DAYS_PER_YEAR / rate) : INFINITY;
-        if (te < best) {
-            best = te;
-            kind = EV_MOVE;
-        }
     }
-    double sum = exp_rates(s, c)[CCM_NROUTE + 2];
+    /* the exponential hazards race as one (their sum); on_bundle picks
+     * which fired. With frailty, the child's own move hazard joins them. */
+    double sum = exp_rates(s, c)[CCM_NROUTE + 2] + frail_move_rate(s, c);
     if (sum > 0) {
-        double te = t + gsl_ran_exponential(r, DAYS_PER_YEAR / sum);
+        double te = t + ccr_exponential(r, DAYS_PER_YEAR / sum);
         if (te < best) {
             best = te;
             kind = EV_BUNDLE;
@@ -386,7 +390,7 @@ static void draw_dob(cc_sim *s, const gsl_rng *r, int co, const double *cdf, int
     int y = s->ty, m = s->tm, d = s->td;
     int from = ccm_cohort_lo[co], to = ccm_cohort_lo[co + 1];
     if (cdf) {
-        double u = gsl_rng_uniform(r);
+        double u = ccr_uniform(r);
         int j = 0;
         while (from + j + 1 < to && u >= cdf[j])
             j++;
@@ -504,7 +508,7 @@ static void draw_history(cc_sim *s, const gsl_rng *r, child *c)
 {
     const cc_params *p = s->p;
     int n = p->hist_n[c->cohort];
-    double u = gsl_rng_uniform(r); /* one draw for both: time in placement never exceeds time in care */
+    double u = ccr_uniform(r); /* one draw for both: time in placement never exceeds time in care */
     double in_care = quantile_at(p->hist_care[c->cohort], n, u);
     double in_place = quantile_at(p->hist_place[c->cohort], n, u);
     double age = (double)(p->start_day - ccd_from_ymd(c->by, c->bm, c->bd));
@@ -619,7 +623,7 @@ static void schedule_arrival(cc_sim *s, double t)
 {
     if (s->p->entry_total <= 0)
         return;
-    ccq_schedule(s->q, H_ARRIVAL, t + gsl_ran_exponential(s->arr, s->arrival_mean), 0, PRIO_PROCESS);
+    ccq_schedule(s->q, H_ARRIVAL, t + ccr_exponential(s->arr, s->arrival_mean), 0, PRIO_PROCESS);
 }
 
 static void set_arrival_rate(cc_sim *s)
@@ -637,7 +641,7 @@ static int on_arrival(cc_sim *s, uint64_t seed, uint64_t rep, double t)
     /* an edge-of-care lever prevents some entries: the arrival still uses
      * its serial, so every later child keeps its own random stream */
     double keep = p->entry_keep[cell / (size_t)p->nd];
-    if (keep < 1 && gsl_rng_uniform(s->thin) >= keep) {
+    if (keep < 1 && ccr_uniform(s->thin) >= keep) {
         s->next_serial++;
         return 0;
     }
@@ -669,7 +673,7 @@ static int on_arrival(cc_sim *s, uint64_t seed, uint64_t rep, double t)
         s->cur[s->L->dfe + band] += 1;
     }
     for (int f = 0; f < CCM_NNEED; f++)
-        if (gsl_rng_uniform(r) < p->entry_need[f][c->cohort])
+        if (ccr_uniform(r) < p->entry_need[f][c->cohort])
             c->flags |= (uint8_t)(1 << f);
     c->need = (uint8_t)gsl_ran_discrete(r, p->entry_pt[c->cohort]);
     c->placed = c->need;
@@ -694,7 +698,7 @@ static void on_birthday(cc_sim *s, uint32_t i, double t)
     gsl_rng *r = s->crng[i];
     if (c->cohort == CCM_NCOHORT - 1) {
         /* 18th birthday: care ends; where the young person goes next */
-        double u = gsl_rng_uniform(r), acc = 0;
+        double u = ccr_uniform(r), acc = 0;
         int dest = CCM_NDEST - 1;
         for (int k = 0; k < CCM_NDEST; k++) {
             acc += p->leave18[c->placed][k];
@@ -725,7 +729,7 @@ static void on_birthday(cc_sim *s, uint32_t i, double t)
     if (family && c->cohort == 3)
         s->cur[L->kpi + CCX_KPI_FAMILY_12_15] += 1;
     set_birthday(s, c);
-    if (c->cohort == CCM_NCOHORT - 1 && gsl_rng_uniform(r) < p->semi_at16[c->placed])
+    if (c->cohort == CCM_NCOHORT - 1 && ccr_uniform(r) < p->semi_at16[c->placed])
         to_semi(s, i, t);
     ccs_plan(s, i, t);
 }
@@ -739,7 +743,7 @@ static void move(cc_sim *s, uint32_t i, double t)
     s->cur[s->L->mv_breakdown] += 1;
     c->placed_since = t;
     double esc = s->p->escalate[c->cohort];
-    int escalate = c->placed == CCM_FOSTER && esc > 0 && gsl_rng_uniform(s->crng[i]) < esc;
+    int escalate = c->placed == CCM_FOSTER && esc > 0 && ccr_uniform(s->crng[i]) < esc;
     /* the place is given up first: the child does not go back to it */
     ccs_count(s, c, -1);
     ccpl_vacate(s, i, t);
@@ -757,11 +761,12 @@ static void on_bundle(cc_sim *s, uint32_t i, double t)
 {
     child *c = &s->ch[i];
     const double *rate = exp_rates(s, c);
-    double sum = rate[CCM_NROUTE + 2];
-    double u = gsl_rng_uniform(s->crng[i]) * sum, acc = 0;
+    double fm = frail_move_rate(s, c); /* the table's move rate is 0 then */
+    double sum = rate[CCM_NROUTE + 2] + fm;
+    double u = ccr_uniform(s->crng[i]) * sum, acc = 0;
     int k = 0;
     for (; k < CCM_NROUTE + 1; k++) {
-        acc += rate[k];
+        acc += rate[k] + (k == CCM_NROUTE ? fm : 0);
         if (u < acc)
             break;
     }
@@ -790,6 +795,7 @@ static void snapshot(cc_sim *s, int k)
         }
         s->cur[L->dfe + CCX_DFE_PL3] = n;
     }
+    s->tot.pending += (double)ccq_size(s->q) / s->ndates;
     for (int j = 0; j < L->n; j++) {
         s->out[(size_t)j * (size_t)s->ndates + (size_t)k] = s->cur[j];
         if (L->kind[j] != CCX_STOCK)

@@ -25,6 +25,7 @@ typedef struct {
     double horizon;           /* length of the run, days */
     uint32_t peak;            /* largest number in care at once */
     uint64_t violations;      /* supply-state inconsistencies found (checks on) */
+    double pending;           /* events pending in the queue, averaged over the month ends (bench) */
 } ccs_totals;
 
 /* A replication engine for p and layout L, sampling at the ndates snapshot

@@ -1,5 +1,7 @@
 /* test_evq: the event queue pops in time order, breaks ties by priority then
  * handle, cancels and reschedules by handle, and grows. */
+#include <math.h>
+
 #include <gsl/gsl_rng.h>
 
 #include "check.h"
@@ -125,6 +127,72 @@ int main(void)
         mismatches += pending != ccq_size(q) || (model[h] >= 0) != ccq_pending(q, h);
     }
     CHECK(mismatches == 0, "%d mismatches against the brute-force model", mismatches);
+
+    /* the same against a model, as a simulation uses the queue (most pops
+     * reschedule the popped handle), with times from the same day to
+     * decades ahead (the buckets, the overflow and its sorting), +infinity,
+     * whole days (ties: priority, then handle) and times before the last
+     * pop */
+    {
+        enum { K = 2000 };
+        static double at[K]; /* -1: none pending */
+        static int prio[K];
+        ccq_clear(q);
+        double t0 = 0;
+        for (int h = 0; h < K; h++)
+            at[h] = -1;
+        int bad = 0, pops = 0;
+        for (int step = 0; step < 400000; step++) {
+            double u = gsl_rng_uniform(r);
+            uint32_t h = (uint32_t)gsl_rng_uniform_int(r, K);
+            if (u < 0.1) {
+                at[h] = -1;
+                ccq_cancel(q, h);
+                continue;
+            }
+            if (u < 0.6) {
+                int best = -1;
+                for (int k = 0; k < K; k++)
+                    if (at[k] >= 0 && (best < 0 || at[k] < at[best] ||
+                                       (at[k] == at[best] &&
+                                        (prio[k] < prio[best] || (prio[k] == prio[best] && k < best)))))
+                        best = k;
+                int got = ccq_pop(q, &ev);
+                if (best < 0) {
+                    bad += got != 0;
+                    continue;
+                }
+                if (!got || ev.handle != (uint32_t)best || ev.t != at[best] || ev.kind != (uint32_t)best + 1) {
+                    bad++;
+                    continue;
+                }
+                pops++;
+                if (isfinite(ev.t) && ev.t > t0)
+                    t0 = ev.t;
+                at[best] = -1;
+                if (u > 0.55)
+                    continue;
+                h = (uint32_t)best; /* the usual case: the popped handle's next event */
+            }
+            double v = gsl_rng_uniform(r);
+            double tw = v < 0.2 ? t0 + gsl_rng_uniform(r) * 3
+                        : v < 0.9 ? t0 - 300 * log1p(-gsl_rng_uniform(r))
+                        : v < 0.995 ? t0 + gsl_rng_uniform(r) * 20000 : INFINITY;
+            if (gsl_rng_uniform(r) < 0.3 && isfinite(tw))
+                tw = floor(tw); /* many ties at whole days */
+            if (gsl_rng_uniform(r) < 0.01)
+                tw = fmax(0, t0 - gsl_rng_uniform(r) * 5); /* before the last pop (>= 0: the model's -1 is none) */
+            at[h] = tw;
+            prio[h] = (int)gsl_rng_uniform_int(r, 3);
+            ccq_schedule(q, h, tw, h + 1, (uint8_t)prio[h]);
+            size_t pending = 0;
+            for (int k = 0; k < K; k++)
+                pending += at[k] >= 0;
+            bad += pending != ccq_size(q) || !ccq_pending(q, h);
+        }
+        CHECK(t0 > 20 * 365.0 && pops > 100000, "the model ran %g days, %d pops", t0, pops);
+        CHECK(bad == 0, "%d mismatches against the model over decades of times", bad);
+    }
 
     CHECK(ccq_grow(q, (size_t)1 << 25) == -1, "more than 2^24 handles refused");
     ccq_schedule(q, 4, 1.0, 0, 1);
