@@ -24,7 +24,9 @@
 #include "perrep.h"
 #include "workbook.h"
 #include "params.h"
+#include "region.h"
 #include "scenario.h"
+#include "regionapp.h"
 #include "rng.h"
 #include "uncert.h"
 #include "vardec.h"
@@ -85,6 +87,8 @@ static int is_scenario(const char *path)
 int cca_check(const char *config, FILE *out, FILE *err)
 {
     int rc;
+    if (ccrg_is_region(config))
+        return ccra_check(config, out, err);
     if (is_scenario(config)) {
         csn_scenario *s = NULL;
         rc = load_scenario(config, err, &s);
@@ -367,6 +371,8 @@ static int write_workbook_and_charts(const char *sd, const cca_run_opts *o, cons
 
 int cca_run(const cca_run_opts *o, FILE *out, FILE *err)
 {
+    if (ccrg_is_region(o->config))
+        return ccra_run(o, out, err);
     cco_sigsave sv = {0};
     cc_params *p = NULL;
     int rc = load(o->config, err, &p);
@@ -460,6 +466,8 @@ static int same_file(const char *a, const char *b)
 
 int cca_compare(const cca_run_opts *o, FILE *out, FILE *err)
 {
+    if (ccrg_is_region(o->config))
+        return ccra_run(o, out, err);
     cco_sigsave sv = {0};
     cc_params *base = NULL;
     int rc = load(o->config, err, &base);
@@ -605,6 +613,8 @@ fail:
 
 int cca_plot(const char *dir, FILE *out, FILE *err)
 {
+    if (ccra_is_results(dir))
+        return ccra_plot(dir, out, err);
     if (cch_plot(dir, err) != 0)
         return CCA_IO;
     fprintf(out, "carecap: charts in %s/charts/, report in %s/report.html\n", dir, dir);

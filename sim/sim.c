@@ -770,6 +770,11 @@ static void snapshot(cc_sim *s, int k)
 
 void ccs_set_checks(cc_sim *s, int on) { s->checks = on; }
 
+void ccs_bind_market(cc_sim *s, ccmk_market *mk, int council, const int16_t *market_of)
+{
+    ccpl_bind(s, mk, council, market_of);
+}
+
 void ccs_set_trace(cc_sim *s, FILE *episodes, FILE *header)
 {
     s->trace_ep = episodes;
@@ -816,9 +821,12 @@ static void switch_phase(cc_sim *s, int k, double t)
         ccq_schedule(s->q, H_PHASE, s->phase_t[k + 1], (uint32_t)(k + 1), PRIO_PROCESS);
 }
 
-int ccs_run(cc_sim *s, uint64_t seed, uint64_t rep, double *out, ccs_totals *totals)
+int ccs_begin(cc_sim *s, uint64_t seed, uint64_t rep, double *out)
 {
     const cc_params *p = s->p;
+    s->seed = seed;
+    s->rep = rep;
+    s->done = 0;
     ccq_clear(s->q);
     s->nfree = 0;
     for (size_t i = s->cap; i > 0; i--) {
@@ -863,8 +871,24 @@ int ccs_run(cc_sim *s, uint64_t seed, uint64_t rep, double *out, ccs_totals *tot
         /* at the end of each anniversary of the start date, when the year's
          * output window closes */
         ccq_schedule(s->q, H_YEAR, (double)(ccd_add_years(p->start_day, 1) - p->start_day), 0, PRIO_PROCESS);
+    return 0;
+}
+
+double ccs_next(const cc_sim *s)
+{
+    return s->done ? INFINITY : ccq_peek_time(s->q);
+}
+
+int ccs_step(cc_sim *s)
+{
+    const cc_params *p = s->p;
+    uint64_t seed = s->seed, rep = s->rep;
     cc_event ev;
-    while (ccq_pop(s->q, &ev)) {
+    if (s->done || !ccq_pop(s->q, &ev)) {
+        s->done = 1;
+        return 1;
+    }
+    {
         s->tot.events++;
         advance_clock(s, ev.t);
         if (s->checks)
@@ -891,8 +915,10 @@ int ccs_run(cc_sim *s, uint64_t seed, uint64_t rep, double *out, ccs_totals *tot
             ccmo_snapshot(s);
             snapshot(s, k);
             ccpl_review(s, ev.t);
-            if (k + 1 >= s->ndates)
-                break;
+            if (k + 1 >= s->ndates) {
+                s->done = 1;
+                return 1;
+            }
             ccq_schedule(s->q, H_MONTH, s->snap_t[k + 1], (uint32_t)(k + 1), PRIO_SNAPSHOT);
         } else if (ev.handle == H_PHASE) {
             switch_phase(s, (int)ev.kind, ev.t);
@@ -911,8 +937,25 @@ int ccs_run(cc_sim *s, uint64_t seed, uint64_t rep, double *out, ccs_totals *tot
         if (s->sup.nmoved && replan_moved(s, ev.t) != 0)
             return -1;
     }
+    return 0;
+}
+
+void ccs_end(cc_sim *s, ccs_totals *totals)
+{
     cctr_finish(s);
     if (totals)
         *totals = s->tot;
+}
+
+int ccs_run(cc_sim *s, uint64_t seed, uint64_t rep, double *out, ccs_totals *totals)
+{
+    if (ccs_begin(s, seed, rep, out) != 0)
+        return -1;
+    int rc;
+    while ((rc = ccs_step(s)) == 0)
+        ;
+    if (rc < 0)
+        return -1;
+    ccs_end(s, totals);
     return 0;
 }

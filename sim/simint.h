@@ -120,6 +120,8 @@ typedef struct {
 struct cc_sim {
     const cc_params *p;
     const ccx_layout *L;
+    uint64_t seed, rep;          /* of the replication running */
+    int done;                    /* it has reached its last snapshot */
     int ndates;
     const double *snap_t;
     cc_evq *q;
