@@ -324,17 +324,37 @@ static int load_region(const char *path, cc_diag *diag, ccrg_region *g)
             g->nc = c + 1;
             read_council(&r, e, path, g, c, diag, &io);
         }
-        /* every council starts on the same date */
-        for (int c = 1; c < g->nc; c++)
-            if (g->council[0].base && g->council[c].base &&
-                g->council[c].base->start_day != g->council[0].base->start_day) {
-                char d0[16], d1[16];
-                ccd_format(g->council[0].base->start_day, d0);
-                ccd_format(g->council[c].base->start_day, d1);
+        /* the councils may start on different month ends: the region's clock
+         * starts at the first, its results at the last */
+        int have = 0;
+        for (int c = 0; c < g->nc; c++) {
+            const cc_params *p = g->council[c].base;
+            if (!p)
+                continue;
+            if (!have || p->start_day < g->first_start)
+                g->first_start = p->start_day;
+            if (!have || p->start_day > g->last_start)
+                g->last_start = p->start_day;
+            have = 1;
+            if (ccd_month_end(p->start_day) != p->start_day)
                 ccc_error(&r, config_setting_get_elem(cl, (unsigned)c), "config",
-                          "starts on %s, the first council on %s (expected every council's start date the same)", d1,
-                          d0);
-            }
+                          "the council's start date is not the end of a month (expected a month end, as every "
+                          "council's results are monthly)");
+        }
+        for (int c = 0; c < g->nc && have; c++) {
+            const cc_params *p = g->council[c].base;
+            if (!p)
+                continue;
+            int y0, m0, d0, y1, m1, d1;
+            ccd_to_ymd(p->start_day, &y0, &m0, &d0);
+            ccd_to_ymd(g->last_start, &y1, &m1, &d1);
+            g->council[c].offset = (double)(p->start_day - g->first_start);
+            g->council[c].months_early = (y1 - y0) * 12 + (m1 - m0);
+            if (g->council[c].months_early > 24)
+                ccc_error(&r, config_setting_get_elem(cl, (unsigned)c), "config",
+                          "starts %d months before the region's last start date (expected start dates within two "
+                          "years of each other)", g->council[c].months_early);
+        }
     }
     const config_setting_t *ml = ccc_list(&r, root, "markets", 0);
     if (ml) {
@@ -415,7 +435,7 @@ static int read_date_t(ccc_reader *r, const config_setting_t *e, const char *nam
         return 0;
     }
     if (day <= start) {
-        ccc_error(r, e, name, "is not after the start date (expected a date after it)");
+        ccc_error(r, e, name, "is not after the region's first start date (expected a later date)");
         return 0;
     }
     *t = (double)(day - start);
@@ -453,7 +473,7 @@ static int load_scenario(const char *path, cc_diag *diag, ccrg_region *g)
     g->scenario = dupstr(name);
     const config_setting_t *ll = ccc_list(&r, root, "levers", 1);
     int n = ll ? config_setting_length(ll) : 0;
-    int32_t start = g->council[0].base->start_day;
+    int32_t start = g->first_start;
     for (int x = 0; x < n; x++) {
         const config_setting_t *e = config_setting_get_elem(ll, (unsigned)x);
         if (!config_setting_is_group(e)) {

@@ -34,6 +34,8 @@ typedef struct {
     const double *phase_t;
     int nphase;
     int16_t *market_of;     /* per provider of phases[0]: market index or -1 */
+    double offset;          /* its start date, days after the region's first start date */
+    int months_early;       /* months its start date comes before the region's last start date */
 } ccrg_council;
 
 typedef struct {
@@ -59,6 +61,8 @@ typedef struct {
     char *path;             /* the file loaded (region or region scenario) */
     char *region_path;      /* the region file (the scenario's baseline) */
     uint64_t file_hash;     /* FNV-1a 64 of the region file and its includes */
+    int32_t first_start;    /* the earliest council start date (the region's clock starts there) */
+    int32_t last_start;     /* the latest (the region's results start there) */
     int nc, nm;
     ccrg_council council[CCRG_MAXCOUNCIL];
     ccrg_market market[CCRG_MAXMARKET];

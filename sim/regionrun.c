@@ -130,7 +130,7 @@ static int run_one(const shared *sh, engines *e, int rep)
         double tc = INFINITY;
         for (int x = 0; x < nc; x++) {
             int c = (first + x) % nc;
-            double t = ccs_next(e->sim[c]);
+            double t = ccs_next(e->sim[c]) + g->council[c].offset;
             if (t < tc) {
                 tc = t;
                 who = c;
@@ -259,7 +259,7 @@ void ccrg_result_free(ccrg_result *r)
 }
 
 /* A council's result, empty, for n replications of `years`. */
-static cce_result *new_result(const cc_params *view, ccx_layout *L, const cce_opts *o, int threads)
+static cce_result *new_result(const cc_params *view, ccx_layout *L, const cce_opts *o, int threads, int extra)
 {
     cce_result *r = calloc(1, sizeof *r);
     if (!r) {
@@ -273,7 +273,7 @@ static cce_result *new_result(const cc_params *view, ccx_layout *L, const cce_op
     r->years = o->years;
     r->threads = threads;
     r->draw_group = 1;
-    r->ndates = 12 * o->years + 1;
+    r->ndates = 12 * o->years + 1 + extra;
     r->dates = malloc((size_t)r->ndates * sizeof *r->dates);
     r->snap_t = malloc((size_t)r->ndates * sizeof *r->snap_t);
     r->tot = calloc((size_t)o->reps, sizeof *r->tot);
@@ -390,7 +390,7 @@ static int build_total(ccrg_result *res, const shared *sh, const cce_opts *o, in
         return -1;
     int ncommon = 0;
     ccx_layout *T = total_layout(res, map, cap, &ncommon);
-    res->total = T ? new_result(res->total_p, T, o, threads) : NULL;
+    res->total = T ? new_result(res->total_p, T, o, threads, 0) : NULL;
     if (!res->total) {
         free(map);
         return -1;
@@ -403,7 +403,9 @@ static int build_total(ccrg_result *res, const shared *sh, const cce_opts *o, in
         for (int j = 0; j < ncommon; j++)
             for (int c = 0; c < res->nc; c++) {
                 const cce_result *rc = res->council[c];
-                const double *v = rc->data + (size_t)rep * (size_t)rc->L->n * nd + (size_t)map[j][c] * nd;
+                size_t nk = (size_t)rc->ndates;
+                const double *v = rc->data + (size_t)rep * (size_t)rc->L->n * nk + (size_t)map[j][c] * nk +
+                                  (size_t)res->g->council[c].months_early;
                 for (size_t k = 0; k < nd; k++)
                     out[(size_t)j * nd + k] += v[k];
             }
@@ -423,6 +425,7 @@ int ccrg_run(const ccrg_region *g, const cce_opts *o, int uncertainty, cce_progr
 {
     *out = NULL;
     ccrg_result *res = calloc(1, sizeof *res);
+    double *snap = NULL;
     shared sh;
     memset(&sh, 0, sizeof sh);
     int threads = o->threads < 1 ? 1 : (o->threads > o->reps ? o->reps : o->threads);
@@ -436,6 +439,7 @@ int ccrg_run(const ccrg_region *g, const cce_opts *o, int uncertainty, cce_progr
     *res->total_p = *g->council[0].phases[0];
     res->total_p->scenario = g->scenario;
     res->total_p->name = g->name;
+    res->total_p->start_day = g->last_start;
     sh.draw_group = CCE_DRAW_GROUP;
     for (int c = 0; c < g->nc; c++) {
         const cc_params *p = g->council[c].phases[0];
@@ -444,7 +448,7 @@ int ccrg_run(const ccrg_region *g, const cce_opts *o, int uncertainty, cce_progr
             goto oom;
         *res->view[c] = *p;
         res->view[c]->scenario = g->scenario;
-        res->council[c] = new_result(res->view[c], ccx_new(p), o, threads);
+        res->council[c] = new_result(res->view[c], ccx_new(p), o, threads, g->council[c].months_early);
         if (!res->council[c])
             goto oom;
         sh.unc[c] = cce_uncertainty_on(p, uncertainty);
@@ -454,8 +458,15 @@ int ccrg_run(const ccrg_region *g, const cce_opts *o, int uncertainty, cce_progr
     sh.g = g;
     sh.res = res;
     sh.reps = o->reps;
-    sh.ndates = res->council[0]->ndates;
-    sh.snap_t = res->council[0]->snap_t;
+    /* the region's snapshots: the month ends from the last start date, on
+     * the region's clock (days after the first start date) */
+    sh.ndates = 12 * o->years + 1;
+    snap = malloc((size_t)sh.ndates * sizeof *snap);
+    if (!snap)
+        goto oom;
+    for (int k = 0; k < sh.ndates; k++)
+        snap[k] = (double)(ccd_add_month_ends(g->last_start, k) - g->first_start);
+    sh.snap_t = snap;
     sh.seed = o->seed;
     size_t mslice = (size_t)g->nm * (size_t)market_series(g->nc) * (size_t)sh.ndates;
     sh.mdata = calloc((size_t)o->reps * (mslice ? mslice : 1), sizeof *sh.mdata);
@@ -475,6 +486,7 @@ int ccrg_run(const ccrg_region *g, const cce_opts *o, int uncertainty, cce_progr
     if (started == 0) {
         snprintf(err, 256, "could not start a worker thread");
         free(sh.mdata);
+        free(snap);
         ccrg_result_free(res);
         return -1;
     }
@@ -492,6 +504,7 @@ int ccrg_run(const ccrg_region *g, const cce_opts *o, int uncertainty, cce_progr
     if (atomic_load(&sh.failed) || atomic_load(&sh.done) != o->reps) {
         snprintf(err, 256, "a replication of the region ran out of memory");
         free(sh.mdata);
+        free(snap);
         ccrg_result_free(res);
         return -1;
     }
@@ -503,11 +516,13 @@ int ccrg_run(const ccrg_region *g, const cce_opts *o, int uncertainty, cce_progr
         res->events += res->total->tot[rep].events;
     res->total->wall_seconds = res->wall_seconds;
     free(sh.mdata);
+    free(snap);
     *out = res;
     return 0;
 oom:
     snprintf(err, 256, "out of memory for %d replications of the region", o->reps);
     free(sh.mdata);
+    free(snap);
     ccrg_result_free(res);
     return -1;
 }
