@@ -21,6 +21,8 @@
 #include "model.h"
 #include "region.h"
 #include "supply.h"
+#include "vardec.h"
+#include "workbook.h"
 
 /* The council column's value for the region's own rows (no council may
  * have this key). */
@@ -341,6 +343,35 @@ static void write_manifest(FILE *f, const cca_run_opts *o, const ccrg_region *g,
     fprintf(f, "events: %llu\nwall_seconds: %.3f\n", (unsigned long long)events, wall);
 }
 
+/* A council's other usual files: its resolved config, variance.csv and,
+ * with a costs section, spend.xlsx (of the baseline run). 1 after a failure. */
+static int council_files(const char *dir, const cca_run_opts *o, const ccrg_region *g, int c, const cce_result *b,
+                         FILE *err)
+{
+    char path[4200], msg[512];
+    snprintf(path, sizeof path, "%s/config.cfg", dir);
+    if (ccp_write_resolved(g->council[c].config, path) != 0) {
+        fprintf(err, "carecap: %s: cannot write councils/%s/config.cfg\n", o->outdir, g->council[c].key);
+        return 1;
+    }
+    FILE *fv = cco_create(dir, "variance.csv");
+    int bad = !fv || ccvd_write(fv, b) != 0;
+    if (fv && cco_close(fv, "variance.csv") != 0)
+        bad = 1;
+    if (bad) {
+        fprintf(err, "carecap: %s: cannot write councils/%s/variance.csv\n", o->outdir, g->council[c].key);
+        return 1;
+    }
+    if (b->L->spend >= 0) {
+        snprintf(path, sizeof path, "%s/spend.xlsx", dir);
+        if (ccw_write(path, b, msg) != 0) {
+            fprintf(err, "carecap: %s\n", msg);
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* Write every file of a region run (ns scenarios after the baseline) into
  * the temporary folder sd. 1 after a failure (message in err). */
 static int write_all(const char *sd, const cca_run_opts *o, const ccrg_region *g, const ccrg_result *r,
@@ -385,6 +416,8 @@ static int write_all(const char *sd, const cca_run_opts *o, const ccrg_region *g
                 fprintf(err, "carecap: %s: write failed: %s\n", o->outdir, strerror(errno ? errno : EIO));
                 bad = 1;
             }
+            if (!bad && c < g->nc)
+                bad = council_files(sub.dir, o, g, c, b, err);
             if (!bad && c < g->nc) {
                 FILE *fk = cco_create(sub.dir, "manifest.txt");
                 if (fk) {
