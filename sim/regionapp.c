@@ -474,6 +474,11 @@ int ccra_run(const cca_run_opts *o, FILE *out, FILE *err)
     ccrg_result *r = NULL, *sc[64] = {0};
     cco_sigsave sv = {0};
     char msg[512];
+    if (o->per_rep) {
+        fprintf(err, "carecap: %s: --per-rep is not available for a region (expected a council config)\n", o->config);
+        rc = CCA_USAGE;
+        goto done;
+    }
     if (ns > 64) {
         fprintf(err, "carecap: compare: %d scenarios (expected at most 64)\n", ns);
         rc = CCA_USAGE;
