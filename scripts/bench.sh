@@ -12,7 +12,10 @@
 #      pending), the -j 2 wall time and parallel efficiency (speed-up / 2);
 #  (d) measures the peak resident memory (GNU time's maximum RSS) of the
 #      county run with -j 2 at 1,000 and at RSS_REPS (default 10,000)
-#      replications, and their ratio (RSS_REPS=0 skips (d)).
+#      replications, and their ratio (RSS_REPS=0 skips (d));
+#  (e) times the national run, config/england.cfg with -j 2 (NAT_REPS
+#      replications, default 100, 0 skips; 1,000 extrapolated), beside the
+#      bare loop at its pending count (~82,000).
 #
 # carecap is built (Release) in build-bench, or in $BUILD_DIR, if needed; the
 # bare loop is built with `cc -O2` into a temporary directory. Runs from any
@@ -20,7 +23,7 @@
 #
 # Environment: BUILD_DIR (default <repo>/build-bench), RUNS (default 3),
 # BARE_EVENTS (events the bare loop times, default 10000000), BARE_RNG
-# (taus2, the default and carecap's generator, or mt19937), RSS_REPS.
+# (taus2, the default and carecap's generator, or mt19937), RSS_REPS, NAT_REPS.
 set -euo pipefail
 
 root=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
@@ -189,4 +192,57 @@ echo "-j 2 speed-up over -j 1: $(calc "${wall[1]} / ${wall[2]}" 2)x"
 echo "-j 2 wall time (whole command): ${wall[2]} s; parallel efficiency at -j 2: $(calc "100 * ${wall[1]} / ${wall[2]} / 2" 1)%"
 if [ "$rss_reps" -gt 0 ]; then
   echo "peak RSS, -j 2: $(calc "${rss[1000]} / 1024" 1) MB at 1000 replications, $(calc "${rss[$rss_reps]} / 1024" 1) MB at $rss_reps ($(calc "${rss[$rss_reps]} / ${rss[1000]}" 2)x)"
+fi
+
+# ---- (e) the national run -------------------------------------------------------
+# config/england.cfg (~82,000 children, about as many events pending) with -j 2:
+# NAT_REPS replications (default 100; 1000 for the full measure, 0 skips) x
+# $years years, timed once; the time of 1,000 replications is extrapolated
+# linearly when NAT_REPS is below 1,000 (said in the report). ns/event counts
+# both cores (wall x 2 / events), and, with GNU time, the CPU time (user +
+# system) / events, each against the bare loop at the same pending count.
+nat_reps=${NAT_REPS:-100}
+case $nat_reps in '' | *[!0-9]*) die "NAT_REPS must be a whole number (0: skip the national run)" ;; esac
+if [ "$nat_reps" -gt 0 ]; then
+  nat_cfg=$root/config/england.cfg
+  [ -f "$nat_cfg" ] || die "missing $nat_cfg"
+  out=$tmp/out-nat
+  echo
+  echo "   carecap run config/england.cfg -r $nat_reps -y $years -s 1 -j 2 --quiet --no-charts -o TMP"
+  nat_time=()
+  [ -x /usr/bin/time ] && nat_time=(/usr/bin/time -f '%U %S' -o "$tmp/nat-cpu")
+  t0=$(date +%s.%N)
+  "${nat_time[@]}" "$carecap" run "$nat_cfg" -r "$nat_reps" -y "$years" -s 1 -j 2 --quiet --no-charts -o "$out" >/dev/null 2>"$tmp/stderr" ||
+    { cat "$tmp/stderr" >&2; die "the national run failed"; }
+  t1=$(date +%s.%N)
+  nat_wall=$(calc "$t1 - $t0" 2)
+  # CPU seconds (user + system) when GNU time is there: on a loaded machine the
+  # wall time counts the time other programs had the cores, the CPU time not
+  nat_cpu=
+  [ -s "$tmp/nat-cpu" ] && nat_cpu=$(awk 'END { print $1 + $2 }' "$tmp/nat-cpu")
+  nat_ev=$(manifest_field "$out/manifest.txt" events)
+  nat_engine=$(manifest_field "$out/manifest.txt" wall_seconds)
+  # pending: one event per child in care, at the start date's published count
+  nat_pending=$(awk -F, '$3 == "looked_after" && $4 == "all" { print $5; exit }' "$out/monthly.csv")
+  case $nat_pending in '' | *[!0-9]*) die "could not read the national start count from $out/monthly.csv" ;; esac
+  echo "   bare_loop $nat_pending $bare_events $bare_rng"
+  b=
+  for ((i = 0; i < runs; i++)); do
+    line=$("$tmp/bare_loop" "$nat_pending" "$bare_events" "$bare_rng") || die "bare_loop $nat_pending failed"
+    x=$(printf '%s\n' "$line" | sed -n 's/.*ns_per_event=\([0-9.]*\).*/\1/p')
+    [ -n "$x" ] || die "could not read ns_per_event from: $line"
+    b=$(fmin "$x" "$b")
+  done
+  nat_ns=$(calc "$nat_wall * 2 * 1e9 / $nat_ev" 1)
+  echo
+  echo "national: config/england.cfg, $nat_reps replications x $years years, -j 2; $nat_ev events ($(calc "$nat_ev / $nat_reps" 0) per replication), $nat_pending pending"
+  echo "national wall time: $nat_wall s (engine $nat_engine s); $nat_ns ns/event (both cores); bare loop at $nat_pending pending: $b ns/event; ratio $(calc "$nat_ns / $b" 2)x"
+  if [ -n "$nat_cpu" ]; then
+    echo "national CPU time: $nat_cpu s; $(calc "$nat_cpu * 1e9 / $nat_ev" 1) CPU ns/event; ratio to the bare loop $(calc "$nat_cpu * 1e9 / $nat_ev / $b" 2)x"
+  fi
+  if [ "$nat_reps" -lt 1000 ]; then
+    echo "national 1000 x $years years, -j 2: about $(calc "$nat_wall * 1000 / $nat_reps" 0) s (extrapolated linearly from $nat_reps replications; target <= 180 s)"
+  else
+    echo "national $nat_reps x $years years, -j 2: $nat_wall s (target for 1000: <= 180 s)"
+  fi
 fi

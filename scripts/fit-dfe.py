@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-# fit-dfe.py: re-derive the fitted flow settings of a Nottinghamshire config
+# fit-dfe.py: re-derive the fitted flow settings of a council's config
 # (entry rates and entrants' age profile, exit hazards, breakdown rates and
 # their frailty, staying put at 18, the start-date children's history) from the
 # DfE's published "children looked after" CSV files, and write them as
@@ -10,12 +10,19 @@
 # Usage:
 #   scripts/fit-dfe.py [DATA_DIR] --base CONFIG --out DIR [--cutoff YEAR]
 #                      [--years N] [--stock-ages config|england] [--initial]
-#   scripts/fit-dfe.py [DATA_DIR] --extract DEST
+#                      [--la CODE | --national]
+#   scripts/fit-dfe.py [DATA_DIR] --extract DEST [--la CODE | --national]
+#
+# --la CODE fits the council with that old_la_code (default 891,
+# Nottinghamshire; 830 Derbyshire, 831 Derby, 892 Nottingham); --national fits
+# England from the LA tables' National rows and also writes districts.inc and
+# district-mix.inc, England split by its nine regions (the Regional rows).
 #
 # DATA_DIR holds release-2022/ and release-2024/ as in ../shared/data/dfe
 # (the default, relative to the repository root), or the filtered copies in
-# tests/data/dfe-891/ that --extract writes (only the rows and files this
-# script reads: the county's rows of the LA tables, the national tables).
+# tests/data/dfe-NNN/ that --extract writes (only the rows and files this
+# script reads: the council's rows of the LA tables, or England's and the
+# regions' rows with --national; the national tables).
 # --cutoff YEAR fits on the years to March (YEAR-N+1)..YEAR only (default
 # 2022, N = --years, default 3); no figure of a later year is read, except
 # England's age profiles (stock, adoption, SGO), first published for 2020,
@@ -32,7 +39,16 @@ import os
 import re
 import sys
 
-LA = "891"  # Nottinghamshire's old_la_code
+LA = "891"  # the council's old_la_code (default Nottinghamshire); --la sets it
+# The area fitted: ("la", old_la_code) for one council (--la), ("national", "")
+# for England (--national). The national fit reads the LA tables' National
+# rows, and their Regional rows for the split between regions.
+AREA = ["la", LA]
+# What the generated comments call the area ("the county's ceased ..."):
+# councils that are cities say city; England says England.
+AREA_NOUN = {"830": "county", "831": "city", "891": "county", "892": "city"}
+REGIONS = ["North East", "North West", "Yorkshire and The Humber", "East Midlands", "West Midlands",
+           "East of England", "London", "South East", "South West"]
 COHORTS = ["age_0_3", "age_4_6", "age_7_11", "age_12_15", "age_16_17"]
 COHORT_AGES = [(0, 3), (4, 6), (7, 11), (12, 15), (16, 17)]
 TYPES = ["kinship", "foster", "residential", "semi_independent", "secure", "with_parents", "adoption", "other"]
@@ -88,6 +104,12 @@ TABLES = {
     "eng_adopted": [("release-2024", "national_cla_who_were_adopted_during_the_year.csv")],
     "eng_sgo": [("release-2024", "national_cla_who_were_the_subject_of_a_sgo_during_the_year.csv")],
 }
+# National tables only the national fit reads (--national), for its supply.
+NATIONAL_TABLES = {
+    "eng_provider": [("release-2024", "national_cla_on_31_march_by_placement_provider_placement_type_and_locality.csv")],
+    "eng_distance": [("release-2024", "national_cla_on_31_march_by_placement_distance_and_placement_locality.csv")],
+    "eng_starts": [("release-2024", "national_cla_started_to_be_looked_after.csv")],
+}
 # the 31 March stock is labelled differently in the two releases (the newer first)
 STOCK_KEYS = [("CLA on 31 March", "Total children"), ("Children looked after at 31 March", "Total children")]
 
@@ -101,6 +123,24 @@ def die(msg):
 # Published figures
 
 
+def in_area(row, i_la, i_lvl):
+    """True when an LA table's row is the fitted area's: the council's row, or
+    England's (National) row in the national fit."""
+    if AREA[0] == "national":
+        return row[i_lvl] == "National"
+    return i_la is not None and row[i_la] == AREA[1]
+
+
+def noun():
+    """The area as the generated comments name it: "county", "city" or "England"."""
+    return "England" if AREA[0] == "national" else AREA_NOUN.get(AREA[1], "council")
+
+
+def the_areas():
+    """'the county's', 'the city's', or "England's"."""
+    return "England's" if AREA[0] == "national" else "the %s's" % noun()
+
+
 class Table:
     """One table: {(year, breakdown...): value string}, newer release wins."""
 
@@ -108,7 +148,8 @@ class Table:
         self.name = name
         self.cells = {}
         self.files = []
-        for rel, fname in TABLES[name]:
+        self.area_name = None  # the council's la_name as the table gives it
+        for rel, fname in (TABLES.get(name) or NATIONAL_TABLES[name]):
             path = os.path.join(data_dir, rel, fname)
             if not os.path.exists(path):
                 continue
@@ -129,12 +170,14 @@ class Table:
                     national = name.startswith("eng_")
                     if national and row[i_lvl] != "National":
                         continue
-                    if not national and (i_la is None or row[i_la] != LA):
+                    if not national and not in_area(row, i_la, i_lvl):
                         continue
+                    if not national and "la_name" in head:
+                        self.area_name = row[head.index("la_name")]
                     key = (int(row[0]),) + tuple(row[first:i_num])
                     self.cells[key] = row[i_num]
         if not self.files:
-            die("%s: none of %s found under %s" % (name, ", ".join(r + "/" + f for r, f in TABLES[name]), data_dir))
+            die("%s: none of %s found under %s" % (name, ", ".join(r + "/" + f for r, f in (TABLES.get(name) or NATIONAL_TABLES[name])), data_dir))
 
     def get(self, year, *keys):
         """The number, or None when missing or suppressed (c, z, x, k, low, u)."""
@@ -264,11 +307,44 @@ class Writer:
 # The fit
 
 
+# Every age group of each age breakdown (they add up to its "Total").
+AGE_GROUPS = {
+    "Age group": ["Under 1 year", "1 to 4 years", "5 to 9 years", "10 to 15 years", "16 years and over"],
+    "Age on ceasing": ["Under 1 year", "1 to 4 years", "5 to 9 years", "10 to 15 years", "16 years", "17 years",
+                       "18 years and over"],
+}
+FILLED = []  # the suppressed age cells filled by age_cell, for published.txt
+PLACED = {}  # the start-date children by age band and type (placement_mix_england)
+ENG_TOT = {}  # England's children in care by type at 31 March (placement_mix_england)
+
+
+def age_cell(table, year, cla_group, g):
+    """One age group's count. A suppressed cell (c: fewer than 6) is filled from
+    the breakdown's published Total less its published groups, shared evenly
+    between the year's suppressed groups (said in published.txt); the fit stops
+    when the Total is suppressed too."""
+    v = table.get(year, cla_group, g)
+    if v is not None:
+        return v
+    tot = table.get(year, cla_group, "Total")
+    if tot is None:
+        die("%s: no published figure for %d %s / %s (and no Total to fill it from)" % (table.name, year, cla_group, g))
+    groups = AGE_GROUPS[cla_group]
+    known = [table.get(year, cla_group, x) for x in groups]
+    n_sup = sum(1 for x in known if x is None)
+    v = max(0.0, (tot - sum(x for x in known if x is not None)) / n_sup)
+    note = "%d %s %s: suppressed, taken as %.1f (Total %d less the published groups, over %d suppressed)" % (
+        year, cla_group, g, v, tot, n_sup)
+    if note not in FILLED:
+        FILLED.append(note)
+    return v
+
+
 def by_cohort(table, year, group_label, groups, cla_group):
-    """County counts by DfE age group for one year, mapped to cohorts."""
+    """The area's counts by DfE age group for one year, mapped to cohorts."""
     out = dict.fromkeys(COHORTS, 0.0)
     for g in groups:
-        v = table.need(year, cla_group, g)
+        v = age_cell(table, year, cla_group, g)
         for c, w in SPLIT[g].items():
             out[c] += v * w
     return out
@@ -326,6 +402,369 @@ def solve_frailty(m, share):
     return round((lo + hi) / 2, 4)
 
 
+def set_area(a):
+    """Take the area from --la / --national (a three-digit old_la_code)."""
+    if a.national:
+        AREA[:] = ["national", ""]
+    elif re.fullmatch(r"\d{3}", a.la):
+        AREA[:] = ["la", a.la]
+    else:
+        die("--la: expected a three-digit old_la_code such as 891 (Nottinghamshire) or 892 (Nottingham)")
+
+
+def regional_stock(data, year):
+    """Each region's children in care at 31 March `year` (the placement
+    stability tables' Regional rows, the newer release winning), and the files
+    read."""
+    stock = {}
+    used = []
+    for rel, fname in TABLES["stability"]:
+        path = os.path.join(data, rel, fname)
+        if not os.path.exists(path):
+            continue
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            rd = csv.reader(f)
+            head = next(rd)
+            try:
+                i_lvl, i_reg, i_num = head.index("geographic_level"), head.index("region_name"), head.index("number")
+                first = head.index("new_la_code") + 1
+            except ValueError:
+                die("%s: not in the DfE layout (expected geographic_level, region_name and number columns)" % path)
+            for ln, row in enumerate(rd, 2):
+                if len(row) != len(head):
+                    die("%s:%d: %d fields (expected %d)" % (path, ln, len(row), len(head)))
+                if row[i_lvl] != "Regional" or row[0] != str(year) or tuple(row[first:i_num]) not in STOCK_KEYS:
+                    continue
+                if row[i_reg] in ("Inner London", "Outer London"):
+                    continue  # London's two halves, inside London's own row
+                if row[i_reg] not in REGIONS:
+                    die("%s:%d: region_name: not one of England's nine regions (expected %s)" % (path, ln, ", ".join(REGIONS)))
+                try:
+                    stock[row[i_reg]] = float(row[i_num])
+                except ValueError:
+                    stock.pop(row[i_reg], None)  # suppressed in the newer release: missing
+                if rel + "/" + fname not in used:
+                    used.append(rel + "/" + fname)
+    missing = [r for r in REGIONS if r not in stock]
+    if missing:
+        die("stability: no 31 March %d stock for the region(s) %s" % (year, ", ".join(missing)))
+    return stock, used
+
+
+def regional_shares(data, year):
+    stock, _ = regional_stock(data, year)
+    tot = sum(stock.values())
+    return [stock[r] / tot for r in REGIONS]
+
+
+def regional_mix(data, year, W):
+    """England's split by region for the national fit: each region's share of
+    the children in care at 31 March `year`, the same in every age band.
+    Writes districts.inc (the nine regions, in the DfE's order) and
+    district-mix.inc; returns the mix as initial.district_mix would give it."""
+    stock, used = regional_stock(data, year)
+    tot = sum(stock.values())
+    f = W.file("districts.inc", "districts (England's nine regions)")
+    f.append("# The districts of the national config are the nine English regions, in the DfE's order")
+    f.append("# (%s, Regional rows)." % ", ".join(used))
+    f.append("districts = [%s];" % ", ".join('"%s"' % r for r in REGIONS))
+    f = W.file("district-mix.inc", "initial.district_mix (England by region)")
+    f.append("# Each region's share of England's children in care at 31 March %d: %s" % (year, ", ".join(
+        "%s %d" % (r, stock[r]) for r in REGIONS)))
+    f.append("# of %d (the regions' sum; %s, CLA on 31 March, Total children)." % (tot, used[-1]))
+    f.append("# Assumption: the same split in every age band (the tables give regions by age for starts only).")
+    f.append("district_mix = {")
+    mix = [stock[r] / tot for r in REGIONS]
+    for c in COHORTS:
+        f.append("  %-9s = [%s];" % (c, ", ".join("%.4f" % x for x in mix)))
+    f.append("};")
+    return {c: [round(x, 4) for x in mix] for c in COHORTS}
+
+
+# England's 31 March placement types (national_cla_on_31_march_by_characteristics,
+# cla_group Placement) as the model's types.
+ENG_TYPES = [
+    ("kinship", ["1a.1 Total foster placements inside council boundary with relative or friend",
+                 "1b.1 Total foster placements outside council boundary with relative or friend"]),
+    ("foster", ["1a.2 Total foster placements inside council boundary with other foster carer",
+                "1b.2 Total foster placements outside council boundary with other foster carer"]),
+    ("adoption", ["2. Total placed for adoption"]),
+    ("with_parents", ["3. Total placed with parents or other person with parental responsibility"]),
+    ("residential", ["4c Total children's homes subject to children's homes regulations", "7. Total residential schools"]),
+    ("secure", ["4a Secure home placement inside the council boundary", "4b Secure home placement outside the council boundary"]),
+    ("semi_independent", ["5. Total independent and semi-independent living arrangements/ supported accommodation"]),
+    ("other", ["6. Total other residential settings", "8. Total other placements"]),
+]
+# Which age bands hold each type, as relative weights (an assumption: no
+# published table splits the placement types by age): adoption among the
+# youngest, residential mostly 12+, secure 12+, semi-independent only 16-17.
+MIX_PATTERN = {
+    "kinship": [1, 1, 1, 1, 1], "foster": [1, 1, 1, 1, 1], "with_parents": [1, 1, 1, 1, 1],
+    "adoption": [1, 0.2, 0.02, 0, 0], "residential": [0, 0.02, 0.15, 1, 1], "secure": [0, 0, 0, 1, 1],
+    "semi_independent": [0, 0, 0, 0, 1], "other": [1, 0.3, 0.3, 1, 1],
+}
+
+
+def placement_mix_england(data, T, year, counts, W):
+    """The start-date placement mix by age band for an area whose own mix is not
+    published: England's children in care at 31 March `year` by placement type
+    (the type totals) spread over the area's age bands (counts) by iterative
+    proportional fitting from MIX_PATTERN, each band's counts rounded by
+    largest remainder. Writes placement-mix.inc; returns the mix as shares."""
+    tab = T["eng_stock"]
+    tot = {}
+    parts = []
+    for t, keys in ENG_TYPES:
+        v = 0.0
+        for k in keys:
+            x = tab.get(year, "Placement", k)
+            if x is None:
+                die("eng_stock: no published figure for %d Placement / %s" % (year, k))
+            v += x
+        tot[t] = v
+        parts.append("%s %d" % (t.replace("_", " "), v))
+    n_eng = sum(tot.values())
+    ENG_TOT.update(tot)
+    n = sum(counts.values())
+    m = {c: {t: (counts[c] / n) * (tot[t] / n_eng) * MIX_PATTERN[t][i] for t in tot} for i, c in enumerate(COHORTS)}
+    for _ in range(500):
+        for t in tot:  # columns to the area's share of each type
+            s_t = sum(m[c][t] for c in COHORTS)
+            for c in COHORTS:
+                m[c][t] *= (tot[t] / n_eng * n) / s_t if s_t > 0 else 0
+        for c in COHORTS:  # rows to the age bands
+            s_c = sum(m[c].values())
+            for t in tot:
+                m[c][t] *= counts[c] / s_c if s_c > 0 else 0
+    f = W.file("placement-mix.inc", "initial.placement_mix (England's mix, fitted to the age bands)")
+    f.append("# The area's own placement mix is not published: England's children in care at 31 March %d" % year)
+    f.append("# by placement (national_cla_on_31_march_by_characteristics, Placement): %s," % ", ".join(parts))
+    f.append("# %d in all (%s). Spread over the start-date age bands" % (
+        n_eng, "England's own" if AREA[0] == "national" else "assumption: the area is placed as England is"))
+    f.append("# (initial-count.inc) by iterative proportional fitting from the pattern of which bands hold")
+    f.append("# which types (an assumption: scripts/fit-dfe.py MIX_PATTERN), each band rounded to whole")
+    f.append("# children by largest remainder; the shares below give exactly those children.")
+    f.append("placement_mix = {")
+    mix = {}
+    types = [t for t, _ in ENG_TYPES]
+    for c in COHORTS:
+        k = largest_remainder(counts[c], [m[c][t] / counts[c] if counts[c] else 0 for t in types])
+        dig = 4 if counts[c] < 1000 else 6  # enough digits that the shares give back the counts
+        sh = {t: round(x / counts[c], dig) for t, x in zip(types, k) if x > 0} if counts[c] else {"foster": 1.0}
+        big = max(sh, key=lambda t: (sh[t], -types.index(t)))
+        sh[big] = round(sh[big] + 1 - sum(sh.values()), dig)  # the printed shares add up to 1
+        mix[c] = sh
+        f.append("  %-9s = { %s };   # %s" % (c, " ".join("%s = %s;" % (t, ("%.4f" if dig == 4 else "%.6f") % sh[t]) for t in sh),
+                                              ", ".join("%s %d" % (t, x) for t, x in zip(types, k) if x > 0)))
+        PLACED[c] = dict(zip(types, k))
+    f.append("};")
+    return mix
+
+
+def national_supply(data, year, region_share, W):
+    """England's places at 31 March `year` by provider and distance, for the
+    national fit: writes supply.inc (supply and matching). Locations: county =
+    inside the placing council's boundary, d2n2 = outside it within 20 miles,
+    outside = outside it over 20 miles. Start counts share out the start-date
+    children of each type (PLACED, from placement_mix_england) in the
+    published proportions."""
+    P = Table("eng_provider", data)
+    D = Table("eng_distance", data)
+
+    def pv(ptype, prov):
+        v = P.get(year, ptype, prov)
+        if v is None:
+            die("eng_provider: no published figure for %d %s / %s" % (year, ptype, prov))
+        return v
+
+    def dist(group, key):
+        v = D.get(year, group, key)
+        if v is None:
+            die("eng_distance: no published figure for %d %s / %s" % (year, group, key))
+        return v
+
+    ext = ["Private provision", "Voluntary/third sector provision", "Other LA provision"]
+    kin = ENG_TOT["kinship"]
+    n_type = {t: sum(PLACED[c].get(t, 0) for c in COHORTS) for t in ("foster", "residential", "semi_independent", "secure")}
+    f = W.file("supply.inc", "supply and matching (England's places by provider and distance)")
+    f.append("# England's children in care at 31 March %d by placement provider and locality" % year)
+    f.append("# (national_cla_on_31_march_by_placement_provider_placement_type_and_locality: 2. inside, 3.")
+    f.append("# outside the council's boundary) and by distance (national_cla_on_31_march_by_placement_")
+    f.append("# distance_and_placement_locality). Locations: county = inside the placing council's boundary;")
+    f.append("# d2n2 = outside it, within 20 miles; outside = outside it, over 20 miles. The start counts share")
+    f.append("# out the start-date children of each type (placement-mix.inc) in these proportions, rounded.")
+    f.append("# No prices: the national config has no costs. Probabilities, slots, the homes' beds and the")
+    f.append("# fostering flows are assumptions, as the council baselines (stated on each).")
+    # ---- fostering
+    own_in, own_out = pv("2a. Foster placements", "Own provision (by the LA)"), pv("3a. Foster placements", "Own provision (by the LA)")
+    ext_in = sum(pv("2a. Foster placements", x) for x in ext)
+    ext_out = sum(pv("3a. Foster placements", x) for x in ext)
+    own = own_in + own_out - kin
+    unrel = own + ext_in + ext_out
+    near, far = dist("Foster placements", "1.ii 20 miles or less outside LA boundary"), dist("Foster placements", "2.ii Over 20 miles outside LA boundary")
+    inh = {c: int(PLACED[c].get("foster", 0) * own / unrel + 0.5) for c in COHORTS}
+    n_inh = sum(inh.values())
+    n_ext = n_type["foster"] - n_inh
+    ifa_in = int(n_ext * ext_in / (ext_in + ext_out) + 0.5)
+    ifa_near = int((n_ext - ifa_in) * near / (near + far) + 0.5)
+    slots = 1.7
+    hh = math.ceil(n_inh / slots / 0.93)
+    f.append("supply = {")
+    f.append("  # In-house foster carers: own provision %d inside + %d outside the boundary, less the %d" % (own_in, own_out, kin))
+    f.append("  # with relatives or friends (assumption: all of them own provision) = %d of %d unrelated foster" % (own, unrel))
+    f.append("  # placements (%.1f%%); each band's unrelated foster placements x that share." % (100 * own / unrel))
+    f.append("  fostering = {")
+    f.append("    households = %d;   # assumption: %d children / %.1f slots a household / 0.93 (7%% vacant, as the councils)" % (hh, n_inh, slots))
+    f.append("    slots = [0.45, 0.40, 0.15];   # assumption, as the councils (mean 1.7)")
+    f.append("    age_limit = { age_0_3 = 0.10; age_4_6 = 0.10; age_7_11 = 0.30; age_12_15 = 0.15; age_16_17 = 0.35; };   # assumption, as the councils")
+    f.append("    approvals = %.1f;   # [Ofsted 2024] 4,055 households joined for 4,820 that left: 0.11 x households x 4,055 / 4,820" % round(0.11 * hh * 4055 / 4820, 1))
+    f.append("    assessment_days = 180;   # assumption")
+    f.append("    resignation = 0.11;   # [Ofsted 2024] 4,820 of about 44,000 households left in 2023-24")
+    f.append("    leave_when_empty = true;   # assumption")
+    f.append("    location = \"county\";   # assumption: %d of the %d own foster placements are inside the boundary" % (own_in, own_in + own_out))
+    f.append("    start = { %s };   # %d" % (" ".join("%s = %d;" % (c, inh[c]) for c in COHORTS), n_inh))
+    f.append("  };")
+    # ---- council homes: one per region (an aggregate of its councils' homes)
+    rin = pv("2b. Secure homes and children's homes", "Own provision (by the LA)")
+    beds_tot = math.ceil(rin / 0.85)
+    hb = largest_remainder(beds_tot, region_share)
+    hs = largest_remainder(int(min(rin, n_type["residential"])), region_share)
+    f.append("  # Council children's homes: own provision inside the boundary, %d children (2b. Secure homes and" % rin)
+    f.append("  # children's homes; outside the boundary suppressed, taken as 0), one aggregate home a region")
+    f.append("  # split by the region's share of the children in care (district-mix.inc). Beds: assumption,")
+    f.append("  # %d / 0.85 = %d (85%% occupied); every age (assumption)." % (rin, beds_tot))
+    f.append("  homes = (")
+    for i, r in enumerate(REGIONS):
+        f.append("    { name = \"Council homes %s\"; kind = \"mainstream\"; beds = %d; min_age = 0; max_age = 17;" % (r, hb[i]))
+        f.append("      location = \"county\"; start = %d; }%s" % (hs[i], "," if i < len(REGIONS) - 1 else ""))
+    f.append("  );")
+    # ---- external markets
+    r_in = sum(pv("2b. Secure homes and children's homes", x) for x in ext)
+    r_out = sum(pv("3b. Secure homes and children's homes", x) for x in ext)
+    rn, rf = dist("Secure homes and children's homes", "1.ii 20 miles or less outside LA boundary"), dist("Secure homes and children's homes", "2.ii Over 20 miles outside LA boundary")
+    n_rext = n_type["residential"] - sum(hs)
+    res_in = int(n_rext * r_in / (r_in + r_out) + 0.5)
+    res_near = int((n_rext - res_in) * rn / (rn + rf) + 0.5)
+    S = "2c. Independent and semi-independent living arrangements/supported accommodation"
+    S3 = "3c. Independent and semi-independent living arrangements/supported accommodation"
+    s_own = pv(S, "Own provision (by the LA)") + (P.get(year, S3, "Own provision (by the LA)") or 0)
+    s_in = sum(pv(S, x) for x in ext)
+    s_out = sum(pv(S3, x) for x in ext)
+    SD = "Independent and semi-independent living arrangements/ supported accommodation"
+    sn, sf = dist(SD, "1.ii 20 miles or less outside LA boundary"), dist(SD, "2.ii Over 20 miles outside LA boundary")
+    n_sown = int(min(s_own, n_type["semi_independent"]))
+    n_sext = n_type["semi_independent"] - n_sown
+    semi_in = int(n_sext * s_in / (s_in + s_out) + 0.5)
+    semi_near = int((n_sext - semi_in) * sn / (sn + sf) + 0.5)
+    f.append("  # External places: private, voluntary and other councils' provision. Shares: foster %d inside," % ext_in)
+    f.append("  # %d outside the boundary, outside split %d within / %d over 20 miles (all foster placements" % (ext_out, near, far))
+    f.append("  # outside the boundary); children's homes %d inside, %d outside, split %d / %d; semi-independent" % (r_in, r_out, rn, rf))
+    f.append("  # %d inside, %d outside, split %d / %d; the council's own semi-independent provision %d." % (s_in, s_out, sn, sf, s_own))
+    f.append("  # Probabilities: assumptions, as the council baselines (local searches often fail).")
+    f.append("  external = (")
+    tiers = [
+        ("IFA in area", "foster", "county", "probability = 0.5;", ifa_in),
+        ("IFA within 20 miles", "foster", "d2n2", "probability = 0.5;", ifa_near),
+        ("IFA over 20 miles", "foster", "outside", "probability = 0.85;", None),
+        ("Children's homes in area", "residential", "county", "probability = 0.3;", res_in),
+        ("Children's homes within 20 miles", "residential", "d2n2", "probability = 0.35;", res_near),
+        ("Children's homes over 20 miles", "residential", "outside", "unlimited = true;", None),
+        ("Council semi-independent", "semi_independent", "county", "capacity = %d; contract = \"contract\";" % math.ceil(s_own / 0.93), n_sown),
+        ("Semi-independent in area", "semi_independent", "county", "probability = 0.7;", semi_in),
+        ("Semi-independent within 20 miles", "semi_independent", "d2n2", "probability = 0.7;", semi_near),
+        ("Semi-independent over 20 miles", "semi_independent", "outside", "unlimited = true;", None),
+        ("Secure homes", "secure", "outside", "unlimited = true;", None),
+    ]
+    for i, (nm, ty, loc, how, st) in enumerate(tiers):
+        start = "start_rest = true;" if st is None else "start = %d;" % st
+        f.append("    { name = \"%s\"; type = \"%s\"; location = \"%s\"; %s %s }%s" % (
+            nm, ty, loc, how, start, "," if i < len(tiers) - 1 else ""))
+    f.append("  );   # council semi-independent capacity: assumption, 93% occupied")
+    f.append("};")
+    f.append("matching = {   # assumption: own places first, then near before far (as the council baselines)")
+    f.append("  foster = [ \"inhouse_foster\", \"IFA in area\", \"IFA within 20 miles\", \"IFA over 20 miles\",")
+    f.append("             \"council_homes\", \"Children's homes in area\", \"Children's homes within 20 miles\", \"Children's homes over 20 miles\" ];")
+    f.append("  residential = [ \"council_homes\", \"Children's homes in area\", \"Children's homes within 20 miles\", \"Children's homes over 20 miles\" ];")
+    f.append("  semi_independent = [ \"Council semi-independent\", \"Semi-independent in area\", \"Semi-independent within 20 miles\", \"Semi-independent over 20 miles\" ];")
+    f.append("  secure = [ \"Secure homes\" ];")
+    f.append("  ready_after_months = 24.0;   # assumption, as the council baselines")
+    f.append("};")
+
+
+# England's starts by placement (national_cla_started_to_be_looked_after,
+# Placement group) as the model's types; a suppressed cell counts as 0 (said).
+ENG_START_TYPES = [
+    ("kinship", ["1a.1 Total foster placements inside council boundary with relative or friend",
+                 "1b.1 Total foster placements outside council boundary with relative or friend"]),
+    ("foster", ["1a.2 Total foster placements inside council boundary with other foster carer",
+                "1b.2 Total foster placements outside council boundary with other foster carer"]),
+    ("adoption", ["2. Total placed for adoption"]),
+    ("with_parents", ["3. Total placed with parents or other person with parental responsibility"]),
+    ("residential", ["4c. Total children's homes subject to children's homes regulations", "7. Total residential schools"]),
+    ("secure", ["4a. Secure home placement inside the council boundary", "4b. Secure home placement outside the council boundary"]),
+    ("semi_independent", ["5. Total independent and semi-independent living arrangements/ supported accommodation"]),
+    ("other", ["6. Total other residential settings", "8. Total other placements"]),
+]
+# Which age bands' entrants need each type (relative weights; an assumption, as
+# MIX_PATTERN: the starts table gives placements for all ages together).
+ENTRY_PATTERN = {
+    "kinship": [1, 1, 1, 1, 1], "foster": [1, 1, 1, 1, 1], "with_parents": [1, 1, 1, 1, 1],
+    "adoption": [1, 0, 0, 0, 0], "residential": [0, 0.02, 0.15, 1, 1], "secure": [0, 0, 0, 1, 1],
+    "semi_independent": [0, 0, 0, 0, 1], "other": [1, 0.3, 0.3, 1, 1],
+}
+
+
+def entries_mix_england(data, year, starts, W):
+    """The national fit's entries.placement_mix: England's starts in the year
+    to 31 March `year` by placement type, spread over the fitted starts by age
+    band (starts) by iterative proportional fitting from ENTRY_PATTERN. Writes
+    entries-placement-mix.inc."""
+    tab = Table("eng_starts", data)
+    tot, parts, supp = {}, [], []
+    for t, keys in ENG_START_TYPES:
+        v = 0.0
+        for k in keys:
+            x = tab.get(year, "Placement group", k)
+            if x is None:
+                supp.append(k)
+                continue
+            v += x
+        tot[t] = v
+        parts.append("%s %d" % (t.replace("_", " "), v))
+    n_eng = sum(tot.values())
+    n = sum(starts.values())
+    m = {c: {t: starts[c] / n * tot[t] / n_eng * ENTRY_PATTERN[t][i] for t in tot} for i, c in enumerate(COHORTS)}
+    for _ in range(500):
+        for t in tot:
+            s_t = sum(m[c][t] for c in COHORTS)
+            for c in COHORTS:
+                m[c][t] *= (tot[t] / n_eng * n) / s_t if s_t > 0 else 0
+        for c in COHORTS:
+            s_c = sum(m[c].values())
+            for t in tot:
+                m[c][t] *= starts[c] / s_c if s_c > 0 else 0
+    f = W.file("entries-placement-mix.inc", "entries.placement_mix (England's starts by placement)")
+    f.append("# England's children who started to be looked after in the year to 31 March %d by their first" % year)
+    f.append("# placement (national_cla_started_to_be_looked_after, Placement group): %s," % ", ".join(parts))
+    f.append("# %d in all%s." % (n_eng, "" if not supp else "; suppressed, taken as 0: " + "; ".join(supp)))
+    f.append("# Spread over the fitted starts by age band (entries.inc) by iterative proportional fitting from")
+    f.append("# the pattern of which bands need which types (an assumption: scripts/fit-dfe.py ENTRY_PATTERN).")
+    f.append("placement_mix = {")
+    for c in COHORTS:
+        sh = {t: round(m[c][t] / starts[c], 4) for t in tot if m[c][t] / starts[c] >= 0.00005}
+        big = max(sh, key=lambda t: sh[t])
+        sh[big] = round(sh[big] + 1 - sum(sh.values()), 4)
+        f.append("  %-9s = { %s };   # %.1f entrants a year" % (c, " ".join("%s = %s;" % (t, num(sh[t])) for t in sh), starts[c]))
+    f.append("};")
+
+
+def area_label(T):
+    """The fitted area for the generated files' header."""
+    if AREA[0] == "national":
+        return "England (the LA tables' National rows)"
+    return "%s (old_la_code %s)" % (T["starts"].area_name or "?", AREA[1])
+
+
 def main():
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     ap = argparse.ArgumentParser(description="Fit a config's flows to the DfE's published figures.")
@@ -340,7 +779,14 @@ def main():
     ap.add_argument("--years", type=int, default=3)
     ap.add_argument("--stock-ages", choices=["config", "england"], default="config")
     ap.add_argument("--initial", action="store_true")
+    ap.add_argument("--la", metavar="CODE", default=LA,
+                    help="the council's old_la_code (default %s); the data must hold its rows" % LA)
+    ap.add_argument("--placement-mix", choices=["config", "england"], default="config",
+                    help="england: write placement-mix.inc, England's 31 March placement mix (needs --initial)")
+    ap.add_argument("--national", action="store_true",
+                    help="fit England (the National rows) and split it by the nine regions")
     a = ap.parse_args()
+    set_area(a)
 
     if a.extract:
         return extract(a.data, a.extract)
@@ -403,10 +849,12 @@ def main():
         share_src = "England's stock at 31 March %s by age (national_cla_on_31_march_by_characteristics), %s" % (eng_yrs, SPLIT_RULE)
     cyc = {c: child_years * share[c] for c in COHORTS}
 
-    hdr = ["Generated by scripts/fit-dfe.py --cutoff %d --years %d --stock-ages %s%s from the DfE's" % (
-        a.cutoff, a.years, a.stock_ages, " --initial" if a.initial else ""),
+    area_args = (" --national" if AREA[0] == "national" else (" --la %s" % AREA[1] if AREA[1] != LA else "")) + \
+        (" --placement-mix %s" % a.placement_mix if a.placement_mix != "config" else "")
+    hdr = ["Generated by scripts/fit-dfe.py%s --cutoff %d --years %d --stock-ages %s%s from the DfE's" % (
+        area_args, a.cutoff, a.years, a.stock_ages, " --initial" if a.initial else ""),
         "\"Children looked after in England including adoptions\" (release-2022, release-2024;",
-        "a newer release's figure replaces an older one), Nottinghamshire (old_la_code %s)," % LA,
+        "a newer release's figure replaces an older one), %s," % area_label(T),
         "years to 31 March %s. Do not edit: rerun the script (docs/calibration.md)." % yrs]
     W = Writer(a.out, hdr)
 
@@ -424,6 +872,15 @@ def main():
             f.append("  %-9s = %d;   # %.4f x %d" % (c, n, sh[c], s))
         f.append("};")
 
+    # ---- the start-date placement mix (councils with no published mix, England)
+    pm_fit = None
+    if a.placement_mix == "england":
+        if not a.initial:
+            die("--placement-mix england needs --initial (the mix is fitted to the start-date age bands)")
+        pm_fit = placement_mix_england(a.data, T, eng_years[-1], dict(zip(COHORTS, counts)), W)
+        if AREA[0] == "national":
+            national_supply(a.data, eng_years[-1], regional_shares(a.data, a.cutoff), W)
+
     # ---- entries
     starts = {c: 0.0 for c in COHORTS}
     for y in years:
@@ -435,11 +892,16 @@ def main():
     per_year = dict.fromkeys(range(18), 0.0)
     for y in years:
         for g, (a0, a1) in zip(ages, [(0, 0), (1, 4), (5, 9), (10, 15), (16, 17)]):
-            v = T["starts"].need(y, "Age group", g)
+            v = age_cell(T["starts"], y, "Age group", g)
             for age in range(a0, a1 + 1):
                 per_year[age] += v / (a1 - a0 + 1) / ny
     stot = [starts_total(y) for y in years]
-    dm = lookup(cfg, "initial.district_mix")
+    if AREA[0] == "national":
+        entries_mix_england(a.data, eng_years[-1], starts, W)
+    if AREA[0] == "national":
+        dm = regional_mix(a.data, a.cutoff, W)
+    else:
+        dm = lookup(cfg, "initial.district_mix")
     if not isinstance(dm, dict):
         die("%s: no initial.district_mix to split entries by district" % a.base)
     f = W.file("entries.inc", "entries.rate and entries.trend")
@@ -480,7 +942,7 @@ def main():
     cages = ["Under 1 year", "1 to 4 years", "5 to 9 years", "10 to 15 years", "16 years", "17 years"]
     for y in years:
         tot = ceased_total(y)
-        a18 = T["ceased"].need(y, "Age on ceasing", "18 years and over")
+        a18 = age_cell(T["ceased"], y, "Age on ceasing", "18 years and over")
         age18 += a18 / ny
         known = 0.0
         for r, keys in route_keys.items():
@@ -517,7 +979,7 @@ def main():
 
     # the config's multipliers: the mean over a band's children in care (the
     # start-date placement mix and need shares) of placement x need multipliers
-    pm_init = lookup(cfg, "initial.placement_mix")
+    pm_init = pm_fit or lookup(cfg, "initial.placement_mix")
     needs_init = lookup(cfg, "initial.needs", {})
 
     def mean_mult(route, c):
@@ -534,7 +996,7 @@ def main():
     f = W.file("exits.inc", "exits.<route>.rate (one include a route)")
     for r in ROUTES:
         rf = W.file("exits-%s.inc" % r, "exits.%s.rate" % r)
-        rf.append("# Hazard a year of leaving care by %s, by age band: the county's ceased in the years" % r.replace("_", " "))
+        rf.append("# Hazard a year of leaving care by %s, by age band: %s ceased in the years" % (r.replace("_", " "), the_areas()))
         rf.append("# to March %s (la_children_who_ceased_during_year), split by age, divided by the" % yrs)
         rf.append("# child-years in care in the band, then by the config's mean multiplier for the band.")
         if r == "return_home":
@@ -551,7 +1013,7 @@ def main():
         elif r == "sgo":
             rf.append("# Age split: England's age at SGO, %s (national_cla_who_were_the_subject_of_a_sgo_during_the_year)." % eng_yrs)
         else:
-            rf.append("# Age split: the county's ceased under 18 by age less adoptions and SGOs, shared between")
+            rf.append("# Age split: %s ceased under 18 by age less adoptions and SGOs, shared between" % the_areas())
             rf.append("# return home, CAO and other in proportion to their totals (assumption: one age profile).")
         rf.append("rate = {")
         for c in COHORTS:
@@ -663,17 +1125,26 @@ def main():
     # ---- staying put at 18
     live = elig = 0.0
     parts = []
+    sp_years = 0
     for y in years:
-        l = T["stayput"].need(y, "Aged 18", "Total living with former foster carers in the current year")
-        e = T["stayput"].need(y, "Aged 18", "Young people who ceased to be looked after in a foster placement on their 18th birthday and were eligible for care leavers support")
+        # a year with either count suppressed is left out (said in the comment);
+        # the fit stops when every year is
+        l = T["stayput"].get(y, "Aged 18", "Total living with former foster carers in the current year")
+        e = T["stayput"].get(y, "Aged 18", "Young people who ceased to be looked after in a foster placement on their 18th birthday and were eligible for care leavers support")
+        if l is None or e is None:
+            parts.append("%d suppressed" % y)
+            continue
+        sp_years += 1
         live += l
         elig += e
         parts.append("%d/%d" % (l, e))
+    if elig <= 0:
+        die("stayput: no year %s with both staying-put counts published" % yrs)
     sp = live / elig
     for t in ("foster", "kinship"):
         old = lookup(cfg, "transitions.leaving_care.%s" % t, None)
         f = W.file("leaving-care-%s.inc" % t, "transitions.leaving_care.%s" % t)
-        f.append("# Staying put: the county's young people aged 18 who ceased care in a foster placement")
+        f.append("# Staying put: %s young people aged 18 who ceased care in a foster placement" % the_areas())
         f.append("# (kinship included: DfE counts both as foster placements) and live with their former carers,")
         f.append("# la_care_leavers_stayput, Aged 18, years %s: %s = %d/%d = %.4f." % (yrs, ", ".join(parts), live, elig, sp))
         f.append("# The rest is split between supported accommodation and independence 5:4 (assumption,")
@@ -724,12 +1195,14 @@ def main():
     f.append("ceased_age_18 %.1f" % age18)
     f.append("placements_changing %.1f   # %s" % (sum(chg) / ny, " ".join("%d" % v for v in chg)))
     f.append("staying_put_share %.4f   # %s" % (sp, " ".join(parts)))
-    f.append("staying_put %.1f" % (live / ny))
+    f.append("staying_put %.1f" % (live / sp_years))
     for y in years:
         o = T["outside"].get(y, "2. Children who are the responsibility of this LA placed outside the LA boundary")
         f.append("placed_outside_boundary_%d %s" % (y, "suppressed" if o is None else "%d" % o))
     if suppressed:
         f.append("# suppressed (fewer than 6), left to the residual 'other' route: " + "; ".join(suppressed))
+    for note in FILLED:
+        f.append("# " + note)
     W.write()
     return 0
 
@@ -737,7 +1210,8 @@ def main():
 def extract(data, dest):
     """Copy the files this script reads, keeping only the county's rows of the
     LA tables (and every row of the national ones), into DEST."""
-    for name, files in TABLES.items():
+    tables = dict(TABLES, **NATIONAL_TABLES) if AREA[0] == "national" else TABLES
+    for name, files in tables.items():
         for rel, fname in files:
             src = os.path.join(data, rel, fname)
             if not os.path.exists(src):
@@ -750,8 +1224,10 @@ def extract(data, dest):
                 head = next(rd)
                 wr.writerow(head)
                 i_la = head.index("old_la_code") if "old_la_code" in head else None
+                i_lvl = head.index("geographic_level")
                 for row in rd:
-                    if name.startswith("eng_") or (i_la is not None and row[i_la] == LA):
+                    if name.startswith("eng_") or in_area(row, i_la, i_lvl) or (
+                            AREA[0] == "national" and row[i_lvl] == "Regional"):
                         wr.writerow(row)
             os.replace(out + ".tmp", out)
     return 0
