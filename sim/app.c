@@ -110,6 +110,11 @@ int cca_check(const char *config, FILE *out, FILE *err)
 
 int cca_check_resolved(const char *config, FILE *out, FILE *err)
 {
+    if (ccrg_is_region(config)) {
+        fprintf(err, "carecap: %s: check --resolved takes a council config, not a region file (expected a config "
+                     "without councils; check the councils' configs one by one)\n", config);
+        return CCA_USAGE;
+    }
     if (is_scenario(config)) {
         fprintf(err, "carecap: %s: check --resolved takes a baseline config, not a scenario (expected a config "
                      "without levers)\n", config);
@@ -621,8 +626,20 @@ int cca_plot(const char *dir, FILE *out, FILE *err)
     return CCA_OK;
 }
 
+/* Commands that take one council's config refuse a region file. */
+static int not_region(const char *config, const char *cmd, FILE *err)
+{
+    if (!ccrg_is_region(config))
+        return 0;
+    fprintf(err, "carecap: %s: %s takes a council config, not a region file (expected one of the region's councils' "
+                 "configs)\n", config, cmd);
+    return 1;
+}
+
 int cca_export903(const cca_run_opts *o, FILE *out, FILE *err)
 {
+    if (not_region(o->config, "export-903", err))
+        return CCA_USAGE;
     cc_params *p = NULL;
     int rc = load(o->config, err, &p);
     if (rc != CCA_OK)
@@ -687,6 +704,8 @@ static int years_to_reach(int32_t start_day, int last_year)
 
 int cca_backtest(const cca_run_opts *o, const char *la, FILE *out, FILE *err)
 {
+    if (not_region(o->config, "backtest", err))
+        return CCA_USAGE;
     cco_sigsave sv = {0};
     cc_params *p = NULL;
     int rc = load(o->config, err, &p);

@@ -76,23 +76,23 @@ static int open_file(const char *path, const char *what, cc_diag *diag, config_t
 
 int ccrg_is_region(const char *path)
 {
-    config_t cfg;
     cc_diag *d = ccg_new();
+    if (!d)
+        return 0;
+    config_t cfg;
     int yes = 0;
-    if (d && open_file(path, "region", d, &cfg, NULL) == CCP_OK) {
+    if (open_file(path, "region", d, &cfg, NULL) == CCP_OK) {
         const config_setting_t *root = config_root_setting(&cfg);
         if (config_setting_get_member(root, "councils"))
             yes = 1;
         const config_setting_t *b = config_setting_get_member(root, "baseline");
         const char *bs = b ? config_setting_get_string(b) : NULL;
-        if (!yes && bs && config_setting_get_member(root, "levers")) {
-            char *bp = resolve(path, bs);
+        char *bp = !yes && bs && config_setting_get_member(root, "levers") ? resolve(path, bs) : NULL;
+        if (bp) {
             config_t c2;
-            cc_diag *d2 = ccg_new();
-            if (bp && d2 && open_file(bp, "region", d2, &c2, NULL) == CCP_OK)
+            if (open_file(bp, "region", d, &c2, NULL) == CCP_OK)
                 yes = config_setting_get_member(config_root_setting(&c2), "councils") != NULL;
             config_destroy(&c2);
-            ccg_free(d2);
             free(bp);
         }
     }
@@ -175,6 +175,12 @@ static int bind_markets(ccrg_region *g, ccc_reader *r, const config_setting_t *m
                                   "\"%s\" in %s is not an external %s tier (expected an external tier of the "
                                   "market's type)",
                                   mk->prov[x], k->key, ccm_ptype_name[mk->type]);
+                    ok = 0;
+                } else if (pv->avail == CSU_UNLIMITED && mk->places >= 0) {
+                    if (ms)
+                        ccc_error(r, ms, "providers", "\"%s\" in %s is unlimited, a last resort that always has a "
+                                  "place (expected it in an unlimited market, or a tier with a capacity or "
+                                  "probability)", mk->prov[x], k->key);
                     ok = 0;
                 } else if (k->market_of[j] >= 0 && k->market_of[j] != m) {
                     if (ms)

@@ -107,6 +107,11 @@ if [ "$pl" = "260" ]; then ok; else bad "recruitment campaign of 60 places: the 
 # ---- check and errors ----
 expect_rc 0 "check a region" -- "$CARECAP" check "$data/scarce.cfg"
 if grep -q "scarce.cfg: ok" "$tmp/out"; then ok; else bad "check: $(cat "$tmp/out")"; fi
+expect_rc 2 "check --resolved on a region" -- "$CARECAP" check --resolved "$data/scarce.cfg"
+if grep -q "check --resolved takes a council config, not a region file" "$tmp/err"; then ok; else
+    bad "check --resolved on a region: $(cat "$tmp/err")"
+fi
+expect_rc 2 "export-903 on a region" -- "$CARECAP" export-903 "$data/scarce.cfg" -o "$tmp/x903"
 cd "$data" || exit 1
 expect_rc 3 "region errors" -- "$CARECAP" check bad-markets.cfg
 for want in \
@@ -125,7 +130,8 @@ expect_rc 3 "tier errors" -- "$CARECAP" check bad-tiers.cfg
 for want in \
     'bad-tiers.cfg:8: markets[0].providers: "IFA D2N2" in first is not an external residential tier' \
     'bad-tiers.cfg:8: markets[0].providers: "Oakhurst" in first is not an external residential tier' \
-    'bad-tiers.cfg:8: markets[0].providers: "No such tier" is a tier of none of the councils'; do
+    'bad-tiers.cfg:8: markets[0].providers: "No such tier" is a tier of none of the councils' \
+    'bad-tiers.cfg:10: markets[1].providers: "Residential spot" in first is unlimited, a last resort'; do
     if grep -qF -- "$want" "$tmp/err"; then ok; else bad "tier errors: no line: $want"; cat "$tmp/err"; fi
 done
 expect_rc 4 "missing council config" -- "$CARECAP" check bad-config.cfg
