@@ -25,7 +25,9 @@
 #include "perrep.h"
 #include "workbook.h"
 #include "params.h"
+#include "region.h"
 #include "scenario.h"
+#include "regionapp.h"
 #include "rng.h"
 #include "uncert.h"
 #include "vardec.h"
@@ -86,6 +88,8 @@ static int is_scenario(const char *path)
 int cca_check(const char *config, FILE *out, FILE *err)
 {
     int rc;
+    if (ccrg_is_region(config))
+        return ccra_check(config, out, err);
     if (is_scenario(config)) {
         csn_scenario *s = NULL;
         rc = load_scenario(config, err, &s);
@@ -107,6 +111,11 @@ int cca_check(const char *config, FILE *out, FILE *err)
 
 int cca_check_resolved(const char *config, FILE *out, FILE *err)
 {
+    if (ccrg_is_region(config)) {
+        fprintf(err, "carecap: %s: check --resolved takes a council config, not a region file (expected a config "
+                     "without councils; check the councils' configs one by one)\n", config);
+        return CCA_USAGE;
+    }
     if (is_scenario(config)) {
         fprintf(err, "carecap: %s: check --resolved takes a baseline config, not a scenario (expected a config "
                      "without levers)\n", config);
@@ -394,6 +403,8 @@ static int write_workbook_and_charts(const char *sd, const cca_run_opts *o, cons
 
 int cca_run(const cca_run_opts *o, FILE *out, FILE *err)
 {
+    if (ccrg_is_region(o->config))
+        return ccra_run(o, out, err);
     cco_sigsave sv = {0};
     cc_params *p = NULL;
     int rc = load(o->config, err, &p);
@@ -487,6 +498,8 @@ static int same_file(const char *a, const char *b)
 
 int cca_compare(const cca_run_opts *o, FILE *out, FILE *err)
 {
+    if (ccrg_is_region(o->config))
+        return ccra_run(o, out, err);
     cco_sigsave sv = {0};
     cc_params *base = NULL;
     int rc = load(o->config, err, &base);
@@ -650,14 +663,28 @@ fail:
 
 int cca_plot(const char *dir, FILE *out, FILE *err)
 {
+    if (ccra_is_results(dir))
+        return ccra_plot(dir, out, err);
     if (cch_plot(dir, err) != 0)
         return CCA_IO;
     fprintf(out, "carecap: charts in %s/charts/, report in %s/report.html\n", dir, dir);
     return CCA_OK;
 }
 
+/* Commands that take one council's config refuse a region file. */
+static int not_region(const char *config, const char *cmd, FILE *err)
+{
+    if (!ccrg_is_region(config))
+        return 0;
+    fprintf(err, "carecap: %s: %s takes a council config, not a region file (expected one of the region's councils' "
+                 "configs)\n", config, cmd);
+    return 1;
+}
+
 int cca_export903(const cca_run_opts *o, FILE *out, FILE *err)
 {
+    if (not_region(o->config, "export-903", err))
+        return CCA_USAGE;
     cc_params *p = NULL;
     int rc = load(o->config, err, &p);
     if (rc != CCA_OK)
@@ -722,6 +749,8 @@ static int years_to_reach(int32_t start_day, int last_year)
 
 int cca_backtest(const cca_run_opts *o, const char *la, FILE *out, FILE *err)
 {
+    if (not_region(o->config, "backtest", err))
+        return CCA_USAGE;
     cco_sigsave sv = {0};
     cc_params *p = NULL;
     int rc = load(o->config, err, &p);

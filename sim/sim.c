@@ -12,7 +12,9 @@
 #include "ccdate.h"
 #include "evq.h"
 #include "rng.h"
+#include "place.h"
 #include "simint.h"
+#include "tally.h"
 
 static int grow_pool(cc_sim *s, size_t cap)
 {
@@ -46,6 +48,11 @@ static int grow_pool(cc_sim *s, size_t cap)
         return -1;
     }
     s->cap = old;
+    if (ccpl_grow(s, cap) != 0) {
+        for (size_t i = s->cap; i < cap; i++)
+            gsl_rng_free(r[i]);
+        return -1;
+    }
     /* New slots go on the free list so that lower slots are reused first. */
     for (size_t i = cap; i > s->cap; i--)
         fl[s->nfree++] = (uint32_t)(i - 1);
@@ -85,12 +92,6 @@ static void derive_rates(cc_sim *s)
                 double *row = s->xr[((size_t)co * CCM_NNEEDMASK + (size_t)fl) * CCM_NPT + (size_t)pt];
                 row[CCM_NROUTE + 2] = exp_rates_of(s, co, fl, pt, row);
             }
-}
-
-int ccs_grow_queue(cc_sim *s)
-{
-    size_t n = s->cap > s->sup.hcap ? s->cap : s->sup.hcap;
-    return ccq_grow(s->q, H_BASE + 2 * n);
 }
 
 cc_sim *ccs_new(const cc_params *p, const ccx_layout *L, int ndates, const double *snap_t)
@@ -164,51 +165,6 @@ void ccs_free(cc_sim *s)
     free(s->lab_f);
     free(s->march);
     free(s);
-}
-
-/* ---- counters ---- */
-
-void ccs_count(cc_sim *s, const child *c, double d)
-{
-    const ccx_layout *L = s->L;
-    double *cur = s->cur;
-    cur[L->la_all] += d;
-    cur[L->la_cohort + c->cohort] += d;
-    cur[L->la_district + c->district] += d;
-    cur[L->la_need + c->need] += d;
-    for (int f = 0; f < CCM_NNEED; f++)
-        if (c->flags & (1 << f))
-            cur[L->la_flag + f] += d;
-    cur[L->needing + c->need] += d;
-    cur[L->placed + c->placed] += d;
-    ccmo_child(s, c, d);
-    if (s->trace_ep && d > 0)
-        cctr_placed(s, &s->ch[c - s->ch]);
-    if (c->placed != c->need)
-        cur[L->shortfall + c->need] += d;
-    int loc = CSU_COUNTY, external = 0;
-    if (c->prov >= 0) {
-        const csu_provider *pv = &s->p->supply.prov[c->prov];
-        loc = pv->loc;
-        external = pv->owner == CSU_EXTERNAL;
-        cur[L->occupancy + c->prov] += d;
-    }
-    if (loc != CSU_COUNTY)
-        cur[L->outside] += d;
-    if (loc == CSU_OUTSIDE) {
-        cur[L->outside + 1] += d;
-        cur[L->kpi + CCX_KPI_OUTSIDE_D2N2] += d;
-    }
-    if (c->placed == CCM_KINSHIP)
-        cur[L->kpi + CCX_KPI_KINSHIP] += d;
-    if (c->placed == CCM_FOSTER && external)
-        cur[L->kpi + CCX_KPI_EXTERNAL_FOSTER] += d;
-    if (c->placed == CCM_RESIDENTIAL && c->need != CCM_RESIDENTIAL)
-        cur[L->kpi + CCX_KPI_RESI_AGAINST_PLAN] += d;
-    if (c->cohort == 3 && (c->placed == CCM_FOSTER || c->placed == CCM_KINSHIP))
-        cur[L->kpi + CCX_KPI_FAMILY_12_15] += d;
-    /* on_birthday updates the cohort-dependent stocks above directly: keep
-     * it in step when adding one */
 }
 
 static void advance_clock(cc_sim *s, double t)
@@ -304,7 +260,7 @@ static double frail_move_rate(const cc_sim *s, const child *c)
 }
 
 /* Draw the child's next event (competing risks: the earliest wins). */
-void ccs_plan(cc_sim *s, uint32_t i, double t)
+static void ccs_plan(cc_sim *s, uint32_t i, double t)
 {
     const cc_params *p = s->p;
     child *c = &s->ch[i];
@@ -433,7 +389,7 @@ static void leave(cc_sim *s, uint32_t i, double t, int series)
                 code = rec[k];
         cctr_left(s, c, code);
     }
-    ccs_count(s, c, -1);
+    ccta_count(s, c, -1);
     ccpl_vacate(s, i, t);
     c->in_care = 0;
     s->in_care--;
@@ -446,14 +402,14 @@ static void leave(cc_sim *s, uint32_t i, double t, int series)
 static void to_semi(cc_sim *s, uint32_t i, double t)
 {
     child *c = &s->ch[i];
-    ccs_count(s, c, -1);
+    ccta_count(s, c, -1);
     ccpl_vacate(s, i, t);
     c->need = CCM_SEMI;
     c->placed = CCM_SEMI;
     c->placed_since = t;
     ccs_new_placement(s, c);
     ccpl_match(s, i, t);
-    ccs_count(s, c, +1);
+    ccta_count(s, c, +1);
     s->cur[s->L->tr16] += 1;
 }
 
@@ -610,7 +566,7 @@ static int initial_population(cc_sim *s, uint64_t seed, uint64_t rep)
             if (s->frail) /* given its placement's history */
                 ch->frail = draw_frailty(p, s->crng[s->lab_f[j]], move_cumhaz(s, ch, -ch->placed_since),
                                          ch->placed_since > ch->entered);
-            ccs_count(s, ch, +1);
+            ccta_count(s, ch, +1);
             s->in_care++;
         }
     }
@@ -680,7 +636,7 @@ static int on_arrival(cc_sim *s, uint64_t seed, uint64_t rep, double t)
     c->frail = s->frail ? draw_frailty(p, r, 0, 0) : 1;
     set_birthday(s, c);
     ccpl_match(s, slot, t);
-    ccs_count(s, c, +1);
+    ccta_count(s, c, +1);
     s->in_care++;
     if (s->in_care > s->tot.peak)
         s->tot.peak = s->in_care;
@@ -745,7 +701,7 @@ static void move(cc_sim *s, uint32_t i, double t)
     double esc = s->p->escalate[c->cohort];
     int escalate = c->placed == CCM_FOSTER && esc > 0 && ccr_uniform(s->crng[i]) < esc;
     /* the place is given up first: the child does not go back to it */
-    ccs_count(s, c, -1);
+    ccta_count(s, c, -1);
     ccpl_vacate(s, i, t);
     if (escalate) {
         c->need = CCM_RESIDENTIAL;
@@ -753,7 +709,7 @@ static void move(cc_sim *s, uint32_t i, double t)
     }
     ccs_new_placement(s, c);
     ccpl_match(s, i, t);
-    ccs_count(s, c, +1);
+    ccta_count(s, c, +1);
     ccs_plan(s, i, t);
 }
 
@@ -783,6 +739,19 @@ static void on_bundle(cc_sim *s, uint32_t i, double t)
     ccs_plan(s, i, t);
 }
 
+/* Draw the next events of the children the supply side moved while
+ * handling the last event (a step-down, a closing home). 0 or -1. */
+static int replan_moved(cc_sim *s, double t)
+{
+    const uint32_t *l;
+    size_t n;
+    int rc = ccpl_take_moved(s, &l, &n);
+    for (size_t x = 0; x < n; x++)
+        if (s->ch[l[x]].in_care)
+            ccs_plan(s, l[x], t);
+    return rc;
+}
+
 static void snapshot(cc_sim *s, int k)
 {
     const ccx_layout *L = s->L;
@@ -806,6 +775,11 @@ static void snapshot(cc_sim *s, int k)
 }
 
 void ccs_set_checks(cc_sim *s, int on) { s->checks = on; }
+
+void ccs_bind_market(cc_sim *s, ccmk_market *mk, int council, const int16_t *market_of)
+{
+    ccpl_bind(s, mk, council, market_of);
+}
 
 void ccs_set_trace(cc_sim *s, FILE *episodes, FILE *header)
 {
@@ -874,9 +848,12 @@ static void switch_phase(cc_sim *s, int k, double t)
         ccq_schedule(s->q, H_PHASE, s->phase_t[k + 1], (uint32_t)(k + 1), PRIO_PROCESS);
 }
 
-int ccs_run(cc_sim *s, uint64_t seed, uint64_t rep, double *out, ccs_totals *totals)
+int ccs_begin(cc_sim *s, uint64_t seed, uint64_t rep, double *out)
 {
     const cc_params *p = s->p;
+    s->seed = seed;
+    s->rep = rep;
+    s->done = 0;
     ccq_clear(s->q);
     s->nfree = 0;
     for (size_t i = s->cap; i > 0; i--) {
@@ -921,8 +898,24 @@ int ccs_run(cc_sim *s, uint64_t seed, uint64_t rep, double *out, ccs_totals *tot
         /* at the end of each anniversary of the start date, when the year's
          * output window closes */
         ccq_schedule(s->q, H_YEAR, (double)(ccd_add_years(p->start_day, 1) - p->start_day), 0, PRIO_PROCESS);
+    return 0;
+}
+
+double ccs_next(const cc_sim *s)
+{
+    return s->done ? INFINITY : ccq_peek_time(s->q);
+}
+
+int ccs_step(cc_sim *s)
+{
+    const cc_params *p = s->p;
+    uint64_t seed = s->seed, rep = s->rep;
     cc_event ev;
-    while (ccq_pop(s->q, &ev)) {
+    if (s->done || !ccq_pop(s->q, &ev)) {
+        s->done = 1;
+        return 1;
+    }
+    {
         s->tot.events++;
         advance_clock(s, ev.t);
         if (s->checks)
@@ -949,8 +942,10 @@ int ccs_run(cc_sim *s, uint64_t seed, uint64_t rep, double *out, ccs_totals *tot
             ccmo_snapshot(s);
             snapshot(s, k);
             ccpl_review(s, ev.t);
-            if (k + 1 >= s->ndates)
-                break;
+            if (k + 1 >= s->ndates) {
+                s->done = 1;
+                return 1;
+            }
             ccq_schedule(s->q, H_MONTH, s->snap_t[k + 1], (uint32_t)(k + 1), PRIO_SNAPSHOT);
         } else if (ev.handle == H_PHASE) {
             switch_phase(s, (int)ev.kind, ev.t);
@@ -966,9 +961,28 @@ int ccs_run(cc_sim *s, uint64_t seed, uint64_t rep, double *out, ccs_totals *tot
             ccq_schedule(s->q, H_YEAR, (double)(ccd_add_years(p->start_day, s->year + 1) - p->start_day), 0,
                          PRIO_PROCESS);
         }
+        if (s->sup.nmoved && replan_moved(s, ev.t) != 0)
+            return -1;
     }
+    return 0;
+}
+
+void ccs_end(cc_sim *s, ccs_totals *totals)
+{
     cctr_finish(s);
     if (totals)
         *totals = s->tot;
+}
+
+int ccs_run(cc_sim *s, uint64_t seed, uint64_t rep, double *out, ccs_totals *totals)
+{
+    if (ccs_begin(s, seed, rep, out) != 0)
+        return -1;
+    int rc;
+    while ((rc = ccs_step(s)) == 0)
+        ;
+    if (rc < 0)
+        return -1;
+    ccs_end(s, totals);
     return 0;
 }
