@@ -21,7 +21,7 @@
 static const char *const top_keys[] = {"name", "scenario", "start_date", "districts", "ageing", "initial",
                                        "entries", "exits", "moves", "needs", "transitions",
                                        "supply", "matching", "costs",
-                                       "uncertainty", "uncertainty_of"};
+                                       "uncertainty", "uncertainty_of", "drift", "uncertainty_group"};
 
 static char *dupstr(const char *s)
 {

@@ -83,6 +83,12 @@ typedef struct cc_params {
      * given: on when unc has settings) and what uncertainty_of attaches */
     int uncertainty;
     struct ccu_spec *unc;
+    /* year-on-year drift of the rates (uncert.h), set only on a drawn
+     * replication's working copies: drift[y * CCU_NDRIFT + j] for forecast
+     * year y (0: the first year after the start date), drift_years of them;
+     * NULL: none */
+    const double *drift;
+    int drift_years;
 
     /* derived at load */
     int init_by_type[CCM_NCOHORT][CCM_NPT];     /* start-date children by cohort and type */
