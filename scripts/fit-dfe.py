@@ -326,6 +326,167 @@ def solve_frailty(m, share):
     return round((lo + hi) / 2, 4)
 
 
+# ---------------------------------------------------------------------------
+# Drift: how much a council's rates move from one year to the next (issue 13)
+
+# The tables the drift is estimated from, every geography in them (councils,
+# regions, England), and the breakdowns read: {table: [(file...), rows kept]}.
+DRIFT_TABLES = {
+    "starts": ("Age group", ["Under 1 year", "1 to 4 years", "5 to 9 years", "10 to 15 years", "16 years and over"]),
+    "ceased": ("Reason episode ceased", [
+        "Returned home to live with parents or other person with parental responsibility which was part of the care planning process",
+        "Returned home to live with parents or other person with parental responsibility which was not part of the care planning process",
+        "Adopted", "Special guardianship orders", "Residence order or child arrangement order granted"]),
+    "placements": ("Reason for placement change during the year", ["Total placements changing"]),
+    "stayput": ("Aged 18", ["Total living with former foster carers in the current year",
+                            "Young people who ceased to be looked after in a foster placement on their 18th birthday and were eligible for care leavers support"]),
+    "stability": (None, [k[1] for k in STOCK_KEYS]),
+}
+# the routes' labels in DRIFT_TABLES["ceased"] (returned home sums its two kinds)
+DRIFT_ROUTES = [("return_home", slice(0, 2)), ("adoption", slice(2, 3)), ("sgo", slice(3, 4)), ("cao", slice(4, 5))]
+DRIFT_MIN = 5  # counts below this (or suppressed) leave the year pair out
+
+
+def drift_keeps(name, head, row):
+    """Whether --extract keeps this row for the drift fit (any geography)."""
+    if name not in DRIFT_TABLES:
+        return False
+    first = (head.index("new_la_code") + 1) if "new_la_code" in head else (head.index("country_name") + 1)
+    group, labels = DRIFT_TABLES[name]
+    if name == "stability":
+        return (row[first], row[first + 1]) in STOCK_KEYS
+    return row[first] == group and row[first + 1] in labels
+
+
+def drift_read(data_dir, name):
+    """{(level, geography, year, group, label): number or None} for the drift
+    tables, every geography; a newer release's figure replaces an older one."""
+    cells = {}
+    for rel, fname in TABLES[name]:
+        path = os.path.join(data_dir, rel, fname)
+        if not os.path.exists(path):
+            continue
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            rd = csv.reader(f)
+            head = next(rd)
+            i_num = head.index("number")
+            i_lvl = head.index("geographic_level")
+            i_la = head.index("old_la_code")
+            i_reg = head.index("region_name")
+            first = head.index("new_la_code") + 1
+            for ln, row in enumerate(rd, 2):
+                if len(row) != len(head):
+                    die("%s:%d: %d fields (expected %d)" % (path, ln, len(row), len(head)))
+                lvl = row[i_lvl]
+                geo = row[i_la] if lvl == "Local authority" else row[i_reg] if lvl == "Regional" else "England"
+                try:
+                    v = float(row[i_num])
+                except ValueError:
+                    v = None
+                try:
+                    y = int(row[0])
+                except ValueError:
+                    die("%s:%d: time_period is not a year" % (path, ln))
+                cells[(lvl, geo, y, row[first], row[first + 1])] = v
+    return cells
+
+
+def fit_drift(data_dir, cutoff):
+    """The size of the year-on-year drift of log rates (logit for staying
+    put), from every pair of consecutive published years up to the cut-off,
+    every geography in the files. Returns ({family: sd}, comment lines)."""
+    T = {n: drift_read(data_dir, n) for n in DRIFT_TABLES}
+    geos = sorted({k[:2] for k in T["starts"]})
+    years = sorted({k[2] for k in T["starts"] if k[2] <= cutoff})
+    obs = {}  # (family, council or wider) -> [(d, poisson variance)]
+
+    def stock(g, y):
+        for k in STOCK_KEYS:
+            v = T["stability"].get(g + (y,) + k)
+            if v:
+                return v
+        return None
+
+    def count(tab, g, y, group, labels):
+        vals = [T[tab].get(g + (y, group, l)) for l in labels]
+        vals = [v for v in vals if v is not None]
+        return sum(vals) if vals else None
+
+    def add(fam, g, d, v):
+        obs.setdefault((fam, "council" if g[0] == "Local authority" else "wider"), []).append((d, v))
+
+    ok = lambda *n: all(x is not None and x >= DRIFT_MIN for x in n)
+    for g in geos:
+        for y in years:
+            if y - 1 not in years:
+                continue
+            for a in DRIFT_TABLES["starts"][1]:
+                n0, n1 = T["starts"].get(g + (y - 1, "Age group", a)), T["starts"].get(g + (y, "Age group", a))
+                if ok(n0, n1):
+                    add("entries", g, math.log(n1 / n0), 1 / n0 + 1 / n1)
+            s0, s1 = stock(g, y - 1), stock(g, y)
+            grp, labels = DRIFT_TABLES["ceased"]
+            for _, sl in DRIFT_ROUTES:
+                lab = labels[sl]
+                n0, n1 = count("ceased", g, y - 1, grp, lab), count("ceased", g, y, grp, lab)
+                if ok(n0, n1, s0, s1):
+                    add("exits", g, math.log(n1 / n0) - math.log(s1 / s0), 1 / n0 + 1 / n1)
+            grp, labels = DRIFT_TABLES["placements"]
+            n0, n1 = count("placements", g, y - 1, grp, labels), count("placements", g, y, grp, labels)
+            if ok(n0, n1, s0, s1):
+                add("moves", g, math.log(n1 / n0) - math.log(s1 / s0), 1 / n0 + 1 / n1)
+            grp, (live, elig) = DRIFT_TABLES["stayput"]
+            k0, k1 = T["stayput"].get(g + (y - 1, grp, live)), T["stayput"].get(g + (y, grp, live))
+            e0, e1 = T["stayput"].get(g + (y - 1, grp, elig)), T["stayput"].get(g + (y, grp, elig))
+            if ok(k0, k1, e0, e1) and k0 < e0 and k1 < e1 and e0 - k0 >= DRIFT_MIN and e1 - k1 >= DRIFT_MIN:
+                p0, p1 = k0 / e0, k1 / e1
+                add("staying_put", g, math.log(p1 / (1 - p1)) - math.log(p0 / (1 - p0)),
+                    1 / (e0 * p0 * (1 - p0)) + 1 / (e1 * p1 * (1 - p1)))
+    what = {"entries": "starts by age group (la_cla_who_started_to_be_looked_after, Under 1 .. 16 and over): d = change in log starts",
+            "exits": "ceased by route (la_children_who_ceased_during_year: returned home, adopted, SGO, CAO): d = change in log ceased less change in log 31 March stock",
+            "moves": "placements changing (la_cla_during_year_new_placements, Total placements changing): d = change in log count less change in log 31 March stock",
+            "staying_put": "staying put at 18 (la_care_leavers_stayput, Aged 18: living with former carers / eligible foster leavers): d = change in logit share"}
+    sd, lines = {}, []
+    lines.append("# Year-on-year drift of the rates over the forecast: each replication's rates follow a random")
+    lines.append("# walk, one step a year, sd below (docs/model.md \"Drift\"). Estimated from every pair of")
+    lines.append("# consecutive years to March %s in the files, for every geography in them" % (
+        "%d-%d" % (years[0], years[-1]) if len(years) > 1 else str(years[0]) if years else "(none)"))
+    lines.append("# (councils, regions, England): for a series with counts n0, n1 the change d, less the")
+    lines.append("# part counting noise explains (Poisson: var d = 1/n0 + 1/n1; staying put binomial:")
+    lines.append("# 1/(n0 p0 (1-p0)) + 1/(n1 p1 (1-p1))), pooled: drift variance = mean(d^2) - mean(var),")
+    lines.append("# at least 0. A council's rates move at least as much as a region's (a region averages its")
+    lines.append("# councils' drift), so the figure used is the larger of the councils' and the regions'")
+    lines.append("# and England's pooled estimates. Series with a count below %d or suppressed are left out." % DRIFT_MIN)
+    for fam in ["entries", "exits", "moves", "staying_put"]:
+        lines.append("# %s: %s" % (fam, what[fam]))
+        best = 0.0
+        for lvl in ["council", "wider"]:
+            o = obs.get((fam, lvl), [])
+            if not o:
+                lines.append("#   %-8s no year pair" % lvl)
+                continue
+            m2 = sum(d * d for d, _ in o) / len(o)
+            mv = sum(v for _, v in o) / len(o)
+            var = max(0.0, m2 - mv)
+            best = max(best, var)
+            lines.append("#   %-8s %3d pairs: mean d^2 %.5f - mean noise %.5f = %.5f, sd %.4f" % (
+                lvl, len(o), m2, mv, var, math.sqrt(var)))
+        sd[fam] = math.sqrt(best)
+    return sd, lines
+
+
+def write_drift(W, data_dir, cutoff):
+    sd, lines = fit_drift(data_dir, cutoff)
+    f = W.file("drift.inc", "drift (a top-level group)")
+    f.extend(lines)
+    f.append("drift = {")
+    for fam in ["entries", "exits", "moves", "staying_put"]:
+        f.append("  %s = %.4f;" % (fam, sd[fam]))
+    f.append('  why = "scripts/fit-dfe.py: pooled year-on-year changes of published years up to %d, less counting noise (arithmetic above)";' % cutoff)
+    f.append("};")
+
+
+
 def main():
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     ap = argparse.ArgumentParser(description="Fit a config's flows to the DfE's published figures.")
@@ -730,6 +891,7 @@ def main():
         f.append("placed_outside_boundary_%d %s" % (y, "suppressed" if o is None else "%d" % o))
     if suppressed:
         f.append("# suppressed (fewer than 6), left to the residual 'other' route: " + "; ".join(suppressed))
+    write_drift(W, a.data, a.cutoff)
     W.write()
     return 0
 
@@ -751,7 +913,7 @@ def extract(data, dest):
                 wr.writerow(head)
                 i_la = head.index("old_la_code") if "old_la_code" in head else None
                 for row in rd:
-                    if name.startswith("eng_") or (i_la is not None and row[i_la] == LA):
+                    if name.startswith("eng_") or (i_la is not None and row[i_la] == LA) or drift_keeps(name, head, row):
                         wr.writerow(row)
             os.replace(out + ".tmp", out)
     return 0
