@@ -854,9 +854,9 @@ def main():
     f.append("# events / exposure. Exposure: the child-years in care over the window, %s = %.1f" % (
         " + ".join("%.1f" % cy[y] for y in years), cy_tot))
     f.append("# (published.txt, child_years_in_care); for entries the years observed.")
-    f.append("# Not drawn: transitions.leaving_care.*.staying_put (%d/%d, above) has no uncertainty path" % (live, elig))
-    f.append("# in sim/uncert.c yet; the entrants' age and district split and the exits' age split are not")
-    f.append("# counts of their own.")
+    f.append("# Staying put at 18: Beta(with + 1/2, without + 1/2) from the published counts; foster and")
+    f.append("# kinship take the same counts and are drawn apart (DfE does not split them). Not drawn: the")
+    f.append("# entrants' age and district split and the exits' age split are not counts of their own.")
     f.append('{ setting = "entries.rate"; events = %d; exposure = %.1f;' % (round(sum(stot)), ny))
     f.append('  why = "la_cla_who_started_to_be_looked_after, Total, years %s: %s started; all bands and districts scale together"; },' % (
         yrs, " + ".join("%d" % v for v in stot)))
@@ -867,6 +867,10 @@ def main():
         f.append('{ setting = "exits.%s.rate"; events = %d; exposure = %.1f;' % (r, round(sum(route_years[r])), cy_tot))
         f.append('  why = "la_children_who_ceased_during_year, %s, years %s: %s ceased over %.1f child-years; its age bands scale together"; },' % (
             route_src[r], yrs, " + ".join("%d" % v for v in route_years[r]), cy_tot))
+    for t in ("foster", "kinship"):
+        f.append('{ setting = "transitions.leaving_care.%s.staying_put"; counts = [%d, %d];' % (t, live, elig - live))
+        f.append('  why = "la_care_leavers_stayput, Aged 18, years %s: %d of %d eligible foster leavers stayed put"; },' % (
+            yrs, live, elig))
     f.append('{ setting = "moves.rate"; events = %d; exposure = %.1f;' % (round(sum(chg)), cy_tot))
     f.append('  why = "la_cla_during_year_new_placements, Total placements changing, years %s: %s over %.1f child-years; the whole table scales with its fitted factor"; },' % (
         yrs, " + ".join("%d" % v for v in chg), cy_tot))

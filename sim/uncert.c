@@ -24,6 +24,7 @@ typedef struct {
     int heap;        /* 1: doubles in p->entry_rate from index off; 0: at byte offset off in cc_params */
     size_t off;
     int n;           /* doubles the setting covers */
+    int dest;        /* a share of leave18[type]: the type's other destinations make room */
     double a, b;     /* gamma: shape, rate; range/factor: mu, sigma (log, logit or plain scale) */
     double alpha[CCM_NPT]; /* counts + 1/2 (Jeffreys) for a share (2) or a mix (n) */
     double nom[CCM_NPT];   /* the config's values (a mix's components; else nom[0]) */
@@ -184,6 +185,17 @@ static int resolve(const cc_params *p, const char *path, item *t)
         }
         return -1;
     }
+    if (ISP(0, "transitions") && ISP(1, "leaving_care") && np == 4 && ISP(3, "staying_put")) {
+        int pt = IDX(2, ccm_ptype_name, CCM_NPT);
+        if (pt < 0)
+            return -1;
+        /* a share; the other destinations make room (apply) */
+        t->kind = K_SHARE;
+        t->dest = 1;
+        t->off = offsetof(cc_params, leave18) + (size_t)pt * sizeof p->leave18[0] +
+                 (size_t)CCM_STAYING_PUT * sizeof(double);
+        return 0;
+    }
     if (ISP(0, "transitions") && ISP(1, "semi_independent") && np == 4) {
         int pt = IDX(3, ccm_ptype_name, CCM_NPT);
         if (pt < 0 || pt == CCM_SEMI)
@@ -290,7 +302,7 @@ static int read_item(ccc_reader *r, config_setting_t *e, const cc_params *p, con
                                       "factor90 here)");
             return 0;
         }
-        int want = t->kind == K_SHARE ? 2 : t->n;
+        int want = t->kind == K_MIX ? t->n : 2;
         config_setting_t *l = ccc_list(r, e, "counts", 1);
         if (!l)
             return 0;
@@ -519,6 +531,14 @@ void ccu_report(const cc_params *p, FILE *out)
     tally(p, out, "needs.*.move_multiplier", p->need_move_mult, CCM_NNEED, 1);
     tally(p, out, "transitions.semi_independent.rate", p->semi_rate, CCM_NPT, 0);
     tally(p, out, "transitions.semi_independent.at_16", p->semi_at16, CCM_NPT, 0);
+    int all = 0, with = 0;
+    for (int pt = 0; pt < CCM_NPT; pt++)
+        if (p->leave18[pt][CCM_STAYING_PUT] != 0) {
+            all++;
+            with += covered(p, &p->leave18[pt][CCM_STAYING_PUT]);
+        }
+    if (all)
+        fprintf(out, "  %-40s %4d of %4d\n", "transitions.leaving_care.*.staying_put", with, all);
 }
 
 /* ---- draws ---- */
@@ -615,6 +635,15 @@ static void apply(const item *t, double *f, const double *x)
     if (t->kind == K_SHARE)
         for (int i = 0; i < t->n; i++)
             f[i] = f[i] > 1 ? 1 : f[i];
+    if (t->dest) {
+        /* f[0] is leave18[type][CCM_STAYING_PUT], the first destination:
+         * the others keep their proportions of what is left */
+        double before = 0;
+        for (int k = 1; k < CCM_NDEST; k++)
+            before += f[k];
+        for (int k = 1; k < CCM_NDEST && before > 0; k++)
+            f[k] *= (1 - f[0]) / before;
+    }
 }
 
 static void draw_item(const item *t, gsl_rng *r, double *x)

@@ -16,7 +16,10 @@
  *    year's entries have mean L and variance L + L^2 Var W_y (a Poisson
  *    mixture), inside their 99% intervals in the first and the last year;
  *    without uncertainty plain Poisson; the same bytes on 1 and 2 threads;
- *    uncertainty_group sets the draw group. */
+ *    uncertainty_group sets the draw group.
+ * 5. A staying-put share with counts (the 2019 back-test config: 32 of 74):
+ *    over many draws its mean and variance are Beta(32.5, 42.5)'s, and the
+ *    other destinations at 18 make room (each row still sums to 1). */
 #include <math.h>
 
 #include "check.h"
@@ -224,9 +227,46 @@ static void drift(void)
     ccp_free(p);
 }
 
+static void staying_put(void)
+{
+    char path[4096];
+    cc_diag *g = ccg_new();
+    cc_params *p = NULL;
+    CHECK(ccp_load(testcfg_root_path("config/nottinghamshire-2019.cfg", path, sizeof path), g, &p) == CCP_OK,
+          "the 2019 config loads");
+    ccg_free(g);
+    if (!p)
+        return;
+    const cc_params *ph[1] = {p};
+    ccu_work *w = ccu_work_new(ph, 1, 3);
+    CHECK(w != NULL, "work");
+    enum { N = 20000 };
+    double a = 32.5, b = 42.5, s = 0, s2 = 0;
+    int sums = 1, moved_kin = 0;
+    for (int i = 0; i < N; i++) {
+        const cc_params *const *d = ccu_work_draw(w, 5, (uint64_t)i);
+        double x = d[0]->leave18[CCM_FOSTER][CCM_STAYING_PUT], t = 0;
+        for (int k = 0; k < CCM_NDEST; k++)
+            t += d[0]->leave18[CCM_FOSTER][k];
+        sums &= fabs(t - 1) < 1e-9;
+        moved_kin |= d[0]->leave18[CCM_KINSHIP][CCM_STAYING_PUT] != p->leave18[CCM_KINSHIP][CCM_STAYING_PUT];
+        s += x;
+        s2 += x * x;
+    }
+    double m = s / N, v = s2 / N - m * m, M = a / (a + b), V = a * b / ((a + b) * (a + b) * (a + b + 1));
+    printf("staying put: mean %.4f (Beta %.4f), variance %.6f (Beta %.6f)\n", m, M, v, V);
+    CHECK(fabs(m - M) < Z99 * sqrt(V / N), "staying-put mean %.4f near Beta's %.4f", m, M);
+    CHECK(fabs(v - V) < 0.1 * V, "staying-put variance %.6f near Beta's %.6f", v, V);
+    CHECK(sums, "every drawn row of destinations at 18 sums to 1");
+    CHECK(moved_kin, "the kinship share is drawn too");
+    ccu_work_free(w);
+    ccp_free(p);
+}
+
 int main(void)
 {
     split_by_hand();
+    staying_put();
     drift();
     mixture();
     return check_done("test_uncert");
