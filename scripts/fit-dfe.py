@@ -797,8 +797,12 @@ def main():
     f.append("# at z m a year (m = %.4f, above), so its placement's age is Exp(z m); over z ~ Gamma(mean 1," % per_child)
     f.append("# variance v = %s) P(age > t) = (1 + v m t)^(-1/v), quantile ((1-p)^-v - 1) / (v m). The last" % num(v))
     f.append("# point (p = 1) is the band's upper age; the engine caps care at the child's age and the")
-    f.append("# placement at its time in care.")
+    f.append("# placement at its time in care. A placement's age Exp(z m) does not depend on the time in")
+    f.append("# care (frailty does not change exits), so the two are drawn apart (pairing): drawn together,")
+    f.append("# nearly every child's placement would date from its entry, and the engine's frailty given")
+    f.append("# that history would leave out the frequent movers (a start-up transient in moves).")
     f.append("history = {")
+    f.append('  pairing = "independent";')
     for i, c in enumerate(COHORTS):
         top = float(COHORT_AGES[i][1] + 1)
         h = sum(flow[r][c] for r in ROUTES) / cyc[c]

@@ -66,6 +66,8 @@ typedef struct cc_params {
      * current placement, as hist_n[c] quantiles at probabilities 0, 1/(n-1),
      * ..., 1 (drawn by linear interpolation); hist_n[c] == 0: no history */
     int hist_n[CCM_NCOHORT];
+    int hist_indep;                       /* 1: time in placement drawn apart from time in care
+                                           * (then capped by it); 0: one draw for both */
     double hist_care[CCM_NCOHORT][CCP_MAXQ];
     double hist_place[CCM_NCOHORT][CCP_MAXQ];
 

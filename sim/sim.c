@@ -535,9 +535,11 @@ static void draw_history(cc_sim *s, const gsl_rng *r, child *c)
 {
     const cc_params *p = s->p;
     int n = p->hist_n[c->cohort];
-    double u = gsl_rng_uniform(r); /* one draw for both: time in placement never exceeds time in care */
+    /* together: one draw for both (time in placement never exceeds time in
+     * care); independent: the placement's age has its own draw, capped below */
+    double u = gsl_rng_uniform(r);
     double in_care = quantile_at(p->hist_care[c->cohort], n, u);
-    double in_place = quantile_at(p->hist_place[c->cohort], n, u);
+    double in_place = quantile_at(p->hist_place[c->cohort], n, p->hist_indep ? gsl_rng_uniform(r) : u);
     double age = (double)(p->start_day - ccd_from_ymd(c->by, c->bm, c->bd));
     if (in_care > age)
         in_care = age;
