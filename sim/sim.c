@@ -541,8 +541,28 @@ static void draw_history(cc_sim *s, const gsl_rng *r, child *c)
     double in_care = quantile_at(p->hist_care[c->cohort], n, u);
     double in_place = quantile_at(p->hist_place[c->cohort], n, p->hist_indep ? gsl_rng_uniform(r) : u);
     double age = (double)(p->start_day - ccd_from_ymd(c->by, c->bm, c->bd));
-    if (in_care > age)
-        in_care = age;
+    if (in_care > age) {
+        /* a child younger than its time in care: its birth date is drawn
+         * again, evenly over the band's dates at least in_care days before
+         * the start date, so that the stated time in care holds (the age
+         * within the band is an assumption, the history is data); capped
+         * only when the band has no such date */
+        int from = ccm_cohort_lo[c->cohort + 1];
+        int y, m, d;
+        ccd_to_ymd(p->start_day, &y, &m, &d);
+        int32_t lo = shift_years(y, m, d, -from) + 1;
+        int32_t hi = p->start_day - (int32_t)ceil(in_care);
+        if (hi >= lo) {
+            int32_t dob = lo + (int32_t)gsl_rng_uniform_int(r, (unsigned long)(hi - lo + 1));
+            ccd_to_ymd(dob, &y, &m, &d);
+            c->by = (int16_t)y;
+            c->bm = (uint8_t)m;
+            c->bd = (uint8_t)d;
+            age = (double)(p->start_day - dob);
+        }
+        if (in_care > age)
+            in_care = age;
+    }
     if (in_place > in_care)
         in_place = in_care;
     c->entered = -in_care;
