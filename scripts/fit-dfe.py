@@ -413,41 +413,41 @@ def fit_drift(data_dir, cutoff):
         return sum(vals) if vals else None
 
     def add(fam, g, d, v):
-        obs.setdefault((fam, "council" if g[0] == "Local authority" else "wider"), []).append((d, v))
+        lvl = "council" if g[0] == "Local authority" else "wider"
+        obs.setdefault((fam, lvl if k == 1 else "council2"), []).append((d, v))
 
     ok = lambda *n: all(x is not None and x >= DRIFT_MIN for x in n)
-    for g in geos:
-        for y in years:
-            if y - 1 not in years:
-                continue
-            for a in DRIFT_TABLES["starts"][1]:
-                n0, n1 = T["starts"].get(g + (y - 1, "Age group", a)), T["starts"].get(g + (y, "Age group", a))
-                if ok(n0, n1):
-                    add("entries", g, math.log(n1 / n0), 1 / n0 + 1 / n1)
-            s0, s1 = stock(g, y - 1), stock(g, y)
-            grp, labels = DRIFT_TABLES["ceased"]
-            for _, sl in DRIFT_ROUTES:
-                lab = labels[sl]
-                n0, n1 = count("ceased", g, y - 1, grp, lab), count("ceased", g, y, grp, lab)
-                if ok(n0, n1, s0, s1):
-                    add("exits", g, math.log(n1 / n0) - math.log(s1 / s0), 1 / n0 + 1 / n1)
-            grp, labels = DRIFT_TABLES["placements"]
-            n0, n1 = count("placements", g, y - 1, grp, labels), count("placements", g, y, grp, labels)
+    for k, g, y in [(k, g, y) for k in (1, 2) for g in geos for y in years]:
+        if y - k not in years or (k == 2 and g[0] != "Local authority"):
+            continue
+        for a in DRIFT_TABLES["starts"][1]:
+            n0, n1 = T["starts"].get(g + (y - k, "Age group", a)), T["starts"].get(g + (y, "Age group", a))
+            if ok(n0, n1):
+                add("entries", g, math.log(n1 / n0), 1 / n0 + 1 / n1)
+        s0, s1 = stock(g, y - k), stock(g, y)
+        grp, labels = DRIFT_TABLES["ceased"]
+        for _, sl in DRIFT_ROUTES:
+            lab = labels[sl]
+            n0, n1 = count("ceased", g, y - k, grp, lab), count("ceased", g, y, grp, lab)
             if ok(n0, n1, s0, s1):
-                add("moves", g, math.log(n1 / n0) - math.log(s1 / s0), 1 / n0 + 1 / n1)
-            grp, (live, elig) = DRIFT_TABLES["stayput"]
-            k0, k1 = T["stayput"].get(g + (y - 1, grp, live)), T["stayput"].get(g + (y, grp, live))
-            e0, e1 = T["stayput"].get(g + (y - 1, grp, elig)), T["stayput"].get(g + (y, grp, elig))
-            if ok(k0, k1, e0, e1) and k0 < e0 and k1 < e1 and e0 - k0 >= DRIFT_MIN and e1 - k1 >= DRIFT_MIN:
-                p0, p1 = k0 / e0, k1 / e1
-                add("staying_put", g, math.log(p1 / (1 - p1)) - math.log(p0 / (1 - p0)),
-                    1 / (e0 * p0 * (1 - p0)) + 1 / (e1 * p1 * (1 - p1)))
+                add("exits", g, math.log(n1 / n0) - math.log(s1 / s0), 1 / n0 + 1 / n1)
+        grp, labels = DRIFT_TABLES["placements"]
+        n0, n1 = count("placements", g, y - k, grp, labels), count("placements", g, y, grp, labels)
+        if ok(n0, n1, s0, s1):
+            add("moves", g, math.log(n1 / n0) - math.log(s1 / s0), 1 / n0 + 1 / n1)
+        grp, (live, elig) = DRIFT_TABLES["stayput"]
+        k0, k1 = T["stayput"].get(g + (y - k, grp, live)), T["stayput"].get(g + (y, grp, live))
+        e0, e1 = T["stayput"].get(g + (y - k, grp, elig)), T["stayput"].get(g + (y, grp, elig))
+        if ok(k0, k1, e0, e1) and k0 < e0 and k1 < e1 and e0 - k0 >= DRIFT_MIN and e1 - k1 >= DRIFT_MIN:
+            p0, p1 = k0 / e0, k1 / e1
+            add("staying_put", g, math.log(p1 / (1 - p1)) - math.log(p0 / (1 - p0)),
+                1 / (e0 * p0 * (1 - p0)) + 1 / (e1 * p1 * (1 - p1)))
     what = {"entries": "starts by age group (la_cla_who_started_to_be_looked_after, Under 1 .. 16 and over): d = change in log starts",
             "exits": "ceased by route (la_children_who_ceased_during_year: returned home, adopted, SGO, CAO): d = change in log ceased less change in log 31 March stock",
             "moves": "placements changing (la_cla_during_year_new_placements, Total placements changing): d = change in log count less change in log 31 March stock",
             "staying_put": "staying put at 18 (la_care_leavers_stayput, Aged 18: living with former carers / eligible foster leavers): d = change in logit share"}
     sd, lines = {}, []
-    lines.append("# Year-on-year drift of the rates over the forecast: each replication's rates follow a random")
+    lines.append("# Year-on-year drift of the rates over the forecast: each replication's rates follow an AR(1)")
     lines.append("# walk, one step a year, sd below (docs/model.md \"Drift\"). Estimated from every pair of")
     lines.append("# consecutive years to March %s in the files, for every geography in them" % (
         "%d-%d" % (years[0], years[-1]) if len(years) > 1 else str(years[0]) if years else "(none)"))
@@ -471,7 +471,28 @@ def fit_drift(data_dir, cutoff):
             best = max(best, var)
             lines.append("#   %-8s %3d pairs: mean d^2 %.5f - mean noise %.5f = %.5f, sd %.4f" % (
                 lvl, len(o), m2, mv, var, math.sqrt(var)))
-        sd[fam] = math.sqrt(best)
+        sd[fam] = best
+    # persistence phi of each family: for x_y = phi x_(y-1) + s z (stationary), the change over
+    # k years has variance 2 sx^2 (1 - phi^k), so V2 / V1 = 1 + phi; from the councils' one- and
+    # two-year changes (excess over counting noise)
+    for fam in ["entries", "exits", "moves", "staying_put"]:
+        o1, o2 = obs.get((fam, "council"), []), obs.get((fam, "council2"), [])
+        v1 = max(0.0, sum(d * d - v for d, v in o1) / len(o1)) if o1 else 0.0
+        v2 = max(0.0, sum(d * d - v for d, v in o2) / len(o2)) if o2 else 0.0
+        if o2 and v1 > 0:
+            phi = min(1.0, max(0.0, v2 / v1 - 1))
+            lines.append("# %s persistence: councils' two-year changes (%d pairs) %.5f against one-year %.5f:" % (
+                fam, len(o2), v2, v1))
+            lines.append("#   phi = V2/V1 - 1 = %.4f (clipped to 0..1; 1: a random walk, the steps do not die away)" % (v2 / v1 - 1))
+        else:
+            phi = 1.0
+            lines.append("# %s persistence: no two-year change up to the cut-off to estimate it from: 1, a random" % fam)
+            lines.append("#   walk (assumption: the widest of the choices)")
+        # a step's sd such that a one-year change has the estimated variance: V1 = s^2 2 / (1 + phi)
+        sd[fam] = math.sqrt(sd[fam] * (1 + phi) / 2)
+        sd[fam + "_persistence"] = phi
+    lines.append("# A step's sd is sqrt(V (1 + phi) / 2) for the one-year drift variance V above, so that a")
+    lines.append("# one-year change keeps variance V whatever phi.")
     return sd, lines
 
 
@@ -482,6 +503,8 @@ def write_drift(W, data_dir, cutoff):
     f.append("drift = {")
     for fam in ["entries", "exits", "moves", "staying_put"]:
         f.append("  %s = %.4f;" % (fam, sd[fam]))
+    f.append("  persistence = { %s };" % " ".join("%s = %.4f;" % (fam, sd[fam + "_persistence"])
+                                              for fam in ["entries", "exits", "moves", "staying_put"]))
     f.append('  why = "scripts/fit-dfe.py: pooled year-on-year changes of published years up to %d, less counting noise (arithmetic above)";' % cutoff)
     f.append("};")
 

@@ -38,6 +38,7 @@ struct ccu_spec {
     int group;                 /* uncertainty_group (0: not given) */
     int has_drift;             /* a drift group with a size above 0 */
     double drift_sd[CCU_NDF];  /* sd a year of each family's walk steps */
+    double persist[CCU_NDF];   /* AR(1) coefficient of each family's walks (1: a random walk) */
 };
 
 struct ccu_work {
@@ -392,7 +393,7 @@ static int overlaps(const item *a, const item *b)
  * walks) and `uncertainty_group`, into u. */
 static void read_drift(ccc_reader *r, config_setting_t *root, ccu_spec *u)
 {
-    static const char *const keys[] = {"entries", "exits", "moves", "staying_put", "why"};
+    static const char *const keys[] = {"entries", "exits", "moves", "staying_put", "persistence", "why"};
     long g = 0;
     if (config_setting_get_member(root, "uncertainty_group") &&
         ccc_int(r, root, "uncertainty_group", 1, 1000, 0, &g))
@@ -409,6 +410,20 @@ static void read_drift(ccc_reader *r, config_setting_t *root, ccu_spec *u)
         if (ccc_number(r, d, keys[k], 0, 1, 0, &v))
             u->drift_sd[k] = v;
         u->has_drift |= u->drift_sd[k] > 0;
+    }
+    /* persistence: one number for every family, or a group by family */
+    for (int k = 0; k < CCU_NDF; k++)
+        u->persist[k] = 1;
+    config_setting_t *ps = config_setting_get_member(d, "persistence");
+    if (ps && config_setting_type(ps) == CONFIG_TYPE_GROUP) {
+        ccc_known(r, ps, keys, CCU_NDF);
+        for (int k = 0; k < CCU_NDF; k++)
+            ccc_number(r, ps, keys[k], 0, 1, 0, &u->persist[k]);
+    } else if (ps) {
+        double v = 1;
+        if (ccc_number(r, d, "persistence", 0, 1, 0, &v))
+            for (int k = 0; k < CCU_NDF; k++)
+                u->persist[k] = v;
     }
 }
 
@@ -515,8 +530,10 @@ void ccu_report(const cc_params *p, FILE *out)
             (p->uncertainty == 1 || (p->uncertainty < 0 && ccu_count(p->unc) > 0)) ? "on" : "off");
     const double *d = ccu_drift(p->unc);
     if (d)
-        fprintf(out, "  drift a year (sd of a step): entries %g, exits %g, moves %g (log); staying put %g (logit)\n",
-                d[CCU_DF_ENTRIES], d[CCU_DF_EXITS], d[CCU_DF_MOVES], d[CCU_DF_STAYPUT]);
+        fprintf(out, "  drift a year (sd of a step; persistence): entries %g; %g, exits %g; %g, moves %g; %g (log); "
+                     "staying put %g; %g (logit)\n",
+                d[CCU_DF_ENTRIES], p->unc->persist[CCU_DF_ENTRIES], d[CCU_DF_EXITS], p->unc->persist[CCU_DF_EXITS],
+                d[CCU_DF_MOVES], p->unc->persist[CCU_DF_MOVES], d[CCU_DF_STAYPUT], p->unc->persist[CCU_DF_STAYPUT]);
     else
         fprintf(out, "  drift: none (the rates hold still over the forecast)\n");
     fprintf(out, "  %-40s %s\n", "numbers used (not 0; not 1 for multipliers)", "with uncertainty");
@@ -678,26 +695,29 @@ static void draw_item(const item *t, gsl_rng *r, double *x)
     }
 }
 
-/* The drift walks of one draw: for each walk, years steps of sd s, each
- * step's value the sum of the steps so far (the first forecast year takes
- * one step: the fitted level is the mean of the years up to the start
- * date). Log-scale walks take a step -s^2/2 + s z, so that a multiplier's
- * mean stays 1 (the fitted rate); the logit walk's median stays 0. From
- * stream (seed, draw) index 1, apart from the parameters' index 0, so a
- * config without drift draws its parameters as before. */
-static void draw_walks(ccu_work *w, const double *sd, uint64_t seed, uint64_t draw)
+/* The drift walks of one draw: for each walk, an AR(1) process in its
+ * scale, x_y = phi x_(y-1) + s z_y from x_(-1) = 0 (phi = persistence; 1:
+ * a random walk), one step a year, the first forecast year taking one step
+ * (the fitted level is the mean of the years up to the start date). A
+ * log-scale walk's multiplier is exp(x_y - Var(x_y)/2), so that its mean
+ * stays 1 (the fitted rate); the logit walk's shift x_y keeps median 0.
+ * From stream (seed, draw) index 1, apart from the parameters' index 0, so
+ * a config without drift draws its parameters as before. */
+static void draw_walks(ccu_work *w, const ccu_spec *u, uint64_t seed, uint64_t draw)
 {
+    const double *sd = u->drift_sd;
     ccr_set(w->rng, seed, draw, CCR_PARAMS, 1);
     for (int j = 0; j < CCU_NDRIFT; j++) {
         int fam = j < CCU_DR_EXIT ? CCU_DF_ENTRIES : j < CCU_DR_MOVE ? CCU_DF_EXITS
                   : j == CCU_DR_MOVE ? CCU_DF_MOVES : CCU_DF_STAYPUT;
-        double s = sd[fam], v = 0;
+        double s = sd[fam], phi = u->persist[fam], x = 0, var = 0;
         for (int y = 0; y < w->years; y++) {
             /* every step is drawn, even of size 0, so one family's size
              * does not change another's walk */
             double z = gsl_ran_ugaussian(w->rng);
-            v += j == CCU_DR_STAYPUT ? s * z : s * z - s * s / 2;
-            w->walk[(size_t)y * CCU_NDRIFT + (size_t)j] = j == CCU_DR_STAYPUT ? v : exp(v);
+            x = phi * x + s * z;
+            var = phi * phi * var + s * s;
+            w->walk[(size_t)y * CCU_NDRIFT + (size_t)j] = j == CCU_DR_STAYPUT ? x : exp(x - var / 2);
         }
     }
 }
@@ -710,7 +730,7 @@ const cc_params *const *ccu_work_draw(ccu_work *w, uint64_t seed, uint64_t draw)
     for (int i = 0; u && i < u->n; i++)
         draw_item(&u->it[i], w->rng, w->draw + (size_t)i * CCM_NPT);
     if (w->walk)
-        draw_walks(w, u->drift_sd, seed, draw);
+        draw_walks(w, u, seed, draw);
     for (int k = 0; k < w->n; k++) {
         cc_params *c = &w->copy[k];
         const cc_params *o = w->orig[k];

@@ -12,7 +12,8 @@
  *    matches L^2 Var[g] / (L E[g] + L^2 Var[g]).
  * 4. Drift: entries at L a year whose log rate takes a random walk step of
  *    sd s a year (mean-preserving), so that in forecast year y (0 first) the
- *    rate is L W_y with E W_y = 1 and Var W_y = exp((y + 1) s^2) - 1: the
+ *    rate is L W_y with E W_y = 1 and Var W_y = exp((y + 1) s^2) - 1 (with
+ *    persistence phi < 1, an AR(1): exp(s^2 (1 + phi^2 + ... + phi^2y)) - 1): the
  *    year's entries have mean L and variance L + L^2 Var W_y (a Poisson
  *    mixture), inside their 99% intervals in the first and the last year;
  *    without uncertainty plain Poisson; the same bytes on 1 and 2 threads;
@@ -156,19 +157,21 @@ static double year_entries(const cce_result *r, int i, int y)
     return n;
 }
 
-static void drift(void)
+static void drift(double PHI)
 {
     const double S = 0.25, LE = 60;
     enum { DY = 5 };
     char extra[256];
-    snprintf(extra, sizeof extra, "drift = { entries = %g; exits = 0.2; why = \"test\"; };\nuncertainty_group = 3;\n", S);
+    snprintf(extra, sizeof extra,
+             "drift = { entries = %g; exits = 0.2; persistence = %g; why = \"test\"; };\nuncertainty_group = 3;\n", S,
+             PHI);
     cc_params *p = testcfg_mminf_with(LE, 0.5, "", extra);
     CHECK(p != NULL, "config with drift loads");
     if (!p)
         return;
     CHECK(ccu_count(p->unc) == 1 && ccu_drift(p->unc) != NULL, "the drift group counts as one uncertain setting");
     CHECK(ccu_group(p->unc) == 3, "uncertainty_group read");
-    cce_opts o = {REPS, DY, 2, 91, 0, NULL, NULL, 0, NULL, NULL};
+    cce_opts o = {REPS, DY, 2, 93, 0, NULL, NULL, 0, NULL, NULL};
     cce_unc u = {CCE_UNC_ON, 1}; /* a draw per replication: the years' counts are independent mixtures */
     cce_result *r = NULL;
     char err[256];
@@ -187,9 +190,12 @@ static void drift(void)
         }
         double var = s2 / (r->reps - 1), m4 = s4 / r->reps;
         double sem = sqrt(var / r->reps), sev = sqrt((m4 - var * var) / r->reps);
-        double V = LE + LE * LE * (exp((y + 1) * S * S) - 1);
-        printf("drift: year %d entries mean %.2f (expected %.0f), variance %.1f (expected %.1f; Poisson %.0f)\n", y + 1,
-               m, LE, var, V, LE);
+        double vx = 0; /* Var x_y of the AR(1) walk */
+        for (int i = 0; i <= y; i++)
+            vx = PHI * PHI * vx + S * S;
+        double V = LE + LE * LE * (exp(vx) - 1);
+        printf("drift (persistence %g): year %d entries mean %.2f (expected %.0f), variance %.1f (expected %.1f; Poisson %.0f)\n", PHI,
+               y + 1, m, LE, var, V, LE);
         CHECK(fabs(m - LE) < Z99 * sem, "year %d: mean %.2f inside the 99%% interval of %.0f +- %.2f", y + 1, m, LE,
               Z99 * sem);
         CHECK(fabs(var - V) < Z99 * sev, "year %d: variance %.1f inside the 99%% interval of %.1f +- %.1f", y + 1, var,
@@ -267,7 +273,8 @@ int main(void)
 {
     split_by_hand();
     staying_put();
-    drift();
+    drift(1);
+    drift(0.5);
     mixture();
     return check_done("test_uncert");
 }
