@@ -584,15 +584,17 @@ int cca_compare(const cca_run_opts *o, FILE *out, FILE *err)
     FILE *fa = cco_create(sd, "annual.csv");
     FILE *fc = cco_create(sd, "comparison.csv");
     FILE *fx = cco_create(sd, "manifest.txt");
+    FILE *fv = cco_create(sd, "variance.csv");
     rc = CCA_OK;
-    int werr = !fm || !fa || !fc || !fx;
+    int werr = !fm || !fa || !fc || !fx || !fv;
     if (werr)
         fprintf(err, "carecap: %s: cannot write results: %s\n", o->outdir, strerror(errno));
     uint64_t events = 0;
     double wall = rb->wall_seconds;
     if (!werr) {
         fprintf(fc, "%s\n", cco_cmp_header);
-        werr = cco_write_monthly(fm, rb, 1) || cco_write_annual(fa, rb, 1);
+        werr = cco_write_monthly(fm, rb, 1) || cco_write_annual(fa, rb, 1) || ccvd_write_compare_head(fv) ||
+               ccvd_write_compare(fv, base->scenario, rb, NULL);
         for (int i = 0; i < rb->reps; i++)
             events += rb->tot[i].events;
         write_manifest(fx, o, rb);
@@ -611,7 +613,8 @@ int cca_compare(const cca_run_opts *o, FILE *out, FILE *err)
             werr = 1;
             break;
         }
-        werr = cco_write_monthly(fm, rs, 0) || cco_write_annual(fa, rs, 0) || cco_write_comparison(fc, rb, rs);
+        werr = cco_write_monthly(fm, rs, 0) || cco_write_annual(fa, rs, 0) || cco_write_comparison(fc, rb, rs) ||
+               ccvd_write_compare(fv, rs->p->scenario, rs, rb);
         if (!werr && rb->L->spend >= 0) { /* the business case (bizcase.h) */
             cases[i] = ccb_compute(rb, rs, s);
             werr = !cases[i];
@@ -641,6 +644,7 @@ int cca_compare(const cca_run_opts *o, FILE *out, FILE *err)
     werr |= close_output(fa, "annual.csv", o->outdir, werr, err);
     werr |= close_output(fc, "comparison.csv", o->outdir, werr, err);
     werr |= close_output(fx, "manifest.txt", o->outdir, werr, err);
+    werr |= close_output(fv, "variance.csv", o->outdir, werr, err);
     if (!werr && !o->no_charts && !cco_interrupted())
         werr = cch_draw(sd, o->outdir, err) != 0;
     rc = finish(st, werr, failed ? CCA_RUNTIME : CCA_OK, o->outdir, err);

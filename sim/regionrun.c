@@ -33,7 +33,7 @@ uint64_t ccrg_council_seed(uint64_t seed, int c)
 typedef struct {
     const ccrg_region *g;
     ccrg_result *res;
-    int reps, ndates, draw_group;
+    int reps, ndates, draw_group, years;
     const double *snap_t;
     uint64_t seed;
     int unc[CCRG_MAXCOUNCIL];
@@ -205,7 +205,7 @@ static void *worker(void *arg)
             ccs_set_phases(e.sim[c], k->phases, k->phase_t, k->nphase);
         ccs_bind_market(e.sim[c], e.mk, c, k->market_of);
         if (sh->unc[c]) {
-            e.w[c] = ccu_work_new(k->phases, k->nphase);
+            e.w[c] = ccu_work_new(k->phases, k->nphase, sh->years + (k->months_early + 11) / 12); /* drift years */
             ok = e.w[c] != NULL;
         }
     }
@@ -458,6 +458,7 @@ int ccrg_run(const ccrg_region *g, const cce_opts *o, int uncertainty, cce_progr
     sh.g = g;
     sh.res = res;
     sh.reps = o->reps;
+    sh.years = o->years;
     /* the region's snapshots: the month ends from the last start date, on
      * the region's clock (days after the first start date) */
     sh.ndates = 12 * o->years + 1;

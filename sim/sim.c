@@ -15,6 +15,7 @@
 #include "place.h"
 #include "simint.h"
 #include "tally.h"
+#include "uncert.h"
 
 static int grow_pool(cc_sim *s, size_t cap)
 {
@@ -62,24 +63,54 @@ static int grow_pool(cc_sim *s, size_t cap)
 
 static double exp_rates_of(const cc_sim *s, int co, int fl, int pt, double rate[CCM_NROUTE + 2]);
 
-/* The tables derived from the parameters: need multipliers and the
- * exponential hazards by (cohort, need flags, placement). Again when a
- * scenario's parameters change. */
+/* This forecast year's drift (uncert.h: CCU_NDRIFT values), or NULL. */
+static const double *drift_now(const cc_sim *s)
+{
+    const cc_params *p = s->p;
+    if (!p->drift || p->drift_years <= 0)
+        return NULL;
+    int y = s->year < p->drift_years ? s->year : p->drift_years - 1;
+    return p->drift + (size_t)y * CCU_NDRIFT;
+}
+
+/* The destinations at 18 with the staying-put share shifted by `shift` on
+ * the logit scale; the other destinations keep their proportions. */
+static void shift_leave18(const double in[CCM_NDEST], double shift, double out[CCM_NDEST])
+{
+    double sp = in[CCM_STAYING_PUT];
+    memcpy(out, in, CCM_NDEST * sizeof *out);
+    if (shift == 0 || sp <= 0 || sp >= 1)
+        return;
+    double x = 1 / (1 + exp(-(log(sp / (1 - sp)) + shift)));
+    for (int k = 0; k < CCM_NDEST; k++)
+        out[k] = k == CCM_STAYING_PUT ? x : in[k] * (1 - x) / (1 - sp);
+}
+
+/* The tables derived from the parameters: need multipliers (with this
+ * year's drift of exits and moves folded in), the destinations at 18, and
+ * the exponential hazards by (cohort, need flags, placement). Again when a
+ * scenario's parameters change or a drift year begins. */
 static void derive_rates(cc_sim *s)
 {
     const cc_params *p = s->p;
+    const double *dr = drift_now(s);
     for (int m = 0; m < CCM_NNEEDMASK; m++) {
         for (int k = 0; k < CCM_NROUTE; k++) {
-            s->mexit[m][k] = 1;
+            s->mexit[m][k] = dr ? dr[CCU_DR_EXIT + k] : 1;
             for (int f = 0; f < CCM_NNEED; f++)
                 if (m & (1 << f))
                     s->mexit[m][k] *= p->need_exit_mult[f][k];
         }
-        s->mmove[m] = 1;
+        s->mmove[m] = dr ? dr[CCU_DR_MOVE] : 1;
         for (int f = 0; f < CCM_NNEED; f++)
             if (m & (1 << f))
                 s->mmove[m] *= p->need_move_mult[f];
     }
+    for (int pt = 0; pt < CCM_NPT; pt++)
+        shift_leave18(p->leave18[pt], dr ? dr[CCU_DR_STAYPUT] : 0, s->l18[pt]);
+    s->entry_max = 1;
+    for (int c = 0; dr && c < CCM_NCOHORT; c++)
+        s->entry_max = c == 0 || dr[CCU_DR_ENTRY + c] > s->entry_max ? dr[CCU_DR_ENTRY + c] : s->entry_max;
     s->frail = p->move_frailty_var > 0;
     /* with frailty a child's move hazard is its own: the shared table of
      * exponential rates leaves moves out (frail_move_rate adds them back) */
@@ -464,12 +495,34 @@ static void draw_history(cc_sim *s, const gsl_rng *r, child *c)
 {
     const cc_params *p = s->p;
     int n = p->hist_n[c->cohort];
-    double u = ccr_uniform(r); /* one draw for both: time in placement never exceeds time in care */
+    /* together: one draw for both (time in placement never exceeds time in
+     * care); independent: the placement's age has its own draw, capped below */
+    double u = ccr_uniform(r);
     double in_care = quantile_at(p->hist_care[c->cohort], n, u);
-    double in_place = quantile_at(p->hist_place[c->cohort], n, u);
+    double in_place = quantile_at(p->hist_place[c->cohort], n, p->hist_indep ? ccr_uniform(r) : u);
     double age = (double)(p->start_day - ccd_from_ymd(c->by, c->bm, c->bd));
-    if (in_care > age)
-        in_care = age;
+    if (in_care > age) {
+        /* a child younger than its time in care: its birth date is drawn
+         * again, evenly over the band's dates at least in_care days before
+         * the start date, so that the stated time in care holds (the age
+         * within the band is an assumption, the history is data); capped
+         * only when the band has no such date */
+        int from = ccm_cohort_lo[c->cohort + 1];
+        int y, m, d;
+        ccd_to_ymd(p->start_day, &y, &m, &d);
+        int32_t lo = shift_years(y, m, d, -from) + 1;
+        int32_t hi = p->start_day - (int32_t)ceil(in_care);
+        if (hi >= lo) {
+            int32_t dob = lo + (int32_t)gsl_rng_uniform_int(r, (unsigned long)(hi - lo + 1));
+            ccd_to_ymd(dob, &y, &m, &d);
+            c->by = (int16_t)y;
+            c->bm = (uint8_t)m;
+            c->bd = (uint8_t)d;
+            age = (double)(p->start_day - dob);
+        }
+        if (in_care > age)
+            in_care = age;
+    }
     if (in_place > in_care)
         in_place = in_care;
     c->entered = -in_care;
@@ -584,7 +637,9 @@ static void schedule_arrival(cc_sim *s, double t)
 
 static void set_arrival_rate(cc_sim *s)
 {
-    double mult = pow(1 + s->p->entry_trend, s->year);
+    /* with drift, entries arrive at the largest cohort's drifted rate and
+     * on_arrival keeps each with its cohort's drift over that */
+    double mult = pow(1 + s->p->entry_trend, s->year) * s->entry_max;
     s->arrival_mean = DAYS_PER_YEAR / (s->p->entry_total * mult);
 }
 
@@ -594,6 +649,12 @@ static int on_arrival(cc_sim *s, uint64_t seed, uint64_t rep, double t)
 {
     const cc_params *p = s->p;
     size_t cell = gsl_ran_discrete(s->arr, p->entry_cell);
+    const double *dr = drift_now(s);
+    if (dr) { /* drift thins the entries (the same in baseline and scenario: no serial is used) */
+        double keep = dr[CCU_DR_ENTRY + cell / (size_t)p->nd] / s->entry_max;
+        if (keep < 1 && gsl_rng_uniform(s->arr) >= keep)
+            return 0;
+    }
     /* an edge-of-care lever prevents some entries: the arrival still uses
      * its serial, so every later child keeps its own random stream */
     double keep = p->entry_keep[cell / (size_t)p->nd];
@@ -657,7 +718,7 @@ static void on_birthday(cc_sim *s, uint32_t i, double t)
         double u = ccr_uniform(r), acc = 0;
         int dest = CCM_NDEST - 1;
         for (int k = 0; k < CCM_NDEST; k++) {
-            acc += p->leave18[c->placed][k];
+            acc += s->l18[c->placed][k];
             if (u < acc) {
                 dest = k;
                 break;
@@ -822,6 +883,16 @@ static int clocks_differ(const cc_params *a, const cc_params *b)
            memcmp(a->need_move_mult, b->need_move_mult, sizeof a->need_move_mult) != 0;
 }
 
+/* A forecast year begins with drift: the hazards of this year's drift, and
+ * every child in care plans again under them. */
+static void drift_year(cc_sim *s, double t)
+{
+    derive_rates(s);
+    for (uint32_t i = 0; i < s->cap; i++)
+        if (s->ch[i].in_care)
+            ccs_plan(s, i, t);
+}
+
 /* A scenario's parameters change at time t (phase k): new hazards for the
  * children whose hazards changed, new supply and prices. */
 static void switch_phase(cc_sim *s, int k, double t)
@@ -874,6 +945,8 @@ int ccs_begin(cc_sim *s, uint64_t seed, uint64_t rep, double *out)
     if (s->nphase > 1 && s->p != s->phases[0]) {
         s->p = s->phases[0];
         derive_rates(s);
+    } else if (s->p->drift) {
+        derive_rates(s); /* the first year's drift (a run before may have left the last year's) */
     }
     ccr_set(s->thin, seed, rep, CCR_THIN, 0);
     ccmo_reset(s);
@@ -894,7 +967,7 @@ int ccs_begin(cc_sim *s, uint64_t seed, uint64_t rep, double *out)
         ccq_schedule(s->q, H_MONTH, s->snap_t[1], 1, PRIO_SNAPSHOT);
     if (s->nphase > 1)
         ccq_schedule(s->q, H_PHASE, s->phase_t[1], 1, PRIO_PROCESS);
-    if (p->entry_trend != 0)
+    if (p->entry_trend != 0 || p->drift)
         /* at the end of each anniversary of the start date, when the year's
          * output window closes */
         ccq_schedule(s->q, H_YEAR, (double)(ccd_add_years(p->start_day, 1) - p->start_day), 0, PRIO_PROCESS);
@@ -956,6 +1029,8 @@ int ccs_step(cc_sim *s)
                 return -1;
         } else if (ev.handle == H_YEAR) {
             s->year++;
+            if (s->p->drift)
+                drift_year(s, ev.t);
             set_arrival_rate(s);
             schedule_arrival(s, ev.t);
             ccq_schedule(s->q, H_YEAR, (double)(ccd_add_years(p->start_day, s->year + 1) - p->start_day), 0,

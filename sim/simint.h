@@ -135,6 +135,8 @@ struct cc_sim {
     int route_series[CCM_NROUTE];
     double mexit[CCM_NNEEDMASK][CCM_NROUTE];
     double mmove[CCM_NNEEDMASK];
+    double l18[CCM_NPT][CCM_NDEST];   /* destinations at 18 now (leave18 with this year's drift) */
+    double entry_max;                 /* largest entry drift multiplier this year (1: none) */
     /* exponential hazards a year by (cohort, need flags, placement): the
      * routes, the move, the semi-independent step, then their sum */
     double (*xr)[CCM_NROUTE + 3];

@@ -41,7 +41,8 @@ costs.emergency_place_week costs.kinship_week costs.other_week.<type> costs.refe
 costs.one_off[].name costs.one_off[].date costs.one_off[].amount
 costs.discount_rate costs.deflator
 uncertainty uncertainty_of[].setting uncertainty_of[].events uncertainty_of[].exposure uncertainty_of[].counts
-uncertainty_of[].range90 uncertainty_of[].factor90 uncertainty_of[].why"
+uncertainty_of[].range90 uncertainty_of[].factor90 uncertainty_of[].why
+uncertainty_group initial.history.pairing drift.persistence drift.persistence.entries drift.persistence.exits drift.persistence.moves drift.persistence.staying_put drift.entries drift.exits drift.moves drift.staying_put drift.why"
 
 # Settings used by the configs we ship and test with.
 for cfg in "$CARECAP_ROOT"/config/*.cfg "$CARECAP_ROOT"/tests/data/*.cfg; do
