@@ -168,7 +168,20 @@ int ctg_add(ctg_list *t, const char *text, int quantity, char *err, size_t errle
         return -1;
     }
     /* the expression runs to the operator (a quantity: to " at " or " over ") */
-    const char *op = quantity ? NULL : strpbrk(s, "<>");
+    const char *op = NULL;
+    if (!quantity) {
+        /* the comparison comes before the date words */
+        const char *lim = s + strlen(s);
+        static const char *const when[] = {" at ", " from ", " over "};
+        for (int k = 0; k < 3; k++) {
+            const char *at = strstr(s, when[k]);
+            if (at && at < lim)
+                lim = at;
+        }
+        for (const char *c = s; c < lim && !op; c++)
+            if (*c == '<' || *c == '>')
+                op = c;
+    }
     const char *e = op;
     if (quantity) {
         const char *a = strstr(s, " at "), *o = strstr(s, " over ");
