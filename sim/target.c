@@ -201,6 +201,8 @@ int ctg_add(ctg_list *t, const char *text, int quantity, char *err, size_t errle
             div = c;
     const char *sa = s, *ea = div ? div : e;
     g.num = find_series(t->L, sa, (size_t)(ea - sa));
+    while (ea > sa && isspace((unsigned char)ea[-1]))
+        ea--;
     if (g.num < 0) {
         fail(err, errlen, "'%.*s' is not a series of this run (expected metric/group as in monthly.csv, e.g. "
                           "kpi_pct/external_foster or gap/residential)",
@@ -209,9 +211,12 @@ int ctg_add(ctg_list *t, const char *text, int quantity, char *err, size_t errle
     }
     if (div) {
         g.den = find_series(t->L, div + 3, (size_t)(e - div - 3));
+        const char *ed = e;
+        while (ed > div + 3 && isspace((unsigned char)ed[-1]))
+            ed--;
         if (g.den < 0) {
             fail(err, errlen, "'%.*s' is not a series of this run (expected metric/group as in monthly.csv)",
-                 (int)((e - div - 3) > 80 ? 80 : e - div - 3), div + 3);
+                 (int)((ed - div - 3) > 80 ? 80 : ed - div - 3), div + 3);
             return -1;
         }
     }
