@@ -12,6 +12,7 @@
 
 #include "app.h"
 #include "seek.h"
+#include "sens.h"
 #include "ssda903.h"
 
 static const char usage_text[] =
@@ -64,6 +65,14 @@ static const char usage_decide[] =
     "        common random numbers, batches of REPS (default 100) up to N (default 1600)\n"
     "        replications where it is close; write seek.csv and seek.txt into DIR\n"
     "        (default output/seek-<scenario name>); exit 1 when no setting meets them\n"
+    "  sensitivity CONFIG --output QUANTITY... [-r REPS] [--sobol N] [--sobol-reps R]\n"
+    "       [--sobol-inputs K] [-y YEARS] [-s SEED] [-j THREADS] [-o DIR] [--no-charts]\n"
+    "        which of the config's uncertain inputs (uncertainty_of) move each QUANTITY,\n"
+    "        e.g. 'spend/total over 2027-04-01 to 2028-03-31': each input alone at the 5th\n"
+    "        and 95th percentiles (REPS paired replications, default 100; a tornado chart),\n"
+    "        then Sobol indices of the K (default 6) largest from N Saltelli points\n"
+    "        (default 32, 0: none) of R replications (default 20); write sensitivity.csv,\n"
+    "        sensitivity.txt and charts/tornado.* into DIR (default output/sensitivity-<config>)\n"
       ;
 
 static const char usage_options[] =
@@ -228,6 +237,90 @@ static int seek_command(int argc, char **argv)
     return csk_main(&o, stdout, stderr);
 }
 
+/* sensitivity CONFIG --output ... */
+static int sensitivity_command(int argc, char **argv)
+{
+    const char *outputs[CSA_MAXOUT];
+    long ncores = sysconf(_SC_NPROCESSORS_ONLN);
+    csa_opts o = {.reps = 100, .sobol_n = 32, .sobol_reps = 20, .sobol_inputs = 6, .seed = 1, .outputs = outputs,
+                  .threads = ncores > 0 ? (int)(ncores > 256 ? 256 : ncores) : 1};
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        unsigned long long v;
+        if (opt_is(a, "-q", "--quiet")) {
+            o.quiet = 1;
+            continue;
+        }
+        if (strcmp(a, "--no-charts") == 0) {
+            o.no_charts = 1;
+            continue;
+        }
+        if (opt_is(a, "-h", "--help")) {
+            print_usage();
+            return 0;
+        }
+        if (a[0] != '-' || a[1] == '\0') {
+            if (o.config)
+                return usage_error("unexpected argument '%s' (sensitivity takes one config file)", a);
+            o.config = a;
+            continue;
+        }
+        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!opt_is(a, "-r", "--reps") && !opt_is(a, "-y", "--years") && !opt_is(a, "-s", "--seed") &&
+            !opt_is(a, "-j", "--threads") && !opt_is(a, "-o", "--out") && strcmp(a, "--output") != 0 &&
+            strcmp(a, "--sobol") != 0 && strcmp(a, "--sobol-reps") != 0 && strcmp(a, "--sobol-inputs") != 0)
+            return usage_error("unknown option '%s'", a);
+        if (!val)
+            return usage_error("option '%s' needs a value", a);
+        i++;
+        if (opt_is(a, "-r", "--reps")) {
+            if (parse_u64(val, 2, 1000000, &v) != 0)
+                return usage_error("-r: '%s' is not a number of replications (expected 2 to 1000000)", val);
+            o.reps = (int)v;
+        } else if (strcmp(a, "--sobol") == 0) {
+            if (parse_u64(val, 0, 100000, &v) != 0)
+                return usage_error("--sobol: '%s' is not a number of points (expected 0 to 100000)", val);
+            o.sobol_n = (int)v;
+        } else if (strcmp(a, "--sobol-reps") == 0) {
+            if (parse_u64(val, 1, 1000000, &v) != 0)
+                return usage_error("--sobol-reps: '%s' is not a number of replications (expected 1 to 1000000)", val);
+            o.sobol_reps = (int)v;
+        } else if (strcmp(a, "--sobol-inputs") == 0) {
+            if (parse_u64(val, 1, 20, &v) != 0)
+                return usage_error("--sobol-inputs: '%s' is not a number of inputs (expected 1 to 20)", val);
+            o.sobol_inputs = (int)v;
+        } else if (opt_is(a, "-y", "--years")) {
+            if (parse_u64(val, 1, 100, &v) != 0)
+                return usage_error("-y: '%s' is not a number of years (expected 1 to 100)", val);
+            o.years = (int)v;
+        } else if (opt_is(a, "-s", "--seed")) {
+            if (parse_u64(val, 0, UINT64_MAX, &v) != 0)
+                return usage_error("-s: '%s' is not a seed (expected a whole number 0 to 2^64-1)", val);
+            o.seed = (uint64_t)v;
+        } else if (opt_is(a, "-j", "--threads")) {
+            if (parse_u64(val, 1, 256, &v) != 0)
+                return usage_error("-j: '%s' is not a number of threads (expected 1 to 256)", val);
+            o.threads = (int)v;
+        } else if (opt_is(a, "-o", "--out")) {
+            o.outdir = val;
+        } else {
+            if (o.noutputs == CSA_MAXOUT)
+                return usage_error("more than %d outputs", CSA_MAXOUT);
+            outputs[o.noutputs++] = val;
+        }
+    }
+    if (!o.config)
+        return usage_error("%s", "sensitivity needs a config file");
+    if (o.noutputs == 0)
+        return usage_error("%s", "sensitivity needs at least one --output, e.g. 'spend/total over 2027-04-01 to 2028-03-31'");
+    char defdir[4096];
+    if (!o.outdir)
+        o.outdir = default_dir("sensitivity-", o.config, defdir, sizeof defdir);
+    o.argc = argc;
+    o.argv = argv;
+    return csa_main(&o, stdout, stderr);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -290,6 +383,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "seek") == 0)
         return seek_command(argc, argv);
+    if (strcmp(cmd, "sensitivity") == 0)
+        return sensitivity_command(argc, argv);
     if (strcmp(cmd, "plot") == 0) {
         if (argc != 3)
             return usage_error("%s", "plot takes exactly one results folder");
