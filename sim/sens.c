@@ -333,6 +333,15 @@ static void write_csv(FILE *f, const csa_opts *o, const csa_result *r)
     }
 }
 
+/* A number for the report: whole when large, else as in the CSV files. */
+static void fmt(double x, char *b)
+{
+    if (fabs(x) >= 1000)
+        snprintf(b, 64, "%.0f", x);
+    else
+        cco_num(x, b);
+}
+
 static void write_txt(FILE *f, const csa_opts *o, const csa_result *r)
 {
     fputs("command:", f);
@@ -347,18 +356,18 @@ static void write_txt(FILE *f, const csa_opts *o, const csa_result *r)
     fprintf(f, "\nevaluations: %ld\n", r->runs);
     for (int k = 0; k < o->noutputs; k++) {
         char a[64], b[64];
-        cco_num(r->nominal[k], a);
-        cco_num(r->nominal_sd[k], b);
+        fmt(r->nominal[k], a);
+        fmt(r->nominal_sd[k], b);
         fprintf(f, "\noutput: %s\nat the config's values: mean %s (sd across replications %s)\n", o->outputs[k], a, b);
         fprintf(f, "%-4s %-48s %14s %14s %14s %10s %8s %8s\n", "rank", "input", "at 5th pct", "at 95th pct", "swing",
                 "swing se", "S1", "ST");
         for (int j = 0; j < r->ninputs; j++) {
             const csa_input *in = &r->in[r->rank[j]];
             char lo[64], hi[64], sw[64], se[64], s1[64] = "", st[64] = "";
-            cco_num(in->low[k], lo);
-            cco_num(in->high[k], hi);
-            cco_num(in->swing[k], sw);
-            cco_num(in->swing_se[k], se);
+            fmt(in->low[k], lo);
+            fmt(in->high[k], hi);
+            fmt(in->swing[k], sw);
+            fmt(in->swing_se[k], se);
             if (isfinite(in->first[k]))
                 snprintf(s1, sizeof s1, "%.2f", in->first[k]);
             if (isfinite(in->total[k]))
@@ -367,7 +376,7 @@ static void write_txt(FILE *f, const csa_opts *o, const csa_result *r)
         }
         if (r->nsobol) {
             char v[64];
-            cco_num(sqrt(r->sobol_var[k]), v);
+            fmt(sqrt(r->sobol_var[k]), v);
             fprintf(f, "sd of the mean across the %d inputs' joint uncertainty (Sobol design): %s\n", r->nsobol, v);
         }
     }
