@@ -85,19 +85,19 @@ static double sd(const double *x, int n)
     return sqrt(s / (n - 1));
 }
 
-/* r->rank: the inputs by the size of their swing of output 0, largest
- * first (a stable insertion sort: ties keep the config's order). */
-static void rank_inputs(csa_result *r)
+/* idx: the inputs by the size of their swing of output k, largest first
+ * (a stable insertion sort: ties keep the config's order). */
+static void order(const csa_result *r, int k, int *idx)
 {
     for (int i = 0; i < r->ninputs; i++)
-        r->rank[i] = i;
+        idx[i] = i;
     for (int i = 1; i < r->ninputs; i++) {
-        int v = r->rank[i], j = i;
-        while (j > 0 && fabs(r->in[r->rank[j - 1]].swing[0]) < fabs(r->in[v].swing[0])) {
-            r->rank[j] = r->rank[j - 1];
+        int v = idx[i], j = i;
+        while (j > 0 && fabs(r->in[idx[j - 1]].swing[k]) < fabs(r->in[v].swing[k])) {
+            idx[j] = idx[j - 1];
             j--;
         }
-        r->rank[j] = v;
+        idx[j] = v;
     }
 }
 
@@ -265,7 +265,7 @@ int csa_analyse(const csa_opts *o, csa_result **res, FILE *err)
             in->first[k] = in->total[k] = NAN;
         }
     }
-    rank_inputs(r);
+    order(r, 0, r->rank);
     r->nsobol = o->sobol_n > 0 ? (o->sobol_inputs < nu ? o->sobol_inputs : nu) : 0;
     if (r->nsobol > 20)
         r->nsobol = 20;
@@ -300,10 +300,14 @@ static void num(FILE *f, double x)
     }
 }
 
-static void write_csv(FILE *f, const csa_opts *o, const csa_result *r)
+static int write_csv(FILE *f, const csa_opts *o, const csa_result *r)
 {
+    int *idx = malloc((size_t)r->ninputs * sizeof *idx);
+    if (!idx)
+        return -1;
     fputs("analysis,output,input,statistic,value\n", f);
     for (int k = 0; k < o->noutputs; k++) {
+        order(r, k, idx);
         fputs("nominal,", f);
         cco_field(f, o->outputs[k]);
         fputs(",,mean,", f);
@@ -314,7 +318,7 @@ static void write_csv(FILE *f, const csa_opts *o, const csa_result *r)
         num(f, r->nominal_sd[k]);
         fputc('\n', f);
         for (int j = 0; j < r->ninputs; j++) {
-            const csa_input *in = &r->in[r->rank[j]];
+            const csa_input *in = &r->in[idx[j]];
             static const char *const st[] = {"at_p05", "at_p95", "swing", "swing_se", "rank", "first_order",
                                              "total_order"};
             double v[] = {in->low[k], in->high[k], in->swing[k], in->swing_se[k], j + 1, in->first[k], in->total[k]};
@@ -331,6 +335,8 @@ static void write_csv(FILE *f, const csa_opts *o, const csa_result *r)
             }
         }
     }
+    free(idx);
+    return 0;
 }
 
 /* A number for the report: whole when large, else as in the CSV files. */
@@ -342,8 +348,11 @@ static void fmt(double x, char *b)
         cco_num(x, b);
 }
 
-static void write_txt(FILE *f, const csa_opts *o, const csa_result *r)
+static int write_txt(FILE *f, const csa_opts *o, const csa_result *r)
 {
+    int *idx = malloc((size_t)r->ninputs * sizeof *idx);
+    if (!idx)
+        return -1;
     fputs("command:", f);
     for (int i = 0; o->argv && i < o->argc; i++) {
         fputc(' ', f);
@@ -361,8 +370,9 @@ static void write_txt(FILE *f, const csa_opts *o, const csa_result *r)
         fprintf(f, "\noutput: %s\nat the config's values: mean %s (sd across replications %s)\n", o->outputs[k], a, b);
         fprintf(f, "%-4s %-48s %14s %14s %14s %10s %8s %8s\n", "rank", "input", "at 5th pct", "at 95th pct", "swing",
                 "swing se", "S1", "ST");
+        order(r, k, idx);
         for (int j = 0; j < r->ninputs; j++) {
-            const csa_input *in = &r->in[r->rank[j]];
+            const csa_input *in = &r->in[idx[j]];
             char lo[64], hi[64], sw[64], se[64], s1[64] = "", st[64] = "";
             fmt(in->low[k], lo);
             fmt(in->high[k], hi);
@@ -380,6 +390,8 @@ static void write_txt(FILE *f, const csa_opts *o, const csa_result *r)
             fprintf(f, "sd of the mean across the %d inputs' joint uncertainty (Sobol design): %s\n", r->nsobol, v);
         }
     }
+    free(idx);
+    return 0;
 }
 
 /* charts/tornado.dat and tornado.gp: the first output's swings, the inputs'
@@ -471,16 +483,17 @@ int csa_main(const csa_opts *o, FILE *out, FILE *err)
     FILE *fc = cco_create(sd, "sensitivity.csv");
     FILE *ft = cco_create(sd, "sensitivity.txt");
     int werr = !fc || !ft;
-    if (!werr) {
-        write_csv(fc, o, r);
-        write_txt(ft, o, r);
+    if (!werr && (write_csv(fc, o, r) != 0 || write_txt(ft, o, r) != 0)) {
+        fprintf(err, "carecap: out of memory\n");
+        werr = 1;
     }
     if (fc && cco_close(fc, "sensitivity.csv") != 0)
         werr = 1;
     if (ft && cco_close(ft, "sensitivity.txt") != 0)
         werr = 1;
     if (werr)
-        fprintf(err, "carecap: %s: cannot write sensitivity.csv or sensitivity.txt\n", o->outdir);
+        fprintf(err, "carecap: %s: cannot write sensitivity.csv or sensitivity.txt: %s\n", o->outdir,
+                strerror(errno));
     if (!werr && !cco_interrupted())
         werr = write_tornado(sd, o, r, err) != 0;
     if (werr || cco_interrupted()) {
