@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
@@ -30,6 +31,7 @@ typedef struct {
     double nom[CCM_NPT];   /* the config's values (a mix's components; else nom[0]) */
     double nomsum;         /* their sum over the n doubles */
     double fit;            /* events / exposure (0 when not a fit, or no events) */
+    char path[256];        /* the setting, as uncertainty_of names it */
 } item;
 
 struct ccu_spec {
@@ -261,6 +263,7 @@ static int read_item(ccc_reader *r, config_setting_t *e, const cc_params *p, con
                                    "docs/config-reference.md)");
         return 0;
     }
+    snprintf(t->path, sizeof t->path, "%s", path);
     if (!config_setting_lookup(root, path)) {
         ccc_error(r, e, "setting", "names a setting this config does not have (expected a setting written in the "
                                    "config: a value left at its default carries no uncertainty)");
@@ -722,15 +725,11 @@ static void draw_walks(ccu_work *w, const ccu_spec *u, uint64_t seed, uint64_t d
     }
 }
 
-const cc_params *const *ccu_work_draw(ccu_work *w, uint64_t seed, uint64_t draw)
+/* Refill the working copies from the originals with w->draw applied to the
+ * items whose use[i] is set (every item when use is NULL). */
+static const cc_params *const *fill(ccu_work *w, const unsigned char *use)
 {
-    const cc_params *p0 = w->orig[0];
-    const ccu_spec *u = p0->unc;
-    ccr_set(w->rng, seed, draw, CCR_PARAMS, 0);
-    for (int i = 0; u && i < u->n; i++)
-        draw_item(&u->it[i], w->rng, w->draw + (size_t)i * CCM_NPT);
-    if (w->walk)
-        draw_walks(w, u, seed, draw);
+    const ccu_spec *u = w->orig[0]->unc;
     for (int k = 0; k < w->n; k++) {
         cc_params *c = &w->copy[k];
         const cc_params *o = w->orig[k];
@@ -743,12 +742,85 @@ const cc_params *const *ccu_work_draw(ccu_work *w, uint64_t seed, uint64_t draw)
         memcpy(c->entry_pt, pt, sizeof pt);
         memcpy(er, o->entry_rate, (size_t)CCM_NCOHORT * (size_t)o->nd * sizeof(double));
         for (int i = 0; u && i < u->n; i++)
-            apply(&u->it[i], field(c, &u->it[i]), w->draw + (size_t)i * CCM_NPT);
-        c->drift = w->walk;
-        c->drift_years = w->walk ? w->years : 0;
+            if (!use || use[i])
+                apply(&u->it[i], field(c, &u->it[i]), w->draw + (size_t)i * CCM_NPT);
+        /* a draw carries its drift walks; quantiles (sensitivity) none */
+        c->drift = use ? NULL : w->walk;
+        c->drift_years = c->drift ? w->years : 0;
         ccp_rederive(c);
         if (c->entry_total > 0 && !c->entry_cell)
             return NULL;
     }
     return w->ptr;
+}
+
+const cc_params *const *ccu_work_draw(ccu_work *w, uint64_t seed, uint64_t draw)
+{
+    const ccu_spec *u = w->orig[0]->unc;
+    ccr_set(w->rng, seed, draw, CCR_PARAMS, 0);
+    for (int i = 0; u && i < u->n; i++)
+        draw_item(&u->it[i], w->rng, w->draw + (size_t)i * CCM_NPT);
+    if (w->walk)
+        draw_walks(w, u, seed, draw);
+    return fill(w, NULL);
+}
+
+/* Quantile q of item t's distribution into x (as draw_item draws). A mix
+ * moves along its largest component's marginal (a beta), the others
+ * keeping their proportions. */
+static void quantile_item(const item *t, double q, double *x)
+{
+    const double *nom = t->nom;
+    switch (t->method) {
+    case M_GAMMA:
+        x[0] = gsl_cdf_gamma_Pinv(q, t->a, 1 / t->b);
+        return;
+    case M_COUNTS:
+        if (t->kind == K_SHARE) {
+            x[0] = gsl_cdf_beta_Pinv(q, t->alpha[0], t->alpha[1]);
+            return;
+        }
+        {
+            int j = 0;
+            double sa = 0, sn = 0;
+            for (int i = 0; i < t->n; i++) {
+                if (nom[i] > nom[j])
+                    j = i;
+                sa += nom[i] > 0 ? t->alpha[i] : 0;
+                sn += nom[i];
+            }
+            double xj = sa > t->alpha[j] ? gsl_cdf_beta_Pinv(q, t->alpha[j], sa - t->alpha[j]) : 1;
+            for (int i = 0; i < t->n; i++)
+                x[i] = i == j ? xj : sn > nom[j] ? nom[i] * (1 - xj) / (sn - nom[j]) : 0;
+        }
+        return;
+    case M_RANGE:
+    case M_FACTOR: {
+        double z = t->a + t->b * gsl_cdf_ugaussian_Pinv(q);
+        x[0] = t->kind == K_TREND ? z : t->kind == K_SHARE && t->method == M_RANGE ? 1 / (1 + exp(-z)) : exp(z);
+        return;
+    }
+    }
+}
+
+const struct cc_params *const *ccu_work_quantiles(ccu_work *w, const double *q)
+{
+    const ccu_spec *u = w->orig[0]->unc;
+    int n = u ? u->n : 0;
+    unsigned char *use = calloc((size_t)(n > 0 ? n : 1), 1);
+    if (!use)
+        return NULL;
+    for (int i = 0; i < n; i++)
+        if (q[i] > 0 && q[i] < 1) {
+            quantile_item(&u->it[i], q[i], w->draw + (size_t)i * CCM_NPT);
+            use[i] = 1;
+        }
+    const cc_params *const *r = fill(w, use);
+    free(use);
+    return r;
+}
+
+const char *ccu_setting(const ccu_spec *u, int i)
+{
+    return u && i >= 0 && i < u->n ? u->it[i].path : NULL;
 }

@@ -58,5 +58,13 @@ void ccu_work_free(ccu_work *w);
  * working copies and return them (phases[0] first). They stay valid until
  * the next call or ccu_work_free. Returns NULL when memory is short. */
 const struct cc_params *const *ccu_work_draw(ccu_work *w, uint64_t seed, uint64_t draw);
+/* Sensitivity: set each setting i with 0 < q[i] < 1 to quantile q[i] of
+ * its uncertainty (a mix along its largest share), and leave the others
+ * (q[i] outside (0, 1), e.g. NaN) at the config's values. q holds
+ * ccu_count() numbers. As ccu_work_draw otherwise. */
+const struct cc_params *const *ccu_work_quantiles(ccu_work *w, const double *q);
+/* The setting of entry i (0 .. ccu_count() - 1) as uncertainty_of names
+ * it; NULL when out of range. Lives as long as u. */
+const char *ccu_setting(const ccu_spec *u, int i);
 
 #endif
