@@ -49,10 +49,10 @@ int ccvd_split(const double *x, int n, int g, ccvd_part *out)
     return 0;
 }
 
-static int row(FILE *f, const cce_result *r, const char *series, int32_t day, const double *x)
+static int row(FILE *f, const cce_result *r, const char *series, int32_t day, const ccan *acc)
 {
-    ccvd_part v;
-    if (ccvd_split(x, r->reps, r->draw_group, &v) != 0)
+    ccan_split v;
+    if (ccan_result(acc, &v) != 0)
         return 0; /* too few replications: no row */
     char d[16], t[32], a[32], b[32];
     ccd_format(day, d);
@@ -67,51 +67,30 @@ static int row(FILE *f, const cce_result *r, const char *series, int32_t day, co
     return fprintf(f, "%s,%s,%d,%d,%s,%s,%s\n", series, d, r->reps, groups, t, a, b) < 0 ? -1 : 0;
 }
 
-static int find(const ccx_layout *L, const char *metric, const char *group)
-{
-    for (int j = 0; j < L->n; j++)
-        if (strcmp(L->metric[j], metric) == 0 && strcmp(L->group[j], group) == 0)
-            return j;
-    return -1;
-}
-
+/* The rows come from the run's accumulators (runstats.h): the same split as
+ * ccvd_split of every replication's values, from exact integer sums. */
 int ccvd_write(FILE *f, const cce_result *r)
 {
     const ccx_layout *L = r->L;
-    int n = r->reps;
-    double *x = malloc((size_t)n * sizeof *x);
-    if (!x)
-        return -1;
+    const ccrs *rs = r->stats;
     int rc = fprintf(f, "series,date,replications,draws,total_var,parameter_share,process_share\n") < 0 ? -1 : 0;
-    static const char *const stock[][2] = {{"looked_after", "all"}, {"gap", "foster"}, {"gap", "residential"}};
-    for (size_t s = 0; s < sizeof stock / sizeof *stock && rc == 0; s++) {
-        int j = find(L, stock[s][0], stock[s][1]);
-        if (j < 0)
+    static const char *const name[CCRS_NVAR] = {"looked_after/all", "gap/foster", "gap/residential"};
+    for (int v = 0; v < CCRS_NVAR && rc == 0; v++) {
+        if (ccrs_var_series(rs, v) < 0)
             continue;
-        char name[64];
-        snprintf(name, sizeof name, "%s/%s", stock[s][0], stock[s][1]);
-        for (int k = 12; k < r->ndates && rc == 0; k += 12) {
-            for (int i = 0; i < n; i++)
-                x[i] = cce_value(r, i, j, k);
-            rc = row(f, r, name, r->dates[k], x);
-        }
+        for (int k = 12; k < r->ndates && rc == 0; k += 12)
+            rc = row(f, r, name[v], r->dates[k], ccrs_var_stock(rs, v, k / 12));
     }
-    int j = find(L, "spend", "total");
-    if (j >= 0 && L->kind[j] == CCX_MONEY && r->ndates > 1 && rc == 0) {
+    if (ccrs_var_spend(rs, 0) && r->ndates > 1 && rc == 0) {
         int fy0 = cct_fy(r->dates[1]), fy1 = cct_fy(r->dates[r->ndates - 1]);
         for (int y = fy0; y <= fy1 && rc == 0; y++) {
             int32_t end = 0;
-            for (int i = 0; i < n; i++)
-                x[i] = 0;
             for (int k = 1; k < r->ndates; k++)
-                if (cct_fy(r->dates[k]) == y) {
+                if (cct_fy(r->dates[k]) == y)
                     end = r->dates[k];
-                    for (int i = 0; i < n; i++)
-                        x[i] += cce_value(r, i, j, k);
-                }
-            rc = row(f, r, "spend/total", end, x);
+            rc = row(f, r, "spend/total", end, ccrs_var_spend(rs, y - fy0));
         }
     }
-    free(x);
+    (void)L;
     return rc;
 }

@@ -26,7 +26,7 @@ static const double L = 50, EVENTS = 12, EXPOSURE = 40;
 
 static cce_result *run_mm(cc_params *p, int mode, int threads, int group)
 {
-    cce_opts o = {REPS, YEARS, threads, 77, 0, NULL, NULL, 0, NULL, NULL};
+    cce_opts o = {REPS, YEARS, threads, 77, 0, NULL, NULL, 0, NULL, NULL, 0, NULL, NULL, 0};
     cce_unc u = {mode, group};
     cce_result *r = NULL;
     char err[256];
