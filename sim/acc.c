@@ -110,6 +110,25 @@ static int bin_add(window *pos, window *neg, uint64_t *zero, double x, uint32_t 
 
 static int whole_key(double x) { return x == floor(x) && fabs(x) < 2147483647.0; }
 
+/* x in quanta (toward 0: any fixed rule makes the sums order-free) */
+static long long quanta(double x) { return (long long)(x * (double)(1LL << CCAC_QUANTUM_BITS)); }
+
+/* Add c values x to the exact sums (kept only while binned: an exact
+ * sample gives them when it turns binned). */
+static void sums_add(ccac *a, double x, uint32_t c)
+{
+    long long q = quanta(x);
+    a->s1 += (ccwi_i128)q * c;
+    ccwi_u128 m = (ccwi_u128)(q < 0 ? -(ccwi_i128)q : q);
+    if (c == 1) { /* |q| < 2^63: the square fits in 128 bits */
+        ccwi_add128(&a->s2, m * m);
+        return;
+    }
+    ccwi_u256 sq = ccwi_sq128(m);
+    ccwi_u256 t = ccwi_mul64(&sq, c);
+    ccwi_add(&a->s2, &t);
+}
+
 /* Number of distinct values held (HIST or LIST). */
 static int64_t distinct(const ccac *a)
 {
@@ -142,6 +161,17 @@ static int to_binned(ccac *a)
         free(neg.bin);
         return -1;
     }
+    /* the exact sums of the exact sample */
+    a->s1 = 0;
+    memset(&a->s2, 0, sizeof a->s2);
+    if (a->mode == HIST) {
+        for (int32_t i = 0; a->pos.bin && i < a->pos.cap; i++)
+            if (a->pos.bin[i])
+                sums_add(a, (double)(a->pos.lo + i), a->pos.bin[i]);
+    } else {
+        for (int32_t i = 0; i < a->nval; i++)
+            sums_add(a, a->val[i], a->cnt[i]);
+    }
     free(a->pos.bin);
     free(a->val);
     free(a->cnt);
@@ -161,6 +191,8 @@ static int to_list(ccac *a)
     int64_t d = distinct(a);
     double *val = malloc((size_t)CCAC_DISTINCT * sizeof *val);
     uint32_t *cnt = malloc((size_t)CCAC_DISTINCT * sizeof *cnt);
+    /* (the full size at once: a list lives only while there are few
+     * replications or few values) */
     if (!val || !cnt || d > CCAC_DISTINCT) {
         free(val);
         free(cnt);
@@ -218,15 +250,15 @@ static int add_count(ccac *a, double x, uint32_t c)
         if (to_binned(a) != 0)
             return -1;
     }
-    return bin_add(&a->pos, &a->neg, &a->zero, x, c);
+    if (bin_add(&a->pos, &a->neg, &a->zero, x, c) != 0)
+        return -1;
+    sums_add(a, x, c);
+    return 0;
 }
 
+/* The count and range (the sums: add_count). */
 static void add_sums(ccac *a, double x)
 {
-    long long q = llrint(ldexp(x, CCAC_QUANTUM_BITS));
-    a->s1 += q;
-    ccwi_u128 m = (ccwi_u128)(q < 0 ? -(ccwi_i128)q : q);
-    ccwi_add128(&a->s2, m * m);
     if (a->n == 0 || x < a->min)
         a->min = x;
     if (a->n == 0 || x > a->max)
@@ -245,7 +277,9 @@ int ccac_add(ccac *a, double x)
             if (reach(&a->pos, (int32_t)x) != 0)
                 return -1;
             a->pos.bin[(int32_t)x - a->pos.lo]++;
-            add_sums(a, x);
+            a->min = lo;
+            a->max = hi;
+            a->n++;
             return 0;
         }
         if (leave_hist(a, 1) != 0)
@@ -311,8 +345,10 @@ int ccac_merge(ccac *dst, const ccac *src)
             return -1;
         }
     }
-    dst->s1 += src->s1;
-    ccwi_add(&dst->s2, &src->s2);
+    if (src->mode == BINNED) { /* (an exact source's sums came with its values) */
+        dst->s1 += src->s1;
+        ccwi_add(&dst->s2, &src->s2);
+    }
     dst->min = lo;
     dst->max = hi;
     dst->n += src->n;

@@ -17,6 +17,9 @@
 /* Slices of the ring that holds finished replications waiting for their
  * turn at the sink, per worker thread (with a sink and no kept values). */
 enum { RING_PER_THREAD = 2 };
+/* Replications a worker gathers before adding them to its accumulators
+ * (runstats.h ccrs_add_batch): fewer cache misses, memory still flat. */
+enum { BATCH = 16 };
 
 typedef struct {
     cce_result *r;
@@ -107,9 +110,11 @@ static void *worker(void *arg)
     ccrs *acc = sh->part[((worker_arg *)arg)->id];
     cce_result *r = sh->r;
     cc_sim *s = ccs_new(r->p, r->L, r->ndates, r->snap_t);
-    /* without kept values or a ring, the worker's own slice */
-    double *own = !r->data && !sh->ring ? malloc(sh->slice * sizeof *own) : NULL;
-    if (!s || (!r->data && !sh->ring && !own)) {
+    /* a batch of replications' values (copies unless kept in r->data) */
+    double *own = !r->data ? malloc((size_t)BATCH * sh->slice * sizeof *own) : NULL;
+    const double *bv[BATCH];
+    int brep[BATCH], nb = 0;
+    if (!s || (!r->data && !own)) {
         ccs_free(s);
         free(own);
         fail(sh);
@@ -149,15 +154,30 @@ static void *worker(void *arg)
                 stop = 1;
                 break;
             }
-            double *out = own ? own : slot(sh, k);
-            if (ccs_run(s, r->seed, (uint64_t)k, out, &r->tot[k]) != 0 || ccrs_add(acc, k, out) != 0 ||
-                (sh->sink && deliver(sh, k) != 0)) {
+            double *mine = own ? own + (size_t)nb * sh->slice : NULL;
+            double *out = sh->ring || r->data ? slot(sh, k) : mine;
+            if (ccs_run(s, r->seed, (uint64_t)k, out, &r->tot[k]) != 0) {
                 stop = 1;
                 break;
+            }
+            if (mine && out != mine)
+                memcpy(mine, out, sh->slice * sizeof *mine);
+            bv[nb] = mine ? mine : out;
+            brep[nb++] = k;
+            if (sh->sink && deliver(sh, k) != 0) {
+                stop = 1;
+                break;
+            }
+            if (nb == BATCH) {
+                if (ccrs_add_batch(acc, brep, bv, nb) != 0)
+                    stop = 1;
+                nb = 0;
             }
             atomic_fetch_add(&sh->done, 1);
         }
     }
+    if (!stop && nb > 0 && ccrs_add_batch(acc, brep, bv, nb) != 0)
+        stop = 1;
     if (stop)
         fail(sh);
     ccs_free(s);

@@ -103,48 +103,63 @@ static void fy_sums(const ccrs *s, const double *v, double *out)
         out[s->fyk[k]] += v[k];
 }
 
-int ccrs_add(ccrs *s, int rep, const double *values)
+int ccrs_add(ccrs *s, int rep, const double *values) { return ccrs_add_batch(s, &rep, &values, 1); }
+
+/* Cell by cell, each with every replication of the batch: a cell's bins
+ * are then fetched once a batch, not once a replication. */
+int ccrs_add_batch(ccrs *s, const int *rep, const double *const *values, int nb)
 {
     const ccx_layout *L = s->L;
     int nd = s->ndates, rc = 0;
     for (int j = 0; j < L->n; j++) {
-        const double *v = values + (size_t)j * (size_t)nd;
-        size_t m = (size_t)j * (size_t)nd;
-        for (int k = 0; k < nd; k++)
-            rc |= ccac_add(ccac_at(s->mon, m + (size_t)k), v[k]);
+        size_t off = (size_t)j * (size_t)nd;
+        for (int k = 0; k < nd; k++) {
+            ccac *m = ccac_at(s->mon, off + (size_t)k);
+            for (int b = 0; b < nb; b++)
+                rc |= ccac_add(m, values[b][off + (size_t)k]);
+        }
         if (L->kind[j] == CCX_FLOW)
             for (int y = 1; y <= s->years; y++) {
-                double sum = 0;
-                for (int k = 12 * (y - 1) + 1; k <= 12 * y; k++)
-                    sum += v[k];
-                rc |= ccac_add(ccac_at(s->ann, (size_t)j * (size_t)s->years + (size_t)(y - 1)), sum);
+                ccac *m = ccac_at(s->ann, (size_t)j * (size_t)s->years + (size_t)(y - 1));
+                for (int b = 0; b < nb; b++) {
+                    const double *v = values[b] + off;
+                    double sum = 0;
+                    for (int k = 12 * (y - 1) + 1; k <= 12 * y; k++)
+                        sum += v[k];
+                    rc |= ccac_add(m, sum);
+                }
             }
-        if (L->kind[j] == CCX_MONEY && s->nfy > 0) {
-            fy_sums(s, v, s->fysum);
+        if (L->kind[j] == CCX_MONEY && s->nfy > 0)
+            for (int b = 0; b < nb; b++) {
+                fy_sums(s, values[b] + off, s->fysum);
+                for (int y = 0; y < s->nfy; y++)
+                    rc |= ccac_add(ccac_at(s->money, (size_t)j * (size_t)s->nfy + (size_t)y), s->fysum[y]);
+            }
+    }
+    for (int b = 0; b < nb; b++) {
+        const double *vb = values[b];
+        if (s->nfy > 0)
+            for (int t = 0; t < CCM_NPT; t++) {
+                fy_sums(s, vb + (size_t)(L->spend_type + t) * (size_t)nd, s->fysum);
+                fy_sums(s, vb + (size_t)(L->child_weeks + t) * (size_t)nd, s->fywk);
+                for (int y = 0; y < s->nfy; y++) {
+                    double w = s->fywk[y];
+                    rc |= ccac_add(ccac_at(s->unit, (size_t)t * (size_t)s->nfy + (size_t)y),
+                                   w > 0 ? s->fysum[y] / w : 0);
+                }
+            }
+        for (int v = 0; v < CCRS_NVAR; v++) {
+            if (s->var_j[v] < 0)
+                continue;
+            const double *x = vb + (size_t)s->var_j[v] * (size_t)nd;
+            for (int a = 1; a <= s->nanniv; a++)
+                rc |= ccan_add(ccan_at(s->var, v * s->nanniv + a - 1), rep[b], x[12 * a]);
+        }
+        if (s->spend_total >= 0 && s->nfy > 0) {
+            fy_sums(s, vb + (size_t)s->spend_total * (size_t)nd, s->fysum);
             for (int y = 0; y < s->nfy; y++)
-                rc |= ccac_add(ccac_at(s->money, (size_t)j * (size_t)s->nfy + (size_t)y), s->fysum[y]);
+                rc |= ccan_add(ccan_at(s->var, CCRS_NVAR * s->nanniv + y), rep[b], s->fysum[y]);
         }
-    }
-    if (s->nfy > 0)
-        for (int t = 0; t < CCM_NPT; t++) {
-            fy_sums(s, values + (size_t)(L->spend_type + t) * (size_t)nd, s->fysum);
-            fy_sums(s, values + (size_t)(L->child_weeks + t) * (size_t)nd, s->fywk);
-            for (int y = 0; y < s->nfy; y++) {
-                double w = s->fywk[y];
-                rc |= ccac_add(ccac_at(s->unit, (size_t)t * (size_t)s->nfy + (size_t)y), w > 0 ? s->fysum[y] / w : 0);
-            }
-        }
-    for (int v = 0; v < CCRS_NVAR; v++) {
-        if (s->var_j[v] < 0)
-            continue;
-        const double *x = values + (size_t)s->var_j[v] * (size_t)nd;
-        for (int a = 1; a <= s->nanniv; a++)
-            rc |= ccan_add(ccan_at(s->var, v * s->nanniv + a - 1), rep, x[12 * a]);
-    }
-    if (s->spend_total >= 0 && s->nfy > 0) {
-        fy_sums(s, values + (size_t)s->spend_total * (size_t)nd, s->fysum);
-        for (int y = 0; y < s->nfy; y++)
-            rc |= ccan_add(ccan_at(s->var, CCRS_NVAR * s->nanniv + y), rep, s->fysum[y]);
     }
     return rc ? -1 : 0;
 }

@@ -28,6 +28,10 @@ void ccrs_free(ccrs *s);
 /* Add replication rep's values (L->n * ndates, series-major as ccs_run
  * writes them). 0, or -1 when memory ran out or a value is out of range. */
 int ccrs_add(ccrs *s, int rep, const double *values);
+/* The same for nb replications rep[b] with values[b] (faster: each
+ * accumulator is visited once for the batch). The values of one draw group
+ * must come one after another. */
+int ccrs_add_batch(ccrs *s, const int *rep, const double *const *values, int nb);
 /* dst += src (the same layout and dates). 0, or -1 when memory ran out. */
 int ccrs_merge(ccrs *dst, const ccrs *src);
 
