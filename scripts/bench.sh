@@ -12,7 +12,10 @@
 #      pending), the -j 2 wall time and parallel efficiency (speed-up / 2);
 #  (d) measures the peak resident memory (GNU time's maximum RSS) of the
 #      county run with -j 2 at 1,000 and at RSS_REPS (default 10,000)
-#      replications, and their ratio (RSS_REPS=0 skips (d)).
+#      replications, and their ratio (RSS_REPS=0 skips (d));
+#  (e) with an MPI build and mpirun: the same run as 2 MPI ranks of 1 thread
+#      (best of RUNS), its output checked against -j 2's, and its efficiency
+#      against 2 threads (MPI_RANKS=0 skips (e)).
 #
 # carecap is built (Release) in build-bench, or in $BUILD_DIR, if needed; the
 # bare loop is built with `cc -O2` into a temporary directory. Runs from any
@@ -158,6 +161,24 @@ if [ "$rss_reps" -gt 0 ]; then
   done
 fi
 
+# ---- (e) MPI: 2 ranks x 1 thread against 1 process x 2 threads ----------------
+# (only when carecap was built with MPI and mpirun is on the PATH; MPI_RANKS=0
+# skips it). Same run as (a); best of RUNS; byte-compared with -j 2's monthly.csv.
+mpi_wall=
+if [ "${MPI_RANKS:-2}" != 0 ] && command -v mpirun >/dev/null &&
+  ldd "$carecap" 2>/dev/null | grep -q 'libmpi'; then
+  export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+  out=$tmp/out-mpi
+  echo "   mpirun --oversubscribe -n 2 carecap run config/nottinghamshire.cfg -r $reps -y $years -s 1 -j 1 --quiet --no-charts -o TMP"
+  "$carecap" run "$cfg" -r "$reps" -y "$years" -s 1 -j 2 --quiet --no-charts -o "$tmp/out-j2ref" >/dev/null 2>&1 ||
+    die "the -j 2 reference run failed"
+  best_of mpirun --oversubscribe -n 2 "$carecap" run "$cfg" -r "$reps" -y "$years" -s 1 -j 1 --quiet --no-charts \
+    -o "$out"
+  mpi_wall=$best
+  cmp -s "$out/monthly.csv" "$tmp/out-j2ref/monthly.csv" || die "2 MPI ranks and -j 2 wrote different monthly.csv"
+  rm -rf "$out" "$tmp/out-j2ref"
+fi
+
 # ---- report -----------------------------------------------------------------
 echo
 echo "carecap: $reps replications x $years years, Nottinghamshire; $ev events ($(calc "$ev / $reps" 0) per replication)"
@@ -189,4 +210,9 @@ echo "-j 2 speed-up over -j 1: $(calc "${wall[1]} / ${wall[2]}" 2)x"
 echo "-j 2 wall time (whole command): ${wall[2]} s; parallel efficiency at -j 2: $(calc "100 * ${wall[1]} / ${wall[2]} / 2" 1)%"
 if [ "$rss_reps" -gt 0 ]; then
   echo "peak RSS, -j 2: $(calc "${rss[1000]} / 1024" 1) MB at 1000 replications, $(calc "${rss[$rss_reps]} / 1024" 1) MB at $rss_reps ($(calc "${rss[$rss_reps]} / ${rss[1000]}" 2)x)"
+fi
+if [ -n "$mpi_wall" ]; then
+  echo "2 MPI ranks x 1 thread: $mpi_wall s wall; efficiency against -j 2: $(calc "100 * ${wall[2]} / $mpi_wall" 1)% (against -j 1 x 2: $(calc "100 * ${wall[1]} / $mpi_wall / 2" 1)%)"
+else
+  echo "MPI: skipped (carecap built without MPI, or no mpirun)"
 fi
