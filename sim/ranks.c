@@ -111,9 +111,19 @@ const char *ccrk_build(void) { return "Open MPI"; }
 
 #else
 
+/* Started by mpirun with more than one process, but built without MPI:
+ * every process would run everything and write the same folder. */
 int ccrk_start(char *err)
 {
-    (void)err;
+    const char *n = getenv("OMPI_COMM_WORLD_SIZE");
+    if (!n)
+        n = getenv("PMI_SIZE");
+    if (n && strtol(n, NULL, 10) > 1) {
+        snprintf(err, 256, "this carecap was built without MPI, so it cannot share a run among %ld processes "
+                           "(build it with Open MPI present, or run it without mpirun)",
+                 strtol(n, NULL, 10));
+        return -1;
+    }
     return 0;
 }
 void ccrk_stop(void) {}
