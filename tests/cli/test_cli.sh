@@ -120,7 +120,7 @@ cmp -s "$out/monthly.csv" "$tmp/j1/monthly.csv" && ok || bad "rerun into the sam
 
 # a comparison too big for this machine's memory is refused before it starts
 # (it keeps every replication of two runs; a plain run keeps only summaries)
-expect_rc 1 "too many replications" -- "$CARECAP" compare --no-charts "$base" "$base" -r 1000000 -y 100 -o "$tmp/huge" -q
+expect_rc 1 "too many replications" -- "$CARECAP" compare --no-charts "$base" "$CARECAP_ROOT/tests/data/small-lever.cfg" -r 1000000 -y 100 -o "$tmp/huge" -q
 grep -q "GB (two runs at a time)" "$tmp/err" && ok || bad "too many replications: message: $(cat "$tmp/err")"
 [ ! -e "$tmp/huge" ] && ok || bad "too many replications: the output directory was created"
 
