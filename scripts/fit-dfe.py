@@ -784,6 +784,14 @@ DRIFT_TABLES = {
 # the routes' labels in DRIFT_TABLES["ceased"] (returned home sums its two kinds)
 DRIFT_ROUTES = [("return_home", slice(0, 2)), ("adoption", slice(2, 3)), ("sgo", slice(3, 4)), ("cao", slice(4, 5))]
 DRIFT_MIN = 5  # counts below this (or suppressed) leave the year pair out
+# the model's entry cohorts (config key, label) and the DfE age bands each overlaps
+DRIFT_COHORT_BANDS = [
+    ("age_0_3", "0-3", ["Under 1 year", "1 to 4 years"]),
+    ("age_4_6", "4-6", ["1 to 4 years", "5 to 9 years"]),
+    ("age_7_11", "7-11", ["5 to 9 years", "10 to 15 years"]),
+    ("age_12_15", "12-15", ["10 to 15 years"]),
+    ("age_16_17", "16-17", ["16 years and over"]),
+]
 
 
 def drift_keeps(name, head, row):
@@ -861,10 +869,18 @@ def fit_drift(data_dir, cutoff):
     for k, g, y in [(k, g, y) for k in (1, 2) for g in geos for y in years]:
         if y - k not in years or (k == 2 and g[0] != "Local authority"):
             continue
+        dband = []
         for a in DRIFT_TABLES["starts"][1]:
             n0, n1 = T["starts"].get(g + (y - k, "Age group", a)), T["starts"].get(g + (y, "Age group", a))
             if ok(n0, n1):
                 add("entries", g, math.log(n1 / n0), 1 / n0 + 1 / n1)
+                add("entries:" + a, g, math.log(n1 / n0), 1 / n0 + 1 / n1)
+                dband.append(math.log(n1 / n0))
+        if len(dband) >= 2:
+            # the bands' counting noise is independent, so the mean product of two bands'
+            # changes estimates the variance of the change they share
+            prods = [dband[i] * dband[j] for i in range(len(dband)) for j in range(i + 1, len(dband))]
+            add("entries:common", g, sum(prods) / len(prods), 0.0)
         s0, s1 = stock(g, y - k), stock(g, y)
         grp, labels = DRIFT_TABLES["ceased"]
         for _, sl in DRIFT_ROUTES:
@@ -904,9 +920,11 @@ def fit_drift(data_dir, cutoff):
         # changes, not a council's, say how much the national rates move
         levels = ["england"]
         lines.append("# National fit: England's own series only (the councils' and regions' drift averages out).")
+    best_pairs = {}
     for fam in ["entries", "exits", "moves", "staying_put"]:
         lines.append("# %s: %s" % (fam, what[fam]))
         best = 0.0
+        best_pairs[fam] = 0
         for lvl in levels:
             o = obs.get((fam, lvl), [])
             if not o:
@@ -915,6 +933,8 @@ def fit_drift(data_dir, cutoff):
             m2 = sum(d * d for d, _ in o) / len(o)
             mv = sum(v for _, v in o) / len(o)
             var = max(0.0, m2 - mv)
+            if var > best or not best_pairs[fam]:
+                best_pairs[fam] = len(o)
             best = max(best, var)
             lines.append("#   %-8s %3d pairs: mean d^2 %.5f - mean noise %.5f = %.5f, sd %.4f" % (
                 lvl, len(o), m2, mv, var, math.sqrt(var)))
@@ -940,6 +960,62 @@ def fit_drift(data_dir, cutoff):
         sd[fam + "_persistence"] = phi
     lines.append("# A step's sd is sqrt(V (1 + phi) / 2) for the one-year drift variance V above, so that a")
     lines.append("# one-year change keeps variance V whatever phi.")
+    # the entries by age band (16 and over, largely unaccompanied asylum-seeking children, move
+    # far more than the rest), split into a change every band shares and each band's own
+    levels_e = levels
+    pairs = {fam: 0 for fam in ["entries", "exits", "moves", "staying_put"]}
+    for fam in ["exits", "moves", "staying_put"]:
+        pairs[fam] = best_pairs[fam]
+    lines.append("# entries by age band: the same arithmetic for each DfE age band alone, the larger level's figure:")
+    band_v, band_n = {}, {}
+    for a in DRIFT_TABLES["starts"][1]:
+        parts = []
+        band_v[a], band_n[a] = 0.0, 0
+        for lvl in levels_e:
+            o = obs.get(("entries:" + a, lvl), [])
+            if not o:
+                parts.append("%s no year pair" % lvl)
+                continue
+            m2 = sum(d * d for d, _ in o) / len(o)
+            mv = sum(v for _, v in o) / len(o)
+            var = max(0.0, m2 - mv)
+            parts.append("%s %d pairs %.5f - %.5f = %.5f" % (lvl, len(o), m2, mv, var))
+            if var > band_v[a] or not band_n[a]:
+                band_v[a], band_n[a] = var, len(o)
+        lines.append("#   %-18s %s" % (a, "; ".join(parts)))
+    common, common_n, parts = 0.0, 0, []
+    for lvl in levels_e:
+        o = obs.get(("entries:common", lvl), [])
+        if not o:
+            parts.append("%s no year pair" % lvl)
+            continue
+        c = sum(d for d, _ in o) / len(o)
+        parts.append("%s %d geography-years %.5f" % (lvl, len(o), c))
+        if max(0.0, c) > common or not common_n:
+            common, common_n = max(0.0, c), len(o)
+    lines.append("# entries' shared change: for each geography and year pair the mean product of two age bands'")
+    lines.append("#   changes (counting noise is independent between bands), pooled: %s;" % "; ".join(parts))
+    lines.append("#   shared variance C = %.5f (the larger level's, at least 0)" % common)
+    phi = sd["entries_persistence"]
+    lines.append("# each model cohort takes the largest variance V of the DfE bands it overlaps, less C")
+    lines.append("#   (its own steps; C is added back by the shared walk), step sd sqrt(max(0, V - C) (1 + phi) / 2):")
+    by = []
+    npairs = [common_n] if common_n else []
+    for key, label, bands in DRIFT_COHORT_BANDS:
+        v = max(band_v[b] for b in bands)
+        npairs += [band_n[b] for b in bands if band_n[b] and band_v[b] == v]
+        own = max(0.0, v - common)
+        by.append((key, math.sqrt(own * (1 + phi) / 2)))
+        lines.append("#   %-5s (%s): V %.5f, own %.5f, step sd %.4f" % (label, ", ".join(bands), v, own, by[-1][1]))
+    sd["entries_by_cohort"] = by
+    sd["common"] = math.sqrt(common * (1 + phi) / 2)
+    lines.append("#   shared step sd sqrt(C (1 + phi) / 2) = %.4f" % sd["common"])
+    pairs["entries"] = min(npairs) if npairs else 0
+    sd["dof"] = pairs
+    lines.append("# dof: the year pairs behind each family's figure (entries: the fewest behind any band used")
+    lines.append("#   or the shared change). A size estimated from n pairs is uncertain: each replication draw")
+    lines.append("#   scales the family's variance by n / chi2(n) (a scaled inverse chi-square; pairs in the same")
+    lines.append("#   year are not independent, so n overstates what is known: the tails are if anything too thin).")
     return sd, lines
 
 
@@ -952,6 +1028,10 @@ def write_drift(W, data_dir, cutoff):
         f.append("  %s = %.4f;" % (fam, sd[fam]))
     f.append("  persistence = { %s };" % " ".join("%s = %.4f;" % (fam, sd[fam + "_persistence"])
                                               for fam in ["entries", "exits", "moves", "staying_put"]))
+    f.append("  entries_by_cohort = { %s };" % " ".join("%s = %.4f;" % kv for kv in sd["entries_by_cohort"]))
+    f.append("  common = %.4f;" % sd["common"])
+    f.append("  dof = { %s };" % " ".join("%s = %d;" % (fam, sd["dof"][fam])
+                                       for fam in ["entries", "exits", "moves", "staying_put"] if sd["dof"][fam] > 0))
     f.append('  why = "scripts/fit-dfe.py: pooled year-on-year changes of published years up to %d, less counting noise (arithmetic above)";' % cutoff)
     f.append("};")
 

@@ -41,6 +41,9 @@ struct ccu_spec {
     int has_drift;             /* a drift group with a size above 0 */
     double drift_sd[CCU_NDF];  /* sd a year of each family's walk steps */
     double persist[CCU_NDF];   /* AR(1) coefficient of each family's walks (1: a random walk) */
+    double entry_sd[CCM_NCOHORT]; /* sd a year of each cohort's own entry steps */
+    double common_sd;          /* sd a year of the entry step every cohort shares */
+    double dof[CCU_NDF];       /* pairs each family's drift size was estimated from (0: taken as known) */
 };
 
 struct ccu_work {
@@ -53,6 +56,7 @@ struct ccu_work {
     size_t ndraw;
     int years;                /* forecast years the drift walks cover */
     double *walk;             /* years * CCU_NDRIFT drift values (NULL: no drift) */
+    double *common;           /* 2 * years: the shared entry walk and its variance */
 };
 
 static double *field(const cc_params *p, const item *t)
@@ -396,7 +400,8 @@ static int overlaps(const item *a, const item *b)
  * walks) and `uncertainty_group`, into u. */
 static void read_drift(ccc_reader *r, config_setting_t *root, ccu_spec *u)
 {
-    static const char *const keys[] = {"entries", "exits", "moves", "staying_put", "persistence", "why"};
+    static const char *const keys[] = {"entries", "exits", "moves", "staying_put", "persistence", "why",
+                                       "entries_by_cohort", "common", "dof"};
     long g = 0;
     if (config_setting_get_member(root, "uncertainty_group") &&
         ccc_int(r, root, "uncertainty_group", 1, 1000, 0, &g))
@@ -427,6 +432,30 @@ static void read_drift(ccc_reader *r, config_setting_t *root, ccu_spec *u)
         if (ccc_number(r, d, "persistence", 0, 1, 0, &v))
             for (int k = 0; k < CCU_NDF; k++)
                 u->persist[k] = v;
+    }
+    /* entries by cohort (each cohort's own steps; entries sizes them all
+     * when absent), the step every cohort shares, and the pairs behind
+     * each family's size */
+    for (int c = 0; c < CCM_NCOHORT; c++)
+        u->entry_sd[c] = u->drift_sd[CCU_DF_ENTRIES];
+    config_setting_t *bc = ccc_group(r, d, "entries_by_cohort", 0);
+    if (bc) {
+        ccc_known(r, bc, ccm_cohort_key, CCM_NCOHORT);
+        for (int c = 0; c < CCM_NCOHORT; c++) {
+            ccc_number(r, bc, ccm_cohort_key[c], 0, 1, 0, &u->entry_sd[c]);
+            u->has_drift |= u->entry_sd[c] > 0;
+        }
+    }
+    if (ccc_number(r, d, "common", 0, 1, 0, &u->common_sd))
+        u->has_drift |= u->common_sd > 0;
+    config_setting_t *df = ccc_group(r, d, "dof", 0);
+    if (df) {
+        ccc_known(r, df, keys, CCU_NDF);
+        for (int k = 0; k < CCU_NDF; k++) {
+            long n = 0;
+            if (ccc_int(r, df, keys[k], 1, 100000, 0, &n))
+                u->dof[k] = (double)n;
+        }
     }
 }
 
@@ -542,7 +571,16 @@ void ccu_report(const cc_params *p, FILE *out)
                      "staying put %g; %g (logit)\n",
                 d[CCU_DF_ENTRIES], p->unc->persist[CCU_DF_ENTRIES], d[CCU_DF_EXITS], p->unc->persist[CCU_DF_EXITS],
                 d[CCU_DF_MOVES], p->unc->persist[CCU_DF_MOVES], d[CCU_DF_STAYPUT], p->unc->persist[CCU_DF_STAYPUT]);
-    else
+    if (d) {
+        const ccu_spec *u = p->unc;
+        fprintf(out, "  drift of entries by cohort (own steps):");
+        for (int c = 0; c < CCM_NCOHORT; c++)
+            fprintf(out, " %s %g", ccm_cohort_label[c], u->entry_sd[c]);
+        fprintf(out, "; shared by every cohort %g\n", u->common_sd);
+        fprintf(out, "  drift sizes estimated from (pairs; 0: taken as known): entries %g, exits %g, moves %g, "
+                     "staying put %g\n", u->dof[CCU_DF_ENTRIES], u->dof[CCU_DF_EXITS], u->dof[CCU_DF_MOVES],
+                u->dof[CCU_DF_STAYPUT]);
+    } else
         fprintf(out, "  drift: none (the rates hold still over the forecast)\n");
     fprintf(out, "  %-40s %s\n", "numbers used (not 0; not 1 for multipliers)", "with uncertainty");
     tally(p, out, "entries.rate", p->entry_rate, CCM_NCOHORT * p->nd, 0);
@@ -582,9 +620,11 @@ ccu_work *ccu_work_new(const cc_params *const *phases, int n, int years)
     w->ndraw = (size_t)(u ? u->n : 0) * CCM_NPT + 1;
     w->draw = calloc(w->ndraw, sizeof *w->draw);
     w->years = years > 0 ? years : 1;
-    if (ccu_drift(u))
+    if (ccu_drift(u)) {
         w->walk = calloc((size_t)w->years * CCU_NDRIFT, sizeof *w->walk);
-    if (!w->copy || !w->ptr || !w->rng || !w->draw || (ccu_drift(u) && !w->walk)) {
+        w->common = calloc((size_t)w->years * 2, sizeof *w->common);
+    }
+    if (!w->copy || !w->ptr || !w->rng || !w->draw || (ccu_drift(u) && (!w->walk || !w->common))) {
         ccu_work_free(w);
         return NULL;
     }
@@ -615,6 +655,7 @@ void ccu_work_free(ccu_work *w)
     }
     free(w->copy);
     free(w->ptr);
+    free(w->common);
     if (w->rng)
         gsl_rng_free(w->rng);
     free(w->draw);
@@ -706,26 +747,48 @@ static void draw_item(const item *t, gsl_rng *r, double *x)
 /* The drift walks of one draw: for each walk, an AR(1) process in its
  * scale, x_y = phi x_(y-1) + s z_y from x_(-1) = 0 (phi = persistence; 1:
  * a random walk), one step a year, the first forecast year taking one step
- * (the fitted level is the mean of the years up to the start date). A
- * log-scale walk's multiplier is exp(x_y - Var(x_y)/2), so that its mean
+ * (the fitted level is the mean of the years up to the start date). An
+ * entry cohort's walk is its own (entries_by_cohort) plus one shared by
+ * every cohort (common), both with the entries' persistence. A family with
+ * dof n has its sizes' variance scaled by n / chi2(n) for the whole draw
+ * (the size is an estimate from n year pairs: a scaled inverse chi-square).
+ * A log-scale walk's multiplier is exp(x_y - Var(x_y)/2), so that its mean
  * stays 1 (the fitted rate); the logit walk's shift x_y keeps median 0.
- * From stream (seed, draw) index 1, apart from the parameters' index 0, so
- * a config without drift draws its parameters as before. */
+ * The walks' steps come from stream (seed, draw) index 1, the scales and
+ * the shared steps from index 2, apart from the parameters' index 0, so a
+ * config without drift draws its parameters as before and one without
+ * common or dof draws its walks as before. */
 static void draw_walks(ccu_work *w, const ccu_spec *u, uint64_t seed, uint64_t draw)
 {
-    const double *sd = u->drift_sd;
+    double scale[CCU_NDF], *common = w->common, *cvar = w->common + w->years;
+    ccr_set(w->rng, seed, draw, CCR_PARAMS, 2);
+    for (int k = 0; k < CCU_NDF; k++) { /* drawn whatever the dof, so one family's does not change another's */
+        double c = gsl_ran_chisq(w->rng, u->dof[k] > 0 ? u->dof[k] : 1);
+        scale[k] = u->dof[k] > 0 && c > 0 ? sqrt(u->dof[k] / c) : 1;
+    }
+    {
+        double s = u->common_sd * scale[CCU_DF_ENTRIES], phi = u->persist[CCU_DF_ENTRIES], x = 0, var = 0;
+        for (int y = 0; y < w->years; y++) {
+            x = phi * x + s * gsl_ran_ugaussian(w->rng);
+            var = phi * phi * var + s * s;
+            common[y] = x;
+            cvar[y] = var;
+        }
+    }
     ccr_set(w->rng, seed, draw, CCR_PARAMS, 1);
     for (int j = 0; j < CCU_NDRIFT; j++) {
         int fam = j < CCU_DR_EXIT ? CCU_DF_ENTRIES : j < CCU_DR_MOVE ? CCU_DF_EXITS
                   : j == CCU_DR_MOVE ? CCU_DF_MOVES : CCU_DF_STAYPUT;
-        double s = sd[fam], phi = u->persist[fam], x = 0, var = 0;
+        double s = (fam == CCU_DF_ENTRIES ? u->entry_sd[j - CCU_DR_ENTRY] : u->drift_sd[fam]) * scale[fam];
+        double phi = u->persist[fam], x = 0, var = 0;
         for (int y = 0; y < w->years; y++) {
             /* every step is drawn, even of size 0, so one family's size
              * does not change another's walk */
             double z = gsl_ran_ugaussian(w->rng);
             x = phi * x + s * z;
             var = phi * phi * var + s * s;
-            w->walk[(size_t)y * CCU_NDRIFT + (size_t)j] = j == CCU_DR_STAYPUT ? x : exp(x - var / 2);
+            double xt = fam == CCU_DF_ENTRIES ? x + common[y] : x, vt = fam == CCU_DF_ENTRIES ? var + cvar[y] : var;
+            w->walk[(size_t)y * CCU_NDRIFT + (size_t)j] = j == CCU_DR_STAYPUT ? xt : exp(xt - vt / 2);
         }
     }
 }

@@ -233,6 +233,64 @@ static void drift(double PHI)
     ccp_free(p);
 }
 
+/* The drift draws themselves (no run): entries by cohort plus a shared
+ * walk (variances add, cohorts covary by the shared one's), and a size's
+ * dof (the staying-put shift, x itself, has variance sd^2 n / (n - 2)). */
+static void drift_parts(void)
+{
+    const double E0 = 0.05, E4 = 0.3, C = 0.15, SP = 0.3, NU = 6;
+    char extra[512];
+    snprintf(extra, sizeof extra,
+             "drift = { entries = 0.2; staying_put = %g; entries_by_cohort = { age_0_3 = %g; age_16_17 = %g; };"
+             " common = %g; dof = { staying_put = %g; }; why = \"test\"; };\n", SP, E0, E4, C, NU);
+    cc_params *p = testcfg_mminf_with(60, 0.5, "", extra);
+    CHECK(p != NULL, "config with drift by cohort, common and dof loads");
+    if (!p)
+        return;
+    const cc_params *ph[1] = {p};
+    ccu_work *w = ccu_work_new(ph, 1, 2);
+    CHECK(w != NULL, "work");
+    enum { N = 20000 };
+    double v0 = E0 * E0 + C * C, v4 = E4 * E4 + C * C, v1 = 0.2 * 0.2 + C * C;
+    double s[3] = {0}, ss[3] = {0}, s04 = 0, sp = 0, sp2 = 0;
+    for (int i = 0; i < N; i++) {
+        const cc_params *const *d = ccu_work_draw(w, 11, (uint64_t)i);
+        const double *dr = d[0]->drift;
+        /* year 0: log multiplier = x - Var x / 2 */
+        double x0 = log(dr[CCU_DR_ENTRY + 0]) + v0 / 2, x4 = log(dr[CCU_DR_ENTRY + 4]) + v4 / 2;
+        double x1 = log(dr[CCU_DR_ENTRY + 1]) + v1 / 2;
+        double x[3] = {x0, x4, x1};
+        for (int k = 0; k < 3; k++) {
+            s[k] += x[k];
+            ss[k] += x[k] * x[k];
+        }
+        s04 += x0 * x4;
+        double y = dr[CCU_DR_STAYPUT];
+        sp += y;
+        sp2 += y * y;
+    }
+    double want[3] = {v0, v4, v1};
+    const char *name[3] = {"0-3", "16-17", "4-6 (entries' size)"};
+    for (int k = 0; k < 3; k++) {
+        double m = s[k] / N, v = ss[k] / N - m * m;
+        printf("drift parts: cohort %s log-entry step variance %.5f (expected %.5f)\n", name[k], v, want[k]);
+        CHECK(fabs(m) < 4 * sqrt(want[k] / N), "cohort %s: mean step %.5f near 0", name[k], m);
+        CHECK(fabs(v - want[k]) < 4 * want[k] * sqrt(2.0 / N), "cohort %s: variance %.5f near %.5f", name[k], v,
+              want[k]);
+    }
+    double c = s04 / N - (s[0] / N) * (s[1] / N);
+    printf("drift parts: covariance of cohorts 0-3 and 16-17 %.5f (expected the shared %.5f)\n", c, C * C);
+    CHECK(fabs(c - C * C) < 4 * sqrt(v0 * v4 / N), "the cohorts covary by the shared walk's variance");
+    double m = sp / N, v = sp2 / N - m * m, V = SP * SP * NU / (NU - 2);
+    /* the shift is a t with NU dof scaled by SP: kurtosis 3 + 6 / (NU - 4) */
+    double se = V * sqrt((2 + 6 / (NU - 4)) / N);
+    printf("drift parts: staying-put shift variance %.5f (expected %.5f with dof %g; %.5f without)\n", v, V, NU,
+           SP * SP);
+    CHECK(fabs(v - V) < 4 * se, "staying-put shift variance %.5f near sd^2 n/(n-2) = %.5f", v, V);
+    ccu_work_free(w);
+    ccp_free(p);
+}
+
 static void staying_put(void)
 {
     char path[4096];
@@ -273,6 +331,7 @@ int main(void)
 {
     split_by_hand();
     staying_put();
+    drift_parts();
     drift(1);
     drift(0.5);
     mixture();
