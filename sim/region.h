@@ -98,8 +98,11 @@ uint64_t ccrg_council_seed(uint64_t seed, int c);
 
 /* Run o->reps replications of the region over o->threads threads (the
  * result is the same whatever the number). uncertainty: CCE_UNC_* as for
- * a council run, applied to each council with its own seed. 0, or -1 with
- * a message in err (at least 256 bytes). */
+ * a council run, applied to each council with its own seed. With o->mpi
+ * under mpirun (ranks.h), a collective: the ranks share the replications
+ * and rank 0 gathers them; on the other ranks success leaves *out NULL, and
+ * a failure on any rank fails the call on every rank. 0, or -1 with a
+ * message in err (at least 256 bytes). */
 int ccrg_run(const ccrg_region *g, const cce_opts *o, int uncertainty, cce_progress progress, void *ctx,
              ccrg_result **out, char *err);
 void ccrg_result_free(ccrg_result *r);

@@ -18,6 +18,7 @@
 #include "diag.h"
 #include "output.h"
 #include "params.h"
+#include "ranks.h"
 #include "model.h"
 #include "region.h"
 #include "supply.h"
@@ -463,26 +464,41 @@ static int write_all(const char *sd, const cca_run_opts *o, const ccrg_region *g
     return bad;
 }
 
+/* After rank 0's write: every rank exits with a failure when it failed
+ * (a collective; rank 0 passes its status, the others CCA_OK). */
+static int written(int rc)
+{
+    if (!ccrk_all(rc == CCA_OK) && rc == CCA_OK)
+        return CCA_RUNTIME;
+    return rc;
+}
+
 int ccra_run(const cca_run_opts *o, FILE *out, FILE *err)
 {
     ccrg_region *g = NULL;
     int ns = o->nscenarios;
+    char msg[512];
+    /* under mpirun: the ranks share each run's replications; rank 0 writes */
+    if (ccrk_start(msg) != 0) {
+        fprintf(err, "carecap: %s\n", msg);
+        return CCA_RUNTIME;
+    }
+    int rank = ccrk_rank();
     int rc = load(o->config, err, &g);
-    if (rc != CCA_OK)
-        return rc;
     ccrg_region *sg[64] = {0};
     ccrg_result *r = NULL, *sc[64] = {0};
     cco_sigsave sv = {0};
-    char msg[512];
+    if (rc != CCA_OK)
+        goto agree; /* every rank reads the same files, so all stop here */
     if (o->per_rep) {
         fprintf(err, "carecap: %s: --per-rep is not available for a region (expected a council config)\n", o->config);
         rc = CCA_USAGE;
-        goto done;
+        goto agree;
     }
     if (ns > 64) {
         fprintf(err, "carecap: compare: %d scenarios (expected at most 64)\n", ns);
         rc = CCA_USAGE;
-        goto done;
+        goto agree;
     }
     for (int s = 0; s < ns; s++) {
         int r1 = load(o->scenarios[s], err, &sg[s]);
@@ -506,26 +522,40 @@ int ccra_run(const cca_run_opts *o, FILE *out, FILE *err)
     }
     if (rc != CCA_OK) {
         fprintf(err, "carecap: compare: nothing was run\n");
+        goto agree;
+    }
+    if (rank == 0) { /* the writer checks the results folder can be written */
+        cco_stage *probe = cco_stage_new(o->outdir, msg);
+        if (!probe) {
+            fprintf(err, "carecap: %s\n", msg);
+            rc = CCA_IO;
+            goto agree;
+        }
+        cco_stage_abort(probe);
+    }
+agree:
+    if (!ccrk_all(rc == CCA_OK)) { /* any rank's failure stops every rank */
+        rc = rc == CCA_OK ? CCA_RUNTIME : rc;
         goto done;
     }
-    cco_stage *probe = cco_stage_new(o->outdir, msg);
-    if (!probe) {
-        fprintf(err, "carecap: %s\n", msg);
-        rc = CCA_IO;
-        goto done;
-    }
-    cco_stage_abort(probe);
     cce_opts eo = {o->reps, o->years, o->threads, o->seed, 0, NULL, NULL, 0, NULL, NULL, 0, NULL, NULL, 0};
+    eo.mpi = 1;
+    cce_progress prog = o->progress && rank == 0 ? show_progress : NULL;
     rc = CCA_RUNTIME;
-    if (ccrg_run(g, &eo, o->uncertainty, o->progress ? show_progress : NULL, err, &r, msg) != 0) {
+    /* a failure on any rank fails ccrg_run on every rank */
+    if (ccrg_run(g, &eo, o->uncertainty, prog, err, &r, msg) != 0) {
         fprintf(err, "carecap: %s\n", msg);
         goto done;
     }
     for (int s = 0; s < ns; s++)
-        if (ccrg_run(sg[s], &eo, o->uncertainty, o->progress ? show_progress : NULL, err, &sc[s], msg) != 0) {
+        if (ccrg_run(sg[s], &eo, o->uncertainty, prog, err, &sc[s], msg) != 0) {
             fprintf(err, "carecap: %s: %s\n", o->scenarios[s], msg);
             goto done;
         }
+    if (rank != 0) { /* rank 0 holds every replication and writes */
+        rc = written(CCA_OK);
+        goto done;
+    }
     cco_signals_catch(&sv);
     rc = CCA_IO;
     cco_stage *st = cco_stage_new(o->outdir, msg);
@@ -550,7 +580,9 @@ int ccra_run(const cca_run_opts *o, FILE *out, FILE *err)
             fprintf(out, "carecap: region %s (%d councils)%s%s x %d replications x %d years in %.2f s; results in %s/\n",
                     g->name, g->nc, ns ? " and scenarios" : "", "", o->reps, o->years, r->wall_seconds, o->outdir);
     }
+    rc = written(rc);
 done:
+    ccrk_stop();
     cco_signals_default(&sv);
     ccrg_result_free(r);
     for (int s = 0; s < ns && s < 64; s++) {

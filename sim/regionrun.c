@@ -13,6 +13,7 @@
 
 #include "ccdate.h"
 #include "market.h"
+#include "ranks.h"
 #include "region.h"
 #include "runstats.h"
 #include "rng.h"
@@ -35,6 +36,7 @@ typedef struct {
     const ccrg_region *g;
     ccrg_result *res;
     int reps, ndates, draw_group, years;
+    int lo, hi; /* this rank's replications: [lo, hi) */
     const double *snap_t;
     uint64_t seed;
     int unc[CCRG_MAXCOUNCIL];
@@ -216,8 +218,8 @@ static void *worker(void *arg)
         return NULL;
     }
     for (;;) {
-        int rep = atomic_fetch_add(&sh->next, 1);
-        if (rep >= sh->reps || atomic_load(&sh->failed))
+        int rep = sh->lo + atomic_fetch_add(&sh->next, 1);
+        if (rep >= sh->hi || atomic_load(&sh->failed))
             break;
         for (int c = 0; c < g->nc; c++)
             if (e.w[c]) {
@@ -436,6 +438,84 @@ static int build_total(ccrg_result *res, const shared *sh, const cce_opts *o, in
     return 0;
 }
 
+/* Rank `rank` of `size`'s replications of n: whole draw groups of g, in
+ * a contiguous block, as a council's run shares them (experiment.c). */
+static void share(int n, int g, int rank, int size, int *lo, int *hi)
+{
+    int G = (n + g - 1) / g;
+    *lo = (int)((long long)G * rank / size) * g;
+    *hi = (int)((long long)G * (rank + 1) / size) * g;
+    if (*lo > n)
+        *lo = n;
+    if (*hi > n)
+        *hi = n;
+}
+
+/* The n bytes per replication at base for replications [lo, hi): sent to
+ * rank 0 (from < 0), or, on rank 0, taken from rank `from`. 0 or -1. */
+static int pass(void *base, size_t n, int lo, int hi, int from)
+{
+    if (from < 0)
+        return ccrk_send0((unsigned char *)base + (size_t)lo * n, (size_t)(hi - lo) * n);
+    unsigned char *buf = NULL;
+    size_t len = 0;
+    int rc = ccrk_recv(from, &buf, &len) || len != (size_t)(hi - lo) * n;
+    if (!rc && len)
+        memcpy((unsigned char *)base + (size_t)lo * n, buf, len);
+    free(buf);
+    return rc ? -1 : 0;
+}
+
+/* MPI: the other ranks send rank 0 their replications' kept values of
+ * every council, its totals and the markets' series; rank 0 puts them in
+ * place, so that it holds what one process would have. 0, or -1 with a
+ * message in err. */
+static int gather_one(ccrg_result *res, shared *sh, int lo, int hi, int from)
+{
+    const ccrg_region *g = sh->g;
+    for (int c = 0; c < g->nc; c++) {
+        cce_result *r = res->council[c];
+        if (pass(r->data, (size_t)r->L->n * (size_t)r->ndates * sizeof *r->data, lo, hi, from) != 0 ||
+            pass(r->tot, sizeof *r->tot, lo, hi, from) != 0)
+            return -1;
+    }
+    size_t mslice = (size_t)g->nm * (size_t)market_series(g->nc) * (size_t)sh->ndates * sizeof *sh->mdata;
+    return mslice ? pass(sh->mdata, mslice, lo, hi, from) : 0;
+}
+
+static int gather(ccrg_result *res, shared *sh, int size, int rank, char *err)
+{
+    if (rank != 0) {
+        if (gather_one(res, sh, sh->lo, sh->hi, -1) != 0) {
+            snprintf(err, 256, "MPI rank %d could not send its results of the region", rank);
+            return -1;
+        }
+        return 0;
+    }
+    for (int from = 1; from < size; from++) {
+        int lo, hi; /* the sender's share, as it computed it */
+        share(sh->reps, sh->draw_group, from, size, &lo, &hi);
+        if (gather_one(res, sh, lo, hi, from) != 0) {
+            snprintf(err, 256,
+                     "the results of the region from MPI rank %d could not be taken (out of memory, or a malformed "
+                     "message)",
+                     from);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* A rank that fails before the ranks agree still takes part in their two
+ * votes (see ccrg_run), so that the others learn of it and stop. */
+static void unsync(int synced)
+{
+    if (!synced) {
+        ccrk_all(0);
+        ccrk_all(0);
+    }
+}
+
 int ccrg_run(const ccrg_region *g, const cce_opts *o, int uncertainty, cce_progress progress, void *ctx,
              ccrg_result **out, char *err)
 {
@@ -444,7 +524,11 @@ int ccrg_run(const ccrg_region *g, const cce_opts *o, int uncertainty, cce_progr
     double *snap = NULL;
     shared sh;
     memset(&sh, 0, sizeof sh);
-    int threads = o->threads < 1 ? 1 : (o->threads > o->reps ? o->reps : o->threads);
+    /* under MPI, this rank's share of the replications: whole draw groups */
+    int size = o->mpi ? ccrk_size() : 1, rank = o->mpi ? ccrk_rank() : 0;
+    share(o->reps, CCE_DRAW_GROUP, rank, size, &sh.lo, &sh.hi);
+    int count = sh.hi - sh.lo, synced = size < 2; /* synced: past the ranks' agreement */
+    int threads = o->threads < 1 ? 1 : (o->threads > count ? (count > 0 ? count : 1) : o->threads);
     if (!res)
         goto oom;
     res->g = g;
@@ -502,6 +586,7 @@ int ccrg_run(const ccrg_region *g, const cce_opts *o, int uncertainty, cce_progr
             break;
     if (started == 0) {
         snprintf(err, 256, "could not start a worker thread");
+        unsync(synced);
         free(sh.mdata);
         free(snap);
         ccrg_result_free(res);
@@ -509,21 +594,39 @@ int ccrg_run(const ccrg_region *g, const cce_opts *o, int uncertainty, cce_progr
     }
     if (progress) {
         struct timespec tick = {0, 100000000L};
-        while (atomic_load(&sh.done) < o->reps && !atomic_load(&sh.failed)) {
-            progress(ctx, atomic_load(&sh.done), o->reps);
+        while (atomic_load(&sh.done) < count && !atomic_load(&sh.failed)) {
+            progress(ctx, atomic_load(&sh.done), count);
             nanosleep(&tick, NULL);
         }
-        progress(ctx, atomic_load(&sh.done), o->reps);
+        progress(ctx, atomic_load(&sh.done), count);
     }
     for (int i = 0; i < started; i++)
         pthread_join(tid[i], NULL);
-    res->wall_seconds = now_seconds() - t0;
-    if (atomic_load(&sh.failed) || atomic_load(&sh.done) != o->reps) {
+    int failed = atomic_load(&sh.failed) || atomic_load(&sh.done) != count;
+    if (failed)
         snprintf(err, 256, "a replication of the region ran out of memory");
+    if (size > 1) {
+        /* every rank learns whether every rank succeeded before any sends;
+         * then rank 0 takes the others' replications */
+        if (!ccrk_all(!failed)) {
+            if (!failed)
+                snprintf(err, 256, "another MPI rank failed");
+            failed = 1;
+        }
+        if (!failed && gather(res, &sh, size, rank, err) != 0)
+            failed = 1;
+        if (!ccrk_all(!failed) && !failed) {
+            snprintf(err, 256, "the MPI ranks' results of the region could not be gathered");
+            failed = 1;
+        }
+        synced = 1;
+    }
+    res->wall_seconds = now_seconds() - t0;
+    if (failed || rank != 0) { /* rank 0 alone builds the summaries */
         free(sh.mdata);
         free(snap);
         ccrg_result_free(res);
-        return -1;
+        return failed ? -1 : 0;
     }
     for (int c = 0; c < g->nc; c++)
         res->council[c]->wall_seconds = res->wall_seconds;
@@ -543,6 +646,7 @@ int ccrg_run(const ccrg_region *g, const cce_opts *o, int uncertainty, cce_progr
     return 0;
 oom:
     snprintf(err, 256, "out of memory for %d replications of the region", o->reps);
+    unsync(synced);
     free(sh.mdata);
     free(snap);
     ccrg_result_free(res);

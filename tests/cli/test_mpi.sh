@@ -3,7 +3,9 @@
 # three local ranks, each with one or two threads, the accumulators merged
 # on rank 0) writes the same bytes as -j 1 in one process: monthly.csv,
 # annual.csv, variance.csv, comparison.csv; with parameter uncertainty on
-# (draw groups split across ranks) and off. --per-rep is refused under MPI.
+# (draw groups split across ranks) and off; the same for a region's run and
+# compare (every council, the region, the markets). --per-rep is refused
+# under MPI.
 # Skipped (exit 77) when carecap was built without MPI or mpirun is absent.
 #
 # Env: CARECAP (the binary), CARECAP_ROOT (the source tree), CARECAP_MPI (1
@@ -52,6 +54,43 @@ if [ -f "$scen" ]; then
 else
     bad "no scenario $scen"
 fi
+
+# A region (regionrun.c): each run's replications shared among the ranks,
+# rank 0 gathers every council's values, totals and the markets' series.
+# Every file but manifest.txt (command line, wall time, threads) and
+# spend.xlsx (its workbook's time stamp) must be the same bytes. 9
+# replications: draw groups of 2 split 1/2/2 among three ranks.
+region=$CARECAP_ROOT/tests/data/region
+same_tree() { # same_tree <what> <folder a> <folder b>
+    local n=0 f
+    while IFS= read -r f; do
+        n=$((n + 1))
+        same "$1" "$2/$f" "$3/$f"
+    done < <(cd "$2" && find . -type f ! -name manifest.txt ! -name spend.xlsx | sort)
+    [ "$n" -ge 10 ] && ok || bad "$1: only $n files in $2"
+    [ "$(cd "$2" && find . -type f | sort)" = "$(cd "$3" && find . -type f | sort)" ] && ok ||
+        bad "$1: not the same files"
+}
+for unc in on off; do
+    "$CARECAP" run --no-charts "$region/scarce.cfg" -r 9 -y 2 -s 5 -j 1 -q --uncertainty $unc -o "$tmp/rg1-$unc" \
+        >/dev/null 2>"$tmp/err" || bad "region -j 1 ($unc): $(cat "$tmp/err")"
+    mpi "$CARECAP" run --no-charts "$region/scarce.cfg" -r 9 -y 2 -s 5 -j 2 -q --uncertainty $unc -o "$tmp/rgm-$unc" \
+        >/dev/null 2>"$tmp/err" || bad "region under mpirun ($unc): $(head -5 "$tmp/err")"
+    same_tree "region run, uncertainty $unc" "$tmp/rg1-$unc" "$tmp/rgm-$unc"
+done
+"$CARECAP" compare --no-charts "$region/tight.cfg" "$region/tight-homes.cfg" -r 7 -y 2 -s 3 -j 1 -q -o "$tmp/rgc1" \
+    >/dev/null 2>"$tmp/err" || bad "region compare -j 1: $(cat "$tmp/err")"
+mpi "$CARECAP" compare --no-charts "$region/tight.cfg" "$region/tight-homes.cfg" -r 7 -y 2 -s 3 -j 1 -q \
+    -o "$tmp/rgcm" >/dev/null 2>"$tmp/err" || bad "region compare under mpirun: $(head -5 "$tmp/err")"
+same_tree "region compare" "$tmp/rgc1" "$tmp/rgcm"
+# a results folder rank 0 cannot make (below a file): every rank stops,
+# non-zero, nothing written
+: >"$tmp/afile"
+mpi "$CARECAP" run --no-charts "$region/scarce.cfg" -r 4 -y 1 -q -o "$tmp/afile/out" >/dev/null 2>"$tmp/err"
+rc=$?
+[ $rc -ne 0 ] && ok || bad "region under mpirun into an unwritable folder: exit 0"
+[ ! -s "$tmp/afile" ] && ok || bad "region under mpirun into an unwritable folder wrote something"
+[ "$(ls -A "$tmp" | grep -c '^\.carecap')" -eq 0 ] && ok || bad "region: temporary folders left behind"
 
 # --per-rep needs one process
 mpi "$CARECAP" run --no-charts "$cfg" -r 4 -y 1 -q --per-rep looked_after -o "$tmp/per" >/dev/null 2>"$tmp/err"
