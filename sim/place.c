@@ -104,13 +104,22 @@ int ccpl_grow(cc_sim *s, size_t children)
     /* a child can be moved more than once in one call (a closing home, then
      * a step-down): twice the pool, and more on demand */
     size_t cap = 2 * children + 64;
-    if (cap <= u->moved_cap)
-        return 0;
-    uint32_t *a = realloc(u->moved, cap * sizeof *a);
-    if (!a)
-        return -1;
-    u->moved = a;
-    u->moved_cap = cap;
+    if (cap > u->moved_cap) {
+        uint32_t *a = realloc(u->moved, cap * sizeof *a);
+        if (!a)
+            return -1;
+        u->moved = a;
+        u->moved_cap = cap;
+    }
+    /* the pending heap: one live entry a waiting child, and as many stale
+     * ones before a compaction */
+    if (cap > u->pend_cap) {
+        struct ccs_pending *e = realloc(u->pend, cap * sizeof *e);
+        if (!e)
+            return -1;
+        u->pend = e;
+        u->pend_cap = cap;
+    }
     return 0;
 }
 
@@ -200,6 +209,7 @@ void ccpl_free(cc_sim *s)
     free(u->pipe);
     free(u->scratch);
     free(u->moved);
+    free(u->pend);
     if (u->rng)
         gsl_rng_free(u->rng);
 }
@@ -384,6 +394,121 @@ static int choose(cc_sim *s, uint32_t i, double t, int only_type)
     return 0;
 }
 
+/* ---- the ready sublists ----
+ * A freed place goes to the longest-waiting child who is ready and may go
+ * there. Most waiting children are not ready yet (care planning takes
+ * months), so each type's waiting list has a sublist of the ready ones in
+ * the same order, and a freed place walks only that. A child joins its
+ * sublist (promote) at the first freed place after its ready_at, which
+ * keeps the walk's result exactly that of a walk of the whole list. */
+
+static int pend_live(const cc_sim *s, const struct ccs_pending *e)
+{
+    const child *c = &s->ch[e->i];
+    return c->waiting && !c->ready && c->ready_at == e->at;
+}
+
+static void pend_sift_down(ccs_supply *u, size_t x)
+{
+    struct ccs_pending *h = u->pend, v = h[x];
+    size_t n = u->npend;
+    for (;;) {
+        size_t l = 2 * x + 1;
+        if (l >= n)
+            break;
+        if (l + 1 < n && h[l + 1].at < h[l].at)
+            l++;
+        if (!(h[l].at < v.at))
+            break;
+        h[x] = h[l];
+        x = l;
+    }
+    h[x] = v;
+}
+
+/* Child i (waiting, not ready) becomes ready at time at. Drops the stale
+ * entries when the heap is full; grows it only if that is not enough. */
+static void pend_push(cc_sim *s, uint32_t i, double at)
+{
+    ccs_supply *u = &s->sup;
+    if (u->npend == u->pend_cap) {
+        size_t n = 0;
+        for (size_t x = 0; x < u->npend; x++)
+            if (pend_live(s, &u->pend[x]))
+                u->pend[n++] = u->pend[x];
+        u->npend = n;
+        for (size_t x = n / 2; x > 0; x--)
+            pend_sift_down(u, x - 1);
+        if (n == u->pend_cap) {
+            size_t cap = 2 * u->pend_cap + 64;
+            struct ccs_pending *e = realloc(u->pend, cap * sizeof *e);
+            if (!e) {
+                u->moved_lost = 1; /* ccpl_take_moved reports it */
+                return;
+            }
+            u->pend = e;
+            u->pend_cap = cap;
+        }
+    }
+    size_t x = u->npend++;
+    while (x > 0 && at < u->pend[(x - 1) / 2].at) {
+        u->pend[x] = u->pend[(x - 1) / 2];
+        x = (x - 1) / 2;
+    }
+    u->pend[x] = (struct ccs_pending){at, i};
+}
+
+/* Child i joins its ready sublist after the nearest ready child before it
+ * in the waiting list (the sublist keeps the list's order). */
+static void ready_link(cc_sim *s, uint32_t i)
+{
+    ccs_supply *u = &s->sup;
+    child *c = &s->ch[i];
+    uint32_t p = c->wprev;
+    while (p != NONE && !s->ch[p].ready)
+        p = s->ch[p].wprev;
+    uint32_t n = p == NONE ? u->rhead[c->need] : s->ch[p].rnext;
+    c->rprev = p;
+    c->rnext = n;
+    if (p == NONE)
+        u->rhead[c->need] = i;
+    else
+        s->ch[p].rnext = i;
+    if (n != NONE)
+        s->ch[n].rprev = i;
+    c->ready = 1;
+}
+
+static void ready_unlink(cc_sim *s, uint32_t i)
+{
+    ccs_supply *u = &s->sup;
+    child *c = &s->ch[i];
+    if (!c->ready)
+        return;
+    if (c->rprev != NONE)
+        s->ch[c->rprev].rnext = c->rnext;
+    else
+        u->rhead[c->need] = c->rnext;
+    if (c->rnext != NONE)
+        s->ch[c->rnext].rprev = c->rprev;
+    c->rprev = c->rnext = NONE;
+    c->ready = 0;
+}
+
+/* Every waiting child whose ready_at is at or before t joins its sublist. */
+static void promote(cc_sim *s, double t)
+{
+    ccs_supply *u = &s->sup;
+    while (u->npend > 0 && u->pend[0].at <= t) {
+        struct ccs_pending e = u->pend[0];
+        u->pend[0] = u->pend[--u->npend];
+        if (u->npend > 0)
+            pend_sift_down(u, 0);
+        if (pend_live(s, &e))
+            ready_link(s, e.i);
+    }
+}
+
 static void wait_join(cc_sim *s, uint32_t i, double t)
 {
     ccs_supply *u = &s->sup;
@@ -401,6 +526,9 @@ static void wait_join(cc_sim *s, uint32_t i, double t)
         u->whead[T] = i;
     u->wtail[T] = i;
     u->nwait[T]++;
+    c->ready = 0;
+    c->rprev = c->rnext = NONE;
+    pend_push(s, i, c->ready_at);
 }
 
 static void wait_leave(cc_sim *s, uint32_t i)
@@ -410,6 +538,7 @@ static void wait_leave(cc_sim *s, uint32_t i)
     if (!c->waiting)
         return;
     int T = c->need;
+    ready_unlink(s, i);
     if (c->wprev != NONE)
         s->ch[c->wprev].wnext = c->wnext;
     else
@@ -489,10 +618,9 @@ static void freed(cc_sim *s, int k, double t)
         return; /* an emergency place is not a step down */
     if (u->mk && u->market[k] >= 0 && !ccmk_room(u->mk, u->market[k], u->council))
         return; /* another holder took the shared place */
-    for (uint32_t w = u->whead[pv->type]; w != NONE; w = s->ch[w].wnext) {
+    promote(s, t);
+    for (uint32_t w = u->rhead[pv->type]; w != NONE; w = s->ch[w].rnext) {
         const child *c = &s->ch[w];
-        if (t < c->ready_at)
-            continue;
         if (pv->avail == CSU_POOL && find_household(u, c->cohort, 0) == NONE)
             continue;
         if (!csu_eligible(pv, c->need, c->flags, age_years(s, c, t)))
@@ -625,9 +753,10 @@ int ccpl_reset(cc_sim *s, uint64_t seed, uint64_t rep)
         return 0;
     memset(u->used, 0, (size_t)sp->n * sizeof *u->used);
     for (int T = 0; T < CCM_NPT; T++) {
-        u->whead[T] = u->wtail[T] = NONE;
+        u->whead[T] = u->wtail[T] = u->rhead[T] = NONE;
         u->nwait[T] = 0;
     }
+    u->npend = 0;
     ccr_set(u->rng, seed, rep, CCR_SUPPLY, 0);
     u->nhh_free = 0;
     for (uint32_t j = u->hcap; j > 0; j--) {
@@ -918,7 +1047,7 @@ uint64_t ccpl_check(const cc_sim *s, double t)
         return 0;
     uint64_t bad = 0;
     int count[256] = {0};
-    uint32_t nwait[CCM_NPT] = {0};
+    uint32_t nwait[CCM_NPT] = {0}, nready[CCM_NPT] = {0};
     for (uint32_t i = 0; i < s->cap; i++) {
         const child *c = &s->ch[i];
         if (!c->in_care)
@@ -937,6 +1066,9 @@ uint64_t ccpl_check(const cc_sim *s, double t)
         bad += c->waiting != should_wait;
         if (c->waiting)
             nwait[c->need]++;
+        bad += c->ready && (!c->waiting || c->ready_at > t);
+        if (c->ready)
+            nready[c->need]++;
     }
     for (int k = 0; k < sp->n && k < 256; k++) {
         const csu_provider *pv = &sp->prov[k];
@@ -955,6 +1087,27 @@ uint64_t ccpl_check(const cc_sim *s, double t)
         bad += pool_used != u->used[sp->pool];
     for (int T = 0; T < CCM_NPT; T++)
         bad += nwait[T] != u->nwait[T];
+    /* each ready sublist: the list's ready children in the list's order */
+    for (int T = 0; T < CCM_NPT; T++) {
+        uint32_t r = u->rhead[T], prev = NONE, n = 0;
+        for (uint32_t w = u->whead[T]; w != NONE && n <= nwait[T]; w = s->ch[w].wnext, n++)
+            if (s->ch[w].ready) {
+                bad += r != w || s->ch[w].rprev != prev;
+                prev = w;
+                r = r == NONE ? NONE : s->ch[r].rnext;
+            }
+        bad += r != NONE || nready[T] > nwait[T];
+    }
+    /* the pending heap: ordered, and one live entry for each waiting child
+     * not on its sublist (so a freed place's walk misses no ready child) */
+    size_t live = 0, pending = 0;
+    for (size_t x = 0; x < u->npend; x++) {
+        bad += x > 0 && u->pend[x].at < u->pend[(x - 1) / 2].at;
+        live += pend_live(s, &u->pend[x]);
+    }
+    for (int T = 0; T < CCM_NPT; T++)
+        pending += nwait[T] - nready[T];
+    bad += live != pending;
     return bad;
 }
 
@@ -981,8 +1134,10 @@ void ccpl_phase(cc_sim *s, const cc_params *old, double t)
     if (sp->ready_days != op->ready_days)
         for (uint32_t i = 0; i < s->cap; i++) {
             child *c = &s->ch[i];
-            if (c->in_care && c->waiting && c->ready_at > t)
+            if (c->in_care && c->waiting && c->ready_at > t) {
                 c->ready_at = sp->ready_days > 0 ? t + ccr_exponential(s->crng[i], sp->ready_days) : t;
+                pend_push(s, i, c->ready_at); /* the old entry is stale */
+            }
         }
     /* contracted places and homes' beds (a home's ramp-up): fewer move
      * children on, more take waiting children */

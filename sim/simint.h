@@ -47,9 +47,11 @@ typedef struct {
     uint32_t serial;     /* order of arrival in this replication; seeds its stream */
     uint32_t hh;         /* fostering household, or NONE */
     uint32_t wprev, wnext; /* waiting list links (by needed type), NONE at the ends */
+    uint32_t rprev, rnext; /* ready sublist links (waiting and ready_at passed), NONE at the ends */
     int16_t prov;        /* provider index, or -1 (no provider: kinship, with parents, ...) */
     uint8_t cohort, district, need, placed, flags;
     uint8_t waiting;     /* on the waiting list of its needed type */
+    uint8_t ready;       /* on the ready sublist of that list */
     uint8_t entrant;     /* entered during the run (its whole stay is observable) */
     uint8_t dest18;      /* destination drawn at the 18th birthday */
     uint8_t ep_open, ep_first; /* SSDA903 trace: an episode is open; it is the period's first */
@@ -87,6 +89,14 @@ typedef struct {
     /* waiting lists by needed type: head is the longest waiting */
     uint32_t whead[CCM_NPT], wtail[CCM_NPT];
     uint32_t nwait[CCM_NPT];
+    /* the ready sublists: the waiting children whose ready_at has passed,
+     * in the waiting lists' order (what a freed place walks) */
+    uint32_t rhead[CCM_NPT];
+    /* waiting children not yet promoted to their ready sublist: a binary
+     * min-heap by ready_at; entries go stale (the child left, or its
+     * ready_at was redrawn) and are dropped when they come out */
+    struct ccs_pending { double at; uint32_t i; } *pend;
+    size_t npend, pend_cap;
     uint32_t *scratch;    /* for the monthly review and the start-date assignment */
     size_t scratch_cap;
     /* children whose placement the supply side changed during the current
