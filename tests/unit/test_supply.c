@@ -278,7 +278,7 @@ static void step_down(void)
     CHECK(sc != NULL, "step-down scenario loads");
     if (!sc)
         return;
-    cce_opts o = {4, 3, 2, 5, 1, NULL, NULL, 0, NULL, NULL};
+    cce_opts o = {4, 3, 2, 5, 1, NULL, NULL, 0, NULL, NULL, 0, NULL, NULL, 0};
     o.phases = (const cc_params *const *)sc->phase;
     o.phase_t = sc->phase_t;
     o.nphase = sc->nphase;
