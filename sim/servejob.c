@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "bizcase.h"
 #include "ccdate.h"
 #include "charts.h"
 #include "experiment.h"
@@ -645,12 +646,24 @@ static int keep_annual(const char *m, const char *g)
     return strcmp(m, "spend") == 0 || strcmp(m, "entries") == 0 || strcmp(m, "exits") == 0;
 }
 
+/* The business case's rows (bizcase.h), every group of them. */
+static int is_business(const char *m)
+{
+    static const char *const names[] = {"lever_cost", "savings",      "net_benefit",      "npv",
+                                        "p_payback",  "payback_year", "gap_weeks_closed", "cost_per_gap_week"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        if (strcmp(m, names[i]) == 0)
+            return 1;
+    return 0;
+}
+
 static int keep_comparison(const char *m, const char *g)
 {
     return (strcmp(m, "looked_after") == 0 && strcmp(g, "all") == 0) || strcmp(m, "gap") == 0 ||
            strcmp(m, "kpi") == 0 || strcmp(m, "placed_outside") == 0 ||
            strcmp(m, "gap_cost") == 0 || ((strcmp(m, "spend") == 0 || strcmp(m, "spend_cumulative") == 0) &&
-                                          strcmp(g, "total") == 0);
+                                          strcmp(g, "total") == 0) ||
+           is_business(m);
 }
 
 /* Write buffer text[0..n) as file name into the temporary folder sd. */
@@ -694,6 +707,7 @@ static int run_job(sjb_pool *p, sjb_job *j, char *msg)
     char err[512];
     membuf mm = {0}, ma = {0}, mc = {0}, mj = {0}, me = {0};
     cco_stage *st = NULL;
+    ccb_case *cases[SRQ_MAXSCEN] = {0}; /* each scenario's business case (bizcase.h), as compare */
     int rc = -1;
     if (mem_open(&mm) || mem_open(&ma) || mem_open(&mc) || mem_open(&mj) || mem_open(&me)) {
         snprintf(msg, 512, "out of memory");
@@ -727,6 +741,10 @@ static int run_job(sjb_pool *p, sjb_job *j, char *msg)
         }
         wall += rs->wall_seconds;
         int bad = cco_write_monthly(mm.f, rs, 0) || cco_write_annual(ma.f, rs, 0) || cco_write_comparison(mc.f, rb, rs);
+        if (!bad && rb->L->spend >= 0) {
+            cases[i] = ccb_compute(rb, rs, s);
+            bad = !cases[i] || ccb_write_rows(mc.f, cases[i]) != 0;
+        }
         cce_free(rs);
         if (bad) {
             snprintf(msg, 512, "out of memory while summarising");
@@ -779,7 +797,8 @@ static int run_job(sjb_pool *p, sjb_job *j, char *msg)
         }
     if (!werr && rb->L->spend >= 0) {
         char *path = join(sd, "/spend.xlsx", "");
-        werr |= !path || ccw_write(path, rb, err) != 0;
+        werr |= !path || (j->nscen > 0 ? ccw_write_compare(path, rb, cases, j->nscen, err)
+                                       : ccw_write(path, rb, err)) != 0;
         free(path);
         names[nn++] = "spend.xlsx";
     }
@@ -859,6 +878,8 @@ static int run_job(sjb_pool *p, sjb_job *j, char *msg)
 done:
     cco_stage_abort(st);
     cce_free(rb);
+    for (int i = 0; i < SRQ_MAXSCEN; i++)
+        ccb_free(cases[i]);
     membuf *all[] = {&mm, &ma, &mc, &mj, &me};
     for (int i = 0; i < 5; i++) {
         mem_close(all[i]);
