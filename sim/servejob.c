@@ -839,6 +839,9 @@ static int run_job(sjb_pool *p, sjb_job *j, char *msg)
     srq_json_string(mj.f, j->base->name);
     fprintf(mj.f, ",\"start\":\"%s\",\"reps\":%d,\"years\":%d,\"seed\":%llu,\"wall_seconds\":%.3f", day, j->reps,
             j->years, (unsigned long long)j->seed, wall);
+    if (j->nscen > 0 && cases[0]) /* the business case's terms (docs/finance.md) */
+        fprintf(mj.f, ",\"business\":{\"price_year\":%d,\"discount_rate\":%.17g}", ccb_price_year(cases[0]),
+                ccb_rate(cases[0]));
     fputs(",\"scenarios\":[{\"name\":\"baseline\"}", mj.f);
     for (int i = 0; i < j->nscen; i++) {
         fputs(",{\"name\":", mj.f);
