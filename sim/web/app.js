@@ -43,12 +43,39 @@
   function ApiError(list) { this.list = list; }
 
   function setStatus(text) { $('status').textContent = text; }
+  /* The form control a message of `check` is about (levers[N].KEY of the
+   * scenario the page sent), or null. */
+  function fieldOf(m) {
+    const x = /levers\[(\d+)\]\.([a-z_]+)/.exec(m);
+    const sent = state.sentLevers || [];
+    if (!x || !sent[+x[1]]) return null;
+    const lever = sent[+x[1]].lever, key = x[2];
+    return $(lever + '-' + key) || $(key);
+  }
   function showErrors(list) {
     const ul = $('error-list');
     ul.textContent = '';
     for (const m of list) {
       const li = document.createElement('li');
-      li.textContent = m;
+      const f = fieldOf(m);
+      if (f && f.labels && f.labels.length) {
+        /* a link to the field, in words, above check's own message */
+        const a = document.createElement('a');
+        a.href = '#' + f.id;
+        const where = f.closest('fieldset') ? f.closest('fieldset').querySelector('legend').textContent + ': ' : '';
+        a.textContent = 'Check ' + where + f.labels[0].textContent;
+        a.className = 'error-link';
+        a.addEventListener('click', (ev) => {
+          ev.preventDefault();
+          const d = f.closest('details');
+          if (d) d.open = true;
+          f.focus();
+        });
+        const code = document.createElement('span');
+        code.className = 'error-detail';
+        code.textContent = m;
+        li.append(a, code);
+      } else li.textContent = m;
       ul.appendChild(li);
     }
     $('errors').hidden = list.length === 0;
@@ -201,13 +228,13 @@
   /* ---- the comparison ---- */
   const CMP = [
     ['looked_after', 'all', 'Children in care', num],
-    ['gap', 'foster', 'Capacity gap, foster care', num],
-    ['gap', 'residential', 'Capacity gap, residential', num],
-    ['kpi', 'external_foster', 'Foster placements with external agencies', num],
-    ['kpi', 'resi_against_plan', 'In residential care against their plan', num],
-    ['placed_outside', 'd2n2', 'Placed outside D2N2', num],
-    ['spend', 'total', 'Spend in the last financial year', money],
-    ['spend_cumulative', 'total', 'Spend over the whole run', money]
+    ['gap', 'foster', 'Capacity gap, foster care (children)', num],
+    ['gap', 'residential', 'Capacity gap, residential (children)', num],
+    ['kpi', 'external_foster', 'Children in foster placements with external agencies', num],
+    ['kpi', 'resi_against_plan', 'Children in residential care against their plan', num],
+    ['placed_outside', 'd2n2', 'Children placed outside D2N2', num],
+    ['spend', 'total', 'Spend in the last financial year (£, cash)', money],
+    ['spend_cumulative', 'total', 'Spend over the whole run (£, cash)', money]
   ];
   function drawComparison(res) {
     const scen = res.scenarios.slice(1).map((s) => s.name);
@@ -228,10 +255,11 @@
       }
       if (any) body.push(row);
     }
-    table('compare-table', ['Measure'].concat(scen), body, false);
+    const endRow = last(res.comparison, scen[0], 'looked_after', 'all');
+    table('compare-table', [endRow ? 'Difference at ' + monthName(endRow[1]) : 'Difference'].concat(scen.map((s) => s + ': average (9 in 10 futures), better in')), body, false);
     const sel = $('cmp-metric');
     if (!sel.options.length) {
-      CMP.forEach((c, i) => { const o = document.createElement('option'); o.value = String(i); o.textContent = c[2].replace(' in the last financial year', ' by financial year'); sel.appendChild(o); });
+      CMP.forEach((c, i) => { const o = document.createElement('option'); o.value = String(i); o.textContent = c[2].replace(' in the last financial year', ' by financial year').replace(' over the whole run', ' to date'); sel.appendChild(o); });
       sel.value = '1';
     }
     drawCmpChart(res);
@@ -285,9 +313,9 @@
     }
     const body = [];
     const line = (label, f) => body.push([label].concat(have.map(f)));
-    line('Net present value over the run (savings minus costs, today\'s money)', (s) => {
+    line('What it is worth over the run: savings minus costs in today\'s money (net present value)', (s) => {
       const r = last(res.comparison, s, 'npv', 'all');
-      return { text: pounds(r[4]) + ' (' + money(r[6]) + ' to ' + money(r[10]) + ')', cls: r[6] > 0 ? 'better' : r[10] < 0 ? 'worse' : '' };
+      return { text: money(r[4]) + ' (' + money(r[6]) + ' to ' + money(r[10]) + ')', cls: r[6] > 0 ? 'better' : r[10] < 0 ? 'worse' : '' };
     });
     line('Chance it pays for itself within the run', (s) => pct(last(res.comparison, s, 'p_payback', 'all')[4]));
     line('Year it pays for itself (median of the futures)', (s) => {
@@ -305,7 +333,7 @@
       const r = last(res.comparison, s, 'cost_per_gap_week', 'all');
       return r && r[4] !== null ? pounds(r[4]) : 'No gap closed on average';
     });
-    table('business-table', ['Measure'].concat(have), body, false);
+    table('business-table', ['Measure'].concat(have.map((s) => s + ': average (9 in 10 futures)')), body, false);
 
     /* cumulative net cost = minus the NPV to date; its band is the NPV's turned over */
     let labels = [];
@@ -446,6 +474,7 @@
     showErrors([]);
     let body;
     try { body = Object.assign(settings(), { scenarios: scenarios() }); } catch (e) { fail(e); return; }
+    state.sentLevers = body.scenarios.length && body.scenarios[0].levers ? body.scenarios[0].levers : [];
     const box = $('progress-box');
     box.hidden = false;
     $('progress').value = 0;
@@ -514,6 +543,7 @@
     showErrors([]);
     try {
       const body = Object.assign(settings(), { scenarios: [edited()] });
+      state.sentLevers = body.scenarios[0].levers;
       const a = $('author').value.trim();
       if (a) body.author = a;
       const r = await fetch('/api/scenario-file', { method: 'POST', headers: headers(true), body: JSON.stringify(body) });
