@@ -638,7 +638,14 @@
         sel.appendChild(o);
       }
       if (keep && l.baselines.some((b) => b.name === keep)) sel.value = keep;
+      else if (l.baselines.length) {
+        /* first time: the baseline with the latest start (the newest data), not an old back-test's */
+        const newest = l.baselines.reduce((a, b) => (b.start > a.start ? b : a));
+        sel.value = newest.name;
+      }
     }
+    if (!l.baselines.length)
+      showErrors(['There is no baseline to choose: config/ (in the folder carecap serve was started in) holds no config that loads. Start carecap serve in the folder that holds config/, or fit one from SSDA903 files in step 5.']);
     onBaselineChange();
   }
 
