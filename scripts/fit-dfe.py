@@ -765,6 +765,198 @@ def area_label(T):
     return "%s (old_la_code %s)" % (T["starts"].area_name or "?", AREA[1])
 
 
+# ---------------------------------------------------------------------------
+# Drift: how much a council's rates move from one year to the next (issue 13)
+
+# The tables the drift is estimated from, every geography in them (councils,
+# regions, England), and the breakdowns read: {table: [(file...), rows kept]}.
+DRIFT_TABLES = {
+    "starts": ("Age group", ["Under 1 year", "1 to 4 years", "5 to 9 years", "10 to 15 years", "16 years and over"]),
+    "ceased": ("Reason episode ceased", [
+        "Returned home to live with parents or other person with parental responsibility which was part of the care planning process",
+        "Returned home to live with parents or other person with parental responsibility which was not part of the care planning process",
+        "Adopted", "Special guardianship orders", "Residence order or child arrangement order granted"]),
+    "placements": ("Reason for placement change during the year", ["Total placements changing"]),
+    "stayput": ("Aged 18", ["Total living with former foster carers in the current year",
+                            "Young people who ceased to be looked after in a foster placement on their 18th birthday and were eligible for care leavers support"]),
+    "stability": (None, [k[1] for k in STOCK_KEYS]),
+}
+# the routes' labels in DRIFT_TABLES["ceased"] (returned home sums its two kinds)
+DRIFT_ROUTES = [("return_home", slice(0, 2)), ("adoption", slice(2, 3)), ("sgo", slice(3, 4)), ("cao", slice(4, 5))]
+DRIFT_MIN = 5  # counts below this (or suppressed) leave the year pair out
+
+
+def drift_keeps(name, head, row):
+    """Whether --extract keeps this row for the drift fit (any geography)."""
+    if name not in DRIFT_TABLES:
+        return False
+    first = (head.index("new_la_code") + 1) if "new_la_code" in head else (head.index("country_name") + 1)
+    group, labels = DRIFT_TABLES[name]
+    if name == "stability":
+        return (row[first], row[first + 1]) in STOCK_KEYS
+    return row[first] == group and row[first + 1] in labels
+
+
+def drift_read(data_dir, name):
+    """{(level, geography, year, group, label): number or None} for the drift
+    tables, every geography; a newer release's figure replaces an older one."""
+    cells = {}
+    for rel, fname in TABLES[name]:
+        path = os.path.join(data_dir, rel, fname)
+        if not os.path.exists(path):
+            continue
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            rd = csv.reader(f)
+            head = next(rd)
+            i_num = head.index("number")
+            i_lvl = head.index("geographic_level")
+            i_la = head.index("old_la_code")
+            i_reg = head.index("region_name")
+            first = head.index("new_la_code") + 1
+            for ln, row in enumerate(rd, 2):
+                if len(row) != len(head):
+                    die("%s:%d: %d fields (expected %d)" % (path, ln, len(row), len(head)))
+                lvl = row[i_lvl]
+                geo = row[i_la] if lvl == "Local authority" else row[i_reg] if lvl == "Regional" else "England"
+                try:
+                    v = float(row[i_num])
+                except ValueError:
+                    v = None
+                try:
+                    y = int(row[0])
+                except ValueError:
+                    die("%s:%d: time_period is not a year" % (path, ln))
+                cells[(lvl, geo, y, row[first], row[first + 1])] = v
+    return cells
+
+
+def fit_drift(data_dir, cutoff):
+    """The size of the year-on-year drift of log rates (logit for staying
+    put), from every pair of consecutive published years up to the cut-off,
+    every geography in the files. Returns ({family: sd}, comment lines)."""
+    T = {n: drift_read(data_dir, n) for n in DRIFT_TABLES}
+    geos = sorted({k[:2] for k in T["starts"]})
+    years = sorted({k[2] for k in T["starts"] if k[2] <= cutoff})
+    obs = {}  # (family, council or wider) -> [(d, poisson variance)]
+
+    def stock(g, y):
+        for k in STOCK_KEYS:
+            v = T["stability"].get(g + (y,) + k)
+            if v:
+                return v
+        return None
+
+    def count(tab, g, y, group, labels):
+        vals = [T[tab].get(g + (y, group, l)) for l in labels]
+        vals = [v for v in vals if v is not None]
+        return sum(vals) if vals else None
+
+    def add(fam, g, d, v):
+        lvl = "council" if g[0] == "Local authority" else "wider"
+        obs.setdefault((fam, lvl if k == 1 else "council2"), []).append((d, v))
+        if g[0] == "National" and k == 1:  # England alone: the national fit's drift
+            obs.setdefault((fam, "england"), []).append((d, v))
+
+    ok = lambda *n: all(x is not None and x >= DRIFT_MIN for x in n)
+    for k, g, y in [(k, g, y) for k in (1, 2) for g in geos for y in years]:
+        if y - k not in years or (k == 2 and g[0] != "Local authority"):
+            continue
+        for a in DRIFT_TABLES["starts"][1]:
+            n0, n1 = T["starts"].get(g + (y - k, "Age group", a)), T["starts"].get(g + (y, "Age group", a))
+            if ok(n0, n1):
+                add("entries", g, math.log(n1 / n0), 1 / n0 + 1 / n1)
+        s0, s1 = stock(g, y - k), stock(g, y)
+        grp, labels = DRIFT_TABLES["ceased"]
+        for _, sl in DRIFT_ROUTES:
+            lab = labels[sl]
+            n0, n1 = count("ceased", g, y - k, grp, lab), count("ceased", g, y, grp, lab)
+            if ok(n0, n1, s0, s1):
+                add("exits", g, math.log(n1 / n0) - math.log(s1 / s0), 1 / n0 + 1 / n1)
+        grp, labels = DRIFT_TABLES["placements"]
+        n0, n1 = count("placements", g, y - k, grp, labels), count("placements", g, y, grp, labels)
+        if ok(n0, n1, s0, s1):
+            add("moves", g, math.log(n1 / n0) - math.log(s1 / s0), 1 / n0 + 1 / n1)
+        grp, (live, elig) = DRIFT_TABLES["stayput"]
+        k0, k1 = T["stayput"].get(g + (y - k, grp, live)), T["stayput"].get(g + (y, grp, live))
+        e0, e1 = T["stayput"].get(g + (y - k, grp, elig)), T["stayput"].get(g + (y, grp, elig))
+        if ok(k0, k1, e0, e1) and k0 < e0 and k1 < e1 and e0 - k0 >= DRIFT_MIN and e1 - k1 >= DRIFT_MIN:
+            p0, p1 = k0 / e0, k1 / e1
+            add("staying_put", g, math.log(p1 / (1 - p1)) - math.log(p0 / (1 - p0)),
+                1 / (e0 * p0 * (1 - p0)) + 1 / (e1 * p1 * (1 - p1)))
+    what = {"entries": "starts by age group (la_cla_who_started_to_be_looked_after, Under 1 .. 16 and over): d = change in log starts",
+            "exits": "ceased by route (la_children_who_ceased_during_year: returned home, adopted, SGO, CAO): d = change in log ceased less change in log 31 March stock",
+            "moves": "placements changing (la_cla_during_year_new_placements, Total placements changing): d = change in log count less change in log 31 March stock",
+            "staying_put": "staying put at 18 (la_care_leavers_stayput, Aged 18: living with former carers / eligible foster leavers): d = change in logit share"}
+    sd, lines = {}, []
+    lines.append("# Year-on-year drift of the rates over the forecast: each replication's rates follow an AR(1)")
+    lines.append("# walk, one step a year, sd below (docs/model.md \"Drift\"). Estimated from every pair of")
+    lines.append("# consecutive years to March %s in the files, for every geography in them" % (
+        "%d-%d" % (years[0], years[-1]) if len(years) > 1 else str(years[0]) if years else "(none)"))
+    lines.append("# (councils, regions, England): for a series with counts n0, n1 the change d, less the")
+    lines.append("# part counting noise explains (Poisson: var d = 1/n0 + 1/n1; staying put binomial:")
+    lines.append("# 1/(n0 p0 (1-p0)) + 1/(n1 p1 (1-p1))), pooled: drift variance = mean(d^2) - mean(var),")
+    lines.append("# at least 0. A council's rates move at least as much as a region's (a region averages its")
+    lines.append("# councils' drift), so the figure used is the larger of the councils' and the regions'")
+    lines.append("# and England's pooled estimates. Series with a count below %d or suppressed are left out." % DRIFT_MIN)
+    levels = ["council", "wider"]
+    if AREA[0] == "national":
+        # England's total averages every council's and region's drift: its own year-on-year
+        # changes, not a council's, say how much the national rates move
+        levels = ["england"]
+        lines.append("# National fit: England's own series only (the councils' and regions' drift averages out).")
+    for fam in ["entries", "exits", "moves", "staying_put"]:
+        lines.append("# %s: %s" % (fam, what[fam]))
+        best = 0.0
+        for lvl in levels:
+            o = obs.get((fam, lvl), [])
+            if not o:
+                lines.append("#   %-8s no year pair" % lvl)
+                continue
+            m2 = sum(d * d for d, _ in o) / len(o)
+            mv = sum(v for _, v in o) / len(o)
+            var = max(0.0, m2 - mv)
+            best = max(best, var)
+            lines.append("#   %-8s %3d pairs: mean d^2 %.5f - mean noise %.5f = %.5f, sd %.4f" % (
+                lvl, len(o), m2, mv, var, math.sqrt(var)))
+        sd[fam] = best
+    # persistence phi of each family: for x_y = phi x_(y-1) + s z (stationary), the change over
+    # k years has variance 2 sx^2 (1 - phi^k), so V2 / V1 = 1 + phi; from the councils' one- and
+    # two-year changes (excess over counting noise)
+    for fam in ["entries", "exits", "moves", "staying_put"]:
+        o1, o2 = obs.get((fam, "council"), []), obs.get((fam, "council2"), [])
+        v1 = max(0.0, sum(d * d - v for d, v in o1) / len(o1)) if o1 else 0.0
+        v2 = max(0.0, sum(d * d - v for d, v in o2) / len(o2)) if o2 else 0.0
+        if o2 and v1 > 0:
+            phi = min(1.0, max(0.0, v2 / v1 - 1))
+            lines.append("# %s persistence: councils' two-year changes (%d pairs) %.5f against one-year %.5f:" % (
+                fam, len(o2), v2, v1))
+            lines.append("#   phi = V2/V1 - 1 = %.4f (clipped to 0..1; 1: a random walk, the steps do not die away)" % (v2 / v1 - 1))
+        else:
+            phi = 1.0
+            lines.append("# %s persistence: no two-year change up to the cut-off to estimate it from: 1, a random" % fam)
+            lines.append("#   walk (assumption: the widest of the choices)")
+        # a step's sd such that a one-year change has the estimated variance: V1 = s^2 2 / (1 + phi)
+        sd[fam] = math.sqrt(sd[fam] * (1 + phi) / 2)
+        sd[fam + "_persistence"] = phi
+    lines.append("# A step's sd is sqrt(V (1 + phi) / 2) for the one-year drift variance V above, so that a")
+    lines.append("# one-year change keeps variance V whatever phi.")
+    return sd, lines
+
+
+def write_drift(W, data_dir, cutoff):
+    sd, lines = fit_drift(data_dir, cutoff)
+    f = W.file("drift.inc", "drift (a top-level group)")
+    f.extend(lines)
+    f.append("drift = {")
+    for fam in ["entries", "exits", "moves", "staying_put"]:
+        f.append("  %s = %.4f;" % (fam, sd[fam]))
+    f.append("  persistence = { %s };" % " ".join("%s = %.4f;" % (fam, sd[fam + "_persistence"])
+                                              for fam in ["entries", "exits", "moves", "staying_put"]))
+    f.append('  why = "scripts/fit-dfe.py: pooled year-on-year changes of published years up to %d, less counting noise (arithmetic above)";' % cutoff)
+    f.append("};")
+
+
+
 def main():
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     ap = argparse.ArgumentParser(description="Fit a config's flows to the DfE's published figures.")
@@ -1098,8 +1290,12 @@ def main():
     f.append("# at z m a year (m = %.4f, above), so its placement's age is Exp(z m); over z ~ Gamma(mean 1," % per_child)
     f.append("# variance v = %s) P(age > t) = (1 + v m t)^(-1/v), quantile ((1-p)^-v - 1) / (v m). The last" % num(v))
     f.append("# point (p = 1) is the band's upper age; the engine caps care at the child's age and the")
-    f.append("# placement at its time in care.")
+    f.append("# placement at its time in care. A placement's age Exp(z m) does not depend on the time in")
+    f.append("# care (frailty does not change exits), so the two are drawn apart (pairing): drawn together,")
+    f.append("# nearly every child's placement would date from its entry, and the engine's frailty given")
+    f.append("# that history would leave out the frequent movers (a start-up transient in moves).")
     f.append("history = {")
+    f.append('  pairing = "independent";')
     for i, c in enumerate(COHORTS):
         top = float(COHORT_AGES[i][1] + 1)
         h = sum(flow[r][c] for r in ROUTES) / cyc[c]
@@ -1164,9 +1360,9 @@ def main():
     f.append("# events / exposure. Exposure: the child-years in care over the window, %s = %.1f" % (
         " + ".join("%.1f" % cy[y] for y in years), cy_tot))
     f.append("# (published.txt, child_years_in_care); for entries the years observed.")
-    f.append("# Not drawn: transitions.leaving_care.*.staying_put (%d/%d, above) has no uncertainty path" % (live, elig))
-    f.append("# in sim/uncert.c yet; the entrants' age and district split and the exits' age split are not")
-    f.append("# counts of their own.")
+    f.append("# Staying put at 18: Beta(with + 1/2, without + 1/2) from the published counts; foster and")
+    f.append("# kinship take the same counts and are drawn apart (DfE does not split them). Not drawn: the")
+    f.append("# entrants' age and district split and the exits' age split are not counts of their own.")
     f.append('{ setting = "entries.rate"; events = %d; exposure = %.1f;' % (round(sum(stot)), ny))
     f.append('  why = "la_cla_who_started_to_be_looked_after, Total, years %s: %s started; all bands and districts scale together"; },' % (
         yrs, " + ".join("%d" % v for v in stot)))
@@ -1177,6 +1373,10 @@ def main():
         f.append('{ setting = "exits.%s.rate"; events = %d; exposure = %.1f;' % (r, round(sum(route_years[r])), cy_tot))
         f.append('  why = "la_children_who_ceased_during_year, %s, years %s: %s ceased over %.1f child-years; its age bands scale together"; },' % (
             route_src[r], yrs, " + ".join("%d" % v for v in route_years[r]), cy_tot))
+    for t in ("foster", "kinship"):
+        f.append('{ setting = "transitions.leaving_care.%s.staying_put"; counts = [%d, %d];' % (t, live, elig - live))
+        f.append('  why = "la_care_leavers_stayput, Aged 18, years %s: %d of %d eligible foster leavers stayed put"; },' % (
+            yrs, live, elig))
     f.append('{ setting = "moves.rate"; events = %d; exposure = %.1f;' % (round(sum(chg)), cy_tot))
     f.append('  why = "la_cla_during_year_new_placements, Total placements changing, years %s: %s over %.1f child-years; the whole table scales with its fitted factor"; },' % (
         yrs, " + ".join("%d" % v for v in chg), cy_tot))
@@ -1203,6 +1403,7 @@ def main():
         f.append("# suppressed (fewer than 6), left to the residual 'other' route: " + "; ".join(suppressed))
     for note in FILLED:
         f.append("# " + note)
+    write_drift(W, a.data, a.cutoff)
     W.write()
     return 0
 
@@ -1227,7 +1428,7 @@ def extract(data, dest):
                 i_lvl = head.index("geographic_level")
                 for row in rd:
                     if name.startswith("eng_") or in_area(row, i_la, i_lvl) or (
-                            AREA[0] == "national" and row[i_lvl] == "Regional"):
+                            AREA[0] == "national" and row[i_lvl] == "Regional") or drift_keeps(name, head, row):
                         wr.writerow(row)
             os.replace(out + ".tmp", out)
     return 0

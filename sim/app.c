@@ -25,7 +25,9 @@
 #include "perrep.h"
 #include "workbook.h"
 #include "params.h"
+#include "region.h"
 #include "scenario.h"
+#include "regionapp.h"
 #include "rng.h"
 #include "uncert.h"
 #include "vardec.h"
@@ -86,6 +88,8 @@ static int is_scenario(const char *path)
 int cca_check(const char *config, FILE *out, FILE *err)
 {
     int rc;
+    if (ccrg_is_region(config))
+        return ccra_check(config, out, err);
     if (is_scenario(config)) {
         csn_scenario *s = NULL;
         rc = load_scenario(config, err, &s);
@@ -107,6 +111,11 @@ int cca_check(const char *config, FILE *out, FILE *err)
 
 int cca_check_resolved(const char *config, FILE *out, FILE *err)
 {
+    if (ccrg_is_region(config)) {
+        fprintf(err, "carecap: %s: check --resolved takes a council config, not a region file (expected a config "
+                     "without councils; check the councils' configs one by one)\n", config);
+        return CCA_USAGE;
+    }
     if (is_scenario(config)) {
         fprintf(err, "carecap: %s: check --resolved takes a baseline config, not a scenario (expected a config "
                      "without levers)\n", config);
@@ -394,6 +403,8 @@ static int write_workbook_and_charts(const char *sd, const cca_run_opts *o, cons
 
 int cca_run(const cca_run_opts *o, FILE *out, FILE *err)
 {
+    if (ccrg_is_region(o->config))
+        return ccra_run(o, out, err);
     cco_sigsave sv = {0};
     cc_params *p = NULL;
     int rc = load(o->config, err, &p);
@@ -487,6 +498,8 @@ static int same_file(const char *a, const char *b)
 
 int cca_compare(const cca_run_opts *o, FILE *out, FILE *err)
 {
+    if (ccrg_is_region(o->config))
+        return ccra_run(o, out, err);
     cco_sigsave sv = {0};
     cc_params *base = NULL;
     int rc = load(o->config, err, &base);
@@ -571,15 +584,17 @@ int cca_compare(const cca_run_opts *o, FILE *out, FILE *err)
     FILE *fa = cco_create(sd, "annual.csv");
     FILE *fc = cco_create(sd, "comparison.csv");
     FILE *fx = cco_create(sd, "manifest.txt");
+    FILE *fv = cco_create(sd, "variance.csv");
     rc = CCA_OK;
-    int werr = !fm || !fa || !fc || !fx;
+    int werr = !fm || !fa || !fc || !fx || !fv;
     if (werr)
         fprintf(err, "carecap: %s: cannot write results: %s\n", o->outdir, strerror(errno));
     uint64_t events = 0;
     double wall = rb->wall_seconds;
     if (!werr) {
         fprintf(fc, "%s\n", cco_cmp_header);
-        werr = cco_write_monthly(fm, rb, 1) || cco_write_annual(fa, rb, 1);
+        werr = cco_write_monthly(fm, rb, 1) || cco_write_annual(fa, rb, 1) || ccvd_write_compare_head(fv) ||
+               ccvd_write_compare(fv, base->scenario, rb, NULL);
         for (int i = 0; i < rb->reps; i++)
             events += rb->tot[i].events;
         write_manifest(fx, o, rb);
@@ -598,7 +613,8 @@ int cca_compare(const cca_run_opts *o, FILE *out, FILE *err)
             werr = 1;
             break;
         }
-        werr = cco_write_monthly(fm, rs, 0) || cco_write_annual(fa, rs, 0) || cco_write_comparison(fc, rb, rs);
+        werr = cco_write_monthly(fm, rs, 0) || cco_write_annual(fa, rs, 0) || cco_write_comparison(fc, rb, rs) ||
+               ccvd_write_compare(fv, rs->p->scenario, rs, rb);
         if (!werr && rb->L->spend >= 0) { /* the business case (bizcase.h) */
             cases[i] = ccb_compute(rb, rs, s);
             werr = !cases[i];
@@ -628,6 +644,7 @@ int cca_compare(const cca_run_opts *o, FILE *out, FILE *err)
     werr |= close_output(fa, "annual.csv", o->outdir, werr, err);
     werr |= close_output(fc, "comparison.csv", o->outdir, werr, err);
     werr |= close_output(fx, "manifest.txt", o->outdir, werr, err);
+    werr |= close_output(fv, "variance.csv", o->outdir, werr, err);
     if (!werr && !o->no_charts && !cco_interrupted())
         werr = cch_draw(sd, o->outdir, err) != 0;
     rc = finish(st, werr, failed ? CCA_RUNTIME : CCA_OK, o->outdir, err);
@@ -650,14 +667,28 @@ fail:
 
 int cca_plot(const char *dir, FILE *out, FILE *err)
 {
+    if (ccra_is_results(dir))
+        return ccra_plot(dir, out, err);
     if (cch_plot(dir, err) != 0)
         return CCA_IO;
     fprintf(out, "carecap: charts in %s/charts/, report in %s/report.html\n", dir, dir);
     return CCA_OK;
 }
 
+/* Commands that take one council's config refuse a region file. */
+static int not_region(const char *config, const char *cmd, FILE *err)
+{
+    if (!ccrg_is_region(config))
+        return 0;
+    fprintf(err, "carecap: %s: %s takes a council config, not a region file (expected one of the region's councils' "
+                 "configs)\n", config, cmd);
+    return 1;
+}
+
 int cca_export903(const cca_run_opts *o, FILE *out, FILE *err)
 {
+    if (not_region(o->config, "export-903", err))
+        return CCA_USAGE;
     cc_params *p = NULL;
     int rc = load(o->config, err, &p);
     if (rc != CCA_OK)
@@ -722,6 +753,8 @@ static int years_to_reach(int32_t start_day, int last_year)
 
 int cca_backtest(const cca_run_opts *o, const char *la, FILE *out, FILE *err)
 {
+    if (not_region(o->config, "backtest", err))
+        return CCA_USAGE;
     cco_sigsave sv = {0};
     cc_params *p = NULL;
     int rc = load(o->config, err, &p);

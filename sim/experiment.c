@@ -68,7 +68,7 @@ static void *worker(void *arg)
     ccu_work *w = NULL;
     if (r->uncertainty) {
         const cc_params *const *ph = sh->nphase > 1 ? sh->phases : &r->p;
-        w = ccu_work_new(ph, sh->nphase > 1 ? sh->nphase : 1);
+        w = ccu_work_new(ph, sh->nphase > 1 ? sh->nphase : 1, r->years);
         if (!w) {
             ccs_free(s);
             atomic_store(&sh->failed, 1);
@@ -154,7 +154,8 @@ static int run(const cc_params *p, const cce_opts *o, const cce_unc *u, int dfe,
     r->seed = o->seed;
     r->years = o->years;
     r->uncertainty = cce_uncertainty_on(p, u ? u->mode : CCE_UNC_CONFIG);
-    r->draw_group = r->uncertainty ? (u && u->draw_group > 0 ? u->draw_group : CCE_DRAW_GROUP) : 1;
+    r->draw_group = r->uncertainty ? (u && u->draw_group > 0 ? u->draw_group
+                                      : ccu_group(p->unc) > 0 ? ccu_group(p->unc) : CCE_DRAW_GROUP) : 1;
     r->threads = o->threads < 1 ? 1 : (o->threads > o->reps ? o->reps : o->threads);
     r->L = ccx_new_with(p, dfe);
     r->ndates = 12 * o->years + 1;

@@ -3,6 +3,7 @@
  * 2 usage error, 3 invalid input, 4 I/O failure. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,8 @@
 
 #include "app.h"
 #include "serve.h"
+#include "seek.h"
+#include "sens.h"
 #include "ssda903.h"
 
 static const char usage_text[] =
@@ -53,6 +56,29 @@ static const char usage_text[] =
     "        another --listen needs --token (or one is made and printed)\n"    "  check [--resolved] FILE\n"
     "        validate a config or scenario file and report every error; exit 3 if any;\n"
     "        --resolved prints the config with includes expanded and every default filled in\n"
+    ;
+
+/* The decision commands (seek, sensitivity), printed after the others. */
+static const char usage_decide[] =
+    "  seek SCENARIO --vary LEVER.SETTING=FROM:TO[:STEP] --target TARGET... [-r REPS]\n"
+    "       [--max-reps N] [--unit-cost GBP] [-y YEARS] [-s SEED] [-j THREADS] [-o DIR]\n"
+    "        the first setting of the scenario's lever, going from FROM to TO, that meets\n"
+    "        every TARGET, e.g. 'kpi_pct/external_foster <= 40 at 2028-03-31 with p >= 0.8'\n"
+    "        or 'mean gap/residential <= 0 over 2027-04-01 to 2028-03-31' (docs/decisions.md);\n"
+    "        common random numbers, batches of REPS (default 100) up to N (default 1600)\n"
+    "        replications where it is close; write seek.csv and seek.txt into DIR\n"
+    "        (default output/seek-<scenario name>); exit 1 when no setting meets them\n"
+    "  sensitivity CONFIG --output QUANTITY... [-r REPS] [--sobol N] [--sobol-reps R]\n"
+    "       [--sobol-inputs K] [-y YEARS] [-s SEED] [-j THREADS] [-o DIR] [--no-charts]\n"
+    "        which of the config's uncertain inputs (uncertainty_of) move each QUANTITY,\n"
+    "        e.g. 'spend/total over 2027-04-01 to 2028-03-31': each input alone at the 5th\n"
+    "        and 95th percentiles (REPS paired replications, default 100; a tornado chart),\n"
+    "        then Sobol indices of the K (default 6) largest from N Saltelli points\n"
+    "        (default 32, 0: none) of R replications (default 20); write sensitivity.csv,\n"
+    "        sensitivity.txt and charts/tornado.* into DIR (default output/sensitivity-<config>)\n"
+      ;
+
+static const char usage_options[] =
     "\n"
     "Options:\n"
     "  -r, --reps N       replications, 1 to 1000000 (default 1000)\n"
@@ -73,6 +99,13 @@ static const char usage_text[] =
     "\n"
     "Exit codes: 0 success, 1 runtime failure, 2 usage error, 3 invalid config or\n"
     "data, 4 file or directory could not be read or written.\n";
+
+static void print_usage(void)
+{
+    fputs(usage_text, stdout);
+    fputs(usage_decide, stdout);
+    fputs(usage_options, stdout);
+}
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int usage_error(const char *fmt, ...)
@@ -104,13 +137,200 @@ static int opt_is(const char *a, const char *s, const char *l)
     return strcmp(a, s) == 0 || strcmp(a, l) == 0;
 }
 
+static const char *default_dir(const char *prefix, const char *file, char *buf, size_t n)
+{
+    const char *base = strrchr(file, '/');
+    base = base ? base + 1 : file;
+    size_t len = strlen(base);
+    if (len > 4 && strcmp(base + len - 4, ".cfg") == 0)
+        len -= 4;
+    snprintf(buf, n, "output/%s%.*s", prefix, (int)len, base);
+    return buf;
+}
+
+/* seek SCENARIO --vary ... --target ... */
+static int seek_command(int argc, char **argv)
+{
+    enum { MAXT = CSK_MAXTARGET };
+    const char *targets[MAXT];
+    long ncores = sysconf(_SC_NPROCESSORS_ONLN);
+    csk_opts o = {.reps = 100, .max_reps = 1600, .seed = 1, .unit_cost = NAN, .targets = targets,
+                  .threads = ncores > 0 ? (int)(ncores > 256 ? 256 : ncores) : 1};
+    int have_vary = 0;
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        unsigned long long v;
+        if (opt_is(a, "-q", "--quiet")) {
+            o.quiet = 1;
+            continue;
+        }
+        if (opt_is(a, "-h", "--help")) {
+            print_usage();
+            return 0;
+        }
+        if (a[0] != '-' || a[1] == '\0') {
+            if (o.scenario)
+                return usage_error("unexpected argument '%s' (seek takes one scenario file)", a);
+            o.scenario = a;
+            continue;
+        }
+        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!opt_is(a, "-r", "--reps") && !opt_is(a, "-y", "--years") && !opt_is(a, "-s", "--seed") &&
+            !opt_is(a, "-j", "--threads") && !opt_is(a, "-o", "--out") && strcmp(a, "--vary") != 0 &&
+            strcmp(a, "--target") != 0 && strcmp(a, "--max-reps") != 0 && strcmp(a, "--unit-cost") != 0)
+            return usage_error("unknown option '%s'", a);
+        if (!val)
+            return usage_error("option '%s' needs a value", a);
+        i++;
+        if (opt_is(a, "-r", "--reps")) {
+            if (parse_u64(val, 1, 1000000, &v) != 0)
+                return usage_error("-r: '%s' is not a number of replications (expected 1 to 1000000)", val);
+            o.reps = (int)v;
+        } else if (strcmp(a, "--max-reps") == 0) {
+            if (parse_u64(val, 1, 100000000, &v) != 0)
+                return usage_error("--max-reps: '%s' is not a number of replications (expected 1 to 100000000)", val);
+            o.max_reps = (int)v;
+        } else if (opt_is(a, "-y", "--years")) {
+            if (parse_u64(val, 1, 100, &v) != 0)
+                return usage_error("-y: '%s' is not a number of years (expected 1 to 100)", val);
+            o.years = (int)v;
+        } else if (opt_is(a, "-s", "--seed")) {
+            if (parse_u64(val, 0, UINT64_MAX, &v) != 0)
+                return usage_error("-s: '%s' is not a seed (expected a whole number 0 to 2^64-1)", val);
+            o.seed = (uint64_t)v;
+        } else if (opt_is(a, "-j", "--threads")) {
+            if (parse_u64(val, 1, 256, &v) != 0)
+                return usage_error("-j: '%s' is not a number of threads (expected 1 to 256)", val);
+            o.threads = (int)v;
+        } else if (opt_is(a, "-o", "--out")) {
+            o.outdir = val;
+        } else if (strcmp(a, "--vary") == 0) {
+            char msg[256];
+            if (have_vary)
+                return usage_error("%s", "seek takes one --vary (several levers at once: see docs/decisions.md)");
+            if (csk_parse_vary(val, &o.vary, msg, sizeof msg) != 0)
+                return usage_error("--vary: '%s': %s", val, msg);
+            have_vary = 1;
+        } else if (strcmp(a, "--target") == 0) {
+            if (o.ntargets == MAXT)
+                return usage_error("more than %d targets", MAXT);
+            targets[o.ntargets++] = val;
+        } else {
+            char *end;
+            errno = 0;
+            o.unit_cost = strtod(val, &end);
+            if (!*val || *end || errno || !isfinite(o.unit_cost) || o.unit_cost < 0)
+                return usage_error("--unit-cost: '%s' is not an amount (expected GBP per unit of the setting, 0 or more)",
+                                   val);
+        }
+    }
+    if (!o.scenario)
+        return usage_error("%s", "seek needs a scenario file");
+    if (!have_vary)
+        return usage_error("%s", "seek needs --vary LEVER.SETTING=FROM:TO[:STEP]");
+    if (o.ntargets == 0)
+        return usage_error("%s", "seek needs at least one --target");
+    if (o.max_reps < o.reps)
+        return usage_error("--max-reps %d is below -r %d (expected at least one batch)", o.max_reps, o.reps);
+    char defdir[4096];
+    if (!o.outdir)
+        o.outdir = default_dir("seek-", o.scenario, defdir, sizeof defdir);
+    o.argc = argc;
+    o.argv = argv;
+    return csk_main(&o, stdout, stderr);
+}
+
+/* sensitivity CONFIG --output ... */
+static int sensitivity_command(int argc, char **argv)
+{
+    const char *outputs[CSA_MAXOUT];
+    long ncores = sysconf(_SC_NPROCESSORS_ONLN);
+    csa_opts o = {.reps = 100, .sobol_n = 32, .sobol_reps = 20, .sobol_inputs = 6, .seed = 1, .outputs = outputs,
+                  .threads = ncores > 0 ? (int)(ncores > 256 ? 256 : ncores) : 1};
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        unsigned long long v;
+        if (opt_is(a, "-q", "--quiet")) {
+            o.quiet = 1;
+            continue;
+        }
+        if (strcmp(a, "--no-charts") == 0) {
+            o.no_charts = 1;
+            continue;
+        }
+        if (opt_is(a, "-h", "--help")) {
+            print_usage();
+            return 0;
+        }
+        if (a[0] != '-' || a[1] == '\0') {
+            if (o.config)
+                return usage_error("unexpected argument '%s' (sensitivity takes one config file)", a);
+            o.config = a;
+            continue;
+        }
+        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!opt_is(a, "-r", "--reps") && !opt_is(a, "-y", "--years") && !opt_is(a, "-s", "--seed") &&
+            !opt_is(a, "-j", "--threads") && !opt_is(a, "-o", "--out") && strcmp(a, "--output") != 0 &&
+            strcmp(a, "--sobol") != 0 && strcmp(a, "--sobol-reps") != 0 && strcmp(a, "--sobol-inputs") != 0)
+            return usage_error("unknown option '%s'", a);
+        if (!val)
+            return usage_error("option '%s' needs a value", a);
+        i++;
+        if (opt_is(a, "-r", "--reps")) {
+            if (parse_u64(val, 2, 1000000, &v) != 0)
+                return usage_error("-r: '%s' is not a number of replications (expected 2 to 1000000)", val);
+            o.reps = (int)v;
+        } else if (strcmp(a, "--sobol") == 0) {
+            if (parse_u64(val, 0, 100000, &v) != 0)
+                return usage_error("--sobol: '%s' is not a number of points (expected 0 to 100000)", val);
+            o.sobol_n = (int)v;
+        } else if (strcmp(a, "--sobol-reps") == 0) {
+            if (parse_u64(val, 1, 1000000, &v) != 0)
+                return usage_error("--sobol-reps: '%s' is not a number of replications (expected 1 to 1000000)", val);
+            o.sobol_reps = (int)v;
+        } else if (strcmp(a, "--sobol-inputs") == 0) {
+            if (parse_u64(val, 1, 20, &v) != 0)
+                return usage_error("--sobol-inputs: '%s' is not a number of inputs (expected 1 to 20)", val);
+            o.sobol_inputs = (int)v;
+        } else if (opt_is(a, "-y", "--years")) {
+            if (parse_u64(val, 1, 100, &v) != 0)
+                return usage_error("-y: '%s' is not a number of years (expected 1 to 100)", val);
+            o.years = (int)v;
+        } else if (opt_is(a, "-s", "--seed")) {
+            if (parse_u64(val, 0, UINT64_MAX, &v) != 0)
+                return usage_error("-s: '%s' is not a seed (expected a whole number 0 to 2^64-1)", val);
+            o.seed = (uint64_t)v;
+        } else if (opt_is(a, "-j", "--threads")) {
+            if (parse_u64(val, 1, 256, &v) != 0)
+                return usage_error("-j: '%s' is not a number of threads (expected 1 to 256)", val);
+            o.threads = (int)v;
+        } else if (opt_is(a, "-o", "--out")) {
+            o.outdir = val;
+        } else {
+            if (o.noutputs == CSA_MAXOUT)
+                return usage_error("more than %d outputs", CSA_MAXOUT);
+            outputs[o.noutputs++] = val;
+        }
+    }
+    if (!o.config)
+        return usage_error("%s", "sensitivity needs a config file");
+    if (o.noutputs == 0)
+        return usage_error("%s", "sensitivity needs at least one --output, e.g. 'spend/total over 2027-04-01 to 2028-03-31'");
+    char defdir[4096];
+    if (!o.outdir)
+        o.outdir = default_dir("sensitivity-", o.config, defdir, sizeof defdir);
+    o.argc = argc;
+    o.argv = argv;
+    return csa_main(&o, stdout, stderr);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
         return usage_error("%s", "no command given");
     const char *cmd = argv[1];
     if (opt_is(cmd, "-h", "--help") || strcmp(cmd, "help") == 0) {
-        fputs(usage_text, stdout);
+        print_usage();
         return 0;
     }
     if (opt_is(cmd, "-V", "--version")) {
@@ -204,6 +424,10 @@ int main(int argc, char **argv)
         }
         return srv_main(&so, stdout, stderr);
     }
+    if (strcmp(cmd, "seek") == 0)
+        return seek_command(argc, argv);
+    if (strcmp(cmd, "sensitivity") == 0)
+        return sensitivity_command(argc, argv);
     if (strcmp(cmd, "plot") == 0) {
         if (argc != 3)
             return usage_error("%s", "plot takes exactly one results folder");
@@ -235,7 +459,7 @@ int main(int argc, char **argv)
             continue;
         }
         if (opt_is(a, "-h", "--help")) {
-            fputs(usage_text, stdout);
+            print_usage();
             return 0;
         }
         if (a[0] == '-' && a[1] != '\0') {

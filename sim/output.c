@@ -642,7 +642,8 @@ int cco_write_comparison(FILE *f, const cce_result *b, const cce_result *s)
 
 static const char *const result_names[] = {"monthly.csv",  "annual.csv", "comparison.csv", "config.cfg",
                                            "manifest.txt", "spend.xlsx", "report.html",    "charts",
-                                           "backtest.csv", "backtest.txt", "per_replication.csv.gz", "variance.csv"};
+                                           "backtest.csv", "backtest.txt", "per_replication.csv.gz", "variance.csv",
+                                           "region", "councils", "seek.csv", "seek.txt", "sensitivity.csv", "sensitivity.txt"};
 
 int cco_result_name(const char *name)
 {

@@ -21,7 +21,7 @@
 static const char *const top_keys[] = {"name", "scenario", "start_date", "districts", "ageing", "initial",
                                        "entries", "exits", "moves", "needs", "transitions",
                                        "supply", "matching", "costs",
-                                       "uncertainty", "uncertainty_of"};
+                                       "uncertainty", "uncertainty_of", "drift", "uncertainty_group"};
 
 static char *dupstr(const char *s)
 {
@@ -190,9 +190,18 @@ static void read_history(ccc_reader *r, const config_setting_t *g, cc_params *p)
     for (int c = 0; c < CCM_NCOHORT; c++)
         p->hist_n[c] = 0;
     config_setting_t *h = ccc_group(r, g, "history", 0);
+    p->hist_indep = 0;
     if (!h)
         return;
-    ccc_known(r, h, ccm_cohort_key, CCM_NCOHORT);
+    static const char *const hkeys[] = {"age_0_3", "age_4_6", "age_7_11", "age_12_15", "age_16_17", "pairing"};
+    ccc_known(r, h, hkeys, sizeof hkeys / sizeof *hkeys);
+    /* how the two times pair up: observed deciles of the same children
+     * (together) or a stated steady state in which a placement's age does
+     * not depend on the time in care (independent) */
+    static const char *const pairing[] = {"together", "independent"};
+    int pr = 0;
+    if (config_setting_get_member(h, "pairing") && ccc_choice(r, h, "pairing", pairing, 2, 0, &pr))
+        p->hist_indep = pr == 1;
     for (int c = 0; c < CCM_NCOHORT; c++) {
         config_setting_t *cg = ccc_group(r, h, ccm_cohort_key[c], 0);
         if (!cg)

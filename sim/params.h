@@ -66,6 +66,8 @@ typedef struct cc_params {
      * current placement, as hist_n[c] quantiles at probabilities 0, 1/(n-1),
      * ..., 1 (drawn by linear interpolation); hist_n[c] == 0: no history */
     int hist_n[CCM_NCOHORT];
+    int hist_indep;                       /* 1: time in placement drawn apart from time in care
+                                           * (then capped by it); 0: one draw for both */
     double hist_care[CCM_NCOHORT][CCP_MAXQ];
     double hist_place[CCM_NCOHORT][CCP_MAXQ];
 
@@ -83,6 +85,12 @@ typedef struct cc_params {
      * given: on when unc has settings) and what uncertainty_of attaches */
     int uncertainty;
     struct ccu_spec *unc;
+    /* year-on-year drift of the rates (uncert.h), set only on a drawn
+     * replication's working copies: drift[y * CCU_NDRIFT + j] for forecast
+     * year y (0: the first year after the start date), drift_years of them;
+     * NULL: none */
+    const double *drift;
+    int drift_years;
 
     /* derived at load */
     int init_by_type[CCM_NCOHORT][CCM_NPT];     /* start-date children by cohort and type */

@@ -19,7 +19,9 @@
 
 #include "ccdate.h"
 #include "rng.h"
+#include "place.h"
 #include "simint.h"
+#include "tally.h"
 
 static int is_matched(int t)
 {
@@ -81,6 +83,48 @@ static int ensure_scratch(ccs_supply *u, size_t n)
     return 0;
 }
 
+/* Child i's placement changed on the supply side: the engine draws its next
+ * event when the call returns (ccpl_take_moved). Room for every child slot
+ * is kept (ccpl_grow), so this never allocates. */
+int ccpl_grow(cc_sim *s, size_t children);
+
+static void moved(cc_sim *s, uint32_t i)
+{
+    ccs_supply *u = &s->sup;
+    if (u->nmoved == u->moved_cap && ccpl_grow(s, u->moved_cap) != 0) {
+        u->moved_lost = 1; /* ccpl_take_moved reports it */
+        return;
+    }
+    u->moved[u->nmoved++] = i;
+}
+
+int ccpl_grow(cc_sim *s, size_t children)
+{
+    ccs_supply *u = &s->sup;
+    /* a child can be moved more than once in one call (a closing home, then
+     * a step-down): twice the pool, and more on demand */
+    size_t cap = 2 * children + 64;
+    if (cap <= u->moved_cap)
+        return 0;
+    uint32_t *a = realloc(u->moved, cap * sizeof *a);
+    if (!a)
+        return -1;
+    u->moved = a;
+    u->moved_cap = cap;
+    return 0;
+}
+
+int ccpl_take_moved(cc_sim *s, const uint32_t **list, size_t *n)
+{
+    ccs_supply *u = &s->sup;
+    *n = u->nmoved;
+    *list = u->moved;
+    u->nmoved = 0;
+    int lost = u->moved_lost;
+    u->moved_lost = 0;
+    return lost ? -1 : 0;
+}
+
 int ccpl_new(cc_sim *s)
 {
     const csu_params *sp = &s->p->supply;
@@ -132,6 +176,13 @@ int ccpl_new(cc_sim *s)
     return 0;
 }
 
+void ccpl_bind(cc_sim *s, ccmk_market *mk, int council, const int16_t *market_of)
+{
+    s->sup.mk = market_of ? mk : NULL;
+    s->sup.council = council;
+    s->sup.market = market_of;
+}
+
 void ccpl_free(cc_sim *s)
 {
     ccs_supply *u = &s->sup;
@@ -148,6 +199,7 @@ void ccpl_free(cc_sim *s)
         free(u->stack[k]);
     free(u->pipe);
     free(u->scratch);
+    free(u->moved);
     if (u->rng)
         gsl_rng_free(u->rng);
 }
@@ -262,6 +314,15 @@ static void put(cc_sim *s, uint32_t i, int k, uint32_t j, double t)
     c->deadline = md > 0 ? t + md : INFINITY;
 }
 
+/* A start-date child placed with provider k holds a place of its shared
+ * market, room or not. */
+static void hold_start(cc_sim *s, int k)
+{
+    ccs_supply *u = &s->sup;
+    if (u->mk && u->market[k] >= 0)
+        ccmk_hold(u->mk, u->market[k], u->council);
+}
+
 /* Try provider k for child i; 1 if placed. Counts the placement flow. */
 static int take(cc_sim *s, uint32_t i, int k, double t, int age)
 {
@@ -289,6 +350,8 @@ static int take(cc_sim *s, uint32_t i, int k, double t, int age)
     default:
         break;
     }
+    if (u->mk && u->market[k] >= 0 && !ccmk_take(u->mk, u->market[k], u->council))
+        return 0; /* the region's shared market is full */
     put(s, i, k, j, t);
     s->cur[s->L->placements + k] += 1;
     return 1;
@@ -372,6 +435,8 @@ static int release(cc_sim *s, uint32_t i)
         return -1;
     const csu_provider *pv = &s->p->supply.prov[k];
     u->used[k]--;
+    if (u->mk && u->market[k] >= 0)
+        ccmk_give(u->mk, u->market[k], u->council);
     c->prov = -1;
     c->deadline = INFINITY;
     int freed = pv->avail == CSU_CAPACITY ? k : -1;
@@ -398,16 +463,16 @@ static void freed(cc_sim *s, int k, double t);
 static void step_down(cc_sim *s, uint32_t w, int k, double t)
 {
     child *c = &s->ch[w];
-    ccs_count(s, c, -1);
+    ccta_count(s, c, -1);
     wait_leave(s, w);
     int old = release(s, w);
     take(s, w, k, t, age_years(s, c, t));
     c->placed_since = t;
     ccs_new_placement(s, c);
-    ccs_count(s, c, +1);
+    ccta_count(s, c, +1);
     s->cur[s->L->mv_all] += 1;
     s->cur[s->L->mv_planned] += 1;
-    ccs_plan(s, w, t);
+    moved(s, w);
     if (old >= 0)
         freed(s, old, t);
 }
@@ -422,6 +487,8 @@ static void freed(cc_sim *s, int k, double t)
         return;
     if (pv->max_days > 0)
         return; /* an emergency place is not a step down */
+    if (u->mk && u->market[k] >= 0 && !ccmk_room(u->mk, u->market[k], u->council))
+        return; /* another holder took the shared place */
     for (uint32_t w = u->whead[pv->type]; w != NONE; w = s->ch[w].wnext) {
         const child *c = &s->ch[w];
         if (t < c->ready_at)
@@ -465,14 +532,14 @@ void ccpl_vacate(cc_sim *s, uint32_t i, double t)
 static void move_on(cc_sim *s, uint32_t i, double t)
 {
     child *c = &s->ch[i];
-    ccs_count(s, c, -1);
+    ccta_count(s, c, -1);
     ccpl_vacate(s, i, t);
     ccs_new_placement(s, c);
     ccpl_match(s, i, t);
-    ccs_count(s, c, +1);
+    ccta_count(s, c, +1);
     s->cur[s->L->mv_all] += 1;
     s->cur[s->L->mv_planned] += 1;
-    ccs_plan(s, i, t);
+    moved(s, i);
 }
 
 void ccpl_review(cc_sim *s, double t)
@@ -499,12 +566,12 @@ void ccpl_review(cc_sim *s, double t)
             int oldk = c->prov;
             uint32_t oldh = c->hh;
             int oldplaced = c->placed;
-            ccs_count(s, c, -1);
+            ccta_count(s, c, -1);
             s->no_short = 1;
             int found = choose(s, w, t, T);
             s->no_short = 0;
             if (!found) {
-                ccs_count(s, c, +1);
+                ccta_count(s, c, +1);
                 continue;
             }
             int newk = c->prov;
@@ -520,10 +587,10 @@ void ccpl_review(cc_sim *s, double t)
             wait_leave(s, w);
             c->placed_since = t;
             ccs_new_placement(s, c);
-            ccs_count(s, c, +1);
+            ccta_count(s, c, +1);
             s->cur[s->L->mv_all] += 1;
             s->cur[s->L->mv_planned] += 1;
-            ccs_plan(s, w, t);
+            moved(s, w);
             if (fk >= 0)
                 freed(s, fk, t);
         }
@@ -552,6 +619,8 @@ int ccpl_reset(cc_sim *s, uint64_t seed, uint64_t rep)
 {
     const csu_params *sp = &s->p->supply;
     ccs_supply *u = &s->sup;
+    u->nmoved = 0;
+    u->moved_lost = 0;
     if (!sp->enabled)
         return 0;
     memset(u->used, 0, (size_t)sp->n * sizeof *u->used);
@@ -671,9 +740,10 @@ void ccpl_initial(cc_sim *s)
                         if (j == NONE)
                             continue;
                     }
-                    ccs_count(s, c, -1);
+                    ccta_count(s, c, -1);
                     put(s, i, k, j, 0);
-                    ccs_count(s, c, +1);
+                    hold_start(s, k);
+                    ccta_count(s, c, +1);
                     if (!by_total)
                         want[c->cohort]--;
                     left--;
@@ -688,9 +758,10 @@ void ccpl_initial(cc_sim *s)
                 child *c = &s->ch[u->scratch[x]];
                 if (c->prov >= 0)
                     continue;
-                ccs_count(s, c, -1);
+                ccta_count(s, c, -1);
                 put(s, u->scratch[x], k, NONE, 0);
-                ccs_count(s, c, +1);
+                hold_start(s, k);
+                ccta_count(s, c, +1);
             }
         }
     }

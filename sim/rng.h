@@ -18,7 +18,8 @@ enum ccr_stream {
     CCR_CHILD = 3,      /* a child's own draws; index = the child's serial number */
     CCR_SUPPLY = 4,     /* the supply side: applications, approvals, resignations, start placements */
     CCR_THIN = 5,       /* scenario levers: which entries an edge-of-care lever prevents */
-    CCR_PARAMS = 6      /* parameter uncertainty: a replication's draw of the parameters; rep = draw index */
+    CCR_PARAMS = 6,     /* parameter uncertainty: a replication's draw of the parameters; rep = draw index */
+    CCR_MARKET = 7      /* a region's background demand on a shared market; index = the market */
 };
 
 /* The generator type every stream uses (GSL's taus2: fast, small state,

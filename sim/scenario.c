@@ -434,7 +434,73 @@ void csn_free(csn_scenario *s)
     free(s);
 }
 
+/* Apply the csn_sets to the levers' tree. Returns the errors recorded. */
+static int set_levers(ccc_reader *r, config_setting_t *root, const csn_set *set, int nset)
+{
+    int bad = 0;
+    config_setting_t *levers = config_setting_get_member(root, "levers");
+    int n = levers && config_setting_is_aggregate(levers) ? config_setting_length(levers) : 0;
+    for (int i = 0; i < nset; i++) {
+        const char *which = set[i].lever;
+        config_setting_t *g = NULL;
+        char *end;
+        long k = strtol(which, &end, 10);
+        if (*which && *end == '\0') {
+            if (k >= 1 && k <= n)
+                g = config_setting_get_elem(levers, (unsigned)(k - 1));
+        } else {
+            for (int j = 0; j < n; j++) {
+                config_setting_t *e = config_setting_get_elem(levers, (unsigned)j);
+                const char *kind = NULL;
+                if (config_setting_type(e) == CONFIG_TYPE_GROUP && config_setting_lookup_string(e, "lever", &kind) &&
+                    strcmp(kind, which) == 0) {
+                    if (g) {
+                        ccc_error(r, levers, NULL, "has more than one %s lever (expected its number, e.g. %d.%s)",
+                                  which, j + 1, set[i].setting);
+                        bad++;
+                        g = NULL;
+                        goto next;
+                    }
+                    g = e;
+                }
+            }
+        }
+        if (!g || config_setting_type(g) != CONFIG_TYPE_GROUP) {
+            ccc_error(r, levers ? levers : root, levers ? NULL : "levers",
+                      "has no lever %s (expected a lever's number, 1 to %d, or its kind)", which, n);
+            bad++;
+            continue;
+        }
+        config_setting_t *s = config_setting_get_member(g, set[i].setting);
+        if (!s || (config_setting_type(s) != CONFIG_TYPE_INT && config_setting_type(s) != CONFIG_TYPE_INT64 &&
+                   config_setting_type(s) != CONFIG_TYPE_FLOAT) || strcmp(set[i].setting, "lever") == 0) {
+            ccc_error(r, g, set[i].setting, "is not a number this lever has in the file (expected a numeric "
+                                            "setting of the lever to vary, written in the file)");
+            bad++;
+            continue;
+        }
+        if (config_setting_type(s) == CONFIG_TYPE_FLOAT)
+            config_setting_set_float(s, set[i].value);
+        else
+            config_setting_set_int64(s, (long long)llround(set[i].value));
+    next:;
+    }
+    return bad;
+}
+
+static int load(const char *path, const csn_set *set, int nset, cc_diag *diag, csn_scenario **out);
+
 int csn_load(const char *path, cc_diag *diag, csn_scenario **out)
+{
+    return load(path, NULL, 0, diag, out);
+}
+
+int csn_load_set(const char *path, const csn_set *set, int nset, cc_diag *diag, csn_scenario **out)
+{
+    return load(path, set, nset, diag, out);
+}
+
+static int load(const char *path, const csn_set *set, int nset, cc_diag *diag, csn_scenario **out)
 {
     static const char *const keys[] = {"name", "description", "baseline", "levers"};
     *out = NULL;
@@ -461,7 +527,11 @@ int csn_load(const char *path, cc_diag *diag, csn_scenario **out)
     }
     size_t before = ccg_count(diag);
     ccc_reader r = {diag, path, 0};
-    const config_setting_t *root = config_root_setting(&cfg);
+    config_setting_t *root = config_root_setting(&cfg);
+    if (nset > 0 && set_levers(&r, root, set, nset) > 0) {
+        config_destroy(&cfg);
+        return CCP_EINVALID;
+    }
     ccc_known(&r, root, keys, 4);
     csn_scenario *s = calloc(1, sizeof *s);
     const char *name = ccc_string(&r, root, "name", 1);

@@ -51,4 +51,18 @@ typedef struct {
 int csn_load(const char *path, cc_diag *diag, csn_scenario **out);
 void csn_free(csn_scenario *s);
 
+/* One numeric setting of one lever set to `value` over what the file says
+ * (seek varies a lever this way). `lever` names the lever: its position in
+ * the list from 1 ("2"), or its kind when only one lever has it
+ * ("foster_recruitment"); the lever must have `setting` in the file. A
+ * whole-number setting takes value rounded (seek keeps it whole). */
+typedef struct {
+    const char *lever;
+    const char *setting;
+    double value;
+} csn_set;
+/* csn_load with set[0..nset-1] applied first; errors in a csn_set name the
+ * file, the lever's line and the setting. */
+int csn_load_set(const char *path, const csn_set *set, int nset, cc_diag *diag, csn_scenario **out);
+
 #endif

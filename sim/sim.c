@@ -12,7 +12,10 @@
 #include "ccdate.h"
 #include "evq.h"
 #include "rng.h"
+#include "place.h"
 #include "simint.h"
+#include "tally.h"
+#include "uncert.h"
 
 static int grow_pool(cc_sim *s, size_t cap)
 {
@@ -46,6 +49,11 @@ static int grow_pool(cc_sim *s, size_t cap)
         return -1;
     }
     s->cap = old;
+    if (ccpl_grow(s, cap) != 0) {
+        for (size_t i = s->cap; i < cap; i++)
+            gsl_rng_free(r[i]);
+        return -1;
+    }
     /* New slots go on the free list so that lower slots are reused first. */
     for (size_t i = cap; i > s->cap; i--)
         fl[s->nfree++] = (uint32_t)(i - 1);
@@ -55,24 +63,54 @@ static int grow_pool(cc_sim *s, size_t cap)
 
 static double exp_rates_of(const cc_sim *s, int co, int fl, int pt, double rate[CCM_NROUTE + 2]);
 
-/* The tables derived from the parameters: need multipliers and the
- * exponential hazards by (cohort, need flags, placement). Again when a
- * scenario's parameters change. */
+/* This forecast year's drift (uncert.h: CCU_NDRIFT values), or NULL. */
+static const double *drift_now(const cc_sim *s)
+{
+    const cc_params *p = s->p;
+    if (!p->drift || p->drift_years <= 0)
+        return NULL;
+    int y = s->year < p->drift_years ? s->year : p->drift_years - 1;
+    return p->drift + (size_t)y * CCU_NDRIFT;
+}
+
+/* The destinations at 18 with the staying-put share shifted by `shift` on
+ * the logit scale; the other destinations keep their proportions. */
+static void shift_leave18(const double in[CCM_NDEST], double shift, double out[CCM_NDEST])
+{
+    double sp = in[CCM_STAYING_PUT];
+    memcpy(out, in, CCM_NDEST * sizeof *out);
+    if (shift == 0 || sp <= 0 || sp >= 1)
+        return;
+    double x = 1 / (1 + exp(-(log(sp / (1 - sp)) + shift)));
+    for (int k = 0; k < CCM_NDEST; k++)
+        out[k] = k == CCM_STAYING_PUT ? x : in[k] * (1 - x) / (1 - sp);
+}
+
+/* The tables derived from the parameters: need multipliers (with this
+ * year's drift of exits and moves folded in), the destinations at 18, and
+ * the exponential hazards by (cohort, need flags, placement). Again when a
+ * scenario's parameters change or a drift year begins. */
 static void derive_rates(cc_sim *s)
 {
     const cc_params *p = s->p;
+    const double *dr = drift_now(s);
     for (int m = 0; m < CCM_NNEEDMASK; m++) {
         for (int k = 0; k < CCM_NROUTE; k++) {
-            s->mexit[m][k] = 1;
+            s->mexit[m][k] = dr ? dr[CCU_DR_EXIT + k] : 1;
             for (int f = 0; f < CCM_NNEED; f++)
                 if (m & (1 << f))
                     s->mexit[m][k] *= p->need_exit_mult[f][k];
         }
-        s->mmove[m] = 1;
+        s->mmove[m] = dr ? dr[CCU_DR_MOVE] : 1;
         for (int f = 0; f < CCM_NNEED; f++)
             if (m & (1 << f))
                 s->mmove[m] *= p->need_move_mult[f];
     }
+    for (int pt = 0; pt < CCM_NPT; pt++)
+        shift_leave18(p->leave18[pt], dr ? dr[CCU_DR_STAYPUT] : 0, s->l18[pt]);
+    s->entry_max = 1;
+    for (int c = 0; dr && c < CCM_NCOHORT; c++)
+        s->entry_max = c == 0 || dr[CCU_DR_ENTRY + c] > s->entry_max ? dr[CCU_DR_ENTRY + c] : s->entry_max;
     s->frail = p->move_frailty_var > 0;
     /* with frailty a child's move hazard is its own: the shared table of
      * exponential rates leaves moves out (frail_move_rate adds them back) */
@@ -85,12 +123,6 @@ static void derive_rates(cc_sim *s)
                 double *row = s->xr[((size_t)co * CCM_NNEEDMASK + (size_t)fl) * CCM_NPT + (size_t)pt];
                 row[CCM_NROUTE + 2] = exp_rates_of(s, co, fl, pt, row);
             }
-}
-
-int ccs_grow_queue(cc_sim *s)
-{
-    size_t n = s->cap > s->sup.hcap ? s->cap : s->sup.hcap;
-    return ccq_grow(s->q, H_BASE + 2 * n);
 }
 
 cc_sim *ccs_new(const cc_params *p, const ccx_layout *L, int ndates, const double *snap_t)
@@ -164,51 +196,6 @@ void ccs_free(cc_sim *s)
     free(s->lab_f);
     free(s->march);
     free(s);
-}
-
-/* ---- counters ---- */
-
-void ccs_count(cc_sim *s, const child *c, double d)
-{
-    const ccx_layout *L = s->L;
-    double *cur = s->cur;
-    cur[L->la_all] += d;
-    cur[L->la_cohort + c->cohort] += d;
-    cur[L->la_district + c->district] += d;
-    cur[L->la_need + c->need] += d;
-    for (int f = 0; f < CCM_NNEED; f++)
-        if (c->flags & (1 << f))
-            cur[L->la_flag + f] += d;
-    cur[L->needing + c->need] += d;
-    cur[L->placed + c->placed] += d;
-    ccmo_child(s, c, d);
-    if (s->trace_ep && d > 0)
-        cctr_placed(s, &s->ch[c - s->ch]);
-    if (c->placed != c->need)
-        cur[L->shortfall + c->need] += d;
-    int loc = CSU_COUNTY, external = 0;
-    if (c->prov >= 0) {
-        const csu_provider *pv = &s->p->supply.prov[c->prov];
-        loc = pv->loc;
-        external = pv->owner == CSU_EXTERNAL;
-        cur[L->occupancy + c->prov] += d;
-    }
-    if (loc != CSU_COUNTY)
-        cur[L->outside] += d;
-    if (loc == CSU_OUTSIDE) {
-        cur[L->outside + 1] += d;
-        cur[L->kpi + CCX_KPI_OUTSIDE_D2N2] += d;
-    }
-    if (c->placed == CCM_KINSHIP)
-        cur[L->kpi + CCX_KPI_KINSHIP] += d;
-    if (c->placed == CCM_FOSTER && external)
-        cur[L->kpi + CCX_KPI_EXTERNAL_FOSTER] += d;
-    if (c->placed == CCM_RESIDENTIAL && c->need != CCM_RESIDENTIAL)
-        cur[L->kpi + CCX_KPI_RESI_AGAINST_PLAN] += d;
-    if (c->cohort == 3 && (c->placed == CCM_FOSTER || c->placed == CCM_KINSHIP))
-        cur[L->kpi + CCX_KPI_FAMILY_12_15] += d;
-    /* on_birthday updates the cohort-dependent stocks above directly: keep
-     * it in step when adding one */
 }
 
 static void advance_clock(cc_sim *s, double t)
@@ -304,7 +291,7 @@ static double frail_move_rate(const cc_sim *s, const child *c)
 }
 
 /* Draw the child's next event (competing risks: the earliest wins). */
-void ccs_plan(cc_sim *s, uint32_t i, double t)
+static void ccs_plan(cc_sim *s, uint32_t i, double t)
 {
     const cc_params *p = s->p;
     child *c = &s->ch[i];
@@ -433,7 +420,7 @@ static void leave(cc_sim *s, uint32_t i, double t, int series)
                 code = rec[k];
         cctr_left(s, c, code);
     }
-    ccs_count(s, c, -1);
+    ccta_count(s, c, -1);
     ccpl_vacate(s, i, t);
     c->in_care = 0;
     s->in_care--;
@@ -446,14 +433,14 @@ static void leave(cc_sim *s, uint32_t i, double t, int series)
 static void to_semi(cc_sim *s, uint32_t i, double t)
 {
     child *c = &s->ch[i];
-    ccs_count(s, c, -1);
+    ccta_count(s, c, -1);
     ccpl_vacate(s, i, t);
     c->need = CCM_SEMI;
     c->placed = CCM_SEMI;
     c->placed_since = t;
     ccs_new_placement(s, c);
     ccpl_match(s, i, t);
-    ccs_count(s, c, +1);
+    ccta_count(s, c, +1);
     s->cur[s->L->tr16] += 1;
 }
 
@@ -508,12 +495,34 @@ static void draw_history(cc_sim *s, const gsl_rng *r, child *c)
 {
     const cc_params *p = s->p;
     int n = p->hist_n[c->cohort];
-    double u = ccr_uniform(r); /* one draw for both: time in placement never exceeds time in care */
+    /* together: one draw for both (time in placement never exceeds time in
+     * care); independent: the placement's age has its own draw, capped below */
+    double u = ccr_uniform(r);
     double in_care = quantile_at(p->hist_care[c->cohort], n, u);
-    double in_place = quantile_at(p->hist_place[c->cohort], n, u);
+    double in_place = quantile_at(p->hist_place[c->cohort], n, p->hist_indep ? ccr_uniform(r) : u);
     double age = (double)(p->start_day - ccd_from_ymd(c->by, c->bm, c->bd));
-    if (in_care > age)
-        in_care = age;
+    if (in_care > age) {
+        /* a child younger than its time in care: its birth date is drawn
+         * again, evenly over the band's dates at least in_care days before
+         * the start date, so that the stated time in care holds (the age
+         * within the band is an assumption, the history is data); capped
+         * only when the band has no such date */
+        int from = ccm_cohort_lo[c->cohort + 1];
+        int y, m, d;
+        ccd_to_ymd(p->start_day, &y, &m, &d);
+        int32_t lo = shift_years(y, m, d, -from) + 1;
+        int32_t hi = p->start_day - (int32_t)ceil(in_care);
+        if (hi >= lo) {
+            int32_t dob = lo + (int32_t)gsl_rng_uniform_int(r, (unsigned long)(hi - lo + 1));
+            ccd_to_ymd(dob, &y, &m, &d);
+            c->by = (int16_t)y;
+            c->bm = (uint8_t)m;
+            c->bd = (uint8_t)d;
+            age = (double)(p->start_day - dob);
+        }
+        if (in_care > age)
+            in_care = age;
+    }
     if (in_place > in_care)
         in_place = in_care;
     c->entered = -in_care;
@@ -610,7 +619,7 @@ static int initial_population(cc_sim *s, uint64_t seed, uint64_t rep)
             if (s->frail) /* given its placement's history */
                 ch->frail = draw_frailty(p, s->crng[s->lab_f[j]], move_cumhaz(s, ch, -ch->placed_since),
                                          ch->placed_since > ch->entered);
-            ccs_count(s, ch, +1);
+            ccta_count(s, ch, +1);
             s->in_care++;
         }
     }
@@ -628,7 +637,9 @@ static void schedule_arrival(cc_sim *s, double t)
 
 static void set_arrival_rate(cc_sim *s)
 {
-    double mult = pow(1 + s->p->entry_trend, s->year);
+    /* with drift, entries arrive at the largest cohort's drifted rate and
+     * on_arrival keeps each with its cohort's drift over that */
+    double mult = pow(1 + s->p->entry_trend, s->year) * s->entry_max;
     s->arrival_mean = DAYS_PER_YEAR / (s->p->entry_total * mult);
 }
 
@@ -638,6 +649,12 @@ static int on_arrival(cc_sim *s, uint64_t seed, uint64_t rep, double t)
 {
     const cc_params *p = s->p;
     size_t cell = gsl_ran_discrete(s->arr, p->entry_cell);
+    const double *dr = drift_now(s);
+    if (dr) { /* drift thins the entries (the same in baseline and scenario: no serial is used) */
+        double keep = dr[CCU_DR_ENTRY + cell / (size_t)p->nd] / s->entry_max;
+        if (keep < 1 && gsl_rng_uniform(s->arr) >= keep)
+            return 0;
+    }
     /* an edge-of-care lever prevents some entries: the arrival still uses
      * its serial, so every later child keeps its own random stream */
     double keep = p->entry_keep[cell / (size_t)p->nd];
@@ -680,7 +697,7 @@ static int on_arrival(cc_sim *s, uint64_t seed, uint64_t rep, double t)
     c->frail = s->frail ? draw_frailty(p, r, 0, 0) : 1;
     set_birthday(s, c);
     ccpl_match(s, slot, t);
-    ccs_count(s, c, +1);
+    ccta_count(s, c, +1);
     s->in_care++;
     if (s->in_care > s->tot.peak)
         s->tot.peak = s->in_care;
@@ -701,7 +718,7 @@ static void on_birthday(cc_sim *s, uint32_t i, double t)
         double u = ccr_uniform(r), acc = 0;
         int dest = CCM_NDEST - 1;
         for (int k = 0; k < CCM_NDEST; k++) {
-            acc += p->leave18[c->placed][k];
+            acc += s->l18[c->placed][k];
             if (u < acc) {
                 dest = k;
                 break;
@@ -745,7 +762,7 @@ static void move(cc_sim *s, uint32_t i, double t)
     double esc = s->p->escalate[c->cohort];
     int escalate = c->placed == CCM_FOSTER && esc > 0 && ccr_uniform(s->crng[i]) < esc;
     /* the place is given up first: the child does not go back to it */
-    ccs_count(s, c, -1);
+    ccta_count(s, c, -1);
     ccpl_vacate(s, i, t);
     if (escalate) {
         c->need = CCM_RESIDENTIAL;
@@ -753,7 +770,7 @@ static void move(cc_sim *s, uint32_t i, double t)
     }
     ccs_new_placement(s, c);
     ccpl_match(s, i, t);
-    ccs_count(s, c, +1);
+    ccta_count(s, c, +1);
     ccs_plan(s, i, t);
 }
 
@@ -783,6 +800,19 @@ static void on_bundle(cc_sim *s, uint32_t i, double t)
     ccs_plan(s, i, t);
 }
 
+/* Draw the next events of the children the supply side moved while
+ * handling the last event (a step-down, a closing home). 0 or -1. */
+static int replan_moved(cc_sim *s, double t)
+{
+    const uint32_t *l;
+    size_t n;
+    int rc = ccpl_take_moved(s, &l, &n);
+    for (size_t x = 0; x < n; x++)
+        if (s->ch[l[x]].in_care)
+            ccs_plan(s, l[x], t);
+    return rc;
+}
+
 static void snapshot(cc_sim *s, int k)
 {
     const ccx_layout *L = s->L;
@@ -806,6 +836,11 @@ static void snapshot(cc_sim *s, int k)
 }
 
 void ccs_set_checks(cc_sim *s, int on) { s->checks = on; }
+
+void ccs_bind_market(cc_sim *s, ccmk_market *mk, int council, const int16_t *market_of)
+{
+    ccpl_bind(s, mk, council, market_of);
+}
 
 void ccs_set_trace(cc_sim *s, FILE *episodes, FILE *header)
 {
@@ -848,6 +883,16 @@ static int clocks_differ(const cc_params *a, const cc_params *b)
            memcmp(a->need_move_mult, b->need_move_mult, sizeof a->need_move_mult) != 0;
 }
 
+/* A forecast year begins with drift: the hazards of this year's drift, and
+ * every child in care plans again under them. */
+static void drift_year(cc_sim *s, double t)
+{
+    derive_rates(s);
+    for (uint32_t i = 0; i < s->cap; i++)
+        if (s->ch[i].in_care)
+            ccs_plan(s, i, t);
+}
+
 /* A scenario's parameters change at time t (phase k): new hazards for the
  * children whose hazards changed, new supply and prices. */
 static void switch_phase(cc_sim *s, int k, double t)
@@ -874,9 +919,12 @@ static void switch_phase(cc_sim *s, int k, double t)
         ccq_schedule(s->q, H_PHASE, s->phase_t[k + 1], (uint32_t)(k + 1), PRIO_PROCESS);
 }
 
-int ccs_run(cc_sim *s, uint64_t seed, uint64_t rep, double *out, ccs_totals *totals)
+int ccs_begin(cc_sim *s, uint64_t seed, uint64_t rep, double *out)
 {
     const cc_params *p = s->p;
+    s->seed = seed;
+    s->rep = rep;
+    s->done = 0;
     ccq_clear(s->q);
     s->nfree = 0;
     for (size_t i = s->cap; i > 0; i--) {
@@ -897,6 +945,8 @@ int ccs_run(cc_sim *s, uint64_t seed, uint64_t rep, double *out, ccs_totals *tot
     if (s->nphase > 1 && s->p != s->phases[0]) {
         s->p = s->phases[0];
         derive_rates(s);
+    } else if (s->p->drift) {
+        derive_rates(s); /* the first year's drift (a run before may have left the last year's) */
     }
     ccr_set(s->thin, seed, rep, CCR_THIN, 0);
     ccmo_reset(s);
@@ -917,12 +967,28 @@ int ccs_run(cc_sim *s, uint64_t seed, uint64_t rep, double *out, ccs_totals *tot
         ccq_schedule(s->q, H_MONTH, s->snap_t[1], 1, PRIO_SNAPSHOT);
     if (s->nphase > 1)
         ccq_schedule(s->q, H_PHASE, s->phase_t[1], 1, PRIO_PROCESS);
-    if (p->entry_trend != 0)
+    if (p->entry_trend != 0 || p->drift)
         /* at the end of each anniversary of the start date, when the year's
          * output window closes */
         ccq_schedule(s->q, H_YEAR, (double)(ccd_add_years(p->start_day, 1) - p->start_day), 0, PRIO_PROCESS);
+    return 0;
+}
+
+double ccs_next(const cc_sim *s)
+{
+    return s->done ? INFINITY : ccq_peek_time(s->q);
+}
+
+int ccs_step(cc_sim *s)
+{
+    const cc_params *p = s->p;
+    uint64_t seed = s->seed, rep = s->rep;
     cc_event ev;
-    while (ccq_pop(s->q, &ev)) {
+    if (s->done || !ccq_pop(s->q, &ev)) {
+        s->done = 1;
+        return 1;
+    }
+    {
         s->tot.events++;
         advance_clock(s, ev.t);
         if (s->checks)
@@ -949,8 +1015,10 @@ int ccs_run(cc_sim *s, uint64_t seed, uint64_t rep, double *out, ccs_totals *tot
             ccmo_snapshot(s);
             snapshot(s, k);
             ccpl_review(s, ev.t);
-            if (k + 1 >= s->ndates)
-                break;
+            if (k + 1 >= s->ndates) {
+                s->done = 1;
+                return 1;
+            }
             ccq_schedule(s->q, H_MONTH, s->snap_t[k + 1], (uint32_t)(k + 1), PRIO_SNAPSHOT);
         } else if (ev.handle == H_PHASE) {
             switch_phase(s, (int)ev.kind, ev.t);
@@ -961,14 +1029,35 @@ int ccs_run(cc_sim *s, uint64_t seed, uint64_t rep, double *out, ccs_totals *tot
                 return -1;
         } else if (ev.handle == H_YEAR) {
             s->year++;
+            if (s->p->drift)
+                drift_year(s, ev.t);
             set_arrival_rate(s);
             schedule_arrival(s, ev.t);
             ccq_schedule(s->q, H_YEAR, (double)(ccd_add_years(p->start_day, s->year + 1) - p->start_day), 0,
                          PRIO_PROCESS);
         }
+        if (s->sup.nmoved && replan_moved(s, ev.t) != 0)
+            return -1;
     }
+    return 0;
+}
+
+void ccs_end(cc_sim *s, ccs_totals *totals)
+{
     cctr_finish(s);
     if (totals)
         *totals = s->tot;
+}
+
+int ccs_run(cc_sim *s, uint64_t seed, uint64_t rep, double *out, ccs_totals *totals)
+{
+    if (ccs_begin(s, seed, rep, out) != 0)
+        return -1;
+    int rc;
+    while ((rc = ccs_step(s)) == 0)
+        ;
+    if (rc < 0)
+        return -1;
+    ccs_end(s, totals);
     return 0;
 }

@@ -37,6 +37,22 @@ void ccs_free(cc_sim *s);
  * into out (series-major: out[series * ndates + date]). Returns 0, or -1 if
  * memory ran out. totals may be NULL. */
 int ccs_run(cc_sim *s, uint64_t seed, uint64_t rep, double *out, ccs_totals *totals);
+/* The same in steps, for a region's event loop (region.h), which runs
+ * several councils' engines in time order: ccs_begin sets the replication
+ * up (its start-date population and first events); ccs_next is the time of
+ * the next event (+infinity once the last snapshot is taken); ccs_step
+ * handles that one event and returns 0, 1 when the run is over, or -1 when
+ * memory ran out; ccs_end writes totals (may be NULL). ccs_run is ccs_begin,
+ * ccs_step until it is over, ccs_end. */
+int ccs_begin(cc_sim *s, uint64_t seed, uint64_t rep, double *out);
+double ccs_next(const cc_sim *s);
+int ccs_step(cc_sim *s);
+void ccs_end(cc_sim *s, ccs_totals *totals);
+/* Join a region's shared market (market.h) as council `council`: provider
+ * k of the engine's parameters holds places of market market_of[k] (-1:
+ * its own). Before ccs_begin; market_of must outlive the engine. */
+struct ccmk_market;
+void ccs_bind_market(cc_sim *s, struct ccmk_market *mk, int council, const int16_t *market_of);
 /* Tests: verify the whole supply state (every place held by one child,
  * capacities, households, waiting lists) after every event, counting what
  * is wrong in totals.violations. Slow. */

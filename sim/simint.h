@@ -1,7 +1,11 @@
-/* simint: the state of one replication, shared by the engine's two halves:
- * sim.c (the event loop and the demand side: entries, exits, moves,
- * birthdays) and place.c (the supply side: providers, fostering households,
- * matching, step-down waiting lists). Not part of the library's interface. */
+/* simint: the state of one replication (children, queue, stocks, supply,
+ * spend), shared as data by the engine's modules: sim.c (the event loop and
+ * the demand side: entries, exits, moves, birthdays), place.c (the supply
+ * side: providers, fostering households, matching, step-down waiting lists),
+ * tally.c (the running stocks), money.c and trace.c. The calls go one way:
+ * sim.c drives the supply side through place.h; place.c calls tally, money,
+ * the queue and the shared market (market.h), never sim.c. Not part of the
+ * library's interface. */
 #ifndef SIMINT_H
 #define SIMINT_H
 
@@ -11,6 +15,7 @@
 
 #include "costs.h"
 #include "evq.h"
+#include "market.h"
 #include "sim.h"
 
 #define DAYS_PER_YEAR 365.25
@@ -84,6 +89,17 @@ typedef struct {
     uint32_t nwait[CCM_NPT];
     uint32_t *scratch;    /* for the monthly review and the start-date assignment */
     size_t scratch_cap;
+    /* children whose placement the supply side changed during the current
+     * ccpl_ call: the engine draws their next events (ccpl_take_moved) */
+    uint32_t *moved;
+    size_t nmoved, moved_cap;
+    int moved_lost;       /* the list could not grow (out of memory) */
+    /* a region's shared markets (NULL when the council runs alone):
+     * market[k] is provider k's market or -1; council is this council's
+     * index in the market's accounts */
+    ccmk_market *mk;
+    const int16_t *market;
+    int council;
 } ccs_supply;
 
 /* Money: spend accrues per day at a rate (GBP a day in price-year prices)
@@ -104,6 +120,8 @@ typedef struct {
 struct cc_sim {
     const cc_params *p;
     const ccx_layout *L;
+    uint64_t seed, rep;          /* of the replication running */
+    int done;                    /* it has reached its last snapshot */
     int ndates;
     const double *snap_t;
     cc_evq *q;
@@ -117,6 +135,8 @@ struct cc_sim {
     int route_series[CCM_NROUTE];
     double mexit[CCM_NNEEDMASK][CCM_NROUTE];
     double mmove[CCM_NNEEDMASK];
+    double l18[CCM_NPT][CCM_NDEST];   /* destinations at 18 now (leave18 with this year's drift) */
+    double entry_max;                 /* largest entry drift multiplier this year (1: none) */
     /* exponential hazards a year by (cohort, need flags, placement): the
      * routes, the move, the semi-independent step, then their sum */
     double (*xr)[CCM_NROUTE + 3];
@@ -163,10 +183,12 @@ static inline void ccs_new_placement(cc_sim *s, child *c)
         c->pl_n++;
 }
 
-/* sim.c */
-void ccs_count(cc_sim *s, const child *c, double d);  /* add d to every stock the child is in */
-void ccs_plan(cc_sim *s, uint32_t i, double t);       /* draw the child's next event */
-int ccs_grow_queue(cc_sim *s);                        /* queue capacity for children and households */
+/* The queue has handles for every child slot and every household. */
+static inline int ccs_grow_queue(cc_sim *s)
+{
+    size_t n = s->cap > s->sup.hcap ? s->cap : s->sup.hcap;
+    return ccq_grow(s->q, H_BASE + 2 * n);
+}
 
 /* money.c: spend */
 void ccmo_reset(cc_sim *s);                           /* fixed commitments at the start */
@@ -180,24 +202,5 @@ void ccmo_rebuild(cc_sim *s);                         /* prices or commitments c
 void cctr_placed(cc_sim *s, child *c);                /* after any placement: open/close episodes */
 void cctr_left(cc_sim *s, child *c, const char *rec); /* the child leaves care (REC code) */
 void cctr_finish(cc_sim *s);                          /* write the episodes still open */
-
-/* place.c: the supply side */
-int ccpl_new(cc_sim *s);                /* allocate; 0 or -1 */
-void ccpl_free(cc_sim *s);
-int ccpl_reset(cc_sim *s, uint64_t seed, uint64_t rep); /* start-date supply; 0 or -1 */
-void ccpl_initial(cc_sim *s);           /* place the start-date children with providers */
-/* Place child i (need set, no place held) from its preference list. The
- * caller keeps the child out of the stocks (ccs_count -1 before, +1 after)
- * around this and ccpl_vacate. */
-void ccpl_match(cc_sim *s, uint32_t i, double t);
-/* Child i leaves its place (exit, breakdown, move at 16): free it, take it
- * off the waiting list, and let the longest-waiting child step down. */
-void ccpl_vacate(cc_sim *s, uint32_t i, double t);
-void ccpl_review(cc_sim *s, double t);  /* the monthly step-down review */
-int ccpl_event(cc_sim *s, const cc_event *ev); /* supply events; 0 or -1 */
-void ccpl_snapshot(cc_sim *s);          /* derived stocks before a snapshot */
-void ccpl_deadline(cc_sim *s, uint32_t i, double t); /* a time-limited placement ends */
-void ccpl_phase(cc_sim *s, const cc_params *old, double t); /* parameters changed (scenario lever) */
-uint64_t ccpl_check(const cc_sim *s, double t); /* count inconsistencies in the supply state */
 
 #endif

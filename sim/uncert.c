@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
@@ -24,16 +25,22 @@ typedef struct {
     int heap;        /* 1: doubles in p->entry_rate from index off; 0: at byte offset off in cc_params */
     size_t off;
     int n;           /* doubles the setting covers */
+    int dest;        /* a share of leave18[type]: the type's other destinations make room */
     double a, b;     /* gamma: shape, rate; range/factor: mu, sigma (log, logit or plain scale) */
     double alpha[CCM_NPT]; /* counts + 1/2 (Jeffreys) for a share (2) or a mix (n) */
     double nom[CCM_NPT];   /* the config's values (a mix's components; else nom[0]) */
     double nomsum;         /* their sum over the n doubles */
     double fit;            /* events / exposure (0 when not a fit, or no events) */
+    char path[256];        /* the setting, as uncertainty_of names it */
 } item;
 
 struct ccu_spec {
     int n;
     item *it;
+    int group;                 /* uncertainty_group (0: not given) */
+    int has_drift;             /* a drift group with a size above 0 */
+    double drift_sd[CCU_NDF];  /* sd a year of each family's walk steps */
+    double persist[CCU_NDF];   /* AR(1) coefficient of each family's walks (1: a random walk) */
 };
 
 struct ccu_work {
@@ -44,6 +51,8 @@ struct ccu_work {
     gsl_rng *rng;
     double *draw;             /* per item: the drawn value, or the mix's components */
     size_t ndraw;
+    int years;                /* forecast years the drift walks cover */
+    double *walk;             /* years * CCU_NDRIFT drift values (NULL: no drift) */
 };
 
 static double *field(const cc_params *p, const item *t)
@@ -179,6 +188,17 @@ static int resolve(const cc_params *p, const char *path, item *t)
         }
         return -1;
     }
+    if (ISP(0, "transitions") && ISP(1, "leaving_care") && np == 4 && ISP(3, "staying_put")) {
+        int pt = IDX(2, ccm_ptype_name, CCM_NPT);
+        if (pt < 0)
+            return -1;
+        /* a share; the other destinations make room (apply) */
+        t->kind = K_SHARE;
+        t->dest = 1;
+        t->off = offsetof(cc_params, leave18) + (size_t)pt * sizeof p->leave18[0] +
+                 (size_t)CCM_STAYING_PUT * sizeof(double);
+        return 0;
+    }
     if (ISP(0, "transitions") && ISP(1, "semi_independent") && np == 4) {
         int pt = IDX(3, ccm_ptype_name, CCM_NPT);
         if (pt < 0 || pt == CCM_SEMI)
@@ -243,6 +263,7 @@ static int read_item(ccc_reader *r, config_setting_t *e, const cc_params *p, con
                                    "docs/config-reference.md)");
         return 0;
     }
+    snprintf(t->path, sizeof t->path, "%s", path);
     if (!config_setting_lookup(root, path)) {
         ccc_error(r, e, "setting", "names a setting this config does not have (expected a setting written in the "
                                    "config: a value left at its default carries no uncertainty)");
@@ -285,7 +306,7 @@ static int read_item(ccc_reader *r, config_setting_t *e, const cc_params *p, con
                                       "factor90 here)");
             return 0;
         }
-        int want = t->kind == K_SHARE ? 2 : t->n;
+        int want = t->kind == K_MIX ? t->n : 2;
         config_setting_t *l = ccc_list(r, e, "counts", 1);
         if (!l)
             return 0;
@@ -371,6 +392,44 @@ static int overlaps(const item *a, const item *b)
     return a0 < b1 && b0 < a1;
 }
 
+/* The optional top-level group `drift` (sizes of the year-on-year random
+ * walks) and `uncertainty_group`, into u. */
+static void read_drift(ccc_reader *r, config_setting_t *root, ccu_spec *u)
+{
+    static const char *const keys[] = {"entries", "exits", "moves", "staying_put", "persistence", "why"};
+    long g = 0;
+    if (config_setting_get_member(root, "uncertainty_group") &&
+        ccc_int(r, root, "uncertainty_group", 1, 1000, 0, &g))
+        u->group = (int)g;
+    config_setting_t *d = ccc_group(r, root, "drift", 0);
+    if (!d)
+        return;
+    ccc_known(r, d, keys, sizeof keys / sizeof *keys);
+    ccc_text(r, d, "why", 0, 1000);
+    for (int k = 0; k < CCU_NDF; k++) {
+        /* a step's sd a year on the log (logit) scale; 1 would be a factor
+         * of e in one year, surely a unit error */
+        double v = 0;
+        if (ccc_number(r, d, keys[k], 0, 1, 0, &v))
+            u->drift_sd[k] = v;
+        u->has_drift |= u->drift_sd[k] > 0;
+    }
+    /* persistence: one number for every family, or a group by family */
+    for (int k = 0; k < CCU_NDF; k++)
+        u->persist[k] = 1;
+    config_setting_t *ps = config_setting_get_member(d, "persistence");
+    if (ps && config_setting_type(ps) == CONFIG_TYPE_GROUP) {
+        ccc_known(r, ps, keys, CCU_NDF);
+        for (int k = 0; k < CCU_NDF; k++)
+            ccc_number(r, ps, keys[k], 0, 1, 0, &u->persist[k]);
+    } else if (ps) {
+        double v = 1;
+        if (ccc_number(r, d, "persistence", 0, 1, 0, &v))
+            for (int k = 0; k < CCU_NDF; k++)
+                u->persist[k] = v;
+    }
+}
+
 void ccu_read(ccc_reader *r, config_setting_t *root, cc_params *p)
 {
     p->uncertainty = -1;
@@ -379,23 +438,24 @@ void ccu_read(ccc_reader *r, config_setting_t *root, cc_params *p)
     if (config_setting_get_member(root, "uncertainty") && ccc_bool(r, root, "uncertainty", 0, &on))
         p->uncertainty = on;
     config_setting_t *l = ccc_list(r, root, "uncertainty_of", 0);
-    if (!l)
-        return;
-    int n = config_setting_length(l);
+    int n = l ? config_setting_length(l) : 0;
     if (n > MAX_ITEMS) {
         ccc_error(r, l, NULL, "has %d entries (expected at most %d)", n, MAX_ITEMS);
         return;
     }
+    if (!l && !config_setting_get_member(root, "drift") && !config_setting_get_member(root, "uncertainty_group"))
+        return;
     ccu_spec *u = calloc(1, sizeof *u);
     item *it = calloc((size_t)(n > 0 ? n : 1), sizeof *it);
     if (!u || !it) {
         free(u);
         free(it);
-        ccc_error(r, l, NULL, "out of memory");
+        ccc_error(r, root, NULL, "out of memory");
         return;
     }
     u->it = it;
     p->unc = u;
+    read_drift(r, root, u);
     for (int i = 0; i < n; i++) {
         config_setting_t *e = config_setting_get_elem(l, (unsigned)i);
         item t;
@@ -423,7 +483,17 @@ void ccu_free(ccu_spec *u)
 
 int ccu_count(const ccu_spec *u)
 {
-    return u ? u->n : 0;
+    return u ? u->n + u->has_drift : 0;
+}
+
+int ccu_group(const ccu_spec *u)
+{
+    return u ? u->group : 0;
+}
+
+const double *ccu_drift(const ccu_spec *u)
+{
+    return u && u->has_drift ? u->drift_sd : NULL;
 }
 
 /* ---- check's report ---- */
@@ -458,9 +528,17 @@ static void tally(const cc_params *p, FILE *out, const char *what, const double 
 
 void ccu_report(const cc_params *p, FILE *out)
 {
-    fprintf(out, "uncertainty: %d setting%s in uncertainty_of; draws %s by default\n", ccu_count(p->unc),
-            ccu_count(p->unc) == 1 ? "" : "s",
+    int nit = p->unc ? p->unc->n : 0;
+    fprintf(out, "uncertainty: %d setting%s in uncertainty_of; draws %s by default\n", nit, nit == 1 ? "" : "s",
             (p->uncertainty == 1 || (p->uncertainty < 0 && ccu_count(p->unc) > 0)) ? "on" : "off");
+    const double *d = ccu_drift(p->unc);
+    if (d)
+        fprintf(out, "  drift a year (sd of a step; persistence): entries %g; %g, exits %g; %g, moves %g; %g (log); "
+                     "staying put %g; %g (logit)\n",
+                d[CCU_DF_ENTRIES], p->unc->persist[CCU_DF_ENTRIES], d[CCU_DF_EXITS], p->unc->persist[CCU_DF_EXITS],
+                d[CCU_DF_MOVES], p->unc->persist[CCU_DF_MOVES], d[CCU_DF_STAYPUT], p->unc->persist[CCU_DF_STAYPUT]);
+    else
+        fprintf(out, "  drift: none (the rates hold still over the forecast)\n");
     fprintf(out, "  %-40s %s\n", "numbers used (not 0; not 1 for multipliers)", "with uncertainty");
     tally(p, out, "entries.rate", p->entry_rate, CCM_NCOHORT * p->nd, 0);
     tally(p, out, "entries.trend", &p->entry_trend, 1, 0);
@@ -473,11 +551,19 @@ void ccu_report(const cc_params *p, FILE *out)
     tally(p, out, "needs.*.move_multiplier", p->need_move_mult, CCM_NNEED, 1);
     tally(p, out, "transitions.semi_independent.rate", p->semi_rate, CCM_NPT, 0);
     tally(p, out, "transitions.semi_independent.at_16", p->semi_at16, CCM_NPT, 0);
+    int all = 0, with = 0;
+    for (int pt = 0; pt < CCM_NPT; pt++)
+        if (p->leave18[pt][CCM_STAYING_PUT] != 0) {
+            all++;
+            with += covered(p, &p->leave18[pt][CCM_STAYING_PUT]);
+        }
+    if (all)
+        fprintf(out, "  %-40s %4d of %4d\n", "transitions.leaving_care.*.staying_put", with, all);
 }
 
 /* ---- draws ---- */
 
-ccu_work *ccu_work_new(const cc_params *const *phases, int n)
+ccu_work *ccu_work_new(const cc_params *const *phases, int n, int years)
 {
     ccu_work *w = calloc(1, sizeof *w);
     if (!w)
@@ -490,7 +576,10 @@ ccu_work *ccu_work_new(const cc_params *const *phases, int n)
     const ccu_spec *u = phases[0]->unc;
     w->ndraw = (size_t)(u ? u->n : 0) * CCM_NPT + 1;
     w->draw = calloc(w->ndraw, sizeof *w->draw);
-    if (!w->copy || !w->ptr || !w->rng || !w->draw) {
+    w->years = years > 0 ? years : 1;
+    if (ccu_drift(u))
+        w->walk = calloc((size_t)w->years * CCU_NDRIFT, sizeof *w->walk);
+    if (!w->copy || !w->ptr || !w->rng || !w->draw || (ccu_drift(u) && !w->walk)) {
         ccu_work_free(w);
         return NULL;
     }
@@ -524,6 +613,7 @@ void ccu_work_free(ccu_work *w)
     if (w->rng)
         gsl_rng_free(w->rng);
     free(w->draw);
+    free(w->walk);
     free(w);
 }
 
@@ -565,6 +655,15 @@ static void apply(const item *t, double *f, const double *x)
     if (t->kind == K_SHARE)
         for (int i = 0; i < t->n; i++)
             f[i] = f[i] > 1 ? 1 : f[i];
+    if (t->dest) {
+        /* f[0] is leave18[type][CCM_STAYING_PUT], the first destination:
+         * the others keep their proportions of what is left */
+        double before = 0;
+        for (int k = 1; k < CCM_NDEST; k++)
+            before += f[k];
+        for (int k = 1; k < CCM_NDEST && before > 0; k++)
+            f[k] *= (1 - f[0]) / before;
+    }
 }
 
 static void draw_item(const item *t, gsl_rng *r, double *x)
@@ -599,13 +698,38 @@ static void draw_item(const item *t, gsl_rng *r, double *x)
     }
 }
 
-const cc_params *const *ccu_work_draw(ccu_work *w, uint64_t seed, uint64_t draw)
+/* The drift walks of one draw: for each walk, an AR(1) process in its
+ * scale, x_y = phi x_(y-1) + s z_y from x_(-1) = 0 (phi = persistence; 1:
+ * a random walk), one step a year, the first forecast year taking one step
+ * (the fitted level is the mean of the years up to the start date). A
+ * log-scale walk's multiplier is exp(x_y - Var(x_y)/2), so that its mean
+ * stays 1 (the fitted rate); the logit walk's shift x_y keeps median 0.
+ * From stream (seed, draw) index 1, apart from the parameters' index 0, so
+ * a config without drift draws its parameters as before. */
+static void draw_walks(ccu_work *w, const ccu_spec *u, uint64_t seed, uint64_t draw)
 {
-    const cc_params *p0 = w->orig[0];
-    const ccu_spec *u = p0->unc;
-    ccr_set(w->rng, seed, draw, CCR_PARAMS, 0);
-    for (int i = 0; u && i < u->n; i++)
-        draw_item(&u->it[i], w->rng, w->draw + (size_t)i * CCM_NPT);
+    const double *sd = u->drift_sd;
+    ccr_set(w->rng, seed, draw, CCR_PARAMS, 1);
+    for (int j = 0; j < CCU_NDRIFT; j++) {
+        int fam = j < CCU_DR_EXIT ? CCU_DF_ENTRIES : j < CCU_DR_MOVE ? CCU_DF_EXITS
+                  : j == CCU_DR_MOVE ? CCU_DF_MOVES : CCU_DF_STAYPUT;
+        double s = sd[fam], phi = u->persist[fam], x = 0, var = 0;
+        for (int y = 0; y < w->years; y++) {
+            /* every step is drawn, even of size 0, so one family's size
+             * does not change another's walk */
+            double z = gsl_ran_ugaussian(w->rng);
+            x = phi * x + s * z;
+            var = phi * phi * var + s * s;
+            w->walk[(size_t)y * CCU_NDRIFT + (size_t)j] = j == CCU_DR_STAYPUT ? x : exp(x - var / 2);
+        }
+    }
+}
+
+/* Refill the working copies from the originals with w->draw applied to the
+ * items whose use[i] is set (every item when use is NULL). */
+static const cc_params *const *fill(ccu_work *w, const unsigned char *use)
+{
+    const ccu_spec *u = w->orig[0]->unc;
     for (int k = 0; k < w->n; k++) {
         cc_params *c = &w->copy[k];
         const cc_params *o = w->orig[k];
@@ -618,10 +742,85 @@ const cc_params *const *ccu_work_draw(ccu_work *w, uint64_t seed, uint64_t draw)
         memcpy(c->entry_pt, pt, sizeof pt);
         memcpy(er, o->entry_rate, (size_t)CCM_NCOHORT * (size_t)o->nd * sizeof(double));
         for (int i = 0; u && i < u->n; i++)
-            apply(&u->it[i], field(c, &u->it[i]), w->draw + (size_t)i * CCM_NPT);
+            if (!use || use[i])
+                apply(&u->it[i], field(c, &u->it[i]), w->draw + (size_t)i * CCM_NPT);
+        /* a draw carries its drift walks; quantiles (sensitivity) none */
+        c->drift = use ? NULL : w->walk;
+        c->drift_years = c->drift ? w->years : 0;
         ccp_rederive(c);
         if (c->entry_total > 0 && !c->entry_cell)
             return NULL;
     }
     return w->ptr;
+}
+
+const cc_params *const *ccu_work_draw(ccu_work *w, uint64_t seed, uint64_t draw)
+{
+    const ccu_spec *u = w->orig[0]->unc;
+    ccr_set(w->rng, seed, draw, CCR_PARAMS, 0);
+    for (int i = 0; u && i < u->n; i++)
+        draw_item(&u->it[i], w->rng, w->draw + (size_t)i * CCM_NPT);
+    if (w->walk)
+        draw_walks(w, u, seed, draw);
+    return fill(w, NULL);
+}
+
+/* Quantile q of item t's distribution into x (as draw_item draws). A mix
+ * moves along its largest component's marginal (a beta), the others
+ * keeping their proportions. */
+static void quantile_item(const item *t, double q, double *x)
+{
+    const double *nom = t->nom;
+    switch (t->method) {
+    case M_GAMMA:
+        x[0] = gsl_cdf_gamma_Pinv(q, t->a, 1 / t->b);
+        return;
+    case M_COUNTS:
+        if (t->kind == K_SHARE) {
+            x[0] = gsl_cdf_beta_Pinv(q, t->alpha[0], t->alpha[1]);
+            return;
+        }
+        {
+            int j = 0;
+            double sa = 0, sn = 0;
+            for (int i = 0; i < t->n; i++) {
+                if (nom[i] > nom[j])
+                    j = i;
+                sa += nom[i] > 0 ? t->alpha[i] : 0;
+                sn += nom[i];
+            }
+            double xj = sa > t->alpha[j] ? gsl_cdf_beta_Pinv(q, t->alpha[j], sa - t->alpha[j]) : 1;
+            for (int i = 0; i < t->n; i++)
+                x[i] = i == j ? xj : sn > nom[j] ? nom[i] * (1 - xj) / (sn - nom[j]) : 0;
+        }
+        return;
+    case M_RANGE:
+    case M_FACTOR: {
+        double z = t->a + t->b * gsl_cdf_ugaussian_Pinv(q);
+        x[0] = t->kind == K_TREND ? z : t->kind == K_SHARE && t->method == M_RANGE ? 1 / (1 + exp(-z)) : exp(z);
+        return;
+    }
+    }
+}
+
+const struct cc_params *const *ccu_work_quantiles(ccu_work *w, const double *q)
+{
+    const ccu_spec *u = w->orig[0]->unc;
+    int n = u ? u->n : 0;
+    unsigned char *use = calloc((size_t)(n > 0 ? n : 1), 1);
+    if (!use)
+        return NULL;
+    for (int i = 0; i < n; i++)
+        if (q[i] > 0 && q[i] < 1) {
+            quantile_item(&u->it[i], q[i], w->draw + (size_t)i * CCM_NPT);
+            use[i] = 1;
+        }
+    const cc_params *const *r = fill(w, use);
+    free(use);
+    return r;
+}
+
+const char *ccu_setting(const ccu_spec *u, int i)
+{
+    return u && i >= 0 && i < u->n ? u->it[i].path : NULL;
 }

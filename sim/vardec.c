@@ -49,7 +49,13 @@ int ccvd_split(const double *x, int n, int g, ccvd_part *out)
     return 0;
 }
 
-static int row(FILE *f, const cce_result *r, const char *series, int32_t day, const double *x)
+/* The row's leading columns in a compare's variance.csv (NULL: a run's). */
+typedef struct {
+    const char *scenario;
+    const char *what;
+} lead;
+
+static int row(FILE *f, const cce_result *r, const lead *ld, const char *series, int32_t day, const double *x)
 {
     ccvd_part v;
     if (ccvd_split(x, r->reps, r->draw_group, &v) != 0)
@@ -64,6 +70,8 @@ static int row(FILE *f, const cce_result *r, const char *series, int32_t day, co
         a[0] = b[0] = '\0';
     }
     int groups = r->draw_group > 1 ? r->reps / r->draw_group : (r->uncertainty ? r->reps : 0);
+    if (ld && fprintf(f, "%s,%s,", ld->scenario, ld->what) < 0)
+        return -1;
     return fprintf(f, "%s,%s,%d,%d,%s,%s,%s\n", series, d, r->reps, groups, t, a, b) < 0 ? -1 : 0;
 }
 
@@ -75,29 +83,37 @@ static int find(const ccx_layout *L, const char *metric, const char *group)
     return -1;
 }
 
-int ccvd_write(FILE *f, const cce_result *r)
+/* Value of series j at date k in replication i of r, less minus's when given. */
+static double value(const cce_result *r, const cce_result *minus, int i, int j, int jm, int k)
+{
+    return cce_value(r, i, j, k) - (minus ? cce_value(minus, i, jm, k) : 0);
+}
+
+static int rows(FILE *f, const cce_result *r, const cce_result *minus, const lead *ld)
 {
     const ccx_layout *L = r->L;
     int n = r->reps;
     double *x = malloc((size_t)n * sizeof *x);
     if (!x)
         return -1;
-    int rc = fprintf(f, "series,date,replications,draws,total_var,parameter_share,process_share\n") < 0 ? -1 : 0;
+    int rc = 0;
     static const char *const stock[][2] = {{"looked_after", "all"}, {"gap", "foster"}, {"gap", "residential"}};
     for (size_t s = 0; s < sizeof stock / sizeof *stock && rc == 0; s++) {
         int j = find(L, stock[s][0], stock[s][1]);
-        if (j < 0)
+        int jm = minus ? find(minus->L, stock[s][0], stock[s][1]) : 0;
+        if (j < 0 || jm < 0)
             continue;
         char name[64];
         snprintf(name, sizeof name, "%s/%s", stock[s][0], stock[s][1]);
         for (int k = 12; k < r->ndates && rc == 0; k += 12) {
             for (int i = 0; i < n; i++)
-                x[i] = cce_value(r, i, j, k);
-            rc = row(f, r, name, r->dates[k], x);
+                x[i] = value(r, minus, i, j, jm, k);
+            rc = row(f, r, ld, name, r->dates[k], x);
         }
     }
     int j = find(L, "spend", "total");
-    if (j >= 0 && L->kind[j] == CCX_MONEY && r->ndates > 1 && rc == 0) {
+    int jm = minus ? find(minus->L, "spend", "total") : 0;
+    if (j >= 0 && jm >= 0 && L->kind[j] == CCX_MONEY && r->ndates > 1 && rc == 0) {
         int fy0 = cct_fy(r->dates[1]), fy1 = cct_fy(r->dates[r->ndates - 1]);
         for (int y = fy0; y <= fy1 && rc == 0; y++) {
             int32_t end = 0;
@@ -107,11 +123,34 @@ int ccvd_write(FILE *f, const cce_result *r)
                 if (cct_fy(r->dates[k]) == y) {
                     end = r->dates[k];
                     for (int i = 0; i < n; i++)
-                        x[i] += cce_value(r, i, j, k);
+                        x[i] += value(r, minus, i, j, jm, k);
                 }
-            rc = row(f, r, "spend/total", end, x);
+            rc = row(f, r, ld, "spend/total", end, x);
         }
     }
     free(x);
+    return rc;
+}
+
+static const char head[] = "series,date,replications,draws,total_var,parameter_share,process_share\n";
+
+int ccvd_write(FILE *f, const cce_result *r)
+{
+    if (fputs(head, f) < 0)
+        return -1;
+    return rows(f, r, NULL, NULL);
+}
+
+int ccvd_write_compare_head(FILE *f)
+{
+    return fprintf(f, "scenario,what,%s", head) < 0 ? -1 : 0;
+}
+
+int ccvd_write_compare(FILE *f, const char *scenario, const cce_result *r, const cce_result *base)
+{
+    lead lv = {scenario, "level"}, ld = {scenario, "difference"};
+    int rc = rows(f, r, NULL, &lv);
+    if (rc == 0 && base && base->reps == r->reps && base->ndates == r->ndates)
+        rc = rows(f, r, base, &ld);
     return rc;
 }

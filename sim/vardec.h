@@ -29,5 +29,12 @@ int ccvd_split(const double *x, int n, int g, ccvd_part *out);
  * financial year (dated at its end) when the run has costs. Returns 0, or -1
  * on a write or memory failure. */
 int ccvd_write(FILE *f, const cce_result *r);
+/* A compare's variance.csv: the header (scenario,what, then the columns
+ * above), then for each result its rows: what = level for r itself and,
+ * when base is given (a scenario), what = difference for r less base
+ * replication by replication (common random numbers: the same draws and
+ * streams). scenario is written as it is (a checked scenario label). */
+int ccvd_write_compare_head(FILE *f);
+int ccvd_write_compare(FILE *f, const char *scenario, const cce_result *r, const cce_result *base);
 
 #endif

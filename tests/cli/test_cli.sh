@@ -154,6 +154,17 @@ diff <(grep '^baseline,' "$tmp/cmp/monthly.csv" | cut -d, -f2-) <(grep '^no-leve
 awk -F, '$1 == "edge-of-care" && $2 == "2025-07-31" && $3 == "looked_after" && $4 == "all" { f = 1; if (!($5 < 0 && $12 > 0.5)) bad = 1 } END { exit !(f && !bad) }' \
     "$tmp/cmp/comparison.csv" && ok || bad "compare: edge-of-care does not lower looked_after/all"
 grep -q '^scenario: edge-of-care ' "$tmp/cmp/manifest.txt" && ok || bad "compare: manifest does not list the scenario"
+# variance.csv: each scenario's spread split into parameters and process, and
+# the paired difference's; the baseline draws its parameters and drift, and a
+# scenario the same ones (no levers: a difference of exactly 0; a lever: the
+# difference varies far less than the level, the common random numbers' gain)
+[ "$(head -1 "$tmp/cmp/variance.csv")" = "scenario,what,series,date,replications,draws,total_var,parameter_share,process_share" ] \
+    && ok || bad "compare: variance.csv header"
+awk -F, '$1 == "no-levers" && $2 == "difference" { n++; if ($7 != 0) bad++ } END { exit !(n >= 3 && !bad) }' \
+    "$tmp/cmp/variance.csv" && ok || bad "compare: no-levers difference has variance in variance.csv"
+awk -F, '$3 == "looked_after/all" && $4 == "2025-07-31" { v[$1 "/" $2] = $7 }
+    END { exit !(v["baseline/level"] > 0 && v["edge-of-care/difference"] > 0 && v["edge-of-care/difference"] < v["edge-of-care/level"] / 4) }' \
+    "$tmp/cmp/variance.csv" && ok || bad "compare: the paired difference does not vary far less than the level"
 # -q: no finishing line on stdout (run, compare, export-903); without -q there is one
 [ ! -s "$tmp/out" ] && ok || bad "compare -q printed: $(cat "$tmp/out")"
 expect_rc 0 "run -q" -- "$CARECAP" run --no-charts "$mini" -r 2 -y 1 -o "$tmp/quiet-run" -q

@@ -39,6 +39,7 @@ resolve_case() { # NAME CONFIG
 n=0
 for cfg in "$CARECAP_ROOT"/config/*.cfg "$CARECAP_ROOT"/config/examples/*.cfg "$CARECAP_ROOT"/tests/data/*.cfg; do
     grep -q '^levers' "$cfg" && continue # scenarios
+    grep -q '^councils' "$cfg" && continue # region files (docs/region.md)
     n=$((n + 1))
     resolve_case "$(basename "$cfg" .cfg)" "$cfg"
 done

@@ -9,6 +9,7 @@ function norm(i, name, parent, gparent) {
     if ((i == 2 && stack[1] == "needs") || (i == 3 && stack[2] == "needs")) return "<need>"
     if (i == 2 && stack[1] == "matching" && name ~ /^(uasc|disabled|complex)$/) return "<need>"
     if (i == 3 && stack[1] == "costs" && stack[2] == "inflation" && name != "default") return "<line>"
+    if (stack[1] == "drift") return name
     if (name ~ /^(staying_put|supported|independent)$/) return "<dest>"
     if (i == 3 && stack[1] == "transitions" && stack[2] == "leaving_care" && name != "default") return "<type>"
     if (i == 2 && stack[1] == "transitions") return name

@@ -41,11 +41,13 @@ costs.emergency_place_week costs.kinship_week costs.other_week.<type> costs.refe
 costs.one_off[].name costs.one_off[].date costs.one_off[].amount
 costs.discount_rate costs.deflator
 uncertainty uncertainty_of[].setting uncertainty_of[].events uncertainty_of[].exposure uncertainty_of[].counts
-uncertainty_of[].range90 uncertainty_of[].factor90 uncertainty_of[].why"
+uncertainty_of[].range90 uncertainty_of[].factor90 uncertainty_of[].why
+uncertainty_group initial.history.pairing drift.persistence drift.persistence.entries drift.persistence.exits drift.persistence.moves drift.persistence.staying_put drift.entries drift.exits drift.moves drift.staying_put drift.why"
 
 # Settings used by the configs we ship and test with.
 for cfg in "$CARECAP_ROOT"/config/*.cfg "$CARECAP_ROOT"/tests/data/*.cfg; do
     grep -q '^levers' "$cfg" && continue # scenario files: checked below
+    grep -q '^councils' "$cfg" && continue # region files: checked below (docs/region.md)
     out="$tmp/$(basename "$cfg" .cfg)"
     if ! "$CARECAP" run --no-charts "$cfg" -r 1 -y 1 -q -o "$out" >/dev/null 2>"$tmp/err"; then
         bad "$cfg does not run: $(cat "$tmp/err")"
@@ -77,6 +79,14 @@ for k in name description baseline levers extra_per_year resignation_multiplier 
     entry_multiplier sgo_multiplier kinship_multiplier provider probability capacity price_week home date \
     from to line rate kind beds min_age max_age open close location annual_cost; do
     grep -qF "\`$k\`" "$scen" && ok || bad "docs/scenarios.md does not document \`$k\`"
+done
+
+# Region files and region scenarios: every setting and lever is in docs/region.md.
+reg="$CARECAP_ROOT/docs/region.md"
+for k in name description councils key config markets type location places unlimited price_week providers \
+    background per_year mean_weeks baseline levers lever council_scenario joint_block recruitment_campaign council \
+    scenario market from extra_places; do
+    grep -qF "\`$k\`" "$reg" && ok || bad "docs/region.md does not document \`$k\`"
 done
 
 echo "test_config_documented: $pass passed, $fail failed"

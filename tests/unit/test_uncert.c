@@ -9,7 +9,18 @@
  * 2. Same seed, same numbers with 1 and 2 threads, uncertainty on.
  * 3. The variance split (vardec): exact on a hand-worked example, and on the
  *    model above (pairs of replications sharing a draw) the parameter share
- *    matches L^2 Var[g] / (L E[g] + L^2 Var[g]). */
+ *    matches L^2 Var[g] / (L E[g] + L^2 Var[g]).
+ * 4. Drift: entries at L a year whose log rate takes a random walk step of
+ *    sd s a year (mean-preserving), so that in forecast year y (0 first) the
+ *    rate is L W_y with E W_y = 1 and Var W_y = exp((y + 1) s^2) - 1 (with
+ *    persistence phi < 1, an AR(1): exp(s^2 (1 + phi^2 + ... + phi^2y)) - 1): the
+ *    year's entries have mean L and variance L + L^2 Var W_y (a Poisson
+ *    mixture), inside their 99% intervals in the first and the last year;
+ *    without uncertainty plain Poisson; the same bytes on 1 and 2 threads;
+ *    uncertainty_group sets the draw group.
+ * 5. A staying-put share with counts (the 2019 back-test config: 32 of 74):
+ *    over many draws its mean and variance are Beta(32.5, 42.5)'s, and the
+ *    other destinations at 18 make room (each row still sums to 1). */
 #include <math.h>
 
 #include "check.h"
@@ -137,9 +148,133 @@ static void split_by_hand(void)
     CHECK(ccvd_split(x, 3, 2, &v) == -1, "one group is too few");
 }
 
+/* entries in forecast year y of replication i */
+static double year_entries(const cce_result *r, int i, int y)
+{
+    double n = 0;
+    for (int k = 12 * y + 1; k <= 12 * y + 12; k++)
+        n += cce_value(r, i, r->L->ent_all, k);
+    return n;
+}
+
+static void drift(double PHI)
+{
+    const double S = 0.25, LE = 60;
+    enum { DY = 5 };
+    char extra[256];
+    snprintf(extra, sizeof extra,
+             "drift = { entries = %g; exits = 0.2; persistence = %g; why = \"test\"; };\nuncertainty_group = 3;\n", S,
+             PHI);
+    cc_params *p = testcfg_mminf_with(LE, 0.5, "", extra);
+    CHECK(p != NULL, "config with drift loads");
+    if (!p)
+        return;
+    CHECK(ccu_count(p->unc) == 1 && ccu_drift(p->unc) != NULL, "the drift group counts as one uncertain setting");
+    CHECK(ccu_group(p->unc) == 3, "uncertainty_group read");
+    cce_opts o = {REPS, DY, 2, 93, 0, NULL, NULL, 0, NULL, NULL};
+    cce_unc u = {CCE_UNC_ON, 1}; /* a draw per replication: the years' counts are independent mixtures */
+    cce_result *r = NULL;
+    char err[256];
+    CHECK(cce_run_unc(p, &o, &u, 0, NULL, NULL, &r, err) == 0, "run with drift");
+    if (!r)
+        return;
+    for (int y = 0; y < DY; y += DY - 1) {
+        double s = 0, s2 = 0, s4 = 0;
+        for (int i = 0; i < r->reps; i++)
+            s += year_entries(r, i, y);
+        double m = s / r->reps;
+        for (int i = 0; i < r->reps; i++) {
+            double d = year_entries(r, i, y) - m;
+            s2 += d * d;
+            s4 += d * d * d * d;
+        }
+        double var = s2 / (r->reps - 1), m4 = s4 / r->reps;
+        double sem = sqrt(var / r->reps), sev = sqrt((m4 - var * var) / r->reps);
+        double vx = 0; /* Var x_y of the AR(1) walk */
+        for (int i = 0; i <= y; i++)
+            vx = PHI * PHI * vx + S * S;
+        double V = LE + LE * LE * (exp(vx) - 1);
+        printf("drift (persistence %g): year %d entries mean %.2f (expected %.0f), variance %.1f (expected %.1f; Poisson %.0f)\n", PHI,
+               y + 1, m, LE, var, V, LE);
+        CHECK(fabs(m - LE) < Z99 * sem, "year %d: mean %.2f inside the 99%% interval of %.0f +- %.2f", y + 1, m, LE,
+              Z99 * sem);
+        CHECK(fabs(var - V) < Z99 * sev, "year %d: variance %.1f inside the 99%% interval of %.1f +- %.1f", y + 1, var,
+              V, Z99 * sev);
+    }
+    cce_free(r);
+    /* off: plain Poisson entries */
+    u.mode = CCE_UNC_OFF;
+    CHECK(cce_run_unc(p, &o, &u, 0, NULL, NULL, &r, err) == 0, "run without uncertainty");
+    {
+        double s = 0, s2 = 0;
+        for (int i = 0; i < r->reps; i++)
+            s += year_entries(r, i, DY - 1);
+        double m = s / r->reps;
+        for (int i = 0; i < r->reps; i++)
+            s2 += (year_entries(r, i, DY - 1) - m) * (year_entries(r, i, DY - 1) - m);
+        double var = s2 / (r->reps - 1);
+        CHECK(fabs(var - LE) < 0.15 * LE, "off: last year's entries variance %.1f near Poisson's %.0f", var, LE);
+    }
+    cce_free(r);
+    /* the config's group, and the same bytes on 1 and 2 threads */
+    u.mode = CCE_UNC_ON;
+    u.draw_group = 0;
+    o.reps = 300;
+    cce_result *r1 = NULL, *r2 = NULL;
+    o.threads = 1;
+    CHECK(cce_run_unc(p, &o, &u, 0, NULL, NULL, &r1, err) == 0, "run -j 1");
+    o.threads = 2;
+    CHECK(cce_run_unc(p, &o, &u, 0, NULL, NULL, &r2, err) == 0, "run -j 2");
+    CHECK(r1->draw_group == 3, "the run uses the config's uncertainty_group (%d)", r1->draw_group);
+    size_t n = (size_t)r1->reps * (size_t)r1->L->n * (size_t)r1->ndates;
+    CHECK(memcmp(r1->data, r2->data, n * sizeof *r1->data) == 0, "drift: -j 1 and -j 2 give the same numbers");
+    cce_free(r1);
+    cce_free(r2);
+    ccp_free(p);
+}
+
+static void staying_put(void)
+{
+    char path[4096];
+    cc_diag *g = ccg_new();
+    cc_params *p = NULL;
+    CHECK(ccp_load(testcfg_root_path("config/nottinghamshire-2019.cfg", path, sizeof path), g, &p) == CCP_OK,
+          "the 2019 config loads");
+    ccg_free(g);
+    if (!p)
+        return;
+    const cc_params *ph[1] = {p};
+    ccu_work *w = ccu_work_new(ph, 1, 3);
+    CHECK(w != NULL, "work");
+    enum { N = 20000 };
+    double a = 32.5, b = 42.5, s = 0, s2 = 0;
+    int sums = 1, moved_kin = 0;
+    for (int i = 0; i < N; i++) {
+        const cc_params *const *d = ccu_work_draw(w, 5, (uint64_t)i);
+        double x = d[0]->leave18[CCM_FOSTER][CCM_STAYING_PUT], t = 0;
+        for (int k = 0; k < CCM_NDEST; k++)
+            t += d[0]->leave18[CCM_FOSTER][k];
+        sums &= fabs(t - 1) < 1e-9;
+        moved_kin |= d[0]->leave18[CCM_KINSHIP][CCM_STAYING_PUT] != p->leave18[CCM_KINSHIP][CCM_STAYING_PUT];
+        s += x;
+        s2 += x * x;
+    }
+    double m = s / N, v = s2 / N - m * m, M = a / (a + b), V = a * b / ((a + b) * (a + b) * (a + b + 1));
+    printf("staying put: mean %.4f (Beta %.4f), variance %.6f (Beta %.6f)\n", m, M, v, V);
+    CHECK(fabs(m - M) < Z99 * sqrt(V / N), "staying-put mean %.4f near Beta's %.4f", m, M);
+    CHECK(fabs(v - V) < 0.1 * V, "staying-put variance %.6f near Beta's %.6f", v, V);
+    CHECK(sums, "every drawn row of destinations at 18 sums to 1");
+    CHECK(moved_kin, "the kinship share is drawn too");
+    ccu_work_free(w);
+    ccp_free(p);
+}
+
 int main(void)
 {
     split_by_hand();
+    staying_put();
+    drift(1);
+    drift(0.5);
     mixture();
     return check_done("test_uncert");
 }

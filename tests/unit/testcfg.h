@@ -34,7 +34,21 @@ static inline cc_params *testcfg_load(const char *text)
  * `rate` a year into cohort 12-15, no ageing, and a single exit route
  * ("other") at `exit_rate` a year drawn from `dist` (a libconfig fragment
  * such as `distribution = "weibull"; shape = 2.0;`). */
+static inline cc_params *testcfg_mminf_with(double rate, double exit_rate, const char *dist, const char *extra);
+
+/* The text of testcfg_mminf_with's config, into buf (n bytes). */
+static inline void testcfg_mminf_text(double rate, double exit_rate, const char *dist, const char *extra, char *buf,
+                                      size_t n);
+
 static inline cc_params *testcfg_mminf_with(double rate, double exit_rate, const char *dist, const char *extra)
+{
+    char text[16384];
+    testcfg_mminf_text(rate, exit_rate, dist, extra, text, sizeof text);
+    return testcfg_load(text);
+}
+
+static inline void testcfg_mminf_text(double rate, double exit_rate, const char *dist, const char *extra, char *buf,
+                                      size_t n)
 {
     static const char tmpl[] =
         "name = \"M/G/inf\"; start_date = \"2020-01-31\"; districts = [\"A\"]; ageing = false;\n"
@@ -68,9 +82,7 @@ static inline cc_params *testcfg_mminf_with(double rate, double exit_rate, const
         "  other = { age_0_3 = 0.0; age_4_6 = 0.0; age_7_11 = 0.0; age_12_15 = 0.0; age_16_17 = 0.0; }; }; };\n"
         "transitions = { semi_independent = { at_16 = { }; rate = { }; };\n"
         "  leaving_care = { default = { independent = 1.0; }; }; };\n%s";
-    char text[16384];
-    snprintf(text, sizeof text, tmpl, rate, dist, exit_rate, extra);
-    return testcfg_load(text);
+    snprintf(buf, n, tmpl, rate, dist, exit_rate, extra);
 }
 
 static inline cc_params *testcfg_mminf(double rate, double exit_rate, const char *dist)
