@@ -199,7 +199,7 @@ int csa_analyse(const csa_opts *o, csa_result **res, FILE *err)
     double *y0 = NULL, *ylo = NULL, *yhi = NULL;
     int rc = CCA_RUNTIME;
     c.tg = L ? ctg_new(L, p->start_day) : NULL;
-    c.w = ccu_work_new((const cc_params *const *)&p, 1);
+    c.w = ccu_work_new((const cc_params *const *)&p, 1, 0); /* quantiles only: no drift walks */
     if (!L || !r || !q || !c.tg || !c.w) {
         fprintf(err, "carecap: out of memory\n");
         goto done;
