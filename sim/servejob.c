@@ -22,6 +22,7 @@
 #include "experiment.h"
 #include "output.h"
 #include "params.h"
+#include "region.h"
 #include "scenario.h"
 #include "workbook.h"
 
@@ -355,6 +356,12 @@ static int prepare(sjb_pool *p, const srq_run *rq, cc_diag *d, sjb_job *j)
     j->config_path = named_file(p, "config", rq->config);
     if (!j->config_path) {
         ccg_add(d, "request: config: is not a baseline in config/ (expected one of the names listed)");
+        return 1;
+    }
+    if (ccrg_is_region(j->config_path)) { /* region.h: another engine, another results layout */
+        ccg_add(d, "request: config: is a region file (several councils in one market); the workbench runs one "
+                   "council's config (expected a council's config; run a region with carecap run or compare, "
+                   "docs/region.md)");
         return 1;
     }
     cc_diag *dd = ccg_new();

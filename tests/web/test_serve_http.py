@@ -200,6 +200,14 @@ try:
     c.ok(st == 400 and r.returncode == 3 and len(api_msgs) == 3 and api_msgs == check_msgs,
          f"out-of-range levers get check's messages: API {api_msgs} check {check_msgs}")
 
+    # a region file (region.h) is not a baseline the page runs: one message that says so
+    if os.path.exists(os.path.join(srv.dir, "config", "d2n2.cfg")):
+        st, _, data = request(srv, "POST", "/api/runs", dict(SMALL, config="d2n2"))
+        e = errors(data) or []
+        c.ok(st == 400 and len(e) == 1 and "is a region file" in e[0], f"a region file gets one message ({st}, {e})")
+        names = [b["name"] for b in json.loads(request(srv, "GET", "/api/baselines")[2])["baselines"]]
+        c.ok("d2n2" not in names and "nottinghamshire" in names, f"a region file is not listed ({names})")
+
     # the levers' costs and ramp-up (the business case's fields): check's messages too
     costed = [dict(levers[0], one_off_cost=50000, revenue_cost=150000, ramp_up_months=12),
               dict(levers[1], capital_cost=20000)]
