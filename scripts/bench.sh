@@ -18,6 +18,9 @@
 #  (e) times the national run, config/england.cfg with -j 2 (NAT_REPS
 #      replications, default 100, 0 skips; 1,000 extrapolated), beside the
 #      bare loop at its pending count (~82,000).
+#  (f) with an MPI build and mpirun: the same run as 2 MPI ranks of 1 thread
+#      (best of RUNS), its output checked against -j 2's, and its efficiency
+#      against 2 threads (MPI_RANKS=0 skips (f)).
 #
 # carecap is built (Release) in build-bench, or in $BUILD_DIR, if needed; the
 # bare loop is built with `cc -O2` into a temporary directory. Runs from any
@@ -170,6 +173,24 @@ if [ "$rss_reps" -gt 0 ]; then
   done
 fi
 
+# ---- (f) MPI: 2 ranks x 1 thread against 1 process x 2 threads ----------------
+# (only when carecap was built with MPI and mpirun is on the PATH; MPI_RANKS=0
+# skips it). Same run as (a); best of RUNS; byte-compared with -j 2's monthly.csv.
+mpi_wall=
+if [ "${MPI_RANKS:-2}" != 0 ] && command -v mpirun >/dev/null &&
+  ldd "$carecap" 2>/dev/null | grep -q 'libmpi'; then
+  export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+  out=$tmp/out-mpi
+  echo "   mpirun --oversubscribe -n 2 carecap run config/nottinghamshire.cfg -r $reps -y $years -s 1 -j 1 --quiet --no-charts -o TMP"
+  "$carecap" run "$cfg" -r "$reps" -y "$years" -s 1 -j 2 --quiet --no-charts -o "$tmp/out-j2ref" >/dev/null 2>&1 ||
+    die "the -j 2 reference run failed"
+  best_of mpirun --oversubscribe -n 2 "$carecap" run "$cfg" -r "$reps" -y "$years" -s 1 -j 1 --quiet --no-charts \
+    -o "$out"
+  mpi_wall=$best
+  cmp -s "$out/monthly.csv" "$tmp/out-j2ref/monthly.csv" || die "2 MPI ranks and -j 2 wrote different monthly.csv"
+  rm -rf "$out" "$tmp/out-j2ref"
+fi
+
 # ---- report -----------------------------------------------------------------
 echo
 echo "carecap: $reps replications x $years years, Nottinghamshire; $ev events ($(calc "$ev / $reps" 0) per replication)"
@@ -256,4 +277,9 @@ if [ "$nat_reps" -gt 0 ]; then
   else
     echo "national $nat_reps x $years years, -j 2: $nat_wall s (target for 1000: <= 180 s)"
   fi
+fi
+if [ -n "$mpi_wall" ]; then
+  echo "2 MPI ranks x 1 thread: $mpi_wall s wall; efficiency against -j 2: $(calc "100 * ${wall[2]} / $mpi_wall" 1)% (against -j 1 x 2: $(calc "100 * ${wall[1]} / $mpi_wall / 2" 1)%)"
+else
+  echo "MPI: skipped (carecap built without MPI, or no mpirun)"
 fi

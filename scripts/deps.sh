@@ -5,7 +5,8 @@
 # Chromium, with which the test suite checks report.html in a browser;
 # clang with its libFuzzer runtime (libclang-rt-N-dev, N clang's version),
 # with which it runs the fuzz targets of tests/fuzz/; and python3, with which
-# the suite reruns scripts/fit-dfe.py. Each check is skipped (with a message)
+# the suite reruns scripts/fit-dfe.py; and Open MPI, with which carecap is
+# built for mpirun and the suite runs three local ranks. Each check is skipped (with a message)
 # if its package cannot be installed.
 set -euo pipefail
 packages=(gcc make cmake pkg-config libgsl-dev libconfig-dev libxlsxwriter-dev zlib1g-dev gnuplot-nox
@@ -22,6 +23,7 @@ fuzzer_rt() {
 if [ "${1:-}" = "--test" ]; then
   optional+=(chromium clang python3 time)   # python3: scripts/fit-dfe.py (cli_fitdfe); time: bench.sh peak memory
   optional+=(chromium-driver python3-selenium)  # the workbench's browser test (tests/web/)
+  optional+=(libopenmpi-dev openmpi-bin)     # the MPI build and its test (cli_mpi: mpirun -n 3)
   rt=$(fuzzer_rt || true)
   [ -n "$rt" ] && optional+=("$rt")
 fi

@@ -30,6 +30,7 @@
 #include "regionapp.h"
 #include "rng.h"
 #include "uncert.h"
+#include "ranks.h"
 #include "vardec.h"
 
 #ifndef CARECAP_VERSION
@@ -401,17 +402,32 @@ static int write_workbook_and_charts(const char *sd, const cca_run_opts *o, cons
     return werr;
 }
 
+/* The per-replication file's writer as a sink that stops the run when a
+ * signal came (the staging folder is then removed). */
+static int per_rep_sink(void *ctx, int rep, const double *values, const ccs_totals *tot)
+{
+    return cco_interrupted() ? -1 : ccpr_sink(ctx, rep, values, tot);
+}
+
 int cca_run(const cca_run_opts *o, FILE *out, FILE *err)
 {
     if (ccrg_is_region(o->config))
         return ccra_run(o, out, err);
     cco_sigsave sv = {0};
     cc_params *p = NULL;
+    char msg[512];
+    /* under mpirun: the ranks share the replications; rank 0 writes */
+    if (ccrk_start(msg) != 0) {
+        fprintf(err, "carecap: %s\n", msg);
+        return CCA_RUNTIME;
+    }
+    int rank = ccrk_rank();
     int rc = load(o->config, err, &p);
-    if (rc != CCA_OK)
+    if (rc != CCA_OK) {
+        ccrk_stop();
         return rc;
+    }
     ccx_layout *lay = ccx_new(p);
-    int nseries = lay ? lay->n : 0;
     /* --per-rep: the metrics are checked before the run */
     unsigned char *per_rep = NULL;
     if (o->per_rep && lay) {
@@ -422,57 +438,101 @@ int cca_run(const cca_run_opts *o, FILE *out, FILE *err)
             free(per_rep);
             ccx_free(lay);
             ccp_free(p);
+            ccrk_stop();
             return CCA_USAGE;
         }
     }
-    ccx_free(lay);
-    if (o->per_rep && !per_rep) {
+    if ((o->per_rep && !per_rep) || !lay) {
         fprintf(err, "carecap: out of memory\n");
+        free(per_rep);
+        ccx_free(lay);
         ccp_free(p);
+        ccrk_stop();
         return CCA_RUNTIME;
     }
-    if (too_big(nseries, o->reps, o->years, err)) {
+    if (per_rep && ccrk_size() > 1) {
+        fprintf(err, "carecap: --per-rep cannot be used with more than one MPI rank (run it without mpirun)\n");
         free(per_rep);
+        ccx_free(lay);
         ccp_free(p);
-        return CCA_RUNTIME;
+        ccrk_stop();
+        return CCA_USAGE;
     }
     /* Fail before a long simulation, not after, if results cannot be written. */
-    char msg[512];
     if (check_outdir(o->outdir, msg) != 0) {
         fprintf(err, "carecap: %s\n", msg);
         free(per_rep);
+        ccx_free(lay);
         ccp_free(p);
+        ccrk_stop();
         return CCA_IO;
     }
-    cce_opts eo = {o->reps, o->years, o->threads, o->seed, 0, NULL, NULL, 0, NULL, NULL};
+    /* only the summaries are kept (memory flat in replications); the
+     * per-replication file, if asked for, is written as the run goes into
+     * the temporary folder */
+    cce_opts eo = {o->reps, o->years, o->threads, o->seed, 0, NULL, NULL, 0, NULL, NULL, 0, NULL, NULL, 0};
+    eo.summary_only = 1;
+    eo.mpi = 1;
+    cco_stage *st = NULL;
+    FILE *fp = NULL;
+    ccpr_writer *pw = NULL;
     cce_result *r = NULL;
-    cce_unc un = {o->uncertainty, 0};
-    if (cce_run_unc(p, &eo, &un, 0, o->progress ? show_progress : NULL, err, &r, msg) != 0) {
-        fprintf(err, "carecap: %s\n", msg);
-        free(per_rep);
-        ccp_free(p);
-        return CCA_RUNTIME;
-    }
-    /* the write phase: every output into a temporary folder, switched in whole */
-    cco_signals_catch(&sv);
     rc = CCA_IO;
-    cco_stage *st = cco_stage_new(o->outdir, msg);
-    if (!st) {
-        fprintf(err, "carecap: %s\n", msg);
+    if (per_rep) {
+        cco_signals_catch(&sv);
+        st = cco_stage_new(o->outdir, msg);
+        if (!st) {
+            fprintf(err, "carecap: %s\n", msg);
+            goto done;
+        }
+        fp = cco_create(cco_stage_dir(st), "per_replication.csv.gz");
+        pw = fp ? ccpr_open(fp, lay, p->start_day, 12 * o->years + 1, per_rep) : NULL;
+        if (!pw) {
+            fprintf(err, "carecap: %s/per_replication.csv.gz: cannot write: %s\n", o->outdir, strerror(errno));
+            goto done;
+        }
+        eo.sink = per_rep_sink;
+        eo.sink_ctx = pw;
+    }
+    cce_unc un = {o->uncertainty, 0};
+    if (cce_run_unc(p, &eo, &un, 0, o->progress && rank == 0 ? show_progress : NULL, err, &r, msg) != 0) {
+        if (cco_interrupted())
+            fprintf(err, "carecap: interrupted; nothing written\n");
+        else
+            fprintf(err, "carecap: %s\n", msg);
+        rc = CCA_RUNTIME;
         goto done;
     }
+    if (rank != 0) { /* rank 0 writes everything */
+        rc = CCA_OK;
+        goto done;
+    }
+    /* the write phase: every output into a temporary folder, switched in whole */
+    if (!st) {
+        cco_signals_catch(&sv);
+        st = cco_stage_new(o->outdir, msg);
+        if (!st) {
+            fprintf(err, "carecap: %s\n", msg);
+            goto done;
+        }
+    }
     const char *sd = cco_stage_dir(st);
-    int werr = write_run_files(sd, o, r, NULL, err, &rc);
-    if (!werr && per_rep && !cco_interrupted()) {
-        FILE *fp = cco_create(sd, "per_replication.csv.gz");
-        if (!fp || ccpr_write(fp, r, per_rep) != 0) {
+    int werr = 0;
+    if (pw) {
+        int prc = ccpr_close(pw, 1);
+        pw = NULL;
+        if (prc != 0) {
             fprintf(err, "carecap: %s/per_replication.csv.gz: write failed: %s\n", o->outdir, strerror(errno));
             werr = 1;
         }
         werr |= close_output(fp, "per_replication.csv.gz", o->outdir, werr, err);
+        fp = NULL;
     }
+    if (!werr)
+        werr = write_run_files(sd, o, r, NULL, err, &rc);
     werr = write_workbook_and_charts(sd, o, r, werr, err);
     rc = finish(st, werr, rc, o->outdir, err);
+    st = NULL;
     if (rc == CCA_OK && !o->quiet) {
         uint64_t events = 0;
         for (int i = 0; i < r->reps; i++)
@@ -482,10 +542,16 @@ int cca_run(const cca_run_opts *o, FILE *out, FILE *err)
                 o->outdir);
     }
 done:
+    ccpr_close(pw, 0);
+    if (fp)
+        fclose(fp);
+    cco_stage_abort(st);
     cco_signals_default(&sv);
     free(per_rep);
+    ccx_free(lay);
     cce_free(r);
     ccp_free(p);
+    ccrk_stop();
     return rc;
 }
 
@@ -496,18 +562,54 @@ static int same_file(const char *a, const char *b)
     return realpath(a, ra) && realpath(b, rb) && strcmp(ra, rb) == 0;
 }
 
+/* compare on an MPI rank other than 0: take part in the baseline's and
+ * every scenario's run (rank 0 merges and writes). */
+static int follow_compare(const cc_params *base, csn_scenario **sc, const cca_run_opts *o, const cce_opts *eo,
+                          const cce_unc *un, FILE *err)
+{
+    char msg[512];
+    cce_result *r = NULL;
+    if (cce_run_unc(base, eo, un, 0, NULL, NULL, &r, msg) != 0) {
+        fprintf(err, "carecap: %s\n", msg);
+        return CCA_RUNTIME;
+    }
+    cce_free(r);
+    for (int i = 0; i < o->nscenarios; i++) {
+        cce_opts so = *eo;
+        so.phases = (const cc_params *const *)sc[i]->phase;
+        so.phase_t = sc[i]->phase_t;
+        so.nphase = sc[i]->nphase;
+        if (cce_run_unc(sc[i]->phase[0], &so, un, 0, NULL, NULL, &r, msg) != 0) {
+            fprintf(err, "carecap: %s: %s\n", sc[i]->path, msg);
+            return CCA_RUNTIME;
+        }
+        cce_free(r);
+    }
+    return CCA_OK;
+}
+
 int cca_compare(const cca_run_opts *o, FILE *out, FILE *err)
 {
     if (ccrg_is_region(o->config))
         return ccra_run(o, out, err);
     cco_sigsave sv = {0};
     cc_params *base = NULL;
+    char msg[512];
+    /* under mpirun: the ranks share each run's replications; rank 0 writes */
+    if (ccrk_start(msg) != 0) {
+        fprintf(err, "carecap: %s\n", msg);
+        return CCA_RUNTIME;
+    }
+    int rank = ccrk_rank(), ran = 0;
     int rc = load(o->config, err, &base);
-    if (rc != CCA_OK)
+    if (rc != CCA_OK) {
+        ccrk_stop();
         return rc;
+    }
     csn_scenario **sc = calloc((size_t)o->nscenarios, sizeof *sc);
     if (!sc) {
         ccp_free(base);
+        ccrk_stop();
         return CCA_RUNTIME;
     }
     int bad = 0;
@@ -549,7 +651,6 @@ int cca_compare(const cca_run_opts *o, FILE *out, FILE *err)
         rc = CCA_RUNTIME;
         goto fail;
     }
-    char msg[512];
     if (check_outdir(o->outdir, msg) != 0) {
         fprintf(err, "carecap: %s\n", msg);
         rc = CCA_IO;
@@ -561,9 +662,14 @@ int cca_compare(const cca_run_opts *o, FILE *out, FILE *err)
         rc = CCA_RUNTIME;
         goto fail;
     }
-    cce_opts eo = {o->reps, o->years, o->threads, o->seed, 0, NULL, NULL, 0, NULL, NULL};
+    cce_opts eo = {o->reps, o->years, o->threads, o->seed, 0, NULL, NULL, 0, NULL, NULL, 0, NULL, NULL, 0};
+    eo.mpi = 1;
     cce_result *rb = NULL;
     cce_unc un = {o->uncertainty, 0};
+    if (rank != 0) {
+        rc = follow_compare(base, sc, o, &eo, &un, err);
+        goto fail;
+    }
     if (cce_run_unc(base, &eo, &un, 0, o->progress ? show_progress : NULL, err, &rb, msg) != 0) {
         fprintf(err, "carecap: %s\n", msg);
         rc = CCA_RUNTIME;
@@ -613,6 +719,7 @@ int cca_compare(const cca_run_opts *o, FILE *out, FILE *err)
             werr = 1;
             break;
         }
+        ran = i + 1;
         werr = cco_write_monthly(fm, rs, 0) || cco_write_annual(fa, rs, 0) || cco_write_comparison(fc, rb, rs) ||
                ccvd_write_compare(fv, rs->p->scenario, rs, rb);
         if (!werr && rb->L->spend >= 0) { /* the business case (bizcase.h) */
@@ -654,6 +761,10 @@ int cca_compare(const cca_run_opts *o, FILE *out, FILE *err)
             fprintf(out, "carecap: baseline and %d scenario%s x %d replications x %d years in %.2f s; results in %s/\n",
                 o->nscenarios, o->nscenarios == 1 ? "" : "s", o->reps, o->years, wall, o->outdir);
 fail:
+    /* rank 0 stopped before every scenario ran: the other ranks wait for it */
+    if (rank == 0 && ran < o->nscenarios && ccrk_size() > 1)
+        ccrk_abort(rc == CCA_OK ? CCA_RUNTIME : rc);
+    ccrk_stop();
     cco_signals_default(&sv);
     for (int i = 0; cases && i < o->nscenarios; i++)
         ccb_free(cases[i]);
@@ -716,7 +827,7 @@ int cca_export903(const cca_run_opts *o, FILE *out, FILE *err)
         cco_field(fd, p->district[d]);
         fputc('\n', fd);
     }
-    cce_opts eo = {1, o->years, 1, o->seed, 0, NULL, NULL, 0, fe, fh};
+    cce_opts eo = {1, o->years, 1, o->seed, 0, NULL, NULL, 0, fe, fh, 0, NULL, NULL, 0};
     cce_unc un = {CCE_UNC_OFF, 0}; /* the config's own values: a synthetic record of them */
     cce_result *r = NULL;
     char msg[512];
@@ -809,7 +920,7 @@ int cca_backtest(const cca_run_opts *o, const char *la, FILE *out, FILE *err)
         rc = CCA_IO;
         goto done;
     }
-    cce_opts eo = {ro.reps, ro.years, ro.threads, ro.seed, 0, NULL, NULL, 0, NULL, NULL};
+    cce_opts eo = {ro.reps, ro.years, ro.threads, ro.seed, 0, NULL, NULL, 0, NULL, NULL, 0, NULL, NULL, 0};
     cce_unc un = {ro.uncertainty, 0};
     if (cce_run_unc(p, &eo, &un, 1, ro.progress ? show_progress : NULL, err, &r, msg) != 0) {
         fprintf(err, "carecap: %s\n", msg);

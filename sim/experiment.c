@@ -1,4 +1,5 @@
-/* experiment: replications over threads, deterministic whatever -j. */
+/* experiment: replications over threads and MPI ranks, deterministic
+ * whatever -j or the number of ranks. */
 #define _POSIX_C_SOURCE 200809L
 #include "experiment.h"
 
@@ -10,11 +11,22 @@
 #include <time.h>
 
 #include "ccdate.h"
+#include "ranks.h"
 #include "uncert.h"
+
+/* Slices of the ring that holds finished replications waiting for their
+ * turn at the sink, per worker thread (with a sink and no kept values). */
+enum { RING_PER_THREAD = 2 };
+/* Replications a worker gathers before adding them to its accumulators
+ * (runstats.h ccrs_add_batch): fewer cache misses, memory still flat. */
+enum { BATCH = 16 };
 
 typedef struct {
     cce_result *r;
-    atomic_int next;
+    int lo, hi;      /* this process's replications */
+    int unit;        /* replications claimed at once: one parameter draw's group */
+    size_t slice;    /* values per replication */
+    atomic_int next; /* next unclaimed replication, from lo */
     atomic_int done;
     atomic_int failed;
     int checks;
@@ -22,15 +34,53 @@ typedef struct {
     const double *phase_t;
     int nphase;
     FILE *trace_ep, *trace_hd;
-    /* the per-replication hook: finished[k] once replication k is done;
+    ccrs **part;     /* each worker's accumulators */
+    /* the per-replication hook: finished[k - lo] once replication k is done;
      * replications before next_out have been handed to the sink */
     cce_rep_sink sink;
     void *sink_ctx;
     pthread_mutex_t lock;
+    pthread_cond_t turn;
     unsigned char *finished;
     int next_out;
     int sink_failed;
+    double *ring;    /* nring slices (a sink without kept values), else NULL */
+    int nring;
 } shared;
+
+typedef struct {
+    shared *sh;
+    int id;
+} worker_arg;
+
+static double *slot(shared *sh, int k)
+{
+    if (sh->r->data)
+        return sh->r->data + (size_t)k * sh->slice;
+    return sh->ring + (size_t)(k % sh->nring) * sh->slice;
+}
+
+/* Before replication k uses its ring slice: wait until the replication
+ * that held it has gone to the sink. 0, or -1 when the run failed. */
+static int wait_turn(shared *sh, int k)
+{
+    pthread_mutex_lock(&sh->lock);
+    while (k >= sh->next_out + sh->nring && !sh->sink_failed && !atomic_load(&sh->failed))
+        pthread_cond_wait(&sh->turn, &sh->lock);
+    int rc = sh->sink_failed || atomic_load(&sh->failed) ? -1 : 0;
+    pthread_mutex_unlock(&sh->lock);
+    return rc;
+}
+
+static void fail(shared *sh)
+{
+    atomic_store(&sh->failed, 1);
+    if (sh->sink) {
+        pthread_mutex_lock(&sh->lock);
+        pthread_cond_broadcast(&sh->turn);
+        pthread_mutex_unlock(&sh->lock);
+    }
+}
 
 /* Replication k has finished: hand it, and every finished replication after
  * it with none missing before, to the sink, in order. Returns 0, or -1 when
@@ -38,27 +88,36 @@ typedef struct {
 static int deliver(shared *sh, int k)
 {
     cce_result *r = sh->r;
-    size_t slice = (size_t)r->L->n * (size_t)r->ndates;
     int rc = 0;
     pthread_mutex_lock(&sh->lock);
-    sh->finished[k] = 1;
-    while (!sh->sink_failed && sh->next_out < r->reps && sh->finished[sh->next_out]) {
-        int i = sh->next_out++;
-        if (sh->sink(sh->sink_ctx, i, r->data + (size_t)i * slice, &r->tot[i]) != 0)
+    sh->finished[k - sh->lo] = 1;
+    while (!sh->sink_failed && sh->next_out < sh->hi && sh->finished[sh->next_out - sh->lo]) {
+        int i = sh->next_out;
+        if (sh->sink(sh->sink_ctx, i, slot(sh, i), &r->tot[i]) != 0)
             sh->sink_failed = 1;
+        else
+            sh->next_out++;
     }
     rc = sh->sink_failed ? -1 : 0;
+    pthread_cond_broadcast(&sh->turn);
     pthread_mutex_unlock(&sh->lock);
     return rc;
 }
 
 static void *worker(void *arg)
 {
-    shared *sh = arg;
+    shared *sh = ((worker_arg *)arg)->sh;
+    ccrs *acc = sh->part[((worker_arg *)arg)->id];
     cce_result *r = sh->r;
     cc_sim *s = ccs_new(r->p, r->L, r->ndates, r->snap_t);
-    if (!s) {
-        atomic_store(&sh->failed, 1);
+    /* a batch of replications' values (copies unless kept in r->data) */
+    double *own = !r->data ? malloc((size_t)BATCH * sh->slice * sizeof *own) : NULL;
+    const double *bv[BATCH];
+    int brep[BATCH], nb = 0;
+    if (!s || (!r->data && !own)) {
+        ccs_free(s);
+        free(own);
+        fail(sh);
         return NULL;
     }
     ccs_set_checks(s, sh->checks);
@@ -71,31 +130,58 @@ static void *worker(void *arg)
         w = ccu_work_new(ph, sh->nphase > 1 ? sh->nphase : 1, r->years);
         if (!w) {
             ccs_free(s);
-            atomic_store(&sh->failed, 1);
+            free(own);
+            fail(sh);
             return NULL;
         }
     }
-    size_t slice = (size_t)r->L->n * (size_t)r->ndates;
-    for (;;) {
-        int k = atomic_fetch_add(&sh->next, 1);
-        if (k >= r->reps || atomic_load(&sh->failed))
+    int stop = 0;
+    while (!stop) {
+        int k0 = sh->lo + atomic_fetch_add(&sh->next, sh->unit);
+        if (k0 >= sh->hi || atomic_load(&sh->failed))
             break;
-        if (w) {
-            const cc_params *const *ph = ccu_work_draw(w, r->seed, (uint64_t)(k / r->draw_group));
-            if (!ph) {
-                atomic_store(&sh->failed, 1);
+        int k1 = k0 + sh->unit < sh->hi ? k0 + sh->unit : sh->hi;
+        for (int k = k0; k < k1 && !stop; k++) {
+            if (w) {
+                const cc_params *const *ph = ccu_work_draw(w, r->seed, (uint64_t)(k / r->draw_group));
+                if (!ph) {
+                    stop = 1;
+                    break;
+                }
+                ccs_rebind(s, ph);
+            }
+            if (sh->ring && wait_turn(sh, k) != 0) {
+                stop = 1;
                 break;
             }
-            ccs_rebind(s, ph);
+            double *mine = own ? own + (size_t)nb * sh->slice : NULL;
+            double *out = sh->ring || r->data ? slot(sh, k) : mine;
+            if (ccs_run(s, r->seed, (uint64_t)k, out, &r->tot[k]) != 0) {
+                stop = 1;
+                break;
+            }
+            if (mine && out != mine)
+                memcpy(mine, out, sh->slice * sizeof *mine);
+            bv[nb] = mine ? mine : out;
+            brep[nb++] = k;
+            if (sh->sink && deliver(sh, k) != 0) {
+                stop = 1;
+                break;
+            }
+            if (nb == BATCH) {
+                if (ccrs_add_batch(acc, brep, bv, nb) != 0)
+                    stop = 1;
+                nb = 0;
+            }
+            atomic_fetch_add(&sh->done, 1);
         }
-        if (ccs_run(s, r->seed, (uint64_t)k, r->data + (size_t)k * slice, &r->tot[k]) != 0 ||
-            (sh->sink && deliver(sh, k) != 0)) {
-            atomic_store(&sh->failed, 1);
-            break;
-        }
-        atomic_fetch_add(&sh->done, 1);
     }
+    if (!stop && nb > 0 && ccrs_add_batch(acc, brep, bv, nb) != 0)
+        stop = 1;
+    if (stop)
+        fail(sh);
     ccs_free(s);
+    free(own);
     ccu_work_free(w);
     return NULL;
 }
@@ -119,13 +205,13 @@ static int run(const cc_params *p, const cce_opts *o, const cce_unc *u, int dfe,
 
 int cce_run(const cc_params *p, const cce_opts *o, cce_progress progress, void *ctx, cce_result **out, char *err)
 {
-    return run(p, o, NULL, 0, NULL, NULL, progress, ctx, out, err);
+    return run(p, o, NULL, 0, o->sink, o->sink_ctx, progress, ctx, out, err);
 }
 
 int cce_run_dfe(const cc_params *p, const cce_opts *o, cce_progress progress, void *ctx, cce_result **out,
                 char *err)
 {
-    return run(p, o, NULL, 1, NULL, NULL, progress, ctx, out, err);
+    return run(p, o, NULL, 1, o->sink, o->sink_ctx, progress, ctx, out, err);
 }
 
 int cce_run_each(const cc_params *p, const cce_opts *o, cce_rep_sink sink, void *sink_ctx, cce_progress progress,
@@ -137,7 +223,134 @@ int cce_run_each(const cc_params *p, const cce_opts *o, cce_rep_sink sink, void 
 int cce_run_unc(const cc_params *p, const cce_opts *o, const cce_unc *u, int dfe, cce_progress progress, void *ctx,
                 cce_result **out, char *err)
 {
-    return run(p, o, u, dfe, NULL, NULL, progress, ctx, out, err);
+    return run(p, o, u, dfe, o->sink, o->sink_ctx, progress, ctx, out, err);
+}
+
+/* Run replications sh->lo .. sh->hi - 1 on this process's threads. 0, or -1
+ * with a message in err. */
+static int run_local(shared *sh, cce_progress progress, void *ctx, char *err)
+{
+    cce_result *r = sh->r;
+    int count = sh->hi - sh->lo;
+    int threads = r->threads;
+    sh->part = calloc((size_t)threads, sizeof *sh->part);
+    worker_arg *args = calloc((size_t)threads, sizeof *args);
+    pthread_t *tid = calloc((size_t)threads, sizeof *tid);
+    int ok = sh->part && args && tid;
+    for (int t = 0; ok && t < threads; t++) {
+        sh->part[t] = ccrs_new(r->L, r->ndates, r->dates, r->years, r->draw_group);
+        ok = sh->part[t] != NULL;
+        args[t].sh = sh;
+        args[t].id = t;
+    }
+    if (ok && sh->sink) {
+        sh->finished = calloc((size_t)(count > 0 ? count : 1), 1);
+        if (!r->data) {
+            sh->nring = RING_PER_THREAD * threads;
+            sh->ring = malloc((size_t)sh->nring * sh->slice * sizeof *sh->ring);
+        }
+        ok = sh->finished && (r->data || sh->ring);
+    }
+    int started = 0;
+    if (ok)
+        for (; started < threads; started++)
+            if (pthread_create(&tid[started], NULL, worker, &args[started]) != 0)
+                break;
+    int rc = 0;
+    if (!ok || started == 0) {
+        snprintf(err, 256, ok ? "could not start a worker thread" : "out of memory");
+        rc = -1;
+    } else {
+        if (progress) {
+            struct timespec tick = {0, 100000000L};
+            while (atomic_load(&sh->done) < count && !atomic_load(&sh->failed)) {
+                progress(ctx, atomic_load(&sh->done), count);
+                nanosleep(&tick, NULL);
+            }
+            progress(ctx, atomic_load(&sh->done), count);
+        }
+        for (int i = 0; i < started; i++)
+            pthread_join(tid[i], NULL);
+        /* every worker's accumulators into the first; the sums are exact, so
+         * the order of the merge does not matter */
+        for (int t = 1; t < threads && rc == 0; t++)
+            if (ccrs_merge(sh->part[0], sh->part[t]) != 0) {
+                snprintf(err, 256, "out of memory while merging the summaries");
+                rc = -1;
+            }
+        if (rc == 0 && (atomic_load(&sh->failed) || atomic_load(&sh->done) != count || sh->sink_failed)) {
+            snprintf(err, 256, sh->sink_failed ? "a replication's results could not be taken (the "
+                                                 "per-replication sink stopped)"
+                                               : "a replication ran out of memory, or a value was out of the "
+                                                 "accumulators' range");
+            rc = -1;
+        }
+    }
+    if (rc == 0) {
+        r->stats = sh->part[0];
+        sh->part[0] = NULL;
+    }
+    for (int t = 0; sh->part && t < threads; t++)
+        ccrs_free(sh->part[t]);
+    free(sh->part);
+    free(args);
+    free(tid);
+    free(sh->finished);
+    free(sh->ring);
+    return rc;
+}
+
+/* MPI: the other ranks send rank 0 their summaries, totals and (when kept)
+ * values; rank 0 merges them. 0, or -1 with a message in err. */
+static int gather(cce_result *r, int lo, int hi, int keep, char *err)
+{
+    int size = ccrk_size(), rank = ccrk_rank();
+    size_t slice = (size_t)r->L->n * (size_t)r->ndates;
+    if (rank != 0) {
+        unsigned char *buf = NULL;
+        size_t len = 0, cap = 0;
+        int rc = ccrs_pack(r->stats, &buf, &len, &cap);
+        rc = rc || ccrk_send0(buf, len) || ccrk_send0(r->tot + lo, (size_t)(hi - lo) * sizeof *r->tot);
+        if (keep && rc == 0)
+            rc = ccrk_send0(r->data + (size_t)lo * slice, (size_t)(hi - lo) * slice * sizeof *r->data);
+        free(buf);
+        if (rc)
+            snprintf(err, 256, "MPI rank %d could not send its results", rank);
+        return rc ? -1 : 0;
+    }
+    for (int from = 1; from < size; from++) {
+        /* the sender's share, as it computed it */
+        int g = r->draw_group, G = (r->reps + g - 1) / g;
+        int flo = (int)((long long)G * from / size) * g, fhi = (int)((long long)G * (from + 1) / size) * g;
+        if (fhi > r->reps)
+            fhi = r->reps;
+        unsigned char *buf = NULL;
+        size_t len = 0;
+        int rc = ccrk_recv(from, &buf, &len) || ccrs_unpack_merge(r->stats, buf, len);
+        free(buf);
+        buf = NULL;
+        if (!rc) {
+            rc = ccrk_recv(from, &buf, &len) || len != (size_t)(fhi - flo) * sizeof *r->tot;
+            if (!rc && len)
+                memcpy(r->tot + flo, buf, len);
+            free(buf);
+            buf = NULL;
+        }
+        if (!rc && keep) {
+            rc = ccrk_recv(from, &buf, &len) || len != (size_t)(fhi - flo) * slice * sizeof *r->data;
+            if (!rc && len)
+                memcpy(r->data + (size_t)flo * slice, buf, len);
+            free(buf);
+        }
+        if (rc) {
+            snprintf(err, 256, "the results of MPI rank %d could not be taken (out of memory, or a malformed message)",
+                     from);
+            return -1;
+        }
+    }
+    (void)lo;
+    (void)hi;
+    return 0;
 }
 
 static int run(const cc_params *p, const cce_opts *o, const cce_unc *u, int dfe, cce_rep_sink sink, void *sink_ctx,
@@ -149,6 +362,13 @@ static int run(const cc_params *p, const cce_opts *o, const cce_unc *u, int dfe,
         snprintf(err, 256, "out of memory");
         return -1;
     }
+    int size = o->mpi ? ccrk_size() : 1, rank = o->mpi ? ccrk_rank() : 0;
+    if (size > 1 && sink) {
+        snprintf(err, 256, "per-replication output cannot be written with more than one MPI rank");
+        free(r);
+        return -1;
+    }
+    int keep = !o->summary_only;
     r->p = p;
     r->reps = o->reps;
     r->seed = o->seed;
@@ -156,15 +376,25 @@ static int run(const cc_params *p, const cce_opts *o, const cce_unc *u, int dfe,
     r->uncertainty = cce_uncertainty_on(p, u ? u->mode : CCE_UNC_CONFIG);
     r->draw_group = r->uncertainty ? (u && u->draw_group > 0 ? u->draw_group
                                       : ccu_group(p->unc) > 0 ? ccu_group(p->unc) : CCE_DRAW_GROUP) : 1;
-    r->threads = o->threads < 1 ? 1 : (o->threads > o->reps ? o->reps : o->threads);
+    /* this rank's share: whole draw groups, so a group's values meet in one
+     * accumulator */
+    int g = r->draw_group, G = (o->reps + g - 1) / g;
+    int lo = (int)((long long)G * rank / size) * g, hi = (int)((long long)G * (rank + 1) / size) * g;
+    if (hi > o->reps)
+        hi = o->reps;
+    int count = hi - lo;
+    r->threads = o->threads < 1 ? 1 : o->threads;
+    int units = (count + g - 1) / g;
+    if (r->threads > units)
+        r->threads = units > 0 ? units : 1;
     r->L = ccx_new_with(p, dfe);
     r->ndates = 12 * o->years + 1;
     r->dates = malloc((size_t)r->ndates * sizeof *r->dates);
     r->snap_t = malloc((size_t)r->ndates * sizeof *r->snap_t);
     size_t slice = r->L ? (size_t)r->L->n * (size_t)r->ndates : 0;
-    r->data = r->L ? calloc((size_t)o->reps * slice, sizeof *r->data) : NULL;
+    r->data = r->L && keep ? calloc((size_t)o->reps * slice, sizeof *r->data) : NULL;
     r->tot = calloc((size_t)o->reps, sizeof *r->tot);
-    if (!r->L || !r->dates || !r->snap_t || !r->data || !r->tot) {
+    if (!r->L || !r->dates || !r->snap_t || (keep && !r->data) || !r->tot) {
         snprintf(err, 256, "out of memory for %d replications x %d months", o->reps, 12 * o->years);
         cce_free(r);
         return -1;
@@ -174,7 +404,12 @@ static int run(const cc_params *p, const cce_opts *o, const cce_unc *u, int dfe,
         r->snap_t[k] = (double)(r->dates[k] - p->start_day);
     }
     shared sh;
+    memset(&sh, 0, sizeof sh);
     sh.r = r;
+    sh.lo = lo;
+    sh.hi = hi;
+    sh.unit = g;
+    sh.slice = slice;
     sh.checks = o->checks;
     sh.phases = o->phases;
     sh.phase_t = o->phase_t;
@@ -183,56 +418,47 @@ static int run(const cc_params *p, const cce_opts *o, const cce_unc *u, int dfe,
     sh.trace_hd = o->trace_hd;
     sh.sink = sink;
     sh.sink_ctx = sink_ctx;
-    sh.next_out = 0;
-    sh.sink_failed = 0;
-    sh.finished = sink ? calloc((size_t)r->reps, 1) : NULL;
-    if (sink && (!sh.finished || pthread_mutex_init(&sh.lock, NULL) != 0)) {
-        free(sh.finished);
-        snprintf(err, 256, "out of memory");
-        cce_free(r);
-        return -1;
-    }
+    sh.next_out = lo;
     atomic_init(&sh.next, 0);
     atomic_init(&sh.done, 0);
     atomic_init(&sh.failed, 0);
-    double t0 = now_seconds();
-    pthread_t *tid = calloc((size_t)r->threads, sizeof *tid);
-    int started = 0;
-    if (tid)
-        for (; started < r->threads; started++)
-            if (pthread_create(&tid[started], NULL, worker, &sh) != 0)
-                break;
-    if (started == 0) {
-        free(tid);
-        if (sh.sink) {
+    int sync = 0;
+    if (sink) {
+        if (pthread_mutex_init(&sh.lock, NULL) != 0) {
+            snprintf(err, 256, "out of memory");
+            cce_free(r);
+            return -1;
+        }
+        if (pthread_cond_init(&sh.turn, NULL) != 0) {
             pthread_mutex_destroy(&sh.lock);
-            free(sh.finished);
+            snprintf(err, 256, "out of memory");
+            cce_free(r);
+            return -1;
         }
-        snprintf(err, 256, "could not start a worker thread");
-        cce_free(r);
-        return -1;
+        sync = 1;
     }
-    if (progress) {
-        struct timespec tick = {0, 100000000L};
-        while (atomic_load(&sh.done) < r->reps && !atomic_load(&sh.failed)) {
-            progress(ctx, atomic_load(&sh.done), r->reps);
-            /* stop polling once every worker has exited (a failure) */
-            nanosleep(&tick, NULL);
-        }
-        progress(ctx, atomic_load(&sh.done), r->reps);
-    }
-    for (int i = 0; i < started; i++)
-        pthread_join(tid[i], NULL);
-    free(tid);
-    r->wall_seconds = now_seconds() - t0;
-    int stopped = sh.sink_failed;
-    if (sh.sink) {
+    double t0 = now_seconds();
+    int rc = run_local(&sh, progress, ctx, err);
+    if (sync) {
+        pthread_cond_destroy(&sh.turn);
         pthread_mutex_destroy(&sh.lock);
-        free(sh.finished);
     }
-    if (atomic_load(&sh.failed) || atomic_load(&sh.done) != r->reps || stopped) {
-        snprintf(err, 256, stopped ? "a replication's results could not be taken (the per-replication sink stopped)"
-                                   : "a replication ran out of memory");
+    if (size > 1) {
+        /* every rank learns whether every rank succeeded before any sends */
+        if (!ccrk_all(rc == 0)) {
+            if (rc == 0)
+                snprintf(err, 256, "another MPI rank failed");
+            rc = -1;
+        }
+        if (rc == 0)
+            rc = gather(r, lo, hi, keep, err);
+        if (!ccrk_all(rc == 0) && rc == 0) {
+            snprintf(err, 256, "the MPI ranks' results could not be merged");
+            rc = -1;
+        }
+    }
+    r->wall_seconds = now_seconds() - t0;
+    if (rc != 0) {
         cce_free(r);
         return -1;
     }
@@ -244,6 +470,7 @@ void cce_free(cce_result *r)
 {
     if (!r)
         return;
+    ccrs_free(r->stats);
     ccx_free(r->L);
     free(r->dates);
     free(r->snap_t);

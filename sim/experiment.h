@@ -1,12 +1,17 @@
-/* experiment: many replications of one parameter set, spread over threads.
- * Replication k always uses seed stream k and writes its own slice of the
- * result, so the result is the same whatever the number of threads. */
+/* experiment: many replications of one parameter set, spread over threads
+ * (and MPI ranks, ranks.h). Replication k always uses seed stream k; each
+ * finished replication goes into mergeable accumulators of the run's
+ * summaries (runstats.h), whose sums are exact integers, so the result is
+ * the same whatever the number of threads or ranks. Keeping every
+ * replication's values (cce_result.data) is optional: without them memory
+ * does not grow with the number of replications. */
 #ifndef EXPERIMENT_H
 #define EXPERIMENT_H
 
 #include <stdint.h>
 
 #include "metrics.h"
+#include "runstats.h"
 #include "params.h"
 #include "sim.h"
 
@@ -24,8 +29,7 @@
  * hold every replication), per-replication output, per-replication
  * statistics such as a variance decomposition across parameter draws.
  * Because the order is fixed, a floating-point sum formed here is the same
- * on any -j. (Today the replications are also kept in cce_result.data; an
- * accumulator fed here lets a later version drop that.) */
+ * on any -j. The run's summaries do not need it (cce_result.stats). */
 typedef int (*cce_rep_sink)(void *ctx, int rep, const double *values, const ccs_totals *tot);
 
 typedef struct {
@@ -40,6 +44,17 @@ typedef struct {
     const double *phase_t;
     int nphase;
     FILE *trace_ep, *trace_hd; /* export-903: SSDA903 episodes and header (use with 1 thread) */
+    /* 1: keep no replication's values (cce_result.data is NULL; only the
+     * summaries in cce_result.stats): memory flat in replications */
+    int summary_only;
+    /* each replication in order as it finishes (cce_rep_sink); NULL: none.
+     * Not with MPI ranks. */
+    cce_rep_sink sink;
+    void *sink_ctx;
+    /* 1: share the replications among the MPI ranks (ranks.h) and merge
+     * everything on rank 0; the other ranks' results hold their share only
+     * and must not be written */
+    int mpi;
 } cce_opts;
 
 /* Parameter uncertainty of a run (uncert.h). */
@@ -65,7 +80,9 @@ typedef struct {
     int32_t *dates;   /* day numbers of the snapshot dates */
     double *snap_t;   /* the same as times (days after the start date) */
     int reps;
-    double *data;     /* reps * L->n * ndates, rep-major, then series, then date */
+    double *data;     /* reps * L->n * ndates, rep-major, then series, then date;
+                       * NULL with cce_opts.summary_only */
+    ccrs *stats;      /* the summaries of every replication */
     ccs_totals *tot;  /* per replication */
     double wall_seconds;
     int threads;
@@ -94,7 +111,7 @@ int cce_run_each(const cc_params *p, const cce_opts *o, cce_rep_sink sink, void 
 int cce_run_unc(const cc_params *p, const cce_opts *o, const cce_unc *u, int dfe, cce_progress progress, void *ctx,
                 cce_result **out, char *err);
 void cce_free(cce_result *r);
-/* Value of series j at date k in replication rep. */
+/* Value of series j at date k in replication rep (r->data must be kept). */
 double cce_value(const cce_result *r, int rep, int j, int k);
 
 #endif

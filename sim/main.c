@@ -98,7 +98,10 @@ static const char usage_options[] =
     "  -V, --version      program version\n"
     "\n"
     "Exit codes: 0 success, 1 runtime failure, 2 usage error, 3 invalid config or\n"
-    "data, 4 file or directory could not be read or written.\n";
+    "data, 4 file or directory could not be read or written.\n"
+    "\n"
+    "With an MPI build, `mpirun -n N carecap run|compare ...` shares the replications\n"
+    "among N processes; the output is the same as with -j 1 (docs/cluster.md).\n";
 
 static void print_usage(void)
 {

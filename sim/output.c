@@ -281,9 +281,8 @@ static void row(FILE *f, const char *scenario, int32_t day, const char *metric, 
 }
 
 /* Statistics of every series at every date (annual: every flow over every
- * year), computed series by series so that each replication's values are
- * read in one contiguous run, spread over the run's threads. The result is
- * the same whatever the number of threads. */
+ * year) from the run's accumulators (runstats.h), spread over the run's
+ * threads. The result is the same whatever the number of threads. */
 typedef struct {
     const cce_result *r;
     int annual;
@@ -297,35 +296,21 @@ static void *summarise_series(void *arg)
 {
     sumjob *job = arg;
     const cce_result *r = job->r;
-    int n = r->reps, nper = job->nper;
-    double *buf = malloc((size_t)n * (size_t)nper * sizeof *buf);
+    int nper = job->nper;
+    double *buf = malloc((size_t)(r->reps > 0 ? r->reps : 1) * sizeof *buf);
     if (!buf) {
         atomic_store(&job->failed, 1);
         return NULL;
     }
-    size_t slice = (size_t)r->L->n * (size_t)r->ndates;
     for (;;) {
         int j = atomic_fetch_add(&job->next, 1);
         if (j >= r->L->n)
             break;
         if (job->annual && r->L->kind[j] != CCX_FLOW)
             continue;
-        for (int i = 0; i < n; i++) {
-            const double *v = r->data + (size_t)i * slice + (size_t)j * (size_t)r->ndates;
-            if (!job->annual) {
-                for (int k = 0; k < nper; k++)
-                    buf[(size_t)k * (size_t)n + (size_t)i] = v[k];
-            } else {
-                for (int y = 1; y <= nper; y++) {
-                    double sum = 0;
-                    for (int k = 12 * (y - 1) + 1; k <= 12 * y; k++)
-                        sum += v[k];
-                    buf[(size_t)(y - 1) * (size_t)n + (size_t)i] = sum;
-                }
-            }
-        }
         for (int k = 0; k < nper; k++)
-            ccy_summarise(buf + (size_t)k * (size_t)n, (size_t)n, &job->st[(size_t)j * (size_t)nper + (size_t)k]);
+            ccac_stats(job->annual ? ccrs_annual(r->stats, j, k) : ccrs_monthly(r->stats, j, k), buf,
+                       &job->st[(size_t)j * (size_t)nper + (size_t)k]);
     }
     free(buf);
     return NULL;
@@ -389,62 +374,34 @@ void cco_fy_free(cco_fy *fy)
 cco_fy *cco_fy_summary(const cce_result *r)
 {
     const ccx_layout *L = r->L;
-    if (L->spend < 0 || r->ndates < 2)
+    const ccrs *rs = r->stats;
+    if (L->spend < 0 || r->ndates < 2 || ccrs_nfy(rs) == 0)
         return NULL;
     cco_fy *fy = calloc(1, sizeof *fy);
     if (!fy)
         return NULL;
-    fy->fy0 = cct_fy(r->dates[1]);
-    fy->nfy = cct_fy(r->dates[r->ndates - 1]) - fy->fy0 + 1;
-    int nfy = fy->nfy, n = r->reps;
+    fy->fy0 = ccrs_fy0(rs);
+    fy->nfy = ccrs_nfy(rs);
+    int nfy = fy->nfy;
     fy->months = calloc((size_t)nfy, sizeof *fy->months);
     fy->st = calloc((size_t)L->n * (size_t)nfy, sizeof *fy->st);
     fy->unit = calloc((size_t)CCM_NPT * (size_t)nfy, sizeof *fy->unit);
-    int *fyk = malloc((size_t)r->ndates * sizeof *fyk);
-    double *sums = malloc((size_t)nfy * (size_t)n * sizeof *sums);
-    double *wk = malloc((size_t)nfy * (size_t)n * sizeof *wk);
-    double *x = malloc((size_t)n * sizeof *x);
-    if (!fy->months || !fy->st || !fy->unit || !fyk || !sums || !wk || !x) {
-        free(fyk), free(sums), free(wk), free(x);
+    double *x = malloc((size_t)(r->reps > 0 ? r->reps : 1) * sizeof *x);
+    if (!fy->months || !fy->st || !fy->unit || !x) {
+        free(x);
         cco_fy_free(fy);
         return NULL;
     }
-    for (int k = 1; k < r->ndates; k++) {
-        fyk[k] = cct_fy(r->dates[k]) - fy->fy0;
-        fy->months[fyk[k]]++;
-    }
-    size_t slice = (size_t)L->n * (size_t)r->ndates;
-#define FY_SUMS(j, out)                                                                                         \
-    do {                                                                                                        \
-        memset(out, 0, (size_t)nfy * (size_t)n * sizeof *out);                                                  \
-        for (int i = 0; i < n; i++) {                                                                           \
-            const double *v = r->data + (size_t)i * slice + (size_t)(j) * (size_t)r->ndates;                    \
-            for (int k = 1; k < r->ndates; k++)                                                                 \
-                out[(size_t)fyk[k] * (size_t)n + (size_t)i] += v[k];                                            \
-        }                                                                                                       \
-    } while (0)
-    for (int j = 0; j < L->n; j++) {
-        if (L->kind[j] != CCX_MONEY)
-            continue;
-        FY_SUMS(j, sums);
-        for (int y = 0; y < nfy; y++) {
-            memcpy(x, sums + (size_t)y * (size_t)n, (size_t)n * sizeof *x);
-            ccy_summarise(x, (size_t)n, &fy->st[(size_t)j * (size_t)nfy + (size_t)y]);
-        }
-    }
-    for (int t = 0; t < CCM_NPT; t++) {
-        FY_SUMS(L->spend_type + t, sums);
-        FY_SUMS(L->child_weeks + t, wk);
-        for (int y = 0; y < nfy; y++) {
-            for (int i = 0; i < n; i++) {
-                double w = wk[(size_t)y * (size_t)n + (size_t)i];
-                x[i] = w > 0 ? sums[(size_t)y * (size_t)n + (size_t)i] / w : 0;
-            }
-            ccy_summarise(x, (size_t)n, &fy->unit[(size_t)t * (size_t)nfy + (size_t)y]);
-        }
-    }
-#undef FY_SUMS
-    free(fyk), free(sums), free(wk), free(x);
+    for (int y = 0; y < nfy; y++)
+        fy->months[y] = ccrs_fy_months(rs, y);
+    for (int j = 0; j < L->n; j++)
+        if (L->kind[j] == CCX_MONEY)
+            for (int y = 0; y < nfy; y++)
+                ccac_stats(ccrs_fy(rs, j, y), x, &fy->st[(size_t)j * (size_t)nfy + (size_t)y]);
+    for (int t = 0; t < CCM_NPT; t++)
+        for (int y = 0; y < nfy; y++)
+            ccac_stats(ccrs_unit(rs, t, y), x, &fy->unit[(size_t)t * (size_t)nfy + (size_t)y]);
+    free(x);
     return fy;
 }
 

@@ -119,52 +119,97 @@ static void field(sink *k, const char *s)
     put(k, "\"", 1);
 }
 
-int ccpr_write(FILE *f, const cce_result *r, const unsigned char *sel)
+struct ccpr_writer {
+    gzw w;
+    sink k;
+    const ccx_layout *L;
+    const unsigned char *sel;
+    int ndates;
+    char *dates; /* ndates formatted dates, 16 bytes each */
+    int failed;
+};
+
+ccpr_writer *ccpr_open(FILE *f, const ccx_layout *L, int32_t start_day, int ndates, const unsigned char *sel)
 {
-    gzw *w = calloc(1, sizeof *w);
-    sink *k = calloc(1, sizeof *k);
-    char *dates = malloc((size_t)r->ndates * 16);
-    if (!w || !k || !dates) {
-        free(w), free(k), free(dates);
+    ccpr_writer *pw = calloc(1, sizeof *pw);
+    char *dates = malloc((size_t)ndates * 16);
+    if (!pw || !dates) {
+        free(pw), free(dates);
         errno = ENOMEM;
-        return -1;
+        return NULL;
     }
-    w->f = f;
-    k->w = w;
+    pw->w.f = f;
+    pw->k.w = &pw->w;
+    pw->L = L;
+    pw->sel = sel;
+    pw->ndates = ndates;
+    pw->dates = dates;
     /* gzip wrapper (15 + 16), no file name and time 0: the same bytes on
      * every run */
-    if (deflateInit2(&w->z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
-        free(w), free(k), free(dates);
+    if (deflateInit2(&pw->w.z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+        free(pw), free(dates);
         errno = ENOMEM;
-        return -1;
+        return NULL;
     }
-    for (int d = 0; d < r->ndates; d++)
-        ccd_format(r->dates[d], dates + 16 * d);
-    puts_(k, ccpr_header);
-    put(k, "\n", 1);
-    for (int i = 0; i < r->reps && !k->rc; i++) {
-        char rep[24];
-        snprintf(rep, sizeof rep, "%d,", i + 1);
-        for (int j = 0; j < r->L->n && !k->rc; j++) {
-            if (!sel[j])
-                continue;
-            for (int d = 0; d < r->ndates; d++) {
-                char v[64];
-                cco_num(cce_value(r, i, j, d), v);
-                puts_(k, rep);
-                puts_(k, dates + 16 * d);
-                put(k, ",", 1);
-                field(k, r->L->metric[j]);
-                put(k, ",", 1);
-                field(k, r->L->group[j]);
-                put(k, ",", 1);
-                puts_(k, v);
-                put(k, "\n", 1);
-            }
+    for (int d = 0; d < ndates; d++)
+        ccd_format(ccd_add_month_ends(start_day, d), dates + 16 * d);
+    puts_(&pw->k, ccpr_header);
+    put(&pw->k, "\n", 1);
+    return pw;
+}
+
+int ccpr_add(ccpr_writer *pw, int rep, const double *values)
+{
+    sink *k = &pw->k;
+    char r[24];
+    snprintf(r, sizeof r, "%d,", rep + 1);
+    for (int j = 0; j < pw->L->n && !k->rc; j++) {
+        if (!pw->sel[j])
+            continue;
+        for (int d = 0; d < pw->ndates; d++) {
+            char v[64];
+            cco_num(values[(size_t)j * (size_t)pw->ndates + (size_t)d], v);
+            puts_(k, r);
+            puts_(k, pw->dates + 16 * d);
+            put(k, ",", 1);
+            field(k, pw->L->metric[j]);
+            put(k, ",", 1);
+            field(k, pw->L->group[j]);
+            put(k, ",", 1);
+            puts_(k, v);
+            put(k, "\n", 1);
         }
     }
-    int rc = k->rc ? k->rc : gz_put(w, k->buf, k->o, Z_FINISH);
-    deflateEnd(&w->z);
-    free(w), free(k), free(dates);
-    return rc;
+    return k->rc ? -1 : 0;
+}
+
+int ccpr_sink(void *ctx, int rep, const double *values, const ccs_totals *tot)
+{
+    (void)tot;
+    return ccpr_add(ctx, rep, values);
+}
+
+int ccpr_close(ccpr_writer *pw, int finish)
+{
+    if (!pw)
+        return 0;
+    int rc = pw->k.rc;
+    if (finish && !rc)
+        rc = gz_put(&pw->w, pw->k.buf, pw->k.o, Z_FINISH);
+    deflateEnd(&pw->w.z);
+    free(pw->dates);
+    free(pw);
+    return rc ? -1 : 0;
+}
+
+int ccpr_write(FILE *f, const cce_result *r, const unsigned char *sel)
+{
+    ccpr_writer *pw = ccpr_open(f, r->L, r->dates[0], r->ndates, sel);
+    if (!pw)
+        return -1;
+    size_t slice = (size_t)r->L->n * (size_t)r->ndates;
+    int rc = 0;
+    for (int i = 0; i < r->reps && rc == 0; i++)
+        rc = ccpr_add(pw, i, r->data + (size_t)i * slice);
+    return ccpr_close(pw, 1) || rc ? -1 : 0;
 }

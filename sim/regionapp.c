@@ -515,7 +515,7 @@ int ccra_run(const cca_run_opts *o, FILE *out, FILE *err)
         goto done;
     }
     cco_stage_abort(probe);
-    cce_opts eo = {o->reps, o->years, o->threads, o->seed, 0, NULL, NULL, 0, NULL, NULL};
+    cce_opts eo = {o->reps, o->years, o->threads, o->seed, 0, NULL, NULL, 0, NULL, NULL, 0, NULL, NULL, 0};
     rc = CCA_RUNTIME;
     if (ccrg_run(g, &eo, o->uncertainty, o->progress ? show_progress : NULL, err, &r, msg) != 0) {
         fprintf(err, "carecap: %s\n", msg);

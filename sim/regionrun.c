@@ -14,6 +14,7 @@
 #include "ccdate.h"
 #include "market.h"
 #include "region.h"
+#include "runstats.h"
 #include "rng.h"
 #include "sim.h"
 #include "uncert.h"
@@ -289,6 +290,21 @@ static cce_result *new_result(const cc_params *view, ccx_layout *L, const cce_op
     return r;
 }
 
+/* The summaries the writers read (runstats.h), from the kept values of
+ * every replication, in replication order (a region keeps every value: its
+ * totals and markets are sums over councils' replications). */
+static int summarise(cce_result *r)
+{
+    r->stats = ccrs_new(r->L, r->ndates, r->dates, r->years, r->draw_group);
+    if (!r->stats)
+        return -1;
+    size_t slice = (size_t)r->L->n * (size_t)r->ndates;
+    for (int rep = 0; rep < r->reps; rep++)
+        if (ccrs_add(r->stats, rep, r->data + (size_t)rep * slice) != 0)
+            return -1;
+    return 0;
+}
+
 static char *dupstr(const char *s)
 {
     size_t n = strlen(s) + 1;
@@ -512,6 +528,11 @@ int ccrg_run(const ccrg_region *g, const cce_opts *o, int uncertainty, cce_progr
     for (int c = 0; c < g->nc; c++)
         res->council[c]->wall_seconds = res->wall_seconds;
     if (build_total(res, &sh, o, threads) != 0)
+        goto oom;
+    for (int c = 0; c < g->nc; c++)
+        if (summarise(res->council[c]) != 0)
+            goto oom;
+    if (summarise(res->total) != 0)
         goto oom;
     for (int rep = 0; rep < o->reps; rep++)
         res->events += res->total->tot[rep].events;

@@ -201,7 +201,7 @@ static int batch(search *S, int i)
     if (size > o->max_reps - st->n)
         size = o->max_reps - st->n;
     cce_opts eo = {size, S->res->years, o->threads, seed, 0, (const cc_params *const *)sc->phase, sc->phase_t,
-                   sc->nphase, NULL, NULL};
+                   sc->nphase, NULL, NULL, 0, NULL, NULL, 0};
     ccx_layout *L = ccx_new(sc->phase[0]);
     int same = L && L->n == S->nseries;
     ccx_free(L);

@@ -50,7 +50,7 @@ static int eval(ctx *c, const double *q, int reps, double *y)
         fprintf(c->err, "carecap: out of memory\n");
         return -1;
     }
-    cce_opts eo = {reps, c->years, c->o->threads, c->o->seed, 0, NULL, NULL, 0, NULL, NULL};
+    cce_opts eo = {reps, c->years, c->o->threads, c->o->seed, 0, NULL, NULL, 0, NULL, NULL, 0, NULL, NULL, 0};
     cce_unc un = {CCE_UNC_OFF, 0};
     cce_result *r = NULL;
     char msg[512];

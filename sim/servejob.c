@@ -709,7 +709,7 @@ static int mem_close(membuf *m)
 static int run_job(sjb_pool *p, sjb_job *j, char *msg)
 {
     runctx c = {p, j};
-    cce_opts eo = {j->reps, j->years, p->o.threads, j->seed, 0, NULL, NULL, 0, NULL, NULL};
+    cce_opts eo = {j->reps, j->years, p->o.threads, j->seed, 0, NULL, NULL, 0, NULL, NULL, 0, NULL, NULL, 0};
     cce_result *rb = NULL;
     char err[512];
     membuf mm = {0}, ma = {0}, mc = {0}, mj = {0}, me = {0};

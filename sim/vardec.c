@@ -55,7 +55,8 @@ typedef struct {
     const char *what;
 } lead;
 
-static int row(FILE *f, const cce_result *r, const lead *ld, const char *series, int32_t day, const double *x)
+/* A row from every replication's values x (compare keeps them). */
+static int row_values(FILE *f, const cce_result *r, const lead *ld, const char *series, int32_t day, const double *x)
 {
     ccvd_part v;
     if (ccvd_split(x, r->reps, r->draw_group, &v) != 0)
@@ -108,7 +109,7 @@ static int rows(FILE *f, const cce_result *r, const cce_result *minus, const lea
         for (int k = 12; k < r->ndates && rc == 0; k += 12) {
             for (int i = 0; i < n; i++)
                 x[i] = value(r, minus, i, j, jm, k);
-            rc = row(f, r, ld, name, r->dates[k], x);
+            rc = row_values(f, r, ld, name, r->dates[k], x);
         }
     }
     int j = find(L, "spend", "total");
@@ -125,7 +126,7 @@ static int rows(FILE *f, const cce_result *r, const cce_result *minus, const lea
                     for (int i = 0; i < n; i++)
                         x[i] += value(r, minus, i, j, jm, k);
                 }
-            rc = row(f, r, ld, "spend/total", end, x);
+            rc = row_values(f, r, ld, "spend/total", end, x);
         }
     }
     free(x);
@@ -134,11 +135,49 @@ static int rows(FILE *f, const cce_result *r, const cce_result *minus, const lea
 
 static const char head[] = "series,date,replications,draws,total_var,parameter_share,process_share\n";
 
+/* A row from the run's accumulator of the series at one date. */
+static int row_acc(FILE *f, const cce_result *r, const char *series, int32_t day, const ccan *acc)
+{
+    ccan_split v;
+    if (ccan_result(acc, &v) != 0)
+        return 0; /* too few replications: no row */
+    char d[16], t[32], a[32], b[32];
+    ccd_format(day, d);
+    cco_num(v.total, t);
+    if (v.total > 0) {
+        cco_num(v.param / v.total, a);
+        cco_num(v.proc / v.total, b);
+    } else {
+        a[0] = b[0] = '\0';
+    }
+    int groups = r->draw_group > 1 ? r->reps / r->draw_group : (r->uncertainty ? r->reps : 0);
+    return fprintf(f, "%s,%s,%d,%d,%s,%s,%s\n", series, d, r->reps, groups, t, a, b) < 0 ? -1 : 0;
+}
+
+/* A run's rows come from its accumulators (runstats.h): the same split as
+ * ccvd_split of every replication's values, from exact integer sums. */
 int ccvd_write(FILE *f, const cce_result *r)
 {
-    if (fputs(head, f) < 0)
-        return -1;
-    return rows(f, r, NULL, NULL);
+    const ccrs *rs = r->stats;
+    int rc = fputs(head, f) < 0 ? -1 : 0;
+    static const char *const name[CCRS_NVAR] = {"looked_after/all", "gap/foster", "gap/residential"};
+    for (int v = 0; v < CCRS_NVAR && rc == 0; v++) {
+        if (ccrs_var_series(rs, v) < 0)
+            continue;
+        for (int k = 12; k < r->ndates && rc == 0; k += 12)
+            rc = row_acc(f, r, name[v], r->dates[k], ccrs_var_stock(rs, v, k / 12));
+    }
+    if (ccrs_var_spend(rs, 0) && r->ndates > 1 && rc == 0) {
+        int fy0 = cct_fy(r->dates[1]), fy1 = cct_fy(r->dates[r->ndates - 1]);
+        for (int y = fy0; y <= fy1 && rc == 0; y++) {
+            int32_t end = 0;
+            for (int k = 1; k < r->ndates; k++)
+                if (cct_fy(r->dates[k]) == y)
+                    end = r->dates[k];
+            rc = row_acc(f, r, "spend/total", end, ccrs_var_spend(rs, y - fy0));
+        }
+    }
+    return rc;
 }
 
 int ccvd_write_compare_head(FILE *f)

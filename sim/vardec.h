@@ -26,8 +26,9 @@ int ccvd_split(const double *x, int n, int g, ccvd_part *out);
 /* variance.csv for run r: series,date,replications,draws,total_var,
  * parameter_share,process_share, for looked_after/all, gap/foster and
  * gap/residential at each anniversary of the start date, and spend/total by
- * financial year (dated at its end) when the run has costs. Returns 0, or -1
- * on a write or memory failure. */
+ * financial year (dated at its end) when the run has costs, from the run's
+ * accumulators (r->stats; the values need not be kept). Returns 0, or -1
+ * on a write failure. */
 int ccvd_write(FILE *f, const cce_result *r);
 /* A compare's variance.csv: the header (scenario,what, then the columns
  * above), then for each result its rows: what = level for r itself and,

@@ -262,10 +262,8 @@ static int monthly_sheet(book *b, const cce_result *r)
         worksheet_write_string(ws, (lxw_row_t)k, 0, date, b->text);
         int series[] = {L->spend + CCT_NLINE, L->spend + CCT_NLINE + 1, L->spend + CCT_NLINE + 2};
         for (int s = 0; s < 3; s++) {
-            for (int i = 0; i < n; i++)
-                x[i] = cce_value(r, i, series[s], k);
             ccy_stats st;
-            ccy_summarise(x, (size_t)n, &st);
+            ccac_stats(ccrs_monthly(r->stats, series[s], k), x, &st);
             if (s == 0) {
                 worksheet_write_number(ws, (lxw_row_t)k, 1, st.mean, b->money);
                 worksheet_write_number(ws, (lxw_row_t)k, 2, st.p05, b->money);

@@ -19,7 +19,7 @@ static void mginf(const char *name, const char *dist, double L, double D)
     CHECK(p != NULL, "%s config", name);
     if (!p)
         return;
-    cce_opts o = {400, (int)(12 * D), 2, 2024, 0, NULL, NULL, 0, NULL, NULL};
+    cce_opts o = {400, (int)(12 * D), 2, 2024, 0, NULL, NULL, 0, NULL, NULL, 0, NULL, NULL, 0};
     cce_result *r = NULL;
     char err[256];
     CHECK(cce_run(p, &o, NULL, NULL, &r, err) == 0, "%s run", name);
@@ -56,7 +56,7 @@ static void littles_law(void)
     if (!p)
         return;
     enum { YEARS = 60, FROM = 19 };
-    cce_opts o = {20, YEARS, 2, 5, 0, NULL, NULL, 0, NULL, NULL};
+    cce_opts o = {20, YEARS, 2, 5, 0, NULL, NULL, 0, NULL, NULL, 0, NULL, NULL, 0};
     cce_result *r = NULL;
     char err[256];
     /* one parameter set: Little's law holds per set, not for a mixture of them */

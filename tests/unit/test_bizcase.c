@@ -50,7 +50,7 @@ static csn_scenario *scenario(const char *name, const char *base, const char *le
 
 static cce_result *run(const cc_params *p, const csn_scenario *s, int reps, int years)
 {
-    cce_opts o = {reps, years, 2, 11, 0, NULL, NULL, 0, NULL, NULL};
+    cce_opts o = {reps, years, 2, 11, 0, NULL, NULL, 0, NULL, NULL, 0, NULL, NULL, 0};
     if (s) {
         o.phases = (const cc_params *const *)s->phase;
         o.phase_t = s->phase_t;

@@ -58,7 +58,7 @@ static void three_placements(void)
     CHECK(p != NULL, "config");
     if (!p)
         return;
-    cce_opts o = {REPS, 2, 2, 11, 0, NULL, NULL, 0, NULL, NULL};
+    cce_opts o = {REPS, 2, 2, 11, 0, NULL, NULL, 0, NULL, NULL, 0, NULL, NULL, 0};
     cce_result *r = NULL;
     char err[256];
     CHECK(cce_run_dfe(p, &o, NULL, NULL, &r, err) == 0, "run");
@@ -99,7 +99,7 @@ static void starts_by_age(void)
     CHECK(p != NULL, "config");
     if (!p)
         return;
-    cce_opts o = {REPS, 1, 2, 12, 0, NULL, NULL, 0, NULL, NULL};
+    cce_opts o = {REPS, 1, 2, 12, 0, NULL, NULL, 0, NULL, NULL, 0, NULL, NULL, 0};
     cce_result *r = NULL;
     char err[256];
     CHECK(cce_run_dfe(p, &o, NULL, NULL, &r, err) == 0, "run");
@@ -142,7 +142,7 @@ static void staying_put(void)
     CHECK(p != NULL, "config");
     if (!p)
         return;
-    cce_opts o = {REPS, 3, 2, 13, 0, NULL, NULL, 0, NULL, NULL};
+    cce_opts o = {REPS, 3, 2, 13, 0, NULL, NULL, 0, NULL, NULL, 0, NULL, NULL, 0};
     cce_result *r = NULL;
     char err[256];
     CHECK(cce_run_dfe(p, &o, NULL, NULL, &r, err) == 0, "run");

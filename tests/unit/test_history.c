@@ -62,7 +62,7 @@ static cc_params *config(int n0, const char *history, double e0, double e12, con
 
 static cce_result *run(const cc_params *p, int reps, int years, int dfe)
 {
-    cce_opts o = {reps, years, 2, 2026, 0, NULL, NULL, 0, NULL, NULL};
+    cce_opts o = {reps, years, 2, 2026, 0, NULL, NULL, 0, NULL, NULL, 0, NULL, NULL, 0};
     cce_result *r = NULL;
     char err[256];
     int rc = dfe ? cce_run_dfe(p, &o, NULL, NULL, &r, err) : cce_run(p, &o, NULL, NULL, &r, err);

@@ -63,7 +63,7 @@ static const char tiers[] =
 
 static cce_result *run(cc_params *p, int years)
 {
-    cce_opts o = {2, years, 1, 5, 0, NULL, NULL, 0, NULL, NULL};
+    cce_opts o = {2, years, 1, 5, 0, NULL, NULL, 0, NULL, NULL, 0, NULL, NULL, 0};
     cce_result *r = NULL;
     char err[256];
     CHECK(cce_run(p, &o, NULL, NULL, &r, err) == 0, "run");

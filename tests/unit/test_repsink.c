@@ -52,7 +52,7 @@ static double run(const cc_params *p, int threads, int stop_at, int *ok)
     c.stop_at = stop_at;
     c.j = 0; /* looked_after/all is the layout's first series */
     c.ndates = 12 * 2 + 1;
-    cce_opts o = {REPS, 2, threads, 5, 0, NULL, NULL, 0, NULL, NULL};
+    cce_opts o = {REPS, 2, threads, 5, 0, NULL, NULL, 0, NULL, NULL, 0, NULL, NULL, 0};
     cce_result *r = NULL;
     char err[256];
     int rc = cce_run_each(p, &o, sink, &c, NULL, NULL, &r, err);

@@ -215,7 +215,7 @@ int main(void)
 
     /* 2. the initial population is the exported replication's on the end date */
     {
-        cce_opts oe = {1, YEARS, 1, seed, 0, NULL, NULL, 0, NULL, NULL};
+        cce_opts oe = {1, YEARS, 1, seed, 0, NULL, NULL, 0, NULL, NULL, 0, NULL, NULL, 0};
         cce_result *re = NULL;
         char e2[256];
         CHECK(cce_run(truth, &oe, NULL, NULL, &re, e2) == 0, "the exported replication again");
@@ -258,9 +258,9 @@ int main(void)
     ccg_print(d2, stderr, "restart");
     ccg_free(d2);
     CHECK(again != NULL, "the true rates from the fitted start load");
-    cce_opts o1 = {REPS, YEARS + AFTER, 2, 11, 0, NULL, NULL, 0, NULL, NULL};
-    cce_opts o2 = {REPS, AFTER, 2, 12, 0, NULL, NULL, 0, NULL, NULL};
-    cce_opts o3 = {REPS, AFTER, 2, 13, 0, NULL, NULL, 0, NULL, NULL};
+    cce_opts o1 = {REPS, YEARS + AFTER, 2, 11, 0, NULL, NULL, 0, NULL, NULL, 0, NULL, NULL, 0};
+    cce_opts o2 = {REPS, AFTER, 2, 12, 0, NULL, NULL, 0, NULL, NULL, 0, NULL, NULL, 0};
+    cce_opts o3 = {REPS, AFTER, 2, 13, 0, NULL, NULL, 0, NULL, NULL, 0, NULL, NULL, 0};
     cce_result *r1 = NULL, *r2 = NULL, *r3 = NULL;
     char err[256];
     CHECK(again && cce_run(truth, &o1, NULL, NULL, &r1, err) == 0 && cce_run(fitted, &o2, NULL, NULL, &r2, err) == 0 &&

@@ -23,7 +23,7 @@ static int series(const cce_result *r, const char *metric, const char *group)
 
 static cce_result *run(const cc_params *p, const csn_scenario *s, uint64_t seed, int reps)
 {
-    cce_opts o = {reps, 10, 2, seed, 0, NULL, NULL, 0, NULL, NULL};
+    cce_opts o = {reps, 10, 2, seed, 0, NULL, NULL, 0, NULL, NULL, 0, NULL, NULL, 0};
     if (s) {
         o.phases = (const cc_params *const *)s->phase;
         o.phase_t = s->phase_t;

@@ -65,7 +65,7 @@ int main(void)
     if (!p)
         return check_done("test_sim");
 
-    cce_opts o = {40, 5, 1, 11, 0, NULL, NULL, 0, NULL, NULL};
+    cce_opts o = {40, 5, 1, 11, 0, NULL, NULL, 0, NULL, NULL, 0, NULL, NULL, 0};
     cce_result *r1 = NULL, *r2 = NULL;
     char err[256];
     CHECK(cce_run(p, &o, NULL, NULL, &r1, err) == 0, "run -j1");

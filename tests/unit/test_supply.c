@@ -56,7 +56,7 @@ static void erlang(int c, double a)
     if (!p)
         return;
     enum { YEARS = 12, WARM = 1 };
-    cce_opts o = {300, YEARS, 2, 77, 0, NULL, NULL, 0, NULL, NULL};
+    cce_opts o = {300, YEARS, 2, 77, 0, NULL, NULL, 0, NULL, NULL, 0, NULL, NULL, 0};
     cce_result *r = NULL;
     char err[256];
     CHECK(cce_run(p, &o, NULL, NULL, &r, err) == 0, "Erlang run");
@@ -103,7 +103,7 @@ static void pool_size(void)
     CHECK(p != NULL, "pool config");
     if (!p)
         return;
-    cce_opts o = {400, 30, 2, 99, 0, NULL, NULL, 0, NULL, NULL};
+    cce_opts o = {400, 30, 2, 99, 0, NULL, NULL, 0, NULL, NULL, 0, NULL, NULL, 0};
     cce_result *r = NULL;
     char err[256];
     CHECK(cce_run(p, &o, NULL, NULL, &r, err) == 0, "pool run");
@@ -135,7 +135,7 @@ static void baseline(void)
     CHECK(p != NULL, "baseline loads");
     if (!p)
         return;
-    cce_opts o = {12, 10, 2, 3, 1, NULL, NULL, 0, NULL, NULL};
+    cce_opts o = {12, 10, 2, 3, 1, NULL, NULL, 0, NULL, NULL, 0, NULL, NULL, 0};
     cce_result *r = NULL;
     char err[256];
     CHECK(cce_run(p, &o, NULL, NULL, &r, err) == 0, "baseline run with checks");
@@ -241,7 +241,7 @@ static void mini(int leave_when_empty)
     CHECK(p != NULL, "supply-mini loads (leave_when_empty %d)", leave_when_empty);
     if (!p)
         return;
-    cce_opts o = {60, 6, 2, 8, 1, NULL, NULL, 0, NULL, NULL};
+    cce_opts o = {60, 6, 2, 8, 1, NULL, NULL, 0, NULL, NULL, 0, NULL, NULL, 0};
     cce_result *r = NULL;
     char err[256];
     CHECK(cce_run(p, &o, NULL, NULL, &r, err) == 0, "supply-mini run");

@@ -37,7 +37,7 @@ static const double L = 50, EVENTS = 12, EXPOSURE = 40;
 
 static cce_result *run_mm(cc_params *p, int mode, int threads, int group)
 {
-    cce_opts o = {REPS, YEARS, threads, 77, 0, NULL, NULL, 0, NULL, NULL};
+    cce_opts o = {REPS, YEARS, threads, 77, 0, NULL, NULL, 0, NULL, NULL, 0, NULL, NULL, 0};
     cce_unc u = {mode, group};
     cce_result *r = NULL;
     char err[256];
@@ -171,7 +171,7 @@ static void drift(double PHI)
         return;
     CHECK(ccu_count(p->unc) == 1 && ccu_drift(p->unc) != NULL, "the drift group counts as one uncertain setting");
     CHECK(ccu_group(p->unc) == 3, "uncertainty_group read");
-    cce_opts o = {REPS, DY, 2, 93, 0, NULL, NULL, 0, NULL, NULL};
+    cce_opts o = {REPS, DY, 2, 93, 0, NULL, NULL, 0, NULL, NULL, 0, NULL, NULL, 0};
     cce_unc u = {CCE_UNC_ON, 1}; /* a draw per replication: the years' counts are independent mixtures */
     cce_result *r = NULL;
     char err[256];

@@ -1,0 +1,196 @@
+/* test_acc: the mergeable accumulators (acc.h, anova.h). Counts, and
+ * samples of few distinct values, give the very statistics of the whole
+ * sample (ccy_summarise), bit for bit; money and ratios over many
+ * replications give percentiles within the stated relative error CCAC_ALPHA
+ * of the exact ones and the mean and standard deviation to rounding; any
+ * split of the sample into parts merged in any order, and a packed and
+ * unpacked copy, give the same bytes; the variance split equals vardec's
+ * ccvd_split of the kept values. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+
+#include "acc.h"
+#include "anova.h"
+#include "check.h"
+#include "summary.h"
+#include "vardec.h"
+
+enum { MAXN = 20000 };
+static double x[MAXN], sorted[MAXN], scratch[MAXN];
+
+static void fill(gsl_rng *r, int kind, int n)
+{
+    for (int i = 0; i < n; i++) {
+        switch (kind) {
+        case 0: x[i] = floor(950 + 30 * gsl_ran_gaussian(r, 1)); break;        /* a stock of children */
+        case 1: x[i] = (double)gsl_ran_poisson(r, 3); break;                   /* a rare flow, many zeros */
+        case 2: x[i] = floor(gsl_ran_gaussian(r, 1) * 40000); break;           /* counts spread too wide */
+        case 3: x[i] = 2.5e6 * exp(0.08 * gsl_ran_gaussian(r, 1)); break;      /* money (GBP a month) */
+        case 4: x[i] = 100 * gsl_rng_uniform(r); break;                       /* a percentage */
+        case 5: x[i] = gsl_ran_gaussian(r, 1) * 1e5; break;                   /* a difference, both signs */
+        default: x[i] = 3.2e10 * (1 + 0.01 * gsl_ran_gaussian(r, 1)); break;   /* national money a year */
+        }
+    }
+}
+
+static int gcd(int a, int b) { return b ? gcd(b, a % b) : a; }
+
+/* Add x[lo..hi-1] to a in the order of a stride walk (a permutation: the
+ * stride is made prime to the length). */
+static int add_range(ccac *a, int lo, int hi, int step)
+{
+    int m = hi - lo, rc = 0;
+    while (m > 1 && gcd(step, m) != 1)
+        step++;
+    for (int i = 0; i < m; i++)
+        rc |= ccac_add(a, x[lo + (int)(((long long)i * step) % m)]);
+    return rc;
+}
+
+static int same(const ccy_stats *a, const ccy_stats *b) { return memcmp(a, b, sizeof *a) == 0; }
+
+static double rel(double got, double want) { return want == 0 ? fabs(got) : fabs(got - want) / fabs(want); }
+
+int main(void)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 2026);
+    const int sizes[] = {1, 2, 7, 16, 17, 100, 1000, 10007, MAXN};
+    int exact_bad = 0, bound_bad = 0, order_bad = 0, pack_bad = 0, mode_bad = 0, cases = 0;
+    double worst = 0;
+    for (int kind = 0; kind < 7; kind++)
+        for (size_t si = 0; si < sizeof sizes / sizeof *sizes; si++) {
+            int n = sizes[si];
+            fill(r, kind, n);
+            cases++;
+            /* the exact statistics of the whole sample */
+            memcpy(sorted, x, (size_t)n * sizeof *x);
+            ccy_stats want;
+            ccy_summarise(sorted, (size_t)n, &want);
+            /* one accumulator, in order */
+            ccac *a = ccac_new_array(4);
+            CHECK(a != NULL, "memory");
+            CHECK(add_range(ccac_at(a, 0), 0, n, 1) == 0, "add kind %d n %d", kind, n);
+            ccy_stats got;
+            ccac_stats(ccac_at(a, 0), scratch, &got);
+            int exact = kind <= 1 || n <= CCAC_DISTINCT; /* counts, or few distinct values */
+            if (ccac_exact(ccac_at(a, 0)) != exact) {
+                mode_bad++;
+                fprintf(stderr, "kind %d n %d: exact %d\n", kind, n, ccac_exact(ccac_at(a, 0)));
+            }
+            if (exact) {
+                if (!same(&got, &want)) {
+                    exact_bad++;
+                    fprintf(stderr, "kind %d n %d: not the whole sample's statistics\n", kind, n);
+                }
+            } else {
+                double q[5][2] = {{got.p05, want.p05}, {got.p25, want.p25}, {got.p50, want.p50},
+                                  {got.p75, want.p75}, {got.p95, want.p95}};
+                for (int k = 0; k < 5; k++) {
+                    double e = rel(q[k][0], q[k][1]);
+                    /* percentiles: the stated bound (and a rounding's worth) */
+                    if (e > CCAC_ALPHA * (1 + 1e-9) && fabs(q[k][0] - q[k][1]) > CCAC_TINY) {
+                        bound_bad++;
+                        fprintf(stderr, "kind %d n %d: percentile %d off by %.3g (bound %g)\n", kind, n, k, e,
+                                CCAC_ALPHA);
+                    }
+                    if (e > worst && kind != 5)
+                        worst = e;
+                }
+                /* mean and sd: to rounding of the values to CCAC_QUANTUM */
+                if (fabs(got.mean - want.mean) > 1e-12 * fabs(want.mean) + CCAC_QUANTUM ||
+                    fabs(got.sd - want.sd) > 1e-9 * want.sd + CCAC_QUANTUM) {
+                    bound_bad++;
+                    fprintf(stderr, "kind %d n %d: mean %.17g vs %.17g, sd %.17g vs %.17g\n", kind, n, got.mean,
+                            want.mean, got.sd, want.sd);
+                }
+            }
+            /* three parts, added in other orders, merged in other orders */
+            int c1 = n / 3, c2 = 2 * n / 3;
+            add_range(ccac_at(a, 1), 0, c1, 7);
+            add_range(ccac_at(a, 2), c1, c2, 11);
+            add_range(ccac_at(a, 3), c2, n, 13);
+            ccac *b = ccac_new_array(2);
+            CHECK(b != NULL, "memory");
+            ccac_merge(ccac_at(b, 0), ccac_at(a, 3));
+            ccac_merge(ccac_at(b, 0), ccac_at(a, 1));
+            ccac_merge(ccac_at(b, 0), ccac_at(a, 2));
+            ccac_merge(ccac_at(a, 2), ccac_at(a, 1));
+            ccac_merge(ccac_at(a, 3), ccac_at(a, 2));
+            ccy_stats m1, m2;
+            ccac_stats(ccac_at(b, 0), scratch, &m1);
+            ccac_stats(ccac_at(a, 3), scratch, &m2);
+            if (!same(&m1, &got) || !same(&m2, &got)) {
+                order_bad++;
+                fprintf(stderr, "kind %d n %d: merged parts differ from one pass\n", kind, n);
+            }
+            /* packed and merged into an empty one */
+            unsigned char *buf = NULL;
+            size_t len = 0, cap = 0, pos = 0;
+            CHECK(ccac_pack(ccac_at(a, 0), &buf, &len, &cap) == 0, "pack");
+            CHECK(ccac_unpack_merge(ccac_at(b, 1), buf, len, &pos) == 0 && pos == len, "unpack");
+            ccy_stats m3;
+            ccac_stats(ccac_at(b, 1), scratch, &m3);
+            pack_bad += !same(&m3, &got);
+            /* a truncated buffer is refused */
+            pos = 0;
+            ccac *c = ccac_new_array(1);
+            CHECK(len < 40 || ccac_unpack_merge(c, buf, len / 2, &pos) == -1, "a truncated buffer is refused");
+            ccac_free_array(c, 1);
+            free(buf);
+            ccac_free_array(a, 4);
+            ccac_free_array(b, 2);
+        }
+    CHECK(mode_bad == 0, "%d samples kept in the wrong form (counts exact, the rest binned)", mode_bad);
+    CHECK(exact_bad == 0, "%d count samples summarised differently from the whole sample", exact_bad);
+    CHECK(bound_bad == 0, "%d real samples outside the stated bounds", bound_bad);
+    CHECK(order_bad == 0, "%d of %d samples depend on the order of adding or merging", order_bad, cases);
+    CHECK(pack_bad == 0, "%d packed copies differ", pack_bad);
+    CHECK(worst > CCAC_ALPHA / 100, "the binned percentiles are approximate (worst %.3g): the test can see errors",
+          worst);
+    printf("worst relative error of a binned percentile: %.3g (bound %g)\n", worst, CCAC_ALPHA);
+
+    ccac *e = ccac_new_array(1);
+    CHECK(ccac_add(e, NAN) == -1 && ccac_add(e, INFINITY) == -1 && ccac_add(e, 5e12) == -1 && ccac_count(e) == 0,
+          "not finite or too large: refused, nothing added");
+    ccy_stats z;
+    ccac_stats(e, scratch, &z);
+    CHECK(z.mean == 0 && z.p95 == 0, "empty: zeros");
+    ccac_free_array(e, 1);
+
+    /* the variance split: the same as vardec's from every value */
+    const int gs[] = {1, 2, 5};
+    for (size_t gi = 0; gi < 3; gi++) {
+        int g = gs[gi], n = 1001;
+        for (int i = 0; i < n; i++)
+            x[i] = 500 + 20 * gsl_ran_gaussian(r, 1) + (i / g) % 7 * 3.25;
+        ccvd_part want;
+        CHECK(ccvd_split(x, n, g, &want) == 0, "split");
+        ccan *an = ccan_new_array(3, g);
+        /* one in order; one as two halves (whole groups each) merged */
+        int half = (n / g / 2) * g;
+        for (int i = 0; i < n; i++) {
+            ccan_add(ccan_at(an, 0), i, x[i]);
+            ccan_add(ccan_at(an, i < half ? 1 : 2), i, x[i]);
+        }
+        ccan_merge(ccan_at(an, 2), ccan_at(an, 1));
+        ccan_split s0, s1;
+        CHECK(ccan_result(ccan_at(an, 0), &s0) == 0 && ccan_result(ccan_at(an, 2), &s1) == 0, "result");
+        CHECK(memcmp(&s0, &s1, sizeof s0) == 0, "g %d: merged halves give the same bytes", g);
+        /* the values are summed to CCAC_QUANTUM: a variance of 400 moves by
+         * about 2 sd x quantum / var ~ 1e-7 of itself at most */
+        CHECK(rel(s0.total, want.total) < 1e-7 && rel(s0.proc, want.proc) < 1e-7 &&
+                  fabs(s0.param - want.param) < 1e-7 * want.total,
+              "g %d: %.12g/%.12g/%.12g vs ccvd_split %.12g/%.12g/%.12g", g, s0.total, s0.param, s0.proc, want.total,
+              want.param, want.proc);
+        ccan_free_array(an);
+    }
+    gsl_rng_free(r);
+    return check_done("test_acc");
+}
