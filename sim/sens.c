@@ -184,7 +184,7 @@ int csa_analyse(const csa_opts *o, csa_result **res, FILE *err)
         return lrc == CCP_EIO ? CCA_IO : CCA_INVALID;
     }
     ccg_free(d);
-    int nu = ccu_count(p->unc);
+    int nu = ccu_nitems(p->unc); /* the stated inputs; drift is not one */
     if (nu == 0) {
         fprintf(err, "carecap: %s: uncertainty_of: the config states no uncertainty, so there is nothing to vary "
                      "(expected an uncertainty_of list; docs/config-reference.md)\n",

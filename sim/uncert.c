@@ -486,6 +486,11 @@ int ccu_count(const ccu_spec *u)
     return u ? u->n + u->has_drift : 0;
 }
 
+int ccu_nitems(const ccu_spec *u)
+{
+    return u ? u->n : 0;
+}
+
 int ccu_group(const ccu_spec *u)
 {
     return u ? u->group : 0;

@@ -39,6 +39,8 @@ void ccu_free(ccu_spec *u);
 /* Number of settings that carry uncertainty (0 for NULL); a drift group
  * with a size above 0 counts as one. */
 int ccu_count(const ccu_spec *u);
+/* Number of uncertainty_of entries alone (ccu_setting, ccu_work_quantiles), drift left out. */
+int ccu_nitems(const ccu_spec *u);
 /* Replications that share one draw: the config's uncertainty_group, or 0
  * when it does not say (the caller's default then holds). */
 int ccu_group(const ccu_spec *u);
@@ -61,9 +63,9 @@ const struct cc_params *const *ccu_work_draw(ccu_work *w, uint64_t seed, uint64_
 /* Sensitivity: set each setting i with 0 < q[i] < 1 to quantile q[i] of
  * its uncertainty (a mix along its largest share), and leave the others
  * (q[i] outside (0, 1), e.g. NaN) at the config's values. q holds
- * ccu_count() numbers. As ccu_work_draw otherwise. */
+ * ccu_nitems() numbers. As ccu_work_draw otherwise. */
 const struct cc_params *const *ccu_work_quantiles(ccu_work *w, const double *q);
-/* The setting of entry i (0 .. ccu_count() - 1) as uncertainty_of names
+/* The setting of entry i (0 .. ccu_nitems() - 1) as uncertainty_of names
  * it; NULL when out of range. Lives as long as u. */
 const char *ccu_setting(const ccu_spec *u, int i);
 
