@@ -16,11 +16,13 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "bizcase.h"
 #include "ccdate.h"
 #include "charts.h"
 #include "experiment.h"
 #include "output.h"
 #include "params.h"
+#include "region.h"
 #include "scenario.h"
 #include "workbook.h"
 
@@ -356,6 +358,12 @@ static int prepare(sjb_pool *p, const srq_run *rq, cc_diag *d, sjb_job *j)
         ccg_add(d, "request: config: is not a baseline in config/ (expected one of the names listed)");
         return 1;
     }
+    if (ccrg_is_region(j->config_path)) { /* region.h: another engine, another results layout */
+        ccg_add(d, "request: config: is a region file (several councils in one market); the workbench runs one "
+                   "council's config (expected a council's config; run a region with carecap run or compare, "
+                   "docs/region.md)");
+        return 1;
+    }
     cc_diag *dd = ccg_new();
     if (!dd || ccp_load(j->config_path, dd, &j->base) != CCP_OK) {
         if (dd)
@@ -645,12 +653,24 @@ static int keep_annual(const char *m, const char *g)
     return strcmp(m, "spend") == 0 || strcmp(m, "entries") == 0 || strcmp(m, "exits") == 0;
 }
 
+/* The business case's rows (bizcase.h), every group of them. */
+static int is_business(const char *m)
+{
+    static const char *const names[] = {"lever_cost", "savings",      "net_benefit",      "npv",
+                                        "p_payback",  "payback_year", "gap_weeks_closed", "cost_per_gap_week"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        if (strcmp(m, names[i]) == 0)
+            return 1;
+    return 0;
+}
+
 static int keep_comparison(const char *m, const char *g)
 {
     return (strcmp(m, "looked_after") == 0 && strcmp(g, "all") == 0) || strcmp(m, "gap") == 0 ||
            strcmp(m, "kpi") == 0 || strcmp(m, "placed_outside") == 0 ||
            strcmp(m, "gap_cost") == 0 || ((strcmp(m, "spend") == 0 || strcmp(m, "spend_cumulative") == 0) &&
-                                          strcmp(g, "total") == 0);
+                                          strcmp(g, "total") == 0) ||
+           is_business(m);
 }
 
 /* Write buffer text[0..n) as file name into the temporary folder sd. */
@@ -694,6 +714,7 @@ static int run_job(sjb_pool *p, sjb_job *j, char *msg)
     char err[512];
     membuf mm = {0}, ma = {0}, mc = {0}, mj = {0}, me = {0};
     cco_stage *st = NULL;
+    ccb_case *cases[SRQ_MAXSCEN] = {0}; /* each scenario's business case (bizcase.h), as compare */
     int rc = -1;
     if (mem_open(&mm) || mem_open(&ma) || mem_open(&mc) || mem_open(&mj) || mem_open(&me)) {
         snprintf(msg, 512, "out of memory");
@@ -727,6 +748,10 @@ static int run_job(sjb_pool *p, sjb_job *j, char *msg)
         }
         wall += rs->wall_seconds;
         int bad = cco_write_monthly(mm.f, rs, 0) || cco_write_annual(ma.f, rs, 0) || cco_write_comparison(mc.f, rb, rs);
+        if (!bad && rb->L->spend >= 0) {
+            cases[i] = ccb_compute(rb, rs, s);
+            bad = !cases[i] || ccb_write_rows(mc.f, cases[i]) != 0;
+        }
         cce_free(rs);
         if (bad) {
             snprintf(msg, 512, "out of memory while summarising");
@@ -779,7 +804,8 @@ static int run_job(sjb_pool *p, sjb_job *j, char *msg)
         }
     if (!werr && rb->L->spend >= 0) {
         char *path = join(sd, "/spend.xlsx", "");
-        werr |= !path || ccw_write(path, rb, err) != 0;
+        werr |= !path || (j->nscen > 0 ? ccw_write_compare(path, rb, cases, j->nscen, err)
+                                       : ccw_write(path, rb, err)) != 0;
         free(path);
         names[nn++] = "spend.xlsx";
     }
@@ -820,6 +846,9 @@ static int run_job(sjb_pool *p, sjb_job *j, char *msg)
     srq_json_string(mj.f, j->base->name);
     fprintf(mj.f, ",\"start\":\"%s\",\"reps\":%d,\"years\":%d,\"seed\":%llu,\"wall_seconds\":%.3f", day, j->reps,
             j->years, (unsigned long long)j->seed, wall);
+    if (j->nscen > 0 && cases[0]) /* the business case's terms (docs/finance.md) */
+        fprintf(mj.f, ",\"business\":{\"price_year\":%d,\"discount_rate\":%.17g}", ccb_price_year(cases[0]),
+                ccb_rate(cases[0]));
     fputs(",\"scenarios\":[{\"name\":\"baseline\"}", mj.f);
     for (int i = 0; i < j->nscen; i++) {
         fputs(",{\"name\":", mj.f);
@@ -859,6 +888,8 @@ static int run_job(sjb_pool *p, sjb_job *j, char *msg)
 done:
     cco_stage_abort(st);
     cce_free(rb);
+    for (int i = 0; i < SRQ_MAXSCEN; i++)
+        ccb_free(cases[i]);
     membuf *all[] = {&mm, &ma, &mc, &mj, &me};
     for (int i = 0; i < 5; i++) {
         mem_close(all[i]);

@@ -43,12 +43,39 @@
   function ApiError(list) { this.list = list; }
 
   function setStatus(text) { $('status').textContent = text; }
+  /* The form control a message of `check` is about (levers[N].KEY of the
+   * scenario the page sent), or null. */
+  function fieldOf(m) {
+    const x = /levers\[(\d+)\]\.([a-z_]+)/.exec(m);
+    const sent = state.sentLevers || [];
+    if (!x || !sent[+x[1]]) return null;
+    const lever = sent[+x[1]].lever, key = x[2];
+    return $(lever + '-' + key) || $(key);
+  }
   function showErrors(list) {
     const ul = $('error-list');
     ul.textContent = '';
     for (const m of list) {
       const li = document.createElement('li');
-      li.textContent = m;
+      const f = fieldOf(m);
+      if (f && f.labels && f.labels.length) {
+        /* a link to the field, in words, above check's own message */
+        const a = document.createElement('a');
+        a.href = '#' + f.id;
+        const where = f.closest('fieldset') ? f.closest('fieldset').querySelector('legend').textContent + ': ' : '';
+        a.textContent = 'Check ' + where + f.labels[0].textContent;
+        a.className = 'error-link';
+        a.addEventListener('click', (ev) => {
+          ev.preventDefault();
+          const d = f.closest('details');
+          if (d) d.open = true;
+          f.focus();
+        });
+        const code = document.createElement('span');
+        code.className = 'error-detail';
+        code.textContent = m;
+        li.append(a, code);
+      } else li.textContent = m;
       ul.appendChild(li);
     }
     $('errors').hidden = list.length === 0;
@@ -201,13 +228,13 @@
   /* ---- the comparison ---- */
   const CMP = [
     ['looked_after', 'all', 'Children in care', num],
-    ['gap', 'foster', 'Capacity gap, foster care', num],
-    ['gap', 'residential', 'Capacity gap, residential', num],
-    ['kpi', 'external_foster', 'Foster placements with external agencies', num],
-    ['kpi', 'resi_against_plan', 'In residential care against their plan', num],
-    ['placed_outside', 'd2n2', 'Placed outside D2N2', num],
-    ['spend', 'total', 'Spend in the last financial year', money],
-    ['spend_cumulative', 'total', 'Spend over the whole run', money]
+    ['gap', 'foster', 'Capacity gap, foster care (children)', num],
+    ['gap', 'residential', 'Capacity gap, residential (children)', num],
+    ['kpi', 'external_foster', 'Children in foster placements with external agencies', num],
+    ['kpi', 'resi_against_plan', 'Children in residential care against their plan', num],
+    ['placed_outside', 'd2n2', 'Children placed outside D2N2', num],
+    ['spend', 'total', 'Spend in the last financial year (£, cash)', money],
+    ['spend_cumulative', 'total', 'Spend over the whole run (£, cash)', money]
   ];
   function drawComparison(res) {
     const scen = res.scenarios.slice(1).map((s) => s.name);
@@ -228,13 +255,15 @@
       }
       if (any) body.push(row);
     }
-    table('compare-table', ['Measure'].concat(scen), body, false);
+    const endRow = last(res.comparison, scen[0], 'looked_after', 'all');
+    table('compare-table', [endRow ? 'Difference at ' + monthName(endRow[1]) : 'Difference'].concat(scen.map((s) => s + ': average (9 in 10 futures), better in')), body, false);
     const sel = $('cmp-metric');
     if (!sel.options.length) {
-      CMP.forEach((c, i) => { const o = document.createElement('option'); o.value = String(i); o.textContent = c[2].replace(' in the last financial year', ' by financial year'); sel.appendChild(o); });
+      CMP.forEach((c, i) => { const o = document.createElement('option'); o.value = String(i); o.textContent = c[2].replace(' in the last financial year', ' by financial year').replace(' over the whole run', ' to date'); sel.appendChild(o); });
       sel.value = '1';
     }
     drawCmpChart(res);
+    drawBusiness(res);
   }
   function drawCmpChart(res) {
     const [metric, group, label, f] = CMP[parseInt($('cmp-metric').value, 10)];
@@ -261,12 +290,79 @@
     table('cmp-table', ['Date'].concat(scen), tab, true);
   }
 
+  /* ---- the business case (comparison.csv's rows, docs/finance.md) ---- */
+  function pct(v) { return v === null || v === undefined ? '' : Math.round(100 * v) + '%'; }
+  function pounds(v) { return v === null || v === undefined ? '' : (v < 0 ? '-£' : '£') + fmt0.format(Math.abs(v)); }
+  function sum(list, scen, metric, group) { return rows(list, scen, metric, group).reduce((a, r) => a + (r[4] || 0), 0); }
+  function drawBusiness(res) {
+    const scen = res.scenarios.slice(1).map((s) => s.name);
+    const have = scen.filter((s) => rows(res.comparison, s, 'npv', 'all').length);
+    const empty = $('business-empty');
+    $('business-results').hidden = have.length === 0;
+    empty.hidden = have.length > 0;
+    $('business-terms').textContent = '';
+    if (!have.length) {
+      empty.textContent = 'No business case: the baseline ' + res.config + ' has no costs section, so the model does not price its placements. Choose a baseline with costs (nottinghamshire has them) to see what a strategy saves.';
+      return;
+    }
+    const b = res.business || {};
+    if (b.price_year) {
+      $('business-terms').textContent = 'Money in today\'s prices (those of ' + b.price_year + '-' + String(b.price_year + 1).slice(2) +
+        '), as HM Treasury\'s Green Book asks: later years are discounted at ' + (100 * b.discount_rate).toFixed(1) +
+        '% a year. Savings are placement spend the baseline has and the scenario does not; costs are what you entered under each lever. Each figure is an average of the simulated futures, with the range that holds 9 in 10 of them.';
+    }
+    const body = [];
+    const line = (label, f) => body.push([label].concat(have.map(f)));
+    line('What it is worth over the run: savings minus costs in today\'s money (net present value)', (s) => {
+      const r = last(res.comparison, s, 'npv', 'all');
+      return { text: money(r[4]) + ' (' + money(r[6]) + ' to ' + money(r[10]) + ')', cls: r[6] > 0 ? 'better' : r[10] < 0 ? 'worse' : '' };
+    });
+    line('Chance it pays for itself within the run', (s) => pct(last(res.comparison, s, 'p_payback', 'all')[4]));
+    line('Year it pays for itself (median of the futures)', (s) => {
+      const npv = rows(res.comparison, s, 'npv', 'all');
+      const r = last(res.comparison, s, 'payback_year', 'all');
+      if (!r || r[8] === null) return '';
+      const y = Math.round(r[8]);
+      return y < npv.length ? fy(npv[y][1]) + ' (year ' + y + ')' : 'Not within the run';
+    });
+    line('What the levers cost (not discounted)', (s) => pounds(sum(res.comparison, s, 'lever_cost', 'all')));
+    line('Savings that can leave the budget (cashable)', (s) => pounds(sum(res.comparison, s, 'savings', 'cashable')));
+    line('Savings that avoid future rises only (non-cashable)', (s) => pounds(sum(res.comparison, s, 'savings', 'non_cashable')));
+    line('Child-weeks of capacity gap closed', (s) => fmt0.format(sum(res.comparison, s, 'gap_weeks_closed', 'all')));
+    line('Net cost per child-week of gap closed (below zero: it saves money as it closes the gap)', (s) => {
+      const r = last(res.comparison, s, 'cost_per_gap_week', 'all');
+      return r && r[4] !== null ? pounds(r[4]) : 'No gap closed on average';
+    });
+    table('business-table', ['Measure'].concat(have.map((s) => s + ': average (9 in 10 futures)')), body, false);
+
+    /* cumulative net cost = minus the NPV to date; its band is the NPV's turned over */
+    let labels = [];
+    const sets = [];
+    have.forEach((s, i) => {
+      const series = rows(res.comparison, s, 'npv', 'all').map((r) => {
+        const q = r.slice();
+        q[4] = -r[4]; q[6] = -r[10]; q[10] = -r[6];
+        return q;
+      });
+      labels = series.map((r) => fy(r[1]));
+      for (const d of band(s, series, COLOURS[(i + 1) % 5]).sets) sets.push(d);
+    });
+    chart('netcost-chart', { type: 'line', data: { labels: labels, datasets: sets },
+      options: { plugins: { legend: { labels: { filter: (item) => !item.text.includes('percentile') } } },
+        scales: { y: { title: { display: true, text: 'Net cost to date (£, today\'s money)' }, ticks: { callback: (v) => money(v) } } } } });
+    const first = rows(res.comparison, have[0], 'npv', 'all');
+    table('netcost-table', ['Year'].concat(have), first.map((r) => [fy(r[1])].concat(have.map((s) => {
+      const x = rows(res.comparison, s, 'npv', 'all').find((q) => q[1] === r[1]);
+      return x ? money(-x[4]) + ' (' + money(-x[10]) + ' to ' + money(-x[6]) + ')' : '';
+    }))), true);
+  }
+
   function drawDownloads(res) {
     $('s-save').hidden = false;
     const ul = $('downloads');
     ul.textContent = '';
     const what = { 'monthly.csv': 'Monthly figures (CSV)', 'annual.csv': 'Annual figures and spend by financial year (CSV)',
-      'comparison.csv': 'Differences from the baseline (CSV)', 'spend.xlsx': 'Spend workbook of the baseline (Excel)',
+      'comparison.csv': 'Differences from the baseline (CSV)', 'spend.xlsx': res.scenarios.length > 1 ? 'Spend workbook with the business case (Excel)' : 'Spend workbook of the baseline (Excel)',
       'report.html': 'Report with charts (HTML)', 'manifest.txt': 'What was run (text)' };
     for (const f of res.files) {
       const li = document.createElement('li');
@@ -282,6 +378,62 @@
     $('save').disabled = !res.scenarios.some((s) => s.edited);
   }
 
+  /* ---- what a lever costs (the business case, docs/finance.md) ---- */
+  const COST_FIELDS = [
+    ['one_off_cost', 'One-off cost (£)', 'Set-up, a campaign\'s launch: paid once, on the start date. 0 to 10,000,000,000.', 1e10],
+    ['capital_cost', 'Capital cost (£)', 'Buildings or equipment: paid once, on the start date. 0 to 10,000,000,000.', 1e10],
+    ['revenue_cost', 'Running cost (£ a year)', 'Staff, support, marketing: every year from the start date to the end of the run. 0 to 1,000,000,000.', 1e9],
+    ['ramp_up_months', 'Months to reach full effect', 'Whole months, 0 to 120; 0 (or empty): full effect from the start date.', 120]
+  ];
+  function makeCostFields() {
+    for (const box of document.querySelectorAll('.lever-costs')) {
+      const lever = box.dataset.lever;
+      const det = document.createElement('details');
+      det.className = 'costs';
+      const sum = document.createElement('summary');
+      sum.textContent = 'What ' + box.dataset.title + ' costs (optional)';
+      det.appendChild(sum);
+      for (const [key, label, hint, max] of COST_FIELDS) {
+        const id = lever + '-' + key;
+        const f = document.createElement('div');
+        f.className = 'field';
+        const l = document.createElement('label');
+        l.htmlFor = id;
+        l.textContent = label;
+        const h = document.createElement('p');
+        h.className = 'hint';
+        h.id = id + '-hint';
+        h.textContent = hint;
+        const i = document.createElement('input');
+        i.id = id;
+        i.type = 'number';
+        i.min = '0';
+        i.max = String(max);
+        i.step = key === 'ramp_up_months' ? '1' : 'any';
+        i.inputMode = key === 'ramp_up_months' ? 'numeric' : 'decimal';
+        i.className = key === 'ramp_up_months' ? '' : 'money';
+        i.setAttribute('aria-describedby', id + '-hint');
+        f.append(l, h, i);
+        det.appendChild(f);
+      }
+      box.appendChild(det);
+    }
+  }
+  /* The costs entered for a lever (numbers as typed; the server checks them
+   * as `check` does), and whether any was entered. */
+  function leverCosts(lever) {
+    const o = {};
+    for (const [key] of COST_FIELDS) {
+      const e = $(lever + '-' + key);
+      const t = e ? e.value.trim() : '';
+      if (e && !e.checkValidity() && e.validity.badInput) o[key] = NaN;
+      else if (t !== '') o[key] = Number(t);
+    }
+    return o;
+  }
+  const LEVER_TITLE = { foster_recruitment: 'Extra foster households', foster_retention: 'Foster carers\' resignations',
+    step_down: 'Step-down', edge_of_care: 'Edge of care', kinship_sgo: 'Kinship care and special guardianship' };
+
   /* ---- running ---- */
   function settings() {
     return { config: $('config').value, reps: Number($('reps').value), years: Number($('years').value), seed: Number($('seed').value) };
@@ -290,7 +442,8 @@
     const from = $('from').value;
     const levers = [];
     const v = (id) => $(id).value.trim();
-    const add = (o) => { if (from) o.from = from; levers.push(o); };
+    const used = {};
+    const add = (o) => { if (from) o.from = from; Object.assign(o, leverCosts(o.lever)); used[o.lever] = 1; levers.push(o); };
     if (v('extra_per_year') !== '' && Number(v('extra_per_year')) !== 0) add({ lever: 'foster_recruitment', extra_per_year: Number(v('extra_per_year')) });
     if (v('resignation_multiplier') !== '' && Number(v('resignation_multiplier')) !== 1) add({ lever: 'foster_retention', resignation_multiplier: Number(v('resignation_multiplier')) });
     if (v('ready_after_months') !== '') add({ lever: 'step_down', ready_after_months: Number(v('ready_after_months')) });
@@ -302,6 +455,16 @@
       if (g !== '') o.sgo_multiplier = Number(g);
       add(o);
     }
+    /* a cost typed under a lever left at "no change" would be lost: say so */
+    const problems = [];
+    for (const lever of Object.keys(LEVER_TITLE)) {
+      const c = leverCosts(lever);
+      if (!used[lever] && Object.keys(c).length)
+        problems.push(LEVER_TITLE[lever] + ': its costs are filled in but the lever is at "no change"; set the lever, or empty its costs.');
+      for (const k of Object.keys(c))
+        if (Number.isNaN(c[k])) problems.push(LEVER_TITLE[lever] + ': ' + COST_FIELDS.find((f) => f[0] === k)[1] + ' is not a number (expected digits only, without £ or commas).');
+    }
+    if (problems.length) throw new ApiError(problems);
     const s = { name: v('scenario-name'), levers: levers };
     if (v('scenario-description')) s.description = v('scenario-description');
     return s;
@@ -309,7 +472,9 @@
 
   async function run(scenarios, what) {
     showErrors([]);
-    const body = Object.assign(settings(), { scenarios: scenarios });
+    let body;
+    try { body = Object.assign(settings(), { scenarios: scenarios() }); } catch (e) { fail(e); return; }
+    state.sentLevers = body.scenarios.length && body.scenarios[0].levers ? body.scenarios[0].levers : [];
     const box = $('progress-box');
     box.hidden = false;
     $('progress').value = 0;
@@ -378,6 +543,7 @@
     showErrors([]);
     try {
       const body = Object.assign(settings(), { scenarios: [edited()] });
+      state.sentLevers = body.scenarios[0].levers;
       const a = $('author').value.trim();
       if (a) body.author = a;
       const r = await fetch('/api/scenario-file', { method: 'POST', headers: headers(true), body: JSON.stringify(body) });
@@ -472,18 +638,29 @@
         sel.appendChild(o);
       }
       if (keep && l.baselines.some((b) => b.name === keep)) sel.value = keep;
+      else if (l.baselines.length) {
+        /* first time: the baseline with the latest start (the newest data), not an old back-test's */
+        const newest = l.baselines.reduce((a, b) => (b.start > a.start ? b : a));
+        sel.value = newest.name;
+      }
     }
+    if (!l.baselines.length)
+      showErrors(['There is no baseline to choose: config/ (in the folder carecap serve was started in) holds no config that loads. Start carecap serve in the folder that holds config/, or fit one from SSDA903 files in step 5.']);
     onBaselineChange();
   }
 
   async function start() {
-    $('baseline-form').addEventListener('submit', (e) => { e.preventDefault(); run([], 'the baseline'); });
+    makeCostFields();
+    $('baseline-form').addEventListener('submit', (e) => { e.preventDefault(); run(() => [], 'the baseline'); });
     $('levers-form').addEventListener('submit', (e) => {
       e.preventDefault();
-      const list = [edited()];
-      for (const cb of document.querySelectorAll('#bundled input:checked')) list.push({ file: cb.value });
-      if (list.length > 4) { showErrors(['Choose at most 3 saved scenarios to compare with yours (4 in all).']); return; }
-      run(list, 'the comparison');
+      const n = document.querySelectorAll('#bundled input:checked').length;
+      if (n > 3) { showErrors(['Choose at most 3 saved scenarios to compare with yours (4 in all).']); return; }
+      run(() => {
+        const list = [edited()];
+        for (const cb of document.querySelectorAll('#bundled input:checked')) list.push({ file: cb.value });
+        return list;
+      }, 'the comparison');
     });
     $('cancel').addEventListener('click', cancel);
     $('save').addEventListener('click', save);

@@ -200,6 +200,35 @@ try:
     c.ok(st == 400 and r.returncode == 3 and len(api_msgs) == 3 and api_msgs == check_msgs,
          f"out-of-range levers get check's messages: API {api_msgs} check {check_msgs}")
 
+    # a region file (region.h) is not a baseline the page runs: one message that says so
+    if os.path.exists(os.path.join(srv.dir, "config", "d2n2.cfg")):
+        st, _, data = request(srv, "POST", "/api/runs", dict(SMALL, config="d2n2"))
+        e = errors(data) or []
+        c.ok(st == 400 and len(e) == 1 and "is a region file" in e[0], f"a region file gets one message ({st}, {e})")
+        names = [b["name"] for b in json.loads(request(srv, "GET", "/api/baselines")[2])["baselines"]]
+        c.ok("d2n2" not in names and "nottinghamshire" in names, f"a region file is not listed ({names})")
+
+    # the levers' costs and ramp-up (the business case's fields): check's messages too
+    costed = [dict(levers[0], one_off_cost=50000, revenue_cost=150000, ramp_up_months=12),
+              dict(levers[1], capital_cost=20000)]
+    st, h, saved = request(srv, "POST", "/api/scenario-file", dict(SMALL, scenarios=[{"name": "cost-test",
+                                                                                      "levers": costed}]))
+    c.ok(st == 200 and b"revenue_cost = 150000;" in saved and b"ramp_up_months = 12;" in saved
+         and b"capital_cost = 20000;" in saved, f"a scenario with lever costs is saved with them ({st})")
+    bad_costs = [dict(costed[0], revenue_cost=-1, ramp_up_months=1000), dict(costed[1], capital_cost=-20000)]
+    st, _, data = request(srv, "POST", "/api/runs", dict(SMALL, scenarios=[{"name": "cost-test",
+                                                                            "levers": bad_costs}]))
+    api_msgs = errors(data) or []
+    text = saved.decode().replace("revenue_cost = 150000;", "revenue_cost = -1;").replace(
+        "ramp_up_months = 12;", "ramp_up_months = 1000;").replace("capital_cost = 20000;", "capital_cost = -20000;")
+    with open(os.path.join(srv.dir, "scenarios", "cost-test.cfg"), "w") as f:
+        f.write(text)
+    r = subprocess.run([CARECAP, "check", "cost-test.cfg"], cwd=os.path.join(srv.dir, "scenarios"),
+                       capture_output=True, text=True)
+    check_msgs = [x for x in r.stderr.splitlines() if not x.startswith("carecap:")]
+    c.ok(st == 400 and r.returncode == 3 and len(api_msgs) == 3 and api_msgs == check_msgs,
+         f"out-of-range lever costs get check's messages: API {api_msgs} check {check_msgs}")
+
     # ---- 5. names are data: JSON escaped, never run by a shell
     marker = os.path.join(srv.dir, "SHELL-RAN")
     hostile = 'x $(touch %s) `touch %s`; touch %s' % (marker, marker, marker)
@@ -335,7 +364,8 @@ srv = Server("-j", "2")
 try:
     body = {"config": "nottinghamshire", "reps": 40, "years": 3, "seed": 11,
             "scenarios": [{"name": "api-test", "levers": [
-                {"lever": "foster_recruitment", "extra_per_year": 6, "from": "2023-01-01"},
+                {"lever": "foster_recruitment", "extra_per_year": 6, "from": "2023-01-01",
+                 "one_off_cost": 40000, "revenue_cost": 120000, "ramp_up_months": 9},
                 {"lever": "edge_of_care", "entry_multiplier": {"age_12_15": 0.8}, "from": "2023-06-01"}]},
                 {"file": "step-down"}]}
     st, rid, last = run(srv, body)
@@ -363,6 +393,15 @@ try:
         mism = [r for r in res[part] if cli.get(tuple(r[:4])) != r[4:]]
         c.ok(len(res[part]) > 100 and not mism,
              f"{part}: the API's {len(res[part])} rows equal compare's CSV ({len(mism)} differ: {mism[:2]})")
+    # the business case: every row of it in compare's CSV is in the API, equal
+    business = ("lever_cost", "savings", "net_benefit", "npv", "p_payback", "payback_year", "gap_weeks_closed",
+                "cost_per_gap_week")
+    cli = {k: v for k, v in csv_rows("comparison.csv").items() if k[2] in business}
+    api = {tuple(r[:4]): r[4:] for r in res["comparison"] if r[2] in business}
+    per = {(k[0], k[2]) for k in cli}
+    c.ok(len(cli) > 20 and api == cli and len(per) == 2 * len(business),
+         f"the business case: the API's {len(api)} rows equal compare's {len(cli)} "
+         f"({sorted(set(cli) ^ set(api))[:3]}, {[k for k in cli if api.get(k) != cli[k]][:2]})")
 finally:
     rc = srv.stop()
     c.ok(rc == 0, f"the server stops cleanly (exit {rc}): {srv.errors[-2000:]}")
