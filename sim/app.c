@@ -241,18 +241,6 @@ static int copy_resolved(const char *config, FILE *dst, const char *dir)
     return 0;
 }
 
-/* Can results be written to dir? Makes its parents, checks that it is new,
- * empty or carecap's own results folder, and that a temporary folder can be
- * made beside it (then removed: nothing is left if the run is stopped). */
-static int check_outdir(const char *dir, char *msg)
-{
-    cco_stage *st = cco_stage_new(dir, msg);
-    if (!st)
-        return -1;
-    cco_stage_abort(st);
-    return 0;
-}
-
 /* Close output file `name` (NULL: never opened); 1 after a failure, with a
  * message unless one was given already (`failed`). */
 static int close_output(FILE *f, const char *name, const char *dir, int failed, FILE *err)
@@ -459,7 +447,7 @@ int cca_run(const cca_run_opts *o, FILE *out, FILE *err)
         return CCA_USAGE;
     }
     /* Fail before a long simulation, not after, if results cannot be written. */
-    if (check_outdir(o->outdir, msg) != 0) {
+    if (cco_check_outdir(o->outdir, msg) != 0) {
         fprintf(err, "carecap: %s\n", msg);
         free(per_rep);
         ccx_free(lay);
@@ -556,12 +544,6 @@ done:
 }
 
 /* The same file? (two paths to one baseline) */
-static int same_file(const char *a, const char *b)
-{
-    char ra[PATH_MAX], rb[PATH_MAX];
-    return realpath(a, ra) && realpath(b, rb) && strcmp(ra, rb) == 0;
-}
-
 /* compare on an MPI rank other than 0: take part in the baseline's and
  * every scenario's run (rank 0 merges and writes). */
 static int follow_compare(const cc_params *base, csn_scenario **sc, const cca_run_opts *o, const cce_opts *eo,
@@ -621,7 +603,7 @@ int cca_compare(const cca_run_opts *o, FILE *out, FILE *err)
             bad = 1;
             continue;
         }
-        if (!same_file(sc[i]->baseline, o->config)) {
+        if (!cco_same_file(sc[i]->baseline, o->config)) {
             fprintf(err, "%s: baseline: the scenario applies to %s, not %s (expected the same baseline)\n",
                     o->scenarios[i], sc[i]->baseline, o->config);
             rc = CCA_INVALID;
@@ -651,7 +633,7 @@ int cca_compare(const cca_run_opts *o, FILE *out, FILE *err)
         rc = CCA_RUNTIME;
         goto fail;
     }
-    if (check_outdir(o->outdir, msg) != 0) {
+    if (cco_check_outdir(o->outdir, msg) != 0) {
         fprintf(err, "carecap: %s\n", msg);
         rc = CCA_IO;
         goto fail;
@@ -915,7 +897,7 @@ int cca_backtest(const cca_run_opts *o, const char *la, FILE *out, FILE *err)
     }
     /* Fail before a long simulation, not after, if results cannot be written. */
     char msg[512];
-    if (check_outdir(ro.outdir, msg) != 0) {
+    if (cco_check_outdir(ro.outdir, msg) != 0) {
         fprintf(err, "carecap: %s\n", msg);
         rc = CCA_IO;
         goto done;

@@ -637,6 +637,21 @@ void cco_stage_abort(cco_stage *s)
     free(s);
 }
 
+int cco_check_outdir(const char *dir, char *msg)
+{
+    cco_stage *st = cco_stage_new(dir, msg);
+    if (!st)
+        return -1;
+    cco_stage_abort(st);
+    return 0;
+}
+
+int cco_same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
 const char *cco_stage_dir(const cco_stage *s) { return s->tmp; }
 const char *cco_stage_final(const cco_stage *s) { return s->final; }
 

@@ -92,6 +92,12 @@ const char *cco_stage_final(const cco_stage *s);
 int cco_stage_commit(cco_stage *s, char *err);
 /* Remove the temporary folder and free s (NULL: nothing). */
 void cco_stage_abort(cco_stage *s);
+/* Can results go into dir: a temporary folder is made beside it and removed
+ * at once (nothing is left). 0, or -1 with a message in msg (as
+ * cco_stage_new). */
+int cco_check_outdir(const char *dir, char *msg);
+/* Do paths a and b name the same file (same device and inode)? */
+int cco_same_file(const char *a, const char *b);
 /* Is `name` one of the entries carecap writes into a results folder? */
 int cco_result_name(const char *name);
 /* Copy the regular file dir/name into folder `to` (created new). 0, 1 when

@@ -1,6 +1,7 @@
 /* region: loading and validating region files and region scenarios. */
 #define _XOPEN_SOURCE 700
 #include "region.h"
+#include "output.h"
 
 #include <libconfig.h>
 #include <limits.h>
@@ -39,12 +40,6 @@ static char *resolve(const char *file, const char *rel)
     memcpy(p, file, dn);
     memcpy(p + dn, rel, strlen(rel) + 1);
     return p;
-}
-
-static int same_file(const char *a, const char *b)
-{
-    char ra[PATH_MAX], rb[PATH_MAX];
-    return realpath(a, ra) && realpath(b, rb) && strcmp(ra, rb) == 0;
 }
 
 /* A key: 1 to 32 of [a-z0-9_], starting with a letter. */
@@ -516,7 +511,7 @@ static int load_scenario(const char *path, cc_diag *diag, ccrg_region *g)
             int src = spath ? csn_load(spath, diag, &s) : CCP_EIO;
             if (src != CCP_OK) {
                 ccc_error(&r, e, "scenario", "%s cannot be loaded (expected a council scenario)", sp);
-            } else if (!same_file(s->baseline, g->council[c].config)) {
+            } else if (!cco_same_file(s->baseline, g->council[c].config)) {
                 ccc_error(&r, e, "scenario", "applies to %s, not to %s's config %s (expected a scenario of that "
                           "council)", s->baseline, ck, g->council[c].config);
                 csn_free(s);

@@ -29,12 +29,6 @@
  * have this key). */
 const char ccra_region_key[] = "region";
 
-static int realpath_same(const char *a, const char *b)
-{
-    char ra[4096], rb[4096];
-    return realpath(a, ra) && realpath(b, rb) && strcmp(ra, rb) == 0;
-}
-
 static int load(const char *path, FILE *err, ccrg_region **g)
 {
     cc_diag *d = ccg_new();
@@ -507,7 +501,7 @@ int ccra_run(const cca_run_opts *o, FILE *out, FILE *err)
             continue;
         }
         if (strcmp(sg[s]->scenario, "baseline") == 0 || !sg[s]->region_path ||
-            !realpath_same(sg[s]->region_path, o->config)) {
+            !cco_same_file(sg[s]->region_path, o->config)) {
             fprintf(err, "%s: baseline: the region scenario applies to %s, not %s (expected a region scenario of "
                          "the same region file)\n",
                     o->scenarios[s], sg[s]->region_path ? sg[s]->region_path : "no region", o->config);
@@ -525,13 +519,11 @@ int ccra_run(const cca_run_opts *o, FILE *out, FILE *err)
         goto agree;
     }
     if (rank == 0) { /* the writer checks the results folder can be written */
-        cco_stage *probe = cco_stage_new(o->outdir, msg);
-        if (!probe) {
+        if (cco_check_outdir(o->outdir, msg) != 0) {
             fprintf(err, "carecap: %s\n", msg);
             rc = CCA_IO;
             goto agree;
         }
-        cco_stage_abort(probe);
     }
 agree:
     if (!ccrk_all(rc == CCA_OK)) { /* any rank's failure stops every rank */

@@ -487,12 +487,10 @@ static void write_txt(FILE *f, const csk_opts *o, const csk_result *r)
 int csk_main(const csk_opts *o, FILE *out, FILE *err)
 {
     char msg[512];
-    cco_stage *probe = cco_stage_new(o->outdir, msg);
-    if (!probe) {
+    if (cco_check_outdir(o->outdir, msg) != 0) {
         fprintf(err, "carecap: %s\n", msg);
         return CCA_IO;
     }
-    cco_stage_abort(probe);
     csk_result *r = NULL;
     int rc = csk_search(o, &r, err);
     if (rc != CCA_OK)

@@ -460,12 +460,10 @@ static int write_tornado(const char *sd, const csa_opts *o, const csa_result *r,
 int csa_main(const csa_opts *o, FILE *out, FILE *err)
 {
     char msg[512];
-    cco_stage *probe = cco_stage_new(o->outdir, msg);
-    if (!probe) {
+    if (cco_check_outdir(o->outdir, msg) != 0) {
         fprintf(err, "carecap: %s\n", msg);
         return CCA_IO;
     }
-    cco_stage_abort(probe);
     csa_result *r = NULL;
     int rc = csa_analyse(o, &r, err);
     if (rc != CCA_OK)

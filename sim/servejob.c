@@ -125,12 +125,6 @@ static char *named_file(const sjb_pool *p, const char *sub, const char *name)
     return path;
 }
 
-static int same_file(const char *a, const char *b)
-{
-    struct stat sa, sb;
-    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-}
-
 /* The sorted names (without .cfg) of the regular files *.cfg in root/sub. */
 static int list_names(const sjb_pool *p, const char *sub, char ***out)
 {
@@ -228,7 +222,7 @@ int sjb_list(sjb_pool *p, FILE *f)
         csn_scenario *s = path ? quiet_scenario(path) : NULL;
         int b = -1;
         for (int k = 0; s && k < nc && b < 0; k++)
-            if (cpath[k] && same_file(cpath[k], s->baseline))
+            if (cpath[k] && cco_same_file(cpath[k], s->baseline))
                 b = k;
         if (s && b >= 0) {
             fputs(first ? "{\"file\":" : ",{\"file\":", f);
@@ -396,7 +390,7 @@ static int prepare(sjb_pool *p, const srq_run *rq, cc_diag *d, sjb_job *j)
             if (!dd || csn_load(path, dd, &j->scen[i]) != CCP_OK) {
                 for (size_t k = 0; dd && k < ccg_count(dd); k++)
                     ccg_add(d, "%s", ccg_get(dd, k));
-            } else if (!same_file(j->scen[i]->baseline, j->config_path)) {
+            } else if (!cco_same_file(j->scen[i]->baseline, j->config_path)) {
                 ccg_add(d, "%s: baseline: the scenario applies to another baseline (expected %s)", path,
                         j->config_path);
             }
