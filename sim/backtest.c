@@ -71,6 +71,22 @@ static double model_value(const cce_result *r, cdf_measure m, int j, int rep, in
     return a;
 }
 
+/* The 90% band's ends as order statistics of the sorted sample x[0..n-1]
+ * (ccy_summarise leaves it sorted): with k = ceil(n / 20), the band runs
+ * from x[k-1] to x[n-k]. A value lies inside exactly when at least 5% of the
+ * replications are at or below it and at least 5% at or above it, so an
+ * integer published count is compared with integer ends (no interpolation
+ * between two sample values) and a count the model gives 5% of the time at
+ * the edge is inside. */
+static void band_ends(const double *x, size_t n, ccy_stats *st)
+{
+    size_t k = (n + 19) / 20;
+    if (k < 1)
+        k = 1;
+    st->p05 = x[k - 1];
+    st->p95 = x[n - k];
+}
+
 static int push(cbt_table *t, int *cap, const cbt_row *x)
 {
     if (t->n == *cap) {
@@ -155,6 +171,7 @@ int cbt_compute(const cce_result *r, const cdf_set *d, cc_diag *notes, cbt_table
                 if (n > 0) {
                     row.modelled = 1;
                     ccy_summarise(x, n, &row.st);
+                    band_ends(x, n, &row.st);
                 }
             }
             if (push(t, &cap, &row) != 0) {
