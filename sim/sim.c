@@ -726,8 +726,12 @@ static void on_birthday(cc_sim *s, uint32_t i, double t)
         }
         s->cur[s->L->tr18 + dest] += 1;
         c->dest18 = (uint8_t)dest;
-        if (s->L->dfe >= 0 && (c->placed == CCM_FOSTER || c->placed == CCM_KINSHIP)) {
-            /* DfE: eligible care leavers who were in a foster placement on their 18th birthday */
+        /* DfE: care leavers in a foster placement on their 18th birthday who
+         * are eligible for care leavers support: looked after for at least
+         * 13 weeks since 14 (one episode here: 91 days in care by now). A
+         * start-date child without a stated history is taken as eligible. */
+        int eligible = t - c->entered >= 91 || (!c->entrant && p->hist_n[CCM_NCOHORT - 1] == 0);
+        if (s->L->dfe >= 0 && eligible && (c->placed == CCM_FOSTER || c->placed == CCM_KINSHIP)) {
             s->cur[s->L->dfe + CCX_DFE_SP_ELIG] += 1;
             if (dest == CCM_STAYING_PUT)
                 s->cur[s->L->dfe + CCX_DFE_SP_YES] += 1;
