@@ -783,7 +783,9 @@ DRIFT_TABLES = {
 }
 # the routes' labels in DRIFT_TABLES["ceased"] (returned home sums its two kinds)
 DRIFT_ROUTES = [("return_home", slice(0, 2)), ("adoption", slice(2, 3)), ("sgo", slice(3, 4)), ("cao", slice(4, 5))]
+DRIFT_FAMS = ["entries", "exits", "moves", "staying_put"]
 DRIFT_MIN = 5  # counts below this (or suppressed) leave the year pair out
+ROUND_VAR = 100.0 / 12  # variance of a count rounded to the nearest 10 (uniform error on +-5)
 # the model's entry cohorts (config key, label) and the DfE age bands each overlaps
 DRIFT_COHORT_BANDS = [
     ("age_0_3", "0-3", ["Under 1 year", "1 to 4 years"]),
@@ -859,12 +861,30 @@ def fit_drift(data_dir, cutoff):
         vals = [v for v in vals if v is not None]
         return sum(vals) if vals else None
 
+    def count_all(tab, g, y, group, labels):
+        vals = [T[tab].get(g + (y, group, l)) for l in labels]
+        return None if any(v is None for v in vals) else sum(vals)
+
+    cross = {}  # (level, family, family) -> [product of the two families' changes, less shared noise]
+
     def add(fam, g, d, v):
         lvl = "council" if g[0] == "Local authority" else "wider"
         obs.setdefault((fam, lvl if k == 1 else "council2"), []).append((d, v))
         if g[0] == "National" and k == 1:  # England alone: the national fit's drift
             obs.setdefault((fam, "england"), []).append((d, v))
 
+    # The observation model: the DfE publishes a council's counts exactly but rounds national and
+    # regional counts to the nearest 10. A geography whose every count up to the cut-off in these
+    # tables is a multiple of 10 is taken as rounded; rounding adds an error uniform on +-5
+    # (variance 10^2/12) to each count, independent of the counting noise, so its part of a
+    # change's variance (delta method) is left out of the drift with the counting noise.
+    unrounded = set()
+    for tab in T.values():
+        for key, v in tab.items():
+            if v is not None and key[2] <= cutoff and v % 10 != 0:
+                unrounded.add(key[:2])
+    rvar = lambda g: 0.0 if g in unrounded else ROUND_VAR
+    rounded_geos = sorted(g for g in geos if g not in unrounded)
     ok = lambda *n: all(x is not None and x >= DRIFT_MIN for x in n)
     for k, g, y in [(k, g, y) for k in (1, 2) for g in geos for y in years]:
         if y - k not in years or (k == 2 and g[0] != "Local authority"):
@@ -873,8 +893,9 @@ def fit_drift(data_dir, cutoff):
         for a in DRIFT_TABLES["starts"][1]:
             n0, n1 = T["starts"].get(g + (y - k, "Age group", a)), T["starts"].get(g + (y, "Age group", a))
             if ok(n0, n1):
-                add("entries", g, math.log(n1 / n0), 1 / n0 + 1 / n1)
-                add("entries:" + a, g, math.log(n1 / n0), 1 / n0 + 1 / n1)
+                v = 1 / n0 + 1 / n1 + rvar(g) * (1 / n0 ** 2 + 1 / n1 ** 2)
+                add("entries", g, math.log(n1 / n0), v)
+                add("entries:" + a, g, math.log(n1 / n0), v)
                 dband.append(math.log(n1 / n0))
         if len(dband) >= 2:
             # the bands' counting noise is independent, so the mean product of two bands'
@@ -887,18 +908,50 @@ def fit_drift(data_dir, cutoff):
             lab = labels[sl]
             n0, n1 = count("ceased", g, y - k, grp, lab), count("ceased", g, y, grp, lab)
             if ok(n0, n1, s0, s1):
-                add("exits", g, math.log(n1 / n0) - math.log(s1 / s0), 1 / n0 + 1 / n1)
+                add("exits", g, math.log(n1 / n0) - math.log(s1 / s0),
+                    1 / n0 + 1 / n1 + rvar(g) * (1 / n0 ** 2 + 1 / n1 ** 2 + 1 / s0 ** 2 + 1 / s1 ** 2))
         grp, labels = DRIFT_TABLES["placements"]
         n0, n1 = count("placements", g, y - k, grp, labels), count("placements", g, y, grp, labels)
         if ok(n0, n1, s0, s1):
-            add("moves", g, math.log(n1 / n0) - math.log(s1 / s0), 1 / n0 + 1 / n1)
+            add("moves", g, math.log(n1 / n0) - math.log(s1 / s0),
+                1 / n0 + 1 / n1 + rvar(g) * (1 / n0 ** 2 + 1 / n1 ** 2 + 1 / s0 ** 2 + 1 / s1 ** 2))
+        # the families' whole changes this geography and year pair, for the step they share
+        if k == 1:
+            fam_d = {}
+            grp, labels = DRIFT_TABLES["starts"]
+            n0, n1 = count_all("starts", g, y - 1, grp, labels), count_all("starts", g, y, grp, labels)
+            if ok(n0, n1):
+                fam_d["entries"] = math.log(n1 / n0)
+            grp, labels = DRIFT_TABLES["ceased"]
+            n0, n1 = count_all("ceased", g, y - 1, grp, labels), count_all("ceased", g, y, grp, labels)
+            if ok(n0, n1, s0, s1):
+                fam_d["exits"] = math.log(n1 / n0) - math.log(s1 / s0)
+            grp, labels = DRIFT_TABLES["placements"]
+            n0, n1 = count_all("placements", g, y - 1, grp, labels), count_all("placements", g, y, grp, labels)
+            if ok(n0, n1, s0, s1):
+                fam_d["moves"] = math.log(n1 / n0) - math.log(s1 / s0)
         grp, (live, elig) = DRIFT_TABLES["stayput"]
         k0, k1 = T["stayput"].get(g + (y - k, grp, live)), T["stayput"].get(g + (y, grp, live))
         e0, e1 = T["stayput"].get(g + (y - k, grp, elig)), T["stayput"].get(g + (y, grp, elig))
         if ok(k0, k1, e0, e1) and k0 < e0 and k1 < e1 and e0 - k0 >= DRIFT_MIN and e1 - k1 >= DRIFT_MIN:
             p0, p1 = k0 / e0, k1 / e1
+            # rounding k and e by +-5: d logit / dk = 1/k + 1/(e-k), d logit / de = -1/(e-k)
+            rl = lambda kk, ee: (1 / kk + 1 / (ee - kk)) ** 2 + 1 / (ee - kk) ** 2
             add("staying_put", g, math.log(p1 / (1 - p1)) - math.log(p0 / (1 - p0)),
-                1 / (e0 * p0 * (1 - p0)) + 1 / (e1 * p1 * (1 - p1)))
+                1 / (e0 * p0 * (1 - p0)) + 1 / (e1 * p1 * (1 - p1)) + rvar(g) * (rl(k0, e0) + rl(k1, e1)))
+            if k == 1:
+                fam_d["staying_put"] = math.log(p1 / (1 - p1)) - math.log(p0 / (1 - p0))
+        if k == 1:
+            # counting noise is independent between the families' counts; exits and moves share
+            # the stock, whose rounding (if any) is their one common noise
+            lvl = "council" if g[0] == "Local authority" else "wider"
+            for i, f in enumerate(DRIFT_FAMS):
+                for h in DRIFT_FAMS[i + 1:]:
+                    if f in fam_d and h in fam_d:
+                        nv = rvar(g) * (1 / s0 ** 2 + 1 / s1 ** 2) if (f, h) == ("exits", "moves") else 0.0
+                        cross.setdefault((lvl, f, h), []).append(fam_d[f] * fam_d[h] - nv)
+                        if g[0] == "National":
+                            cross.setdefault(("england", f, h), []).append(fam_d[f] * fam_d[h] - nv)
     what = {"entries": "starts by age group (la_cla_who_started_to_be_looked_after, Under 1 .. 16 and over): d = change in log starts",
             "exits": "ceased by route (la_children_who_ceased_during_year: returned home, adopted, SGO, CAO): d = change in log ceased less change in log 31 March stock",
             "moves": "placements changing (la_cla_during_year_new_placements, Total placements changing): d = change in log count less change in log 31 March stock",
@@ -914,6 +967,12 @@ def fit_drift(data_dir, cutoff):
     lines.append("# at least 0. A council's rates move at least as much as a region's (a region averages its")
     lines.append("# councils' drift), so the figure used is the larger of the councils' and the regions'")
     lines.append("# and England's pooled estimates. Series with a count below %d or suppressed are left out." % DRIFT_MIN)
+    lines.append("# Observation model: councils' counts are published exactly; a geography whose every count")
+    lines.append("# up to the cut-off is a multiple of 10 is taken as rounded to the nearest 10 (the DfE rounds")
+    lines.append("# national and regional figures), and the rounding's variance 10^2/12 a count joins the")
+    lines.append("# noise (log change: + 8.33 (1/n0^2 + 1/n1^2), and the stocks' alike; logit share k of e:")
+    lines.append("# + 8.33 ((1/k + 1/(e-k))^2 + 1/(e-k)^2) each year). Rounded here: %s." % (
+        ", ".join(g[1] for g in rounded_geos) if rounded_geos else "none"))
     levels = ["council", "wider"]
     if AREA[0] == "national":
         # England's total averages every council's and region's drift: its own year-on-year
@@ -956,6 +1015,7 @@ def fit_drift(data_dir, cutoff):
             lines.append("# %s persistence: no two-year change up to the cut-off to estimate it from: 1, a random" % fam)
             lines.append("#   walk (assumption: the widest of the choices)")
         # a step's sd such that a one-year change has the estimated variance: V1 = s^2 2 / (1 + phi)
+        sd[fam + "_var"] = sd[fam]
         sd[fam] = math.sqrt(sd[fam] * (1 + phi) / 2)
         sd[fam + "_persistence"] = phi
     lines.append("# A step's sd is sqrt(V (1 + phi) / 2) for the one-year drift variance V above, so that a")
@@ -1010,6 +1070,7 @@ def fit_drift(data_dir, cutoff):
     sd["entries_by_cohort"] = by
     sd["common"] = math.sqrt(common * (1 + phi) / 2)
     lines.append("#   shared step sd sqrt(C (1 + phi) / 2) = %.4f" % sd["common"])
+    shared_step(sd, cross, common, levels, lines)
     pairs["entries"] = min(npairs) if npairs else 0
     sd["dof"] = pairs
     lines.append("# dof: the year pairs behind each family's figure (entries: the fewest behind any band used")
@@ -1017,6 +1078,65 @@ def fit_drift(data_dir, cutoff):
     lines.append("#   scales the family's variance by n / chi2(n) (a scaled inverse chi-square; pairs in the same")
     lines.append("#   year are not independent, so n overstates what is known: the tails are if anything too thin).")
     return sd, lines
+
+
+def shared_step(sd, cross, common, levels, lines):
+    """The step every family shares (a common shock): signed loadings b with b_f b_g the
+    covariance of families f and g's one-year changes, fitted to the pooled products; each
+    family's own variance gives up b_f^2 so that its total stays as estimated."""
+    lvl = "england" if levels == ["england"] else "wider"
+    lines.append("# the step every family shares: for each geography and year pair the product of two families'")
+    lines.append("#   whole changes (entries: all starts; exits: the four routes together, less the stock; moves;")
+    lines.append("#   staying put), less their shared counting noise (exits and moves: the stock's rounding), pooled;")
+    lines.append("#   mean, and its standard error sd/sqrt(n), by level:")
+    C = {}
+    for i, f in enumerate(DRIFT_FAMS):
+        for h in DRIFT_FAMS[i + 1:]:
+            parts = []
+            for L in (["council", "wider"] if lvl == "wider" else ["england"]):
+                o = cross.get((L, f, h), [])
+                if not o:
+                    parts.append("%s no pair" % L)
+                    continue
+                m = sum(o) / len(o)
+                se = math.sqrt(sum((x - m) ** 2 for x in o) / (len(o) - 1) / len(o)) if len(o) > 1 else float("nan")
+                parts.append("%s %d: %.5f (se %.5f)" % (L, len(o), m, se))
+                if L == lvl:
+                    C[(f, h)] = m
+            lines.append("#   %-22s %s" % (f + " x " + h, "; ".join(parts)))
+    # each loading is bounded by what the family's changes share: entries, the variance every age
+    # band shares (C above); the others, their one-year drift variance
+    cap = {"entries": common, "exits": sd["exits_var"], "moves": sd["moves_var"],
+           "staying_put": sd["staying_put_var"]}
+    b = {f: math.sqrt(cap[f]) for f in DRIFT_FAMS}
+    for _ in range(500):
+        for f in DRIFT_FAMS:
+            num = den = 0.0
+            for (x, y), c in C.items():
+                if f in (x, y):
+                    o = y if x == f else x
+                    num += c * b[o]
+                    den += b[o] ** 2
+            v = num / den if den > 0 else 0.0
+            lim = math.sqrt(cap[f])
+            b[f] = max(-lim, min(lim, v))
+    lines.append("#   loadings b (one-year changes' covariance b_f b_g, least squares over the %s level's %d" % (lvl, len(C)))
+    lines.append("#   products, |b_f| at most the square root of: entries' shared variance %.5f, exits %.5f, moves" % (
+        cap["entries"], cap["exits"]))
+    lines.append("#   %.5f, staying put %.5f): %s" % (cap["moves"], cap["staying_put"],
+                                                  ", ".join("%s %.4f" % (f, b[f]) for f in DRIFT_FAMS)))
+    lines.append("#   fitted products: %s" % ", ".join("%s x %s %.5f" % (x, y, b[x] * b[y]) for (x, y) in C))
+    lines.append("#   each family's own variance gives up b^2 (entries: the shared entry walk's C), and each")
+    lines.append("#   loading becomes a step as the sizes do: b sqrt((1 + phi) / 2). The councils' own products")
+    lines.append("#   rest on a few pairs and are shown only.")
+    for f in ["exits", "moves", "staying_put"]:
+        phi = sd[f + "_persistence"]
+        sd[f] = math.sqrt(max(0.0, sd[f + "_var"] - b[f] ** 2) * (1 + phi) / 2)
+    phi = sd["entries_persistence"]
+    sd["common"] = math.sqrt(max(0.0, common - b["entries"] ** 2) * (1 + phi) / 2)
+    sd["shared"] = {f: b[f] * math.sqrt((1 + sd[f + "_persistence"]) / 2) for f in DRIFT_FAMS}
+    lines.append("#   own step sds then: exits %.4f, moves %.4f, staying put %.4f, shared entry walk %.4f" % (
+        sd["exits"], sd["moves"], sd["staying_put"], sd["common"]))
 
 
 def write_drift(W, data_dir, cutoff):
@@ -1030,6 +1150,7 @@ def write_drift(W, data_dir, cutoff):
                                               for fam in ["entries", "exits", "moves", "staying_put"]))
     f.append("  entries_by_cohort = { %s };" % " ".join("%s = %.4f;" % kv for kv in sd["entries_by_cohort"]))
     f.append("  common = %.4f;" % sd["common"])
+    f.append("  shared = { %s };" % " ".join("%s = %.4f;" % (fam, sd["shared"][fam]) for fam in DRIFT_FAMS))
     f.append("  dof = { %s };" % " ".join("%s = %d;" % (fam, sd["dof"][fam])
                                        for fam in ["entries", "exits", "moves", "staying_put"] if sd["dof"][fam] > 0))
     f.append('  why = "scripts/fit-dfe.py: pooled year-on-year changes of published years up to %d, less counting noise (arithmetic above)";' % cutoff)

@@ -44,6 +44,8 @@ struct ccu_spec {
     double entry_sd[CCM_NCOHORT]; /* sd a year of each cohort's own entry steps */
     double common_sd;          /* sd a year of the entry step every cohort shares */
     double dof[CCU_NDF];       /* pairs each family's drift size was estimated from (0: taken as known) */
+    double shared[CCU_NDF];    /* each family's loading on the step every family shares (signed, sd a year) */
+    int has_shared;            /* a loading other than 0 */
 };
 
 struct ccu_work {
@@ -57,6 +59,7 @@ struct ccu_work {
     int years;                /* forecast years the drift walks cover */
     double *walk;             /* years * CCU_NDRIFT drift values (NULL: no drift) */
     double *common;           /* 2 * years: the shared entry walk and its variance */
+    double *shared;           /* 2 * years * CCU_NDF: each family's part of the shared step's walk, and its variance */
 };
 
 static double *field(const cc_params *p, const item *t)
@@ -401,7 +404,7 @@ static int overlaps(const item *a, const item *b)
 static void read_drift(ccc_reader *r, config_setting_t *root, ccu_spec *u)
 {
     static const char *const keys[] = {"entries", "exits", "moves", "staying_put", "persistence", "why",
-                                       "entries_by_cohort", "common", "dof"};
+                                       "entries_by_cohort", "common", "dof", "shared"};
     long g = 0;
     if (config_setting_get_member(root, "uncertainty_group") &&
         ccc_int(r, root, "uncertainty_group", 1, 1000, 0, &g))
@@ -448,6 +451,15 @@ static void read_drift(ccc_reader *r, config_setting_t *root, ccu_spec *u)
     }
     if (ccc_number(r, d, "common", 0, 1, 0, &u->common_sd))
         u->has_drift |= u->common_sd > 0;
+    /* the families' loadings on one step a year they all share (a common
+     * shock: signed, so that two families can move together or apart) */
+    config_setting_t *sh = ccc_group(r, d, "shared", 0);
+    if (sh) {
+        ccc_known(r, sh, keys, CCU_NDF);
+        for (int k = 0; k < CCU_NDF; k++)
+            if (ccc_number(r, sh, keys[k], -1, 1, 0, &u->shared[k]) && u->shared[k] != 0)
+                u->has_shared = u->has_drift = 1;
+    }
     config_setting_t *df = ccc_group(r, d, "dof", 0);
     if (df) {
         ccc_known(r, df, keys, CCU_NDF);
@@ -580,6 +592,10 @@ void ccu_report(const cc_params *p, FILE *out)
         fprintf(out, "  drift sizes estimated from (pairs; 0: taken as known): entries %g, exits %g, moves %g, "
                      "staying put %g\n", u->dof[CCU_DF_ENTRIES], u->dof[CCU_DF_EXITS], u->dof[CCU_DF_MOVES],
                 u->dof[CCU_DF_STAYPUT]);
+        if (u->has_shared)
+            fprintf(out, "  drift step every family shares (loading a year): entries %g, exits %g, moves %g, "
+                         "staying put %g\n", u->shared[CCU_DF_ENTRIES], u->shared[CCU_DF_EXITS],
+                    u->shared[CCU_DF_MOVES], u->shared[CCU_DF_STAYPUT]);
     } else
         fprintf(out, "  drift: none (the rates hold still over the forecast)\n");
     fprintf(out, "  %-40s %s\n", "numbers used (not 0; not 1 for multipliers)", "with uncertainty");
@@ -623,8 +639,9 @@ ccu_work *ccu_work_new(const cc_params *const *phases, int n, int years)
     if (ccu_drift(u)) {
         w->walk = calloc((size_t)w->years * CCU_NDRIFT, sizeof *w->walk);
         w->common = calloc((size_t)w->years * 2, sizeof *w->common);
+        w->shared = calloc((size_t)w->years * 2 * CCU_NDF, sizeof *w->shared);
     }
-    if (!w->copy || !w->ptr || !w->rng || !w->draw || (ccu_drift(u) && (!w->walk || !w->common))) {
+    if (!w->copy || !w->ptr || !w->rng || !w->draw || (ccu_drift(u) && (!w->walk || !w->common || !w->shared))) {
         ccu_work_free(w);
         return NULL;
     }
@@ -656,6 +673,7 @@ void ccu_work_free(ccu_work *w)
     free(w->copy);
     free(w->ptr);
     free(w->common);
+    free(w->shared);
     if (w->rng)
         gsl_rng_free(w->rng);
     free(w->draw);
@@ -757,7 +775,13 @@ static void draw_item(const item *t, gsl_rng *r, double *x)
  * The walks' steps come from stream (seed, draw) index 1, the scales and
  * the shared steps from index 2, apart from the parameters' index 0, so a
  * config without drift draws its parameters as before and one without
- * common or dof draws its walks as before. */
+ * common or dof draws its walks as before.
+ * The step every family shares (drift.shared): one standard normal z_y a
+ * year, from index 3; family f's part of it walks as u_y = phi_f u_(y-1) +
+ * b_f s_f z_y (b_f its signed loading, s_f its dof scale) and is added to
+ * every walk of the family, so that two families' year-on-year changes
+ * have covariance b_f b_g (the common shock). A config without it draws as
+ * before. */
 static void draw_walks(ccu_work *w, const ccu_spec *u, uint64_t seed, uint64_t draw)
 {
     double scale[CCU_NDF], *common = w->common, *cvar = w->common + w->years;
@@ -775,6 +799,22 @@ static void draw_walks(ccu_work *w, const ccu_spec *u, uint64_t seed, uint64_t d
             cvar[y] = var;
         }
     }
+    double *sh = w->shared, *shv = w->shared + (size_t)w->years * CCU_NDF;
+    memset(sh, 0, (size_t)w->years * 2 * CCU_NDF * sizeof *sh);
+    if (u->has_shared) {
+        double x[CCU_NDF] = {0}, var[CCU_NDF] = {0};
+        ccr_set(w->rng, seed, draw, CCR_PARAMS, 3);
+        for (int y = 0; y < w->years; y++) {
+            double z = gsl_ran_ugaussian(w->rng);
+            for (int f = 0; f < CCU_NDF; f++) {
+                double b = u->shared[f] * scale[f], phi = u->persist[f];
+                x[f] = phi * x[f] + b * z;
+                var[f] = phi * phi * var[f] + b * b;
+                sh[(size_t)y * CCU_NDF + (size_t)f] = x[f];
+                shv[(size_t)y * CCU_NDF + (size_t)f] = var[f];
+            }
+        }
+    }
     ccr_set(w->rng, seed, draw, CCR_PARAMS, 1);
     for (int j = 0; j < CCU_NDRIFT; j++) {
         int fam = j < CCU_DR_EXIT ? CCU_DF_ENTRIES : j < CCU_DR_MOVE ? CCU_DF_EXITS
@@ -788,6 +828,8 @@ static void draw_walks(ccu_work *w, const ccu_spec *u, uint64_t seed, uint64_t d
             x = phi * x + s * z;
             var = phi * phi * var + s * s;
             double xt = fam == CCU_DF_ENTRIES ? x + common[y] : x, vt = fam == CCU_DF_ENTRIES ? var + cvar[y] : var;
+            xt += sh[(size_t)y * CCU_NDF + (size_t)fam];
+            vt += shv[(size_t)y * CCU_NDF + (size_t)fam];
             w->walk[(size_t)y * CCU_NDRIFT + (size_t)j] = j == CCU_DR_STAYPUT ? xt : exp(xt - vt / 2);
         }
     }
