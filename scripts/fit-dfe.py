@@ -1562,11 +1562,18 @@ def main():
         " + ".join("%.1f" % cy[y] for y in years), cy_tot))
     f.append("# (published.txt, child_years_in_care); for entries the years observed.")
     f.append("# Staying put at 18: Beta(with + 1/2, without + 1/2) from the published counts; foster and")
-    f.append("# kinship take the same counts and are drawn apart (DfE does not split them). Not drawn: the")
-    f.append("# entrants' age and district split and the exits' age split are not counts of their own.")
-    f.append('{ setting = "entries.rate"; events = %d; exposure = %.1f;' % (round(sum(stot)), ny))
-    f.append('  why = "la_cla_who_started_to_be_looked_after, Total, years %s: %s started; all bands and districts scale together"; },' % (
-        yrs, " + ".join("%d" % v for v in stot)))
+    f.append("# kinship take the same counts and are drawn apart (DfE does not split them).")
+    f.append("# Entries: each age band's rate from its own starts (the DfE age groups' counts, split as")
+    f.append("# entries.inc says): independent Gamma draws per band are a Gamma draw of the total and a")
+    f.append("# Dirichlet draw of the split between bands, so the split's uncertainty (estimated from %d" % round(
+        sum(starts.values()) * ny))
+    f.append("# starts) is drawn with the total's. A DfE group shared by two bands counts in each by its")
+    f.append("# split (an approximation: the two bands' draws are independent, not tied to the one count).")
+    f.append("# Not drawn: the district split and the exits' age split are not counts of their own.")
+    for c in COHORTS:
+        f.append('{ setting = "entries.rate.%s"; events = %.2f; exposure = %.1f;' % (c, starts[c] * ny, ny))
+        f.append('  why = "la_cla_who_started_to_be_looked_after, Age group, years %s: %.2f starts in the band (%s); its districts scale together"; },' % (
+            yrs, starts[c] * ny, SPLIT_RULE.split(": ")[0]))
     route_src = {"return_home": "returned home (both kinds)", "adoption": "adopted", "sgo": "special guardianship orders",
                  "cao": "residence or child arrangement orders",
                  "other": "the rest of those ceasing under 18 (total less 18 and over less the routes above)"}
