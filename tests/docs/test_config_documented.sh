@@ -42,7 +42,7 @@ costs.one_off[].name costs.one_off[].date costs.one_off[].amount
 costs.discount_rate costs.deflator
 uncertainty uncertainty_of[].setting uncertainty_of[].events uncertainty_of[].exposure uncertainty_of[].counts
 uncertainty_of[].range90 uncertainty_of[].factor90 uncertainty_of[].why
-uncertainty_group initial.history.pairing drift.persistence drift.persistence.entries drift.persistence.exits drift.persistence.moves drift.persistence.staying_put drift.entries drift.exits drift.moves drift.staying_put drift.why drift.entries_by_cohort.<cohort> drift.common drift.dof.entries drift.dof.exits drift.dof.moves drift.dof.staying_put"
+uncertainty_group initial.history.pairing drift.persistence drift.persistence.entries drift.persistence.exits drift.persistence.moves drift.persistence.staying_put drift.entries drift.exits drift.moves drift.staying_put drift.why drift.entries_by_cohort.<cohort> drift.common drift.shared.entries drift.shared.exits drift.shared.moves drift.shared.staying_put drift.dof.entries drift.dof.exits drift.dof.moves drift.dof.staying_put"
 
 # Settings used by the configs we ship and test with.
 for cfg in "$CARECAP_ROOT"/config/*.cfg "$CARECAP_ROOT"/tests/data/*.cfg; do

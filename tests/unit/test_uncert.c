@@ -291,6 +291,67 @@ static void drift_parts(void)
     ccp_free(p);
 }
 
+/* The step every family shares (drift.shared): entries, an exit route and
+ * the staying-put shift covary by the product of their signed loadings,
+ * each walk's variance is its own plus its loading squared, and a config
+ * with the loadings at 0 draws its walks as without them. */
+static void drift_shared(void)
+{
+    const double E = 0.1, BE = 0.2, BX = -0.15, BS = 0.3, X = 0.1;
+    char extra[512];
+    snprintf(extra, sizeof extra,
+             "drift = { entries = %g; exits = %g; shared = { entries = %g; exits = %g; staying_put = %g; };"
+             " why = \"test\"; };\n", E, X, BE, BX, BS);
+    cc_params *p = testcfg_mminf_with(60, 0.5, "", extra);
+    CHECK(p != NULL, "config with a shared drift step loads");
+    if (!p)
+        return;
+    const cc_params *ph[1] = {p};
+    ccu_work *w = ccu_work_new(ph, 1, 2);
+    CHECK(w != NULL, "work");
+    enum { N = 20000 };
+    double ve = E * E + BE * BE, vx = X * X + BX * BX;
+    double s[3] = {0}, ss[3] = {0}, sex = 0, ses = 0;
+    for (int i = 0; i < N && w; i++) {
+        const double *dr = ccu_work_draw(w, 5, (uint64_t)i)[0]->drift;
+        double x[3] = {log(dr[CCU_DR_ENTRY + 2]) + ve / 2, log(dr[CCU_DR_EXIT + 1]) + vx / 2, dr[CCU_DR_STAYPUT]};
+        for (int k = 0; k < 3; k++) {
+            s[k] += x[k];
+            ss[k] += x[k] * x[k];
+        }
+        sex += x[0] * x[1];
+        ses += x[0] * x[2];
+    }
+    double want[3] = {ve, vx, BS * BS};
+    for (int k = 0; k < 3; k++) {
+        double m = s[k] / N, v = ss[k] / N - m * m;
+        CHECK(fabs(v - want[k]) < 4 * want[k] * sqrt(2.0 / N), "shared step: walk %d variance %.5f near %.5f", k, v,
+              want[k]);
+    }
+    double cex = sex / N - s[0] / N * s[1] / N, ces = ses / N - s[0] / N * s[2] / N;
+    printf("drift shared: covariance entries x exits %.5f (expected %.5f), entries x staying put %.5f (expected "
+           "%.5f)\n", cex, BE * BX, ces, BE * BS);
+    CHECK(fabs(cex - BE * BX) < 4 * sqrt(ve * vx / N), "entries and exits covary by b_E b_X");
+    CHECK(fabs(ces - BE * BS) < 4 * sqrt(ve * BS * BS / N), "entries and staying put covary by b_E b_S");
+    ccu_work_free(w);
+    ccp_free(p);
+    /* loadings of 0: the same walks as a config without the group */
+    cc_params *a = testcfg_mminf_with(60, 0.5, "", "drift = { entries = 0.1; exits = 0.1; why = \"t\"; };\n");
+    cc_params *b = testcfg_mminf_with(60, 0.5, "",
+                                      "drift = { entries = 0.1; exits = 0.1; shared = { exits = 0; }; why = \"t\"; };\n");
+    CHECK(a && b, "configs with and without zero loadings load");
+    if (a && b) {
+        const cc_params *pa[1] = {a}, *pb[1] = {b};
+        ccu_work *wa = ccu_work_new(pa, 1, 3), *wb = ccu_work_new(pb, 1, 3);
+        const double *da = ccu_work_draw(wa, 9, 4)[0]->drift, *db = ccu_work_draw(wb, 9, 4)[0]->drift;
+        CHECK(memcmp(da, db, 3 * CCU_NDRIFT * sizeof *da) == 0, "zero loadings draw the walks unchanged");
+        ccu_work_free(wa);
+        ccu_work_free(wb);
+    }
+    ccp_free(a);
+    ccp_free(b);
+}
+
 static void staying_put(void)
 {
     char path[4096];
@@ -332,6 +393,7 @@ int main(void)
     split_by_hand();
     staying_put();
     drift_parts();
+    drift_shared();
     drift(1);
     drift(0.5);
     mixture();
