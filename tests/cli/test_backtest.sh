@@ -52,6 +52,10 @@ awk -F, 'NR > 1 && $3 != "" && $4 != "" {
     NR > 1 && ($3 == "" || $4 == "") && ($9 != "" || $10 != "") { print "inside_90 or error_pct without both figures on line " NR; exit 1 }
     END { printf "%d of %d measure-years inside the 90%% band (%.0f%%); mean absolute error %.1f%%\n", inside, n, 100 * inside / n, m / k }' \
     "$csv" >"$tmp/score" || bad "$(cat "$tmp/score")"
+# the band's ends are sample values (order statistics, docs/backtest.md), so a
+# count's band has whole-number ends: no interpolation between two replications
+awk -F, 'NR > 1 && $4 != "" && $1 != "staying_put_18_pct" && ($6 != int($6) || $8 != int($8)) { print "band ends not whole on line " NR ": " $0; bad = 1 } END { exit bad }' \
+    "$csv" >"$tmp/whole" && ok || bad "$(cat "$tmp/whole")"
 want="carecap: backtest Mini Council against 891, years to 31 March 2020-2022: $(cat "$tmp/score"); results in $tmp/a/"
 same_text "$tmp/a.out" "$want" "score line"
 # measures the model cannot produce: rows with empty model columns, and a note
