@@ -783,6 +783,11 @@ DRIFT_TABLES = {
 }
 # the routes' labels in DRIFT_TABLES["ceased"] (returned home sums its two kinds)
 DRIFT_ROUTES = [("return_home", slice(0, 2)), ("adoption", slice(2, 3)), ("sgo", slice(3, 4)), ("cao", slice(4, 5))]
+# the stability table's row of children in care continuously for 2.5 years or more (2022 / 2024 releases)
+LONG_STAY = ["Children looked after continuously for at least 2.5 years at 31 March aged under 16 years",
+             "Children looked after continuously for at least 2.5 years on 31 March aged under 16 years"]
+HISTORY_RANGE = [None]  # (factor90 of the in-care time scale, long-stayers, under 16, year), set by main
+Z95 = 1.6448536269514722
 DRIFT_FAMS = ["entries", "exits", "moves", "staying_put"]
 DRIFT_MIN = 5  # counts below this (or suppressed) leave the year pair out
 ROUND_VAR = 100.0 / 12  # variance of a count rounded to the nearest 10 (uniform error on +-5)
@@ -1495,11 +1500,65 @@ def main():
     f.append("# care (frailty does not change exits), so the two are drawn apart (pairing): drawn together,")
     f.append("# nearly every child's placement would date from its entry, and the engine's frailty given")
     f.append("# that history would leave out the frequent movers (a start-up transient in moves).")
+    # the in-care time scale: the published children under 16 in care continuously for 2.5 years
+    # or more at the start date; under Exp(h / lam) elapsed times a band holds N exp(-2.5 h / lam)
+    hz = {c: sum(flow[r][c] for r in ROUTES) / cyc[c] for c in COHORTS}
+    if a.initial:
+        n_c = dict(zip(COHORTS, counts))
+        n_src = "the bands above"
+    else:
+        # the stock's age shares (above), applied to the published stock of the cut-off's 31 March
+        n_c = {c: share[c] * stock(a.cutoff) for c in COHORTS}
+        n_src = "the stock's age shares above, of the %d in care at 31 March %d" % (stock(a.cutoff), a.cutoff)
+    under16 = COHORTS[:-1]
+    U = sum(n_c[c] for c in under16)
+    long_n = None
+    for g in LONG_STAY:
+        long_n = T["stability"].get(a.cutoff, g, "Total children")
+        if long_n is not None:
+            break
+
+    def n_long(lam):
+        return sum(n_c[c] * math.exp(-2.5 * hz[c] / lam) for c in under16 if hz[c] > 0)
+
+    def solve_lam(target):
+        lo, hi = 0.01, 100.0
+        if not (n_long(lo) < target < n_long(hi)):
+            return None
+        for _ in range(200):
+            mid = math.sqrt(lo * hi)
+            lo, hi = (mid, hi) if n_long(mid) < target else (lo, mid)
+        return math.sqrt(lo * hi)
+
+    lam, lam_range = 1.0, None
+    if long_n is not None and 0 < long_n < U:
+        q = long_n / U
+        sdq = math.sqrt(q * (1 - q) / U)
+        lam_s = solve_lam(long_n)
+        l05, l95 = solve_lam((q - Z95 * sdq) * U), solve_lam((q + Z95 * sdq) * U)
+        if lam_s is not None and l05 is not None and l95 is not None:
+            lam, lam_range = lam_s, (l05 / lam_s, l95 / lam_s)
+    f.append("# In care, scaled to the published figure: with elapsed times Exp(h / lam) a band of N children")
+    f.append("# holds N exp(-2.5 h / lam) in care for 2.5 years or more. Table la_cla_placement_stability,")
+    f.append("# children looked after continuously for at least 2.5 years at 31 March %d aged under 16:" % a.cutoff)
+    if lam_range:
+        f.append("# %d of the %.0f under 16 (%s); the steady state (lam = 1) gives %.1f; lam solved" % (
+            long_n, U, n_src, n_long(1.0)))
+        f.append("# by bisection = %.4f (every in_care point below is -ln(1-p) lam / h, capped at the band's top)." % lam)
+        f.append("# Its uncertainty (uncertainty.inc, initial.history.in_care): the share %d/%.0f = %.4f as a" % (long_n, U, long_n / U))
+        f.append("# binomial count, sd sqrt(q (1-q) / n) = %.4f, its 5th and 95th percentiles (normal approximation)" % (
+            math.sqrt(q * (1 - q) / U)))
+        f.append("# solved the same way give lam x %.4f and x %.4f." % lam_range)
+    else:
+        f.append("# not published for %d (or outside what a scale can reach): lam = 1, the steady state." % a.cutoff)
+    f.append("# The placement's age is not scaled: the published share living with the same carer for 2")
+    f.append("# years is matched only by an implausible scale under this frailty (the table's v), so the")
+    f.append("# placement history stays the steady state's and is not drawn.")
     f.append("history = {")
     f.append('  pairing = "independent";')
     for i, c in enumerate(COHORTS):
         top = float(COHORT_AGES[i][1] + 1)
-        h = sum(flow[r][c] for r in ROUTES) / cyc[c]
+        h = hz[c] / lam
         qc, qp = [], []
         for j in range(NQ + 1):
             p = j / NQ
@@ -1513,11 +1572,13 @@ def main():
             else:
                 t = -math.log(1 - p) / per_child
             qp.append(min(top, t))
-        f.append("  %-9s = {   # h = %.4f a year" % (c, h))
+        f.append("  %-9s = {   # h / lam = %.4f a year" % (c, h))
         f.append("    in_care      = [%s];" % ", ".join("%.3f" % (x if x > 0 else 0.0) for x in qc))
         f.append("    in_placement = [%s];" % ", ".join("%.3f" % x for x in qp))
         f.append("  };")
     f.append("};")
+
+    HISTORY_RANGE[0] = (lam_range, long_n, U, a.cutoff)
 
     # ---- staying put at 18
     live = elig = 0.0
@@ -1588,6 +1649,11 @@ def main():
     f.append('{ setting = "moves.rate"; events = %d; exposure = %.1f;' % (round(sum(chg)), cy_tot))
     f.append('  why = "la_cla_during_year_new_placements, Total placements changing, years %s: %s over %.1f child-years; the whole table scales with its fitted factor"; },' % (
         yrs, " + ".join("%d" % v for v in chg), cy_tot))
+    if HISTORY_RANGE[0] and HISTORY_RANGE[0][0]:
+        (lo, hi), n25, U, yc = HISTORY_RANGE[0]
+        f.append('{ setting = "initial.history.in_care"; factor90 = [%.4f, %.4f];' % (lo, hi))
+        f.append('  why = "la_cla_placement_stability, in care continuously 2.5 years or more at 31 March %d aged under 16: %d of %.0f; the time scale fitted to it, its range from the share as a binomial count (initial-history.inc)"; },' % (
+            yc, n25, U))
 
     # ---- the figures the fit is judged against, for the docs
     f = W.file("published.txt", "the published figures the fitted settings reproduce (not a config file)")

@@ -195,6 +195,14 @@ static int resolve(const cc_params *p, const char *path, item *t)
         }
         return -1;
     }
+    if (ISP(0, "initial") && ISP(1, "history") && np == 3 && (ISP(2, "in_care") || ISP(2, "in_placement"))) {
+        /* every band's quantiles of the start-date children's time in care
+         * (in placement), scaled together: a multiplier on the time scale */
+        t->kind = K_MULT;
+        t->off = ISP(2, "in_care") ? offsetof(cc_params, hist_care) : offsetof(cc_params, hist_place);
+        t->n = CCM_NCOHORT * CCP_MAXQ;
+        return 0;
+    }
     if (ISP(0, "transitions") && ISP(1, "leaving_care") && np == 4 && ISP(3, "staying_put")) {
         int pt = IDX(2, ccm_ptype_name, CCM_NPT);
         if (pt < 0)
@@ -271,7 +279,9 @@ static int read_item(ccc_reader *r, config_setting_t *e, const cc_params *p, con
         return 0;
     }
     snprintf(t->path, sizeof t->path, "%s", path);
-    if (!config_setting_lookup(root, path)) {
+    /* the history's time scale names the whole table (initial.history) */
+    int whole = strncmp(path, "initial.history.", 16) == 0;
+    if (!config_setting_lookup(root, whole ? "initial.history" : path)) {
         ccc_error(r, e, "setting", "names a setting this config does not have (expected a setting written in the "
                                    "config: a value left at its default carries no uncertainty)");
         return 0;

@@ -388,8 +388,47 @@ static void staying_put(void)
     ccp_free(p);
 }
 
+/* The start-date children's history: the 2019 config draws its in-care time
+ * scale (initial.history.in_care, factor90 from the fit), one factor for
+ * every band and quantile; the placement history is not drawn. */
+static void history_scale(void)
+{
+    char path[4096];
+    cc_diag *g = ccg_new();
+    cc_params *p = NULL;
+    CHECK(ccp_load(testcfg_root_path("config/nottinghamshire-2019.cfg", path, sizeof path), g, &p) == CCP_OK,
+          "the 2019 config loads");
+    ccg_free(g);
+    if (!p)
+        return;
+    const cc_params *ph[1] = {p};
+    ccu_work *w = ccu_work_new(ph, 1, 3);
+    enum { N = 2000 };
+    int one = 1, place = 1;
+    double s = 0, s2 = 0;
+    for (int i = 0; w && i < N; i++) {
+        const cc_params *d = ccu_work_draw(w, 3, (uint64_t)i)[0];
+        double f = d->hist_care[3][50] / p->hist_care[3][50];
+        for (int c = 0; c < CCM_NCOHORT; c++)
+            for (int q = 0; q < p->hist_n[c]; q++) {
+                one &= fabs(d->hist_care[c][q] - f * p->hist_care[c][q]) <= 1e-9 * (1 + p->hist_care[c][q]);
+                place &= d->hist_place[c][q] == p->hist_place[c][q];
+            }
+        s += log(f);
+        s2 += log(f) * log(f);
+    }
+    double sd = sqrt(s2 / N - (s / N) * (s / N));
+    printf("history: in-care time scale drawn, log sd %.4f\n", sd);
+    CHECK(one, "every band's and quantile's time in care is scaled by the one drawn factor");
+    CHECK(sd > 0.01 && sd < 0.5, "the time scale varies between draws (log sd %.4f)", sd);
+    CHECK(place, "the placement history is not drawn");
+    ccu_work_free(w);
+    ccp_free(p);
+}
+
 int main(void)
 {
+    history_scale();
     split_by_hand();
     staying_put();
     drift_parts();
