@@ -11,9 +11,10 @@
 # they are printed, not checked.
 # Coverage (issue 13): the back-test command at a modest size (-r 200), with
 # uncertainty (parameter draws and the fitted drift) on and off: with it on
-# at least 70% of the published measure-years fall inside the 90% band, and
-# at least 5 more than with it off. (Issue 13 asks 80%; docs/backtest.md
-# gives the figure and the misses that keep it below.)
+# at least 80% of the published measure-years fall inside the 90% band (issue
+# 13), and at least 5 more than with it off. The expected coverage is close
+# to 80% itself (docs/backtest.md: 38 of 47 at seed 1, 36-38 over other
+# seeds), so this checks this seed's figure, not a margin.
 #
 # Env: CARECAP (the binary), CARECAP_ROOT (the source tree); CARECAP_BT_CONFIG
 # to back-test another config (default config/nottinghamshire-2019.cfg).
@@ -101,7 +102,7 @@ read -r on n_on <<<"$(inside "$tmp/bt-on")"
 read -r off n_off <<<"$(inside "$tmp/bt-off")"
 echo "coverage: $on of $n_on measure-years inside the 90% band with uncertainty on, $off of $n_off off"
 [ "$n_on" -ge 40 ] && [ "$n_on" = "$n_off" ] && ok || bad "coverage: $n_on and $n_off measure-years scored (expected the same, at least 40)"
-[ $((on * 100)) -ge $((70 * n_on)) ] && ok || bad "coverage with uncertainty on: $on of $n_on (expected at least 70%)"
+[ $((on * 100)) -ge $((80 * n_on)) ] && ok || bad "coverage with uncertainty on: $on of $n_on (expected at least 80%)"
 [ $((on - off)) -ge 5 ] && ok || bad "coverage: uncertainty on covers $on, off $off (expected at least 5 more)"
 
 echo "test_backtest2019: $pass passed, $fail failed"
