@@ -26,7 +26,7 @@ n=$("$CARECAP" check "$cfg" | sed -n 's/^uncertainty: \([0-9]*\) settings.*/\1/p
 [ "$(grep -c ',rank,' "$tmp/j1/sensitivity.csv")" = "$n" ] && ok || bad "not one rank per input ($n inputs)"
 [ "$(grep -c '^sobol,.*,total_order,' "$tmp/j1/sensitivity.csv")" = 2 ] && ok || bad "not two Sobol inputs"
 grep -q '^nominal,looked_after/all at 2023-06-30,,mean,' "$tmp/j1/sensitivity.csv" && ok || bad "no nominal mean"
-grep -q '"entries.rate"' "$tmp/j1/charts/tornado.dat" && ok || bad "tornado.dat has no entries.rate"
+grep -q '"entries.rate' "$tmp/j1/charts/tornado.dat" && ok || bad "tornado.dat has no entries.rate input"
 grep -q 'entries\.\|exits\.' "$tmp/j1/charts/tornado.gp" && bad "tornado.gp holds an input name" || ok
 grep -q "^rank input" "$tmp/j1/sensitivity.txt" && ok || bad "sensitivity.txt has no table"
 
