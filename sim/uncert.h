@@ -11,7 +11,10 @@
  * The optional top-level group `drift` adds year-on-year drift: each
  * replication's rates follow a random walk over the forecast years (log
  * scale for entries by cohort, exits by route and moves; logit scale for
- * the staying-put share), drawn from the same stream. */
+ * the staying-put share), drawn from the same stream, with an optional step
+ * a year every family shares (drift.shared: signed loadings, a common
+ * shock). initial.history.in_care / in_placement draw the start-date
+ * children's time scale (factor90). */
 #ifndef UNCERT_H
 #define UNCERT_H
 
