@@ -142,7 +142,9 @@ cc_sim *ccs_new(const cc_params *p, const ccx_layout *L, int ndates, const doubl
     s->arr = gsl_rng_alloc(ccr_type());
     s->init = gsl_rng_alloc(ccr_type());
     s->cur = calloc((size_t)L->n, sizeof *s->cur);
-    if (!s->q || !s->arr || !s->init || !s->cur || ccpl_new(s) != 0 || grow_pool(s, cap) != 0) {
+    s->prov_where = calloc((size_t)p->supply.n + 1, 1);
+    if (!s->q || !s->arr || !s->init || !s->cur || !s->prov_where || ccmo_new(s) != 0 || ccpl_new(s) != 0 ||
+        grow_pool(s, cap) != 0) {
         ccs_free(s);
         return NULL;
     }
@@ -156,6 +158,7 @@ cc_sim *ccs_new(const cc_params *p, const ccx_layout *L, int ndates, const doubl
         return NULL;
     }
     derive_rates(s);
+    ccta_bind(s);
     if (L->dfe >= 0) {
         s->march = calloc((size_t)ndates, 1);
         if (!s->march) {
@@ -191,6 +194,8 @@ void ccs_free(cc_sim *s)
     if (s->init)
         gsl_rng_free(s->init);
     free(s->cur);
+    free(s->prov_where);
+    ccmo_free(s);
     free(s->lab_d);
     free(s->lab_t);
     free(s->lab_f);
@@ -761,8 +766,10 @@ static void move(cc_sim *s, uint32_t i, double t)
     c->placed_since = t;
     double esc = s->p->escalate[c->cohort];
     int escalate = c->placed == CCM_FOSTER && esc > 0 && ccr_uniform(s->crng[i]) < esc;
-    /* the place is given up first: the child does not go back to it */
-    ccta_count(s, c, -1);
+    /* the place is given up first: the child does not go back to it; who
+     * the child is stays the same unless its need escalates */
+    void (*count)(cc_sim *, const child *, double) = escalate ? ccta_count : ccta_place;
+    count(s, c, -1);
     ccpl_vacate(s, i, t);
     if (escalate) {
         c->need = CCM_RESIDENTIAL;
@@ -770,7 +777,7 @@ static void move(cc_sim *s, uint32_t i, double t)
     }
     ccs_new_placement(s, c);
     ccpl_match(s, i, t);
-    ccta_count(s, c, +1);
+    count(s, c, +1);
     ccs_plan(s, i, t);
 }
 
@@ -861,6 +868,7 @@ void ccs_rebind(cc_sim *s, const cc_params *const *phases)
     if (s->nphase > 1)
         s->phases = phases;
     derive_rates(s);
+    ccta_bind(s);
 }
 
 /* Do the children's clocks differ between phases a and b? When they do
@@ -903,6 +911,7 @@ static void switch_phase(cc_sim *s, int k, double t)
     s->xr = keep;
     s->p = s->phases[k];
     derive_rates(s);
+    ccta_bind(s);
     size_t rowb = (CCM_NROUTE + 3) * sizeof(double);
     int differ = clocks_differ(old, s->p);
     for (uint32_t i = 0; i < s->cap && differ; i++) {
@@ -945,6 +954,7 @@ int ccs_begin(cc_sim *s, uint64_t seed, uint64_t rep, double *out)
     if (s->nphase > 1 && s->p != s->phases[0]) {
         s->p = s->phases[0];
         derive_rates(s);
+        ccta_bind(s);
     } else if (s->p->drift) {
         derive_rates(s); /* the first year's drift (a run before may have left the last year's) */
     }

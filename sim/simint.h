@@ -125,6 +125,13 @@ typedef struct {
     double gfactor;                   /* its inflation factor (the default rate) */
     double one_off;                   /* one-off costs this month */
     int fy;                           /* current financial year */
+    /* the price of a child by where it is (child_price), cached from the
+     * parameters by ccmo_reset and ccmo_rebuild: [t] for a child of
+     * placement type t with no provider, [CCM_NPT + k] with provider k */
+    struct ccmo_price {
+        double per_day, place_per_day;
+        int line;                     /* cost line, or -1: a fixed commitment */
+    } *price;
 } ccs_money;
 
 struct cc_sim {
@@ -161,6 +168,7 @@ struct cc_sim {
     ccs_totals tot;
     ccs_supply sup;
     ccs_money money;
+    uint8_t *prov_where;         /* by provider: where it is, as the stocks see it (tally.c) */
     int no_short;                /* matching skips time-limited (emergency) places */
     int32_t today;               /* day whose y-m-d is cached below, for ages */
     int ty, tm, td;
@@ -201,6 +209,8 @@ static inline int ccs_grow_queue(cc_sim *s)
 }
 
 /* money.c: spend */
+int ccmo_new(cc_sim *s);                              /* allocate (ccs_new); 0 or -1 */
+void ccmo_free(cc_sim *s);
 void ccmo_reset(cc_sim *s);                           /* fixed commitments at the start */
 void ccmo_child(cc_sim *s, const child *c, double d); /* a child (d = +1) or its removal (-1) */
 void ccmo_fixed(cc_sim *s, int line, int type, double per_day); /* change a fixed commitment now */
