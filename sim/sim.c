@@ -112,11 +112,15 @@ static void derive_rates(cc_sim *s)
     for (int c = 0; dr && c < CCM_NCOHORT; c++)
         s->entry_max = c == 0 || dr[CCU_DR_ENTRY + c] > s->entry_max ? dr[CCU_DR_ENTRY + c] : s->entry_max;
     s->frail = p->move_frailty_var > 0;
-    /* with frailty a child's move hazard is its own: the shared table of
-     * exponential rates leaves moves out (frail_move_rate adds them back) */
-    s->all_exp = p->move_dist.family == CCM_DIST_EXP && !s->frail;
+    /* with frailty a child's move hazard is its own: the shared table's
+     * sum of exponential rates leaves moves out (move_rate adds them back) */
+    s->frail_exp = s->frail && p->move_dist.family == CCM_DIST_EXP;
+    s->move_drawn = p->move_dist.family != CCM_DIST_EXP;
+    s->exit_drawn = 0;
     for (int k = 0; k < CCM_NROUTE; k++)
-        s->all_exp = s->all_exp && p->exit_dist[k].family == CCM_DIST_EXP;
+        if (p->exit_dist[k].family != CCM_DIST_EXP)
+            s->exit_drawn |= 1u << k;
+    s->all_exp = !s->move_drawn && !s->frail && !s->exit_drawn;
     for (int co = 0; co < CCM_NCOHORT; co++)
         for (int fl = 0; fl < CCM_NNEEDMASK; fl++)
             for (int pt = 0; pt < CCM_NPT; pt++) {
@@ -261,7 +265,9 @@ static double move_cumhaz(const cc_sim *s, const child *c, double t)
 }
 
 /* Exponential hazards, a year, of a child in cohort co with need flags fl
- * placed in type pt: routes, move, semi-independent step; returns the sum. */
+ * placed in type pt: routes, move, semi-independent step; returns the sum,
+ * which leaves the move out when moves have frailty (a child's own move
+ * hazard is the move's rate here times its frailty: move_rate). */
 static double exp_rates_of(const cc_sim *s, int co, int fl, int pt, double rate[CCM_NROUTE + 2])
 {
     const cc_params *p = s->p;
@@ -272,8 +278,9 @@ static double exp_rates_of(const cc_sim *s, int co, int fl, int pt, double rate[
                       : 0;
         sum += rate[k];
     }
-    rate[CCM_NROUTE] = p->move_dist.family == CCM_DIST_EXP && !s->frail ? p->move_rate[pt][co] * s->mmove[fl] : 0;
-    sum += rate[CCM_NROUTE];
+    rate[CCM_NROUTE] = p->move_dist.family == CCM_DIST_EXP ? p->move_rate[pt][co] * s->mmove[fl] : 0;
+    if (!s->frail)
+        sum += rate[CCM_NROUTE];
     rate[CCM_NROUTE + 1] = co == CCM_NCOHORT - 1 ? p->semi_rate[pt] : 0;
     sum += rate[CCM_NROUTE + 1];
     return sum;
@@ -286,13 +293,12 @@ static const double *exp_rates(const cc_sim *s, const child *c)
     return s->xr[((size_t)c->cohort * CCM_NNEEDMASK + c->flags) * CCM_NPT + c->placed];
 }
 
-/* The child's own exponential move hazard a year when moves are exponential
- * with frailty (the shared table then leaves moves out), else 0. */
-static double frail_move_rate(const cc_sim *s, const child *c)
+/* The child's own exponential move hazard a year, given its row of
+ * exp_rates: with frailty the row's times the child's frailty (the row's
+ * sum then leaves moves out). 0 when moves are not exponential. */
+static double move_rate(const cc_sim *s, const child *c, const double *row)
 {
-    if (!s->frail || s->p->move_dist.family != CCM_DIST_EXP)
-        return 0;
-    return s->p->move_rate[c->placed][c->cohort] * s->mmove[c->flags] * c->frail;
+    return s->frail_exp ? row[CCM_NROUTE] * c->frail : row[CCM_NROUTE];
 }
 
 /* Draw the child's next event (competing risks: the earliest wins). */
@@ -307,17 +313,17 @@ static void ccs_plan(cc_sim *s, uint32_t i, double t)
         best = c->deadline;
         kind = EV_DEADLINE;
     }
-    for (int k = 0; k < CCM_NROUTE && !s->all_exp; k++) {
-        if (p->exit_dist[k].family == CCM_DIST_EXP)
+    for (unsigned k = 0, todo = s->exit_drawn; todo; k++, todo >>= 1) {
+        if (!(todo & 1))
             continue;
         double dt = draw_after(r, &p->exit_dist[k], p->exit_scale[k][c->cohort],
                                s->mexit[c->flags][k] * p->type_exit_mult[k][c->placed], t - c->entered);
         if (t + dt < best) {
             best = t + dt;
-            kind = (uint32_t)k;
+            kind = k;
         }
     }
-    if (!s->all_exp && p->move_dist.family != CCM_DIST_EXP) {
+    if (s->move_drawn) {
         double dt = draw_after(r, &p->move_dist, p->move_scale[c->placed][c->cohort],
                                s->mmove[c->flags] * frail_aft(p, c), t - c->placed_since);
         if (t + dt < best) {
@@ -327,7 +333,10 @@ static void ccs_plan(cc_sim *s, uint32_t i, double t)
     }
     /* the exponential hazards race as one (their sum); on_bundle picks
      * which fired. With frailty, the child's own move hazard joins them. */
-    double sum = exp_rates(s, c)[CCM_NROUTE + 2] + frail_move_rate(s, c);
+    const double *row = exp_rates(s, c);
+    double sum = row[CCM_NROUTE + 2];
+    if (s->frail_exp)
+        sum += move_rate(s, c, row);
     if (sum > 0) {
         double te = t + ccr_exponential(r, DAYS_PER_YEAR / sum);
         if (te < best) {
@@ -785,15 +794,19 @@ static void on_bundle(cc_sim *s, uint32_t i, double t)
 {
     child *c = &s->ch[i];
     const double *rate = exp_rates(s, c);
-    double fm = frail_move_rate(s, c); /* the table's move rate is 0 then */
-    double sum = rate[CCM_NROUTE + 2] + fm;
+    double fm = move_rate(s, c, rate);
+    double sum = rate[CCM_NROUTE + 2];
+    if (s->frail_exp)
+        sum += fm;
     double u = ccr_uniform(s->crng[i]) * sum, acc = 0;
     int k = 0;
-    for (; k < CCM_NROUTE + 1; k++) {
-        acc += rate[k] + (k == CCM_NROUTE ? fm : 0);
+    for (; k < CCM_NROUTE; k++) {
+        acc += rate[k];
         if (u < acc)
             break;
     }
+    if (k == CCM_NROUTE && !(u < acc + fm))
+        k++;
     if (k < CCM_NROUTE) {
         leave(s, i, t, s->route_series[k]);
         return;

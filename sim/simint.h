@@ -160,6 +160,9 @@ struct cc_sim {
     double (*xr_old)[CCM_NROUTE + 3]; /* the previous phase's table (scenarios) */
     int all_exp; /* every duration is exponential: one draw plans a child */
     int frail;   /* moves.frailty_variance > 0: each child's move hazard has its own multiplier */
+    int frail_exp;       /* frail, and moves are exponential (their rate joins the draw of the sum) */
+    int move_drawn;      /* moves are not exponential: drawn apart */
+    unsigned exit_drawn; /* bit k: exit route k is not exponential: drawn apart */
     double arrival_mean;         /* mean days between entries now */
     int year;
     uint32_t next_serial;
