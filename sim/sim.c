@@ -400,7 +400,7 @@ static void draw_dob(cc_sim *s, const gsl_rng *r, int co, const double *cdf, int
     }
     int32_t lo = shift_years(y, m, d, -to) + 1;
     int32_t hi = shift_years(y, m, d, -from);
-    int32_t dob = lo + (int32_t)gsl_rng_uniform_int(r, (unsigned long)(hi - lo + 1));
+    int32_t dob = lo + (int32_t)ccr_uniform_int(r, (unsigned long)(hi - lo + 1));
     ccd_to_ymd(dob, &y, &m, &d);
     c->by = (int16_t)y;
     c->bm = (uint8_t)m;
@@ -527,7 +527,7 @@ static void draw_history(cc_sim *s, const gsl_rng *r, child *c)
         int32_t lo = shift_years(y, m, d, -from) + 1;
         int32_t hi = p->start_day - (int32_t)ceil(in_care);
         if (hi >= lo) {
-            int32_t dob = lo + (int32_t)gsl_rng_uniform_int(r, (unsigned long)(hi - lo + 1));
+            int32_t dob = lo + (int32_t)ccr_uniform_int(r, (unsigned long)(hi - lo + 1));
             ccd_to_ymd(dob, &y, &m, &d);
             c->by = (int16_t)y;
             c->bm = (uint8_t)m;
@@ -598,7 +598,7 @@ static int initial_population(cc_sim *s, uint64_t seed, uint64_t rep)
             ch->deadline = INFINITY;
             ch->hh = ch->wprev = ch->wnext = NONE;
             gsl_rng *r = s->crng[slot];
-            ccr_set(r, seed, rep, CCR_CHILD, ch->serial);
+            ccr_set_index(r, s->child_base, ch->serial);
             ch->cohort = (uint8_t)c;
             ch->district = (uint8_t)s->lab_d[j];
             ch->placed = (uint8_t)s->lab_t[j];
@@ -621,7 +621,7 @@ static int initial_population(cc_sim *s, uint64_t seed, uint64_t rep)
             int *idx = s->lab_t; /* type labels are consumed: reuse as scratch */
             memcpy(idx, s->lab_f, (size_t)n * sizeof *idx);
             for (int j = 0; j < k; j++) {
-                int pick = j + (int)gsl_rng_uniform_int(s->init, (unsigned long)(n - j));
+                int pick = j + (int)ccr_uniform_int(s->init, (unsigned long)(n - j));
                 int tmp = idx[j];
                 idx[j] = idx[pick];
                 idx[pick] = tmp;
@@ -659,7 +659,7 @@ static void set_arrival_rate(cc_sim *s)
 
 /* A child enters care at time t: the arrival stream picks the cell (cohort
  * and district); everything else comes from the child's own stream. */
-static int on_arrival(cc_sim *s, uint64_t seed, uint64_t rep, double t)
+static int on_arrival(cc_sim *s, double t)
 {
     const cc_params *p = s->p;
     size_t cell = gsl_ran_discrete(s->arr, p->entry_cell);
@@ -692,7 +692,7 @@ static int on_arrival(cc_sim *s, uint64_t seed, uint64_t rep, double t)
     c->deadline = INFINITY;
     c->hh = c->wprev = c->wnext = NONE;
     gsl_rng *r = s->crng[slot];
-    ccr_set(r, seed, rep, CCR_CHILD, c->serial);
+    ccr_set_index(r, s->child_base, c->serial);
     int32_t today = p->start_day + 1 + (int32_t)floor(t);
     draw_dob(s, r, c->cohort, p->entry_age_even[c->cohort] ? NULL : p->entry_age_cdf[c->cohort], today, c);
     c->pl_fy = s->fy_idx;
@@ -972,6 +972,7 @@ int ccs_begin(cc_sim *s, uint64_t seed, uint64_t rep, double *out)
         derive_rates(s); /* the first year's drift (a run before may have left the last year's) */
     }
     ccr_set(s->thin, seed, rep, CCR_THIN, 0);
+    s->child_base = ccr_stream_base(seed, rep, CCR_CHILD);
     ccmo_reset(s);
     if (ccpl_reset(s, seed, rep) != 0 || initial_population(s, seed, rep) != 0)
         return -1;
@@ -1005,7 +1006,6 @@ double ccs_next(const cc_sim *s)
 int ccs_step(cc_sim *s)
 {
     const cc_params *p = s->p;
-    uint64_t seed = s->seed, rep = s->rep;
     cc_event ev;
     if (s->done || !ccq_pop(s->q, &ev)) {
         s->done = 1;
@@ -1029,7 +1029,7 @@ int ccs_step(cc_sim *s)
             else
                 leave(s, i, ev.t, s->route_series[ev.kind]);
         } else if (ev.handle == H_ARRIVAL) {
-            if (on_arrival(s, seed, rep, ev.t) != 0)
+            if (on_arrival(s, ev.t) != 0)
                 return -1;
             schedule_arrival(s, ev.t);
         } else if (ev.handle == H_MONTH) {

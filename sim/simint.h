@@ -138,6 +138,7 @@ struct cc_sim {
     const cc_params *p;
     const ccx_layout *L;
     uint64_t seed, rep;          /* of the replication running */
+    uint64_t child_base;         /* ccr_stream_base of its children's streams */
     int done;                    /* it has reached its last snapshot */
     int ndates;
     const double *snap_t;
