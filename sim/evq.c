@@ -1,22 +1,23 @@
-/* evq: the future-event queue: a small heap for the near future and
+/* evq: the future-event queue: a sorted array for the current day and
  * unsorted day buckets for the rest (a two-level calendar queue).
  *
- * Time is cut into bands one day wide (band b: b <= t < b + 1). The heap
- * holds the events of the current band and any earlier one; the events of
- * the next NBAND - 1 bands sit in a ring of buckets, one band to a bucket,
- * in doubly linked lists threaded through the handles; later events (and
- * +infinity) wait in an overflow list, which is sorted into the ring every
- * NBAND / 2 bands. Scheduling a child's next event, months away, is then an
- * O(1) list insertion; only the day's few events are ever in the heap, and
- * each event is moved into it once. A county has a few events a day and a
- * nation a few hundred: the heap stays small either way, and an empty
- * bucket costs one bit in a bitmap search.
+ * Time is cut into bands one day wide (band b: b <= t < b + 1). The day
+ * array holds the events of the current band and any earlier one, sorted
+ * latest first, so the next event is its last element and a pop is O(1);
+ * the events of the next NBAND - 1 bands sit in a ring of buckets, one band
+ * to a bucket, in doubly linked lists threaded through the handles; later
+ * events (and +infinity) wait in an overflow list, which is sorted into the
+ * ring every NBAND / 2 bands. Scheduling a child's next event, months
+ * away, is then an O(1) list insertion. When the day array runs empty, the
+ * next non-empty bucket (found by a bitmap search) is sorted into it, once.
+ * An event scheduled into the current day (an arrival in a few hours, say)
+ * is inserted from the array's end, where the soonest events are, so it
+ * usually passes few of them; a county has a few events a day and a nation
+ * a few hundred, so the array stays small either way.
  *
- * The heap is 4-ary: four children of a node are 64 bytes, one cache line
- * (the array is aligned so that the children of node i, 4i + 1 .. 4i + 4,
- * share a line). The order of the pops is fixed by (time, priority, handle)
- * alone, and a band holds every event at its times, so neither the heap's
- * shape nor the buckets change a run's results. */
+ * The order of the pops is fixed by (time, priority, handle) alone, and a
+ * band holds every event at its times, so neither the buckets nor the
+ * sorting change a run's results. */
 #include "evq.h"
 
 #include <math.h>
@@ -33,7 +34,6 @@
  * that orders as the double does (order_bits), so a comparison is two
  * integer compares; ties in time are ordered by the key, priority first and
  * then handle, which needs no sequence counter. */
-
 typedef struct {
     uint64_t tk;  /* order_bits(t) */
     uint32_t key; /* priority << 24 | handle */
@@ -60,10 +60,6 @@ static double time_of(uint64_t tk)
     return t;
 }
 
-#define ARITY 4
-/* heap[] is offset by three nodes into its allocation so that the children
- * of every node (4i + 1 .. 4i + 4) share one 64-byte line */
-#define SKEW 3
 /* bands in the ring: about 2.8 years of days; a power of two */
 #define NBAND 1024
 #define NWORD (NBAND / 64)
@@ -71,10 +67,9 @@ static double time_of(uint64_t tk)
 #define BAND_INF INT64_MAX  /* band of +infinity and of times past 2^62 days */
 
 struct cc_evq {
-    node *heap;
-    void *mem;       /* the allocation heap[] lives in (aligned) */
-    uint32_t *pos;   /* heap index of each handle, INLIST, or NOPOS if none pending */
-    size_t n, cap;   /* events in the heap; handles */
+    node *day;       /* the current band's events (and any earlier), latest first */
+    uint32_t *pos;   /* index in day[] of each handle, INLIST, or NOPOS if none pending */
+    size_t n, cap;   /* events in day[]; handles */
     /* events in lists, by handle */
     node *ev;        /* the event */
     int64_t *band;   /* its band */
@@ -82,7 +77,7 @@ struct cc_evq {
     uint32_t head[NBAND + 1]; /* the ring's buckets, then the overflow list */
     uint64_t full[NWORD];     /* bit b % NBAND: bucket non-empty */
     size_t nring, nover;      /* events in the ring, in the overflow */
-    int64_t cur;              /* the current band: the heap holds the bands <= cur */
+    int64_t cur;              /* the current band: day[] holds the bands <= cur */
     int64_t base;             /* the band at the last sort of the overflow (<= cur): the ring holds
                                  the bands cur+1 .. base+NBAND-1, the overflow the later ones */
     int64_t over_min;         /* no overflow event has an earlier band (>= base + NBAND) */
@@ -104,75 +99,92 @@ static int64_t band_of(double t)
     return (int64_t)floor(t);
 }
 
-/* ---- the heap ---- */
+/* ---- the day array ---- */
 
 static void place(cc_evq *q, size_t i, node v)
 {
-    q->heap[i] = v;
+    q->day[i] = v;
     q->pos[v.key & HMASK] = (uint32_t)i;
 }
 
-static void sift_up(cc_evq *q, size_t i)
+/* Add v to day[], passing the events due before it (at the end). */
+static void day_insert(cc_evq *q, node v)
 {
-    node v = q->heap[i];
-    while (i > 0) {
-        size_t p = (i - 1) / ARITY;
-        if (!before(&v, &q->heap[p]))
-            break;
-        place(q, i, q->heap[p]);
-        i = p;
+    size_t j = q->n++;
+    while (j > 0 && before(&q->day[j - 1], &v)) {
+        place(q, j, q->day[j - 1]);
+        j--;
     }
-    place(q, i, v);
+    place(q, j, v);
 }
 
-static void sift_down(cc_evq *q, size_t i)
+/* Remove the event at index i of day[]. */
+static void day_remove(cc_evq *q, size_t i)
 {
-    node *h = q->heap;
-    const node v = h[i];
-    const size_t n = q->n;
-    for (;;) {
-        size_t c = ARITY * i + 1;
-        if (c + ARITY <= n) {
-            /* a full family: the least of two pairs */
-            size_t a = c + (size_t)before(&h[c + 1], &h[c]);
-            size_t b = c + 2 + (size_t)before(&h[c + 3], &h[c + 2]);
-            c = before(&h[b], &h[a]) ? b : a;
-        } else if (c < n) {
-            for (size_t k = c + 1; k < n; k++)
-                if (before(&h[k], &h[c]))
-                    c = k;
-        } else {
-            break;
-        }
-        if (!before(&h[c], &v))
-            break;
-        place(q, i, h[c]);
-        i = c;
-    }
-    place(q, i, v);
-}
-
-static void heap_push(cc_evq *q, node v)
-{
-    size_t i = q->n++;
-    place(q, i, v);
-    sift_up(q, i);
-}
-
-/* Remove the node at heap index i. */
-static void heap_remove(cc_evq *q, size_t i)
-{
-    q->pos[q->heap[i].key & HMASK] = NOPOS;
+    q->pos[q->day[i].key & HMASK] = NOPOS;
     q->n--;
-    if (i == q->n)
-        return;
-    node last = q->heap[q->n];
-    int up = before(&last, &q->heap[i]);
-    place(q, i, last);
-    if (up)
-        sift_up(q, i);
-    else
-        sift_down(q, i);
+    for (; i < q->n; i++)
+        place(q, i, q->day[i + 1]);
+}
+
+/* Sort a[0..n-1] latest first: insertion sort for short runs, else a
+ * quicksort step (median of three) on the shorter side first. Keys are
+ * distinct (each holds its handle), so any correct sort gives one order. */
+static void sort_latest_first(node *a, size_t n)
+{
+    while (n > 16) {
+        size_t m = n / 2, hi = n - 1;
+        /* median of a[0], a[m], a[hi] into a[m] */
+        if (before(&a[0], &a[m])) {
+            node t = a[0];
+            a[0] = a[m];
+            a[m] = t;
+        }
+        if (before(&a[m], &a[hi])) {
+            node t = a[m];
+            a[m] = a[hi];
+            a[hi] = t;
+            if (before(&a[0], &a[m])) {
+                t = a[0];
+                a[0] = a[m];
+                a[m] = t;
+            }
+        }
+        node pivot = a[m];
+        size_t i = 0, j = hi;
+        for (;;) { /* Hoare: later than the pivot to the left */
+            while (before(&pivot, &a[i]))
+                i++;
+            while (before(&a[j], &pivot))
+                j--;
+            if (i >= j)
+                break;
+            node t = a[i];
+            a[i] = a[j];
+            a[j] = t;
+            i++;
+            j--;
+        }
+        /* a[0..j] and a[j+1..n-1]: recurse into the shorter, loop on the other */
+        size_t left = j + 1;
+        if (left < n - left) {
+            sort_latest_first(a, left);
+            a += left;
+            n -= left;
+        } else {
+            sort_latest_first(a + left, n - left);
+            n = left;
+        }
+    }
+    for (size_t k = 1; k < n; k++) {
+        node v = a[k];
+        size_t j = k;
+        while (j > 0 && before(&a[j - 1], &v)) {
+            a[j] = a[j - 1];
+            j--;
+        }
+        a[j] = v;
+    }
 }
 
 /* ---- the lists ---- */
@@ -226,7 +238,7 @@ static void list_remove(cc_evq *q, uint32_t h)
 static void file_event(cc_evq *q, uint32_t h, node v)
 {
     if (q->band[h] <= q->cur) {
-        heap_push(q, v);
+        day_insert(q, v);
         return;
     }
     q->ev[h] = v;
@@ -251,8 +263,8 @@ static int64_t ring_next(const cc_evq *q)
     return BAND_INF; /* not reached */
 }
 
-/* The heap is empty: make band c (no event is earlier) the current one and
- * bring its events into the heap. Once the current band is half a ring past
+/* day[] is empty: make band c (no event is earlier) the current one and
+ * bring its events into day[], sorted. Once the current band is half a ring past
  * the last sort of the overflow (and always before an overflow event is
  * due: they are at least a ring past it), the overflow events within a ring
  * of c are sorted into it; so each overflow event is looked at about once
@@ -276,7 +288,7 @@ static void enter_band(cc_evq *q, int64_t c)
                     q->prev[nx] = q->prev[h];
                 q->nover--;
                 if (q->band[h] == c)
-                    heap_push(q, q->ev[h]);
+                    q->day[q->n++] = q->ev[h];
                 else
                     list_add(q, (uint32_t)((uint64_t)q->band[h] % NBAND), h);
             } else if (q->band[h] < q->over_min) {
@@ -286,17 +298,20 @@ static void enter_band(cc_evq *q, int64_t c)
         }
     }
     uint32_t slot = (uint32_t)((uint64_t)c % NBAND);
-    if (c == BAND_INF)
-        return; /* +infinity: handled by the overflow sort above */
-    for (uint32_t h = q->head[slot]; h != NOPOS; h = q->next[h]) {
-        q->nring--;
-        heap_push(q, q->ev[h]);
+    if (c != BAND_INF) { /* +infinity: handled by the overflow sort above */
+        for (uint32_t h = q->head[slot]; h != NOPOS; h = q->next[h]) {
+            q->nring--;
+            q->day[q->n++] = q->ev[h];
+        }
+        q->head[slot] = NOPOS;
+        q->full[slot / 64] &= ~(UINT64_C(1) << (slot % 64));
     }
-    q->head[slot] = NOPOS;
-    q->full[slot / 64] &= ~(UINT64_C(1) << (slot % 64));
+    sort_latest_first(q->day, q->n);
+    for (size_t i = 0; i < q->n; i++)
+        q->pos[q->day[i].key & HMASK] = (uint32_t)i;
 }
 
-/* Make the heap hold the earliest pending event, if any. */
+/* Make day[] hold the earliest pending event, if any. */
 static void refill(cc_evq *q)
 {
     while (q->n == 0 && (q->nring || q->nover)) {
@@ -305,7 +320,7 @@ static void refill(cc_evq *q)
             c = q->over_min; /* a lower bound: the band may turn out empty */
         enter_band(q, c);
         if (c == BAND_INF && q->n == 0)
-            break; /* cannot happen: infinite events are pushed by the sort */
+            break; /* cannot happen: infinite events are moved by the sort */
     }
 }
 
@@ -330,7 +345,7 @@ void ccq_free(cc_evq *q)
 {
     if (!q)
         return;
-    free(q->mem);
+    free(q->day);
     free(q->pos);
     free(q->ev);
     free(q->band);
@@ -356,19 +371,7 @@ int ccq_grow(cc_evq *q, size_t capacity)
         return 0;
     if (capacity > (size_t)HMASK + 1)
         return -1;
-    /* an aligned block, copied by hand (realloc keeps no alignment) */
-    size_t bytes = (capacity + SKEW) * sizeof(node);
-    bytes = (bytes + 63) / 64 * 64;
-    void *mem = aligned_alloc(64, bytes);
-    if (!mem)
-        return -1;
-    node *h = (node *)mem + SKEW;
-    if (q->n)
-        memcpy(h, q->heap, q->n * sizeof *h);
-    free(q->mem);
-    q->mem = mem;
-    q->heap = h;
-    if (resize(&q->pos, capacity, sizeof *q->pos) || resize(&q->ev, capacity, sizeof *q->ev) ||
+    if (resize(&q->day, capacity, sizeof *q->day) || resize(&q->pos, capacity, sizeof *q->pos) || resize(&q->ev, capacity, sizeof *q->ev) ||
         resize(&q->band, capacity, sizeof *q->band) || resize(&q->next, capacity, sizeof *q->next) ||
         resize(&q->prev, capacity, sizeof *q->prev))
         return -1;
@@ -387,20 +390,10 @@ void ccq_schedule(cc_evq *q, uint32_t h, double t, uint32_t kind, uint8_t prio)
     node v = {order_bits(t), ((uint32_t)prio << HBITS) | h, kind};
     int64_t b = band_of(t);
     uint32_t i = q->pos[h];
-    if (i < INLIST && b <= q->cur) {
-        /* in the heap and staying there: move it */
-        int up = before(&v, &q->heap[i]);
-        place(q, i, v);
-        if (up)
-            sift_up(q, i);
-        else
-            sift_down(q, i);
-        return;
-    }
     if (i == INLIST)
         list_remove(q, h);
     else if (i != NOPOS)
-        heap_remove(q, i);
+        day_remove(q, i);
     q->band[h] = b;
     file_event(q, h, v);
 }
@@ -411,32 +404,35 @@ void ccq_cancel(cc_evq *q, uint32_t h)
     if (i == INLIST)
         list_remove(q, h);
     else if (i != NOPOS)
-        heap_remove(q, i);
+        day_remove(q, i);
 }
 
 int ccq_pop(cc_evq *q, cc_event *ev)
 {
-    refill(q);
-    if (q->n == 0)
-        return 0;
-    const node *top = &q->heap[0];
+    if (q->n == 0) {
+        refill(q);
+        if (q->n == 0)
+            return 0;
+    }
+    const node *top = &q->day[--q->n];
     ev->t = time_of(top->tk);
     ev->handle = top->key & HMASK;
     ev->kind = top->kind;
-    heap_remove(q, 0);
+    q->pos[ev->handle] = NOPOS;
     return 1;
 }
 
 double ccq_peek_time(cc_evq *q)
 {
-    refill(q);
-    return q->n ? time_of(q->heap[0].tk) : INFINITY;
+    if (q->n == 0)
+        refill(q);
+    return q->n ? time_of(q->day[q->n - 1].tk) : INFINITY;
 }
 
 void ccq_clear(cc_evq *q)
 {
     for (size_t i = 0; i < q->n; i++)
-        q->pos[q->heap[i].key & HMASK] = NOPOS;
+        q->pos[q->day[i].key & HMASK] = NOPOS;
     for (size_t k = 0; k <= NBAND; k++) {
         for (uint32_t h = q->head[k]; h != NOPOS; h = q->next[h])
             q->pos[h] = NOPOS;

@@ -1,10 +1,12 @@
-/* evq: the future-event queue, a two-level calendar queue (a small heap
+/* evq: the future-event queue, a two-level calendar queue (a sorted array
  * for the current day, day buckets for the next years, an overflow list).
  * Every entity that can have a pending event (a child, the arrival process,
  * the month-end clock, ...) owns a handle 0..capacity-1 and has at most one
  * pending event, which can be scheduled, rescheduled or cancelled in O(1)
- * (O(log n) among the day's events). Times are days: the buckets are a day
- * wide, which suits a few to a few thousand events a day; any times work.
+ * (among the current day's events: O(the day's events due before it)); a
+ * pop is O(1), and each day's events are sorted once, when the day comes.
+ * Times are days: the buckets are a day wide, which suits a few to a few
+ * hundred events a day; any times work.
  * Ties in time are broken by priority (lower first), then by handle (lower
  * first), so a run is deterministic. Handles are below 2^24 and priorities
  * below 256. No allocation except in ccq_new and ccq_grow. */

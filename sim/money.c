@@ -8,6 +8,7 @@
  * at each month end, when the month's spend is written out. On 1 April the
  * inflation factors move to the new financial year. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ccdate.h"
@@ -30,16 +31,17 @@ void ccmo_fixed(cc_sim *s, int line, int type, double per_day)
     m->rate[line][type] += per_day;
 }
 
-/* The cost line and daily price of child c where it is; line -1 when its
- * place is paid for as a fixed commitment (a council home, a block place). */
-static int child_price(const cc_sim *s, const child *c, double *per_day, double *place_per_day)
+/* The cost line and daily price of a child placed in type `placed` with
+ * provider `prov` (or -1: none); line -1 when its place is paid for as a
+ * fixed commitment (a council home, a block place). */
+static int price_of(const cc_sim *s, int prov, int placed, double *per_day, double *place_per_day)
 {
     const cct_params *cp = &s->p->costs;
     const csu_params *sp = &s->p->supply;
     *per_day = *place_per_day = 0;
-    if (c->prov >= 0) {
-        const csu_provider *pv = &sp->prov[c->prov];
-        if (c->prov == sp->pool || c->prov == sp->emergency) {
+    if (prov >= 0) {
+        const csu_provider *pv = &sp->prov[prov];
+        if (prov == sp->pool || prov == sp->emergency) {
             *per_day = *place_per_day = cp->foster_allowance_week / 7;
             return CCT_FOSTER_ALLOW;
         }
@@ -62,34 +64,59 @@ static int child_price(const cc_sim *s, const child *c, double *per_day, double 
             return CCT_SECURE;
         }
     }
-    if (c->placed == CCM_KINSHIP) {
+    if (placed == CCM_KINSHIP) {
         *per_day = *place_per_day = cp->kinship_week / 7;
         return CCT_KINSHIP;
     }
-    if (c->placed == CCM_PARENTS || c->placed == CCM_ADOPTION || c->placed == CCM_OTHER) {
-        *per_day = *place_per_day = cp->other_week[c->placed] / 7;
+    if (placed == CCM_PARENTS || placed == CCM_ADOPTION || placed == CCM_OTHER) {
+        *per_day = *place_per_day = cp->other_week[placed] / 7;
         return CCT_OTHER;
     }
     return -1;
 }
+
+/* price_of for every place a child can be in, into m->price. */
+static void cache_prices(cc_sim *s)
+{
+    struct ccmo_price *pr = s->money.price;
+    for (int k = -CCM_NPT; k < s->p->supply.n; k++) {
+        struct ccmo_price *x = &pr[CCM_NPT + k];
+        x->line = k < 0 ? price_of(s, -1, CCM_NPT + k, &x->per_day, &x->place_per_day)
+                        : price_of(s, k, 0, &x->per_day, &x->place_per_day);
+    }
+}
+
+/* The cached price of child c where it is. */
+static const struct ccmo_price *child_price(const cc_sim *s, const child *c)
+{
+    return &s->money.price[c->prov >= 0 ? CCM_NPT + c->prov : c->placed];
+}
+
+int ccmo_new(cc_sim *s)
+{
+    s->money.price = malloc((size_t)(CCM_NPT + s->p->supply.n) * sizeof *s->money.price);
+    return s->money.price ? 0 : -1;
+}
+
+void ccmo_free(cc_sim *s) { free(s->money.price); }
 
 void ccmo_child(cc_sim *s, const child *c, double d)
 {
     if (!s->p->costs.enabled)
         return;
     ccs_money *m = &s->money;
-    double t = now(s), per_day, place;
+    double t = now(s);
     int T = c->placed;
-    int L = child_price(s, c, &per_day, &place);
-    if (L >= 0 && per_day != 0) {
-        bring(m, L, T, t);
-        m->rate[L][T] += d * per_day;
+    const struct ccmo_price *pr = child_price(s, c);
+    if (pr->line >= 0 && pr->per_day != 0) {
+        bring(m, pr->line, T, t);
+        m->rate[pr->line][T] += d * pr->per_day;
     }
     m->kacc[T] += m->kids[T] * (t - m->klast[T]);
     m->klast[T] = t;
     m->kids[T] += d;
     if (c->placed != c->need && c->need < CCM_NPT) {
-        double extra = place - s->p->costs.reference_week[c->need] / 7;
+        double extra = pr->place_per_day - s->p->costs.reference_week[c->need] / 7;
         m->gacc += m->grate * m->gfactor * (t - m->glast);
         m->glast = t;
         m->grate += d * extra;
@@ -113,9 +140,12 @@ void ccmo_reset(cc_sim *s)
     const cc_params *p = s->p;
     const cct_params *cp = &p->costs;
     ccs_money *m = &s->money;
+    struct ccmo_price *price = m->price;
     memset(m, 0, sizeof *m);
+    m->price = price;
     if (!cp->enabled)
         return;
+    cache_prices(s);
     set_factors(s, cct_fy(p->start_day + 1));
     /* fixed commitments in force at the start */
     const csu_params *sp = &p->supply;
@@ -236,6 +266,7 @@ void ccmo_rebuild(cc_sim *s)
     bring_all(s, t);
     int fy = m->fy;
     set_factors(s, fy);
+    cache_prices(s);
     memset(m->rate, 0, sizeof m->rate);
     m->grate = 0;
     const csu_params *sp = &p->supply;
@@ -254,11 +285,10 @@ void ccmo_rebuild(cc_sim *s)
         const child *c = &s->ch[i];
         if (!c->in_care)
             continue;
-        double per_day, place;
-        int L = child_price(s, c, &per_day, &place);
-        if (L >= 0)
-            m->rate[L][c->placed] += per_day;
+        const struct ccmo_price *pr = child_price(s, c);
+        if (pr->line >= 0)
+            m->rate[pr->line][c->placed] += pr->per_day;
         if (c->placed != c->need)
-            m->grate += place - cp->reference_week[c->need] / 7;
+            m->grate += pr->place_per_day - cp->reference_week[c->need] / 7;
     }
 }

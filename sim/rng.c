@@ -16,17 +16,26 @@ uint64_t ccr_mix64(uint64_t x)
     return x ^ (x >> 31);
 }
 
-uint64_t ccr_seed(uint64_t master, uint64_t rep, enum ccr_stream stream, uint64_t index)
+uint64_t ccr_stream_base(uint64_t master, uint64_t rep, enum ccr_stream stream)
 {
     uint64_t h = ccr_mix64(master);
     h = ccr_mix64(h ^ rep);
-    h = ccr_mix64(h ^ (uint64_t)stream);
-    return ccr_mix64(h ^ index);
+    return ccr_mix64(h ^ (uint64_t)stream);
+}
+
+uint64_t ccr_seed(uint64_t master, uint64_t rep, enum ccr_stream stream, uint64_t index)
+{
+    return ccr_mix64(ccr_stream_base(master, rep, stream) ^ index);
 }
 
 void ccr_set(gsl_rng *r, uint64_t master, uint64_t rep, enum ccr_stream stream, uint64_t index)
 {
-    uint64_t s = ccr_seed(master, rep, stream, index);
+    ccr_set_index(r, ccr_stream_base(master, rep, stream), index);
+}
+
+void ccr_set_index(gsl_rng *r, uint64_t base, uint64_t index)
+{
+    uint64_t s = ccr_mix64(base ^ index);
     unsigned long folded = (unsigned long)((s ^ (s >> 32)) & 0xffffffffULL);
     folded = folded ? folded : 0x6a09e667UL;
     if (r->type != gsl_rng_taus2) {
@@ -70,6 +79,12 @@ int ccr_check(void)
                 break;
             case 2:
                 ok = ccr_uniform_pos(a) == gsl_rng_uniform_pos(b);
+                if (ok) { /* bounds from 1 to 2^32 - 1, the small ones most */
+                    unsigned long x = ccr_get(a);
+                    unsigned long n = i % 3 == 0 ? 1 + x % 40 : i % 3 == 1 ? 1 + x % 0xfffffffeUL : 0xffffffffUL;
+                    ok = x == gsl_rng_get(b);
+                    ok = ok && ccr_uniform_int(a, n) == gsl_rng_uniform_int(b, n);
+                }
                 break;
             default: {
                 double x = ccr_exponential(a, 3.5), y = gsl_ran_exponential(b, 3.5);

@@ -32,6 +32,11 @@ uint64_t ccr_seed(uint64_t master, uint64_t rep, enum ccr_stream stream, uint64_
 /* Seed r (of ccr_type()) for a stream. The seed is folded to the 32 bits
  * that taus2 uses; a zero fold is avoided. */
 void ccr_set(gsl_rng *r, uint64_t master, uint64_t rep, enum ccr_stream stream, uint64_t index);
+/* The same in two steps, for seeding many streams of one (master, rep,
+ * stream), such as every child's: ccr_set_index(r, ccr_stream_base(master,
+ * rep, stream), index) is ccr_set(r, master, rep, stream, index). */
+uint64_t ccr_stream_base(uint64_t master, uint64_t rep, enum ccr_stream stream);
+void ccr_set_index(gsl_rng *r, uint64_t base, uint64_t index);
 
 /* The event loop's draws, inlined: the same numbers as GSL's calls of the
  * same names on a generator of ccr_type() (ccr_exponential: to the last
@@ -70,6 +75,18 @@ static inline double ccr_uniform_pos(const gsl_rng *r)
     return u;
 }
 
+/* gsl_rng_uniform_int: an integer in [0, n), 0 < n <= 2^32 - 1, by GSL's
+ * method (the generator's output divided by (2^32 - 1) / n, again while
+ * the quotient is n or more). */
+static inline unsigned long ccr_uniform_int(const gsl_rng *r, unsigned long n)
+{
+    unsigned long scale = 0xffffffffUL / n, k;
+    do
+        k = ccr_get(r) / scale;
+    while (k >= n);
+    return k;
+}
+
 /* An exponential with mean `mean` (not a rate) by inversion of one uniform
  * u, as gsl_ran_exponential, but as -mean log(1 - u) rather than its
  * -mean log1p(-u): 1 - u is exact (u is a multiple of 2^-32), and log is
@@ -77,8 +94,9 @@ static inline double ccr_uniform_pos(const gsl_rng *r)
 static inline double ccr_exponential(const gsl_rng *r, double mean) { return -mean * log(1 - ccr_uniform(r)); }
 
 /* 1 if ccr_set's inlined seeding and the inlined draws above give GSL's
- * numbers for ccr_type() (checked on a few streams; ccr_exponential within
- * 2 ulp), else 0. */
+ * numbers for ccr_type() (checked on a few streams, ccr_uniform_int with
+ * small, large and the largest bounds; ccr_exponential within 2 ulp),
+ * else 0. */
 int ccr_check(void);
 
 #endif

@@ -112,11 +112,15 @@ static void derive_rates(cc_sim *s)
     for (int c = 0; dr && c < CCM_NCOHORT; c++)
         s->entry_max = c == 0 || dr[CCU_DR_ENTRY + c] > s->entry_max ? dr[CCU_DR_ENTRY + c] : s->entry_max;
     s->frail = p->move_frailty_var > 0;
-    /* with frailty a child's move hazard is its own: the shared table of
-     * exponential rates leaves moves out (frail_move_rate adds them back) */
-    s->all_exp = p->move_dist.family == CCM_DIST_EXP && !s->frail;
+    /* with frailty a child's move hazard is its own: the shared table's
+     * sum of exponential rates leaves moves out (move_rate adds them back) */
+    s->frail_exp = s->frail && p->move_dist.family == CCM_DIST_EXP;
+    s->move_drawn = p->move_dist.family != CCM_DIST_EXP;
+    s->exit_drawn = 0;
     for (int k = 0; k < CCM_NROUTE; k++)
-        s->all_exp = s->all_exp && p->exit_dist[k].family == CCM_DIST_EXP;
+        if (p->exit_dist[k].family != CCM_DIST_EXP)
+            s->exit_drawn |= 1u << k;
+    s->all_exp = !s->move_drawn && !s->frail && !s->exit_drawn;
     for (int co = 0; co < CCM_NCOHORT; co++)
         for (int fl = 0; fl < CCM_NNEEDMASK; fl++)
             for (int pt = 0; pt < CCM_NPT; pt++) {
@@ -142,7 +146,9 @@ cc_sim *ccs_new(const cc_params *p, const ccx_layout *L, int ndates, const doubl
     s->arr = gsl_rng_alloc(ccr_type());
     s->init = gsl_rng_alloc(ccr_type());
     s->cur = calloc((size_t)L->n, sizeof *s->cur);
-    if (!s->q || !s->arr || !s->init || !s->cur || ccpl_new(s) != 0 || grow_pool(s, cap) != 0) {
+    s->prov_where = calloc((size_t)p->supply.n + 1, 1);
+    if (!s->q || !s->arr || !s->init || !s->cur || !s->prov_where || ccmo_new(s) != 0 || ccpl_new(s) != 0 ||
+        grow_pool(s, cap) != 0) {
         ccs_free(s);
         return NULL;
     }
@@ -156,6 +162,7 @@ cc_sim *ccs_new(const cc_params *p, const ccx_layout *L, int ndates, const doubl
         return NULL;
     }
     derive_rates(s);
+    ccta_bind(s);
     if (L->dfe >= 0) {
         s->march = calloc((size_t)ndates, 1);
         if (!s->march) {
@@ -191,6 +198,8 @@ void ccs_free(cc_sim *s)
     if (s->init)
         gsl_rng_free(s->init);
     free(s->cur);
+    free(s->prov_where);
+    ccmo_free(s);
     free(s->lab_d);
     free(s->lab_t);
     free(s->lab_f);
@@ -256,7 +265,9 @@ static double move_cumhaz(const cc_sim *s, const child *c, double t)
 }
 
 /* Exponential hazards, a year, of a child in cohort co with need flags fl
- * placed in type pt: routes, move, semi-independent step; returns the sum. */
+ * placed in type pt: routes, move, semi-independent step; returns the sum,
+ * which leaves the move out when moves have frailty (a child's own move
+ * hazard is the move's rate here times its frailty: move_rate). */
 static double exp_rates_of(const cc_sim *s, int co, int fl, int pt, double rate[CCM_NROUTE + 2])
 {
     const cc_params *p = s->p;
@@ -267,8 +278,9 @@ static double exp_rates_of(const cc_sim *s, int co, int fl, int pt, double rate[
                       : 0;
         sum += rate[k];
     }
-    rate[CCM_NROUTE] = p->move_dist.family == CCM_DIST_EXP && !s->frail ? p->move_rate[pt][co] * s->mmove[fl] : 0;
-    sum += rate[CCM_NROUTE];
+    rate[CCM_NROUTE] = p->move_dist.family == CCM_DIST_EXP ? p->move_rate[pt][co] * s->mmove[fl] : 0;
+    if (!s->frail)
+        sum += rate[CCM_NROUTE];
     rate[CCM_NROUTE + 1] = co == CCM_NCOHORT - 1 ? p->semi_rate[pt] : 0;
     sum += rate[CCM_NROUTE + 1];
     return sum;
@@ -281,13 +293,12 @@ static const double *exp_rates(const cc_sim *s, const child *c)
     return s->xr[((size_t)c->cohort * CCM_NNEEDMASK + c->flags) * CCM_NPT + c->placed];
 }
 
-/* The child's own exponential move hazard a year when moves are exponential
- * with frailty (the shared table then leaves moves out), else 0. */
-static double frail_move_rate(const cc_sim *s, const child *c)
+/* The child's own exponential move hazard a year, given its row of
+ * exp_rates: with frailty the row's times the child's frailty (the row's
+ * sum then leaves moves out). 0 when moves are not exponential. */
+static double move_rate(const cc_sim *s, const child *c, const double *row)
 {
-    if (!s->frail || s->p->move_dist.family != CCM_DIST_EXP)
-        return 0;
-    return s->p->move_rate[c->placed][c->cohort] * s->mmove[c->flags] * c->frail;
+    return s->frail_exp ? row[CCM_NROUTE] * c->frail : row[CCM_NROUTE];
 }
 
 /* Draw the child's next event (competing risks: the earliest wins). */
@@ -302,17 +313,17 @@ static void ccs_plan(cc_sim *s, uint32_t i, double t)
         best = c->deadline;
         kind = EV_DEADLINE;
     }
-    for (int k = 0; k < CCM_NROUTE && !s->all_exp; k++) {
-        if (p->exit_dist[k].family == CCM_DIST_EXP)
+    for (unsigned k = 0, todo = s->exit_drawn; todo; k++, todo >>= 1) {
+        if (!(todo & 1))
             continue;
         double dt = draw_after(r, &p->exit_dist[k], p->exit_scale[k][c->cohort],
                                s->mexit[c->flags][k] * p->type_exit_mult[k][c->placed], t - c->entered);
         if (t + dt < best) {
             best = t + dt;
-            kind = (uint32_t)k;
+            kind = k;
         }
     }
-    if (!s->all_exp && p->move_dist.family != CCM_DIST_EXP) {
+    if (s->move_drawn) {
         double dt = draw_after(r, &p->move_dist, p->move_scale[c->placed][c->cohort],
                                s->mmove[c->flags] * frail_aft(p, c), t - c->placed_since);
         if (t + dt < best) {
@@ -322,7 +333,10 @@ static void ccs_plan(cc_sim *s, uint32_t i, double t)
     }
     /* the exponential hazards race as one (their sum); on_bundle picks
      * which fired. With frailty, the child's own move hazard joins them. */
-    double sum = exp_rates(s, c)[CCM_NROUTE + 2] + frail_move_rate(s, c);
+    const double *row = exp_rates(s, c);
+    double sum = row[CCM_NROUTE + 2];
+    if (s->frail_exp)
+        sum += move_rate(s, c, row);
     if (sum > 0) {
         double te = t + ccr_exponential(r, DAYS_PER_YEAR / sum);
         if (te < best) {
@@ -386,7 +400,7 @@ static void draw_dob(cc_sim *s, const gsl_rng *r, int co, const double *cdf, int
     }
     int32_t lo = shift_years(y, m, d, -to) + 1;
     int32_t hi = shift_years(y, m, d, -from);
-    int32_t dob = lo + (int32_t)gsl_rng_uniform_int(r, (unsigned long)(hi - lo + 1));
+    int32_t dob = lo + (int32_t)ccr_uniform_int(r, (unsigned long)(hi - lo + 1));
     ccd_to_ymd(dob, &y, &m, &d);
     c->by = (int16_t)y;
     c->bm = (uint8_t)m;
@@ -513,7 +527,7 @@ static void draw_history(cc_sim *s, const gsl_rng *r, child *c)
         int32_t lo = shift_years(y, m, d, -from) + 1;
         int32_t hi = p->start_day - (int32_t)ceil(in_care);
         if (hi >= lo) {
-            int32_t dob = lo + (int32_t)gsl_rng_uniform_int(r, (unsigned long)(hi - lo + 1));
+            int32_t dob = lo + (int32_t)ccr_uniform_int(r, (unsigned long)(hi - lo + 1));
             ccd_to_ymd(dob, &y, &m, &d);
             c->by = (int16_t)y;
             c->bm = (uint8_t)m;
@@ -584,7 +598,7 @@ static int initial_population(cc_sim *s, uint64_t seed, uint64_t rep)
             ch->deadline = INFINITY;
             ch->hh = ch->wprev = ch->wnext = NONE;
             gsl_rng *r = s->crng[slot];
-            ccr_set(r, seed, rep, CCR_CHILD, ch->serial);
+            ccr_set_index(r, s->child_base, ch->serial);
             ch->cohort = (uint8_t)c;
             ch->district = (uint8_t)s->lab_d[j];
             ch->placed = (uint8_t)s->lab_t[j];
@@ -607,7 +621,7 @@ static int initial_population(cc_sim *s, uint64_t seed, uint64_t rep)
             int *idx = s->lab_t; /* type labels are consumed: reuse as scratch */
             memcpy(idx, s->lab_f, (size_t)n * sizeof *idx);
             for (int j = 0; j < k; j++) {
-                int pick = j + (int)gsl_rng_uniform_int(s->init, (unsigned long)(n - j));
+                int pick = j + (int)ccr_uniform_int(s->init, (unsigned long)(n - j));
                 int tmp = idx[j];
                 idx[j] = idx[pick];
                 idx[pick] = tmp;
@@ -645,7 +659,7 @@ static void set_arrival_rate(cc_sim *s)
 
 /* A child enters care at time t: the arrival stream picks the cell (cohort
  * and district); everything else comes from the child's own stream. */
-static int on_arrival(cc_sim *s, uint64_t seed, uint64_t rep, double t)
+static int on_arrival(cc_sim *s, double t)
 {
     const cc_params *p = s->p;
     size_t cell = gsl_ran_discrete(s->arr, p->entry_cell);
@@ -678,7 +692,7 @@ static int on_arrival(cc_sim *s, uint64_t seed, uint64_t rep, double t)
     c->deadline = INFINITY;
     c->hh = c->wprev = c->wnext = NONE;
     gsl_rng *r = s->crng[slot];
-    ccr_set(r, seed, rep, CCR_CHILD, c->serial);
+    ccr_set_index(r, s->child_base, c->serial);
     int32_t today = p->start_day + 1 + (int32_t)floor(t);
     draw_dob(s, r, c->cohort, p->entry_age_even[c->cohort] ? NULL : p->entry_age_cdf[c->cohort], today, c);
     c->pl_fy = s->fy_idx;
@@ -765,8 +779,10 @@ static void move(cc_sim *s, uint32_t i, double t)
     c->placed_since = t;
     double esc = s->p->escalate[c->cohort];
     int escalate = c->placed == CCM_FOSTER && esc > 0 && ccr_uniform(s->crng[i]) < esc;
-    /* the place is given up first: the child does not go back to it */
-    ccta_count(s, c, -1);
+    /* the place is given up first: the child does not go back to it; who
+     * the child is stays the same unless its need escalates */
+    void (*count)(cc_sim *, const child *, double) = escalate ? ccta_count : ccta_place;
+    count(s, c, -1);
     ccpl_vacate(s, i, t);
     if (escalate) {
         c->need = CCM_RESIDENTIAL;
@@ -774,7 +790,7 @@ static void move(cc_sim *s, uint32_t i, double t)
     }
     ccs_new_placement(s, c);
     ccpl_match(s, i, t);
-    ccta_count(s, c, +1);
+    count(s, c, +1);
     ccs_plan(s, i, t);
 }
 
@@ -782,15 +798,19 @@ static void on_bundle(cc_sim *s, uint32_t i, double t)
 {
     child *c = &s->ch[i];
     const double *rate = exp_rates(s, c);
-    double fm = frail_move_rate(s, c); /* the table's move rate is 0 then */
-    double sum = rate[CCM_NROUTE + 2] + fm;
+    double fm = move_rate(s, c, rate);
+    double sum = rate[CCM_NROUTE + 2];
+    if (s->frail_exp)
+        sum += fm;
     double u = ccr_uniform(s->crng[i]) * sum, acc = 0;
     int k = 0;
-    for (; k < CCM_NROUTE + 1; k++) {
-        acc += rate[k] + (k == CCM_NROUTE ? fm : 0);
+    for (; k < CCM_NROUTE; k++) {
+        acc += rate[k];
         if (u < acc)
             break;
     }
+    if (k == CCM_NROUTE && !(u < acc + fm))
+        k++;
     if (k < CCM_NROUTE) {
         leave(s, i, t, s->route_series[k]);
         return;
@@ -865,6 +885,7 @@ void ccs_rebind(cc_sim *s, const cc_params *const *phases)
     if (s->nphase > 1)
         s->phases = phases;
     derive_rates(s);
+    ccta_bind(s);
 }
 
 /* Do the children's clocks differ between phases a and b? When they do
@@ -907,6 +928,7 @@ static void switch_phase(cc_sim *s, int k, double t)
     s->xr = keep;
     s->p = s->phases[k];
     derive_rates(s);
+    ccta_bind(s);
     size_t rowb = (CCM_NROUTE + 3) * sizeof(double);
     int differ = clocks_differ(old, s->p);
     for (uint32_t i = 0; i < s->cap && differ; i++) {
@@ -949,10 +971,12 @@ int ccs_begin(cc_sim *s, uint64_t seed, uint64_t rep, double *out)
     if (s->nphase > 1 && s->p != s->phases[0]) {
         s->p = s->phases[0];
         derive_rates(s);
+        ccta_bind(s);
     } else if (s->p->drift) {
         derive_rates(s); /* the first year's drift (a run before may have left the last year's) */
     }
     ccr_set(s->thin, seed, rep, CCR_THIN, 0);
+    s->child_base = ccr_stream_base(seed, rep, CCR_CHILD);
     ccmo_reset(s);
     if (ccpl_reset(s, seed, rep) != 0 || initial_population(s, seed, rep) != 0)
         return -1;
@@ -986,7 +1010,6 @@ double ccs_next(const cc_sim *s)
 int ccs_step(cc_sim *s)
 {
     const cc_params *p = s->p;
-    uint64_t seed = s->seed, rep = s->rep;
     cc_event ev;
     if (s->done || !ccq_pop(s->q, &ev)) {
         s->done = 1;
@@ -1010,7 +1033,7 @@ int ccs_step(cc_sim *s)
             else
                 leave(s, i, ev.t, s->route_series[ev.kind]);
         } else if (ev.handle == H_ARRIVAL) {
-            if (on_arrival(s, seed, rep, ev.t) != 0)
+            if (on_arrival(s, ev.t) != 0)
                 return -1;
             schedule_arrival(s, ev.t);
         } else if (ev.handle == H_MONTH) {

@@ -125,12 +125,20 @@ typedef struct {
     double gfactor;                   /* its inflation factor (the default rate) */
     double one_off;                   /* one-off costs this month */
     int fy;                           /* current financial year */
+    /* the price of a child by where it is (child_price), cached from the
+     * parameters by ccmo_reset and ccmo_rebuild: [t] for a child of
+     * placement type t with no provider, [CCM_NPT + k] with provider k */
+    struct ccmo_price {
+        double per_day, place_per_day;
+        int line;                     /* cost line, or -1: a fixed commitment */
+    } *price;
 } ccs_money;
 
 struct cc_sim {
     const cc_params *p;
     const ccx_layout *L;
     uint64_t seed, rep;          /* of the replication running */
+    uint64_t child_base;         /* ccr_stream_base of its children's streams */
     int done;                    /* it has reached its last snapshot */
     int ndates;
     const double *snap_t;
@@ -153,6 +161,9 @@ struct cc_sim {
     double (*xr_old)[CCM_NROUTE + 3]; /* the previous phase's table (scenarios) */
     int all_exp; /* every duration is exponential: one draw plans a child */
     int frail;   /* moves.frailty_variance > 0: each child's move hazard has its own multiplier */
+    int frail_exp;       /* frail, and moves are exponential (their rate joins the draw of the sum) */
+    int move_drawn;      /* moves are not exponential: drawn apart */
+    unsigned exit_drawn; /* bit k: exit route k is not exponential: drawn apart */
     double arrival_mean;         /* mean days between entries now */
     int year;
     uint32_t next_serial;
@@ -161,6 +172,7 @@ struct cc_sim {
     ccs_totals tot;
     ccs_supply sup;
     ccs_money money;
+    uint8_t *prov_where;         /* by provider: where it is, as the stocks see it (tally.c) */
     int no_short;                /* matching skips time-limited (emergency) places */
     int32_t today;               /* day whose y-m-d is cached below, for ages */
     int ty, tm, td;
@@ -201,6 +213,8 @@ static inline int ccs_grow_queue(cc_sim *s)
 }
 
 /* money.c: spend */
+int ccmo_new(cc_sim *s);                              /* allocate (ccs_new); 0 or -1 */
+void ccmo_free(cc_sim *s);
 void ccmo_reset(cc_sim *s);                           /* fixed commitments at the start */
 void ccmo_child(cc_sim *s, const child *c, double d); /* a child (d = +1) or its removal (-1) */
 void ccmo_fixed(cc_sim *s, int line, int type, double per_day); /* change a fixed commitment now */

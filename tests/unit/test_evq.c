@@ -194,6 +194,56 @@ int main(void)
         CHECK(bad == 0, "%d mismatches against the model over decades of times", bad);
     }
 
+    /* crowded days (a nation has hundreds of events a day; the day's events
+     * are sorted when the day comes): thousands of events in a few days,
+     * many at the same times, then cancels, reschedules within the day and
+     * new events for the day while it is being popped, against a model */
+    {
+        enum { D = 3000 };
+        static double at[D];
+        static int prio[D];
+        ccq_clear(q);
+        for (int h = 0; h < D; h++) {
+            double u = gsl_rng_uniform(r);
+            at[h] = 100 + (u < 0.3 ? floor(u * 40) / 40 : gsl_rng_uniform(r)) + (h % 3 == 0);
+            prio[h] = (int)gsl_rng_uniform_int(r, 3);
+            ccq_schedule(q, (uint32_t)h, at[h], (uint32_t)h, (uint8_t)prio[h]);
+        }
+        int bad = 0, pops = 0;
+        for (;;) {
+            int best = -1;
+            for (int k = 0; k < D; k++)
+                if (at[k] >= 0 && (best < 0 || at[k] < at[best] ||
+                                   (at[k] == at[best] && (prio[k] < prio[best] || (prio[k] == prio[best] && k < best)))))
+                    best = k;
+            int got = ccq_pop(q, &ev);
+            if (best < 0) {
+                bad += got != 0;
+                break;
+            }
+            if (!got || ev.handle != (uint32_t)best || ev.t != at[best]) {
+                bad++;
+                break;
+            }
+            pops++;
+            at[best] = -1;
+            /* now and then: cancel one, move one within its day or to
+             * another, or add one later today */
+            uint32_t h = (uint32_t)gsl_rng_uniform_int(r, D);
+            double u = gsl_rng_uniform(r);
+            if (u < 0.05) {
+                ccq_cancel(q, h);
+                at[h] = -1;
+            } else if (u < 0.15) {
+                double day = floor(ev.t) + (gsl_rng_uniform(r) < 0.7 ? 0 : 1);
+                at[h] = fmax(ev.t, day + gsl_rng_uniform(r));
+                prio[h] = (int)gsl_rng_uniform_int(r, 3);
+                ccq_schedule(q, h, at[h], h, (uint8_t)prio[h]);
+            }
+        }
+        CHECK(bad == 0 && pops > D / 2, "crowded days: %d mismatches in %d pops", bad, pops);
+    }
+
     CHECK(ccq_grow(q, (size_t)1 << 25) == -1, "more than 2^24 handles refused");
     ccq_schedule(q, 4, 1.0, 0, 1);
     ccq_clear(q);
