@@ -368,6 +368,26 @@ static const char *file_type(const char *name)
     return "text/plain; charset=utf-8";
 }
 
+/* A run's file: NAME, or up to two folders and NAME (a region's
+ * councils/KEY/report.html), each part as srq_name_ok. */
+static int file_path_ok(const char *name)
+{
+    char part[128];
+    int parts = 0;
+    for (const char *p = name;; parts++) {
+        size_t n = strcspn(p, "/");
+        if (n == 0 || n >= sizeof part || parts == 3)
+            return 0;
+        memcpy(part, p, n);
+        part[n] = '\0';
+        if (!srq_name_ok(part))
+            return 0;
+        if (!p[n])
+            return 1;
+        p += n + 1;
+    }
+}
+
 /* /api/runs/ID[/REST]: ID and REST split off url (NULL when malformed). */
 static int run_path(const char *url, char *id, const char **rest)
 {
@@ -467,12 +487,13 @@ static enum MHD_Result api(server *s, struct MHD_Connection *c, const char *url,
         }
         if (!post && rest && strncmp(rest, "files/", 6) == 0) {
             const char *name = rest + 6;
-            int fd = srq_name_ok(name) ? sjb_open_file(s->pool, id, name) : -1;
+            int fd = file_path_ok(name) ? sjb_open_file(s->pool, id, name) : -1;
             if (fd < 0)
                 return send_error(c, MHD_HTTP_NOT_FOUND, "serve: the run has no such file");
             const char *dl = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "download");
-            int html = strcmp(name, "report.html") == 0;
-            return send_fd(c, fd, file_type(name), html && !dl ? NULL : name);
+            const char *base = strrchr(name, '/') ? strrchr(name, '/') + 1 : name;
+            int html = strcmp(base, "report.html") == 0;
+            return send_fd(c, fd, file_type(name), html && !dl ? NULL : base);
         }
     }
     return send_error(c, MHD_HTTP_NOT_FOUND, "serve: no such page (expected /api/...)");

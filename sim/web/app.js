@@ -6,7 +6,7 @@
 (function () {
   const token = new URLSearchParams(location.search).get('token') || '';
   const $ = (id) => document.getElementById(id);
-  const state = { baselines: [], scenarios: [], last: null, runId: null, abort: null, charts: {} };
+  const state = { baselines: [], scenarios: [], last: null, runId: null, abort: null, charts: {}, view: 'region' };
 
   const TYPES = ['foster', 'kinship', 'residential', 'semi_independent', 'secure', 'adoption', 'with_parents', 'other'];
   const TYPE_NAME = {
@@ -200,11 +200,15 @@
     table('mix-table', ['Placement type', 'Average', '5th to 95th'], mix.map((r) => [TYPE_NAME[r[3]] || r[3], num(r[4]), num(r[6]) + ' to ' + num(r[10])]), true);
 
     const kpis = Object.keys(KPI_NAME).map((k) => last(m, 'baseline', 'kpi_pct', k)).filter((r) => r);
-    table('kpi-table', ['Indicator', 'Start', 'End (average)', 'End (5th to 95th)'], kpis.map((r) => {
+    table('kpi-table', ['Indicator', 'Start', 'End (average)', 'End (5th to 95th)'], kpis.length ? kpis.map((r) => {
       const f = rows(m, 'baseline', 'kpi_pct', r[3])[0];
       return [KPI_NAME[r[3]], num(f[4]), num(r[4]), num(r[6]) + ' to ' + num(r[10])];
-    }), true);
+    }) : [['Percentages are not added up over a region\'s councils: choose a council above to see its indicators.', '', '', '']], true);
 
+    if (!spend.length) {
+      if (state.charts['spend-chart']) { state.charts['spend-chart'].destroy(); delete state.charts['spend-chart']; }
+      table('spend-table', ['Year', 'Average', '5th to 95th'], [['Spend is priced council by council: choose a council above to see its spend.', '', '']], true);
+    }
     if (spend.length) {
       const b = band('Total spend', spend, '#1d70b8');
       chart('spend-chart', { type: 'line', data: { labels: spend.map((r) => fy(r[1])), datasets: b.sets },
@@ -223,6 +227,38 @@
     });
     chart('gap-chart', { type: 'line', data: { labels: series.map((r) => r[1]), datasets: sets }, options: lineOptions('Children (need minus places)') });
     table('gap-table', ['Date', 'Average', '5th to 95th'], yearly(series).map((r) => [monthName(r[1]), num(r[4]), num(r[6]) + ' to ' + num(r[10])]), true);
+  }
+
+  /* ---- a region: its totals or one council's figures ---- */
+  function view(res) {
+    if (!res.region || state.view === 'region') return res;
+    const c = res.councils.find((k) => k.key === state.view);
+    return c ? Object.assign({}, res, { monthly: c.monthly, annual: c.annual, comparison: c.comparison, council: c.council, start: c.start }) : res;
+  }
+  function setupViews(res) {
+    for (const f of document.querySelectorAll('.view-field')) f.hidden = !res.region;
+    if (!res.region) { state.view = 'region'; return; }
+    if (state.view !== 'region' && !res.councils.some((c) => c.key === state.view)) state.view = 'region';
+    for (const sel of document.querySelectorAll('.council-view')) {
+      sel.textContent = '';
+      const o = document.createElement('option');
+      o.value = 'region';
+      o.textContent = res.council + ': the region (all ' + res.councils.length + ' councils added up)';
+      sel.appendChild(o);
+      for (const c of res.councils) {
+        const x = document.createElement('option');
+        x.value = c.key;
+        x.textContent = c.council + ' (in the region)';
+        sel.appendChild(x);
+      }
+      sel.value = state.view;
+    }
+  }
+  function drawAll() {
+    if (!state.last) return;
+    const v = view(state.last);
+    drawBaseline(v);
+    drawComparison(v);
   }
 
   /* ---- the comparison ---- */
@@ -301,6 +337,10 @@
     $('business-results').hidden = have.length === 0;
     empty.hidden = have.length > 0;
     $('business-terms').textContent = '';
+    if (!have.length && res.region) {
+      empty.textContent = 'No business case for a region: its levers (joint block contracts, recruitment campaigns, a council\'s own scenario) carry no costs in a region scenario. Run one council\'s levers on its own baseline to see what they save.';
+      return;
+    }
     if (!have.length) {
       empty.textContent = 'No business case: the baseline ' + res.config + ' has no costs section, so the model does not price its placements. Choose a baseline with costs (nottinghamshire has them) to see what a strategy saves.';
       return;
@@ -364,12 +404,22 @@
     const what = { 'monthly.csv': 'Monthly figures (CSV)', 'annual.csv': 'Annual figures and spend by financial year (CSV)',
       'comparison.csv': 'Differences from the baseline (CSV)', 'spend.xlsx': res.scenarios.length > 1 ? 'Spend workbook with the business case (Excel)' : 'Spend workbook of the baseline (Excel)',
       'report.html': 'Report with charts (HTML)', 'manifest.txt': 'What was run (text)' };
+    if (res.region) {
+      what['report.html'] = 'Report: the region and each council, with links to their reports (HTML)';
+      what['region/report.html'] = 'Report of the region\'s totals, with charts (HTML)';
+      what['spend.xlsx'] = undefined;
+      for (const c of res.councils) {
+        what['councils/' + c.key + '/report.html'] = 'Report of ' + c.council + ', with charts (HTML)';
+        what['councils/' + c.key + '/spend.xlsx'] = 'Spend workbook of ' + c.council + ' (Excel)';
+      }
+    }
     for (const f of res.files) {
       const li = document.createElement('li');
       const a = document.createElement('a');
-      a.href = withToken('/api/runs/' + res.id + '/files/' + encodeURIComponent(f) + (f === 'report.html' ? '' : '?download=1'));
+      const html = f.endsWith('report.html');
+      a.href = withToken('/api/runs/' + res.id + '/files/' + f.split('/').map(encodeURIComponent).join('/') + (html ? '' : '?download=1'));
       a.textContent = what[f] || ('Scenario file ' + f);
-      if (f !== 'report.html') a.setAttribute('download', f);
+      if (!html) a.setAttribute('download', f.split('/').pop());
       else a.target = '_blank';
       a.id = 'dl-' + f.replace(/[^A-Za-z0-9]/g, '-');
       li.appendChild(a);
@@ -438,7 +488,25 @@
   function settings() {
     return { config: $('config').value, reps: Number($('reps').value), years: Number($('years').value), seed: Number($('seed').value) };
   }
+  function currentBaseline() { return state.baselines.find((x) => x.name === $('config').value); }
+  function editedRegion() {
+    const from = $('from').value;
+    const v = (id) => $(id).value.trim();
+    const levers = [];
+    if (v('joint_block-places') !== '' && Number(v('joint_block-places')) !== 0)
+      levers.push({ lever: 'joint_block', market: v('joint_block-market'), places: Number(v('joint_block-places')), from: from });
+    if (v('recruitment_campaign-extra_places') !== '' && Number(v('recruitment_campaign-extra_places')) !== 0)
+      levers.push({ lever: 'recruitment_campaign', market: v('recruitment_campaign-market'), extra_places: Number(v('recruitment_campaign-extra_places')), from: from });
+    if (v('council_scenario-scenario') !== '')
+      levers.push({ lever: 'council_scenario', council: v('council_scenario-council'), scenario: v('council_scenario-scenario') });
+    for (const l of levers) if (l.from === '') delete l.from;
+    const s = { name: v('scenario-name'), levers: levers };
+    if (v('scenario-description')) s.description = v('scenario-description');
+    return s;
+  }
   function edited() {
+    const cb = currentBaseline();
+    if (cb && cb.kind === 'region') return editedRegion();
     const from = $('from').value;
     const levers = [];
     const v = (id) => $(id).value.trim();
@@ -514,8 +582,8 @@
       }
       const res = await api('/api/runs/' + st.id + '/results');
       state.last = res;
-      drawBaseline(res);
-      drawComparison(res);
+      setupViews(res);
+      drawAll();
       drawDownloads(res);
       setStatus('Done: ' + what + ', ' + res.reps + ' replications of ' + res.years + ' years in ' +
         res.wall_seconds.toFixed(1) + ' seconds.');
@@ -600,9 +668,47 @@
     const y = parseInt(start.slice(0, 4), 10), m = parseInt(start.slice(5, 7), 10);
     return (m >= 4 ? y + 1 : y) + '-04-01';
   }
+  function option(sel, value, text) {
+    const o = document.createElement('option');
+    o.value = value;
+    o.textContent = text;
+    sel.appendChild(o);
+  }
+  const MARKET_TYPE = { foster: 'foster agencies\' households', residential: 'children\'s home beds', semi_independent: 'semi-independent places' };
+  function marketText(m) {
+    return m.name + ': ' + (MARKET_TYPE[m.type] || m.type) + (m.location === 'outside' ? ' beyond the region' : ' in the region') +
+      (m.places >= 0 ? ', ' + fmt0.format(m.places) + ' places' : ', unlimited');
+  }
+  function fillCouncilScenarios() {
+    const b = currentBaseline();
+    const sel = $('council_scenario-scenario');
+    sel.textContent = '';
+    option(sel, '', 'None: the council as in its baseline');
+    if (!b || b.kind !== 'region') return;
+    const c = b.councils.find((k) => k.key === $('council_scenario-council').value);
+    for (const s of state.scenarios.filter((x) => c && x.baseline === c.config))
+      option(sel, s.file, s.name + (s.description ? ': ' + s.description : ''));
+  }
+  function setupRegionLevers(b) {
+    const region = b && b.kind === 'region';
+    $('region-levers').hidden = !region;
+    $('council-levers').hidden = region;
+    if (!region) return;
+    const jb = $('joint_block-market'), rc = $('recruitment_campaign-market'), cc = $('council_scenario-council');
+    jb.textContent = rc.textContent = cc.textContent = '';
+    for (const m of b.markets) {
+      option(jb, m.name, marketText(m));
+      if (m.places >= 0) option(rc, m.name, marketText(m));
+    }
+    for (const c of b.councils) option(cc, c.key, c.name);
+    $('joint_block-places').value = '0';
+    $('recruitment_campaign-extra_places').value = '0';
+    fillCouncilScenarios();
+  }
   function onBaselineChange() {
     const b = state.baselines.find((x) => x.name === $('config').value);
     if (b) $('from').value = firstApril(b.start);
+    setupRegionLevers(b);
     const box = $('bundled');
     box.textContent = '';
     const mine = state.scenarios.filter((s) => s.baseline === $('config').value);
@@ -631,16 +737,25 @@
       const sel = $(id);
       const keep = (id === 'config' && select) || sel.value;
       sel.textContent = '';
-      for (const b of l.baselines) {
-        const o = document.createElement('option');
-        o.value = b.name;
-        o.textContent = b.name + ' (' + b.council + ', from ' + b.start + ')';
-        sel.appendChild(o);
+      const groups = id === 'config' ? [['council', 'Councils'], ['region', 'Regions (councils sharing providers)']] : [['council', '']];
+      for (const [kind, title] of groups) {
+        const list = l.baselines.filter((b) => (b.kind || 'council') === kind);
+        if (!list.length) continue;
+        const parent = title ? document.createElement('optgroup') : sel;
+        if (title) { parent.label = title; sel.appendChild(parent); }
+        for (const b of list) {
+          const o = document.createElement('option');
+          o.value = b.name;
+          o.textContent = kind === 'region' ? b.name + ' (' + b.council + ': ' + b.councils.map((c) => c.name).join(', ') + ')'
+            : b.name + ' (' + b.council + ', from ' + b.start + ')';
+          parent.appendChild(o);
+        }
       }
-      if (keep && l.baselines.some((b) => b.name === keep)) sel.value = keep;
-      else if (l.baselines.length) {
-        /* first time: the baseline with the latest start (the newest data), not an old back-test's */
-        const newest = l.baselines.reduce((a, b) => (b.start > a.start ? b : a));
+      const councils = l.baselines.filter((b) => (b.kind || 'council') === 'council');
+      if (keep && [...sel.options].some((o) => o.value === keep)) sel.value = keep;
+      else if (councils.length) {
+        /* first time: the council with the latest start (the newest data), not an old back-test's */
+        const newest = councils.reduce((a, b) => (b.start > a.start ? b : a));
         sel.value = newest.name;
       }
     }
@@ -665,8 +780,15 @@
     $('cancel').addEventListener('click', cancel);
     $('save').addEventListener('click', save);
     $('config').addEventListener('change', onBaselineChange);
-    $('gap-type').addEventListener('change', () => state.last && drawGap(state.last));
-    $('cmp-metric').addEventListener('change', () => state.last && drawCmpChart(state.last));
+    $('gap-type').addEventListener('change', () => state.last && drawGap(view(state.last)));
+    $('cmp-metric').addEventListener('change', () => state.last && drawCmpChart(view(state.last)));
+    for (const sel of document.querySelectorAll('.council-view'))
+      sel.addEventListener('change', () => {
+        state.view = sel.value;
+        for (const o of document.querySelectorAll('.council-view')) o.value = sel.value;
+        drawAll();
+      });
+    $('council_scenario-council').addEventListener('change', fillCouncilScenarios);
     $('calibrate-form').addEventListener('submit', calibrate);
     try {
       const info = await api('/api/info');

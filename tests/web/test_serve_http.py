@@ -200,13 +200,14 @@ try:
     c.ok(st == 400 and r.returncode == 3 and len(api_msgs) == 3 and api_msgs == check_msgs,
          f"out-of-range levers get check's messages: API {api_msgs} check {check_msgs}")
 
-    # a region file (region.h) is not a baseline the page runs: one message that says so
+    # a region file (region.h) is listed as a region with its councils and markets
     if os.path.exists(os.path.join(srv.dir, "config", "d2n2.cfg")):
-        st, _, data = request(srv, "POST", "/api/runs", dict(SMALL, config="d2n2"))
-        e = errors(data) or []
-        c.ok(st == 400 and len(e) == 1 and "is a region file" in e[0], f"a region file gets one message ({st}, {e})")
-        names = [b["name"] for b in json.loads(request(srv, "GET", "/api/baselines")[2])["baselines"]]
-        c.ok("d2n2" not in names and "nottinghamshire" in names, f"a region file is not listed ({names})")
+        lst = json.loads(request(srv, "GET", "/api/baselines")[2])
+        reg = [b for b in lst["baselines"] if b["name"] == "d2n2"]
+        c.ok(reg and reg[0].get("kind") == "region" and len(reg[0]["councils"]) == 4 and reg[0]["markets"],
+             f"a region file is listed as a region with its councils ({reg})")
+        c.ok(any(x["file"] == "d2n2/joint-block" and x["baseline"] == "d2n2" for x in lst["scenarios"]),
+             "the region's scenarios (scenarios/d2n2/) are listed for it")
 
     # the levers' costs and ramp-up (the business case's fields): check's messages too
     costed = [dict(levers[0], one_off_cost=50000, revenue_cost=150000, ramp_up_months=12),
@@ -244,6 +245,106 @@ try:
         c.ok(False, f"the results are valid JSON ({e})")
     c.ok(b"</script>" not in data and b"<" not in data, "< is escaped in JSON")
     c.ok(not os.path.exists(marker), "no shell ran the names")
+finally:
+    rc = srv.stop()
+    c.ok(rc == 0, f"the server stops cleanly (exit {rc}): {srv.errors[-2000:]}")
+    srv.cleanup()
+
+# ---- 5b. a region as the baseline: paths, check's messages, the numbers of compare
+srv = Server("-j", "2")
+try:
+    outside = os.path.join(srv.dir, "outside")
+    os.makedirs(outside)
+    with open(os.path.join(outside, "secret.txt"), "w") as f:
+        f.write(MARK + "\n")
+    RB = {"config": "d2n2", "reps": 12, "years": 2, "seed": 7}
+    rlev = [{"lever": "council_scenario", "council": "nottingham", "scenario": "nottingham/four-bed-home"},
+            {"lever": "joint_block", "market": "homes_d2n2", "places": 20, "from": "2023-04-01"},
+            {"lever": "recruitment_campaign", "market": "ifa_d2n2", "extra_places": 30, "from": "2023-04-01"}]
+    # council scenarios and region scenario files by name only
+    for name in ["../outside/scen", "/etc/passwd", "nottingham/../../outside/scen", "nottingham/missing",
+                 "a/b/c", "nottingham%2Ffour-bed-home", ".."]:
+        lv = [dict(rlev[0], scenario=name)]
+        st, _, data = request(srv, "POST", "/api/runs", dict(RB, scenarios=[{"name": "x", "levers": lv}]))
+        e = errors(data) or []
+        c.ok(st == 400 and len(e) == 1 and MARK.encode() not in data and "scenario" in e[0],
+             f"a council scenario {name!r} is refused with one message ({st}, {e})")
+    for name in ["foster-recruitment", "../scenarios/d2n2/joint-block", "d2n2/../d2n2/joint-block", "d2n2/missing"]:
+        st, _, data = request(srv, "POST", "/api/runs", dict(RB, scenarios=[{"file": name}]))
+        c.ok(st == 400, f"region scenario file {name!r} is refused ({st}, {errors(data)})")
+    st, _, data = request(srv, "POST", "/api/runs", dict(SMALL, scenarios=[{"file": "d2n2/joint-block"}]))
+    c.ok(st == 400, f"a region scenario with a council's baseline is refused ({st})")
+    # out-of-range region levers: check's messages, as for a council
+    good = dict(RB, scenarios=[{"name": "region-range", "levers": rlev}])
+    st, _, saved = request(srv, "POST", "/api/scenario-file", good)
+    c.ok(st == 200 and b'scenario = "nottingham/four-bed-home.cfg";' in saved and b'baseline = "../config/d2n2.cfg";'
+         in saved, f"a region scenario is saved with its council scenario's path ({st}, {saved[:400]})")
+    bad = [rlev[0], dict(rlev[1], places=241), dict(rlev[2], market="ifa_national")]
+    st, _, data = request(srv, "POST", "/api/runs", dict(RB, scenarios=[{"name": "region-range", "levers": bad}]))
+    api_msgs = errors(data) or []
+    with open(os.path.join(srv.dir, "scenarios", "region-range.cfg"), "w") as f:
+        f.write(saved.decode().replace("places = 20;", "places = 241;").replace(
+            'market = "ifa_d2n2";', 'market = "ifa_national";'))
+    r = subprocess.run([CARECAP, "check", "region-range.cfg"], cwd=os.path.join(srv.dir, "scenarios"),
+                       capture_output=True, text=True)
+    check_msgs = [x for x in r.stderr.splitlines() if not x.startswith("carecap:")]
+    c.ok(st == 400 and r.returncode == 3 and len(api_msgs) == 2 and api_msgs == check_msgs,
+         f"out-of-range region levers get check's messages: API {api_msgs} check {check_msgs}")
+    os.unlink(os.path.join(srv.dir, "scenarios", "region-range.cfg"))
+
+    body = dict(RB, scenarios=[{"name": "region-api", "levers": rlev}, {"file": "d2n2/joint-block"}])
+    st, rid, last = run(srv, body)
+    c.ok(st == 200 and last and last["state"] == "done", f"a region's run finishes ({last})")
+    res = json.loads(request(srv, "GET", f"/api/runs/{rid}/results")[2])
+    c.ok(res.get("region") and [k["key"] for k in res["councils"]] == ["nottinghamshire", "nottingham", "derby",
+                                                                       "derbyshire"],
+         "the results hold the region's rows and each council's")
+    st, _, saved = request(srv, "POST", "/api/scenario-file", dict(body, scenarios=body["scenarios"][:1]))
+    with open(os.path.join(srv.dir, "scenarios", "region-api.cfg"), "wb") as f:
+        f.write(saved)
+    r = subprocess.run([CARECAP, "check", "scenarios/region-api.cfg"], cwd=srv.dir, capture_output=True, text=True)
+    c.ok(r.returncode == 0, f"the saved region scenario passes check ({r.stderr})")
+    r = subprocess.run([CARECAP, "compare", "config/d2n2.cfg", "scenarios/region-api.cfg",
+                        "scenarios/d2n2/joint-block.cfg", "-r", "12", "-y", "2", "-s", "7", "-j", "1", "-o", "cli",
+                        "--no-charts", "-q"], cwd=srv.dir, capture_output=True, text=True)
+    c.ok(r.returncode == 0, f"compare runs the region with the saved scenario ({r.stderr})")
+
+    def csv_rows5(name):
+        rows = {}
+        with open(os.path.join(srv.dir, "cli", name)) as f:
+            next(f)
+            for line in f:
+                p = line.rstrip("\n").split(",")
+                rows[tuple(p[:4]) + (p[-1],)] = [float(x) if x else None for x in p[4:-1]]
+        return rows
+
+    for part, name in (("comparison", "comparison.csv"), ("monthly", "monthly.csv"), ("annual", "annual.csv")):
+        cli = csv_rows5(name)
+        api = [(tuple(r[:4]) + ("region",), r[4:]) for r in res[part]]
+        for k in res["councils"]:
+            api += [(tuple(r[:4]) + (k["key"],), r[4:]) for r in k[part]]
+        mism = [a for a in api if cli.get(a[0]) != a[1]]
+        per = {a[0][4] for a in api}
+        c.ok(len(api) > 500 and len(per) == 5 and not mism,
+             f"region {part}: the API's {len(api)} rows equal compare's CSV ({len(mism)} differ: {mism[:2]})")
+    # a region's files: the index, the region's and each council's report, by name only
+    for f in ["report.html", "region/report.html", "councils/derby/report.html", "comparison.csv"]:
+        st, _, _ = request(srv, "GET", f"/api/runs/{rid}/files/{f}")
+        c.ok(st == 200 and f in res["files"], f"the region run's file {f} is served ({st})")
+    rdir = os.path.join(srv.dir, "output", "serve", rid)
+    for f in ["councils/derby/config.cfg", "councils/../report.html", "councils/derby/../../manifest.txt",
+              "councils%2Fderby%2F..%2F..%2Fmanifest.txt", "councils//derby/report.html", "a/b/c/d/report.html",
+              "councils/derby/charts/../report.html", "/councils/derby/report.html"]:
+        st, _, data = request(srv, "GET", f"/api/runs/{rid}/files/{f}")
+        c.ok(st == 404 and MARK.encode() not in data, f"GET files/{f} is refused ({st})")
+    # a council's folder replaced by a link: not followed
+    shutil.rmtree(os.path.join(rdir, "councils", "derby"))
+    os.makedirs(os.path.join(outside, "derby"))
+    with open(os.path.join(outside, "derby", "report.html"), "w") as f:
+        f.write(MARK)
+    os.symlink(os.path.join(outside, "derby"), os.path.join(rdir, "councils", "derby"))
+    st, _, data = request(srv, "GET", f"/api/runs/{rid}/files/councils/derby/report.html")
+    c.ok(st == 404 and MARK.encode() not in data, f"a council folder replaced by a link is not followed ({st})")
 finally:
     rc = srv.stop()
     c.ok(rc == 0, f"the server stops cleanly (exit {rc}): {srv.errors[-2000:]}")
