@@ -53,6 +53,7 @@ void srv_defaults(srv_opts *o)
     o->listen = "127.0.0.1";
     o->max_runs = 1;
     o->max_queued = 8;
+    o->keep_runs = 20;
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     o->threads = n > 0 ? (int)(n > 256 ? 256 : n) : 1;
     o->max_reps = 10000;
@@ -630,7 +631,7 @@ int srv_main(const srv_opts *o, FILE *out, FILE *err)
     sigaddset(&stop, SIGPIPE);
     pthread_sigmask(SIG_BLOCK, &stop, &old);
     char msg[512];
-    sjb_opts jo = {o->root, outroot, o->max_runs, o->max_queued, o->threads};
+    sjb_opts jo = {o->root, outroot, o->max_runs, o->max_queued, o->threads, o->keep_runs};
     s.pool = sjb_new(&jo, msg);
     if (!s.pool) {
         fprintf(err, "carecap: serve: %s\n", msg);
@@ -654,7 +655,11 @@ int srv_main(const srv_opts *o, FILE *out, FILE *err)
     s.port = info ? info->port : o->port;
     fprintf(out, "carecap: serving the workbench at http://%s%s%s:%d/%s%s\n", v6 ? "[" : "", o->listen, v6 ? "]" : "",
             s.port, s.token[0] ? "?token=" : "", s.token);
-    fprintf(out, "carecap: runs are kept in %s/; Ctrl-C stops the server\n", outroot);
+    if (o->keep_runs > 0)
+        fprintf(out, "carecap: runs are kept in %s/ (the newest %d); Ctrl-C stops the server\n", outroot,
+                o->keep_runs);
+    else
+        fprintf(out, "carecap: runs are kept in %s/; Ctrl-C stops the server\n", outroot);
     fflush(out);
     int sig = 0;
     sigwait(&stop, &sig);

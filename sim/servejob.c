@@ -1375,6 +1375,86 @@ done:
     return rc;
 }
 
+/* ---- keeping the newest run folders ---- */
+
+typedef struct {
+    char name[33];
+    struct timespec t;
+} runfolder;
+
+static int is_run_id(const char *s)
+{
+    size_t n = 0;
+    for (; s[n]; n++)
+        if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
+            return 0;
+    return n == 32;
+}
+
+static int newest_first(const void *a, const void *b)
+{
+    const runfolder *x = a, *y = b;
+    if (x->t.tv_sec != y->t.tv_sec)
+        return x->t.tv_sec > y->t.tv_sec ? -1 : 1;
+    if (x->t.tv_nsec != y->t.tv_nsec)
+        return x->t.tv_nsec > y->t.tv_nsec ? -1 : 1;
+    return strcmp(x->name, y->name);
+}
+
+/* Remove all but the newest keep_runs run folders of outroot (by the time
+ * they last changed), and forget their runs. Only names of 32 hex digits
+ * that are folders (not links) owned by this user are touched; the removal
+ * never follows a link (cco_remove_tree). */
+static void prune(sjb_pool *p)
+{
+    if (p->o.keep_runs <= 0)
+        return;
+    int dfd = open(p->outroot, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+    if (!d) {
+        if (dfd >= 0)
+            close(dfd);
+        return;
+    }
+    runfolder *list = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        struct stat sb;
+        if (!is_run_id(e->d_name) || fstatat(dirfd(d), e->d_name, &sb, AT_SYMLINK_NOFOLLOW) != 0 ||
+            !S_ISDIR(sb.st_mode) || sb.st_uid != geteuid())
+            continue;
+        if (n == cap) {
+            cap = cap ? 2 * cap : 64;
+            runfolder *nl = realloc(list, cap * sizeof *nl);
+            if (!nl)
+                break;
+            list = nl;
+        }
+        memcpy(list[n].name, e->d_name, 33);
+        list[n].t = sb.st_mtim;
+        n++;
+    }
+    if (list)
+        qsort(list, n, sizeof *list, newest_first);
+    for (size_t i = (size_t)p->o.keep_runs; i < n; i++) {
+        pthread_mutex_lock(&p->lock);
+        sjb_job *j = find(p, list[i].name);
+        int busy = j && j->state <= SJB_RUNNING;
+        if (j && !busy) { /* forgotten with its folder */
+            for (int k = 0; k < MAXJOBS; k++)
+                if (p->job[k] == j)
+                    p->job[k] = NULL;
+            job_free(j);
+        }
+        pthread_mutex_unlock(&p->lock);
+        if (!busy)
+            cco_remove_tree(dirfd(d), list[i].name);
+    }
+    free(list);
+    closedir(d);
+}
+
 static void *worker(void *arg)
 {
     sjb_pool *p = arg;
@@ -1408,9 +1488,13 @@ static void *worker(void *arg)
             ccrg_free(j->rg);
             j->rg = NULL;
         }
-        if (rc == 0)
+        if (rc == 0) {
+            /* older run folders go before the run is reported done (it is the newest) */
+            pthread_mutex_unlock(&p->lock);
+            prune(p);
+            pthread_mutex_lock(&p->lock);
             set_state(p, j, SJB_DONE, "done");
-        else if (rc > 0 || atomic_load(&j->cancel))
+        } else if (rc > 0 || atomic_load(&j->cancel))
             set_state(p, j, SJB_CANCELLED, "cancelled; nothing was kept");
         else
             set_state(p, j, SJB_FAILED, msg);
@@ -1442,6 +1526,7 @@ sjb_pool *sjb_new(const sjb_opts *o, char *err)
     }
     pthread_mutex_init(&p->lock, NULL);
     pthread_cond_init(&p->changed, NULL);
+    prune(p);
     for (; p->nworkers < o->max_running; p->nworkers++)
         if (pthread_create(&p->worker[p->nworkers], NULL, worker, p) != 0)
             break;

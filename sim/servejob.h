@@ -26,6 +26,9 @@ typedef struct {
     int max_running;     /* runs at once, >= 1 */
     int max_queued;      /* runs waiting, >= 0 */
     int threads;         /* worker threads of each run, >= 1 */
+    int keep_runs;       /* run folders kept (newest first), 0: all. Only folders the pool's own
+                          * way names (32 hex digits), real folders (not links) of this user, are
+                          * removed: at the start and after each run */
 } sjb_opts;
 
 /* A pool with its worker threads started; NULL with a message in err (at

@@ -16,7 +16,7 @@ ROOT = os.environ.get("CARECAP_ROOT")
 
 
 class Server:
-    def __init__(self, *args, copy=True):
+    def __init__(self, *args, copy=True, env=None):
         if not CARECAP or not ROOT:
             sys.exit("set CARECAP and CARECAP_ROOT")
         self.dir = tempfile.mkdtemp(prefix="carecap-web-")
@@ -26,7 +26,7 @@ class Server:
         self.out = open(os.path.join(self.dir, "serve.out"), "w+")
         self.err = open(os.path.join(self.dir, "serve.err"), "w+")
         self.proc = subprocess.Popen([CARECAP, "serve", "--port", "0", *args], cwd=self.dir, stdout=self.out,
-                                     stderr=self.err)
+                                     stderr=self.err, env=env)
         self.url = None
         for _ in range(100):
             self.out.seek(0)

@@ -11,6 +11,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -349,6 +350,41 @@ finally:
     rc = srv.stop()
     c.ok(rc == 0, f"the server stops cleanly (exit {rc}): {srv.errors[-2000:]}")
     srv.cleanup()
+
+# ---- 5c. a child process (gnuplot) starts with no signal blocked or ignored, though the
+# server's threads block the stop signals; and run folders are kept to --keep-runs
+fake = tempfile.mkdtemp(prefix="carecap-fakegp-")
+sigdir = os.path.join(fake, "seen")
+os.makedirs(sigdir)
+with open(os.path.join(fake, "gnuplot"), "w") as f:
+    f.write("#!/bin/sh\ngrep -E '^Sig(Blk|Ign):' /proc/$$/status > \"%s/$$\"\nexit 127\n" % sigdir)
+os.chmod(os.path.join(fake, "gnuplot"), 0o755)
+env = dict(os.environ, PATH=fake + ":" + os.environ.get("PATH", "/usr/bin:/bin"))
+srv = Server("-j", "1", "--keep-runs", "2", env=env)
+try:
+    ids = []
+    for seed in range(1, 5):
+        st, rid, last = run(srv, dict(SMALL, reps=4, years=1, seed=seed))
+        c.ok(st == 200 and last and last["state"] == "done", f"a run with a stand-in gnuplot finishes ({last})")
+        ids.append(rid)
+    seen = [open(os.path.join(sigdir, x)).read() for x in os.listdir(sigdir)]
+    # SigBlk: no signal blocked; SigIgn: none of the standard signals 1-31 ignored (glibc's spawn
+    # leaves its own internal signals 32 and 33 ignored)
+    masks = [(l.split(":")[0], int(l.split()[1], 16)) for x in seen for l in x.splitlines()]
+    c.ok(len(masks) >= 8 and all(v == 0 if k == "SigBlk" else v & 0x7fffffff == 0 for k, v in masks),
+         f"gnuplot starts with no signal blocked or ignored ({len(seen)} starts: {sorted(set(seen))})")
+    runs = os.path.join(srv.dir, "output", "serve")
+    kept = sorted(os.listdir(runs))
+    c.ok(kept == sorted(ids[-2:]), f"--keep-runs 2 keeps the newest two run folders ({kept})")
+    st, _, _ = request(srv, "GET", f"/api/runs/{ids[0]}/files/monthly.csv")
+    c.ok(st == 404, f"a pruned run's files are gone ({st})")
+    st, _, _ = request(srv, "GET", f"/api/runs/{ids[-1]}/files/monthly.csv")
+    c.ok(st == 200, f"the newest run's files are served ({st})")
+finally:
+    rc = srv.stop()
+    c.ok(rc == 0, f"the server stops cleanly (exit {rc}): {srv.errors[-2000:]}")
+    srv.cleanup()
+    shutil.rmtree(fake, ignore_errors=True)
 
 # ---- 6. any other address needs a token: made up and printed, or given
 srv = Server("--listen", "0.0.0.0")
