@@ -285,6 +285,7 @@
         if (!r) { row.push(''); continue; }
         any = true;
         const share = r[11];
+        if (r[4] === 0 && r[6] === 0 && r[10] === 0) { row.push({ text: 'No change in any future', cls: '' }); continue; }
         let text = signed(r[4], f) + ' (' + f(r[6]) + ' to ' + f(r[10]) + ')';
         if (share !== null && share !== undefined) text += ', better in ' + Math.round(share * 100) + '%';
         row.push({ text: text, cls: share === null || share === undefined ? '' : share >= 0.8 ? 'better' : share <= 0.2 ? 'worse' : '' });
@@ -693,6 +694,7 @@
     const region = b && b.kind === 'region';
     $('region-levers').hidden = !region;
     $('council-levers').hidden = region;
+    $('costs-hint').hidden = region;
     if (!region) return;
     const jb = $('joint_block-market'), rc = $('recruitment_campaign-market'), cc = $('council_scenario-council');
     jb.textContent = rc.textContent = cc.textContent = '';
@@ -746,7 +748,7 @@
         for (const b of list) {
           const o = document.createElement('option');
           o.value = b.name;
-          o.textContent = kind === 'region' ? b.name + ' (' + b.council + ': ' + b.councils.map((c) => c.name).join(', ') + ')'
+          o.textContent = kind === 'region' ? b.name + ' (' + b.council + ': ' + b.councils.length + ' councils sharing providers, from ' + b.start + ')'
             : b.name + ' (' + b.council + ', from ' + b.start + ')';
           parent.appendChild(o);
         }
