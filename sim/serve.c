@@ -277,7 +277,7 @@ static void stream_free(void *cls)
     free(st);
 }
 
-static enum MHD_Result post_run(server *s, struct MHD_Connection *c, const request *rq)
+static enum MHD_Result post_run(server *s, struct MHD_Connection *c, const request *rq, int backtest)
 {
     cc_diag *d = ccg_new();
     if (!d)
@@ -286,8 +286,9 @@ static enum MHD_Result post_run(server *s, struct MHD_Connection *c, const reque
     srq_run run;
     char id[33];
     enum MHD_Result ret;
-    int rc = srq_parse_run(rq->body ? rq->body : "", rq->len, &lim, &run, d) == 0 ? sjb_submit(s->pool, &run, d, id)
-                                                                                   : 1;
+    int rc = srq_parse_run(rq->body ? rq->body : "", rq->len, &lim, &run, d) != 0 ? 1
+             : backtest                                                         ? sjb_submit_backtest(s->pool, &run, d, id)
+                                                                                : sjb_submit(s->pool, &run, d, id);
     srq_free(&run);
     if (rc == 1)
         ret = send_errors(c, MHD_HTTP_BAD_REQUEST, d);
@@ -443,7 +444,9 @@ static enum MHD_Result api(server *s, struct MHD_Connection *c, const char *url,
         return send_json(c, text, len);
     }
     if (post && strcmp(url, "/api/runs") == 0)
-        return post_run(s, c, rq);
+        return post_run(s, c, rq, 0);
+    if (post && strcmp(url, "/api/backtests") == 0)
+        return post_run(s, c, rq, 1);
     if (post && strcmp(url, "/api/scenario-file") == 0)
         return post_save(s, c, rq);
     if (post && strcmp(url, "/api/calibrate") == 0) {

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -22,8 +23,11 @@
 #include "experiment.h"
 #include "output.h"
 #include "params.h"
+#include "backtest.h"
+#include "dfe.h"
 #include "region.h"
 #include "regionapp.h"
+#include "servebt.h"
 #include "scenario.h"
 #include "workbook.h"
 
@@ -45,6 +49,9 @@ typedef struct sjb_job {
     cc_params *base;
     ccrg_region *rg;         /* a region's run (region.h): the region file, NULL for a council */
     ccrg_region *rsc[SRQ_MAXSCEN]; /* its region scenarios */
+    cdf_set *dfe;            /* a back-test (servebt.h): the published figures, NULL otherwise */
+    char *bt_config;         /* the back-test config's name */
+    char *bt_la;             /* the council's code in them */
     int nscen;
     csn_scenario *scen[SRQ_MAXSCEN];
     char *scen_text[SRQ_MAXSCEN]; /* edited scenarios: the file to save (NULL: a named one) */
@@ -97,6 +104,9 @@ static void job_free(sjb_job *j)
     free(j->config_path);
     ccp_free(j->base);
     ccrg_free(j->rg);
+    cdf_free(j->dfe);
+    free(j->bt_config);
+    free(j->bt_la);
     for (int i = 0; i < j->nscen; i++) {
         ccrg_free(j->rsc[i]);
         csn_free(j->scen[i]);
@@ -223,6 +233,39 @@ static csn_scenario *quiet_scenario(const char *path)
     return s;
 }
 
+/* The back-tests of the server's folder (servebt.h); NULL when there are
+ * none or the file has errors (messages in d when given). Free with free. */
+static sbt_list *load_backtests(const sjb_pool *p, cc_diag *d)
+{
+    sbt_list *l = malloc(sizeof *l);
+    char *path = join(p->root, "/", sbt_file);
+    cc_diag *dd = d ? d : ccg_new();
+    int rc = l && path && dd ? sbt_load(path, dd, l) : -1;
+    if (!d)
+        ccg_free(dd);
+    free(path);
+    if (rc != 0) {
+        free(l);
+        return NULL;
+    }
+    return l;
+}
+
+/* The folder of the published extracts of council code la,
+ * ROOT/tests/data/dfe-LA, when it is a real folder (not a link): 0 and the
+ * path in *out (malloc'd; out may be NULL), or -1. */
+static int published_dir(const sjb_pool *p, const char *la, char **out)
+{
+    char *path = join(p->root, "/tests/data/dfe-", la);
+    struct stat sb;
+    int ok = path && lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+    if (ok && out)
+        *out = path;
+    else
+        free(path);
+    return ok ? 0 : -1;
+}
+
 /* Load a region file or region scenario quietly (NULL when it does not load). */
 static ccrg_region *quiet_region(const char *path)
 {
@@ -277,6 +320,7 @@ int sjb_list(sjb_pool *p, FILE *f)
     int nc = list_names(p, "config", 0, &cn), ns = list_names(p, "scenarios", 1, &sn);
     char **cpath = calloc((size_t)nc + 1, sizeof *cpath);
     int *is_region = calloc((size_t)nc + 1, sizeof *is_region);
+    sbt_list *bts = load_backtests(p, NULL);
     for (int i = 0; i < nc && cpath; i++)
         cpath[i] = named_file(p, "config", cn[i]);
     fputs("{\"baselines\":[", f);
@@ -311,7 +355,18 @@ int sjb_list(sjb_pool *p, FILE *f)
             srq_json_string(f, pp->name);
             fputs(",\"start\":", f);
             srq_json_string(f, day);
-            fputs(",\"kind\":\"council\"}", f);
+            fputs(",\"kind\":\"council\"", f);
+            const sbt_entry *be = bts ? sbt_find(bts, cn[i]) : NULL;
+            char *bp = be ? named_file(p, "config", be->config) : NULL;
+            if (bp && published_dir(p, be->la, NULL) == 0) {
+                fputs(",\"backtest\":{\"config\":", f);
+                srq_json_string(f, be->config);
+                fputs(",\"la\":", f);
+                srq_json_string(f, be->la);
+                fputc('}', f);
+            }
+            free(bp);
+            fputc('}', f);
             first = 0;
         } else {
             free(cpath[i]);
@@ -362,6 +417,7 @@ int sjb_list(sjb_pool *p, FILE *f)
     for (int i = 0; i < nc && cpath; i++)
         free(cpath[i]);
     int ok = cpath != NULL && is_region != NULL;
+    free(bts);
     free(cpath);
     free(is_region);
     free_names(cn, nc);
@@ -696,18 +752,16 @@ static int new_id(char *id)
     return 0;
 }
 
-int sjb_submit(sjb_pool *p, const srq_run *rq, cc_diag *d, char *id)
+/* Queue prepared job j (total: its replications); 0 with its id, 2 when
+ * the queue is full, -1 when out of memory (j is freed then). */
+static int enqueue(sjb_pool *p, sjb_job *j, char *id, int total)
 {
-    sjb_job *j = calloc(1, sizeof *j);
-    if (!j)
-        return -1;
-    int rc = prepare(p, rq, d, j);
-    if (rc != 0 || new_id(j->id) != 0) {
+    if (new_id(j->id) != 0) {
         job_free(j);
-        return rc ? rc : -1;
+        return -1;
     }
     atomic_init(&j->cancel, 0);
-    j->total = j->reps * (1 + j->nscen);
+    j->total = total;
     pthread_mutex_lock(&p->lock);
     int waiting = 0, slot = -1;
     long oldest = -1;
@@ -738,6 +792,96 @@ int sjb_submit(sjb_pool *p, const srq_run *rq, cc_diag *d, char *id)
     pthread_cond_broadcast(&p->changed);
     pthread_mutex_unlock(&p->lock);
     return 0;
+}
+
+int sjb_submit(sjb_pool *p, const srq_run *rq, cc_diag *d, char *id)
+{
+    sjb_job *j = calloc(1, sizeof *j);
+    if (!j)
+        return -1;
+    int rc = prepare(p, rq, d, j);
+    if (rc != 0) {
+        job_free(j);
+        return rc;
+    }
+    return enqueue(p, j, id, j->reps * (1 + j->nscen));
+}
+
+/* Validate a back-test request into job j: the baseline's back-test config
+ * and published figures (servebt.h). 0, or 1 with messages. */
+static int prepare_backtest(sjb_pool *p, const srq_run *rq, cc_diag *d, sjb_job *j)
+{
+    size_t before = ccg_count(d);
+    if (rq->nscen > 0) {
+        ccg_add(d, "request: scenarios: a back-test runs the baseline only (expected no scenarios)");
+        return 1;
+    }
+    sbt_list *l = load_backtests(p, d);
+    const sbt_entry *e = l ? sbt_find(l, rq->config) : NULL;
+    char *dir = NULL;
+    if (!e) {
+        if (ccg_count(d) == before)
+            ccg_add(d, "request: config: has no back-test (expected a baseline listed in %s)", sbt_file);
+    } else if (!(j->config_path = named_file(p, "config", e->config))) {
+        ccg_add(d, "%s: the back-test config of this baseline is not in config/ (expected config/%s.cfg)", sbt_file,
+                e->config);
+    } else if (published_dir(p, e->la, &dir) != 0) {
+        ccg_add(d, "%s: the published figures of this baseline are missing (expected the folder tests/data/dfe-%s)",
+                sbt_file, e->la);
+    }
+    if (ccg_count(d) > before) {
+        free(l);
+        return 1;
+    }
+    j->config = dupstr(rq->config);
+    j->bt_config = dupstr(e->config);
+    j->bt_la = dupstr(e->la);
+    free(l);
+    cc_diag *dd = ccg_new(), *notes = ccg_new();
+    if (!dd || !notes || ccp_load(j->config_path, dd, &j->base) != CCP_OK) {
+        for (size_t i = 0; dd && i < ccg_count(dd); i++)
+            ccg_add(d, "%s", ccg_get(dd, i));
+        ccg_add(d, "request: config: its back-test config does not load");
+    } else {
+        const char *paths[1] = {dir};
+        if (cdf_load(paths, 1, j->bt_la, dd, notes, &j->dfe) != CDF_OK) {
+            for (size_t i = 0; i < ccg_count(dd); i++)
+                ccg_add(d, "%s", ccg_get(dd, i));
+            ccg_add(d, "request: config: the published figures of its back-test could not be read");
+        }
+    }
+    ccg_free(dd);
+    ccg_free(notes);
+    free(dir);
+    if (ccg_count(d) > before)
+        return 1;
+    int f0, f1, y, m, dd2;
+    cdf_years(j->dfe, &f0, &f1);
+    ccd_to_ymd(j->base->start_day, &y, &m, &dd2);
+    int months = (f1 - y) * 12 + (3 - m); /* the run reaches 31 March of the files' last year, as backtest does */
+    if (months <= 0) {
+        ccg_add(d, "request: config: the published figures end before the back-test's start (expected later years)");
+        return 1;
+    }
+    j->years = (months + 11) / 12;
+    if (j->years > 100)
+        j->years = 100;
+    j->reps = rq->reps;
+    j->seed = rq->seed;
+    return 0;
+}
+
+int sjb_submit_backtest(sjb_pool *p, const srq_run *rq, cc_diag *d, char *id)
+{
+    sjb_job *j = calloc(1, sizeof *j);
+    if (!j)
+        return -1;
+    int rc = prepare_backtest(p, rq, d, j);
+    if (rc != 0) {
+        job_free(j);
+        return rc;
+    }
+    return enqueue(p, j, id, 2 * j->reps);
 }
 
 int sjb_status_of(sjb_pool *p, const char *id, unsigned seen, int wait_ms, sjb_status *st)
@@ -1375,6 +1519,192 @@ done:
     return rc;
 }
 
+/* ---- a back-test ---- */
+
+/* A number as the CSV files write it (cco_num), or null. */
+static void json_num(FILE *f, double v)
+{
+    char b[64];
+    if (!isfinite(v)) {
+        fputs("null", f);
+        return;
+    }
+    cco_num(v, b);
+    fputs(b, f);
+}
+
+/* A back-test table's rows as JSON: [measure, label, year, actual, mean,
+ * p05, p95, inside] (numbers as backtest.csv writes them, null when
+ * absent), and its coverage. */
+static void bt_json(FILE *f, const cbt_table *t)
+{
+    char score[256];
+    cbt_score(t, score, sizeof score);
+    fprintf(f, "{\"compared\":%d,\"inside\":%d,\"score\":", t->compared, t->inside);
+    srq_json_string(f, score);
+    fputs(",\"rows\":[", f);
+    for (int i = 0; i < t->n; i++) {
+        const cbt_row *w = &t->row[i];
+        int pub = w->actual_st == CDF_PUBLISHED;
+        fputs(i ? ",[" : "[", f);
+        srq_json_string(f, cdf_measure_name[w->m]);
+        fputc(',', f);
+        srq_json_string(f, cdf_measure_label[w->m]);
+        fprintf(f, ",%d,", w->year);
+        json_num(f, pub ? w->actual : NAN);
+        fputc(',', f);
+        json_num(f, w->modelled ? w->st.mean : NAN);
+        fputc(',', f);
+        json_num(f, w->modelled ? w->st.p05 : NAN);
+        fputc(',', f);
+        json_num(f, w->modelled ? w->st.p95 : NAN);
+        fputs(w->modelled && pub ? (w->actual >= w->st.p05 && w->actual <= w->st.p95 ? ",1]" : ",0]") : ",null]", f);
+    }
+    fputs("]}", f);
+}
+
+/* Run back-test job j: the back-test config with parameter uncertainty on,
+ * then off (the same seed), each set beside the published figures as
+ * `carecap backtest` does; as run_job. */
+static int run_backtest_job(sjb_pool *p, sjb_job *j, char *msg)
+{
+    runctx c = {p, j};
+    cce_opts eo = {j->reps, j->years, p->o.threads, j->seed, 0, NULL, NULL, 0, NULL, NULL, 0, NULL, NULL, 0};
+    eo.sink = sink;
+    eo.sink_ctx = &c;
+    cce_result *r[2] = {0};
+    cbt_table *t[2] = {0};
+    cc_diag *notes = ccg_new();
+    char err[512];
+    membuf mj = {0};
+    cco_stage *st = NULL;
+    int rc = -1;
+    if (!notes || mem_open(&mj)) {
+        snprintf(msg, 512, "out of memory");
+        goto done;
+    }
+    double wall = 0;
+    for (int k = 0; k < 2; k++) {
+        cce_unc un = {k == 0 ? CCE_UNC_ON : CCE_UNC_OFF, 0};
+        pthread_mutex_lock(&p->lock);
+        j->running_base = j->reps * k;
+        snprintf(j->message, sizeof j->message, "running the back-test with parameter uncertainty %s",
+                 k == 0 ? "on" : "off");
+        j->version++;
+        pthread_cond_broadcast(&p->changed);
+        pthread_mutex_unlock(&p->lock);
+        if (cce_run_unc(j->base, &eo, &un, 1, progress, &c, &r[k], err) != 0) {
+            rc = atomic_load(&j->cancel) ? 1 : -1;
+            snprintf(msg, 512, "%s", err);
+            goto done;
+        }
+        wall += r[k]->wall_seconds;
+        cc_diag *nk = k == 0 ? notes : ccg_new(); /* the notes are the same twice: kept once */
+        int crc = nk ? cbt_compute(r[k], j->dfe, nk, &t[k]) : -1;
+        if (k > 0)
+            ccg_free(nk);
+        if (crc != 0) {
+            snprintf(msg, 512, "%s", crc < 0 ? "out of memory while comparing"
+                                             : "no whole year of the run has a published figure");
+            goto done;
+        }
+    }
+    char *dir = join(p->outroot, "/", j->id);
+    st = dir ? cco_stage_new(dir, err) : NULL;
+    free(dir);
+    if (!st) {
+        snprintf(msg, 512, "%s", dir ? err : "out of memory");
+        goto done;
+    }
+    const char *sd = cco_stage_dir(st);
+    char years[64], score[2][256];
+    cbt_years(t[0], years, sizeof years);
+    cbt_score(t[0], score[0], sizeof score[0]);
+    cbt_score(t[1], score[1], sizeof score[1]);
+    FILE *fb = cco_create(sd, "backtest.csv"), *fo = cco_create(sd, "backtest-uncertainty-off.csv");
+    FILE *ft = cco_create(sd, "backtest.txt");
+    int werr = !fb || !fo || !ft;
+    if (!werr) {
+        werr |= cbt_write_csv(fb, t[0]) != 0 || cbt_write_csv(fo, t[1]) != 0;
+        fprintf(ft, "council: %s\nconfig: ", j->bt_la);
+        cco_shell_quote(ft, j->config_path);
+        fprintf(ft, "\nseed: %llu\nreplications: %d\nyears: %d\ncompared: %s\nscore, uncertainty on: %s\n"
+                    "score, uncertainty off: %s\n",
+                (unsigned long long)j->seed, j->reps, j->years, years, score[0], score[1]);
+        for (size_t i = 0; i < ccg_count(notes); i++)
+            fprintf(ft, "note: %s\n", ccg_get(notes, i));
+    }
+    if (fb)
+        werr |= cco_close(fb, "backtest.csv") != 0;
+    if (fo)
+        werr |= cco_close(fo, "backtest-uncertainty-off.csv") != 0;
+    if (ft)
+        werr |= cco_close(ft, "backtest.txt") != 0;
+    if (werr) {
+        snprintf(msg, 512, "the back-test's files could not be written: %s", strerror(errno));
+        goto done;
+    }
+    if (atomic_load(&j->cancel)) {
+        rc = 1;
+        goto done;
+    }
+    if (cco_stage_commit(st, err) != 0) {
+        st = NULL;
+        snprintf(msg, 512, "%s", err);
+        goto done;
+    }
+    st = NULL;
+    char day[16];
+    ccd_format(j->base->start_day, day);
+    fputs("{\"id\":", mj.f);
+    srq_json_string(mj.f, j->id);
+    fputs(",\"kind\":\"backtest\",\"config\":", mj.f);
+    srq_json_string(mj.f, j->config);
+    fputs(",\"backtest_config\":", mj.f);
+    srq_json_string(mj.f, j->bt_config);
+    fputs(",\"council\":", mj.f);
+    srq_json_string(mj.f, j->base->name);
+    fputs(",\"la\":", mj.f);
+    srq_json_string(mj.f, j->bt_la);
+    fputs(",\"years_compared\":", mj.f);
+    srq_json_string(mj.f, years);
+    fprintf(mj.f, ",\"start\":\"%s\",\"reps\":%d,\"years\":%d,\"seed\":%llu,\"wall_seconds\":%.3f,\"on\":", day,
+            j->reps, j->years, (unsigned long long)j->seed, wall);
+    bt_json(mj.f, t[0]);
+    fputs(",\"off\":", mj.f);
+    bt_json(mj.f, t[1]);
+    fputs(",\"notes\":[", mj.f);
+    for (size_t i = 0; i < ccg_count(notes); i++) {
+        if (i)
+            fputc(',', mj.f);
+        srq_json_string(mj.f, ccg_get(notes, i));
+    }
+    fputs("],\"files\":[\"backtest.csv\",\"backtest-uncertainty-off.csv\",\"backtest.txt\"],\"scenarios\":[]}", mj.f);
+    if (mem_close(&mj)) {
+        snprintf(msg, 512, "out of memory");
+        goto done;
+    }
+    pthread_mutex_lock(&p->lock);
+    j->json = mj.text;
+    j->json_len = mj.len;
+    mj.text = NULL;
+    const char *names[] = {"backtest.csv", "backtest-uncertainty-off.csv", "backtest.txt"};
+    for (int i = 0; i < 3; i++)
+        j->files[j->nfiles++] = dupstr(names[i]);
+    pthread_mutex_unlock(&p->lock);
+    rc = 0;
+done:
+    cco_stage_abort(st);
+    for (int k = 0; k < 2; k++) {
+        cce_free(r[k]);
+        cbt_free(t[k]);
+    }
+    ccg_free(notes);
+    mem_close(&mj);
+    free(mj.text);
+    return rc;
+}
+
 /* ---- keeping the newest run folders ---- */
 
 typedef struct {
@@ -1471,7 +1801,7 @@ static void *worker(void *arg)
         set_state(p, j, SJB_RUNNING, "running");
         pthread_mutex_unlock(&p->lock);
         char msg[512] = "";
-        int rc = j->rg ? run_region_job(p, j, msg) : run_job(p, j, msg);
+        int rc = j->rg ? run_region_job(p, j, msg) : j->dfe ? run_backtest_job(p, j, msg) : run_job(p, j, msg);
         pthread_mutex_lock(&p->lock);
         /* the inputs are not needed again: only the results are kept */
         ccp_free(j->base);
@@ -1480,6 +1810,8 @@ static void *worker(void *arg)
             csn_free(j->scen[i]);
             j->scen[i] = NULL;
         }
+        cdf_free(j->dfe);
+        j->dfe = NULL;
         if (j->rg) { /* the names the JSON needs were written there already */
             for (int i = 0; i < j->nscen; i++) {
                 ccrg_free(j->rsc[i]);

@@ -48,6 +48,13 @@ int sjb_list(sjb_pool *p, FILE *f);
  * 2 when the queue is full; -1 when memory ran out. */
 int sjb_submit(sjb_pool *p, const srq_run *rq, cc_diag *d, char *id);
 
+/* Validate a back-test request (rq->config: a baseline with a back-test in
+ * tests/data/backtests.cfg, servebt.h; reps and seed; no scenarios) and
+ * queue it: the back-test config run with parameter uncertainty on and
+ * off, each beside the published figures. Returns as sjb_submit; its
+ * results (sjb_result) are the back-test's JSON (docs/workbench.md). */
+int sjb_submit_backtest(sjb_pool *p, const srq_run *rq, cc_diag *d, char *id);
+
 /* An edited scenario rq->scen[0] as the scenario file to save, after the
  * same validation: 0 with *text (malloc'd, the caller frees) and its file
  * name in fname (at least 80 bytes); 1 when invalid (messages in d). */
