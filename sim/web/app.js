@@ -229,6 +229,57 @@
     table('gap-table', ['Date', 'Average', '5th to 95th'], yearly(series).map((r) => [monthName(r[1]), num(r[4]), num(r[6]) + ' to ' + num(r[10])]), true);
   }
 
+  /* ---- the back-test: published figures against the 90% band ---- */
+  /* rows: [measure, label, year, published, mean, p05, p95, inside (1, 0 or null)] */
+  function pctOf(a, b) { return b ? Math.round(100 * a / b) : 0; }
+  function drawBacktest(res) {
+    state.bt = res;
+    $('bt-results').hidden = false;
+    const on = res.on, off = res.off;
+    const p = pctOf(on.inside, on.compared), q = pctOf(off.inside, off.compared);
+    const verdict = p >= 85 ? 'about as often as an honest 90% band should (9 in 10)'
+      : p >= 70 ? 'less often than an honest 90% band should (9 in 10): read the model\'s ranges as somewhat too narrow'
+        : 'much less often than an honest 90% band should (9 in 10): the model\'s ranges are too narrow for these years';
+    $('bt-sentence').textContent = 'Started from ' + res.start + ', the model\'s 90% band held the published figure in ' +
+      on.inside + ' of ' + on.compared + ' measure-years (' + p + '%) for the ' + res.years_compared + ', ' + verdict +
+      '. Without the uncertainty of its rates the bands held ' + off.inside + ' (' + q + '%)' +
+      (q < p ? ', so that uncertainty is needed.' : '.');
+    table('bt-coverage', ['Run', 'Inside the band', 'Share', 'Mean error'], [
+      ['With the uncertainty of the rates (the model\'s bands)', on.inside + ' of ' + on.compared, p + '%', (/error ([0-9.]+%)/.exec(on.score) || ['', ''])[1]],
+      ['Without it', off.inside + ' of ' + off.compared, q + '%', (/error ([0-9.]+%)/.exec(off.score) || ['', ''])[1]]], true);
+    const inside = (v) => v === 1 ? { text: 'Yes', cls: 'better' } : v === 0 ? { text: 'No', cls: 'worse' } : 'Not compared';
+    table('bt-table', ['Measure', 'Year to 31 March', 'Published', 'Model average', 'Model\'s 90% band', 'Inside?'],
+      on.rows.map((r) => [r[1], String(r[2]), r[3] === null ? 'Not published' : num(r[3]), r[4] === null ? 'Not modelled' : num(r[4]),
+        r[5] === null ? '' : num(r[5]) + ' to ' + num(r[6]), inside(r[7])]), false);
+    const ul = $('bt-notes');
+    ul.textContent = '';
+    for (const n of res.notes) { const li = document.createElement('li'); li.textContent = n; ul.appendChild(li); }
+    const sel = $('bt-measure');
+    sel.textContent = '';
+    const seen = {};
+    for (const r of on.rows) if (!seen[r[0]] && r[4] !== null) { seen[r[0]] = 1; option(sel, r[0], r[1]); }
+    drawBacktestChart();
+    setStatus('Done: the back-test of ' + res.council + ', ' + res.reps + ' replications, twice.');
+    $('h-backtest').tabIndex = -1;
+    $('h-backtest').focus();
+  }
+  function drawBacktestChart() {
+    const res = state.bt;
+    if (!res) return;
+    const m = $('bt-measure').value;
+    const rs = res.on.rows.filter((r) => r[0] === m);
+    const labels = rs.map((r) => 'Year to March ' + r[2]);
+    chart('bt-chart', { type: 'line', data: { labels: labels, datasets: [
+      { label: 'Model: 95th percentile', data: rs.map((r) => r[6]), borderColor: 'transparent', backgroundColor: '#1d70b833', pointRadius: 0, fill: false },
+      { label: 'Model: 5th percentile', data: rs.map((r) => r[5]), borderColor: 'transparent', backgroundColor: '#1d70b833', pointRadius: 0, fill: '-1' },
+      { label: 'Model: average', data: rs.map((r) => r[4]), borderColor: '#1d70b8', backgroundColor: '#1d70b8', pointRadius: 0, borderWidth: 2, fill: false },
+      { label: 'Published', data: rs.map((r) => r[3]), borderColor: '#d4351c', backgroundColor: '#d4351c', showLine: false, pointRadius: 6, pointStyle: 'rectRot' }] },
+      options: { plugins: { legend: { labels: { filter: (item) => !item.text.includes('percentile') } } },
+        scales: { y: { title: { display: true, text: rs.length ? rs[0][1] : '' } } } } });
+    table('bt-measure-table', ['Year to 31 March', 'Published', 'Model: 90% band'], rs.map((r) => [String(r[2]),
+      r[3] === null ? 'Not published' : num(r[3]), num(r[5]) + ' to ' + num(r[6])]), true);
+  }
+
   /* ---- a region: its totals or one council's figures ---- */
   function view(res) {
     if (!res.region || state.view === 'region') return res;
@@ -539,20 +590,25 @@
     return s;
   }
 
-  async function run(scenarios, what) {
+  /* Start a run (or, with how.path, a back-test) and follow its progress;
+   * how.anchor: the element the progress bar goes under; how.done: what
+   * to draw from its results. */
+  async function run(scenarios, what, how) {
+    how = how || {};
     showErrors([]);
     let body;
-    try { body = Object.assign(settings(), { scenarios: scenarios() }); } catch (e) { fail(e); return; }
-    state.sentLevers = body.scenarios.length && body.scenarios[0].levers ? body.scenarios[0].levers : [];
+    try { body = Object.assign(settings(), how.path ? {} : { scenarios: scenarios() }); } catch (e) { fail(e); return; }
+    state.sentLevers = body.scenarios && body.scenarios.length && body.scenarios[0].levers ? body.scenarios[0].levers : [];
     const box = $('progress-box');
+    (how.anchor || $('levers-form')).after(box);
     box.hidden = false;
     $('progress').value = 0;
     $('progress-label').textContent = 'Starting ' + what;
-    $('run').disabled = $('show-baseline').disabled = true;
+    $('run').disabled = $('show-baseline').disabled = $('run-backtest').disabled = true;
     state.abort = new AbortController();
     setStatus('Running ' + what + '.');
     try {
-      const r = await fetch('/api/runs', { method: 'POST', headers: headers(true), body: JSON.stringify(body), signal: state.abort.signal });
+      const r = await fetch(how.path || '/api/runs', { method: 'POST', headers: headers(true), body: JSON.stringify(body), signal: state.abort.signal });
       if (!r.ok) {
         let j = null;
         try { j = await r.json(); } catch (e) { /* not JSON */ }
@@ -582,6 +638,7 @@
         throw new ApiError(['The run failed: ' + (st ? st.message : 'no answer')]);
       }
       const res = await api('/api/runs/' + st.id + '/results');
+      if (how.done) { how.done(res); return; }
       state.last = res;
       setupViews(res);
       drawAll();
@@ -596,7 +653,7 @@
       else fail(e);
     } finally {
       box.hidden = true;
-      $('run').disabled = $('show-baseline').disabled = false;
+      $('run').disabled = $('show-baseline').disabled = $('run-backtest').disabled = false;
       state.abort = null;
     }
   }
@@ -711,6 +768,10 @@
     const b = state.baselines.find((x) => x.name === $('config').value);
     if (b) $('from').value = firstApril(b.start);
     setupRegionLevers(b);
+    $('s-backtest').hidden = !(b && b.backtest);
+    $('bt-results').hidden = true;
+    state.bt = null;
+    if (b && b.backtest) { $('bt-config').textContent = 'config/' + b.backtest.config + '.cfg'; $('bt-la').textContent = b.backtest.la; }
     const box = $('bundled');
     box.textContent = '';
     const mine = state.scenarios.filter((s) => s.baseline === $('config').value);
@@ -768,7 +829,7 @@
 
   async function start() {
     makeCostFields();
-    $('baseline-form').addEventListener('submit', (e) => { e.preventDefault(); run(() => [], 'the baseline'); });
+    $('baseline-form').addEventListener('submit', (e) => { e.preventDefault(); run(() => [], 'the baseline', { anchor: $('show-baseline') }); });
     $('levers-form').addEventListener('submit', (e) => {
       e.preventDefault();
       const n = document.querySelectorAll('#bundled input:checked').length;
@@ -780,6 +841,9 @@
       }, 'the comparison');
     });
     $('cancel').addEventListener('click', cancel);
+    $('run-backtest').addEventListener('click', () => run(() => [], 'the back-test',
+      { path: '/api/backtests', anchor: $('run-backtest'), done: drawBacktest }));
+    $('bt-measure').addEventListener('change', drawBacktestChart);
     $('save').addEventListener('click', save);
     $('config').addEventListener('change', onBaselineChange);
     $('gap-type').addEventListener('change', () => state.last && drawGap(view(state.last)));

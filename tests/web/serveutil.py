@@ -23,6 +23,13 @@ class Server:
         if copy:
             shutil.copytree(os.path.join(ROOT, "config"), os.path.join(self.dir, "config"))
             shutil.copytree(os.path.join(ROOT, "scenarios"), os.path.join(self.dir, "scenarios"))
+            # the back-tests (tests/data/backtests.cfg) and the published extracts they name
+            data = os.path.join(self.dir, "tests", "data")
+            os.makedirs(data)
+            shutil.copy(os.path.join(ROOT, "tests", "data", "backtests.cfg"), data)
+            for d in os.listdir(os.path.join(ROOT, "tests", "data")):
+                if d.startswith("dfe-"):
+                    shutil.copytree(os.path.join(ROOT, "tests", "data", d), os.path.join(data, d))
         self.out = open(os.path.join(self.dir, "serve.out"), "w+")
         self.err = open(os.path.join(self.dir, "serve.err"), "w+")
         self.proc = subprocess.Popen([CARECAP, "serve", "--port", "0", *args], cwd=self.dir, stdout=self.out,

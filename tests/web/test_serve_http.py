@@ -63,7 +63,11 @@ def errors(data):
 
 def run(srv, body, token=None):
     """Start a run and read its progress to the end: (status, id, last line)."""
-    st, h, data = request(srv, "POST", "/api/runs", body, token=token)
+    return run_at(srv, "/api/runs", body, token)
+
+
+def run_at(srv, path, body, token=None):
+    st, h, data = request(srv, "POST", path, body, token=token)
     if st != 200:
         return st, None, data
     lines = [json.loads(x) for x in data.decode().splitlines() if x]
@@ -357,7 +361,9 @@ fake = tempfile.mkdtemp(prefix="carecap-fakegp-")
 sigdir = os.path.join(fake, "seen")
 os.makedirs(sigdir)
 with open(os.path.join(fake, "gnuplot"), "w") as f:
-    f.write("#!/bin/sh\ngrep -E '^Sig(Blk|Ign):' /proc/$$/status > \"%s/$$\"\nexit 127\n" % sigdir)
+    # read by the shell itself, with no command forked (a shell blocks signals around a fork)
+    f.write("#!/bin/sh\nwhile read -r k v; do case $k in SigBlk:|SigIgn:) echo \"$k $v\";; esac; done "
+            "< /proc/$$/status > \"%s/$$\"\nexit 127\n" % sigdir)
 os.chmod(os.path.join(fake, "gnuplot"), 0o755)
 env = dict(os.environ, PATH=fake + ":" + os.environ.get("PATH", "/usr/bin:/bin"))
 srv = Server("-j", "1", "--keep-runs", "2", env=env)
@@ -370,7 +376,7 @@ try:
     seen = [open(os.path.join(sigdir, x)).read() for x in os.listdir(sigdir)]
     # SigBlk: no signal blocked; SigIgn: none of the standard signals 1-31 ignored (glibc's spawn
     # leaves its own internal signals 32 and 33 ignored)
-    masks = [(l.split(":")[0], int(l.split()[1], 16)) for x in seen for l in x.splitlines()]
+    masks = [(ln.split(":")[0], int(ln.split()[1], 16)) for x in seen for ln in x.splitlines()]
     c.ok(len(masks) >= 8 and all(v == 0 if k == "SigBlk" else v & 0x7fffffff == 0 for k, v in masks),
          f"gnuplot starts with no signal blocked or ignored ({len(seen)} starts: {sorted(set(seen))})")
     runs = os.path.join(srv.dir, "output", "serve")
@@ -385,6 +391,90 @@ finally:
     c.ok(rc == 0, f"the server stops cleanly (exit {rc}): {srv.errors[-2000:]}")
     srv.cleanup()
     shutil.rmtree(fake, ignore_errors=True)
+
+# ---- 5d. back-tests: by a baseline's name only, the numbers of `carecap backtest`, cancel
+srv = Server("-j", "2")
+try:
+    lst = json.loads(request(srv, "GET", "/api/baselines")[2])
+    bt = {b["name"]: b.get("backtest") for b in lst["baselines"]}
+    c.ok(bt.get("nottinghamshire") == {"config": "nottinghamshire-2019", "la": "891"} and not bt.get("d2n2"),
+         f"a baseline with a back-test says so ({bt})")
+    BT = {"config": "nottinghamshire", "reps": 24, "seed": 2}
+    st, rid, last = run_at(srv, "/api/backtests", BT)
+    c.ok(st == 200 and last and last["state"] == "done" and last["total"] == 48, f"a back-test finishes ({last})")
+    res = json.loads(request(srv, "GET", f"/api/runs/{rid}/results")[2])
+    for unc, part, fname in (("on", "on", "backtest.csv"), ("off", "off", "backtest-uncertainty-off.csv")):
+        r = subprocess.run([CARECAP, "backtest", "config/nottinghamshire-2019.cfg", "tests/data/dfe-891", "--la", "891",
+                            "-r", "24", "-s", "2", "-j", "1", "--uncertainty", unc, "-o", "bt-" + unc, "--no-charts",
+                            "-q"], cwd=srv.dir, capture_output=True, text=True)
+        c.ok(r.returncode == 0, f"carecap backtest runs ({r.stderr[-300:]})")
+        cli = {}
+        with open(os.path.join(srv.dir, "bt-" + unc, "backtest.csv")) as f:
+            next(f)
+            for line in f:
+                q = line.rstrip("\n").split(",")
+                num = lambda x: float(x) if x else None  # noqa: E731
+                cli[(q[0], int(q[1]))] = [num(q[2]), num(q[3]), num(q[5]), num(q[7]),
+                                          None if q[8] == "" else int(q[8])]
+        api = {(x[0], x[2]): [x[3], x[4], x[5], x[6], x[7]] for x in res[part]["rows"]}
+        inside = sum(1 for v in cli.values() if v[4] == 1)
+        c.ok(len(api) > 40 and api == cli and res[part]["inside"] == inside,
+             f"back-test, uncertainty {unc}: the API's {len(api)} rows equal carecap backtest's "
+             f"({[k for k in cli if api.get(k) != cli[k]][:2]})")
+        with open(os.path.join(srv.dir, "output", "serve", rid, fname), "rb") as f1, \
+                open(os.path.join(srv.dir, "bt-" + unc, "backtest.csv"), "rb") as f2:
+            c.ok(f1.read() == f2.read(), f"the run's {fname} is carecap backtest's, byte for byte")
+    # names only, never paths; a baseline without a back-test; scenarios refused
+    for name in ["nottinghamshire-2019", "../config/nottinghamshire", "/etc/passwd", "d2n2", "tests/data/dfe-891"]:
+        st, _, data = request(srv, "POST", "/api/backtests", dict(BT, config=name))
+        e = errors(data) or []
+        c.ok(st == 400 and len(e) == 1, f"a back-test of {name!r} is refused with one message ({st}, {e})")
+    st, _, data = request(srv, "POST", "/api/backtests", dict(BT, scenarios=[{"file": "step-down"}]))
+    c.ok(st == 400, f"a back-test with scenarios is refused ({st})")
+    st, _, data = request(srv, "POST", "/api/backtests", "{", headers={"Content-Type": "application/json"})
+    c.ok(st == 400 and (errors(data) or [""])[0].startswith("request: line 1"), f"bad JSON: 400 ({st})")
+    # the published folder replaced by a link: not used, not listed
+    data_dir = os.path.join(srv.dir, "tests", "data")
+    os.rename(os.path.join(data_dir, "dfe-892"), os.path.join(srv.dir, "dfe-892-real"))
+    os.symlink(os.path.join(srv.dir, "dfe-892-real"), os.path.join(data_dir, "dfe-892"))
+    st, _, data = request(srv, "POST", "/api/backtests", dict(BT, config="nottingham"))
+    lst = json.loads(request(srv, "GET", "/api/baselines")[2])
+    c.ok(st == 400 and not [b for b in lst["baselines"] if b["name"] == "nottingham" and b.get("backtest")],
+         f"a linked folder of published figures is not followed ({st}, {errors(data)})")
+    # the list of back-tests is checked as a config is: file:line, unknown settings, codes that are not codes
+    with open(os.path.join(data_dir, "backtests.cfg"), "w") as f:
+        f.write('backtests = (\n  { baseline = "nottinghamshire"; config = "nottinghamshire-2019"; la = "../../x"; },\n'
+                '  { baseline = "derby"; config = "derby-2019"; la = "831"; colour = "red"; }\n);\n')
+    st, _, data = request(srv, "POST", "/api/backtests", BT)
+    e = errors(data) or []
+    c.ok(st == 400 and len(e) == 2 and e[0].startswith("./tests/data/backtests.cfg:2: backtests[0].la:")
+         and e[1].startswith("./tests/data/backtests.cfg:3:") and b"../../x" not in data,
+         f"a bad list of back-tests gets check-like messages ({st}, {e})")
+    with open(os.path.join(data_dir, "backtests.cfg"), "w") as f:
+        f.write('backtests = ( { baseline = "nottinghamshire"; config = "nottinghamshire-2019"; la = "891"; } );\n')
+    # cancel
+    s1 = socket.create_connection((srv.host, srv.port), timeout=30)
+    body = json.dumps(dict(BT, reps=10000)).encode()
+    s1.sendall(b"POST /api/backtests HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nContent-Type: application/json\r\n"
+               b"Content-Length: %d\r\n\r\n" % (srv.port, len(body)) + body)
+    head = s1.recv(4096)
+    rid = [x.split(b":", 1)[1].strip().decode() for x in head.split(b"\r\n") if x.lower().startswith(b"x-carecap-run")]
+    if rid:
+        request(srv, "POST", f"/api/runs/{rid[0]}/cancel", {})
+        for _ in range(100):
+            sa = status(srv, rid[0])
+            if sa["state"] not in ("running", "queued"):
+                break
+            time.sleep(0.1)
+        c.ok(sa["state"] == "cancelled" and not os.path.exists(os.path.join(srv.dir, "output", "serve", rid[0])),
+             f"a cancelled back-test ends cancelled and leaves nothing ({sa})")
+    else:
+        c.ok(False, f"a long back-test starts ({head[:200]})")
+    s1.close()
+finally:
+    rc = srv.stop()
+    c.ok(rc == 0, f"the server stops cleanly (exit {rc}): {srv.errors[-2000:]}")
+    srv.cleanup()
 
 # ---- 6. any other address needs a token: made up and printed, or given
 srv = Server("--listen", "0.0.0.0")
@@ -404,6 +494,8 @@ try:
     c.ok(st == 200, f"the token in the query: 200 ({st})")
     st, _, _ = request(srv, "GET", "/api/runs/" + "a" * 32 + "/files/monthly.csv")
     c.ok(st == 401, f"a file without the token: 401 ({st})")
+    st, _, _ = request(srv, "POST", "/api/backtests", {"config": "nottinghamshire", "reps": 2})
+    c.ok(st == 401, f"a back-test without the token: 401 ({st})")
 finally:
     rc = srv.stop()
     c.ok(rc == 0, f"the server stops cleanly (exit {rc}): {srv.errors[-2000:]}")
