@@ -240,11 +240,13 @@
     const verdict = p >= 85 ? 'about as often as an honest 90% band should (9 in 10)'
       : p >= 70 ? 'less often than an honest 90% band should (9 in 10): read the model\'s ranges as somewhat too narrow'
         : 'much less often than an honest 90% band should (9 in 10): the model\'s ranges are too narrow for these years';
-    $('bt-sentence').textContent = 'Started from ' + res.start + ', the model\'s 90% band held the published figure in ' +
+    const months = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+    const day = parseInt(res.start.slice(8, 10), 10) + ' ' + months[parseInt(res.start.slice(5, 7), 10) - 1] + ' ' + res.start.slice(0, 4);
+    $('bt-sentence').textContent = 'Started from ' + day + ', the model\'s 90% band held the published figure in ' +
       on.inside + ' of ' + on.compared + ' measure-years (' + p + '%) for the ' + res.years_compared + ', ' + verdict +
       '. Without the uncertainty of its rates the bands held ' + off.inside + ' (' + q + '%)' +
       (q < p ? ', so that uncertainty is needed.' : '.');
-    table('bt-coverage', ['Run', 'Inside the band', 'Share', 'Mean error'], [
+    table('bt-coverage', ['Run', 'Inside the band', 'Share', 'Mean error (% of the published figure)'], [
       ['With the uncertainty of the rates (the model\'s bands)', on.inside + ' of ' + on.compared, p + '%', (/error ([0-9.]+%)/.exec(on.score) || ['', ''])[1]],
       ['Without it', off.inside + ' of ' + off.compared, q + '%', (/error ([0-9.]+%)/.exec(off.score) || ['', ''])[1]]], true);
     const inside = (v) => v === 1 ? { text: 'Yes', cls: 'better' } : v === 0 ? { text: 'No', cls: 'worse' } : 'Not compared';

@@ -2,7 +2,8 @@
 """test_workbench: the workbench in a real browser (Chromium, headless, driven
 by Selenium through chromedriver). Opens the page, chooses the baseline, sees
 the gap chart drawn, changes foster recruitment, runs, sees the comparison,
-saves the scenario and downloads the CSV files; then the saved scenario must
+saves the scenario and downloads the CSV files; runs the back-test panel
+and sees its coverage; then the saved scenario must
 pass `carecap check`, and `carecap compare` with it and the same seed must
 write the same comparison.csv, byte for byte, as the page's run. The same
 for a region (config/d2n2.cfg): its totals and a council's figures, region
@@ -112,6 +113,23 @@ try:
     c.ok(len(rows) == YEARS + 1, f"the gap table beside the chart has {len(rows)} rows")
     shot("2-baseline", driver.find_element(By.ID, "h-baseline"))
     shot("3-baseline-charts", driver.find_element(By.ID, "h-gap"))
+
+    # the back-test panel: how well the same model, started in 2019, forecast the published years
+    c.ok(d_is_visible("s-backtest"), "a baseline with a back-test shows the back-test panel")
+    driver.find_element(By.ID, "run-backtest").click()
+    wait.until(lambda d: d.find_element(By.ID, "bt-results").is_displayed())
+    cov = [[td.text for td in tr.find_elements(By.CSS_SELECTOR, "th, td")]
+           for tr in driver.find_elements(By.CSS_SELECTOR, "#bt-coverage tbody tr")]
+    c.ok(len(cov) == 2 and " of " in cov[0][1] and cov[0][2].endswith("%") and cov[1][2].endswith("%"),
+         f"the coverage with uncertainty on and off ({cov})")
+    sentence = driver.find_element(By.ID, "bt-sentence").text
+    c.ok("90% band held the published figure" in sentence, f"a plain sentence says what it means ({sentence})")
+    nrows = len(driver.find_elements(By.CSS_SELECTOR, "#bt-table tbody tr"))
+    c.ok(nrows > 40, f"every measure-year in a table ({nrows} rows)")
+    pts = driver.execute_script("const ch = Chart.getChart('bt-chart'); return ch ? ch.data.datasets[3].data.length : 0")
+    c.ok(pts == 3, f"the measure's chart has the published points of three years ({pts})")
+    shot("3b-backtest", driver.find_element(By.ID, "h-backtest"))
+    shot("3c-backtest-table", driver.find_element(By.ID, "h-bt-chart"))
 
     e = driver.find_element(By.ID, "extra_per_year")
     e.clear()
@@ -233,6 +251,7 @@ try:
     Select(driver.find_element(By.ID, "config")).select_by_value("d2n2")
     c.ok(d_is_visible("region-levers") and not d_is_visible("council-levers"),
          "a region shows the region's levers in place of a council's")
+    c.ok(not d_is_visible("s-backtest"), "a region (no back-test) hides the back-test panel")
     for field, value in (("reps", RREPS), ("years", RYEARS), ("seed", SEED)):
         e = driver.find_element(By.ID, field)
         e.clear()
