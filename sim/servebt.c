@@ -10,7 +10,7 @@
 #include "cfgread.h"
 #include "servereq.h"
 
-const char sbt_file[] = "tests/data/backtests.cfg";
+const char sbt_file[] = "tests/data/backtests.conf";
 
 static int code_ok(const char *s)
 {

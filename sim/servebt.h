@@ -1,5 +1,5 @@
 /* servebt: the back-tests the workbench offers. A small libconfig file
- * (tests/data/backtests.cfg under the server's folder) pairs a baseline of
+ * (tests/data/backtests.conf under the server's folder) pairs a baseline of
  * config/ with its back-test config (config/NAME.cfg, starting years
  * earlier) and the council's code in the DfE's published extracts, which
  * are read from the folder tests/data/dfe-CODE only: a request names the

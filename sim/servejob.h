@@ -49,7 +49,7 @@ int sjb_list(sjb_pool *p, FILE *f);
 int sjb_submit(sjb_pool *p, const srq_run *rq, cc_diag *d, char *id);
 
 /* Validate a back-test request (rq->config: a baseline with a back-test in
- * tests/data/backtests.cfg, servebt.h; reps and seed; no scenarios) and
+ * tests/data/backtests.conf, servebt.h; reps and seed; no scenarios) and
  * queue it: the back-test config run with parameter uncertainty on and
  * off, each beside the published figures. Returns as sjb_submit; its
  * results (sjb_result) are the back-test's JSON (docs/workbench.md). */

@@ -1,5 +1,5 @@
 /* fuzz_backtests: the workbench's list of back-tests (sim/servebt.c,
- * tests/data/backtests.cfg), read as the server reads it: the input is
+ * tests/data/backtests.conf), read as the server reads it: the input is
  * written as a file and loaded (cfgfile's checks, then libconfig, then every
  * setting checked). Every entry it accepts must be a name of config/ that
  * the server's name rule accepts, paired with a council's code of letters
@@ -19,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    const char *path = fz_write("backtests.cfg", data, size);
+    const char *path = fz_write("backtests.conf", data, size);
     cc_diag *d = ccg_new();
     sbt_list *l = malloc(sizeof *l);
     if (!d || !l) {

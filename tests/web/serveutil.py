@@ -23,10 +23,10 @@ class Server:
         if copy:
             shutil.copytree(os.path.join(ROOT, "config"), os.path.join(self.dir, "config"))
             shutil.copytree(os.path.join(ROOT, "scenarios"), os.path.join(self.dir, "scenarios"))
-            # the back-tests (tests/data/backtests.cfg) and the published extracts they name
+            # the back-tests (tests/data/backtests.conf) and the published extracts they name
             data = os.path.join(self.dir, "tests", "data")
             os.makedirs(data)
-            shutil.copy(os.path.join(ROOT, "tests", "data", "backtests.cfg"), data)
+            shutil.copy(os.path.join(ROOT, "tests", "data", "backtests.conf"), data)
             for d in os.listdir(os.path.join(ROOT, "tests", "data")):
                 if d.startswith("dfe-"):
                     shutil.copytree(os.path.join(ROOT, "tests", "data", d), os.path.join(data, d))

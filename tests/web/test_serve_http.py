@@ -442,15 +442,15 @@ try:
     c.ok(st == 400 and not [b for b in lst["baselines"] if b["name"] == "nottingham" and b.get("backtest")],
          f"a linked folder of published figures is not followed ({st}, {errors(data)})")
     # the list of back-tests is checked as a config is: file:line, unknown settings, codes that are not codes
-    with open(os.path.join(data_dir, "backtests.cfg"), "w") as f:
+    with open(os.path.join(data_dir, "backtests.conf"), "w") as f:
         f.write('backtests = (\n  { baseline = "nottinghamshire"; config = "nottinghamshire-2019"; la = "../../x"; },\n'
                 '  { baseline = "derby"; config = "derby-2019"; la = "831"; colour = "red"; }\n);\n')
     st, _, data = request(srv, "POST", "/api/backtests", BT)
     e = errors(data) or []
-    c.ok(st == 400 and len(e) == 2 and e[0].startswith("./tests/data/backtests.cfg:2: backtests[0].la:")
-         and e[1].startswith("./tests/data/backtests.cfg:3:") and b"../../x" not in data,
+    c.ok(st == 400 and len(e) == 2 and e[0].startswith("./tests/data/backtests.conf:2: backtests[0].la:")
+         and e[1].startswith("./tests/data/backtests.conf:3:") and b"../../x" not in data,
          f"a bad list of back-tests gets check-like messages ({st}, {e})")
-    with open(os.path.join(data_dir, "backtests.cfg"), "w") as f:
+    with open(os.path.join(data_dir, "backtests.conf"), "w") as f:
         f.write('backtests = ( { baseline = "nottinghamshire"; config = "nottinghamshire-2019"; la = "891"; } );\n')
     # cancel
     s1 = socket.create_connection((srv.host, srv.port), timeout=30)
