@@ -1,11 +1,13 @@
 /* charts: gnuplot charts and report.html from a results folder. */
 #define _XOPEN_SOURCE 700
+#define _GNU_SOURCE /* posix_spawn_file_actions_addchdir_np */
 #include "charts.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -690,27 +692,43 @@ static int biz_chart(const char *cd, const table *c, charts *cs)
 
 /* Run gnuplot on script `name`.gp in folder cd, without a shell. Returns 0
  * when it exited 0 and drew a non-empty PNG and SVG, 1 when gnuplot is
- * missing, 2 when a signal came (gnuplot is stopped), -1 when it failed. */
+ * missing, 2 when a signal came (gnuplot is stopped), -1 when it failed.
+ * gnuplot starts with no signal blocked and every signal at its default
+ * action, whatever the calling thread has (the workbench's threads block
+ * the stop signals), and its output goes to `name`.log. */
 int cch_render(const char *cd, const char *name)
 {
-    char script[128], log[160];
+    char script[128], log[4096 + 160];
     snprintf(script, sizeof script, "%s.gp", name);
-    snprintf(log, sizeof log, "%s.log", name);
-    pid_t pid = fork();
-    if (pid < 0)
+    snprintf(log, sizeof log, "%s/%s.log", cd, name);
+    posix_spawn_file_actions_t fa;
+    posix_spawnattr_t at;
+    if (posix_spawn_file_actions_init(&fa) != 0)
         return -1;
-    if (pid == 0) {
-        if (chdir(cd) != 0)
-            _exit(126);
-        int fd = open(log, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0666);
-        if (fd >= 0) {
-            dup2(fd, 2);
-            dup2(fd, 1);
-            close(fd);
-        }
-        execlp("gnuplot", "gnuplot", script, (char *)NULL);
-        _exit(errno == ENOENT ? 127 : 126);
+    if (posix_spawnattr_init(&at) != 0) {
+        posix_spawn_file_actions_destroy(&fa);
+        return -1;
     }
+    sigset_t none, all;
+    sigemptyset(&none);
+    sigfillset(&all);
+    int fd = open(log, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+    int bad = posix_spawnattr_setsigmask(&at, &none) || posix_spawnattr_setsigdefault(&at, &all) ||
+              posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF) ||
+              posix_spawn_file_actions_addchdir_np(&fa, cd) ||
+              (fd >= 0 && (posix_spawn_file_actions_adddup2(&fa, fd, 1) || posix_spawn_file_actions_adddup2(&fa, fd, 2)));
+    pid_t pid = -1;
+    char *const argv[] = {"gnuplot", script, NULL};
+    extern char **environ;
+    int err = bad ? -1 : posix_spawnp(&pid, "gnuplot", &fa, &at, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&at);
+    if (fd >= 0)
+        close(fd);
+    if (err == ENOENT)
+        return 1;
+    if (err != 0)
+        return -1;
     int st = 0, stopped = 0;
     while (waitpid(pid, &st, 0) < 0) {
         if (errno != EINTR)

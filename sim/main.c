@@ -51,7 +51,7 @@ static const char usage_text[] =
     "  plot DIR\n"
     "        draw the charts (DIR/charts/, PNG and SVG, by gnuplot) and DIR/report.html\n"
     "        again from a results folder; run and compare draw them unless --no-charts\n"
-    "  serve [--port N] [--listen ADDR] [--token T] [--max-runs N] [--queue N] [-j N]\n"
+    "  serve [--port N] [--listen ADDR] [--token T] [--max-runs N] [--queue N] [--keep-runs N] [-j N]\n"
     "        the browser workbench (docs/workbench.md) on http://127.0.0.1:8017/;\n"
     "        another --listen needs --token (or one is made and printed)\n"    "  check [--resolved] FILE\n"
     "        validate a config or scenario file and report every error; exit 3 if any;\n"
@@ -398,7 +398,8 @@ int main(int argc, char **argv)
                 return 0;
             }
             if (strcmp(a, "--port") != 0 && strcmp(a, "--listen") != 0 && strcmp(a, "--token") != 0 &&
-                strcmp(a, "--max-runs") != 0 && strcmp(a, "--queue") != 0 && !opt_is(a, "-j", "--threads"))
+                strcmp(a, "--max-runs") != 0 && strcmp(a, "--queue") != 0 && strcmp(a, "--keep-runs") != 0 &&
+                !opt_is(a, "-j", "--threads"))
                 return usage_error("unknown option '%s' for serve", a);
             if (!val)
                 return usage_error("option '%s' needs a value", a);
@@ -419,6 +420,11 @@ int main(int argc, char **argv)
                 if (parse_u64(val, 0, 60, &v) != 0)
                     return usage_error("--queue: '%s' is not a number of runs (expected 0 to 60)", val);
                 so.max_queued = (int)v;
+            } else if (strcmp(a, "--keep-runs") == 0) {
+                if (parse_u64(val, 0, 100000, &v) != 0)
+                    return usage_error("--keep-runs: '%s' is not a number of runs (expected 0 to 100000; 0 keeps all)",
+                                       val);
+                so.keep_runs = (int)v;
             } else {
                 if (parse_u64(val, 1, 256, &v) != 0)
                     return usage_error("-j: '%s' is not a number of threads (expected 1 to 256)", val);

@@ -114,6 +114,7 @@ void ccrg_free(ccrg_region *g)
             free(g->market[m].prov[x]);
     }
     free(g->name);
+    free(g->description);
     free(g->scenario);
     free(g->path);
     free(g->region_path);
@@ -309,7 +310,8 @@ static int load_region(const char *path, cc_diag *diag, ccrg_region *g)
     ccc_known(&r, root, top_keys, sizeof top_keys / sizeof *top_keys);
     const char *name = ccc_string(&r, root, "name", 1);
     g->name = dupstr(name ? name : "");
-    ccc_text(&r, root, "description", 0, 2000);
+    const char *desc = ccc_text(&r, root, "description", 0, 2000);
+    g->description = desc ? dupstr(desc) : NULL;
     int io = 0;
     const config_setting_t *cl = ccc_list(&r, root, "councils", 1);
     if (cl) {
@@ -456,7 +458,7 @@ static int load_scenario(const char *path, cc_diag *diag, ccrg_region *g)
     const config_setting_t *root = config_root_setting(&cfg);
     ccc_known(&r, root, scen_keys, sizeof scen_keys / sizeof *scen_keys);
     const char *name = ccc_string(&r, root, "name", 1);
-    ccc_text(&r, root, "description", 0, 2000);
+    const char *desc = ccc_text(&r, root, "description", 0, 2000);
     const char *base = ccc_string(&r, root, "baseline", 1);
     if (name && !is_key(name) && strlen(name) > 64)
         ccc_error(&r, root, "name", "longer than 64 characters (expected a short scenario name)");
@@ -472,6 +474,8 @@ static int load_scenario(const char *path, cc_diag *diag, ccrg_region *g)
     }
     free(g->scenario);
     g->scenario = dupstr(name);
+    free(g->description);
+    g->description = desc ? dupstr(desc) : NULL;
     const config_setting_t *ll = ccc_list(&r, root, "levers", 1);
     int n = ll ? config_setting_length(ll) : 0;
     int32_t start = g->first_start;

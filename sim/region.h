@@ -58,6 +58,7 @@ typedef struct {
 typedef struct {
     char *name;             /* the region's name */
     char *scenario;         /* the scenario column: "baseline" or the region scenario's name */
+    char *description;      /* the file's description (region or region scenario), or NULL */
     char *path;             /* the file loaded (region or region scenario) */
     char *region_path;      /* the region file (the scenario's baseline) */
     uint64_t file_hash;     /* FNV-1a 64 of the region file and its includes */
@@ -105,6 +106,11 @@ uint64_t ccrg_council_seed(uint64_t seed, int c);
  * message in err (at least 256 bytes). */
 int ccrg_run(const ccrg_region *g, const cce_opts *o, int uncertainty, cce_progress progress, void *ctx,
              ccrg_result **out, char *err);
+/* ccrg_run, with stop(ctx) polled before each replication (from the worker
+ * threads): once it returns nonzero, no replication starts and the call
+ * fails with "the run was stopped" in err. Not with o->mpi (stop unused). */
+int ccrg_run_until(const ccrg_region *g, const cce_opts *o, int uncertainty, cce_progress progress, void *ctx,
+                   int (*stop)(void *ctx), ccrg_result **out, char *err);
 void ccrg_result_free(ccrg_result *r);
 
 #endif

@@ -458,6 +458,12 @@ static int write_all(const char *sd, const cca_run_opts *o, const ccrg_region *g
     return bad;
 }
 
+int ccra_write(const char *sd, const cca_run_opts *o, const ccrg_region *g, const ccrg_result *r,
+               const ccrg_result *const *sc, const ccrg_region *const *sg, int ns, FILE *err)
+{
+    return write_all(sd, o, g, r, sc, sg, ns, err) ? -1 : 0;
+}
+
 /* After rank 0's write: every rank exits with a failure when it failed
  * (a collective; rank 0 passes its status, the others CCA_OK). */
 static int written(int rc)

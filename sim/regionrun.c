@@ -42,6 +42,9 @@ typedef struct {
     int unc[CCRG_MAXCOUNCIL];
     double *mdata; /* reps x (nm * market_series) x ndates */
     atomic_int next, done, failed;
+    int (*stop)(void *ctx); /* polled before each replication; nonzero: stop (ccrg_run_until) */
+    void *stop_ctx;
+    atomic_int stopped;
 } shared;
 
 typedef struct {
@@ -221,6 +224,11 @@ static void *worker(void *arg)
         int rep = sh->lo + atomic_fetch_add(&sh->next, 1);
         if (rep >= sh->hi || atomic_load(&sh->failed))
             break;
+        if (sh->stop && sh->stop(sh->stop_ctx)) {
+            atomic_store(&sh->stopped, 1);
+            atomic_store(&sh->failed, 1);
+            break;
+        }
         for (int c = 0; c < g->nc; c++)
             if (e.w[c]) {
                 const cc_params *const *ph =
@@ -519,6 +527,12 @@ static void unsync(int synced)
 int ccrg_run(const ccrg_region *g, const cce_opts *o, int uncertainty, cce_progress progress, void *ctx,
              ccrg_result **out, char *err)
 {
+    return ccrg_run_until(g, o, uncertainty, progress, ctx, NULL, out, err);
+}
+
+int ccrg_run_until(const ccrg_region *g, const cce_opts *o, int uncertainty, cce_progress progress, void *ctx,
+                   int (*stop)(void *ctx), ccrg_result **out, char *err)
+{
     *out = NULL;
     ccrg_result *res = calloc(1, sizeof *res);
     double *snap = NULL;
@@ -576,6 +590,9 @@ int ccrg_run(const ccrg_region *g, const cce_opts *o, int uncertainty, cce_progr
     atomic_init(&sh.next, 0);
     atomic_init(&sh.done, 0);
     atomic_init(&sh.failed, 0);
+    atomic_init(&sh.stopped, 0);
+    sh.stop = o->mpi ? NULL : stop; /* a stop is this process's own: not with MPI ranks */
+    sh.stop_ctx = ctx;
     double t0 = now_seconds();
     pthread_t tid[64];
     if (threads > 64)
@@ -604,7 +621,8 @@ int ccrg_run(const ccrg_region *g, const cce_opts *o, int uncertainty, cce_progr
         pthread_join(tid[i], NULL);
     int failed = atomic_load(&sh.failed) || atomic_load(&sh.done) != count;
     if (failed)
-        snprintf(err, 256, "a replication of the region ran out of memory");
+        snprintf(err, 256, "%s",
+                 atomic_load(&sh.stopped) ? "the run was stopped" : "a replication of the region ran out of memory");
     if (size > 1) {
         /* every rank learns whether every rank succeeded before any sends;
          * then rank 0 takes the others' replications */

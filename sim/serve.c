@@ -53,6 +53,7 @@ void srv_defaults(srv_opts *o)
     o->listen = "127.0.0.1";
     o->max_runs = 1;
     o->max_queued = 8;
+    o->keep_runs = 20;
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     o->threads = n > 0 ? (int)(n > 256 ? 256 : n) : 1;
     o->max_reps = 10000;
@@ -276,7 +277,7 @@ static void stream_free(void *cls)
     free(st);
 }
 
-static enum MHD_Result post_run(server *s, struct MHD_Connection *c, const request *rq)
+static enum MHD_Result post_run(server *s, struct MHD_Connection *c, const request *rq, int backtest)
 {
     cc_diag *d = ccg_new();
     if (!d)
@@ -285,8 +286,9 @@ static enum MHD_Result post_run(server *s, struct MHD_Connection *c, const reque
     srq_run run;
     char id[33];
     enum MHD_Result ret;
-    int rc = srq_parse_run(rq->body ? rq->body : "", rq->len, &lim, &run, d) == 0 ? sjb_submit(s->pool, &run, d, id)
-                                                                                   : 1;
+    int rc = srq_parse_run(rq->body ? rq->body : "", rq->len, &lim, &run, d) != 0 ? 1
+             : backtest                                                         ? sjb_submit_backtest(s->pool, &run, d, id)
+                                                                                : sjb_submit(s->pool, &run, d, id);
     srq_free(&run);
     if (rc == 1)
         ret = send_errors(c, MHD_HTTP_BAD_REQUEST, d);
@@ -368,6 +370,26 @@ static const char *file_type(const char *name)
     return "text/plain; charset=utf-8";
 }
 
+/* A run's file: NAME, or up to two folders and NAME (a region's
+ * councils/KEY/report.html), each part as srq_name_ok. */
+static int file_path_ok(const char *name)
+{
+    char part[128];
+    int parts = 0;
+    for (const char *p = name;; parts++) {
+        size_t n = strcspn(p, "/");
+        if (n == 0 || n >= sizeof part || parts == 3)
+            return 0;
+        memcpy(part, p, n);
+        part[n] = '\0';
+        if (!srq_name_ok(part))
+            return 0;
+        if (!p[n])
+            return 1;
+        p += n + 1;
+    }
+}
+
 /* /api/runs/ID[/REST]: ID and REST split off url (NULL when malformed). */
 static int run_path(const char *url, char *id, const char **rest)
 {
@@ -422,7 +444,9 @@ static enum MHD_Result api(server *s, struct MHD_Connection *c, const char *url,
         return send_json(c, text, len);
     }
     if (post && strcmp(url, "/api/runs") == 0)
-        return post_run(s, c, rq);
+        return post_run(s, c, rq, 0);
+    if (post && strcmp(url, "/api/backtests") == 0)
+        return post_run(s, c, rq, 1);
     if (post && strcmp(url, "/api/scenario-file") == 0)
         return post_save(s, c, rq);
     if (post && strcmp(url, "/api/calibrate") == 0) {
@@ -467,12 +491,13 @@ static enum MHD_Result api(server *s, struct MHD_Connection *c, const char *url,
         }
         if (!post && rest && strncmp(rest, "files/", 6) == 0) {
             const char *name = rest + 6;
-            int fd = srq_name_ok(name) ? sjb_open_file(s->pool, id, name) : -1;
+            int fd = file_path_ok(name) ? sjb_open_file(s->pool, id, name) : -1;
             if (fd < 0)
                 return send_error(c, MHD_HTTP_NOT_FOUND, "serve: the run has no such file");
             const char *dl = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "download");
-            int html = strcmp(name, "report.html") == 0;
-            return send_fd(c, fd, file_type(name), html && !dl ? NULL : name);
+            const char *base = strrchr(name, '/') ? strrchr(name, '/') + 1 : name;
+            int html = strcmp(base, "report.html") == 0;
+            return send_fd(c, fd, file_type(name), html && !dl ? NULL : base);
         }
     }
     return send_error(c, MHD_HTTP_NOT_FOUND, "serve: no such page (expected /api/...)");
@@ -609,7 +634,7 @@ int srv_main(const srv_opts *o, FILE *out, FILE *err)
     sigaddset(&stop, SIGPIPE);
     pthread_sigmask(SIG_BLOCK, &stop, &old);
     char msg[512];
-    sjb_opts jo = {o->root, outroot, o->max_runs, o->max_queued, o->threads};
+    sjb_opts jo = {o->root, outroot, o->max_runs, o->max_queued, o->threads, o->keep_runs};
     s.pool = sjb_new(&jo, msg);
     if (!s.pool) {
         fprintf(err, "carecap: serve: %s\n", msg);
@@ -633,7 +658,11 @@ int srv_main(const srv_opts *o, FILE *out, FILE *err)
     s.port = info ? info->port : o->port;
     fprintf(out, "carecap: serving the workbench at http://%s%s%s:%d/%s%s\n", v6 ? "[" : "", o->listen, v6 ? "]" : "",
             s.port, s.token[0] ? "?token=" : "", s.token);
-    fprintf(out, "carecap: runs are kept in %s/; Ctrl-C stops the server\n", outroot);
+    if (o->keep_runs > 0)
+        fprintf(out, "carecap: runs are kept in %s/ (the newest %d); Ctrl-C stops the server\n", outroot,
+                o->keep_runs);
+    else
+        fprintf(out, "carecap: runs are kept in %s/; Ctrl-C stops the server\n", outroot);
     fflush(out);
     int sig = 0;
     sigwait(&stop, &sig);

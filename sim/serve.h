@@ -19,6 +19,7 @@ typedef struct {
     const char *token;     /* NULL: none on loopback, made up elsewhere */
     int max_runs;          /* runs at once (default 1) */
     int max_queued;        /* runs waiting (default 8) */
+    int keep_runs;         /* run folders kept in outroot, newest first (default 20; 0: all) */
     int threads;           /* worker threads of each run */
     int max_reps, max_years;
     size_t max_body;       /* bytes of a JSON request body */

@@ -26,6 +26,9 @@ typedef struct {
     int max_running;     /* runs at once, >= 1 */
     int max_queued;      /* runs waiting, >= 0 */
     int threads;         /* worker threads of each run, >= 1 */
+    int keep_runs;       /* run folders kept (newest first), 0: all. Only folders the pool's own
+                          * way names (32 hex digits), real folders (not links) of this user, are
+                          * removed: at the start and after each run */
 } sjb_opts;
 
 /* A pool with its worker threads started; NULL with a message in err (at
@@ -44,6 +47,13 @@ int sjb_list(sjb_pool *p, FILE *f);
  * d, as `check` prints them, the edited scenarios' files named NAME.cfg);
  * 2 when the queue is full; -1 when memory ran out. */
 int sjb_submit(sjb_pool *p, const srq_run *rq, cc_diag *d, char *id);
+
+/* Validate a back-test request (rq->config: a baseline with a back-test in
+ * tests/data/backtests.conf, servebt.h; reps and seed; no scenarios) and
+ * queue it: the back-test config run with parameter uncertainty on and
+ * off, each beside the published figures. Returns as sjb_submit; its
+ * results (sjb_result) are the back-test's JSON (docs/workbench.md). */
+int sjb_submit_backtest(sjb_pool *p, const srq_run *rq, cc_diag *d, char *id);
 
 /* An edited scenario rq->scen[0] as the scenario file to save, after the
  * same validation: 0 with *text (malloc'd, the caller frees) and its file

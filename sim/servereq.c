@@ -33,6 +33,19 @@ int srq_name_ok(const char *s)
     return n <= 100;
 }
 
+int srq_file_ok(const char *s)
+{
+    const char *slash = s ? strchr(s, '/') : NULL;
+    if (!slash)
+        return srq_name_ok(s);
+    if (slash - s > 100 || strchr(slash + 1, '/'))
+        return 0;
+    char dir[101];
+    memcpy(dir, s, (size_t)(slash - s));
+    dir[slash - s] = '\0';
+    return srq_name_ok(dir) && srq_name_ok(slash + 1);
+}
+
 /* A setting name libconfig reads back as the same name (true and false,
  * in any case, are its boolean words). */
 static int key_ok(const char *s)
@@ -188,7 +201,16 @@ static char *levers_text(json_t *a, cc_diag *d, int k, int *nlevers)
                 continue;
             }
             fprintf(f, "%s = ", key);
-            if (write_value(f, v, d, where, key, 0) != 0)
+            if (strcmp(json_string_value(kind), "council_scenario") == 0 && strcmp(key, "scenario") == 0) {
+                /* a region lever's council scenario: a name from scenarios/, written as a
+                 * path when the file is written (srq_scenario_text) */
+                if (!json_is_string(v) || !srq_file_ok(json_string_value(v))) {
+                    ccg_add(d, "request: %s.scenario: is not a scenario's name (expected a name from scenarios/, "
+                               "e.g. \"nottingham/four-bed-home\")", where);
+                    bad = 1;
+                } else
+                    fprintf(f, "\001%s\001", json_string_value(v));
+            } else if (write_value(f, v, d, where, key, 0) != 0)
                 bad = 1;
             fputs("; ", f);
         }
@@ -280,8 +302,8 @@ int srq_parse_run(const char *body, size_t n, const srq_limits *lim, srq_run *ou
             if (json_object_get(s, "file")) {
                 if (json_object_get(s, "levers") || json_object_get(s, "name"))
                     ccg_add(d, "request: %s: has both a file and levers (expected one or the other)", where);
-                o->file = get_text(d, s, w2, "file", 100, 1);
-                if (o->file && !srq_name_ok(o->file)) {
+                o->file = get_text(d, s, w2, "file", 201, 1);
+                if (o->file && !srq_file_ok(o->file)) {
                     ccg_add(d, "request: %s.file: is not a scenario's name (expected a name from scenarios/)", where);
                     free(o->file);
                     o->file = NULL;
@@ -320,7 +342,18 @@ void srq_free(srq_run *r)
     memset(r, 0, sizeof *r);
 }
 
-int srq_scenario_text(FILE *f, const srq_scenario *s, const char *baseline, const char *comment)
+const char *srq_next_ref(const char *levers, char *name)
+{
+    const char *a = levers ? strchr(levers, '\001') : NULL;
+    const char *b = a ? strchr(a + 1, '\001') : NULL;
+    if (!b || b - a - 1 > 201)
+        return NULL;
+    memcpy(name, a + 1, (size_t)(b - a - 1));
+    name[b - a - 1] = '\0';
+    return b + 1;
+}
+
+int srq_scenario_text(FILE *f, const srq_scenario *s, const char *baseline, const char *comment, const char *scen_dir)
 {
     if (comment) {
         fputs("# ", f);
@@ -334,7 +367,20 @@ int srq_scenario_text(FILE *f, const srq_scenario *s, const char *baseline, cons
     fputs(";\nbaseline = ", f);
     ccw_string(f, baseline);
     fputs(";\nlevers = (\n", f);
-    fputs(s->levers ? s->levers : "", f);
+    const char *p = s->levers ? s->levers : "", *next;
+    char name[202];
+    while ((next = srq_next_ref(p, name))) {
+        fwrite(p, 1, (size_t)(strchr(p, '\001') - p), f);
+        size_t n = (scen_dir ? strlen(scen_dir) + 1 : 0) + strlen(name) + 5;
+        char *path = malloc(n);
+        if (!path)
+            return -1;
+        snprintf(path, n, "%s%s%s.cfg", scen_dir ? scen_dir : "", scen_dir ? "/" : "", name);
+        ccw_string(f, path);
+        free(path);
+        p = next;
+    }
+    fputs(p, f);
     fputs(");\n", f);
     return ferror(f) ? -1 : 0;
 }

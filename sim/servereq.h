@@ -22,7 +22,8 @@ typedef struct {
     char *file;        /* a scenario file's name (without .cfg), or NULL */
     char *name;        /* the scenario column; edited scenarios only */
     char *description; /* may be NULL */
-    char *levers;      /* libconfig text of the levers, one a line ("  { ... },\n"), may be "" */
+    char *levers;      /* libconfig text of the levers, one a line ("  { ... },\n"), may be "";
+                        * a council_scenario lever's scenario is "\001NAME\001" (srq_next_ref) */
     int nlevers;
 } srq_scenario;
 
@@ -53,10 +54,21 @@ void srq_free(srq_run *r);
  * [A-Za-z0-9._-], not starting with '.'. */
 int srq_name_ok(const char *s);
 
+/* A scenario file's name: NAME, or FOLDER/NAME (one folder of scenarios/),
+ * each part as srq_name_ok. */
+int srq_file_ok(const char *s);
+
+/* The next council scenario named in levers text (srq_scenario.levers) from
+ * levers on, copied into name (at least 202 bytes); the text after it, or
+ * NULL when there is none. */
+const char *srq_next_ref(const char *levers, char *name);
+
 /* Write edited scenario s as a scenario file to f: an optional comment line
  * (comment, may be NULL), then name, description, baseline and levers, one
- * lever a line. 0, or -1 when a write failed. */
-int srq_scenario_text(FILE *f, const srq_scenario *s, const char *baseline, const char *comment);
+ * lever a line; a council scenario NAME as the path "SCEN_DIR/NAME.cfg"
+ * (scen_dir NULL: "NAME.cfg", for a file saved in scenarios/). 0, or -1
+ * when a write failed. */
+int srq_scenario_text(FILE *f, const srq_scenario *s, const char *baseline, const char *comment, const char *scen_dir);
 
 /* Write s as a JSON string literal (quotes included): quote, backslash,
  * control characters, <, >, & and U+2028/9 escaped, bytes that are not

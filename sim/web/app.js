@@ -6,7 +6,7 @@
 (function () {
   const token = new URLSearchParams(location.search).get('token') || '';
   const $ = (id) => document.getElementById(id);
-  const state = { baselines: [], scenarios: [], last: null, runId: null, abort: null, charts: {} };
+  const state = { baselines: [], scenarios: [], last: null, runId: null, abort: null, charts: {}, view: 'region' };
 
   const TYPES = ['foster', 'kinship', 'residential', 'semi_independent', 'secure', 'adoption', 'with_parents', 'other'];
   const TYPE_NAME = {
@@ -200,11 +200,15 @@
     table('mix-table', ['Placement type', 'Average', '5th to 95th'], mix.map((r) => [TYPE_NAME[r[3]] || r[3], num(r[4]), num(r[6]) + ' to ' + num(r[10])]), true);
 
     const kpis = Object.keys(KPI_NAME).map((k) => last(m, 'baseline', 'kpi_pct', k)).filter((r) => r);
-    table('kpi-table', ['Indicator', 'Start', 'End (average)', 'End (5th to 95th)'], kpis.map((r) => {
+    table('kpi-table', ['Indicator', 'Start', 'End (average)', 'End (5th to 95th)'], kpis.length ? kpis.map((r) => {
       const f = rows(m, 'baseline', 'kpi_pct', r[3])[0];
       return [KPI_NAME[r[3]], num(f[4]), num(r[4]), num(r[6]) + ' to ' + num(r[10])];
-    }), true);
+    }) : [['Percentages are not added up over a region\'s councils: choose a council above to see its indicators.', '', '', '']], true);
 
+    if (!spend.length) {
+      if (state.charts['spend-chart']) { state.charts['spend-chart'].destroy(); delete state.charts['spend-chart']; }
+      table('spend-table', ['Year', 'Average', '5th to 95th'], [['Spend is priced council by council: choose a council above to see its spend.', '', '']], true);
+    }
     if (spend.length) {
       const b = band('Total spend', spend, '#1d70b8');
       chart('spend-chart', { type: 'line', data: { labels: spend.map((r) => fy(r[1])), datasets: b.sets },
@@ -223,6 +227,91 @@
     });
     chart('gap-chart', { type: 'line', data: { labels: series.map((r) => r[1]), datasets: sets }, options: lineOptions('Children (need minus places)') });
     table('gap-table', ['Date', 'Average', '5th to 95th'], yearly(series).map((r) => [monthName(r[1]), num(r[4]), num(r[6]) + ' to ' + num(r[10])]), true);
+  }
+
+  /* ---- the back-test: published figures against the 90% band ---- */
+  /* rows: [measure, label, year, published, mean, p05, p95, inside (1, 0 or null)] */
+  function pctOf(a, b) { return b ? Math.round(100 * a / b) : 0; }
+  function drawBacktest(res) {
+    state.bt = res;
+    $('bt-results').hidden = false;
+    const on = res.on, off = res.off;
+    const p = pctOf(on.inside, on.compared), q = pctOf(off.inside, off.compared);
+    const verdict = p >= 85 ? 'about as often as an honest 90% band should (9 in 10)'
+      : p >= 70 ? 'less often than an honest 90% band should (9 in 10): read the model\'s ranges as somewhat too narrow'
+        : 'much less often than an honest 90% band should (9 in 10): the model\'s ranges are too narrow for these years';
+    const months = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+    const day = parseInt(res.start.slice(8, 10), 10) + ' ' + months[parseInt(res.start.slice(5, 7), 10) - 1] + ' ' + res.start.slice(0, 4);
+    $('bt-sentence').textContent = 'Started from ' + day + ', the model\'s 90% band held the published figure in ' +
+      on.inside + ' of ' + on.compared + ' measure-years (' + p + '%) for the ' + res.years_compared + ', ' + verdict +
+      '. Without the uncertainty of its rates the bands held ' + off.inside + ' (' + q + '%)' +
+      (q < p ? ', so that uncertainty is needed.' : '.');
+    table('bt-coverage', ['Run', 'Inside the band', 'Share', 'Mean error (% of the published figure)'], [
+      ['With the uncertainty of the rates (the model\'s bands)', on.inside + ' of ' + on.compared, p + '%', (/error ([0-9.]+%)/.exec(on.score) || ['', ''])[1]],
+      ['Without it', off.inside + ' of ' + off.compared, q + '%', (/error ([0-9.]+%)/.exec(off.score) || ['', ''])[1]]], true);
+    const inside = (v) => v === 1 ? { text: 'Yes', cls: 'better' } : v === 0 ? { text: 'No', cls: 'worse' } : 'Not compared';
+    table('bt-table', ['Measure', 'Year to 31 March', 'Published', 'Model average', 'Model\'s 90% band', 'Inside?'],
+      on.rows.map((r) => [r[1], String(r[2]), r[3] === null ? 'Not published' : num(r[3]), r[4] === null ? 'Not modelled' : num(r[4]),
+        r[5] === null ? '' : num(r[5]) + ' to ' + num(r[6]), inside(r[7])]), false);
+    const ul = $('bt-notes');
+    ul.textContent = '';
+    for (const n of res.notes) { const li = document.createElement('li'); li.textContent = n; ul.appendChild(li); }
+    const sel = $('bt-measure');
+    sel.textContent = '';
+    const seen = {};
+    for (const r of on.rows) if (!seen[r[0]] && r[4] !== null) { seen[r[0]] = 1; option(sel, r[0], r[1]); }
+    drawBacktestChart();
+    setStatus('Done: the back-test of ' + res.council + ', ' + res.reps + ' replications, twice.');
+    $('h-backtest').tabIndex = -1;
+    $('h-backtest').focus();
+  }
+  function drawBacktestChart() {
+    const res = state.bt;
+    if (!res) return;
+    const m = $('bt-measure').value;
+    const rs = res.on.rows.filter((r) => r[0] === m);
+    const labels = rs.map((r) => 'Year to March ' + r[2]);
+    chart('bt-chart', { type: 'line', data: { labels: labels, datasets: [
+      { label: 'Model: 95th percentile', data: rs.map((r) => r[6]), borderColor: 'transparent', backgroundColor: '#1d70b833', pointRadius: 0, fill: false },
+      { label: 'Model: 5th percentile', data: rs.map((r) => r[5]), borderColor: 'transparent', backgroundColor: '#1d70b833', pointRadius: 0, fill: '-1' },
+      { label: 'Model: average', data: rs.map((r) => r[4]), borderColor: '#1d70b8', backgroundColor: '#1d70b8', pointRadius: 0, borderWidth: 2, fill: false },
+      { label: 'Published', data: rs.map((r) => r[3]), borderColor: '#d4351c', backgroundColor: '#d4351c', showLine: false, pointRadius: 6, pointStyle: 'rectRot' }] },
+      options: { plugins: { legend: { labels: { filter: (item) => !item.text.includes('percentile') } } },
+        scales: { y: { title: { display: true, text: rs.length ? rs[0][1] : '' } } } } });
+    table('bt-measure-table', ['Year to 31 March', 'Published', 'Model: 90% band'], rs.map((r) => [String(r[2]),
+      r[3] === null ? 'Not published' : num(r[3]), num(r[5]) + ' to ' + num(r[6])]), true);
+  }
+
+  /* ---- a region: its totals or one council's figures ---- */
+  function view(res) {
+    if (!res.region || state.view === 'region') return res;
+    const c = res.councils.find((k) => k.key === state.view);
+    return c ? Object.assign({}, res, { monthly: c.monthly, annual: c.annual, comparison: c.comparison, council: c.council, start: c.start }) : res;
+  }
+  function setupViews(res) {
+    for (const f of document.querySelectorAll('.view-field')) f.hidden = !res.region;
+    if (!res.region) { state.view = 'region'; return; }
+    if (state.view !== 'region' && !res.councils.some((c) => c.key === state.view)) state.view = 'region';
+    for (const sel of document.querySelectorAll('.council-view')) {
+      sel.textContent = '';
+      const o = document.createElement('option');
+      o.value = 'region';
+      o.textContent = res.council + ': the region (all ' + res.councils.length + ' councils added up)';
+      sel.appendChild(o);
+      for (const c of res.councils) {
+        const x = document.createElement('option');
+        x.value = c.key;
+        x.textContent = c.council + ' (in the region)';
+        sel.appendChild(x);
+      }
+      sel.value = state.view;
+    }
+  }
+  function drawAll() {
+    if (!state.last) return;
+    const v = view(state.last);
+    drawBaseline(v);
+    drawComparison(v);
   }
 
   /* ---- the comparison ---- */
@@ -249,6 +338,7 @@
         if (!r) { row.push(''); continue; }
         any = true;
         const share = r[11];
+        if (r[4] === 0 && r[6] === 0 && r[10] === 0) { row.push({ text: 'No change in any future', cls: '' }); continue; }
         let text = signed(r[4], f) + ' (' + f(r[6]) + ' to ' + f(r[10]) + ')';
         if (share !== null && share !== undefined) text += ', better in ' + Math.round(share * 100) + '%';
         row.push({ text: text, cls: share === null || share === undefined ? '' : share >= 0.8 ? 'better' : share <= 0.2 ? 'worse' : '' });
@@ -301,6 +391,10 @@
     $('business-results').hidden = have.length === 0;
     empty.hidden = have.length > 0;
     $('business-terms').textContent = '';
+    if (!have.length && res.region) {
+      empty.textContent = 'No business case for a region: its levers (joint block contracts, recruitment campaigns, a council\'s own scenario) carry no costs in a region scenario. Run one council\'s levers on its own baseline to see what they save.';
+      return;
+    }
     if (!have.length) {
       empty.textContent = 'No business case: the baseline ' + res.config + ' has no costs section, so the model does not price its placements. Choose a baseline with costs (nottinghamshire has them) to see what a strategy saves.';
       return;
@@ -364,12 +458,22 @@
     const what = { 'monthly.csv': 'Monthly figures (CSV)', 'annual.csv': 'Annual figures and spend by financial year (CSV)',
       'comparison.csv': 'Differences from the baseline (CSV)', 'spend.xlsx': res.scenarios.length > 1 ? 'Spend workbook with the business case (Excel)' : 'Spend workbook of the baseline (Excel)',
       'report.html': 'Report with charts (HTML)', 'manifest.txt': 'What was run (text)' };
+    if (res.region) {
+      what['report.html'] = 'Report: the region and each council, with links to their reports (HTML)';
+      what['region/report.html'] = 'Report of the region\'s totals, with charts (HTML)';
+      what['spend.xlsx'] = undefined;
+      for (const c of res.councils) {
+        what['councils/' + c.key + '/report.html'] = 'Report of ' + c.council + ', with charts (HTML)';
+        what['councils/' + c.key + '/spend.xlsx'] = 'Spend workbook of ' + c.council + ' (Excel)';
+      }
+    }
     for (const f of res.files) {
       const li = document.createElement('li');
       const a = document.createElement('a');
-      a.href = withToken('/api/runs/' + res.id + '/files/' + encodeURIComponent(f) + (f === 'report.html' ? '' : '?download=1'));
+      const html = f.endsWith('report.html');
+      a.href = withToken('/api/runs/' + res.id + '/files/' + f.split('/').map(encodeURIComponent).join('/') + (html ? '' : '?download=1'));
       a.textContent = what[f] || ('Scenario file ' + f);
-      if (f !== 'report.html') a.setAttribute('download', f);
+      if (!html) a.setAttribute('download', f.split('/').pop());
       else a.target = '_blank';
       a.id = 'dl-' + f.replace(/[^A-Za-z0-9]/g, '-');
       li.appendChild(a);
@@ -438,7 +542,25 @@
   function settings() {
     return { config: $('config').value, reps: Number($('reps').value), years: Number($('years').value), seed: Number($('seed').value) };
   }
+  function currentBaseline() { return state.baselines.find((x) => x.name === $('config').value); }
+  function editedRegion() {
+    const from = $('from').value;
+    const v = (id) => $(id).value.trim();
+    const levers = [];
+    if (v('joint_block-places') !== '' && Number(v('joint_block-places')) !== 0)
+      levers.push({ lever: 'joint_block', market: v('joint_block-market'), places: Number(v('joint_block-places')), from: from });
+    if (v('recruitment_campaign-extra_places') !== '' && Number(v('recruitment_campaign-extra_places')) !== 0)
+      levers.push({ lever: 'recruitment_campaign', market: v('recruitment_campaign-market'), extra_places: Number(v('recruitment_campaign-extra_places')), from: from });
+    if (v('council_scenario-scenario') !== '')
+      levers.push({ lever: 'council_scenario', council: v('council_scenario-council'), scenario: v('council_scenario-scenario') });
+    for (const l of levers) if (l.from === '') delete l.from;
+    const s = { name: v('scenario-name'), levers: levers };
+    if (v('scenario-description')) s.description = v('scenario-description');
+    return s;
+  }
   function edited() {
+    const cb = currentBaseline();
+    if (cb && cb.kind === 'region') return editedRegion();
     const from = $('from').value;
     const levers = [];
     const v = (id) => $(id).value.trim();
@@ -470,20 +592,25 @@
     return s;
   }
 
-  async function run(scenarios, what) {
+  /* Start a run (or, with how.path, a back-test) and follow its progress;
+   * how.anchor: the element the progress bar goes under; how.done: what
+   * to draw from its results. */
+  async function run(scenarios, what, how) {
+    how = how || {};
     showErrors([]);
     let body;
-    try { body = Object.assign(settings(), { scenarios: scenarios() }); } catch (e) { fail(e); return; }
-    state.sentLevers = body.scenarios.length && body.scenarios[0].levers ? body.scenarios[0].levers : [];
+    try { body = Object.assign(settings(), how.path ? {} : { scenarios: scenarios() }); } catch (e) { fail(e); return; }
+    state.sentLevers = body.scenarios && body.scenarios.length && body.scenarios[0].levers ? body.scenarios[0].levers : [];
     const box = $('progress-box');
+    (how.anchor || $('levers-form')).after(box);
     box.hidden = false;
     $('progress').value = 0;
     $('progress-label').textContent = 'Starting ' + what;
-    $('run').disabled = $('show-baseline').disabled = true;
+    $('run').disabled = $('show-baseline').disabled = $('run-backtest').disabled = true;
     state.abort = new AbortController();
     setStatus('Running ' + what + '.');
     try {
-      const r = await fetch('/api/runs', { method: 'POST', headers: headers(true), body: JSON.stringify(body), signal: state.abort.signal });
+      const r = await fetch(how.path || '/api/runs', { method: 'POST', headers: headers(true), body: JSON.stringify(body), signal: state.abort.signal });
       if (!r.ok) {
         let j = null;
         try { j = await r.json(); } catch (e) { /* not JSON */ }
@@ -513,9 +640,10 @@
         throw new ApiError(['The run failed: ' + (st ? st.message : 'no answer')]);
       }
       const res = await api('/api/runs/' + st.id + '/results');
+      if (how.done) { how.done(res); return; }
       state.last = res;
-      drawBaseline(res);
-      drawComparison(res);
+      setupViews(res);
+      drawAll();
       drawDownloads(res);
       setStatus('Done: ' + what + ', ' + res.reps + ' replications of ' + res.years + ' years in ' +
         res.wall_seconds.toFixed(1) + ' seconds.');
@@ -527,7 +655,7 @@
       else fail(e);
     } finally {
       box.hidden = true;
-      $('run').disabled = $('show-baseline').disabled = false;
+      $('run').disabled = $('show-baseline').disabled = $('run-backtest').disabled = false;
       state.abort = null;
     }
   }
@@ -600,9 +728,52 @@
     const y = parseInt(start.slice(0, 4), 10), m = parseInt(start.slice(5, 7), 10);
     return (m >= 4 ? y + 1 : y) + '-04-01';
   }
+  function option(sel, value, text) {
+    const o = document.createElement('option');
+    o.value = value;
+    o.textContent = text;
+    sel.appendChild(o);
+  }
+  const MARKET_TYPE = { foster: 'foster agencies\' households', residential: 'children\'s home beds', semi_independent: 'semi-independent places' };
+  function marketText(m) {
+    return m.name + ': ' + (MARKET_TYPE[m.type] || m.type) + (m.location === 'outside' ? ' beyond the region' : ' in the region') +
+      (m.places >= 0 ? ', ' + fmt0.format(m.places) + ' places' : ', unlimited');
+  }
+  function fillCouncilScenarios() {
+    const b = currentBaseline();
+    const sel = $('council_scenario-scenario');
+    sel.textContent = '';
+    option(sel, '', 'None: the council as in its baseline');
+    if (!b || b.kind !== 'region') return;
+    const c = b.councils.find((k) => k.key === $('council_scenario-council').value);
+    for (const s of state.scenarios.filter((x) => c && x.baseline === c.config))
+      option(sel, s.file, s.name + (s.description ? ': ' + s.description : ''));
+  }
+  function setupRegionLevers(b) {
+    const region = b && b.kind === 'region';
+    $('region-levers').hidden = !region;
+    $('council-levers').hidden = region;
+    $('costs-hint').hidden = region;
+    if (!region) return;
+    const jb = $('joint_block-market'), rc = $('recruitment_campaign-market'), cc = $('council_scenario-council');
+    jb.textContent = rc.textContent = cc.textContent = '';
+    for (const m of b.markets) {
+      option(jb, m.name, marketText(m));
+      if (m.places >= 0) option(rc, m.name, marketText(m));
+    }
+    for (const c of b.councils) option(cc, c.key, c.name);
+    $('joint_block-places').value = '0';
+    $('recruitment_campaign-extra_places').value = '0';
+    fillCouncilScenarios();
+  }
   function onBaselineChange() {
     const b = state.baselines.find((x) => x.name === $('config').value);
     if (b) $('from').value = firstApril(b.start);
+    setupRegionLevers(b);
+    $('s-backtest').hidden = !(b && b.backtest);
+    $('bt-results').hidden = true;
+    state.bt = null;
+    if (b && b.backtest) { $('bt-config').textContent = 'config/' + b.backtest.config + '.cfg'; $('bt-la').textContent = b.backtest.la; }
     const box = $('bundled');
     box.textContent = '';
     const mine = state.scenarios.filter((s) => s.baseline === $('config').value);
@@ -631,16 +802,25 @@
       const sel = $(id);
       const keep = (id === 'config' && select) || sel.value;
       sel.textContent = '';
-      for (const b of l.baselines) {
-        const o = document.createElement('option');
-        o.value = b.name;
-        o.textContent = b.name + ' (' + b.council + ', from ' + b.start + ')';
-        sel.appendChild(o);
+      const groups = id === 'config' ? [['council', 'Councils'], ['region', 'Regions (councils sharing providers)']] : [['council', '']];
+      for (const [kind, title] of groups) {
+        const list = l.baselines.filter((b) => (b.kind || 'council') === kind);
+        if (!list.length) continue;
+        const parent = title ? document.createElement('optgroup') : sel;
+        if (title) { parent.label = title; sel.appendChild(parent); }
+        for (const b of list) {
+          const o = document.createElement('option');
+          o.value = b.name;
+          o.textContent = kind === 'region' ? b.name + ' (' + b.council + ': ' + b.councils.length + ' councils sharing providers, from ' + b.start + ')'
+            : b.name + ' (' + b.council + ', from ' + b.start + ')';
+          parent.appendChild(o);
+        }
       }
-      if (keep && l.baselines.some((b) => b.name === keep)) sel.value = keep;
-      else if (l.baselines.length) {
-        /* first time: the baseline with the latest start (the newest data), not an old back-test's */
-        const newest = l.baselines.reduce((a, b) => (b.start > a.start ? b : a));
+      const councils = l.baselines.filter((b) => (b.kind || 'council') === 'council');
+      if (keep && [...sel.options].some((o) => o.value === keep)) sel.value = keep;
+      else if (councils.length) {
+        /* first time: the council with the latest start (the newest data), not an old back-test's */
+        const newest = councils.reduce((a, b) => (b.start > a.start ? b : a));
         sel.value = newest.name;
       }
     }
@@ -651,7 +831,7 @@
 
   async function start() {
     makeCostFields();
-    $('baseline-form').addEventListener('submit', (e) => { e.preventDefault(); run(() => [], 'the baseline'); });
+    $('baseline-form').addEventListener('submit', (e) => { e.preventDefault(); run(() => [], 'the baseline', { anchor: $('show-baseline') }); });
     $('levers-form').addEventListener('submit', (e) => {
       e.preventDefault();
       const n = document.querySelectorAll('#bundled input:checked').length;
@@ -663,10 +843,20 @@
       }, 'the comparison');
     });
     $('cancel').addEventListener('click', cancel);
+    $('run-backtest').addEventListener('click', () => run(() => [], 'the back-test',
+      { path: '/api/backtests', anchor: $('run-backtest'), done: drawBacktest }));
+    $('bt-measure').addEventListener('change', drawBacktestChart);
     $('save').addEventListener('click', save);
     $('config').addEventListener('change', onBaselineChange);
-    $('gap-type').addEventListener('change', () => state.last && drawGap(state.last));
-    $('cmp-metric').addEventListener('change', () => state.last && drawCmpChart(state.last));
+    $('gap-type').addEventListener('change', () => state.last && drawGap(view(state.last)));
+    $('cmp-metric').addEventListener('change', () => state.last && drawCmpChart(view(state.last)));
+    for (const sel of document.querySelectorAll('.council-view'))
+      sel.addEventListener('change', () => {
+        state.view = sel.value;
+        for (const o of document.querySelectorAll('.council-view')) o.value = sel.value;
+        drawAll();
+      });
+    $('council_scenario-council').addEventListener('change', fillCouncilScenarios);
     $('calibrate-form').addEventListener('submit', calibrate);
     try {
       const info = await api('/api/info');

@@ -1,7 +1,8 @@
 /* fuzz_serve: the request side of `carecap serve` (sim/servereq.c), which
  * reads JSON from the network. Each input is read as a run request; every
  * edited scenario it yields is written as a scenario file and must read back
- * in libconfig with its name and description unchanged (the escaping holds).
+ * in libconfig with its name and description unchanged (the escaping holds)
+ * and no council scenario's placeholder left in it.
  * The input is also written as a JSON string, and read as one of carecap's
  * CSV outputs turned into JSON rows: both must be valid JSON (jansson), and
  * a string that is valid UTF-8 must come back exactly. A failed property
@@ -35,15 +36,17 @@ static json_t *must_parse(const char *text, size_t n)
     return j;
 }
 
-static void scenario_round_trip(const srq_scenario *s)
+static void scenario_round_trip(const srq_scenario *s, const char *scen_dir)
 {
     char *text = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&text, &len);
     if (!f)
         return;
-    srq_scenario_text(f, s, "../config/x.cfg", s->name);
+    srq_scenario_text(f, s, "../config/x.cfg", s->name, scen_dir);
     fclose(f);
+    if (memchr(text, '\001', len))
+        abort(); /* a council scenario's placeholder was left in the file */
     config_t cfg;
     config_init(&cfg);
     if (!config_read_string(&cfg, text))
@@ -68,7 +71,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (d && srq_parse_run((const char *)data, size, &lim, &r, d) == 0) {
         for (int i = 0; i < r.nscen; i++)
             if (!r.scen[i].file)
-                scenario_round_trip(&r.scen[i]);
+                scenario_round_trip(&r.scen[i], size & 1 ? "/srv/scenarios" : NULL);
         srq_free(&r);
     }
     ccg_free(d);

@@ -16,17 +16,24 @@ ROOT = os.environ.get("CARECAP_ROOT")
 
 
 class Server:
-    def __init__(self, *args, copy=True):
+    def __init__(self, *args, copy=True, env=None):
         if not CARECAP or not ROOT:
             sys.exit("set CARECAP and CARECAP_ROOT")
         self.dir = tempfile.mkdtemp(prefix="carecap-web-")
         if copy:
             shutil.copytree(os.path.join(ROOT, "config"), os.path.join(self.dir, "config"))
             shutil.copytree(os.path.join(ROOT, "scenarios"), os.path.join(self.dir, "scenarios"))
+            # the back-tests (tests/data/backtests.conf) and the published extracts they name
+            data = os.path.join(self.dir, "tests", "data")
+            os.makedirs(data)
+            shutil.copy(os.path.join(ROOT, "tests", "data", "backtests.conf"), data)
+            for d in os.listdir(os.path.join(ROOT, "tests", "data")):
+                if d.startswith("dfe-"):
+                    shutil.copytree(os.path.join(ROOT, "tests", "data", d), os.path.join(data, d))
         self.out = open(os.path.join(self.dir, "serve.out"), "w+")
         self.err = open(os.path.join(self.dir, "serve.err"), "w+")
         self.proc = subprocess.Popen([CARECAP, "serve", "--port", "0", *args], cwd=self.dir, stdout=self.out,
-                                     stderr=self.err)
+                                     stderr=self.err, env=env)
         self.url = None
         for _ in range(100):
             self.out.seek(0)

@@ -11,6 +11,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -62,7 +63,11 @@ def errors(data):
 
 def run(srv, body, token=None):
     """Start a run and read its progress to the end: (status, id, last line)."""
-    st, h, data = request(srv, "POST", "/api/runs", body, token=token)
+    return run_at(srv, "/api/runs", body, token)
+
+
+def run_at(srv, path, body, token=None):
+    st, h, data = request(srv, "POST", path, body, token=token)
     if st != 200:
         return st, None, data
     lines = [json.loads(x) for x in data.decode().splitlines() if x]
@@ -200,13 +205,14 @@ try:
     c.ok(st == 400 and r.returncode == 3 and len(api_msgs) == 3 and api_msgs == check_msgs,
          f"out-of-range levers get check's messages: API {api_msgs} check {check_msgs}")
 
-    # a region file (region.h) is not a baseline the page runs: one message that says so
+    # a region file (region.h) is listed as a region with its councils and markets
     if os.path.exists(os.path.join(srv.dir, "config", "d2n2.cfg")):
-        st, _, data = request(srv, "POST", "/api/runs", dict(SMALL, config="d2n2"))
-        e = errors(data) or []
-        c.ok(st == 400 and len(e) == 1 and "is a region file" in e[0], f"a region file gets one message ({st}, {e})")
-        names = [b["name"] for b in json.loads(request(srv, "GET", "/api/baselines")[2])["baselines"]]
-        c.ok("d2n2" not in names and "nottinghamshire" in names, f"a region file is not listed ({names})")
+        lst = json.loads(request(srv, "GET", "/api/baselines")[2])
+        reg = [b for b in lst["baselines"] if b["name"] == "d2n2"]
+        c.ok(reg and reg[0].get("kind") == "region" and len(reg[0]["councils"]) == 4 and reg[0]["markets"],
+             f"a region file is listed as a region with its councils ({reg})")
+        c.ok(any(x["file"] == "d2n2/joint-block" and x["baseline"] == "d2n2" for x in lst["scenarios"]),
+             "the region's scenarios (scenarios/d2n2/) are listed for it")
 
     # the levers' costs and ramp-up (the business case's fields): check's messages too
     costed = [dict(levers[0], one_off_cost=50000, revenue_cost=150000, ramp_up_months=12),
@@ -249,6 +255,227 @@ finally:
     c.ok(rc == 0, f"the server stops cleanly (exit {rc}): {srv.errors[-2000:]}")
     srv.cleanup()
 
+# ---- 5b. a region as the baseline: paths, check's messages, the numbers of compare
+srv = Server("-j", "2")
+try:
+    outside = os.path.join(srv.dir, "outside")
+    os.makedirs(outside)
+    with open(os.path.join(outside, "secret.txt"), "w") as f:
+        f.write(MARK + "\n")
+    RB = {"config": "d2n2", "reps": 12, "years": 2, "seed": 7}
+    rlev = [{"lever": "council_scenario", "council": "nottingham", "scenario": "nottingham/four-bed-home"},
+            {"lever": "joint_block", "market": "homes_d2n2", "places": 20, "from": "2023-04-01"},
+            {"lever": "recruitment_campaign", "market": "ifa_d2n2", "extra_places": 30, "from": "2023-04-01"}]
+    # council scenarios and region scenario files by name only
+    for name in ["../outside/scen", "/etc/passwd", "nottingham/../../outside/scen", "nottingham/missing",
+                 "a/b/c", "nottingham%2Ffour-bed-home", ".."]:
+        lv = [dict(rlev[0], scenario=name)]
+        st, _, data = request(srv, "POST", "/api/runs", dict(RB, scenarios=[{"name": "x", "levers": lv}]))
+        e = errors(data) or []
+        c.ok(st == 400 and len(e) == 1 and MARK.encode() not in data and "scenario" in e[0],
+             f"a council scenario {name!r} is refused with one message ({st}, {e})")
+    for name in ["foster-recruitment", "../scenarios/d2n2/joint-block", "d2n2/../d2n2/joint-block", "d2n2/missing"]:
+        st, _, data = request(srv, "POST", "/api/runs", dict(RB, scenarios=[{"file": name}]))
+        c.ok(st == 400, f"region scenario file {name!r} is refused ({st}, {errors(data)})")
+    st, _, data = request(srv, "POST", "/api/runs", dict(SMALL, scenarios=[{"file": "d2n2/joint-block"}]))
+    c.ok(st == 400, f"a region scenario with a council's baseline is refused ({st})")
+    # out-of-range region levers: check's messages, as for a council
+    good = dict(RB, scenarios=[{"name": "region-range", "levers": rlev}])
+    st, _, saved = request(srv, "POST", "/api/scenario-file", good)
+    c.ok(st == 200 and b'scenario = "nottingham/four-bed-home.cfg";' in saved and b'baseline = "../config/d2n2.cfg";'
+         in saved, f"a region scenario is saved with its council scenario's path ({st}, {saved[:400]})")
+    bad = [rlev[0], dict(rlev[1], places=241), dict(rlev[2], market="ifa_national")]
+    st, _, data = request(srv, "POST", "/api/runs", dict(RB, scenarios=[{"name": "region-range", "levers": bad}]))
+    api_msgs = errors(data) or []
+    with open(os.path.join(srv.dir, "scenarios", "region-range.cfg"), "w") as f:
+        f.write(saved.decode().replace("places = 20;", "places = 241;").replace(
+            'market = "ifa_d2n2";', 'market = "ifa_national";'))
+    r = subprocess.run([CARECAP, "check", "region-range.cfg"], cwd=os.path.join(srv.dir, "scenarios"),
+                       capture_output=True, text=True)
+    check_msgs = [x for x in r.stderr.splitlines() if not x.startswith("carecap:")]
+    c.ok(st == 400 and r.returncode == 3 and len(api_msgs) == 2 and api_msgs == check_msgs,
+         f"out-of-range region levers get check's messages: API {api_msgs} check {check_msgs}")
+    os.unlink(os.path.join(srv.dir, "scenarios", "region-range.cfg"))
+
+    body = dict(RB, scenarios=[{"name": "region-api", "levers": rlev}, {"file": "d2n2/joint-block"}])
+    st, rid, last = run(srv, body)
+    c.ok(st == 200 and last and last["state"] == "done", f"a region's run finishes ({last})")
+    res = json.loads(request(srv, "GET", f"/api/runs/{rid}/results")[2])
+    c.ok(res.get("region") and [k["key"] for k in res["councils"]] == ["nottinghamshire", "nottingham", "derby",
+                                                                       "derbyshire"],
+         "the results hold the region's rows and each council's")
+    st, _, saved = request(srv, "POST", "/api/scenario-file", dict(body, scenarios=body["scenarios"][:1]))
+    with open(os.path.join(srv.dir, "scenarios", "region-api.cfg"), "wb") as f:
+        f.write(saved)
+    r = subprocess.run([CARECAP, "check", "scenarios/region-api.cfg"], cwd=srv.dir, capture_output=True, text=True)
+    c.ok(r.returncode == 0, f"the saved region scenario passes check ({r.stderr})")
+    r = subprocess.run([CARECAP, "compare", "config/d2n2.cfg", "scenarios/region-api.cfg",
+                        "scenarios/d2n2/joint-block.cfg", "-r", "12", "-y", "2", "-s", "7", "-j", "1", "-o", "cli",
+                        "--no-charts", "-q"], cwd=srv.dir, capture_output=True, text=True)
+    c.ok(r.returncode == 0, f"compare runs the region with the saved scenario ({r.stderr})")
+
+    def csv_rows5(name):
+        rows = {}
+        with open(os.path.join(srv.dir, "cli", name)) as f:
+            next(f)
+            for line in f:
+                p = line.rstrip("\n").split(",")
+                rows[tuple(p[:4]) + (p[-1],)] = [float(x) if x else None for x in p[4:-1]]
+        return rows
+
+    for part, name in (("comparison", "comparison.csv"), ("monthly", "monthly.csv"), ("annual", "annual.csv")):
+        cli = csv_rows5(name)
+        api = [(tuple(r[:4]) + ("region",), r[4:]) for r in res[part]]
+        for k in res["councils"]:
+            api += [(tuple(r[:4]) + (k["key"],), r[4:]) for r in k[part]]
+        mism = [a for a in api if cli.get(a[0]) != a[1]]
+        per = {a[0][4] for a in api}
+        c.ok(len(api) > 500 and len(per) == 5 and not mism,
+             f"region {part}: the API's {len(api)} rows equal compare's CSV ({len(mism)} differ: {mism[:2]})")
+    # a region's files: the index, the region's and each council's report, by name only
+    for f in ["report.html", "region/report.html", "councils/derby/report.html", "comparison.csv"]:
+        st, _, _ = request(srv, "GET", f"/api/runs/{rid}/files/{f}")
+        c.ok(st == 200 and f in res["files"], f"the region run's file {f} is served ({st})")
+    rdir = os.path.join(srv.dir, "output", "serve", rid)
+    for f in ["councils/derby/config.cfg", "councils/../report.html", "councils/derby/../../manifest.txt",
+              "councils%2Fderby%2F..%2F..%2Fmanifest.txt", "councils//derby/report.html", "a/b/c/d/report.html",
+              "councils/derby/charts/../report.html", "/councils/derby/report.html"]:
+        st, _, data = request(srv, "GET", f"/api/runs/{rid}/files/{f}")
+        c.ok(st == 404 and MARK.encode() not in data, f"GET files/{f} is refused ({st})")
+    # a council's folder replaced by a link: not followed
+    shutil.rmtree(os.path.join(rdir, "councils", "derby"))
+    os.makedirs(os.path.join(outside, "derby"))
+    with open(os.path.join(outside, "derby", "report.html"), "w") as f:
+        f.write(MARK)
+    os.symlink(os.path.join(outside, "derby"), os.path.join(rdir, "councils", "derby"))
+    st, _, data = request(srv, "GET", f"/api/runs/{rid}/files/councils/derby/report.html")
+    c.ok(st == 404 and MARK.encode() not in data, f"a council folder replaced by a link is not followed ({st})")
+finally:
+    rc = srv.stop()
+    c.ok(rc == 0, f"the server stops cleanly (exit {rc}): {srv.errors[-2000:]}")
+    srv.cleanup()
+
+# ---- 5c. a child process (gnuplot) starts with no signal blocked or ignored, though the
+# server's threads block the stop signals; and run folders are kept to --keep-runs
+fake = tempfile.mkdtemp(prefix="carecap-fakegp-")
+sigdir = os.path.join(fake, "seen")
+os.makedirs(sigdir)
+with open(os.path.join(fake, "gnuplot"), "w") as f:
+    # read by the shell itself, with no command forked (a shell blocks signals around a fork)
+    f.write("#!/bin/sh\nwhile read -r k v; do case $k in SigBlk:|SigIgn:) echo \"$k $v\";; esac; done "
+            "< /proc/$$/status > \"%s/$$\"\nexit 127\n" % sigdir)
+os.chmod(os.path.join(fake, "gnuplot"), 0o755)
+env = dict(os.environ, PATH=fake + ":" + os.environ.get("PATH", "/usr/bin:/bin"))
+srv = Server("-j", "1", "--keep-runs", "2", env=env)
+try:
+    ids = []
+    for seed in range(1, 5):
+        st, rid, last = run(srv, dict(SMALL, reps=4, years=1, seed=seed))
+        c.ok(st == 200 and last and last["state"] == "done", f"a run with a stand-in gnuplot finishes ({last})")
+        ids.append(rid)
+    seen = [open(os.path.join(sigdir, x)).read() for x in os.listdir(sigdir)]
+    # SigBlk: no signal blocked; SigIgn: none of the standard signals 1-31 ignored (glibc's spawn
+    # leaves its own internal signals 32 and 33 ignored)
+    masks = [(ln.split(":")[0], int(ln.split()[1], 16)) for x in seen for ln in x.splitlines()]
+    c.ok(len(masks) >= 8 and all(v == 0 if k == "SigBlk" else v & 0x7fffffff == 0 for k, v in masks),
+         f"gnuplot starts with no signal blocked or ignored ({len(seen)} starts: {sorted(set(seen))})")
+    runs = os.path.join(srv.dir, "output", "serve")
+    kept = sorted(os.listdir(runs))
+    c.ok(kept == sorted(ids[-2:]), f"--keep-runs 2 keeps the newest two run folders ({kept})")
+    st, _, _ = request(srv, "GET", f"/api/runs/{ids[0]}/files/monthly.csv")
+    c.ok(st == 404, f"a pruned run's files are gone ({st})")
+    st, _, _ = request(srv, "GET", f"/api/runs/{ids[-1]}/files/monthly.csv")
+    c.ok(st == 200, f"the newest run's files are served ({st})")
+finally:
+    rc = srv.stop()
+    c.ok(rc == 0, f"the server stops cleanly (exit {rc}): {srv.errors[-2000:]}")
+    srv.cleanup()
+    shutil.rmtree(fake, ignore_errors=True)
+
+# ---- 5d. back-tests: by a baseline's name only, the numbers of `carecap backtest`, cancel
+srv = Server("-j", "2")
+try:
+    lst = json.loads(request(srv, "GET", "/api/baselines")[2])
+    bt = {b["name"]: b.get("backtest") for b in lst["baselines"]}
+    c.ok(bt.get("nottinghamshire") == {"config": "nottinghamshire-2019", "la": "891"} and not bt.get("d2n2"),
+         f"a baseline with a back-test says so ({bt})")
+    BT = {"config": "nottinghamshire", "reps": 24, "seed": 2}
+    st, rid, last = run_at(srv, "/api/backtests", BT)
+    c.ok(st == 200 and last and last["state"] == "done" and last["total"] == 48, f"a back-test finishes ({last})")
+    res = json.loads(request(srv, "GET", f"/api/runs/{rid}/results")[2])
+    for unc, part, fname in (("on", "on", "backtest.csv"), ("off", "off", "backtest-uncertainty-off.csv")):
+        r = subprocess.run([CARECAP, "backtest", "config/nottinghamshire-2019.cfg", "tests/data/dfe-891", "--la", "891",
+                            "-r", "24", "-s", "2", "-j", "1", "--uncertainty", unc, "-o", "bt-" + unc, "--no-charts",
+                            "-q"], cwd=srv.dir, capture_output=True, text=True)
+        c.ok(r.returncode == 0, f"carecap backtest runs ({r.stderr[-300:]})")
+        cli = {}
+        with open(os.path.join(srv.dir, "bt-" + unc, "backtest.csv")) as f:
+            next(f)
+            for line in f:
+                q = line.rstrip("\n").split(",")
+                num = lambda x: float(x) if x else None  # noqa: E731
+                cli[(q[0], int(q[1]))] = [num(q[2]), num(q[3]), num(q[5]), num(q[7]),
+                                          None if q[8] == "" else int(q[8])]
+        api = {(x[0], x[2]): [x[3], x[4], x[5], x[6], x[7]] for x in res[part]["rows"]}
+        inside = sum(1 for v in cli.values() if v[4] == 1)
+        c.ok(len(api) > 40 and api == cli and res[part]["inside"] == inside,
+             f"back-test, uncertainty {unc}: the API's {len(api)} rows equal carecap backtest's "
+             f"({[k for k in cli if api.get(k) != cli[k]][:2]})")
+        with open(os.path.join(srv.dir, "output", "serve", rid, fname), "rb") as f1, \
+                open(os.path.join(srv.dir, "bt-" + unc, "backtest.csv"), "rb") as f2:
+            c.ok(f1.read() == f2.read(), f"the run's {fname} is carecap backtest's, byte for byte")
+    # names only, never paths; a baseline without a back-test; scenarios refused
+    for name in ["nottinghamshire-2019", "../config/nottinghamshire", "/etc/passwd", "d2n2", "tests/data/dfe-891"]:
+        st, _, data = request(srv, "POST", "/api/backtests", dict(BT, config=name))
+        e = errors(data) or []
+        c.ok(st == 400 and len(e) == 1, f"a back-test of {name!r} is refused with one message ({st}, {e})")
+    st, _, data = request(srv, "POST", "/api/backtests", dict(BT, scenarios=[{"file": "step-down"}]))
+    c.ok(st == 400, f"a back-test with scenarios is refused ({st})")
+    st, _, data = request(srv, "POST", "/api/backtests", "{", headers={"Content-Type": "application/json"})
+    c.ok(st == 400 and (errors(data) or [""])[0].startswith("request: line 1"), f"bad JSON: 400 ({st})")
+    # the published folder replaced by a link: not used, not listed
+    data_dir = os.path.join(srv.dir, "tests", "data")
+    os.rename(os.path.join(data_dir, "dfe-892"), os.path.join(srv.dir, "dfe-892-real"))
+    os.symlink(os.path.join(srv.dir, "dfe-892-real"), os.path.join(data_dir, "dfe-892"))
+    st, _, data = request(srv, "POST", "/api/backtests", dict(BT, config="nottingham"))
+    lst = json.loads(request(srv, "GET", "/api/baselines")[2])
+    c.ok(st == 400 and not [b for b in lst["baselines"] if b["name"] == "nottingham" and b.get("backtest")],
+         f"a linked folder of published figures is not followed ({st}, {errors(data)})")
+    # the list of back-tests is checked as a config is: file:line, unknown settings, codes that are not codes
+    with open(os.path.join(data_dir, "backtests.conf"), "w") as f:
+        f.write('backtests = (\n  { baseline = "nottinghamshire"; config = "nottinghamshire-2019"; la = "../../x"; },\n'
+                '  { baseline = "derby"; config = "derby-2019"; la = "831"; colour = "red"; }\n);\n')
+    st, _, data = request(srv, "POST", "/api/backtests", BT)
+    e = errors(data) or []
+    c.ok(st == 400 and len(e) == 2 and e[0].startswith("./tests/data/backtests.conf:2: backtests[0].la:")
+         and e[1].startswith("./tests/data/backtests.conf:3:") and b"../../x" not in data,
+         f"a bad list of back-tests gets check-like messages ({st}, {e})")
+    with open(os.path.join(data_dir, "backtests.conf"), "w") as f:
+        f.write('backtests = ( { baseline = "nottinghamshire"; config = "nottinghamshire-2019"; la = "891"; } );\n')
+    # cancel
+    s1 = socket.create_connection((srv.host, srv.port), timeout=30)
+    body = json.dumps(dict(BT, reps=10000)).encode()
+    s1.sendall(b"POST /api/backtests HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nContent-Type: application/json\r\n"
+               b"Content-Length: %d\r\n\r\n" % (srv.port, len(body)) + body)
+    head = s1.recv(4096)
+    rid = [x.split(b":", 1)[1].strip().decode() for x in head.split(b"\r\n") if x.lower().startswith(b"x-carecap-run")]
+    if rid:
+        request(srv, "POST", f"/api/runs/{rid[0]}/cancel", {})
+        for _ in range(100):
+            sa = status(srv, rid[0])
+            if sa["state"] not in ("running", "queued"):
+                break
+            time.sleep(0.1)
+        c.ok(sa["state"] == "cancelled" and not os.path.exists(os.path.join(srv.dir, "output", "serve", rid[0])),
+             f"a cancelled back-test ends cancelled and leaves nothing ({sa})")
+    else:
+        c.ok(False, f"a long back-test starts ({head[:200]})")
+    s1.close()
+finally:
+    rc = srv.stop()
+    c.ok(rc == 0, f"the server stops cleanly (exit {rc}): {srv.errors[-2000:]}")
+    srv.cleanup()
+
 # ---- 6. any other address needs a token: made up and printed, or given
 srv = Server("--listen", "0.0.0.0")
 try:
@@ -267,6 +494,8 @@ try:
     c.ok(st == 200, f"the token in the query: 200 ({st})")
     st, _, _ = request(srv, "GET", "/api/runs/" + "a" * 32 + "/files/monthly.csv")
     c.ok(st == 401, f"a file without the token: 401 ({st})")
+    st, _, _ = request(srv, "POST", "/api/backtests", {"config": "nottinghamshire", "reps": 2})
+    c.ok(st == 401, f"a back-test without the token: 401 ({st})")
 finally:
     rc = srv.stop()
     c.ok(rc == 0, f"the server stops cleanly (exit {rc}): {srv.errors[-2000:]}")

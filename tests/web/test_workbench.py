@@ -2,9 +2,12 @@
 """test_workbench: the workbench in a real browser (Chromium, headless, driven
 by Selenium through chromedriver). Opens the page, chooses the baseline, sees
 the gap chart drawn, changes foster recruitment, runs, sees the comparison,
-saves the scenario and downloads the CSV files; then the saved scenario must
+saves the scenario and downloads the CSV files; runs the back-test panel
+and sees its coverage; then the saved scenario must
 pass `carecap check`, and `carecap compare` with it and the same seed must
-write the same comparison.csv, byte for byte, as the page's run.
+write the same comparison.csv, byte for byte, as the page's run. The same
+for a region (config/d2n2.cfg): its totals and a council's figures, region
+levers and a region scenario, and compare's comparison.csv of the region.
 
 Exit 77 (skipped) only when Chromium, chromedriver or Selenium is absent.
 SCREENSHOTS=DIR keeps a screenshot of each step in DIR (docs/img/ has them)."""
@@ -34,6 +37,7 @@ if not CHROMIUM or not DRIVER:
     sys.exit(77)
 
 REPS, YEARS, SEED = 60, 4, 3
+RREPS, RYEARS = 12, 2  # the region: four councils in one event loop
 c = Checks()
 srv = Server("-j", "2")
 shots = os.environ.get("SCREENSHOTS")
@@ -77,6 +81,7 @@ def wait_file(pattern, timeout=30):
     return None
 
 
+saved = csv = rsaved = rcsv = None
 try:
     driver.get(srv.url)
     wait.until(lambda d: len(Select(d.find_element(By.ID, "config")).options) > 0)
@@ -108,6 +113,23 @@ try:
     c.ok(len(rows) == YEARS + 1, f"the gap table beside the chart has {len(rows)} rows")
     shot("2-baseline", driver.find_element(By.ID, "h-baseline"))
     shot("3-baseline-charts", driver.find_element(By.ID, "h-gap"))
+
+    # the back-test panel: how well the same model, started in 2019, forecast the published years
+    c.ok(d_is_visible("s-backtest"), "a baseline with a back-test shows the back-test panel")
+    driver.find_element(By.ID, "run-backtest").click()
+    wait.until(lambda d: d.find_element(By.ID, "bt-results").is_displayed())
+    cov = [[td.text for td in tr.find_elements(By.CSS_SELECTOR, "th, td")]
+           for tr in driver.find_elements(By.CSS_SELECTOR, "#bt-coverage tbody tr")]
+    c.ok(len(cov) == 2 and " of " in cov[0][1] and cov[0][2].endswith("%") and cov[1][2].endswith("%"),
+         f"the coverage with uncertainty on and off ({cov})")
+    sentence = driver.find_element(By.ID, "bt-sentence").text
+    c.ok("90% band held the published figure" in sentence, f"a plain sentence says what it means ({sentence})")
+    nrows = len(driver.find_elements(By.CSS_SELECTOR, "#bt-table tbody tr"))
+    c.ok(nrows > 40, f"every measure-year in a table ({nrows} rows)")
+    pts = driver.execute_script("const ch = Chart.getChart('bt-chart'); return ch ? ch.data.datasets[3].data.length : 0")
+    c.ok(pts == 3, f"the measure's chart has the published points of three years ({pts})")
+    shot("3b-backtest", driver.find_element(By.ID, "h-backtest"))
+    shot("3c-backtest-table", driver.find_element(By.ID, "h-bt-chart"))
 
     e = driver.find_element(By.ID, "extra_per_year")
     e.clear()
@@ -220,6 +242,69 @@ try:
     opts_now = [o.get_attribute("value") for o in Select(driver.find_element(By.ID, "config")).options]
     c.ok("synthetic" in opts_now, f"the new baseline can be chosen ({opts_now})")
     shot("8-calibrate", driver.find_element(By.ID, "h-calibrate"))
+    # ---- a region as the baseline: its totals and each council's, region levers, the comparison
+    kept = os.path.join(srv.dir, "council-downloads")  # the council's files, for the checks at the end
+    shutil.move(dl, kept)
+    os.makedirs(dl)
+    saved = saved and os.path.join(kept, os.path.basename(saved))
+    csv = csv and os.path.join(kept, os.path.basename(csv))
+    Select(driver.find_element(By.ID, "config")).select_by_value("d2n2")
+    c.ok(d_is_visible("region-levers") and not d_is_visible("council-levers"),
+         "a region shows the region's levers in place of a council's")
+    c.ok(not d_is_visible("s-backtest"), "a region (no back-test) hides the back-test panel")
+    for field, value in (("reps", RREPS), ("years", RYEARS), ("seed", SEED)):
+        e = driver.find_element(By.ID, field)
+        e.clear()
+        e.send_keys(str(value))
+    shot("9-region-choose", driver.find_element(By.ID, "h-baseline"))
+    driver.find_element(By.ID, "show-baseline").click()
+    wait.until(lambda d: d.find_element(By.ID, "council-view").is_displayed())
+    points = driver.execute_script(
+        "const ch = Chart.getChart('gap-chart'); return ch ? ch.data.datasets[2].data.length : 0")
+    c.ok(points == 12 * RYEARS + 1, f"the region's gap chart has {points} points (expected {12 * RYEARS + 1})")
+    views = [o.text for o in Select(driver.find_element(By.ID, "council-view")).options]
+    c.ok(len(views) == 5 and "all 4 councils" in views[0], f"the region's totals and its four councils ({views})")
+    total = driver.find_element(By.CSS_SELECTOR, "#headline tbody tr:nth-child(2) td").text
+    shot("9b-region-baseline", driver.find_element(By.ID, "h-baseline"))
+    Select(driver.find_element(By.ID, "council-view")).select_by_value("derby")
+    derby = driver.find_element(By.CSS_SELECTOR, "#headline tbody tr:nth-child(2) td").text
+    kpis = len(driver.find_elements(By.CSS_SELECTOR, "#kpi-table tbody tr"))
+    c.ok(derby != total and kpis >= 3, f"choosing a council shows its own figures ({total} -> {derby}, {kpis} KPIs)")
+    shot("9c-region-council", driver.find_element(By.ID, "council-view"))
+    Select(driver.find_element(By.ID, "council-view")).select_by_value("region")
+    e = driver.find_element(By.ID, "joint_block-places")
+    e.clear()
+    e.send_keys("20")
+    Select(driver.find_element(By.ID, "joint_block-market")).select_by_value("homes_d2n2")
+    Select(driver.find_element(By.ID, "council_scenario-council")).select_by_value("nottingham")
+    Select(driver.find_element(By.ID, "council_scenario-scenario")).select_by_value("nottingham/four-bed-home")
+    name = driver.find_element(By.ID, "scenario-name")
+    name.clear()
+    name.send_keys("region strategy")
+    driver.find_element(By.ID, "bundled-d2n2/recruitment").click()
+    shot("10-region-levers", driver.find_element(By.ID, "h-levers"))
+    driver.find_element(By.ID, "run").click()
+    wait.until(lambda d: d.find_element(By.ID, "s-compare").is_displayed() and
+               len(d.find_elements(By.CSS_SELECTOR, "#compare-table thead th")) == 3)
+    head = [th.text for th in driver.find_elements(By.CSS_SELECTOR, "#compare-table thead th")]
+    c.ok(any(h.startswith("region strategy") for h in head) and any(h.startswith("d2n2-recruitment") for h in head),
+         f"the region's comparison names both scenarios ({head})")
+    c.ok(d_is_visible("cmp-council-view"), "the comparison has its council selector")
+    shot("11-region-comparison", driver.find_element(By.ID, "h-compare"))
+    Select(driver.find_element(By.ID, "cmp-council-view")).select_by_value("nottingham")
+    cell = driver.find_element(By.CSS_SELECTOR, "#compare-table tbody tr td").text
+    c.ok(cell != "", f"a council's differences are shown ({cell})")
+    shot("11b-region-comparison-council", driver.find_element(By.ID, "h-compare"))
+    driver.find_element(By.ID, "save").click()
+    rsaved = wait_file("region-strategy*.cfg")
+    c.ok(rsaved is not None, "the region scenario file was downloaded")
+    driver.find_element(By.ID, "dl-comparison-csv").click()
+    rcsv = wait_file("comparison*.csv")
+    c.ok(rcsv is not None, "the region's comparison.csv was downloaded")
+    links = [a.get_attribute("id") for a in driver.find_elements(By.CSS_SELECTOR, "#downloads a")]
+    c.ok("dl-councils-derby-report-html" in links and "dl-region-report-html" in links,
+         f"each council's report and the region's can be opened ({links})")
+    shot("12-region-downloads", driver.find_element(By.ID, "h-save"))
     # (the one 400 is the wrong running cost above, which the network log shows)
     logs = [entry for entry in driver.get_log("browser") if entry.get("level") == "SEVERE" and not
             ("/api/runs - " in entry.get("message", "") and "status of 400" in entry.get("message", ""))]
@@ -230,6 +315,22 @@ finally:
     c.ok(rc == 0, f"the server stops cleanly (exit {rc}): {srv.errors[-2000:]}")
 
 try:
+    if rsaved and rcsv:
+        target = os.path.join(srv.dir, "scenarios", "region-strategy.cfg")
+        shutil.copy(rsaved, target)
+        r = subprocess.run([CARECAP, "check", "scenarios/region-strategy.cfg"], cwd=srv.dir, capture_output=True,
+                           text=True)
+        c.ok(r.returncode == 0, f"carecap check passes the saved region scenario: {r.stderr}")
+        r = subprocess.run([CARECAP, "compare", "config/d2n2.cfg", "scenarios/region-strategy.cfg",
+                            "scenarios/d2n2/recruitment.cfg", "-r", str(RREPS), "-y", str(RYEARS), "-s", str(SEED),
+                            "-j", "2", "-o", "rcmp", "--no-charts", "-q"], cwd=srv.dir, capture_output=True, text=True)
+        c.ok(r.returncode == 0, f"carecap compare runs the saved region scenario: {r.stderr}")
+        mine = open(os.path.join(srv.dir, "rcmp", "comparison.csv"), "rb").read()
+        page = open(rcsv, "rb").read()
+        c.ok(mine == page and len(page) > 1000,
+             f"compare's comparison.csv of the region equals the page's ({len(mine)} and {len(page)} bytes)")
+    else:
+        c.ok(False, "the region's files were downloaded")
     if saved and csv:
         text = open(saved).read()
         c.ok("# Saved from carecap serve" in text and "by Strategy team" in text, "the file says who saved it")
