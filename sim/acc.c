@@ -579,9 +579,9 @@ void ccac_stats(const ccac *a, double *scratch, ccy_stats *out)
          * summary */
         size_t k = 0;
         if (a->mode == HIST) {
-            for (int32_t i = 0; i < a->pos.cap; i++)
-                for (uint32_t c = a->pos.bin[i]; c > 0; c--)
-                    scratch[k++] = (double)(a->pos.lo + i);
+            int32_t i0 = (int32_t)a->min - a->pos.lo, i1 = (int32_t)a->max - a->pos.lo;
+            ccy_summarise_counts(a->min, a->pos.bin + i0, (size_t)(i1 - i0) + 1, (size_t)a->n, scratch, out);
+            return;
         } else {
             for (int32_t i = 0; i < a->nval; i++)
                 for (uint32_t c = a->cnt[i]; c > 0; c--)
