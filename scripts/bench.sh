@@ -193,7 +193,7 @@ if [ "${MPI_RANKS:-2}" != 0 ] && command -v mpirun >/dev/null &&
   "$carecap" run "$cfg" -r "$reps" -y "$years" -s 1 -j 2 --quiet --no-charts -o "$tmp/out-j2ref" >/dev/null 2>&1 ||
     die "the -j 2 reference run failed"
   # after each run: rank 0's engine time and what sharing cost it (best run's)
-  mpi_engine= mpi_wait= mpi_merge= mpi_bytes=
+  mpi_engine='' mpi_wait='' mpi_merge='' mpi_bytes=''
   read_mpi() {
     local m=$out/manifest.txt e
     e=$(manifest_field "$m" wall_seconds)
