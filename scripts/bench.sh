@@ -20,7 +20,14 @@
 #      bare loop at its pending count (~82,000).
 #  (f) with an MPI build and mpirun: the same run as 2 MPI ranks of 1 thread
 #      (best of RUNS), its output checked against -j 2's, and its efficiency
-#      against 2 threads (MPI_RANKS=0 skips (f)).
+#      against 2 threads (MPI_RANKS=0 skips (f)); the MPI run's wall time is
+#      split into mpirun's own start-up (`mpirun -n 2 carecap --version`),
+#      rank 0's engine time (its share, waiting for the other rank, then
+#      receiving and merging its summaries: the manifest's mpi_* lines) and
+#      the rest (MPI_Init and rank 0 writing the outputs);
+#  (g) peak RSS of `carecap compare` (the baseline and scenarios/step-down.cfg,
+#      -y CMP_YEARS, default 2) at 1,000 and CMP_REPS (default 10,000)
+#      replications, and their ratio (CMP_REPS=0 skips (g)).
 #
 # carecap is built (Release) in build-bench, or in $BUILD_DIR, if needed; the
 # bare loop is built with `cc -O2` into a temporary directory. Runs from any
@@ -28,7 +35,8 @@
 #
 # Environment: BUILD_DIR (default <repo>/build-bench), RUNS (default 3),
 # BARE_EVENTS (events the bare loop times, default 10000000), BARE_RNG
-# (taus2, the default and carecap's generator, or mt19937), RSS_REPS, NAT_REPS.
+# (taus2, the default and carecap's generator, or mt19937), RSS_REPS, NAT_REPS,
+# MPI_RANKS, CMP_REPS, CMP_YEARS.
 set -euo pipefail
 
 root=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
@@ -184,11 +192,48 @@ if [ "${MPI_RANKS:-2}" != 0 ] && command -v mpirun >/dev/null &&
   echo "   mpirun --oversubscribe -n 2 carecap run config/nottinghamshire.cfg -r $reps -y $years -s 1 -j 1 --quiet --no-charts -o TMP"
   "$carecap" run "$cfg" -r "$reps" -y "$years" -s 1 -j 2 --quiet --no-charts -o "$tmp/out-j2ref" >/dev/null 2>&1 ||
     die "the -j 2 reference run failed"
+  # after each run: rank 0's engine time and what sharing cost it (best run's)
+  mpi_engine='' mpi_wait='' mpi_merge='' mpi_bytes=''
+  read_mpi() {
+    local m=$out/manifest.txt e
+    e=$(manifest_field "$m" wall_seconds)
+    if [ -z "$mpi_engine" ] || awk -v a="$e" -v b="$mpi_engine" 'BEGIN { exit !(a + 0 < b + 0) }'; then
+      mpi_engine=$e
+      mpi_wait=$(manifest_field "$m" mpi_wait_seconds)
+      mpi_merge=$(manifest_field "$m" mpi_merge_seconds)
+      mpi_bytes=$(manifest_field "$m" mpi_bytes_received)
+    fi
+    cmp -s "$out/monthly.csv" "$tmp/out-j2ref/monthly.csv" || die "2 MPI ranks and -j 2 wrote different monthly.csv"
+    rm -rf "$out"
+  }
+  after_run=read_mpi
   best_of mpirun --oversubscribe -n 2 "$carecap" run "$cfg" -r "$reps" -y "$years" -s 1 -j 1 --quiet --no-charts \
     -o "$out"
+  after_run=
   mpi_wall=$best
-  cmp -s "$out/monthly.csv" "$tmp/out-j2ref/monthly.csv" || die "2 MPI ranks and -j 2 wrote different monthly.csv"
-  rm -rf "$out" "$tmp/out-j2ref"
+  echo "   mpirun --oversubscribe -n 2 carecap --version (mpirun's own start-up)"
+  best_of mpirun --oversubscribe -n 2 "$carecap" --version
+  mpi_start=$best
+  rm -rf "$tmp/out-j2ref"
+fi
+
+# ---- (g) peak memory of compare --------------------------------------------------
+cmp_reps=${CMP_REPS:-10000}
+cmp_years=${CMP_YEARS:-2}
+case $cmp_reps in '' | *[!0-9]*) die "CMP_REPS must be a whole number (0: skip the compare memory runs)" ;; esac
+case $cmp_years in '' | *[!0-9]* | 0) die "CMP_YEARS must be a whole number >= 1" ;; esac
+declare -A cmp_rss
+if [ "$cmp_reps" -gt 0 ]; then
+  [ -x /usr/bin/time ] || die "GNU time (/usr/bin/time, Debian package 'time') is needed for the memory runs"
+  scen=$root/scenarios/step-down.cfg
+  [ -f "$scen" ] || die "missing $scen"
+  for n in 1000 "$cmp_reps"; do
+    echo "   carecap compare config/nottinghamshire.cfg scenarios/step-down.cfg -r $n -y $cmp_years -s 1 -j 2 --quiet --no-charts -o TMP (peak RSS)"
+    /usr/bin/time -f '%M' -o "$tmp/rss" "$carecap" compare "$cfg" "$scen" -r "$n" -y "$cmp_years" -s 1 -j 2 --quiet \
+      --no-charts -o "$tmp/out-cmp" >/dev/null 2>"$tmp/stderr" || { cat "$tmp/stderr" >&2; die "the compare memory run at $n replications failed"; }
+    cmp_rss[$n]=$(tail -n 1 "$tmp/rss")
+    rm -rf "$tmp/out-cmp"
+  done
 fi
 
 # ---- report -----------------------------------------------------------------
@@ -224,6 +269,10 @@ echo "-j 2 speed-up over -j 1: $(calc "${wall[1]} / ${wall[2]}" 2)x"
 echo "-j 2 wall time (whole command): ${wall[2]} s; parallel efficiency at -j 2: $(calc "100 * ${wall[1]} / ${wall[2]} / 2" 1)%"
 if [ "$rss_reps" -gt 0 ]; then
   echo "peak RSS, -j 2: $(calc "${rss[1000]} / 1024" 1) MB at 1000 replications, $(calc "${rss[$rss_reps]} / 1024" 1) MB at $rss_reps ($(calc "${rss[$rss_reps]} / ${rss[1000]}" 2)x)"
+fi
+
+if [ "$cmp_reps" -gt 0 ]; then
+  echo "peak RSS of compare (baseline + scenarios/step-down.cfg, -y $cmp_years), -j 2: $(calc "${cmp_rss[1000]} / 1024" 1) MB at 1000 replications, $(calc "${cmp_rss[$cmp_reps]} / 1024" 1) MB at $cmp_reps ($(calc "${cmp_rss[$cmp_reps]} / ${cmp_rss[1000]}" 2)x)"
 fi
 
 # ---- (e) the national run -------------------------------------------------------
@@ -279,7 +328,8 @@ if [ "$nat_reps" -gt 0 ]; then
   fi
 fi
 if [ -n "$mpi_wall" ]; then
-  echo "2 MPI ranks x 1 thread: $mpi_wall s wall; efficiency against -j 2: $(calc "100 * ${wall[2]} / $mpi_wall" 1)% (against -j 1 x 2: $(calc "100 * ${wall[1]} / $mpi_wall / 2" 1)%)"
+  echo "2 MPI ranks x 1 thread (mpirun -n 2 ... -j 1, whole command): $mpi_wall s wall; efficiency against -j 2: $(calc "100 * ${wall[2]} / $mpi_wall" 1)% (against -j 1 x 2: $(calc "100 * ${wall[1]} / $mpi_wall / 2" 1)%)"
+  echo "  of which: mpirun start-up $mpi_start s; rank 0's engine $mpi_engine s (-j 2's: ${engine[2]} s), in it waiting for the other rank $mpi_wait s and receiving and merging its summaries ($(calc "$mpi_bytes / 1e6" 1) MB) $mpi_merge s; the rest (MPI_Init, rank 0 writing) $(calc "$mpi_wall - $mpi_start - $mpi_engine" 2) s (-j 2's rest: $(calc "${wall[2]} - ${engine[2]}" 2) s)"
 else
   echo "MPI: skipped (carecap built without MPI, or no mpirun)"
 fi

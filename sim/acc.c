@@ -10,11 +10,33 @@
 
 #include "wideint.h"
 
-/* A dense run of bins: bin[i] counts key lo + i. */
+/* A dense run of bins: bin[i] counts key lo + i (an exact histogram). */
 typedef struct {
     int32_t lo, cap;
     uint32_t *bin;
 } window;
+
+/* Log bins kept in pages of PAGE bins, only the pages that hold a value:
+ * a money series' values cluster around one magnitude but a few lie
+ * decades away (a month without a placement of some type, rounding noise
+ * near 0), and a dense run of 32-bit bins from the smallest key to the
+ * largest was 96% empty (258 MB of a county's 1,000-replication run). A
+ * bin's count is its byte in a page plus 256 times its entry in the
+ * overflow list (few bins ever pass 255). Page number p holds keys whose
+ * unsigned form u = key ^ 2^31 (which keeps their order) has
+ * u >> PAGE_BITS == p; page[i] is the i-th page in key order, its bytes at
+ * cnt + at[i] * PAGE (pages are appended to cnt as they come). */
+enum { PAGE_BITS = 4, PAGE = 1 << PAGE_BITS };
+typedef struct {
+    int32_t n, cap;  /* pages held, room for */
+    uint32_t *page;  /* [n]: page numbers, ascending */
+    int32_t *at;     /* [n]: where each page's counts are in cnt */
+    uint8_t *cnt;    /* [cap * PAGE]: each bin's count modulo 256 */
+    int32_t last;    /* index of the page used last (a hint) */
+    int32_t nover, capover;
+    uint32_t *okey;  /* [nover]: unsigned keys of bins past 255, ascending */
+    uint64_t *ohi;   /* [nover]: their counts / 256 */
+} pages;
 
 struct ccac {
     int64_t n;
@@ -22,7 +44,8 @@ struct ccac {
     ccwi_i128 s1;   /* sum of the values in quanta */
     ccwi_u256 s2;  /* sum of their squares */
     int mode;      /* HIST, LIST or BINNED */
-    window pos, neg;
+    window pos;    /* HIST */
+    pages bpos, bneg; /* BINNED: positive and negative values by magnitude */
     uint64_t zero; /* binned: magnitudes under CCAC_TINY */
     double *val;   /* LIST: the distinct values, ascending */
     uint32_t *cnt; /* LIST: how often each came */
@@ -30,7 +53,7 @@ struct ccac {
 };
 
 /* HIST: pos is a histogram of whole values; LIST: the distinct values and
- * their counts; BINNED: log bins (pos, neg, zero) */
+ * their counts; BINNED: log bins (bpos, bneg, zero) */
 enum { HIST, LIST, BINNED };
 
 /* bins grow by factors of gamma = (1 + alpha) / (1 - alpha): a bin's
@@ -46,6 +69,118 @@ static double bin_value(int32_t key)
     return exp((double)(key + 1) * ln_gamma()) * 2 / (1 + g);
 }
 
+static void pages_free(pages *p)
+{
+    free(p->page);
+    free(p->at);
+    free(p->cnt);
+    free(p->okey);
+    free(p->ohi);
+    memset(p, 0, sizeof *p);
+}
+
+static uint32_t ukey(int32_t key) { return (uint32_t)key ^ 0x80000000u; }
+static int32_t key_of(uint32_t u) { return (int32_t)(u ^ 0x80000000u); }
+
+/* The bytes of page pg, added (zeroed) when new; NULL when memory ran out
+ * (p unchanged). */
+static uint8_t *page_get(pages *p, uint32_t pg)
+{
+    if (p->n > 0 && p->last < p->n && p->page[p->last] == pg)
+        return p->cnt + (size_t)p->at[p->last] * PAGE;
+    int32_t lo = 0, hi = p->n; /* first index with page >= pg */
+    while (lo < hi) {
+        int32_t mid = lo + (hi - lo) / 2;
+        if (p->page[mid] < pg)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < p->n && p->page[lo] == pg) {
+        p->last = lo;
+        return p->cnt + (size_t)p->at[lo] * PAGE;
+    }
+    if (p->n == p->cap) {
+        int32_t cap = p->cap < 4 ? 4 : p->cap + p->cap / 2;
+        uint32_t *page = realloc(p->page, (size_t)cap * sizeof *page);
+        if (!page)
+            return NULL;
+        p->page = page;
+        int32_t *at = realloc(p->at, (size_t)cap * sizeof *at);
+        if (!at)
+            return NULL;
+        p->at = at;
+        uint8_t *cnt = realloc(p->cnt, (size_t)cap * PAGE);
+        if (!cnt)
+            return NULL;
+        p->cnt = cnt;
+        p->cap = cap;
+    }
+    memmove(p->page + lo + 1, p->page + lo, (size_t)(p->n - lo) * sizeof *p->page);
+    memmove(p->at + lo + 1, p->at + lo, (size_t)(p->n - lo) * sizeof *p->at);
+    p->page[lo] = pg;
+    p->at[lo] = p->n;
+    uint8_t *c = p->cnt + (size_t)p->n * PAGE;
+    memset(c, 0, PAGE);
+    p->n++;
+    p->last = lo;
+    return c;
+}
+
+/* Add hi * 256 to the count of the bin with unsigned key u. 0 or -1. */
+static int over_add(pages *p, uint32_t u, uint64_t hi)
+{
+    int32_t lo = 0, top = p->nover;
+    while (lo < top) {
+        int32_t mid = lo + (top - lo) / 2;
+        if (p->okey[mid] < u)
+            lo = mid + 1;
+        else
+            top = mid;
+    }
+    if (lo < p->nover && p->okey[lo] == u) {
+        p->ohi[lo] += hi;
+        return 0;
+    }
+    if (p->nover == p->capover) {
+        int32_t cap = p->capover < 4 ? 4 : 2 * p->capover;
+        uint32_t *k = realloc(p->okey, (size_t)cap * sizeof *k);
+        if (!k)
+            return -1;
+        p->okey = k;
+        uint64_t *h = realloc(p->ohi, (size_t)cap * sizeof *h);
+        if (!h)
+            return -1;
+        p->ohi = h;
+        p->capover = cap;
+    }
+    memmove(p->okey + lo + 1, p->okey + lo, (size_t)(p->nover - lo) * sizeof *p->okey);
+    memmove(p->ohi + lo + 1, p->ohi + lo, (size_t)(p->nover - lo) * sizeof *p->ohi);
+    p->okey[lo] = u;
+    p->ohi[lo] = hi;
+    p->nover++;
+    return 0;
+}
+
+/* Add c to the byte b of the bin with unsigned key u, carrying into the
+ * overflow list. 0 or -1. */
+static int byte_add(pages *p, uint8_t *b, uint32_t u, uint64_t c)
+{
+    uint64_t t = *b + c;
+    if (t > 255 && over_add(p, u, t >> 8) != 0)
+        return -1;
+    *b = (uint8_t)(t & 255);
+    return 0;
+}
+
+/* Add c to the bin of key k. 0, or -1 when memory ran out. */
+static int pages_add(pages *p, int32_t k, uint64_t c)
+{
+    uint32_t u = ukey(k);
+    uint8_t *b = page_get(p, u >> PAGE_BITS);
+    return b ? byte_add(p, b + (u & (PAGE - 1)), u, c) : -1;
+}
+
 ccac *ccac_new_array(size_t n) { return calloc(n ? n : 1, sizeof(ccac)); }
 
 void ccac_free_array(ccac *a, size_t n)
@@ -54,7 +189,8 @@ void ccac_free_array(ccac *a, size_t n)
         return;
     for (size_t i = 0; i < n; i++) {
         free(a[i].pos.bin);
-        free(a[i].neg.bin);
+        pages_free(&a[i].bpos);
+        pages_free(&a[i].bneg);
         free(a[i].val);
         free(a[i].cnt);
     }
@@ -64,6 +200,18 @@ void ccac_free_array(ccac *a, size_t n)
 ccac *ccac_at(ccac *a, size_t i) { return a + i; }
 const ccac *ccac_at_c(const ccac *a, size_t i) { return a + i; }
 int64_t ccac_count(const ccac *a) { return a->n; }
+
+static size_t pages_bytes(const pages *p)
+{
+    return (size_t)p->cap * (sizeof *p->page + sizeof *p->at + PAGE) +
+           (size_t)p->capover * (sizeof *p->okey + sizeof *p->ohi);
+}
+
+size_t ccac_bytes(const ccac *a)
+{
+    return (size_t)a->pos.cap * sizeof *a->pos.bin + pages_bytes(&a->bpos) + pages_bytes(&a->bneg) +
+           (a->val ? (size_t)CCAC_DISTINCT * (sizeof *a->val + sizeof *a->cnt) : 0);
+}
 int ccac_exact(const ccac *a) { return a->mode != BINNED; }
 
 /* Make key k part of w. 0, or -1 (w unchanged) when memory ran out. */
@@ -92,20 +240,15 @@ static int reach(window *w, int32_t k)
     return 0;
 }
 
-/* Binned: add c values of x (of the binned accumulator's windows). */
-static int bin_add(window *pos, window *neg, uint64_t *zero, double x, uint32_t c)
+/* Binned: add c values of x (of the binned accumulator's pages). */
+static int bin_add(pages *pos, pages *neg, uint64_t *zero, double x, uint32_t c)
 {
     double mag = fabs(x);
     if (mag < CCAC_TINY) {
         *zero += c;
         return 0;
     }
-    window *w = x > 0 ? pos : neg;
-    int32_t k = bin_key(mag);
-    if (reach(w, k) != 0)
-        return -1;
-    w->bin[k - w->lo] += c;
-    return 0;
+    return pages_add(x > 0 ? pos : neg, bin_key(mag), c);
 }
 
 static int whole_key(double x) { return x == floor(x) && fabs(x) < 2147483647.0; }
@@ -145,7 +288,9 @@ static int to_binned(ccac *a)
 {
     if (a->mode == BINNED)
         return 0;
-    window pos = {0, 0, NULL}, neg = {0, 0, NULL};
+    pages pos, neg;
+    memset(&pos, 0, sizeof pos);
+    memset(&neg, 0, sizeof neg);
     uint64_t zero = 0;
     int rc = 0;
     if (a->mode == HIST) {
@@ -157,8 +302,8 @@ static int to_binned(ccac *a)
             rc = bin_add(&pos, &neg, &zero, a->val[i], a->cnt[i]);
     }
     if (rc) {
-        free(pos.bin);
-        free(neg.bin);
+        pages_free(&pos);
+        pages_free(&neg);
         return -1;
     }
     /* the exact sums of the exact sample */
@@ -173,13 +318,14 @@ static int to_binned(ccac *a)
             sums_add(a, a->val[i], a->cnt[i]);
     }
     free(a->pos.bin);
+    memset(&a->pos, 0, sizeof a->pos);
     free(a->val);
     free(a->cnt);
     a->val = NULL;
     a->cnt = NULL;
     a->nval = 0;
-    a->pos = pos;
-    a->neg = neg;
+    a->bpos = pos;
+    a->bneg = neg;
     a->zero = zero;
     a->mode = BINNED;
     return 0;
@@ -250,7 +396,7 @@ static int add_count(ccac *a, double x, uint32_t c)
         if (to_binned(a) != 0)
             return -1;
     }
-    if (bin_add(&a->pos, &a->neg, &a->zero, x, c) != 0)
+    if (bin_add(&a->bpos, &a->bneg, &a->zero, x, c) != 0)
         return -1;
     sums_add(a, x, c);
     return 0;
@@ -306,19 +452,21 @@ static int merge_values(ccac *dst, const ccac *src)
     return 0;
 }
 
-/* Add src's bins to binned dst. */
-static int merge_bins(ccac *dst, const window *w, int negative)
+/* Add src's bins to dst's. */
+static int merge_bins(pages *d, const pages *src)
 {
-    window *d = negative ? &dst->neg : &dst->pos;
-    for (int32_t i = 0; w->bin && i < w->cap; i++) {
-        uint32_t c = w->bin[i];
-        if (!c)
-            continue;
-        int32_t k = w->lo + i;
-        if (reach(d, k) != 0)
+    for (int32_t i = 0; i < src->n; i++) {
+        const uint8_t *c = src->cnt + (size_t)src->at[i] * PAGE;
+        uint8_t *b = page_get(d, src->page[i]);
+        if (!b)
             return -1;
-        d->bin[k - d->lo] += c;
+        for (int s = 0; s < PAGE; s++)
+            if (c[s] && byte_add(d, b + s, (src->page[i] << PAGE_BITS) | (uint32_t)s, c[s]) != 0)
+                return -1;
     }
+    for (int32_t i = 0; i < src->nover; i++)
+        if (over_add(d, src->okey[i], src->ohi[i]) != 0)
+            return -1;
     return 0;
 }
 
@@ -338,7 +486,8 @@ int ccac_merge(ccac *dst, const ccac *src)
             }
     } else {
         if (src->mode == BINNED) {
-            if (to_binned(dst) != 0 || merge_bins(dst, &src->pos, 0) != 0 || merge_bins(dst, &src->neg, 1) != 0)
+            if (to_binned(dst) != 0 || merge_bins(&dst->bpos, &src->bpos) != 0 ||
+                merge_bins(&dst->bneg, &src->bneg) != 0)
                 return -1;
             dst->zero += src->zero;
         } else if (leave_hist(dst, 0) != 0 || merge_values(dst, src) != 0) {
@@ -355,52 +504,69 @@ int ccac_merge(ccac *dst, const ccac *src)
     return 0;
 }
 
-/* GSL's interpolated quantile (gsl_stats_quantile_from_sorted_data), with
- * the order statistics from at(ctx, i). */
-typedef double (*order_fn)(void *ctx, int64_t i);
-
-static double quantile(int64_t n, double f, order_fn at, void *ctx)
+/* The order statistics want[0..m-1] (ascending indices) of a binned
+ * accumulator into got[], each as its bin's representative held within
+ * [min, max]: one walk up the values (negative pages from the largest
+ * magnitude down, the zeros, positive pages up). */
+static void binned_order(const ccac *a, const int64_t *want, int m, double *got)
 {
-    const double index = f * (double)(n - 1);
-    const int64_t lhs = (int64_t)index;
-    const double delta = index - (double)lhs;
-    if (lhs == n - 1)
-        return at(ctx, lhs);
-    return (1 - delta) * at(ctx, lhs) + delta * at(ctx, lhs + 1);
+    int64_t seen = 0;
+    int w = 0;
+    const pages *p = &a->bneg;
+    for (int32_t i = p->n - 1, o = p->nover - 1; i >= 0 && w < m; i--) {
+        const uint8_t *c = p->cnt + (size_t)p->at[i] * PAGE;
+        for (int sl = PAGE - 1; sl >= 0 && w < m; sl--) {
+            uint32_t u = (p->page[i] << PAGE_BITS) | (uint32_t)sl;
+            seen += c[sl];
+            while (o >= 0 && p->okey[o] > u)
+                o--;
+            if (o >= 0 && p->okey[o] == u)
+                seen += (int64_t)(p->ohi[o] << 8);
+            while (w < m && want[w] < seen)
+                got[w++] = -bin_value(key_of(u));
+        }
+    }
+    seen += (int64_t)a->zero;
+    while (w < m && want[w] < seen)
+        got[w++] = 0;
+    p = &a->bpos;
+    for (int32_t i = 0, o = 0; i < p->n && w < m; i++) {
+        const uint8_t *c = p->cnt + (size_t)p->at[i] * PAGE;
+        for (int sl = 0; sl < PAGE && w < m; sl++) {
+            uint32_t u = (p->page[i] << PAGE_BITS) | (uint32_t)sl;
+            seen += c[sl];
+            while (o < p->nover && p->okey[o] < u)
+                o++;
+            if (o < p->nover && p->okey[o] == u)
+                seen += (int64_t)(p->ohi[o] << 8);
+            while (w < m && want[w] < seen)
+                got[w++] = bin_value(key_of(u));
+        }
+    }
+    for (; w < m; w++) /* (not reached: the counts add up to n) */
+        got[w] = 0;
+    for (int k = 0; k < m; k++)
+        got[k] = got[k] < a->min ? a->min : got[k] > a->max ? a->max : got[k];
 }
 
-/* The i-th smallest value of a binned accumulator, as its bin's
- * representative held within [min, max]. */
-static double binned_at(void *ctx, int64_t i)
+/* The five percentiles as GSL's interpolated quantile
+ * (gsl_stats_quantile_from_sorted_data) of the binned sample. */
+static void binned_percentiles(const ccac *a, ccy_stats *out)
 {
-    const ccac *a = ctx;
-    int64_t seen = 0;
-    double v = 0;
-    int found = 0;
-    for (int32_t b = a->neg.cap - 1; a->neg.bin && b >= 0 && !found; b--) {
-        seen += a->neg.bin[b];
-        if (i < seen) {
-            v = -bin_value(a->neg.lo + b);
-            found = 1;
-        }
+    static const double f[5] = {0.05, 0.25, 0.50, 0.75, 0.95};
+    int64_t want[10], lhs[5];
+    double delta[5], got[10];
+    for (int q = 0; q < 5; q++) {
+        const double index = f[q] * (double)(a->n - 1);
+        lhs[q] = (int64_t)index;
+        delta[q] = index - (double)lhs[q];
+        want[2 * q] = lhs[q];
+        want[2 * q + 1] = lhs[q] + 1 < a->n ? lhs[q] + 1 : lhs[q];
     }
-    if (!found) {
-        seen += (int64_t)a->zero;
-        if (i < seen)
-            found = 1;
-    }
-    for (int32_t b = 0; a->pos.bin && b < a->pos.cap && !found; b++) {
-        seen += a->pos.bin[b];
-        if (i < seen) {
-            v = bin_value(a->pos.lo + b);
-            found = 1;
-        }
-    }
-    if (v < a->min)
-        v = a->min;
-    if (v > a->max)
-        v = a->max;
-    return v;
+    binned_order(a, want, 10, got); /* (the indices ascend with f) */
+    double *p[5] = {&out->p05, &out->p25, &out->p50, &out->p75, &out->p95};
+    for (int q = 0; q < 5; q++)
+        *p[q] = lhs[q] == a->n - 1 ? got[2 * q] : (1 - delta[q]) * got[2 * q] + delta[q] * got[2 * q + 1];
 }
 
 void ccac_stats(const ccac *a, double *scratch, ccy_stats *out)
@@ -413,9 +579,9 @@ void ccac_stats(const ccac *a, double *scratch, ccy_stats *out)
          * summary */
         size_t k = 0;
         if (a->mode == HIST) {
-            for (int32_t i = 0; i < a->pos.cap; i++)
-                for (uint32_t c = a->pos.bin[i]; c > 0; c--)
-                    scratch[k++] = (double)(a->pos.lo + i);
+            int32_t i0 = (int32_t)a->min - a->pos.lo, i1 = (int32_t)a->max - a->pos.lo;
+            ccy_summarise_counts(a->min, a->pos.bin + i0, (size_t)(i1 - i0) + 1, (size_t)a->n, scratch, out);
+            return;
         } else {
             for (int32_t i = 0; i < a->nval; i++)
                 for (uint32_t c = a->cnt[i]; c > 0; c--)
@@ -435,12 +601,7 @@ void ccac_stats(const ccac *a, double *scratch, ccy_stats *out)
         double var = ldexp(ccwi_to_double(&d), -2 * CCAC_QUANTUM_BITS) / (n * (n - 1));
         out->sd = sqrt(var);
     }
-    void *ctx = (void *)(uintptr_t)a;
-    out->p05 = quantile(a->n, 0.05, binned_at, ctx);
-    out->p25 = quantile(a->n, 0.25, binned_at, ctx);
-    out->p50 = quantile(a->n, 0.50, binned_at, ctx);
-    out->p75 = quantile(a->n, 0.75, binned_at, ctx);
-    out->p95 = quantile(a->n, 0.95, binned_at, ctx);
+    binned_percentiles(a, out);
 }
 
 /* ---- packing ---- */
@@ -477,6 +638,24 @@ static int put_window(const window *w, unsigned char **buf, size_t *len, size_t 
     return cnt > 0 ? put(buf, len, cap, w->bin + a, (size_t)cnt * sizeof *w->bin) : 0;
 }
 
+/* The pages in use: their number, then each page's number and bytes;
+ * then the overflow list: its length, then each key and count / 256. */
+static int put_pages(const pages *p, unsigned char **buf, size_t *len, size_t *cap)
+{
+    if (put(buf, len, cap, &p->n, sizeof p->n))
+        return -1;
+    for (int32_t i = 0; i < p->n; i++)
+        if (put(buf, len, cap, &p->page[i], sizeof p->page[i]) ||
+            put(buf, len, cap, p->cnt + (size_t)p->at[i] * PAGE, PAGE))
+            return -1;
+    if (put(buf, len, cap, &p->nover, sizeof p->nover))
+        return -1;
+    for (int32_t i = 0; i < p->nover; i++)
+        if (put(buf, len, cap, &p->okey[i], sizeof p->okey[i]) || put(buf, len, cap, &p->ohi[i], sizeof p->ohi[i]))
+            return -1;
+    return 0;
+}
+
 int ccac_pack(const ccac *a, unsigned char **buf, size_t *len, size_t *cap)
 {
     int32_t mode = a->mode;
@@ -484,7 +663,8 @@ int ccac_pack(const ccac *a, unsigned char **buf, size_t *len, size_t *cap)
         put(buf, len, cap, &a->max, sizeof a->max) || put(buf, len, cap, &a->s1, sizeof a->s1) ||
         put(buf, len, cap, &a->s2, sizeof a->s2) || put(buf, len, cap, &mode, sizeof mode) ||
         put(buf, len, cap, &a->zero, sizeof a->zero) || put_window(&a->pos, buf, len, cap) ||
-        put_window(&a->neg, buf, len, cap) || put(buf, len, cap, &a->nval, sizeof a->nval))
+        put_pages(&a->bpos, buf, len, cap) || put_pages(&a->bneg, buf, len, cap) ||
+        put(buf, len, cap, &a->nval, sizeof a->nval))
         return -1;
     if (a->nval > 0 && (put(buf, len, cap, a->val, (size_t)a->nval * sizeof *a->val) ||
                         put(buf, len, cap, a->cnt, (size_t)a->nval * sizeof *a->cnt)))
@@ -516,6 +696,34 @@ static int get_window(window *w, const unsigned char *buf, size_t len, size_t *p
     return w->bin ? get(buf, len, pos, w->bin, (size_t)cnt * sizeof *w->bin) : -1;
 }
 
+/* Pages as put_pages wrote them (each page number once). 0 or -1. */
+static int get_pages(pages *p, const unsigned char *buf, size_t len, size_t *pos)
+{
+    int32_t n;
+    if (get(buf, len, pos, &n, sizeof n) || n < 0 || (size_t)n > (len - *pos) / (sizeof(uint32_t) + PAGE))
+        return -1;
+    for (int32_t i = 0; i < n; i++) {
+        uint32_t pg;
+        uint8_t c[PAGE];
+        if (get(buf, len, pos, &pg, sizeof pg) || get(buf, len, pos, c, sizeof c))
+            return -1;
+        int32_t had = p->n;
+        uint8_t *b = page_get(p, pg);
+        if (!b || p->n == had) /* (no memory, or a page twice) */
+            return -1;
+        memcpy(b, c, sizeof c);
+    }
+    if (get(buf, len, pos, &n, sizeof n) || n < 0 || (size_t)n > (len - *pos) / (sizeof(uint32_t) + sizeof(uint64_t)))
+        return -1;
+    for (int32_t i = 0; i < n; i++) {
+        uint32_t u;
+        uint64_t hi;
+        if (get(buf, len, pos, &u, sizeof u) || get(buf, len, pos, &hi, sizeof hi) || over_add(p, u, hi) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 int ccac_unpack_merge(ccac *dst, const unsigned char *buf, size_t len, size_t *pos)
 {
     ccac s;
@@ -526,9 +734,10 @@ int ccac_unpack_merge(ccac *dst, const unsigned char *buf, size_t len, size_t *p
         get(buf, len, pos, &s.max, sizeof s.max) || get(buf, len, pos, &s.s1, sizeof s.s1) ||
         get(buf, len, pos, &s.s2, sizeof s.s2) || get(buf, len, pos, &mode, sizeof mode) ||
         get(buf, len, pos, &s.zero, sizeof s.zero) || get_window(&s.pos, buf, len, pos) ||
-        get_window(&s.neg, buf, len, pos) || get(buf, len, pos, &s.nval, sizeof s.nval) || mode < HIST ||
-        mode > BINNED || s.nval < 0 || s.nval > CCAC_DISTINCT || (mode == LIST && s.nval == 0) ||
-        (mode != LIST && s.nval > 0))
+        get_pages(&s.bpos, buf, len, pos) || get_pages(&s.bneg, buf, len, pos) ||
+        get(buf, len, pos, &s.nval, sizeof s.nval) || mode < HIST || mode > BINNED || s.nval < 0 ||
+        s.nval > CCAC_DISTINCT || (mode == LIST && s.nval == 0) || (mode != LIST && s.nval > 0) ||
+        (mode != HIST && s.pos.cap > 0) || (mode != BINNED && (s.bpos.n > 0 || s.bneg.n > 0)))
         goto out;
     s.mode = mode;
     if (s.nval > 0) {
@@ -541,7 +750,8 @@ int ccac_unpack_merge(ccac *dst, const unsigned char *buf, size_t len, size_t *p
     rc = ccac_merge(dst, &s);
 out:
     free(s.pos.bin);
-    free(s.neg.bin);
+    pages_free(&s.bpos);
+    pages_free(&s.bneg);
     free(s.val);
     free(s.cnt);
     return rc;

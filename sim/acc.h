@@ -7,7 +7,8 @@
  * distinct values into a list of the values and their counts. Either way the
  * sample is known exactly, and ccac_stats gives the very numbers
  * ccy_summarise gives on the whole sample. Anything else (money and ratios
- * over many replications, or counts spread wider) goes into log-spaced bins:
+ * over many replications, or counts spread wider) goes into log-spaced bins
+ * (kept sparse: only the pages of bins that hold a value, a byte a bin):
  * each percentile is then within a relative error of CCAC_ALPHA of the
  * exact one (values of one sign; values under CCAC_TINY in magnitude count
  * as 0), and the mean and standard deviation come from exact sums of the
@@ -53,6 +54,8 @@ int ccac_add(ccac *a, double x);
 /* Add everything src holds to dst (src unchanged). 0, or -1 when memory ran
  * out (dst is then unusable). */
 int ccac_merge(ccac *dst, const ccac *src);
+/* Heap bytes the accumulator holds (for tests of its memory). */
+size_t ccac_bytes(const ccac *a);
 /* Number of values added. */
 int64_t ccac_count(const ccac *a);
 /* 1 when the accumulator holds its sample exactly (not binned). */

@@ -327,10 +327,12 @@ static int gather(cce_result *r, int lo, int hi, int keep, char *err)
         unsigned char *buf = NULL;
         size_t len = 0;
         int rc = ccrk_recv(from, &buf, &len) || ccrs_unpack_merge(r->stats, buf, len);
+        r->mpi_bytes += (double)len;
         free(buf);
         buf = NULL;
         if (!rc) {
             rc = ccrk_recv(from, &buf, &len) || len != (size_t)(fhi - flo) * sizeof *r->tot;
+            r->mpi_bytes += (double)len;
             if (!rc && len)
                 memcpy(r->tot + flo, buf, len);
             free(buf);
@@ -338,6 +340,7 @@ static int gather(cce_result *r, int lo, int hi, int keep, char *err)
         }
         if (!rc && keep) {
             rc = ccrk_recv(from, &buf, &len) || len != (size_t)(fhi - flo) * slice * sizeof *r->data;
+            r->mpi_bytes += (double)len;
             if (!rc && len)
                 memcpy(r->data + (size_t)flo * slice, buf, len);
             free(buf);
@@ -443,19 +446,23 @@ static int run(const cc_params *p, const cce_opts *o, const cce_unc *u, int dfe,
         pthread_cond_destroy(&sh.turn);
         pthread_mutex_destroy(&sh.lock);
     }
+    r->mpi_ranks = size;
     if (size > 1) {
+        double tm = now_seconds();
         /* every rank learns whether every rank succeeded before any sends */
         if (!ccrk_all(rc == 0)) {
             if (rc == 0)
                 snprintf(err, 256, "another MPI rank failed");
             rc = -1;
         }
+        r->mpi_wait_seconds = now_seconds() - tm;
         if (rc == 0)
             rc = gather(r, lo, hi, keep, err);
         if (!ccrk_all(rc == 0) && rc == 0) {
             snprintf(err, 256, "the MPI ranks' results could not be merged");
             rc = -1;
         }
+        r->mpi_merge_seconds = now_seconds() - tm - r->mpi_wait_seconds;
     }
     r->wall_seconds = now_seconds() - t0;
     if (rc != 0) {

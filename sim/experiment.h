@@ -90,6 +90,13 @@ typedef struct {
     int years;
     int uncertainty;  /* 1: each replication drew its parameters */
     int draw_group;   /* replications per draw (1 when uncertainty is off) */
+    /* MPI (ranks.h): the number of ranks that shared the run (1: none);
+     * on rank 0, the seconds from its own share's end until every rank had
+     * finished (waiting for the slowest), then receiving and merging the
+     * others' results, and the bytes it received */
+    int mpi_ranks;
+    double mpi_wait_seconds, mpi_merge_seconds;
+    double mpi_bytes;
 } cce_result;
 
 /* Called from the calling thread about ten times a second while running. */

@@ -77,6 +77,21 @@ static void quick(double *x, size_t n)
     }
 }
 
+/* The mean and standard deviation of n whole numbers given as counts:
+ * count[v] values lo + v, v < range (the first and last counts not 0). */
+static void count_moments(double lo, const uint32_t *count, size_t range, size_t n, ccy_stats *out)
+{
+    double sum = 0;
+    for (size_t v = 0; v < range; v++)
+        sum += (double)count[v] * (double)v;
+    double m = sum / (double)n, ss = 0;
+    for (size_t v = 0; v < range; v++)
+        if (count[v])
+            ss += (double)count[v] * ((double)v - m) * ((double)v - m);
+    out->mean = lo + m;
+    out->sd = n > 1 ? sqrt(ss / (double)(n - 1)) : 0.0;
+}
+
 /* Sort x ascending and set the mean and standard deviation. NaNs are not
  * expected (every metric is a count, a sum or a ratio of counts). */
 static void sort_sample(double *x, size_t n, ccy_stats *out)
@@ -101,18 +116,10 @@ static void sort_sample(double *x, size_t n, ccy_stats *out)
         for (size_t i = 0; i < n; i++)
             count[(size_t)(x[i] - lo)]++;
         size_t k = 0;
-        double sum = 0;
-        for (size_t v = 0; v < range; v++) {
-            sum += (double)count[v] * (double)v;
+        for (size_t v = 0; v < range; v++)
             for (uint32_t c = count[v]; c > 0; c--)
                 x[k++] = lo + (double)v;
-        }
-        double m = sum / (double)n, ss = 0;
-        for (size_t v = 0; v < range; v++)
-            if (count[v])
-                ss += (double)count[v] * ((double)v - m) * ((double)v - m);
-        out->mean = lo + m;
-        out->sd = n > 1 ? sqrt(ss / (double)(n - 1)) : 0.0;
+        count_moments(lo, count, range, n, out);
         return;
     }
     quick(x, n);
@@ -129,4 +136,38 @@ void ccy_summarise(double *x, size_t n, ccy_stats *out)
     out->p50 = gsl_stats_quantile_from_sorted_data(x, 1, n, 0.50);
     out->p75 = gsl_stats_quantile_from_sorted_data(x, 1, n, 0.75);
     out->p95 = gsl_stats_quantile_from_sorted_data(x, 1, n, 0.95);
+}
+
+void ccy_summarise_counts(double lo, const uint32_t *count, size_t range, size_t n, double *scratch, ccy_stats *out)
+{
+    if (!(n > SMALL && range < COUNT_RANGE)) { /* ccy_summarise takes another path: take it */
+        size_t k = 0;
+        for (size_t v = 0; v < range; v++)
+            for (uint32_t c = count[v]; c > 0; c--)
+                scratch[k++] = lo + (double)v;
+        ccy_summarise(scratch, k, out);
+        return;
+    }
+    count_moments(lo, count, range, n, out);
+    /* the order statistics GSL's interpolated quantiles read, in one walk */
+    static const double f[5] = {0.05, 0.25, 0.50, 0.75, 0.95};
+    size_t want[10], lhs[5];
+    double delta[5], got[10];
+    for (int q = 0; q < 5; q++) {
+        const double index = f[q] * (double)(n - 1);
+        lhs[q] = (size_t)index;
+        delta[q] = index - (double)lhs[q];
+        want[2 * q] = lhs[q];
+        want[2 * q + 1] = lhs[q] + 1 < n ? lhs[q] + 1 : lhs[q];
+    }
+    size_t seen = 0;
+    int w = 0;
+    for (size_t v = 0; v < range && w < 10; v++) {
+        seen += count[v];
+        while (w < 10 && want[w] < seen)
+            got[w++] = lo + (double)v;
+    }
+    double *p[5] = {&out->p05, &out->p25, &out->p50, &out->p75, &out->p95};
+    for (int q = 0; q < 5; q++)
+        *p[q] = lhs[q] == n - 1 ? got[2 * q] : (1 - delta[q]) * got[2 * q] + delta[q] * got[2 * q + 1];
 }

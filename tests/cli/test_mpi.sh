@@ -3,7 +3,8 @@
 # three local ranks, each with one or two threads, the accumulators merged
 # on rank 0) writes the same bytes as -j 1 in one process: monthly.csv,
 # annual.csv, variance.csv, comparison.csv; with parameter uncertainty on
-# (draw groups split across ranks) and off; the same for a region's run and
+# (draw groups split across ranks) and off, and with more replications than
+# the accumulators keep exactly; the same for a region's run and
 # compare (every council, the region, the markets). --per-rep is refused
 # under MPI.
 # Skipped (exit 77) when carecap was built without MPI or mpirun is absent.
@@ -40,6 +41,19 @@ for unc in off on; do
         done
     done
 done
+# more replications than acc.h keeps exactly (CCAC_DISTINCT): money and
+# ratios in sparse log bins on every rank, packed, sent and merged on rank 0
+"$CARECAP" run --no-charts "$cfg" -r 900 -y 1 -s 9 -j 1 -q -o "$tmp/one-binned" >/dev/null 2>"$tmp/err" ||
+    bad "-j 1 run, 900 replications: $(cat "$tmp/err")"
+mpi "$CARECAP" run --no-charts "$cfg" -r 900 -y 1 -s 9 -j 2 -q -o "$tmp/mpi-binned" >/dev/null 2>"$tmp/err" ||
+    bad "mpirun -n 3 run, 900 replications: $(head -5 "$tmp/err")"
+for f in monthly.csv annual.csv variance.csv; do
+    same "900 replications (binned on every rank), 3 ranks x 2 threads" "$tmp/one-binned/$f" "$tmp/mpi-binned/$f"
+done
+grep -q '^mpi_ranks: 3$' "$tmp/mpi-binned/manifest.txt" && grep -q '^mpi_bytes_received: [1-9]' "$tmp/mpi-binned/manifest.txt" &&
+    ok || bad "the manifest of an MPI run does not say what sharing cost (mpi_ranks, mpi_bytes_received)"
+! grep -q '^mpi_' "$tmp/one-binned/manifest.txt" && ok || bad "a run without MPI has mpi_ lines in its manifest"
+
 # the rank-0 results folder only: nothing else written beside it
 [ "$(ls "$tmp" | grep -c '^\.carecap')" -eq 0 ] && ok || bad "temporary folders left behind"
 
