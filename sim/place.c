@@ -349,7 +349,7 @@ static int take(cc_sim *s, uint32_t i, int k, double t, int age)
     case CSU_CAPACITY:
         break;
     case CSU_PROBABILITY:
-        if (ccr_uniform(s->crng[i]) >= pv->probability)
+        if (ccs_child_uniform(s, i) >= pv->probability)
             return 0;
         break;
     case CSU_POOL:
@@ -517,7 +517,7 @@ static void wait_join(cc_sim *s, uint32_t i, double t)
     c->waiting = 1;
     c->wait_since = t;
     double m = s->p->supply.ready_days;
-    c->ready_at = m > 0 ? t + ccr_exponential(s->crng[i], m) : t;
+    c->ready_at = m > 0 ? t + ccs_child_exponential(s, i, m) : t;
     c->wnext = NONE;
     c->wprev = u->wtail[T];
     if (u->wtail[T] != NONE)
@@ -1135,7 +1135,7 @@ void ccpl_phase(cc_sim *s, const cc_params *old, double t)
         for (uint32_t i = 0; i < s->cap; i++) {
             child *c = &s->ch[i];
             if (c->in_care && c->waiting && c->ready_at > t) {
-                c->ready_at = sp->ready_days > 0 ? t + ccr_exponential(s->crng[i], sp->ready_days) : t;
+                c->ready_at = sp->ready_days > 0 ? t + ccs_child_exponential(s, i, sp->ready_days) : t;
                 pend_push(s, i, c->ready_at); /* the old entry is stale */
             }
         }
