@@ -60,6 +60,17 @@ static double time_of(uint64_t tk)
     return t;
 }
 
+/* What the queue keeps for each handle, in one record so that filing,
+ * moving or cancelling an event touches one place in memory (with tens of
+ * thousands of handles, a nation's children, each array apart was a cache
+ * miss of its own). */
+typedef struct {
+    node ev;       /* the event, while it waits in a list */
+    int64_t band;  /* its band */
+    uint32_t next, prev; /* list links */
+    uint32_t pos;  /* heap index, INLIST, or NOPOS if none pending */
+} hslot;
+
 #define ARITY 4
 /* heap[] is offset by three nodes into its allocation so that the children
  * of every node (4i + 1 .. 4i + 4) share one 64-byte line */
@@ -73,12 +84,8 @@ static double time_of(uint64_t tk)
 struct cc_evq {
     node *heap;
     void *mem;       /* the allocation heap[] lives in (aligned) */
-    uint32_t *pos;   /* heap index of each handle, INLIST, or NOPOS if none pending */
+    hslot *hs;       /* by handle */
     size_t n, cap;   /* events in the heap; handles */
-    /* events in lists, by handle */
-    node *ev;        /* the event */
-    int64_t *band;   /* its band */
-    uint32_t *next, *prev;
     uint32_t head[NBAND + 1]; /* the ring's buckets, then the overflow list */
     uint64_t full[NWORD];     /* bit b % NBAND: bucket non-empty */
     size_t nring, nover;      /* events in the ring, in the overflow */
@@ -109,7 +116,7 @@ static int64_t band_of(double t)
 static void place(cc_evq *q, size_t i, node v)
 {
     q->heap[i] = v;
-    q->pos[v.key & HMASK] = (uint32_t)i;
+    q->hs[v.key & HMASK].pos = (uint32_t)i;
 }
 
 static void sift_up(cc_evq *q, size_t i)
@@ -162,7 +169,7 @@ static void heap_push(cc_evq *q, node v)
 /* Remove the node at heap index i. */
 static void heap_remove(cc_evq *q, size_t i)
 {
-    q->pos[q->heap[i].key & HMASK] = NOPOS;
+    q->hs[q->heap[i].key & HMASK].pos = NOPOS;
     q->n--;
     if (i == q->n)
         return;
@@ -180,16 +187,16 @@ static void heap_remove(cc_evq *q, size_t i)
 static void list_add(cc_evq *q, uint32_t list, uint32_t h)
 {
     uint32_t f = q->head[list];
-    q->next[h] = f;
-    q->prev[h] = NOPOS;
+    q->hs[h].next = f;
+    q->hs[h].prev = NOPOS;
     if (f != NOPOS)
-        q->prev[f] = h;
+        q->hs[f].prev = h;
     q->head[list] = h;
-    q->pos[h] = INLIST;
+    q->hs[h].pos = INLIST;
     if (list == OVERFLOW) {
         q->nover++;
-        if (q->band[h] < q->over_min)
-            q->over_min = q->band[h];
+        if (q->hs[h].band < q->over_min)
+            q->over_min = q->hs[h].band;
     } else {
         q->nring++;
         q->full[list / 64] |= UINT64_C(1) << (list % 64);
@@ -204,15 +211,15 @@ static uint32_t list_of(const cc_evq *q, int64_t b)
 
 static void list_remove(cc_evq *q, uint32_t h)
 {
-    uint32_t list = list_of(q, q->band[h]);
-    uint32_t nx = q->next[h], pv = q->prev[h];
+    uint32_t list = list_of(q, q->hs[h].band);
+    uint32_t nx = q->hs[h].next, pv = q->hs[h].prev;
     if (pv != NOPOS)
-        q->next[pv] = nx;
+        q->hs[pv].next = nx;
     else
         q->head[list] = nx;
     if (nx != NOPOS)
-        q->prev[nx] = pv;
-    q->pos[h] = NOPOS;
+        q->hs[nx].prev = pv;
+    q->hs[h].pos = NOPOS;
     if (list == OVERFLOW) {
         q->nover--;
     } else {
@@ -225,12 +232,12 @@ static void list_remove(cc_evq *q, uint32_t h)
 /* Put the event of handle h, whose band is set, where it belongs. */
 static void file_event(cc_evq *q, uint32_t h, node v)
 {
-    if (q->band[h] <= q->cur) {
+    if (q->hs[h].band <= q->cur) {
         heap_push(q, v);
         return;
     }
-    q->ev[h] = v;
-    list_add(q, list_of(q, q->band[h]), h);
+    q->hs[h].ev = v;
+    list_add(q, list_of(q, q->hs[h].band), h);
 }
 
 /* The first non-empty bucket's band after the current one (the ring must
@@ -265,22 +272,22 @@ static void enter_band(cc_evq *q, int64_t c)
         q->over_min = BAND_INF;
         uint32_t h = q->head[OVERFLOW];
         while (h != NOPOS) {
-            uint32_t nx = q->next[h];
-            if (q->band[h] - c < NBAND) {
+            uint32_t nx = q->hs[h].next;
+            if (q->hs[h].band - c < NBAND) {
                 /* unlink from the overflow (its band is now a ring band) */
-                if (q->prev[h] != NOPOS)
-                    q->next[q->prev[h]] = nx;
+                if (q->hs[h].prev != NOPOS)
+                    q->hs[q->hs[h].prev].next = nx;
                 else
                     q->head[OVERFLOW] = nx;
                 if (nx != NOPOS)
-                    q->prev[nx] = q->prev[h];
+                    q->hs[nx].prev = q->hs[h].prev;
                 q->nover--;
-                if (q->band[h] == c)
-                    heap_push(q, q->ev[h]);
+                if (q->hs[h].band == c)
+                    heap_push(q, q->hs[h].ev);
                 else
-                    list_add(q, (uint32_t)((uint64_t)q->band[h] % NBAND), h);
-            } else if (q->band[h] < q->over_min) {
-                q->over_min = q->band[h];
+                    list_add(q, (uint32_t)((uint64_t)q->hs[h].band % NBAND), h);
+            } else if (q->hs[h].band < q->over_min) {
+                q->over_min = q->hs[h].band;
             }
             h = nx;
         }
@@ -288,9 +295,9 @@ static void enter_band(cc_evq *q, int64_t c)
     uint32_t slot = (uint32_t)((uint64_t)c % NBAND);
     if (c == BAND_INF)
         return; /* +infinity: handled by the overflow sort above */
-    for (uint32_t h = q->head[slot]; h != NOPOS; h = q->next[h]) {
+    for (uint32_t h = q->head[slot]; h != NOPOS; h = q->hs[h].next) {
         q->nring--;
-        heap_push(q, q->ev[h]);
+        heap_push(q, q->hs[h].ev);
     }
     q->head[slot] = NOPOS;
     q->full[slot / 64] &= ~(UINT64_C(1) << (slot % 64));
@@ -331,11 +338,7 @@ void ccq_free(cc_evq *q)
     if (!q)
         return;
     free(q->mem);
-    free(q->pos);
-    free(q->ev);
-    free(q->band);
-    free(q->next);
-    free(q->prev);
+    free(q->hs);
     free(q);
 }
 
@@ -368,25 +371,23 @@ int ccq_grow(cc_evq *q, size_t capacity)
     free(q->mem);
     q->mem = mem;
     q->heap = h;
-    if (resize(&q->pos, capacity, sizeof *q->pos) || resize(&q->ev, capacity, sizeof *q->ev) ||
-        resize(&q->band, capacity, sizeof *q->band) || resize(&q->next, capacity, sizeof *q->next) ||
-        resize(&q->prev, capacity, sizeof *q->prev))
+    if (resize(&q->hs, capacity, sizeof *q->hs))
         return -1;
     for (size_t i = q->cap; i < capacity; i++)
-        q->pos[i] = NOPOS;
+        q->hs[i].pos = NOPOS;
     q->cap = capacity;
     return 0;
 }
 
 size_t ccq_capacity(const cc_evq *q) { return q->cap; }
 size_t ccq_size(const cc_evq *q) { return q->n + q->nring + q->nover; }
-int ccq_pending(const cc_evq *q, uint32_t h) { return q->pos[h] != NOPOS; }
+int ccq_pending(const cc_evq *q, uint32_t h) { return q->hs[h].pos != NOPOS; }
 
 void ccq_schedule(cc_evq *q, uint32_t h, double t, uint32_t kind, uint8_t prio)
 {
     node v = {order_bits(t), ((uint32_t)prio << HBITS) | h, kind};
     int64_t b = band_of(t);
-    uint32_t i = q->pos[h];
+    uint32_t i = q->hs[h].pos;
     if (i < INLIST && b <= q->cur) {
         /* in the heap and staying there: move it */
         int up = before(&v, &q->heap[i]);
@@ -401,13 +402,13 @@ void ccq_schedule(cc_evq *q, uint32_t h, double t, uint32_t kind, uint8_t prio)
         list_remove(q, h);
     else if (i != NOPOS)
         heap_remove(q, i);
-    q->band[h] = b;
+    q->hs[h].band = b;
     file_event(q, h, v);
 }
 
 void ccq_cancel(cc_evq *q, uint32_t h)
 {
-    uint32_t i = q->pos[h];
+    uint32_t i = q->hs[h].pos;
     if (i == INLIST)
         list_remove(q, h);
     else if (i != NOPOS)
@@ -436,10 +437,10 @@ double ccq_peek_time(cc_evq *q)
 void ccq_clear(cc_evq *q)
 {
     for (size_t i = 0; i < q->n; i++)
-        q->pos[q->heap[i].key & HMASK] = NOPOS;
+        q->hs[q->heap[i].key & HMASK].pos = NOPOS;
     for (size_t k = 0; k <= NBAND; k++) {
-        for (uint32_t h = q->head[k]; h != NOPOS; h = q->next[h])
-            q->pos[h] = NOPOS;
+        for (uint32_t h = q->head[k]; h != NOPOS; h = q->hs[h].next)
+            q->hs[h].pos = NOPOS;
         q->head[k] = NOPOS;
     }
     memset(q->full, 0, sizeof q->full);
