@@ -208,6 +208,7 @@ void ccpl_free(cc_sim *s)
         free(u->stack[k]);
     free(u->pipe);
     free(u->scratch);
+    free(u->start);
     free(u->moved);
     free(u->pend);
     if (u->rng)
@@ -819,23 +820,104 @@ int ccpl_reset(cc_sim *s, uint64_t seed, uint64_t rep)
     return 0;
 }
 
+/* Room for the start-date lists of ccpl_initial: 2 x children entries. */
+static int ensure_start(ccs_supply *u, size_t children)
+{
+    if (2 * children <= u->start_cap)
+        return 0;
+    size_t cap = 2 * children;
+    struct ccs_start *a = realloc(u->start, cap * sizeof *a);
+    if (!a)
+        return -1;
+    u->start = a;
+    u->start_cap = cap;
+    return 0;
+}
+
+/* Provider k (of type T, start-date children given) takes its share of the
+ * list l[0..n) (the children of its type still without a provider, in the
+ * shuffled order) on pass `pass`; the children it takes leave the list,
+ * the others keep their order. Returns the new length. */
+static size_t start_provider(cc_sim *s, int k, int pass, struct ccs_start *l, size_t n)
+{
+    const csu_provider *pv = &s->p->supply.prov[k];
+    ccs_supply *u = &s->sup;
+    int by_total = pv->start[0] < 0;
+    int want[CCM_NCOHORT];
+    for (int c = 0; c < CCM_NCOHORT; c++)
+        want[c] = by_total ? 0 : pv->start[c];
+    int left = pv->start_total - (pass == 2 ? u->used[k] : 0);
+    size_t w = 0, x = 0;
+    for (; x < n && left > 0; x++) {
+        uint32_t i = l[x].i;
+        int co = l[x].cohort;
+        uint32_t j = NONE;
+        int fits = by_total || want[co] != 0;
+        /* by total: first the children the provider is for by age and
+         * specialism (pass 1), then any (pass 2) */
+        if (fits && by_total && pass == 1) {
+            const child *c = &s->ch[i];
+            fits = csu_eligible(pv, c->need, c->flags, age_years(s, c, 0));
+        }
+        if (fits && pv->avail == CSU_POOL) {
+            j = find_household(u, co, 0);
+            if (j == NONE)
+                j = find_household(u, co, 1);
+            fits = j != NONE;
+        }
+        if (!fits) {
+            l[w++] = l[x];
+            continue;
+        }
+        child *c = &s->ch[i];
+        ccta_count(s, c, -1);
+        put(s, i, k, j, 0);
+        hold_start(s, k);
+        ccta_count(s, c, +1);
+        if (!by_total)
+            want[co]--;
+        left--;
+    }
+    if (w < x)
+        memmove(l + w, l + x, (n - x) * sizeof *l);
+    return w + (n - x);
+}
+
 void ccpl_initial(cc_sim *s)
 {
     const csu_params *sp = &s->p->supply;
     ccs_supply *u = &s->sup;
     if (!sp->enabled)
         return;
-    if (ensure_scratch(u, s->cap) != 0)
+    if (ensure_scratch(u, s->cap) != 0 || ensure_start(u, s->cap) != 0)
         return;
     static const int types[] = {CCM_FOSTER, CCM_RESIDENTIAL, CCM_SEMI, CCM_SECURE};
+    /* one look at every slot: the children of each matched type (in slot
+     * order) and those placed against their plan, who wait (ones placed
+     * with providers below keep their type and need) */
+    struct ccs_start *all = u->start, *by = u->start + s->cap;
+    size_t nall = 0, nwaiting = 0, cnt[CCM_NPT] = {0}, at[CCM_NPT];
+    for (uint32_t i = 0; i < s->cap; i++) {
+        const child *c = &s->ch[i];
+        if (!c->in_care)
+            continue;
+        if (c->placed != c->need && is_matched(c->need))
+            u->scratch[nwaiting++] = i;
+        if (is_matched(c->placed)) {
+            all[nall++] = (struct ccs_start){i, c->cohort, c->placed};
+            cnt[c->placed]++;
+        }
+    }
+    for (int T = 0, o = 0; T < CCM_NPT; o += (int)cnt[T], T++)
+        at[T] = (size_t)o;
+    for (size_t x = 0; x < nall; x++)
+        by[at[all[x].type]++] = all[x];
     for (int ti = 0; ti < 4; ti++) {
         int T = types[ti];
-        size_t n = 0;
-        for (uint32_t i = 0; i < s->cap; i++)
-            if (s->ch[i].in_care && s->ch[i].placed == T)
-                u->scratch[n++] = i;
+        size_t n = cnt[T];
+        struct ccs_start *l = by + at[T] - n;
         if (n > 1)
-            gsl_ran_shuffle(u->rng, u->scratch, n, sizeof *u->scratch);
+            gsl_ran_shuffle(u->rng, l, n, sizeof *l);
         for (int pass = 0; pass < 3; pass++) {
             for (int k = 0; k < sp->n; k++) {
                 const csu_provider *pv = &sp->prov[k];
@@ -844,65 +926,30 @@ void ccpl_initial(cc_sim *s)
                 int by_total = pv->start[0] < 0;
                 if ((pass == 0 && by_total) || (pass > 0 && !by_total) || pv->start_total == 0)
                     continue;
-                int want[CCM_NCOHORT];
-                for (int c = 0; c < CCM_NCOHORT; c++)
-                    want[c] = by_total ? 0 : pv->start[c];
-                int left = pv->start_total - (pass == 2 ? u->used[k] : 0);
-                if (pass == 2 && left <= 0)
+                if (pass == 2 && pv->start_total - u->used[k] <= 0)
                     continue;
-                for (size_t x = 0; x < n && left > 0; x++) {
-                    uint32_t i = u->scratch[x];
-                    child *c = &s->ch[i];
-                    if (c->prov >= 0)
-                        continue;
-                    if (!by_total && want[c->cohort] == 0)
-                        continue;
-                    /* by total: first the children the provider is for by age
-                     * and specialism (pass 1), then any (pass 2) */
-                    if (by_total && pass == 1 && !csu_eligible(pv, c->need, c->flags, age_years(s, c, 0)))
-                        continue;
-                    uint32_t j = NONE;
-                    if (pv->avail == CSU_POOL) {
-                        j = find_household(u, c->cohort, 0);
-                        if (j == NONE)
-                            j = find_household(u, c->cohort, 1);
-                        if (j == NONE)
-                            continue;
-                    }
-                    ccta_count(s, c, -1);
-                    put(s, i, k, j, 0);
-                    hold_start(s, k);
-                    ccta_count(s, c, +1);
-                    if (!by_total)
-                        want[c->cohort]--;
-                    left--;
-                }
+                n = start_provider(s, k, pass, l, n);
             }
         }
         /* the rest of this type's children: the start_rest tier */
-        for (int k = 0; k < sp->n; k++) {
+        for (int k = 0; k < sp->n && n > 0; k++) {
             if (sp->prov[k].type != T || !sp->prov[k].start_rest)
                 continue;
             for (size_t x = 0; x < n; x++) {
-                child *c = &s->ch[u->scratch[x]];
-                if (c->prov >= 0)
-                    continue;
+                child *c = &s->ch[l[x].i];
                 ccta_count(s, c, -1);
-                put(s, u->scratch[x], k, NONE, 0);
+                put(s, l[x].i, k, NONE, 0);
                 hold_start(s, k);
                 ccta_count(s, c, +1);
             }
+            n = 0;
         }
     }
     /* children placed against their plan wait for a suitable place, in a
      * random order */
-    size_t n = 0;
-    for (uint32_t i = 0; i < s->cap; i++)
-        if (s->ch[i].in_care && s->ch[i].placed != s->ch[i].need && is_matched(s->ch[i].need))
-            u->scratch[n++] = i;
-    if (n > 1)
-        gsl_ran_shuffle(u->rng, u->scratch, n, sizeof *u->scratch);
-    for (size_t x = 0; x < n; x++)
+    if (nwaiting > 1)
+        gsl_ran_shuffle(u->rng, u->scratch, nwaiting, sizeof *u->scratch);
+    for (size_t x = 0; x < nwaiting; x++)
         wait_join(s, u->scratch[x], 0);
 }
 

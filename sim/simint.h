@@ -101,6 +101,9 @@ typedef struct {
     size_t npend, pend_cap;
     uint32_t *scratch;    /* for the monthly review and the start-date assignment */
     size_t scratch_cap;
+    /* the start-date assignment's lists of children by type (ccpl_initial) */
+    struct ccs_start { uint32_t i; uint8_t cohort, type; } *start;
+    size_t start_cap;
     /* children whose placement the supply side changed during the current
      * ccpl_ call: the engine draws their next events (ccpl_take_moved) */
     uint32_t *moved;
