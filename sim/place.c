@@ -182,6 +182,12 @@ int ccpl_new(cc_sim *s)
     u->pipe = malloc(u->pipe_cap * sizeof *u->pipe);
     if (!u->pipe || ensure_scratch(u, 1024) != 0)
         return -1;
+    /* every list spelt out: a list of CSU_MAXPREF entries, each at most
+     * every provider; phases keep the providers (used[] is sized once) */
+    u->pl_cap = (size_t)(CCM_NPT * CCM_NCOHORT + CCM_NNEED * CCM_NPT) * CSU_MAXPREF * (size_t)(sp->n + 1);
+    u->pl = malloc(u->pl_cap * sizeof *u->pl);
+    if (!u->pl)
+        return -1;
     return 0;
 }
 
@@ -209,6 +215,7 @@ void ccpl_free(cc_sim *s)
     free(u->pipe);
     free(u->scratch);
     free(u->start);
+    free(u->pl);
     free(u->moved);
     free(u->pend);
     if (u->rng)
@@ -368,30 +375,67 @@ static int take(cc_sim *s, uint32_t i, int k, double t, int age)
     return 1;
 }
 
+/* Spell out one preference list into u->pl at *at; its [offset, length]. */
+static void compile_list(ccs_supply *u, const csu_params *sp, const int *list, int n, size_t *at,
+                         uint32_t out[2])
+{
+    out[0] = (uint32_t)*at;
+    for (int e = 0; e < n; e++) {
+        if (list[e] != CSU_ALL_HOMES) {
+            u->pl[(*at)++] = list[e];
+            continue;
+        }
+        for (int k = 0; k < sp->n; k++)
+            if (sp->prov[k].home)
+                u->pl[(*at)++] = k;
+    }
+    out[1] = (uint32_t)(*at - out[0]);
+}
+
+/* The preference lists of the parameters now in force, by needed type,
+ * need flags and cohort: a child with a need flag that has its own list
+ * for the type (the first such flag, in uasc, disabled, complex order)
+ * walks that list, others their cohort's. Again when the parameters
+ * change (a replication's draw, a scenario's phase). */
+static void compile_prefs(cc_sim *s)
+{
+    const csu_params *sp = &s->p->supply;
+    ccs_supply *u = &s->sup;
+    size_t at = 0;
+    uint32_t need[CCM_NNEED][CCM_NPT][2];
+    for (int T = 0; T < CCM_NPT; T++) {
+        for (int f = 0; f < CCM_NNEED; f++)
+            compile_list(u, sp, sp->needpref[f][T], sp->nneedpref[f][T], &at, need[f][T]);
+        for (int c = 0; c < CCM_NCOHORT; c++) {
+            uint32_t own[2];
+            compile_list(u, sp, sp->pref[T][c], sp->npref[T][c], &at, own);
+            for (int m = 0; m < CCM_NNEEDMASK; m++) {
+                const uint32_t *use = own;
+                for (int f = 0; f < CCM_NNEED; f++)
+                    if ((m & (1 << f)) && sp->nneedpref[f][T]) {
+                        use = need[f][T];
+                        break;
+                    }
+                u->psel[T][m][c][0] = use[0];
+                u->psel[T][m][c][1] = use[1];
+            }
+        }
+    }
+}
+
 /* Walk child i's preference list; only_type >= 0 limits it to providers of
  * that type (a step-down search). 1 if placed. */
 static int choose(cc_sim *s, uint32_t i, double t, int only_type)
 {
     const csu_params *sp = &s->p->supply;
     const child *c = &s->ch[i];
-    int n = sp->npref[c->need][c->cohort];
-    const int *list = sp->pref[c->need][c->cohort];
-    for (int f = 0; f < CCM_NNEED; f++)
-        if ((c->flags & (1 << f)) && sp->nneedpref[f][c->need]) {
-            n = sp->nneedpref[f][c->need];
-            list = sp->needpref[f][c->need];
-            break;
-        }
+    const uint32_t *sel = s->sup.psel[c->need][c->flags][c->cohort];
+    const int *list = s->sup.pl + sel[0];
+    int n = (int)sel[1];
     int age = age_years(s, c, t);
-    for (int e = 0; e < n; e++) {
-        if (list[e] == CSU_ALL_HOMES) {
-            for (int k = 0; k < sp->n; k++)
-                if (sp->prov[k].home && (only_type < 0 || sp->prov[k].type == only_type) && take(s, i, k, t, age))
-                    return 1;
-        } else if ((only_type < 0 || sp->prov[list[e]].type == only_type) && take(s, i, list[e], t, age)) {
+    for (int e = 0; e < n; e++)
+        if ((only_type < 0 || sp->prov[list[e]].type == only_type) && take(s, i, list[e], t, age))
             return 1;
-        }
-    }
     return 0;
 }
 
@@ -758,6 +802,7 @@ int ccpl_reset(cc_sim *s, uint64_t seed, uint64_t rep)
         u->nwait[T] = 0;
     }
     u->npend = 0;
+    compile_prefs(s);
     ccr_set(u->rng, seed, rep, CCR_SUPPLY, 0);
     u->nhh_free = 0;
     for (uint32_t j = u->hcap; j > 0; j--) {
@@ -1166,6 +1211,7 @@ void ccpl_phase(cc_sim *s, const cc_params *old, double t)
     ccs_supply *u = &s->sup;
     if (!sp->enabled)
         return;
+    compile_prefs(s);
     /* recruitment and resignation rates: redraw (both are memoryless) */
     if (sp->approvals != op->approvals) {
         ccq_cancel(s->q, H_APPLY);

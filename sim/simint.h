@@ -101,6 +101,13 @@ typedef struct {
     size_t npend, pend_cap;
     uint32_t *scratch;    /* for the monthly review and the start-date assignment */
     size_t scratch_cap;
+    /* the preference lists of the parameters in force, with every council
+     * home spelt out (CSU_ALL_HOMES): child with needed type T, need
+     * flags f and cohort c walks pl[psel[T][f][c][0] ...], psel[..][1]
+     * entries (compile_prefs) */
+    int *pl;
+    size_t pl_cap;
+    uint32_t psel[CCM_NPT][CCM_NNEEDMASK][CCM_NCOHORT][2];
     /* the start-date assignment's lists of children by type (ccpl_initial) */
     struct ccs_start { uint32_t i; uint8_t cohort, type; } *start;
     size_t start_cap;
