@@ -47,6 +47,10 @@ static int alloc_households(ccs_supply *u, uint32_t cap)
             return -1;
         *w[i] = a;
     }
+    uint32_t *kid = realloc(u->hh_kid, (size_t)cap * CSU_SLOTS * sizeof *kid);
+    if (!kid)
+        return -1;
+    u->hh_kid = kid;
     for (uint32_t j = u->hcap; j < cap; j++) {
         u->hh_state[j] = HH_FREE;
         u->hh_pos[j] = NONE;
@@ -210,6 +214,7 @@ void ccpl_free(cc_sim *s)
     free(u->hh_state);
     free(u->hh_pos);
     free(u->hh_free);
+    free(u->hh_kid);
     for (int k = 0; k < CCM_NCOHORT; k++)
         free(u->stack[k]);
     free(u->pipe);
@@ -320,6 +325,7 @@ static void put(cc_sim *s, uint32_t i, int k, uint32_t j, double t)
     ccs_supply *u = &s->sup;
     child *c = &s->ch[i];
     if (j != NONE) {
+        u->hh_kid[(size_t)j * CSU_SLOTS + u->hh_used[j]] = i;
         u->hh_used[j]++;
         if (u->hh_used[j] >= u->hh_slots[j])
             stack_remove(u, j);
@@ -617,6 +623,12 @@ static int release(cc_sim *s, uint32_t i)
     uint32_t j = c->hh;
     c->hh = NONE;
     if (j != NONE) {
+        uint32_t *kid = u->hh_kid + (size_t)j * CSU_SLOTS;
+        for (int x = 0; x < u->hh_used[j]; x++)
+            if (kid[x] == i) {
+                kid[x] = kid[u->hh_used[j] - 1];
+                break;
+            }
         u->hh_used[j]--;
         if (u->hh_state[j] == HH_ACTIVE) {
             if (u->hh_used[j] == u->hh_slots[j] - 1)
@@ -1046,10 +1058,20 @@ static void resign(cc_sim *s, uint32_t j, double t)
     u->hh_state[j] = HH_RESIGNING;
     if (s->p->supply.leave_when_empty)
         return;
-    /* the household stops now: its children move on */
-    for (uint32_t i = 0; i < s->cap && u->hh_state[j] == HH_RESIGNING; i++)
-        if (s->ch[i].in_care && s->ch[i].hh == j)
-            move_on(s, i, t);
+    /* the household stops now: its children move on, in slot order (a
+     * move may step another of them down elsewhere first; none joins) */
+    uint32_t kid[CSU_SLOTS];
+    int n = u->hh_used[j];
+    memcpy(kid, u->hh_kid + (size_t)j * CSU_SLOTS, (size_t)n * sizeof *kid);
+    for (int x = 1; x < n; x++)
+        for (int y = x; y > 0 && kid[y - 1] > kid[y]; y--) {
+            uint32_t v = kid[y];
+            kid[y] = kid[y - 1];
+            kid[y - 1] = v;
+        }
+    for (int x = 0; x < n && u->hh_state[j] == HH_RESIGNING; x++)
+        if (s->ch[kid[x]].in_care && s->ch[kid[x]].hh == j)
+            move_on(s, kid[x], t);
 }
 
 int ccpl_event(cc_sim *s, const cc_event *ev)
@@ -1149,8 +1171,14 @@ uint64_t ccpl_check(const cc_sim *s, double t)
             const csu_provider *pv = &sp->prov[c->prov];
             bad += c->placed != pv->type;
             bad += (pv->avail == CSU_POOL) != (c->hh != NONE);
-            if (c->hh != NONE)
+            if (c->hh != NONE) {
                 bad += u->hh_state[c->hh] == HH_FREE || u->hh_used[c->hh] > u->hh_slots[c->hh];
+                /* listed among its household's children */
+                int listed = 0;
+                for (int x = 0; x < u->hh_used[c->hh] && x < CSU_SLOTS; x++)
+                    listed += u->hh_kid[(size_t)c->hh * CSU_SLOTS + x] == i;
+                bad += listed != 1;
+            }
         } else {
             bad += is_matched(c->placed) || c->hh != NONE; /* a matched type always has a provider */
         }
@@ -1174,6 +1202,10 @@ uint64_t ccpl_check(const cc_sim *s, double t)
             pool_used += u->hh_used[j];
             bad += u->hh_used[j] > u->hh_slots[j];
             bad += (u->hh_state[j] == HH_ACTIVE && u->hh_used[j] < u->hh_slots[j]) != (u->hh_pos[j] != NONE);
+            for (int x = 0; x < u->hh_used[j] && x < CSU_SLOTS; x++) {
+                uint32_t k = u->hh_kid[(size_t)j * CSU_SLOTS + x];
+                bad += k >= s->cap || !s->ch[k].in_care || s->ch[k].hh != j;
+            }
         }
     if (sp->pool >= 0)
         bad += pool_used != u->used[sp->pool];

@@ -78,6 +78,7 @@ typedef struct {
     /* fostering households */
     uint8_t *hh_slots, *hh_used, *hh_class, *hh_state;
     uint32_t *hh_pos;     /* position in its class's free stack, or NONE */
+    uint32_t *hh_kid;     /* the children of household j: hh_kid[j * CSU_SLOTS + x], x < hh_used[j] */
     uint32_t *stack[CCM_NCOHORT]; /* active households with a free slot, by oldest cohort taken */
     uint32_t nstack[CCM_NCOHORT];
     uint32_t *hh_free;    /* unused household indices */
