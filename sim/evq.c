@@ -93,6 +93,8 @@ struct cc_evq {
     int64_t base;             /* the band at the last sort of the overflow (<= cur): the ring holds
                                  the bands cur+1 .. base+NBAND-1, the overflow the later ones */
     int64_t over_min;         /* no overflow event has an earlier band (>= base + NBAND) */
+    uint32_t ahead;           /* a handle in the next bucket's list, or NOPOS: each pop fetches one
+                                 more of that list into the cache (a hint only; a stale one is harmless) */
 };
 
 static int before(const node *a, const node *b)
@@ -301,6 +303,10 @@ static void enter_band(cc_evq *q, int64_t c)
     }
     q->head[slot] = NOPOS;
     q->full[slot / 64] &= ~(UINT64_C(1) << (slot % 64));
+    /* the next day's list will be walked like this one: follow it ahead of
+     * time, one handle a pop (a linked list is one cache miss after
+     * another when walked at once) */
+    q->ahead = q->nring ? q->head[(uint64_t)ring_next(q) % NBAND] : NOPOS;
 }
 
 /* Make the heap hold the earliest pending event, if any. */
@@ -326,6 +332,7 @@ cc_evq *ccq_new(size_t capacity)
     for (size_t k = 0; k <= NBAND; k++)
         q->head[k] = NOPOS;
     q->over_min = BAND_INF;
+    q->ahead = NOPOS;
     if (ccq_grow(q, capacity ? capacity : 1) != 0) {
         ccq_free(q);
         return NULL;
@@ -425,6 +432,11 @@ int ccq_pop(cc_evq *q, cc_event *ev)
     ev->handle = top->key & HMASK;
     ev->kind = top->kind;
     heap_remove(q, 0);
+    if (q->ahead < q->cap) {
+        q->ahead = q->hs[q->ahead].next;
+        if (q->ahead < q->cap)
+            __builtin_prefetch(&q->hs[q->ahead]);
+    }
     return 1;
 }
 
@@ -432,6 +444,11 @@ double ccq_peek_time(cc_evq *q)
 {
     refill(q);
     return q->n ? time_of(q->heap[0].tk) : INFINITY;
+}
+
+uint32_t ccq_next_hint(const cc_evq *q)
+{
+    return q->n ? q->heap[0].key & HMASK : UINT32_MAX;
 }
 
 void ccq_clear(cc_evq *q)
@@ -447,4 +464,5 @@ void ccq_clear(cc_evq *q)
     q->n = q->nring = q->nover = 0;
     q->cur = q->base = 0;
     q->over_min = BAND_INF;
+    q->ahead = NOPOS;
 }

@@ -41,6 +41,10 @@ int ccq_pop(cc_evq *q, cc_event *ev);
 /* Time of the earliest event, or +infinity when empty (may move the next
  * day's events into the heap: not const). */
 double ccq_peek_time(cc_evq *q);
+/* The handle of the earliest event if it is already in the near heap, else
+ * UINT32_MAX: a hint (the caller may schedule an earlier one), for
+ * fetching what that event will need while this one is handled. */
+uint32_t ccq_next_hint(const cc_evq *q);
 /* Remove every pending event (handles keep their capacity). */
 void ccq_clear(cc_evq *q);
 

@@ -971,6 +971,16 @@ int ccs_step(cc_sim *s)
         return 1;
     }
     {
+        /* the next event's child, most likely: fetch its slot from memory
+         * while this event is handled (with a nation's children the slots
+         * are rarely in the cache) */
+        uint32_t nh = ccq_next_hint(s->q);
+        if (nh >= H_BASE && (nh - H_BASE) % 2 == 0 && (nh - H_BASE) / 2 < s->cap) {
+            const char *slot = (const char *)&s->ch[(nh - H_BASE) / 2];
+            for (size_t b = 0; b < sizeof(child); b += 64)
+                __builtin_prefetch(slot + b);
+            __builtin_prefetch(slot + sizeof(child) - 1);
+        }
         s->tot.events++;
         advance_clock(s, ev.t);
         if (s->checks)
