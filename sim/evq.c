@@ -25,7 +25,7 @@
 #include <string.h>
 
 #define NOPOS UINT32_MAX
-#define INLIST (UINT32_MAX - 1) /* pos[] of an event waiting in a bucket or the overflow */
+#define INLIST (UINT32_MAX - 1) /* pos of an event waiting in a bucket or the overflow */
 /* Handles fit in 24 bits; the priority takes the top 8 of the sort key. */
 #define HBITS 24
 #define HMASK ((1u << HBITS) - 1)
@@ -66,14 +66,21 @@ static double time_of(uint64_t tk)
 #define OVERFLOW NBAND      /* list index of the overflow list */
 #define BAND_INF INT64_MAX  /* band of +infinity and of times past 2^62 days */
 
+/* What the queue keeps for each handle, in one record so that filing,
+ * moving or cancelling an event touches one place in memory (with tens of
+ * thousands of handles, a nation's children, each array apart was a cache
+ * miss of its own). */
+typedef struct {
+    node ev;       /* the event, while it waits in a list */
+    int64_t band;  /* its band */
+    uint32_t next, prev; /* list links */
+    uint32_t pos;  /* index in day[], INLIST, or NOPOS if none pending */
+} hslot;
+
 struct cc_evq {
     node *day;       /* the current band's events (and any earlier), latest first */
-    uint32_t *pos;   /* index in day[] of each handle, INLIST, or NOPOS if none pending */
+    hslot *hs;       /* by handle */
     size_t n, cap;   /* events in day[]; handles */
-    /* events in lists, by handle */
-    node *ev;        /* the event */
-    int64_t *band;   /* its band */
-    uint32_t *next, *prev;
     uint32_t head[NBAND + 1]; /* the ring's buckets, then the overflow list */
     uint64_t full[NWORD];     /* bit b % NBAND: bucket non-empty */
     size_t nring, nover;      /* events in the ring, in the overflow */
@@ -81,6 +88,8 @@ struct cc_evq {
     int64_t base;             /* the band at the last sort of the overflow (<= cur): the ring holds
                                  the bands cur+1 .. base+NBAND-1, the overflow the later ones */
     int64_t over_min;         /* no overflow event has an earlier band (>= base + NBAND) */
+    uint32_t ahead;           /* a handle in the next bucket's list, or NOPOS: each pop fetches one
+                                 more of that list into the cache (a hint only; a stale one is harmless) */
 };
 
 static int before(const node *a, const node *b)
@@ -104,7 +113,7 @@ static int64_t band_of(double t)
 static void place(cc_evq *q, size_t i, node v)
 {
     q->day[i] = v;
-    q->pos[v.key & HMASK] = (uint32_t)i;
+    q->hs[v.key & HMASK].pos = (uint32_t)i;
 }
 
 /* Add v to day[], passing the events due before it (at the end). */
@@ -121,7 +130,7 @@ static void day_insert(cc_evq *q, node v)
 /* Remove the event at index i of day[]. */
 static void day_remove(cc_evq *q, size_t i)
 {
-    q->pos[q->day[i].key & HMASK] = NOPOS;
+    q->hs[q->day[i].key & HMASK].pos = NOPOS;
     q->n--;
     for (; i < q->n; i++)
         place(q, i, q->day[i + 1]);
@@ -192,16 +201,16 @@ static void sort_latest_first(node *a, size_t n)
 static void list_add(cc_evq *q, uint32_t list, uint32_t h)
 {
     uint32_t f = q->head[list];
-    q->next[h] = f;
-    q->prev[h] = NOPOS;
+    q->hs[h].next = f;
+    q->hs[h].prev = NOPOS;
     if (f != NOPOS)
-        q->prev[f] = h;
+        q->hs[f].prev = h;
     q->head[list] = h;
-    q->pos[h] = INLIST;
+    q->hs[h].pos = INLIST;
     if (list == OVERFLOW) {
         q->nover++;
-        if (q->band[h] < q->over_min)
-            q->over_min = q->band[h];
+        if (q->hs[h].band < q->over_min)
+            q->over_min = q->hs[h].band;
     } else {
         q->nring++;
         q->full[list / 64] |= UINT64_C(1) << (list % 64);
@@ -216,15 +225,15 @@ static uint32_t list_of(const cc_evq *q, int64_t b)
 
 static void list_remove(cc_evq *q, uint32_t h)
 {
-    uint32_t list = list_of(q, q->band[h]);
-    uint32_t nx = q->next[h], pv = q->prev[h];
+    uint32_t list = list_of(q, q->hs[h].band);
+    uint32_t nx = q->hs[h].next, pv = q->hs[h].prev;
     if (pv != NOPOS)
-        q->next[pv] = nx;
+        q->hs[pv].next = nx;
     else
         q->head[list] = nx;
     if (nx != NOPOS)
-        q->prev[nx] = pv;
-    q->pos[h] = NOPOS;
+        q->hs[nx].prev = pv;
+    q->hs[h].pos = NOPOS;
     if (list == OVERFLOW) {
         q->nover--;
     } else {
@@ -237,12 +246,12 @@ static void list_remove(cc_evq *q, uint32_t h)
 /* Put the event of handle h, whose band is set, where it belongs. */
 static void file_event(cc_evq *q, uint32_t h, node v)
 {
-    if (q->band[h] <= q->cur) {
+    if (q->hs[h].band <= q->cur) {
         day_insert(q, v);
         return;
     }
-    q->ev[h] = v;
-    list_add(q, list_of(q, q->band[h]), h);
+    q->hs[h].ev = v;
+    list_add(q, list_of(q, q->hs[h].band), h);
 }
 
 /* The first non-empty bucket's band after the current one (the ring must
@@ -277,38 +286,42 @@ static void enter_band(cc_evq *q, int64_t c)
         q->over_min = BAND_INF;
         uint32_t h = q->head[OVERFLOW];
         while (h != NOPOS) {
-            uint32_t nx = q->next[h];
-            if (q->band[h] - c < NBAND) {
+            uint32_t nx = q->hs[h].next;
+            if (q->hs[h].band - c < NBAND) {
                 /* unlink from the overflow (its band is now a ring band) */
-                if (q->prev[h] != NOPOS)
-                    q->next[q->prev[h]] = nx;
+                if (q->hs[h].prev != NOPOS)
+                    q->hs[q->hs[h].prev].next = nx;
                 else
                     q->head[OVERFLOW] = nx;
                 if (nx != NOPOS)
-                    q->prev[nx] = q->prev[h];
+                    q->hs[nx].prev = q->hs[h].prev;
                 q->nover--;
-                if (q->band[h] == c)
-                    q->day[q->n++] = q->ev[h];
+                if (q->hs[h].band == c)
+                    q->day[q->n++] = q->hs[h].ev;
                 else
-                    list_add(q, (uint32_t)((uint64_t)q->band[h] % NBAND), h);
-            } else if (q->band[h] < q->over_min) {
-                q->over_min = q->band[h];
+                    list_add(q, (uint32_t)((uint64_t)q->hs[h].band % NBAND), h);
+            } else if (q->hs[h].band < q->over_min) {
+                q->over_min = q->hs[h].band;
             }
             h = nx;
         }
     }
     uint32_t slot = (uint32_t)((uint64_t)c % NBAND);
     if (c != BAND_INF) { /* +infinity: handled by the overflow sort above */
-        for (uint32_t h = q->head[slot]; h != NOPOS; h = q->next[h]) {
+        for (uint32_t h = q->head[slot]; h != NOPOS; h = q->hs[h].next) {
             q->nring--;
-            q->day[q->n++] = q->ev[h];
+            q->day[q->n++] = q->hs[h].ev;
         }
         q->head[slot] = NOPOS;
         q->full[slot / 64] &= ~(UINT64_C(1) << (slot % 64));
     }
     sort_latest_first(q->day, q->n);
     for (size_t i = 0; i < q->n; i++)
-        q->pos[q->day[i].key & HMASK] = (uint32_t)i;
+        q->hs[q->day[i].key & HMASK].pos = (uint32_t)i;
+    /* the next day's list will be walked like this one: follow it ahead of
+     * time, one handle a pop (a linked list is one cache miss after
+     * another when walked at once) */
+    q->ahead = q->nring ? q->head[(uint64_t)ring_next(q) % NBAND] : NOPOS;
 }
 
 /* Make day[] hold the earliest pending event, if any. */
@@ -334,6 +347,7 @@ cc_evq *ccq_new(size_t capacity)
     for (size_t k = 0; k <= NBAND; k++)
         q->head[k] = NOPOS;
     q->over_min = BAND_INF;
+    q->ahead = NOPOS;
     if (ccq_grow(q, capacity ? capacity : 1) != 0) {
         ccq_free(q);
         return NULL;
@@ -346,11 +360,7 @@ void ccq_free(cc_evq *q)
     if (!q)
         return;
     free(q->day);
-    free(q->pos);
-    free(q->ev);
-    free(q->band);
-    free(q->next);
-    free(q->prev);
+    free(q->hs);
     free(q);
 }
 
@@ -371,36 +381,34 @@ int ccq_grow(cc_evq *q, size_t capacity)
         return 0;
     if (capacity > (size_t)HMASK + 1)
         return -1;
-    if (resize(&q->day, capacity, sizeof *q->day) || resize(&q->pos, capacity, sizeof *q->pos) || resize(&q->ev, capacity, sizeof *q->ev) ||
-        resize(&q->band, capacity, sizeof *q->band) || resize(&q->next, capacity, sizeof *q->next) ||
-        resize(&q->prev, capacity, sizeof *q->prev))
+    if (resize(&q->day, capacity, sizeof *q->day) || resize(&q->hs, capacity, sizeof *q->hs))
         return -1;
     for (size_t i = q->cap; i < capacity; i++)
-        q->pos[i] = NOPOS;
+        q->hs[i].pos = NOPOS;
     q->cap = capacity;
     return 0;
 }
 
 size_t ccq_capacity(const cc_evq *q) { return q->cap; }
 size_t ccq_size(const cc_evq *q) { return q->n + q->nring + q->nover; }
-int ccq_pending(const cc_evq *q, uint32_t h) { return q->pos[h] != NOPOS; }
+int ccq_pending(const cc_evq *q, uint32_t h) { return q->hs[h].pos != NOPOS; }
 
 void ccq_schedule(cc_evq *q, uint32_t h, double t, uint32_t kind, uint8_t prio)
 {
     node v = {order_bits(t), ((uint32_t)prio << HBITS) | h, kind};
     int64_t b = band_of(t);
-    uint32_t i = q->pos[h];
+    uint32_t i = q->hs[h].pos;
     if (i == INLIST)
         list_remove(q, h);
     else if (i != NOPOS)
         day_remove(q, i);
-    q->band[h] = b;
+    q->hs[h].band = b;
     file_event(q, h, v);
 }
 
 void ccq_cancel(cc_evq *q, uint32_t h)
 {
-    uint32_t i = q->pos[h];
+    uint32_t i = q->hs[h].pos;
     if (i == INLIST)
         list_remove(q, h);
     else if (i != NOPOS)
@@ -418,7 +426,12 @@ int ccq_pop(cc_evq *q, cc_event *ev)
     ev->t = time_of(top->tk);
     ev->handle = top->key & HMASK;
     ev->kind = top->kind;
-    q->pos[ev->handle] = NOPOS;
+    q->hs[ev->handle].pos = NOPOS;
+    if (q->ahead < q->cap) {
+        q->ahead = q->hs[q->ahead].next;
+        if (q->ahead < q->cap)
+            __builtin_prefetch(&q->hs[q->ahead]);
+    }
     return 1;
 }
 
@@ -429,17 +442,23 @@ double ccq_peek_time(cc_evq *q)
     return q->n ? time_of(q->day[q->n - 1].tk) : INFINITY;
 }
 
+uint32_t ccq_next_hint(const cc_evq *q)
+{
+    return q->n ? q->day[q->n - 1].key & HMASK : UINT32_MAX;
+}
+
 void ccq_clear(cc_evq *q)
 {
     for (size_t i = 0; i < q->n; i++)
-        q->pos[q->day[i].key & HMASK] = NOPOS;
+        q->hs[q->day[i].key & HMASK].pos = NOPOS;
     for (size_t k = 0; k <= NBAND; k++) {
-        for (uint32_t h = q->head[k]; h != NOPOS; h = q->next[h])
-            q->pos[h] = NOPOS;
+        for (uint32_t h = q->head[k]; h != NOPOS; h = q->hs[h].next)
+            q->hs[h].pos = NOPOS;
         q->head[k] = NOPOS;
     }
     memset(q->full, 0, sizeof q->full);
     q->n = q->nring = q->nover = 0;
     q->cur = q->base = 0;
     q->over_min = BAND_INF;
+    q->ahead = NOPOS;
 }

@@ -41,8 +41,13 @@ int ccq_pending(const cc_evq *q, uint32_t h);
  * The popped handle is no longer pending. */
 int ccq_pop(cc_evq *q, cc_event *ev);
 /* Time of the earliest event, or +infinity when empty (may move the next
- * day's events into the heap: not const). */
+ * day's events into the day array: not const). */
 double ccq_peek_time(cc_evq *q);
+/* The handle of the earliest event if the current day's array holds it,
+ * else UINT32_MAX (the next pop would first bring in the next day): a hint
+ * (the caller may yet schedule an earlier one), for fetching what that
+ * event will need while this one is handled. */
+uint32_t ccq_next_hint(const cc_evq *q);
 /* Remove every pending event (handles keep their capacity). */
 void ccq_clear(cc_evq *q);
 

@@ -47,6 +47,10 @@ static int alloc_households(ccs_supply *u, uint32_t cap)
             return -1;
         *w[i] = a;
     }
+    uint32_t *kid = realloc(u->hh_kid, (size_t)cap * CSU_SLOTS * sizeof *kid);
+    if (!kid)
+        return -1;
+    u->hh_kid = kid;
     for (uint32_t j = u->hcap; j < cap; j++) {
         u->hh_state[j] = HH_FREE;
         u->hh_pos[j] = NONE;
@@ -182,6 +186,12 @@ int ccpl_new(cc_sim *s)
     u->pipe = malloc(u->pipe_cap * sizeof *u->pipe);
     if (!u->pipe || ensure_scratch(u, 1024) != 0)
         return -1;
+    /* every list spelt out: a list of CSU_MAXPREF entries, each at most
+     * every provider; phases keep the providers (used[] is sized once) */
+    u->pl_cap = (size_t)(CCM_NPT * CCM_NCOHORT + CCM_NNEED * CCM_NPT) * CSU_MAXPREF * (size_t)(sp->n + 1);
+    u->pl = malloc(u->pl_cap * sizeof *u->pl);
+    if (!u->pl)
+        return -1;
     return 0;
 }
 
@@ -204,10 +214,13 @@ void ccpl_free(cc_sim *s)
     free(u->hh_state);
     free(u->hh_pos);
     free(u->hh_free);
+    free(u->hh_kid);
     for (int k = 0; k < CCM_NCOHORT; k++)
         free(u->stack[k]);
     free(u->pipe);
     free(u->scratch);
+    free(u->start);
+    free(u->pl);
     free(u->moved);
     free(u->pend);
     if (u->rng)
@@ -312,6 +325,7 @@ static void put(cc_sim *s, uint32_t i, int k, uint32_t j, double t)
     ccs_supply *u = &s->sup;
     child *c = &s->ch[i];
     if (j != NONE) {
+        u->hh_kid[(size_t)j * CSU_SLOTS + u->hh_used[j]] = i;
         u->hh_used[j]++;
         if (u->hh_used[j] >= u->hh_slots[j])
             stack_remove(u, j);
@@ -349,7 +363,7 @@ static int take(cc_sim *s, uint32_t i, int k, double t, int age)
     case CSU_CAPACITY:
         break;
     case CSU_PROBABILITY:
-        if (ccr_uniform(s->crng[i]) >= pv->probability)
+        if (ccs_child_uniform(s, i) >= pv->probability)
             return 0;
         break;
     case CSU_POOL:
@@ -367,30 +381,67 @@ static int take(cc_sim *s, uint32_t i, int k, double t, int age)
     return 1;
 }
 
+/* Spell out one preference list into u->pl at *at; its [offset, length]. */
+static void compile_list(ccs_supply *u, const csu_params *sp, const int *list, int n, size_t *at,
+                         uint32_t out[2])
+{
+    out[0] = (uint32_t)*at;
+    for (int e = 0; e < n; e++) {
+        if (list[e] != CSU_ALL_HOMES) {
+            u->pl[(*at)++] = list[e];
+            continue;
+        }
+        for (int k = 0; k < sp->n; k++)
+            if (sp->prov[k].home)
+                u->pl[(*at)++] = k;
+    }
+    out[1] = (uint32_t)(*at - out[0]);
+}
+
+/* The preference lists of the parameters now in force, by needed type,
+ * need flags and cohort: a child with a need flag that has its own list
+ * for the type (the first such flag, in uasc, disabled, complex order)
+ * walks that list, others their cohort's. Again when the parameters
+ * change (a replication's draw, a scenario's phase). */
+static void compile_prefs(cc_sim *s)
+{
+    const csu_params *sp = &s->p->supply;
+    ccs_supply *u = &s->sup;
+    size_t at = 0;
+    uint32_t need[CCM_NNEED][CCM_NPT][2];
+    for (int T = 0; T < CCM_NPT; T++) {
+        for (int f = 0; f < CCM_NNEED; f++)
+            compile_list(u, sp, sp->needpref[f][T], sp->nneedpref[f][T], &at, need[f][T]);
+        for (int c = 0; c < CCM_NCOHORT; c++) {
+            uint32_t own[2];
+            compile_list(u, sp, sp->pref[T][c], sp->npref[T][c], &at, own);
+            for (int m = 0; m < CCM_NNEEDMASK; m++) {
+                const uint32_t *use = own;
+                for (int f = 0; f < CCM_NNEED; f++)
+                    if ((m & (1 << f)) && sp->nneedpref[f][T]) {
+                        use = need[f][T];
+                        break;
+                    }
+                u->psel[T][m][c][0] = use[0];
+                u->psel[T][m][c][1] = use[1];
+            }
+        }
+    }
+}
+
 /* Walk child i's preference list; only_type >= 0 limits it to providers of
  * that type (a step-down search). 1 if placed. */
 static int choose(cc_sim *s, uint32_t i, double t, int only_type)
 {
     const csu_params *sp = &s->p->supply;
     const child *c = &s->ch[i];
-    int n = sp->npref[c->need][c->cohort];
-    const int *list = sp->pref[c->need][c->cohort];
-    for (int f = 0; f < CCM_NNEED; f++)
-        if ((c->flags & (1 << f)) && sp->nneedpref[f][c->need]) {
-            n = sp->nneedpref[f][c->need];
-            list = sp->needpref[f][c->need];
-            break;
-        }
+    const uint32_t *sel = s->sup.psel[c->need][c->flags][c->cohort];
+    const int *list = s->sup.pl + sel[0];
+    int n = (int)sel[1];
     int age = age_years(s, c, t);
-    for (int e = 0; e < n; e++) {
-        if (list[e] == CSU_ALL_HOMES) {
-            for (int k = 0; k < sp->n; k++)
-                if (sp->prov[k].home && (only_type < 0 || sp->prov[k].type == only_type) && take(s, i, k, t, age))
-                    return 1;
-        } else if ((only_type < 0 || sp->prov[list[e]].type == only_type) && take(s, i, list[e], t, age)) {
+    for (int e = 0; e < n; e++)
+        if ((only_type < 0 || sp->prov[list[e]].type == only_type) && take(s, i, list[e], t, age))
             return 1;
-        }
-    }
     return 0;
 }
 
@@ -517,7 +568,7 @@ static void wait_join(cc_sim *s, uint32_t i, double t)
     c->waiting = 1;
     c->wait_since = t;
     double m = s->p->supply.ready_days;
-    c->ready_at = m > 0 ? t + ccr_exponential(s->crng[i], m) : t;
+    c->ready_at = m > 0 ? t + ccs_child_exponential(s, i, m) : t;
     c->wnext = NONE;
     c->wprev = u->wtail[T];
     if (u->wtail[T] != NONE)
@@ -572,6 +623,12 @@ static int release(cc_sim *s, uint32_t i)
     uint32_t j = c->hh;
     c->hh = NONE;
     if (j != NONE) {
+        uint32_t *kid = u->hh_kid + (size_t)j * CSU_SLOTS;
+        for (int x = 0; x < u->hh_used[j]; x++)
+            if (kid[x] == i) {
+                kid[x] = kid[u->hh_used[j] - 1];
+                break;
+            }
         u->hh_used[j]--;
         if (u->hh_state[j] == HH_ACTIVE) {
             if (u->hh_used[j] == u->hh_slots[j] - 1)
@@ -757,6 +814,7 @@ int ccpl_reset(cc_sim *s, uint64_t seed, uint64_t rep)
         u->nwait[T] = 0;
     }
     u->npend = 0;
+    compile_prefs(s);
     ccr_set(u->rng, seed, rep, CCR_SUPPLY, 0);
     u->nhh_free = 0;
     for (uint32_t j = u->hcap; j > 0; j--) {
@@ -819,23 +877,104 @@ int ccpl_reset(cc_sim *s, uint64_t seed, uint64_t rep)
     return 0;
 }
 
+/* Room for the start-date lists of ccpl_initial: 2 x children entries. */
+static int ensure_start(ccs_supply *u, size_t children)
+{
+    if (2 * children <= u->start_cap)
+        return 0;
+    size_t cap = 2 * children;
+    struct ccs_start *a = realloc(u->start, cap * sizeof *a);
+    if (!a)
+        return -1;
+    u->start = a;
+    u->start_cap = cap;
+    return 0;
+}
+
+/* Provider k (of type T, start-date children given) takes its share of the
+ * list l[0..n) (the children of its type still without a provider, in the
+ * shuffled order) on pass `pass`; the children it takes leave the list,
+ * the others keep their order. Returns the new length. */
+static size_t start_provider(cc_sim *s, int k, int pass, struct ccs_start *l, size_t n)
+{
+    const csu_provider *pv = &s->p->supply.prov[k];
+    ccs_supply *u = &s->sup;
+    int by_total = pv->start[0] < 0;
+    int want[CCM_NCOHORT];
+    for (int c = 0; c < CCM_NCOHORT; c++)
+        want[c] = by_total ? 0 : pv->start[c];
+    int left = pv->start_total - (pass == 2 ? u->used[k] : 0);
+    size_t w = 0, x = 0;
+    for (; x < n && left > 0; x++) {
+        uint32_t i = l[x].i;
+        int co = l[x].cohort;
+        uint32_t j = NONE;
+        int fits = by_total || want[co] != 0;
+        /* by total: first the children the provider is for by age and
+         * specialism (pass 1), then any (pass 2) */
+        if (fits && by_total && pass == 1) {
+            const child *c = &s->ch[i];
+            fits = csu_eligible(pv, c->need, c->flags, age_years(s, c, 0));
+        }
+        if (fits && pv->avail == CSU_POOL) {
+            j = find_household(u, co, 0);
+            if (j == NONE)
+                j = find_household(u, co, 1);
+            fits = j != NONE;
+        }
+        if (!fits) {
+            l[w++] = l[x];
+            continue;
+        }
+        child *c = &s->ch[i];
+        ccta_count(s, c, -1);
+        put(s, i, k, j, 0);
+        hold_start(s, k);
+        ccta_count(s, c, +1);
+        if (!by_total)
+            want[co]--;
+        left--;
+    }
+    if (w < x)
+        memmove(l + w, l + x, (n - x) * sizeof *l);
+    return w + (n - x);
+}
+
 void ccpl_initial(cc_sim *s)
 {
     const csu_params *sp = &s->p->supply;
     ccs_supply *u = &s->sup;
     if (!sp->enabled)
         return;
-    if (ensure_scratch(u, s->cap) != 0)
+    if (ensure_scratch(u, s->cap) != 0 || ensure_start(u, s->cap) != 0)
         return;
     static const int types[] = {CCM_FOSTER, CCM_RESIDENTIAL, CCM_SEMI, CCM_SECURE};
+    /* one look at every slot: the children of each matched type (in slot
+     * order) and those placed against their plan, who wait (ones placed
+     * with providers below keep their type and need) */
+    struct ccs_start *all = u->start, *by = u->start + s->cap;
+    size_t nall = 0, nwaiting = 0, cnt[CCM_NPT] = {0}, at[CCM_NPT];
+    for (uint32_t i = 0; i < s->cap; i++) {
+        const child *c = &s->ch[i];
+        if (!c->in_care)
+            continue;
+        if (c->placed != c->need && is_matched(c->need))
+            u->scratch[nwaiting++] = i;
+        if (is_matched(c->placed)) {
+            all[nall++] = (struct ccs_start){i, c->cohort, c->placed};
+            cnt[c->placed]++;
+        }
+    }
+    for (int T = 0, o = 0; T < CCM_NPT; o += (int)cnt[T], T++)
+        at[T] = (size_t)o;
+    for (size_t x = 0; x < nall; x++)
+        by[at[all[x].type]++] = all[x];
     for (int ti = 0; ti < 4; ti++) {
         int T = types[ti];
-        size_t n = 0;
-        for (uint32_t i = 0; i < s->cap; i++)
-            if (s->ch[i].in_care && s->ch[i].placed == T)
-                u->scratch[n++] = i;
+        size_t n = cnt[T];
+        struct ccs_start *l = by + at[T] - n;
         if (n > 1)
-            gsl_ran_shuffle(u->rng, u->scratch, n, sizeof *u->scratch);
+            gsl_ran_shuffle(u->rng, l, n, sizeof *l);
         for (int pass = 0; pass < 3; pass++) {
             for (int k = 0; k < sp->n; k++) {
                 const csu_provider *pv = &sp->prov[k];
@@ -844,65 +983,30 @@ void ccpl_initial(cc_sim *s)
                 int by_total = pv->start[0] < 0;
                 if ((pass == 0 && by_total) || (pass > 0 && !by_total) || pv->start_total == 0)
                     continue;
-                int want[CCM_NCOHORT];
-                for (int c = 0; c < CCM_NCOHORT; c++)
-                    want[c] = by_total ? 0 : pv->start[c];
-                int left = pv->start_total - (pass == 2 ? u->used[k] : 0);
-                if (pass == 2 && left <= 0)
+                if (pass == 2 && pv->start_total - u->used[k] <= 0)
                     continue;
-                for (size_t x = 0; x < n && left > 0; x++) {
-                    uint32_t i = u->scratch[x];
-                    child *c = &s->ch[i];
-                    if (c->prov >= 0)
-                        continue;
-                    if (!by_total && want[c->cohort] == 0)
-                        continue;
-                    /* by total: first the children the provider is for by age
-                     * and specialism (pass 1), then any (pass 2) */
-                    if (by_total && pass == 1 && !csu_eligible(pv, c->need, c->flags, age_years(s, c, 0)))
-                        continue;
-                    uint32_t j = NONE;
-                    if (pv->avail == CSU_POOL) {
-                        j = find_household(u, c->cohort, 0);
-                        if (j == NONE)
-                            j = find_household(u, c->cohort, 1);
-                        if (j == NONE)
-                            continue;
-                    }
-                    ccta_count(s, c, -1);
-                    put(s, i, k, j, 0);
-                    hold_start(s, k);
-                    ccta_count(s, c, +1);
-                    if (!by_total)
-                        want[c->cohort]--;
-                    left--;
-                }
+                n = start_provider(s, k, pass, l, n);
             }
         }
         /* the rest of this type's children: the start_rest tier */
-        for (int k = 0; k < sp->n; k++) {
+        for (int k = 0; k < sp->n && n > 0; k++) {
             if (sp->prov[k].type != T || !sp->prov[k].start_rest)
                 continue;
             for (size_t x = 0; x < n; x++) {
-                child *c = &s->ch[u->scratch[x]];
-                if (c->prov >= 0)
-                    continue;
+                child *c = &s->ch[l[x].i];
                 ccta_count(s, c, -1);
-                put(s, u->scratch[x], k, NONE, 0);
+                put(s, l[x].i, k, NONE, 0);
                 hold_start(s, k);
                 ccta_count(s, c, +1);
             }
+            n = 0;
         }
     }
     /* children placed against their plan wait for a suitable place, in a
      * random order */
-    size_t n = 0;
-    for (uint32_t i = 0; i < s->cap; i++)
-        if (s->ch[i].in_care && s->ch[i].placed != s->ch[i].need && is_matched(s->ch[i].need))
-            u->scratch[n++] = i;
-    if (n > 1)
-        gsl_ran_shuffle(u->rng, u->scratch, n, sizeof *u->scratch);
-    for (size_t x = 0; x < n; x++)
+    if (nwaiting > 1)
+        gsl_ran_shuffle(u->rng, u->scratch, nwaiting, sizeof *u->scratch);
+    for (size_t x = 0; x < nwaiting; x++)
         wait_join(s, u->scratch[x], 0);
 }
 
@@ -954,10 +1058,20 @@ static void resign(cc_sim *s, uint32_t j, double t)
     u->hh_state[j] = HH_RESIGNING;
     if (s->p->supply.leave_when_empty)
         return;
-    /* the household stops now: its children move on */
-    for (uint32_t i = 0; i < s->cap && u->hh_state[j] == HH_RESIGNING; i++)
-        if (s->ch[i].in_care && s->ch[i].hh == j)
-            move_on(s, i, t);
+    /* the household stops now: its children move on, in slot order (a
+     * move may step another of them down elsewhere first; none joins) */
+    uint32_t kid[CSU_SLOTS];
+    int n = u->hh_used[j];
+    memcpy(kid, u->hh_kid + (size_t)j * CSU_SLOTS, (size_t)n * sizeof *kid);
+    for (int x = 1; x < n; x++)
+        for (int y = x; y > 0 && kid[y - 1] > kid[y]; y--) {
+            uint32_t v = kid[y];
+            kid[y] = kid[y - 1];
+            kid[y - 1] = v;
+        }
+    for (int x = 0; x < n && u->hh_state[j] == HH_RESIGNING; x++)
+        if (s->ch[kid[x]].in_care && s->ch[kid[x]].hh == j)
+            move_on(s, kid[x], t);
 }
 
 int ccpl_event(cc_sim *s, const cc_event *ev)
@@ -1057,8 +1171,14 @@ uint64_t ccpl_check(const cc_sim *s, double t)
             const csu_provider *pv = &sp->prov[c->prov];
             bad += c->placed != pv->type;
             bad += (pv->avail == CSU_POOL) != (c->hh != NONE);
-            if (c->hh != NONE)
+            if (c->hh != NONE) {
                 bad += u->hh_state[c->hh] == HH_FREE || u->hh_used[c->hh] > u->hh_slots[c->hh];
+                /* listed among its household's children */
+                int listed = 0;
+                for (int x = 0; x < u->hh_used[c->hh] && x < CSU_SLOTS; x++)
+                    listed += u->hh_kid[(size_t)c->hh * CSU_SLOTS + x] == i;
+                bad += listed != 1;
+            }
         } else {
             bad += is_matched(c->placed) || c->hh != NONE; /* a matched type always has a provider */
         }
@@ -1082,6 +1202,10 @@ uint64_t ccpl_check(const cc_sim *s, double t)
             pool_used += u->hh_used[j];
             bad += u->hh_used[j] > u->hh_slots[j];
             bad += (u->hh_state[j] == HH_ACTIVE && u->hh_used[j] < u->hh_slots[j]) != (u->hh_pos[j] != NONE);
+            for (int x = 0; x < u->hh_used[j] && x < CSU_SLOTS; x++) {
+                uint32_t k = u->hh_kid[(size_t)j * CSU_SLOTS + x];
+                bad += k >= s->cap || !s->ch[k].in_care || s->ch[k].hh != j;
+            }
         }
     if (sp->pool >= 0)
         bad += pool_used != u->used[sp->pool];
@@ -1119,6 +1243,7 @@ void ccpl_phase(cc_sim *s, const cc_params *old, double t)
     ccs_supply *u = &s->sup;
     if (!sp->enabled)
         return;
+    compile_prefs(s);
     /* recruitment and resignation rates: redraw (both are memoryless) */
     if (sp->approvals != op->approvals) {
         ccq_cancel(s->q, H_APPLY);
@@ -1135,7 +1260,7 @@ void ccpl_phase(cc_sim *s, const cc_params *old, double t)
         for (uint32_t i = 0; i < s->cap; i++) {
             child *c = &s->ch[i];
             if (c->in_care && c->waiting && c->ready_at > t) {
-                c->ready_at = sp->ready_days > 0 ? t + ccr_exponential(s->crng[i], sp->ready_days) : t;
+                c->ready_at = sp->ready_days > 0 ? t + ccs_child_exponential(s, i, sp->ready_days) : t;
                 pend_push(s, i, c->ready_at); /* the old entry is stale */
             }
         }

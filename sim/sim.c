@@ -24,36 +24,19 @@ static int grow_pool(cc_sim *s, size_t cap)
         return -1;
     s->ch = ch;
     memset(ch + s->cap, 0, (cap - s->cap) * sizeof *ch);
-    gsl_rng **r = realloc(s->crng, cap * sizeof *r);
-    if (!r)
-        return -1;
-    s->crng = r;
     uint32_t *fl = realloc(s->freel, cap * sizeof *fl);
     if (!fl)
         return -1;
     s->freel = fl;
-    for (size_t i = s->cap; i < cap; i++) {
-        r[i] = gsl_rng_alloc(ccr_type());
-        if (!r[i]) {
-            for (size_t j = s->cap; j < i; j++)
-                gsl_rng_free(r[j]);
-            return -1;
-        }
-    }
     size_t old = s->cap;
     s->cap = cap;
     if (ccs_grow_queue(s) != 0) {
         s->cap = old;
-        for (size_t i = s->cap; i < cap; i++)
-            gsl_rng_free(r[i]);
         return -1;
     }
     s->cap = old;
-    if (ccpl_grow(s, cap) != 0) {
-        for (size_t i = s->cap; i < cap; i++)
-            gsl_rng_free(r[i]);
+    if (ccpl_grow(s, cap) != 0)
         return -1;
-    }
     /* New slots go on the free list so that lower slots are reused first. */
     for (size_t i = cap; i > s->cap; i--)
         fl[s->nfree++] = (uint32_t)(i - 1);
@@ -182,9 +165,6 @@ void ccs_free(cc_sim *s)
 {
     if (!s)
         return;
-    for (size_t i = 0; i < s->cap; i++)
-        gsl_rng_free(s->crng[i]);
-    free(s->crng);
     free(s->ch);
     free(s->freel);
     free(s->xr);
@@ -306,7 +286,8 @@ static void ccs_plan(cc_sim *s, uint32_t i, double t)
 {
     const cc_params *p = s->p;
     child *c = &s->ch[i];
-    const gsl_rng *r = s->crng[i];
+    gsl_rng rv = ccs_child_rng(s, i);
+    const gsl_rng *r = &rv;
     double best = c->next_bday;
     uint32_t kind = EV_BIRTHDAY;
     if (c->deadline < best) {
@@ -597,7 +578,7 @@ static int initial_population(cc_sim *s, uint64_t seed, uint64_t rep)
             ch->prov = -1;
             ch->deadline = INFINITY;
             ch->hh = ch->wprev = ch->wnext = NONE;
-            gsl_rng *r = s->crng[slot];
+            gsl_rng rv = ccs_child_rng(s, slot), *r = &rv;
             ccr_set_index(r, s->child_base, ch->serial);
             ch->cohort = (uint8_t)c;
             ch->district = (uint8_t)s->lab_d[j];
@@ -630,8 +611,9 @@ static int initial_population(cc_sim *s, uint64_t seed, uint64_t rep)
         }
         for (int j = 0; j < n; j++) {
             child *ch = &s->ch[s->lab_f[j]];
+            gsl_rng rv = ccs_child_rng(s, (uint32_t)s->lab_f[j]);
             if (s->frail) /* given its placement's history */
-                ch->frail = draw_frailty(p, s->crng[s->lab_f[j]], move_cumhaz(s, ch, -ch->placed_since),
+                ch->frail = draw_frailty(p, &rv, move_cumhaz(s, ch, -ch->placed_since),
                                          ch->placed_since > ch->entered);
             ccta_count(s, ch, +1);
             s->in_care++;
@@ -691,7 +673,7 @@ static int on_arrival(cc_sim *s, double t)
     c->prov = -1;
     c->deadline = INFINITY;
     c->hh = c->wprev = c->wnext = NONE;
-    gsl_rng *r = s->crng[slot];
+    gsl_rng rv = ccs_child_rng(s, slot), *r = &rv;
     ccr_set_index(r, s->child_base, c->serial);
     int32_t today = p->start_day + 1 + (int32_t)floor(t);
     draw_dob(s, r, c->cohort, p->entry_age_even[c->cohort] ? NULL : p->entry_age_cdf[c->cohort], today, c);
@@ -726,7 +708,7 @@ static void on_birthday(cc_sim *s, uint32_t i, double t)
 {
     const cc_params *p = s->p;
     child *c = &s->ch[i];
-    gsl_rng *r = s->crng[i];
+    gsl_rng rv = ccs_child_rng(s, i), *r = &rv;
     if (c->cohort == CCM_NCOHORT - 1) {
         /* 18th birthday: care ends; where the young person goes next */
         double u = ccr_uniform(r), acc = 0;
@@ -778,7 +760,7 @@ static void move(cc_sim *s, uint32_t i, double t)
     s->cur[s->L->mv_breakdown] += 1;
     c->placed_since = t;
     double esc = s->p->escalate[c->cohort];
-    int escalate = c->placed == CCM_FOSTER && esc > 0 && ccr_uniform(s->crng[i]) < esc;
+    int escalate = c->placed == CCM_FOSTER && esc > 0 && ccs_child_uniform(s, i) < esc;
     /* the place is given up first: the child does not go back to it; who
      * the child is stays the same unless its need escalates */
     void (*count)(cc_sim *, const child *, double) = escalate ? ccta_count : ccta_place;
@@ -802,7 +784,7 @@ static void on_bundle(cc_sim *s, uint32_t i, double t)
     double sum = rate[CCM_NROUTE + 2];
     if (s->frail_exp)
         sum += fm;
-    double u = ccr_uniform(s->crng[i]) * sum, acc = 0;
+    double u = ccs_child_uniform(s, i) * sum, acc = 0;
     int k = 0;
     for (; k < CCM_NROUTE; k++) {
         acc += rate[k];
@@ -1016,6 +998,16 @@ int ccs_step(cc_sim *s)
         return 1;
     }
     {
+        /* the next event's child, most likely: fetch its slot from memory
+         * while this event is handled (with a nation's children the slots
+         * are rarely in the cache) */
+        uint32_t nh = ccq_next_hint(s->q);
+        if (nh >= H_BASE && (nh - H_BASE) % 2 == 0 && (nh - H_BASE) / 2 < s->cap) {
+            const char *slot = (const char *)&s->ch[(nh - H_BASE) / 2];
+            for (size_t b = 0; b < sizeof(child); b += 64)
+                __builtin_prefetch(slot + b);
+            __builtin_prefetch(slot + sizeof(child) - 1);
+        }
         s->tot.events++;
         advance_clock(s, ev.t);
         if (s->checks)

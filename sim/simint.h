@@ -16,6 +16,7 @@
 #include "costs.h"
 #include "evq.h"
 #include "market.h"
+#include "rng.h"
 #include "sim.h"
 
 #define DAYS_PER_YEAR 365.25
@@ -35,6 +36,7 @@ static inline uint32_t child_handle(uint32_t i) { return H_BASE + 2 * i; }
 static inline uint32_t hh_handle(uint32_t j) { return H_BASE + 2 * j + 1; }
 
 typedef struct {
+    ccr_taus_state rs;   /* the child's own random stream (taus2 state; ccs_child_rng) */
     double entered;      /* time the child entered care */
     double placed_since; /* time the current placement began */
     double next_bday;    /* time of the next cohort boundary, or +inf */
@@ -76,6 +78,7 @@ typedef struct {
     /* fostering households */
     uint8_t *hh_slots, *hh_used, *hh_class, *hh_state;
     uint32_t *hh_pos;     /* position in its class's free stack, or NONE */
+    uint32_t *hh_kid;     /* the children of household j: hh_kid[j * CSU_SLOTS + x], x < hh_used[j] */
     uint32_t *stack[CCM_NCOHORT]; /* active households with a free slot, by oldest cohort taken */
     uint32_t nstack[CCM_NCOHORT];
     uint32_t *hh_free;    /* unused household indices */
@@ -99,6 +102,16 @@ typedef struct {
     size_t npend, pend_cap;
     uint32_t *scratch;    /* for the monthly review and the start-date assignment */
     size_t scratch_cap;
+    /* the preference lists of the parameters in force, with every council
+     * home spelt out (CSU_ALL_HOMES): child with needed type T, need
+     * flags f and cohort c walks pl[psel[T][f][c][0] ...], psel[..][1]
+     * entries (compile_prefs) */
+    int *pl;
+    size_t pl_cap;
+    uint32_t psel[CCM_NPT][CCM_NNEEDMASK][CCM_NCOHORT][2];
+    /* the start-date assignment's lists of children by type (ccpl_initial) */
+    struct ccs_start { uint32_t i; uint8_t cohort, type; } *start;
+    size_t start_cap;
     /* children whose placement the supply side changed during the current
      * ccpl_ call: the engine draws their next events (ccpl_take_moved) */
     uint32_t *moved;
@@ -144,7 +157,6 @@ struct cc_sim {
     const double *snap_t;
     cc_evq *q;
     child *ch;
-    gsl_rng **crng;
     uint32_t *freel;
     size_t nfree, cap;
     gsl_rng *arr, *init;
@@ -203,6 +215,27 @@ static inline void ccs_new_placement(cc_sim *s, child *c)
     }
     if (c->pl_n < UINT8_MAX)
         c->pl_n++;
+}
+
+/* Child i's random stream as a GSL generator: a view of the state kept in
+ * the child's slot (valid until the child pool grows). */
+static inline gsl_rng ccs_child_rng(cc_sim *s, uint32_t i)
+{
+    return (gsl_rng){gsl_rng_taus2, &s->ch[i].rs};
+}
+
+/* A uniform draw from child i's stream. */
+static inline double ccs_child_uniform(cc_sim *s, uint32_t i)
+{
+    gsl_rng r = ccs_child_rng(s, i);
+    return ccr_uniform(&r);
+}
+
+/* An exponential with mean `mean` from child i's stream. */
+static inline double ccs_child_exponential(cc_sim *s, uint32_t i, double mean)
+{
+    gsl_rng r = ccs_child_rng(s, i);
+    return ccr_exponential(&r, mean);
 }
 
 /* The queue has handles for every child slot and every household. */

@@ -141,7 +141,7 @@ int main(void)
         double t0 = 0;
         for (int h = 0; h < K; h++)
             at[h] = -1;
-        int bad = 0, pops = 0;
+        int bad = 0, pops = 0, hints = 0, hint_bad = 0;
         for (int step = 0; step < 400000; step++) {
             double u = gsl_rng_uniform(r);
             uint32_t h = (uint32_t)gsl_rng_uniform_int(r, K);
@@ -157,10 +157,16 @@ int main(void)
                                        (at[k] == at[best] &&
                                         (prio[k] < prio[best] || (prio[k] == prio[best] && k < best)))))
                         best = k;
+                uint32_t hint = ccq_next_hint(q);
                 int got = ccq_pop(q, &ev);
                 if (best < 0) {
                     bad += got != 0;
                     continue;
+                }
+                /* the hint, when there is one, names the event popped next */
+                if (hint != UINT32_MAX) {
+                    hints++;
+                    hint_bad += hint != (uint32_t)best;
                 }
                 if (!got || ev.handle != (uint32_t)best || ev.t != at[best] || ev.kind != (uint32_t)best + 1) {
                     bad++;
@@ -192,6 +198,7 @@ int main(void)
         }
         CHECK(t0 > 20 * 365.0 && pops > 100000, "the model ran %g days, %d pops", t0, pops);
         CHECK(bad == 0, "%d mismatches against the model over decades of times", bad);
+        CHECK(hints > pops / 4 && hint_bad == 0, "next-event hint: %d of %d wrong", hint_bad, hints);
     }
 
     /* crowded days (a nation has hundreds of events a day; the day's events
