@@ -1079,6 +1079,34 @@ static int mem_close(membuf *m)
 
 /* Run job j; its state is set by the caller from the return: 0 done,
  * 1 cancelled, -1 failed (message in msg, 512 bytes). */
+
+/* The end of a job's writing: a cancelled job leaves its folder unswitched
+ * (1); otherwise the staged folder is switched in (0), or -1 with the
+ * reason in msg. The stage is freed in every case. */
+static int commit_stage(sjb_job *j, cco_stage **st, char *msg)
+{
+    char err[512];
+    if (atomic_load(&j->cancel))
+        return 1;
+    int rc = cco_stage_commit(*st, err);
+    *st = NULL;
+    if (rc != 0) {
+        snprintf(msg, 512, "%s", err);
+        return -1;
+    }
+    return 0;
+}
+
+/* A result's JSON opens with its id, its kind (NULL for a run) and its config. */
+static void json_head(FILE *f, const sjb_job *j, const char *kind)
+{
+    fputs("{\"id\":", f);
+    srq_json_string(f, j->id);
+    if (kind)
+        fprintf(f, ",\"kind\":\"%s\"", kind);
+    fputs(",\"config\":", f);
+    srq_json_string(f, j->config);
+}
 static int run_job(sjb_pool *p, sjb_job *j, char *msg)
 {
     runctx c = {p, j};
@@ -1198,23 +1226,15 @@ static int run_job(sjb_pool *p, sjb_job *j, char *msg)
         goto done;
     }
     names[nn++] = "report.html";
-    if (atomic_load(&j->cancel)) {
-        rc = 1;
+    int committed = commit_stage(j, &st, msg);
+    if (committed != 0) {
+        rc = committed;
         goto done;
     }
-    if (cco_stage_commit(st, err) != 0) {
-        st = NULL;
-        snprintf(msg, 512, "%s", err);
-        goto done;
-    }
-    st = NULL;
     /* the results as JSON: the rows the page draws, exactly as in the CSV files */
     char day[16];
     ccd_format(j->base->start_day, day);
-    fputs("{\"id\":", mj.f);
-    srq_json_string(mj.f, j->id);
-    fputs(",\"config\":", mj.f);
-    srq_json_string(mj.f, j->config);
+    json_head(mj.f, j, NULL);
     fputs(",\"council\":", mj.f);
     srq_json_string(mj.f, j->base->name);
     fprintf(mj.f, ",\"start\":\"%s\",\"reps\":%d,\"years\":%d,\"seed\":%llu,\"wall_seconds\":%.3f", day, j->reps,
@@ -1413,16 +1433,11 @@ static int run_region_job(sjb_pool *p, sjb_job *j, char *msg)
         snprintf(msg, 512, "the run's files could not be written: %s", me.text ? me.text : "");
         goto done;
     }
-    if (atomic_load(&j->cancel)) {
-        rc = 1;
+    int committed = commit_stage(j, &st, msg);
+    if (committed != 0) {
+        rc = committed;
         goto done;
     }
-    if (cco_stage_commit(st, err) != 0) {
-        st = NULL;
-        snprintf(msg, 512, "%s", err);
-        goto done;
-    }
-    st = NULL;
     /* the files to offer: the region's, then each council's report and workbook */
     const ccrg_region *g = j->rg;
     char *names[MAXFILES + 2 * CCRG_MAXCOUNCIL + 2];
@@ -1447,10 +1462,7 @@ static int run_region_job(sjb_pool *p, sjb_job *j, char *msg)
     /* the results as JSON: the region's rows, then each council's, exactly as in its CSV files */
     char day[16];
     ccd_format(g->last_start, day);
-    fputs("{\"id\":", mj.f);
-    srq_json_string(mj.f, j->id);
-    fputs(",\"config\":", mj.f);
-    srq_json_string(mj.f, j->config);
+    json_head(mj.f, j, NULL);
     fputs(",\"council\":", mj.f);
     srq_json_string(mj.f, g->name);
     fprintf(mj.f, ",\"region\":true,\"start\":\"%s\",\"reps\":%d,\"years\":%d,\"seed\":%llu,\"wall_seconds\":%.3f",
@@ -1644,22 +1656,14 @@ static int run_backtest_job(sjb_pool *p, sjb_job *j, char *msg)
         snprintf(msg, 512, "the back-test's files could not be written: %s", strerror(errno));
         goto done;
     }
-    if (atomic_load(&j->cancel)) {
-        rc = 1;
+    int committed = commit_stage(j, &st, msg);
+    if (committed != 0) {
+        rc = committed;
         goto done;
     }
-    if (cco_stage_commit(st, err) != 0) {
-        st = NULL;
-        snprintf(msg, 512, "%s", err);
-        goto done;
-    }
-    st = NULL;
     char day[16];
     ccd_format(j->base->start_day, day);
-    fputs("{\"id\":", mj.f);
-    srq_json_string(mj.f, j->id);
-    fputs(",\"kind\":\"backtest\",\"config\":", mj.f);
-    srq_json_string(mj.f, j->config);
+    json_head(mj.f, j, "backtest");
     fputs(",\"backtest_config\":", mj.f);
     srq_json_string(mj.f, j->bt_config);
     fputs(",\"council\":", mj.f);
