@@ -1097,6 +1097,29 @@ static int commit_stage(sjb_job *j, cco_stage **st, char *msg)
     return 0;
 }
 
+/* One scenario of a result: its name, description, file and whether the page edited it. */
+static void json_scenario(FILE *f, const sjb_job *j, int i, const char *name, const char *description)
+{
+    fputs(",{\"name\":", f);
+    srq_json_string(f, name);
+    fputs(",\"description\":", f);
+    srq_json_string(f, description ? description : "");
+    fputs(",\"file\":", f);
+    srq_json_string(f, j->scen_file[i]);
+    fprintf(f, ",\"edited\":%s}", j->scen_text[i] ? "true" : "false");
+}
+
+/* The files a result offers, closing the scenarios' list before them. */
+static void json_files(FILE *f, const char *const *names, int nn)
+{
+    fputs("],\"files\":[", f);
+    for (int i = 0; i < nn; i++) {
+        if (i)
+            fputc(',', f);
+        srq_json_string(f, names[i]);
+    }
+}
+
 /* A result's JSON opens with its id, its kind (NULL for a run) and its config. */
 static void json_head(FILE *f, const sjb_job *j, const char *kind)
 {
@@ -1243,21 +1266,9 @@ static int run_job(sjb_pool *p, sjb_job *j, char *msg)
         fprintf(mj.f, ",\"business\":{\"price_year\":%d,\"discount_rate\":%.17g}", ccb_price_year(cases[0]),
                 ccb_rate(cases[0]));
     fputs(",\"scenarios\":[{\"name\":\"baseline\"}", mj.f);
-    for (int i = 0; i < j->nscen; i++) {
-        fputs(",{\"name\":", mj.f);
-        srq_json_string(mj.f, j->scen[i]->name);
-        fputs(",\"description\":", mj.f);
-        srq_json_string(mj.f, j->scen[i]->description ? j->scen[i]->description : "");
-        fputs(",\"file\":", mj.f);
-        srq_json_string(mj.f, j->scen_file[i]);
-        fprintf(mj.f, ",\"edited\":%s}", j->scen_text[i] ? "true" : "false");
-    }
-    fputs("],\"files\":[", mj.f);
-    for (int i = 0; i < nn; i++) {
-        if (i)
-            fputc(',', mj.f);
-        srq_json_string(mj.f, names[i]);
-    }
+    for (int i = 0; i < j->nscen; i++)
+        json_scenario(mj.f, j, i, j->scen[i]->name, j->scen[i]->description);
+    json_files(mj.f, (const char *const *)names, nn);
     fputs("],\"monthly\":[", mj.f);
     srq_csv_rows(mj.f, mm.text, mm.len, keep_monthly);
     fputs("],\"annual\":[", mj.f);
@@ -1468,21 +1479,9 @@ static int run_region_job(sjb_pool *p, sjb_job *j, char *msg)
     fprintf(mj.f, ",\"region\":true,\"start\":\"%s\",\"reps\":%d,\"years\":%d,\"seed\":%llu,\"wall_seconds\":%.3f",
             day, j->reps, j->years, (unsigned long long)j->seed, wall);
     fputs(",\"scenarios\":[{\"name\":\"baseline\"}", mj.f);
-    for (int i = 0; i < j->nscen; i++) {
-        fputs(",{\"name\":", mj.f);
-        srq_json_string(mj.f, j->rsc[i]->scenario);
-        fputs(",\"description\":", mj.f);
-        srq_json_string(mj.f, j->rsc[i]->description ? j->rsc[i]->description : "");
-        fputs(",\"file\":", mj.f);
-        srq_json_string(mj.f, j->scen_file[i]);
-        fprintf(mj.f, ",\"edited\":%s}", j->scen_text[i] ? "true" : "false");
-    }
-    fputs("],\"files\":[", mj.f);
-    for (int i = 0; i < nn; i++) {
-        if (i)
-            fputc(',', mj.f);
-        srq_json_string(mj.f, names[i]);
-    }
+    for (int i = 0; i < j->nscen; i++)
+        json_scenario(mj.f, j, i, j->rsc[i]->scenario, j->rsc[i]->description);
+    json_files(mj.f, (const char *const *)names, nn);
     fputc(']', mj.f);
     region_rows(mj.f, dir, "region", j->nscen > 0);
     fputs(",\"councils\":[", mj.f);
