@@ -533,6 +533,22 @@ static void edited_fname(const sjb_job *j, const srq_scenario *s, int i, char *f
             snprintf(fname + strlen(fname) - 4, 16, "-%d.cfg", i + 1);
 }
 
+/* The end of preparing a job: scenario names must differ; the run's
+ * settings are copied. 0, or 1 if any message was added since before. */
+static int finish_prepare(sjb_job *j, const srq_run *rq, const char *const *names, cc_diag *d, size_t before)
+{
+    j->nscen = rq->nscen;
+    for (int i = 0; i < j->nscen; i++)
+        for (int k = 0; k < i; k++)
+            if (names[i] && names[k] && strcmp(names[i], names[k]) == 0)
+                ccg_add(d, "request: scenarios[%d]: has the name of scenarios[%d] (expected unique scenario names)", i,
+                        k);
+    j->reps = rq->reps;
+    j->years = rq->years;
+    j->seed = rq->seed;
+    return ccg_count(d) > before ? 1 : 0;
+}
+
 /* prepare() for a region file (region.h): the region and its region
  * scenarios (named in scenarios/, or edited with region levers, whose
  * council scenarios are names from scenarios/). 0, or 1 with messages. */
@@ -610,16 +626,10 @@ static int prepare_region(sjb_pool *p, const srq_run *rq, cc_diag *d, sjb_job *j
     }
     if (tdir)
         rmdir(tdir);
-    j->nscen = rq->nscen;
-    for (int i = 0; i < j->nscen; i++)
-        for (int k = 0; k < i; k++)
-            if (j->rsc[i] && j->rsc[k] && strcmp(j->rsc[i]->scenario, j->rsc[k]->scenario) == 0)
-                ccg_add(d, "request: scenarios[%d]: has the name of scenarios[%d] (expected unique scenario names)", i,
-                        k);
-    j->reps = rq->reps;
-    j->years = rq->years;
-    j->seed = rq->seed;
-    return ccg_count(d) > before ? 1 : 0;
+    const char *names[SRQ_MAXSCEN];
+    for (int i = 0; i < rq->nscen; i++)
+        names[i] = j->rsc[i] ? j->rsc[i]->scenario : NULL;
+    return finish_prepare(j, rq, names, d, before);
 }
 
 /* Load and check everything rq names into job j. 0, or 1 with messages. */
@@ -690,16 +700,10 @@ static int prepare(sjb_pool *p, const srq_run *rq, cc_diag *d, sjb_job *j)
     }
     if (tdir)
         rmdir(tdir);
-    j->nscen = rq->nscen;
-    for (int i = 0; i < j->nscen; i++)
-        for (int k = 0; k < i; k++)
-            if (j->scen[i] && j->scen[k] && strcmp(j->scen[i]->name, j->scen[k]->name) == 0)
-                ccg_add(d, "request: scenarios[%d]: has the name of scenarios[%d] (expected unique scenario names)", i,
-                        k);
-    j->reps = rq->reps;
-    j->years = rq->years;
-    j->seed = rq->seed;
-    return ccg_count(d) > before ? 1 : 0;
+    const char *names[SRQ_MAXSCEN];
+    for (int i = 0; i < rq->nscen; i++)
+        names[i] = j->scen[i] ? j->scen[i]->name : NULL;
+    return finish_prepare(j, rq, names, d, before);
 }
 
 int sjb_scenario_file(sjb_pool *p, const srq_run *rq, cc_diag *d, char **text, char *fname)
