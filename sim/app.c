@@ -299,9 +299,7 @@ static int write_compare_workbook(const char *sd, const cce_result *rb, ccb_case
     return 0;
 }
 
-/* End the write phase: switch the temporary folder in, or remove it after
- * a failure or a signal. Returns the exit code. */
-static int finish(cco_stage *st, int failed, int rc, const char *dir, FILE *err)
+int cca_finish(cco_stage *st, int failed, int rc, const char *dir, FILE *err)
 {
     char msg[512];
     if (cco_interrupted()) {
@@ -522,7 +520,7 @@ int cca_run(const cca_run_opts *o, FILE *out, FILE *err)
     if (!werr)
         werr = write_run_files(sd, o, r, NULL, err, &rc);
     werr = write_workbook_and_charts(sd, o, r, werr, err);
-    rc = finish(st, werr, rc, o->outdir, err);
+    rc = cca_finish(st, werr, rc, o->outdir, err);
     st = NULL;
     if (rc == CCA_OK && !o->quiet) {
         uint64_t events = 0;
@@ -739,7 +737,7 @@ int cca_compare(const cca_run_opts *o, FILE *out, FILE *err)
     werr |= close_output(fv, "variance.csv", o->outdir, werr, err);
     if (!werr && !o->no_charts && !cco_interrupted())
         werr = cch_draw(sd, o->outdir, err) != 0;
-    rc = finish(st, werr, failed ? CCA_RUNTIME : CCA_OK, o->outdir, err);
+    rc = cca_finish(st, werr, failed ? CCA_RUNTIME : CCA_OK, o->outdir, err);
     if (rc != CCA_OK)
         goto fail;
     if (!o->quiet)
@@ -955,7 +953,7 @@ int cca_backtest(const cca_run_opts *o, const char *la, FILE *out, FILE *err)
     if (!werr)
         werr = write_run_files(sd, &ro, r, la, err, &rc);
     werr = write_workbook_and_charts(sd, &ro, r, werr, err);
-    rc = finish(st, werr, rc, ro.outdir, err);
+    rc = cca_finish(st, werr, rc, ro.outdir, err);
     if (rc != CCA_OK)
         goto done;
     for (size_t i = 0; i < ccg_count(notes); i++)

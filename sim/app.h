@@ -29,6 +29,13 @@ typedef struct {
 /* The values of cca_run_opts.uncertainty (the same as experiment.h's CCE_UNC_*). */
 enum { CCA_UNC_CONFIG = 0, CCA_UNC_ON = 1, CCA_UNC_OFF = 2 };
 
+/* End a staged write (output.h's cco_stage): switch the temporary folder in,
+ * or remove it after a failure (failed != 0) or a signal, saying "nothing
+ * was written to DIR". Returns the exit code: rc when the write succeeded
+ * or rc already says what failed, CCA_IO or CCA_RUNTIME otherwise. */
+typedef struct cco_stage cco_stage;
+int cca_finish(cco_stage *st, int failed, int rc, const char *dir, FILE *err);
+
 /* Validate the config, run the experiment, write the results. Messages go
  * to err, each line starting with "carecap: ". Returns an exit code. */
 int cca_run(const cca_run_opts *o, FILE *out, FILE *err);

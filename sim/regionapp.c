@@ -563,17 +563,8 @@ agree:
     }
     int bad = write_all(cco_stage_dir(st), o, g, r, (const ccrg_result *const *)sc, (const ccrg_region *const *)sg,
                         ns, err);
-    if (cco_interrupted()) {
-        cco_stage_abort(st);
-        fprintf(err, "carecap: interrupted; nothing was written to %s\n", o->outdir);
-        rc = CCA_RUNTIME;
-    } else if (bad) {
-        cco_stage_abort(st);
-        fprintf(err, "carecap: nothing was written to %s\n", o->outdir);
-    } else if (cco_stage_commit(st, msg) != 0) {
-        fprintf(err, "carecap: %s\n", msg);
-    } else {
-        rc = CCA_OK;
+    rc = cca_finish(st, bad, CCA_OK, o->outdir, err);
+    if (rc == CCA_OK) {
         if (!o->quiet)
             fprintf(out, "carecap: region %s (%d councils)%s%s x %d replications x %d years in %.2f s; results in %s/\n",
                     g->name, g->nc, ns ? " and scenarios" : "", "", o->reps, o->years, r->wall_seconds, o->outdir);

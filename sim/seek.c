@@ -516,15 +516,9 @@ int csk_main(const csk_opts *o, FILE *out, FILE *err)
         werr = 1;
     if (ft && cco_close(ft, "seek.txt") != 0)
         werr = 1;
-    if (werr || cco_interrupted()) {
-        cco_stage_abort(st);
-        fprintf(err, "carecap: %s: %s; nothing was written\n", o->outdir,
-                cco_interrupted() ? "interrupted" : "cannot write seek.csv or seek.txt");
-        rc = cco_interrupted() ? CCA_RUNTIME : CCA_IO;
-    } else if (cco_stage_commit(st, msg) != 0) {
-        fprintf(err, "carecap: %s\n", msg);
-        rc = CCA_IO;
-    }
+    if (werr)
+        fprintf(err, "carecap: %s: cannot write seek.csv or seek.txt\n", o->outdir);
+    rc = cca_finish(st, werr, rc, o->outdir, err);
     cco_signals_default(&sv);
     if (rc == CCA_OK) {
         if (!o->quiet) {

@@ -494,14 +494,7 @@ int csa_main(const csa_opts *o, FILE *out, FILE *err)
                 strerror(errno));
     if (!werr && !cco_interrupted())
         werr = write_tornado(sd, o, r, err) != 0;
-    if (werr || cco_interrupted()) {
-        cco_stage_abort(st);
-        fprintf(err, "carecap: nothing was written to %s\n", o->outdir);
-        rc = cco_interrupted() ? CCA_RUNTIME : CCA_IO;
-    } else if (cco_stage_commit(st, msg) != 0) {
-        fprintf(err, "carecap: %s\n", msg);
-        rc = CCA_IO;
-    }
+    rc = cca_finish(st, werr, rc, o->outdir, err);
     cco_signals_default(&sv);
     if (rc == CCA_OK && !o->quiet) {
         const csa_input *top = &r->in[r->rank[0]];
