@@ -42,20 +42,24 @@ const char *cca_version(void)
     return CARECAP_VERSION;
 }
 
-static int load(const char *path, FILE *err, cc_params **p)
+int cca_loaded(const char *path, cc_diag *d, int rc, FILE *err)
 {
-    cc_diag *d = ccg_new();
     if (!d) {
         fprintf(err, "carecap: out of memory\n");
         return CCA_RUNTIME;
     }
-    int rc = ccp_load(path, d, p);
     ccg_print(d, err, NULL);
     if (rc != CCP_OK)
         fprintf(err, "carecap: %s: %zu error%s; nothing was run\n", path, ccg_count(d),
                 ccg_count(d) == 1 ? "" : "s");
     ccg_free(d);
     return rc == CCP_OK ? CCA_OK : rc == CCP_EIO ? CCA_IO : CCA_INVALID;
+}
+
+static int load(const char *path, FILE *err, cc_params **p)
+{
+    cc_diag *d = ccg_new();
+    return cca_loaded(path, d, d ? ccp_load(path, d, p) : CCP_EIO, err);
 }
 
 static int load_scenario(const char *path, FILE *err, csn_scenario **s)

@@ -29,6 +29,12 @@ typedef struct {
 /* The values of cca_run_opts.uncertainty (the same as experiment.h's CCE_UNC_*). */
 enum { CCA_UNC_CONFIG = 0, CCA_UNC_ON = 1, CCA_UNC_OFF = 2 };
 
+/* The end of loading a config: print the messages collected in d (NULL:
+ * out of memory), then a count line when the load failed (rc, params.h's
+ * CCP_*), and free d. Returns the exit code. */
+typedef struct cc_diag cc_diag;
+int cca_loaded(const char *path, cc_diag *d, int rc, FILE *err);
+
 /* End a staged write (output.h's cco_stage): switch the temporary folder in,
  * or remove it after a failure (failed != 0) or a signal, saying "nothing
  * was written to DIR". Returns the exit code: rc when the write succeeded

@@ -32,16 +32,7 @@ const char ccra_region_key[] = "region";
 static int load(const char *path, FILE *err, ccrg_region **g)
 {
     cc_diag *d = ccg_new();
-    if (!d) {
-        fprintf(err, "carecap: out of memory\n");
-        return CCA_RUNTIME;
-    }
-    int rc = ccrg_load(path, d, g);
-    ccg_print(d, err, NULL);
-    if (rc != CCP_OK)
-        fprintf(err, "carecap: %s: %zu error%s; nothing was run\n", path, ccg_count(d), ccg_count(d) == 1 ? "" : "s");
-    ccg_free(d);
-    return rc == CCP_OK ? CCA_OK : rc == CCP_EIO ? CCA_IO : CCA_INVALID;
+    return cca_loaded(path, d, d ? ccrg_load(path, d, g) : CCP_EIO, err);
 }
 
 int ccra_check(const char *path, FILE *out, FILE *err)
