@@ -398,6 +398,10 @@ void ccq_schedule(cc_evq *q, uint32_t h, double t, uint32_t kind, uint8_t prio)
     node v = {order_bits(t), ((uint32_t)prio << HBITS) | h, kind};
     int64_t b = band_of(t);
     uint32_t i = q->hs[h].pos;
+    /* the same event again (a child whose clocks did not move): nothing to do */
+    const node *was = i == INLIST ? &q->hs[h].ev : i != NOPOS ? &q->day[i] : NULL;
+    if (was && was->tk == v.tk && was->key == v.key && was->kind == v.kind)
+        return;
     if (i == INLIST)
         list_remove(q, h);
     else if (i != NOPOS)

@@ -32,7 +32,8 @@ void ccq_free(cc_evq *q);
 int ccq_grow(cc_evq *q, size_t capacity);
 size_t ccq_capacity(const cc_evq *q);
 size_t ccq_size(const cc_evq *q);
-/* Schedule (or move, if one is pending) the event of handle h. */
+/* Schedule (or move, if one is pending) the event of handle h; the same
+ * event as the pending one (time, kind, priority) leaves the queue as it is. */
 void ccq_schedule(cc_evq *q, uint32_t h, double t, uint32_t kind, uint8_t prio);
 /* Remove h's pending event, if any. */
 void ccq_cancel(cc_evq *q, uint32_t h);
