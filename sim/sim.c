@@ -281,8 +281,19 @@ static double move_rate(const cc_sim *s, const child *c, const double *row)
     return s->frail_exp ? row[CCM_NROUTE] * c->frail : row[CCM_NROUTE];
 }
 
-/* Draw the child's next event (competing risks: the earliest wins). */
-static void ccs_plan(cc_sim *s, uint32_t i, double t)
+/* Draw the child's next event (competing risks: the earliest wins).
+ *
+ * The exponential hazards race as one clock, their sum: on_bundle picks
+ * which fired. The clock is drawn when `fresh` (the child has just entered,
+ * or its clock has just fired); otherwise it keeps running and only its
+ * pace follows the new sum: with the sum going from l0 to l1 the time left
+ * is scaled by l0 / l1. That is exact, not an approximation: an
+ * exponential clock has no memory, so the time it has left is exponential
+ * with the old rate, and scaled so, with the new one. A birthday, a move the
+ * supply side makes, a drift year or a scenario's new hazards therefore
+ * take no draw from the child's stream. Durations that are not exponential
+ * (Weibull, lognormal) are drawn again each time, given the time elapsed. */
+static void ccs_plan(cc_sim *s, uint32_t i, double t, int fresh)
 {
     const cc_params *p = s->p;
     child *c = &s->ch[i];
@@ -312,18 +323,25 @@ static void ccs_plan(cc_sim *s, uint32_t i, double t)
             kind = EV_MOVE;
         }
     }
-    /* the exponential hazards race as one (their sum); on_bundle picks
-     * which fired. With frailty, the child's own move hazard joins them. */
+    /* with frailty, the child's own move hazard joins the sum */
     const double *row = exp_rates(s, c);
     double sum = row[CCM_NROUTE + 2];
     if (s->frail_exp)
         sum += move_rate(s, c, row);
+    double te = INFINITY;
     if (sum > 0) {
-        double te = t + ccr_exponential(r, DAYS_PER_YEAR / sum);
-        if (te < best) {
-            best = te;
-            kind = EV_BUNDLE;
-        }
+        if (fresh || !(c->xrate > 0)) /* a stopped clock has no time left to scale: draw */
+            te = t + ccr_exponential(r, DAYS_PER_YEAR / sum);
+        else if (sum == c->xrate)
+            te = c->xclock;
+        else
+            te = t + (c->xclock - t) * (c->xrate / sum);
+    }
+    c->xclock = te;
+    c->xrate = sum;
+    if (te < best) {
+        best = te;
+        kind = EV_BUNDLE;
     }
     if (isfinite(best))
         ccq_schedule(s->q, child_handle(i), best, kind, PRIO_CHILD);
@@ -700,7 +718,7 @@ static int on_arrival(cc_sim *s, double t)
     s->tot.entries++;
     s->cur[s->L->ent_all] += 1;
     s->cur[s->L->ent_cohort + c->cohort] += 1;
-    ccs_plan(s, slot, t);
+    ccs_plan(s, slot, t, 1);
     return 0;
 }
 
@@ -748,12 +766,14 @@ static void on_birthday(cc_sim *s, uint32_t i, double t)
     set_birthday(s, c);
     if (c->cohort == CCM_NCOHORT - 1 && ccr_uniform(r) < p->semi_at16[c->placed])
         to_semi(s, i, t);
-    ccs_plan(s, i, t);
+    ccs_plan(s, i, t, 0);
 }
 
 /* A placement ends and the child moves; a foster placement that breaks down
- * may end in a need for residential care (escalation). */
-static void move(cc_sim *s, uint32_t i, double t)
+ * may end in a need for residential care (escalation). `fired`: the move
+ * came from the child's exponential clock (on_bundle), which is drawn
+ * again, rather than from a move duration drawn apart. */
+static void move(cc_sim *s, uint32_t i, double t, int fired)
 {
     child *c = &s->ch[i];
     s->cur[s->L->mv_all] += 1;
@@ -773,7 +793,7 @@ static void move(cc_sim *s, uint32_t i, double t)
     ccs_new_placement(s, c);
     ccpl_match(s, i, t);
     count(s, c, +1);
-    ccs_plan(s, i, t);
+    ccs_plan(s, i, t, fired);
 }
 
 static void on_bundle(cc_sim *s, uint32_t i, double t)
@@ -798,12 +818,11 @@ static void on_bundle(cc_sim *s, uint32_t i, double t)
         return;
     }
     if (k == CCM_NROUTE) {
-        move(s, i, t);
+        move(s, i, t, 1);
         return;
-    } else {
-        to_semi(s, i, t);
     }
-    ccs_plan(s, i, t);
+    to_semi(s, i, t);
+    ccs_plan(s, i, t, 1);
 }
 
 /* Draw the next events of the children the supply side moved while
@@ -815,7 +834,7 @@ static int replan_moved(cc_sim *s, double t)
     int rc = ccpl_take_moved(s, &l, &n);
     for (size_t x = 0; x < n; x++)
         if (s->ch[l[x]].in_care)
-            ccs_plan(s, l[x], t);
+            ccs_plan(s, l[x], t, 0);
     return rc;
 }
 
@@ -897,7 +916,7 @@ static void drift_year(cc_sim *s, double t)
     derive_rates(s);
     for (uint32_t i = 0; i < s->cap; i++)
         if (s->ch[i].in_care)
-            ccs_plan(s, i, t);
+            ccs_plan(s, i, t, 0);
 }
 
 /* A scenario's parameters change at time t (phase k): new hazards for the
@@ -919,7 +938,7 @@ static void switch_phase(cc_sim *s, int k, double t)
             continue;
         size_t row = ((size_t)c->cohort * CCM_NNEEDMASK + c->flags) * CCM_NPT + c->placed;
         if (!s->all_exp || memcmp(s->xr[row], s->xr_old[row], rowb) != 0)
-            ccs_plan(s, i, t);
+            ccs_plan(s, i, t, 0);
     }
     ccpl_phase(s, old, t);
     ccmo_rebuild(s);
@@ -969,7 +988,7 @@ int ccs_begin(cc_sim *s, uint64_t seed, uint64_t rep, double *out)
     snapshot(s, 0);
     for (uint32_t i = 0; i < s->cap; i++)
         if (s->ch[i].in_care)
-            ccs_plan(s, i, 0);
+            ccs_plan(s, i, 0, 1);
     ccr_set(s->arr, seed, rep, CCR_ARRIVALS, 0);
     set_arrival_rate(s);
     schedule_arrival(s, 0);
@@ -1019,7 +1038,7 @@ int ccs_step(cc_sim *s)
             else if (ev.kind == EV_BUNDLE)
                 on_bundle(s, i, ev.t);
             else if (ev.kind == EV_MOVE)
-                move(s, i, ev.t);
+                move(s, i, ev.t, 0);
             else if (ev.kind == EV_DEADLINE)
                 ccpl_deadline(s, i, ev.t);
             else

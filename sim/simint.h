@@ -44,6 +44,8 @@ typedef struct {
     double ready_at;     /* from when it may step down (care planning done) */
     double deadline;     /* end of a time-limited (emergency) placement, or +inf */
     double frail;        /* move-hazard multiplier (Gamma, mean 1; 1 when moves.frailty_variance is 0) */
+    double xclock;       /* when its exponential hazards' clock fires (ccs_plan), or +inf */
+    double xrate;        /* the sum of those hazards (a year) the clock runs at; 0: stopped */
     int16_t by;          /* birth date: year, month, day */
     uint8_t bm, bd;
     uint32_t serial;     /* order of arrival in this replication; seeds its stream */
