@@ -16,6 +16,7 @@
 #include "simint.h"
 #include "tally.h"
 #include "uncert.h"
+#include "ziggurat.h"
 
 static int grow_pool(cc_sim *s, size_t cap)
 {
@@ -204,8 +205,7 @@ static double draw_after(const gsl_rng *r, const cc_dist *d, double scale, doubl
         return INFINITY;
     if (d->family == CCM_DIST_WEIBULL) {
         double lam = scale / m, k = d->shape;
-        double u = ccr_uniform_pos(r);
-        double total = lam * pow(pow(elapsed / lam, k) - log(u), 1 / k);
+        double total = lam * pow(pow(elapsed / lam, k) + ccz_exp1(r), 1 / k);
         return total - elapsed;
     }
     double mu = scale - log(m), sg = d->shape;
@@ -331,7 +331,7 @@ static void ccs_plan(cc_sim *s, uint32_t i, double t, int fresh)
     double te = INFINITY;
     if (sum > 0) {
         if (fresh || !(c->xrate > 0)) /* a stopped clock has no time left to scale: draw */
-            te = t + ccr_exponential(r, DAYS_PER_YEAR / sum);
+            te = t + ccz_exponential(r, DAYS_PER_YEAR / sum);
         else if (sum == c->xrate)
             te = c->xclock;
         else
@@ -646,7 +646,7 @@ static void schedule_arrival(cc_sim *s, double t)
 {
     if (s->p->entry_total <= 0)
         return;
-    ccq_schedule(s->q, H_ARRIVAL, t + ccr_exponential(s->arr, s->arrival_mean), 0, PRIO_PROCESS);
+    ccq_schedule(s->q, H_ARRIVAL, t + ccz_exponential(s->arr, s->arrival_mean), 0, PRIO_PROCESS);
 }
 
 static void set_arrival_rate(cc_sim *s)

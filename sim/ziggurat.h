@@ -1,0 +1,44 @@
+/* ziggurat: exponential draws by the ziggurat method (Marsaglia and Tsang,
+ * 2000), for the event loop's times. 256 layers of equal area cover the
+ * density exp(-x); one 32-bit output of a taus2 stream picks a layer (its
+ * low 8 bits) and a point across it (the high 24 bits), and 98.9% of the
+ * time that point is accepted at once: a table load, a compare and a
+ * multiply instead of a logarithm. The rest (the layer's edge, the tail past
+ * the base layer) take more draws (ccz_slow). The draws are exponential to
+ * the tables' precision in steps of 2^-24 of a layer's width (a few 1e-7 of
+ * the mean), not the numbers of -log(u): a stream that draws through here
+ * gives other times than GSL's gsl_ran_exponential. The tables are made by
+ * scripts/gen-ziggurat.py; test_rng checks them (equal areas) and the
+ * draws (moments, a Kolmogorov-Smirnov test). */
+#ifndef ZIGGURAT_H
+#define ZIGGURAT_H
+
+#include <stdint.h>
+#include <gsl/gsl_rng.h>
+
+#include "rng.h"
+
+#define CCZ_N 256
+/* the layers' edges x[0..N] (x[0]: the base layer's width with its tail,
+ * x[1] the tail's start r, x[N] = 0); w[i] = x[i] / 2^24; a point j < k[i]
+ * lies under the next layer's edge; f[i] = exp(-x[i]) */
+extern const double ccz_x[CCZ_N + 1], ccz_w[CCZ_N], ccz_f[CCZ_N + 1];
+extern const uint32_t ccz_k[CCZ_N];
+
+/* The rare case of ccz_exponential: layer i, point j was not accepted at
+ * once. */
+double ccz_slow(const gsl_rng *r, uint32_t i, uint32_t j);
+
+/* An exponential with mean 1 from stream r (of ccr_type()). */
+static inline double ccz_exp1(const gsl_rng *r)
+{
+    uint32_t b = (uint32_t)ccr_get(r), i = b & (CCZ_N - 1), j = b >> 8;
+    if (j < ccz_k[i])
+        return j * ccz_w[i];
+    return ccz_slow(r, i, j);
+}
+
+/* An exponential with mean `mean` (not a rate). */
+static inline double ccz_exponential(const gsl_rng *r, double mean) { return mean * ccz_exp1(r); }
+
+#endif

@@ -1,0 +1,140 @@
+/* test_ziggurat: the fast exponential (sim/ziggurat.c) against the exact
+ * distribution: its tables (every layer of equal area, the edges where the
+ * density says), and a million draws (moments, Kolmogorov-Smirnov,
+ * chi-square over the layers' own edges and over the tail). */
+#include <math.h>
+#include <stdlib.h>
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_rng.h>
+
+#include "check.h"
+#include "rng.h"
+#include "ziggurat.h"
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Chi-square of counts n[0..k-1] against probabilities p (summing to 1). */
+static double chisq(const long *n, const double *p, int k, long total)
+{
+    double c = 0;
+    for (int b = 0; b < k; b++) {
+        double e = p[b] * (double)total;
+        c += ((double)n[b] - e) * ((double)n[b] - e) / e;
+    }
+    return c;
+}
+
+int main(void)
+{
+    /* the tables: equal areas v (the base layer with its tail too) */
+    double r = ccz_x[1], v = r * exp(-r) + exp(-r);
+    CHECK_NEAR(ccz_x[0] * exp(-r), v, 1e-15, "base layer's area");
+    int bad = 0;
+    for (int i = 1; i < CCZ_N; i++) {
+        if (fabs(ccz_x[i] * (ccz_f[i + 1] - ccz_f[i]) - v) > 1e-12 * v)
+            bad++;
+        if (!(ccz_x[i + 1] < ccz_x[i]))
+            bad++;
+    }
+    CHECK(bad == 0, "%d layers not of area v or not ordered", bad);
+    CHECK(ccz_x[CCZ_N] == 0 && ccz_f[CCZ_N] == 1, "the top layer reaches the density's peak");
+    bad = 0;
+    for (int i = 0; i <= CCZ_N; i++)
+        bad += fabs(ccz_f[i] - exp(-ccz_x[i])) > 1e-15;
+    for (int i = 0; i < CCZ_N; i++) {
+        bad += ccz_w[i] != ccz_x[i] / 16777216.0;
+        bad += (double)ccz_k[i] * ccz_w[i] > ccz_x[i + 1]; /* accepted at once only under the curve */
+        bad += (double)(ccz_k[i] + 1) * ccz_w[i] < ccz_x[i + 1] * (1 - 1e-9) && i > 0; /* and no fewer than fit */
+    }
+    CHECK(bad == 0, "%d table entries inconsistent", bad);
+
+    /* a million draws */
+    enum { N = 1000000 };
+    double *x = malloc(N * sizeof *x);
+    CHECK(x != NULL, "memory");
+    if (!x)
+        return check_done("test_ziggurat");
+    gsl_rng *g = gsl_rng_alloc(ccr_type());
+    ccr_set(g, 20261202, 0, CCR_CHILD, 1);
+    double m1 = 0, m2 = 0, m3 = 0;
+    for (int i = 0; i < N; i++) {
+        x[i] = ccz_exp1(g);
+        m1 += x[i];
+        m2 += x[i] * x[i];
+        m3 += x[i] * x[i] * x[i];
+    }
+    m1 /= N;
+    m2 /= N;
+    m3 /= N;
+    /* E X^k = k!; standard errors sqrt((2k)! - k!^2) / sqrt(N): 1, 4.5, 26.7 over 1000; 5 of them */
+    CHECK_NEAR(m1, 1, 5 * 1.0 / 1000, "mean");
+    CHECK_NEAR(m2, 2, 5 * 4.47 / 1000, "second moment");
+    CHECK_NEAR(m3, 6, 5 * 26.2 / 1000, "third moment");
+    CHECK_NEAR(ccz_exponential(g, 3.5) >= 0, 1, 0, "a scaled draw is a time");
+
+    /* counts between the layers' edges (each layer's share of the
+     * density between x[i+1] and x[i]) and past r in whole units */
+    enum { NT = 6 };
+    long n[CCZ_N + NT] = {0};
+    double p[CCZ_N + NT];
+    for (int i = 1; i < CCZ_N; i++) /* bins [x[i+1], x[i]), i = 1..N-1 */
+        p[i - 1] = exp(-ccz_x[i + 1]) - exp(-ccz_x[i]);
+    for (int t = 0; t < NT; t++) /* [r + t, r + t + 1), the last open-ended */
+        p[CCZ_N - 1 + t] = t < NT - 1 ? exp(-(r + t)) - exp(-(r + t + 1)) : exp(-(r + t));
+    /* the tail's bins are few draws each: pool them into one expected >= 5 */
+    int ntail = NT;
+    for (int i = 0; i < N; i++) {
+        double y = x[i];
+        int b;
+        if (y >= r) {
+            int t = (int)(y - r);
+            b = CCZ_N - 1 + (t < NT - 1 ? t : NT - 1);
+        } else {
+            int lo = 1, hi = CCZ_N; /* x[lo] > y >= x[hi]: find the bin */
+            while (hi - lo > 1) {
+                int mid = (lo + hi) / 2;
+                if (y >= ccz_x[mid])
+                    hi = mid;
+                else
+                    lo = mid;
+            }
+            b = lo - 1;
+        }
+        n[b]++;
+    }
+    /* pool the tail bins whose expected count is under 5 into the one before */
+    while (ntail > 1 && p[CCZ_N - 1 + ntail - 1] * N < 5) {
+        p[CCZ_N - 1 + ntail - 2] += p[CCZ_N - 1 + ntail - 1];
+        n[CCZ_N - 1 + ntail - 2] += n[CCZ_N - 1 + ntail - 1];
+        ntail--;
+    }
+    int k = CCZ_N - 1 + ntail;
+    double c = chisq(n, p, k, N), crit = gsl_cdf_chisq_Qinv(0.001, k - 1);
+    CHECK(c < crit, "chi-square over the layers' edges and the tail %.1f, 0.1%% critical value %.1f (%d df)", c,
+          crit, k - 1);
+    /* the tail itself: P(X >= r) = exp(-r) (about 454 draws) */
+    long tail = 0;
+    for (int i = 0; i < N; i++)
+        tail += x[i] >= r;
+    double et = N * exp(-r);
+    CHECK(fabs((double)tail - et) < 4 * sqrt(et), "%ld draws past r, expected %.1f", tail, et);
+
+    /* Kolmogorov-Smirnov against 1 - exp(-x) */
+    qsort(x, N, sizeof *x, cmp_double);
+    double d = 0;
+    for (int i = 0; i < N; i++) {
+        double F = -expm1(-x[i]);
+        double a = fabs(F - (double)i / N), b = fabs((double)(i + 1) / N - F);
+        d = fmax(d, fmax(a, b));
+    }
+    /* 1.95 / sqrt(N): the 0.1% critical value */
+    CHECK(d * sqrt((double)N) < 1.95, "Kolmogorov-Smirnov D sqrt(n) = %.3f (0.1%% critical value 1.95)",
+          d * sqrt((double)N));
+    free(x);
+    gsl_rng_free(g);
+    return check_done("test_ziggurat");
+}
