@@ -551,7 +551,7 @@ static void draw_history(cc_sim *s, const gsl_rng *r, child *c)
 static double draw_frailty(const cc_params *p, const gsl_rng *r, double H, int moved)
 {
     double v = p->move_frailty_var;
-    return gsl_ran_gamma(r, 1 / v + moved, 1 / (1 / v + H));
+    return ccz_gamma(r, 1 / v + moved, 1 / (1 / v + H));
 }
 
 /* The children in care at the start date: exact counts per cohort, and per

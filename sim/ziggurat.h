@@ -8,8 +8,9 @@
  * the tables' precision in steps of 2^-24 of a layer's width (a few 1e-7 of
  * the mean), not the numbers of -log(u): a stream that draws through here
  * gives other times than GSL's gsl_ran_exponential. The tables are made by
- * scripts/gen-ziggurat.py; test_rng checks them (equal areas) and the
- * draws (moments, a Kolmogorov-Smirnov test). */
+ * scripts/gen-ziggurat.py; test_ziggurat checks them (equal areas) and
+ * the draws (moments, a Kolmogorov-Smirnov test). The gamma draw (a
+ * child's frailty) is built on the same exponential. */
 #ifndef ZIGGURAT_H
 #define ZIGGURAT_H
 
@@ -40,5 +41,12 @@ static inline double ccz_exp1(const gsl_rng *r)
 
 /* An exponential with mean `mean` (not a rate). */
 static inline double ccz_exponential(const gsl_rng *r, double mean) { return mean * ccz_exp1(r); }
+
+/* A gamma variate with shape a > 0 and scale b (mean a b), by Marsaglia and
+ * Tsang's method (GSL's gaussian ziggurat for the normal, the inlined
+ * uniforms); for a < 1, a Gamma(a + 1) variate times exp(-E / a) with E
+ * from ccz_exp1 (that is U^(1/a), without pow). Not the numbers of
+ * gsl_ran_gamma. */
+double ccz_gamma(const gsl_rng *r, double a, double b);
 
 #endif

@@ -1,7 +1,9 @@
 /* test_ziggurat: the fast exponential (sim/ziggurat.c) against the exact
  * distribution: its tables (every layer of equal area, the edges where the
  * density says), and a million draws (moments, Kolmogorov-Smirnov,
- * chi-square over the layers' own edges and over the tail). */
+ * chi-square over the layers' own edges and over the tail); the gamma
+ * draw built on it (moments and Kolmogorov-Smirnov at shapes from a
+ * child's frailty, 0.012, to 40). */
 #include <math.h>
 #include <stdlib.h>
 #include <gsl/gsl_cdf.h>
@@ -26,6 +28,43 @@ static double chisq(const long *n, const double *p, int k, long total)
         c += ((double)n[b] - e) * ((double)n[b] - e) / e;
     }
     return c;
+}
+
+/* Kolmogorov-Smirnov D sqrt(n) of the sorted x[0..n-1] against Gamma(a, b). */
+static double ks_gamma(double *x, int n, double a, double b)
+{
+    qsort(x, (size_t)n, sizeof *x, cmp_double);
+    double d = 0;
+    for (int i = 0; i < n; i++) {
+        double F = gsl_cdf_gamma_P(x[i], a, b);
+        d = fmax(d, fmax(fabs(F - (double)i / n), fabs((double)(i + 1) / n - F)));
+    }
+    return d * sqrt((double)n);
+}
+
+static void gamma_draws(gsl_rng *g, double *x)
+{
+    static const double shapes[] = {0.011985, 0.3, 1.011985, 2.5, 40};
+    enum { N = 200000 };
+    for (size_t t = 0; t < sizeof shapes / sizeof *shapes; t++) {
+        double a = shapes[t], b = 1 / (a + 0.7); /* a scale that is not 1 */
+        double m1 = 0, m2 = 0;
+        for (int i = 0; i < N; i++) {
+            x[i] = ccz_gamma(g, a, b);
+            m1 += x[i];
+            m2 += x[i] * x[i];
+        }
+        m1 /= N;
+        double var = m2 / N - m1 * m1, mean = a * b, v = a * b * b;
+        /* standard errors: sqrt(v / N) for the mean; the variance's from the
+         * fourth central moment v^2 (3 + 6 / a) */
+        CHECK_NEAR(m1, mean, 5 * sqrt(v / N), "gamma mean");
+        CHECK(fabs(var - v) < 5 * sqrt((v * v * (3 + 6 / a) - v * v) / N), "gamma(%g, %g) variance %g, expected %g",
+              a, b, var, v);
+        double ks = ks_gamma(x, N, a, b);
+        CHECK(ks < 1.95, "gamma(%g, %g): Kolmogorov-Smirnov D sqrt(n) = %.3f (0.1%% critical value 1.95)", a, b,
+              ks);
+    }
 }
 
 int main(void)
@@ -134,6 +173,7 @@ int main(void)
     /* 1.95 / sqrt(N): the 0.1% critical value */
     CHECK(d * sqrt((double)N) < 1.95, "Kolmogorov-Smirnov D sqrt(n) = %.3f (0.1%% critical value 1.95)",
           d * sqrt((double)N));
+    gamma_draws(g, x);
     free(x);
     gsl_rng_free(g);
     return check_done("test_ziggurat");
