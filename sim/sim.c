@@ -18,6 +18,21 @@
 #include "uncert.h"
 #include "ziggurat.h"
 
+/* The trace's episodes for every slot up to cap (ccs_episode), from the
+ * first replication with a trace on (then kept as long as the slots). 0 or
+ * -1. */
+static int grow_episodes(cc_sim *s, size_t from, size_t cap)
+{
+    if (!s->trace_ep && !s->ep)
+        return 0;
+    ccs_episode *ep = realloc(s->ep, cap * sizeof *ep);
+    if (!ep)
+        return -1;
+    s->ep = ep;
+    memset(ep + from, 0, (cap - from) * sizeof *ep);
+    return 0;
+}
+
 static int grow_pool(cc_sim *s, size_t cap)
 {
     child *ch = realloc(s->ch, cap * sizeof *ch);
@@ -25,6 +40,8 @@ static int grow_pool(cc_sim *s, size_t cap)
         return -1;
     s->ch = ch;
     memset(ch + s->cap, 0, (cap - s->cap) * sizeof *ch);
+    if (grow_episodes(s, s->ep ? s->cap : 0, cap) != 0)
+        return -1;
     uint32_t *fl = realloc(s->freel, cap * sizeof *fl);
     if (!fl)
         return -1;
@@ -168,6 +185,7 @@ void ccs_free(cc_sim *s)
         return;
     free(s->ch);
     free(s->freel);
+    free(s->ep);
     free(s->xr);
     free(s->xr_old);
     if (s->thin)
@@ -411,6 +429,8 @@ static int alloc_slot(cc_sim *s, uint32_t *slot)
     if (s->nfree == 0 && grow_pool(s, s->cap * 2) != 0)
         return -1;
     *slot = s->freel[--s->nfree];
+    if (s->ep)
+        memset(&s->ep[*slot], 0, sizeof *s->ep);
     return 0;
 }
 
@@ -976,6 +996,8 @@ int ccs_begin(cc_sim *s, uint64_t seed, uint64_t rep, double *out)
     } else if (s->p->drift) {
         derive_rates(s); /* the first year's drift (a run before may have left the last year's) */
     }
+    if (s->trace_ep && !s->ep && grow_episodes(s, 0, s->cap) != 0)
+        return -1;
     ccr_set(s->thin, seed, rep, CCR_THIN, 0);
     s->child_base = ccr_stream_base(seed, rep, CCR_CHILD);
     ccmo_reset(s);

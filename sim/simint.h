@@ -58,14 +58,20 @@ typedef struct {
     uint8_t ready;       /* on the ready sublist of that list */
     uint8_t entrant;     /* entered during the run (its whole stay is observable) */
     uint8_t dest18;      /* destination drawn at the 18th birthday */
-    uint8_t ep_open, ep_first; /* SSDA903 trace: an episode is open; it is the period's first */
-    char ep_place[3], ep_provider[4];
-    int32_t ep_start;    /* SSDA903 trace: the open episode's start day */
-    double ep_since;     /* SSDA903 trace: placed_since of the open episode's placement */
     uint8_t in_care;     /* the slot holds a child in care */
     uint8_t pl_n;        /* back-test: placements in April-March year pl_fy (saturating) */
     int16_t pl_fy;       /* back-test: that year (cc_sim.fy_idx), -1 before the run */
 } child;
+
+/* A child's SSDA903 episode (export-903's trace, trace.c): kept apart from
+ * the child slots, which every event reads (s->ep[i] belongs to slot i;
+ * allocated only while a trace is being written). */
+typedef struct {
+    double since;        /* placed_since of the open episode's placement */
+    int32_t start;       /* the open episode's start day */
+    uint8_t open, first; /* an episode is open; it is the period's first */
+    char place[3], provider[4];
+} ccs_episode;
 
 /* Household states. */
 enum { HH_FREE = 0, HH_ACTIVE, HH_RESIGNING };
@@ -196,6 +202,7 @@ struct cc_sim {
     int nphase;
     gsl_rng *thin;               /* which entries an edge-of-care lever prevents */
     FILE *trace_ep, *trace_hd;   /* SSDA903 trace (export-903): episodes, header; NULL: none */
+    ccs_episode *ep;             /* with a trace: each child slot's episode (cap of them) */
     /* back-test (L->dfe >= 0): which snapshots are 31 March, and the
      * April-March year now (0 until the first 31 March, then 1, ...) */
     uint8_t *march;

@@ -42,15 +42,19 @@ static void date_of(const cc_sim *s, int32_t day, char *buf)
 
 static int32_t day_of(const cc_sim *s, double t) { return s->p->start_day + 1 + (int32_t)floor(t); }
 
+/* The episode of child c (its slot's). */
+static ccs_episode *episode(cc_sim *s, const child *c) { return &s->ep[c - s->ch]; }
+
 static void write_episode(cc_sim *s, const child *c, int32_t dec, const char *rec)
 {
+    const ccs_episode *e = episode(s, c);
     char decom[11], decs[11] = "";
-    date_of(s, c->ep_start, decom);
+    date_of(s, e->start, decom);
     if (dec)
         date_of(s, dec, decs);
     int uasc = (c->flags & (1 << CCM_UASC)) != 0;
     fprintf(s->trace_ep, "C%07u,%s,%s,%s,%s,%s,%s,%s,%s,,ZZ%d 0AA,,\n", c->serial + 1, decom,
-            c->ep_first ? "S" : "P", uasc ? "V2" : "C2", uasc ? "N8" : "N1", c->ep_place, c->ep_provider, decs,
+            e->first ? "S" : "P", uasc ? "V2" : "C2", uasc ? "N8" : "N1", e->place, e->provider, decs,
             dec ? rec : "", c->district + 1);
 }
 
@@ -58,20 +62,21 @@ void cctr_placed(cc_sim *s, child *c)
 {
     if (!s->trace_ep)
         return;
+    ccs_episode *e = episode(s, c);
     int32_t today = day_of(s, s->last_t);
     const char *pl = place_code(s, c), *pr = provider_code(s, c), *pl_code = pl;
     /* a new placement (a move, even to the same kind of place) is a new episode */
-    if (c->ep_open && strcmp(pl, c->ep_place) == 0 && strcmp(pr, c->ep_provider) == 0 &&
-        c->placed_since == c->ep_since)
+    if (e->open && strcmp(pl, e->place) == 0 && strcmp(pr, e->provider) == 0 &&
+        c->placed_since == e->since)
         return;
-    if (c->ep_open && today > c->ep_start) {
+    if (e->open && today > e->start) {
         write_episode(s, c, today, "X1");
-        c->ep_first = 0;
-        c->ep_start = today;
-    } else if (!c->ep_open) {
-        c->ep_open = 1;
-        c->ep_first = 1;
-        c->ep_start = today;
+        e->first = 0;
+        e->start = today;
+    } else if (!e->open) {
+        e->open = 1;
+        e->first = 1;
+        e->start = today;
         char dob[11];
         date_of(s, ccd_from_ymd(c->by, c->bm, c->bd), dob);
         fprintf(s->trace_hd, "C%07u,%d,%s,%s,A%012u,,\n", c->serial + 1, 1 + (int)(c->serial % 2), dob,
@@ -81,27 +86,27 @@ void cctr_placed(cc_sim *s, child *c)
              * of care began before the run; an earlier placement, of the same
              * kind (not known), ran until the current one began */
             int32_t from = day_of(s, c->entered), since = day_of(s, c->placed_since);
-            c->ep_start = from;
+            e->start = from;
             if (since > from) {
-                snprintf(c->ep_place, sizeof c->ep_place, "%s", pl_code);
-                snprintf(c->ep_provider, sizeof c->ep_provider, "%s", pr);
+                snprintf(e->place, sizeof e->place, "%s", pl_code);
+                snprintf(e->provider, sizeof e->provider, "%s", pr);
                 write_episode(s, c, since, "X1");
-                c->ep_first = 0;
-                c->ep_start = since;
+                e->first = 0;
+                e->start = since;
             }
         }
     }
-    c->ep_since = c->placed_since;
-    snprintf(c->ep_place, sizeof c->ep_place, "%s", pl);
-    snprintf(c->ep_provider, sizeof c->ep_provider, "%s", pr);
+    e->since = c->placed_since;
+    snprintf(e->place, sizeof e->place, "%s", pl);
+    snprintf(e->provider, sizeof e->provider, "%s", pr);
 }
 
 void cctr_left(cc_sim *s, child *c, const char *rec)
 {
-    if (!s->trace_ep || !c->ep_open)
+    if (!s->trace_ep || !episode(s, c)->open)
         return;
     write_episode(s, c, day_of(s, s->last_t), rec);
-    c->ep_open = 0;
+    episode(s, c)->open = 0;
 }
 
 void cctr_finish(cc_sim *s)
@@ -109,6 +114,6 @@ void cctr_finish(cc_sim *s)
     if (!s->trace_ep)
         return;
     for (uint32_t i = 0; i < s->cap; i++)
-        if (s->ch[i].in_care && s->ch[i].ep_open)
+        if (s->ch[i].in_care && s->ep[i].open)
             write_episode(s, &s->ch[i], 0, "");
 }
