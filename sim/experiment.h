@@ -130,9 +130,9 @@ void cce_free(cce_result *r);
  * replications of one parameter draw group come to one accumulator, one
  * after another. */
 typedef struct {
-    void *ctx;
+    const void *ctx;
     /* a new, empty accumulator (NULL: no memory) */
-    void *(*make)(void *ctx);
+    void *(*make)(const void *ctx);
     /* replication rep's values of every arm (values[a]: arm a's, L->n *
      * ndates of its layout, series-major; valid during the call only).
      * 0, or non-zero to stop the run */
