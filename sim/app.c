@@ -22,6 +22,7 @@
 #include "experiment.h"
 #include "metrics.h"
 #include "output.h"
+#include "pairs.h"
 #include "perrep.h"
 #include "workbook.h"
 #include "params.h"
@@ -548,33 +549,6 @@ done:
     return rc;
 }
 
-/* The same file? (two paths to one baseline) */
-/* compare on an MPI rank other than 0: take part in the baseline's and
- * every scenario's run (rank 0 merges and writes). */
-static int follow_compare(const cc_params *base, csn_scenario **sc, const cca_run_opts *o, const cce_opts *eo,
-                          const cce_unc *un, FILE *err)
-{
-    char msg[512];
-    cce_result *r = NULL;
-    if (cce_run_unc(base, eo, un, 0, NULL, NULL, &r, msg) != 0) {
-        fprintf(err, "carecap: %s\n", msg);
-        return CCA_RUNTIME;
-    }
-    cce_free(r);
-    for (int i = 0; i < o->nscenarios; i++) {
-        cce_opts so = *eo;
-        so.phases = (const cc_params *const *)sc[i]->phase;
-        so.phase_t = sc[i]->phase_t;
-        so.nphase = sc[i]->nphase;
-        if (cce_run_unc(sc[i]->phase[0], &so, un, 0, NULL, NULL, &r, msg) != 0) {
-            fprintf(err, "carecap: %s: %s\n", sc[i]->path, msg);
-            return CCA_RUNTIME;
-        }
-        cce_free(r);
-    }
-    return CCA_OK;
-}
-
 int cca_compare(const cca_run_opts *o, FILE *out, FILE *err)
 {
     if (ccrg_is_region(o->config))
@@ -601,6 +575,11 @@ int cca_compare(const cca_run_opts *o, FILE *out, FILE *err)
     }
     int bad = 0;
     ccb_case **cases = NULL; /* each scenario's business case, for the workbook */
+    cce_arm *arms = NULL;
+    cce_result **res = NULL; /* the baseline's and each scenario's results */
+    ccx_layout **lays = NULL;
+    ccpa_plan *plan = NULL;
+    ccpa *pairs = NULL;
     for (int i = 0; i < o->nscenarios; i++) {
         int r1 = load_scenario(o->scenarios[i], err, &sc[i]);
         if (r1 != CCA_OK) {
@@ -626,18 +605,6 @@ int cca_compare(const cca_run_opts *o, FILE *out, FILE *err)
         fprintf(err, "carecap: compare: nothing was run\n");
         goto fail;
     }
-    ccx_layout *lay = ccx_new(base);
-    double need = lay ? 2 * 8.0 * o->reps * lay->n * (12.0 * o->years + 1) : 0;
-    ccx_free(lay);
-    long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
-    double have = pages > 0 && psize > 0 ? (double)pages * (double)psize : 0;
-    if (have > 0 && need > 0.8 * have) {
-        fprintf(err, "carecap: %d replications x %d years need %.1f GB (two runs at a time); this machine has %.1f GB "
-                     "(use fewer replications or years)\n",
-                o->reps, o->years, need / 1e9, have / 1e9);
-        rc = CCA_RUNTIME;
-        goto fail;
-    }
     if (cco_check_outdir(o->outdir, msg) != 0) {
         fprintf(err, "carecap: %s\n", msg);
         rc = CCA_IO;
@@ -649,26 +616,67 @@ int cca_compare(const cca_run_opts *o, FILE *out, FILE *err)
         rc = CCA_RUNTIME;
         goto fail;
     }
-    cce_opts eo = {o->reps, o->years, o->threads, o->seed, 0, NULL, NULL, 0, NULL, NULL, 0, NULL, NULL, 0};
-    eo.mpi = 1;
-    cce_result *rb = NULL;
-    cce_unc un = {o->uncertainty, 0};
-    if (rank != 0) {
-        rc = follow_compare(base, sc, o, &eo, &un, err);
+    /* one paired run: replication k of the baseline and of every scenario
+     * on one worker, the paired differences accumulated as they finish
+     * (pairs.h), nothing per replication kept */
+    int narm = o->nscenarios + 1;
+    arms = calloc((size_t)narm, sizeof *arms);
+    res = calloc((size_t)narm, sizeof *res);
+    lays = calloc((size_t)narm, sizeof *lays);
+    const char **names = calloc((size_t)narm, sizeof *names);
+    if (!arms || !res || !lays || !names) {
+        free(names);
+        fprintf(err, "carecap: out of memory\n");
+        rc = CCA_RUNTIME;
         goto fail;
     }
-    if (cce_run_unc(base, &eo, &un, 0, o->progress ? show_progress : NULL, err, &rb, msg) != 0) {
+    arms[0].p = base;
+    lays[0] = ccx_new(base);
+    int lays_ok = lays[0] != NULL;
+    for (int i = 0; i < o->nscenarios; i++) {
+        arms[1 + i].p = sc[i]->phase[0];
+        arms[1 + i].phases = (const cc_params *const *)sc[i]->phase;
+        arms[1 + i].phase_t = sc[i]->phase_t;
+        arms[1 + i].nphase = sc[i]->nphase;
+        names[i] = sc[i]->phase[0]->scenario;
+        lays[1 + i] = ccx_new(sc[i]->phase[0]);
+        lays_ok &= lays[1 + i] != NULL;
+    }
+    cce_opts eo = {o->reps, o->years, o->threads, o->seed, 0, NULL, NULL, 0, NULL, NULL, 0, NULL, NULL, 0};
+    eo.mpi = 1;
+    eo.summary_only = 1;
+    cce_unc un = {o->uncertainty, 0};
+    /* the draw group of the variance split: as the baseline's run has it */
+    int unc_on = cce_uncertainty_on(base, un.mode);
+    int group = unc_on ? (ccu_group(base->unc) > 0 ? ccu_group(base->unc) : CCE_DRAW_GROUP) : 1;
+    plan = lays_ok ? ccpa_plan_new(base, lays[0], o->nscenarios, names, (const ccx_layout *const *)lays + 1,
+                                   (const csn_scenario *const *)sc, 12 * o->years + 1, group)
+                   : NULL;
+    free(names);
+    if (!plan) {
+        fprintf(err, "carecap: out of memory\n");
+        rc = CCA_RUNTIME;
+        goto fail;
+    }
+    cce_derive dv;
+    ccpa_derive(plan, &dv);
+    void *dacc = NULL;
+    if (cce_run_arms(arms, narm, &eo, &un, 0, &dv, o->progress && rank == 0 ? show_progress : NULL, err, res, &dacc,
+                     msg) != 0) {
         fprintf(err, "carecap: %s\n", msg);
         rc = CCA_RUNTIME;
         goto fail;
     }
-    /* the outputs go into a temporary folder, switched in whole at the end; a
-     * signal while a scenario runs takes effect when its replications end */
+    pairs = dacc;
+    ran = o->nscenarios;
+    if (rank != 0) /* rank 0 merged and writes */
+        goto fail;
+    cce_result *rb = res[0];
+    /* the outputs go into a temporary folder, switched in whole at the end */
     cco_signals_catch(&sv);
     cco_stage *st = cco_stage_new(o->outdir, msg);
     if (!st) {
         fprintf(err, "carecap: %s\n", msg);
-        cce_free(rb);
         rc = CCA_IO;
         goto fail;
     }
@@ -687,7 +695,7 @@ int cca_compare(const cca_run_opts *o, FILE *out, FILE *err)
     if (!werr) {
         fprintf(fc, "%s\n", cco_cmp_header);
         werr = cco_write_monthly(fm, rb, 1) || cco_write_annual(fa, rb, 1) || ccvd_write_compare_head(fv) ||
-               ccvd_write_compare(fv, base->scenario, rb, NULL);
+               ccvd_write_compare(fv, base->scenario, rb, NULL, 0);
         for (int i = 0; i < rb->reps; i++)
             events += rb->tot[i].events;
         write_manifest(fx, o, rb);
@@ -696,21 +704,11 @@ int cca_compare(const cca_run_opts *o, FILE *out, FILE *err)
     }
     for (int i = 0; i < o->nscenarios && !werr && !cco_interrupted(); i++) {
         const csn_scenario *s = sc[i];
-        cce_opts so = eo;
-        so.phases = (const cc_params *const *)s->phase;
-        so.phase_t = s->phase_t;
-        so.nphase = s->nphase;
-        cce_result *rs = NULL;
-        if (cce_run_unc(s->phase[0], &so, &un, 0, o->progress ? show_progress : NULL, err, &rs, msg) != 0) {
-            fprintf(err, "carecap: %s: %s\n", s->path, msg);
-            werr = 1;
-            break;
-        }
-        ran = i + 1;
-        werr = cco_write_monthly(fm, rs, 0) || cco_write_annual(fa, rs, 0) || cco_write_comparison(fc, rb, rs) ||
-               ccvd_write_compare(fv, rs->p->scenario, rs, rb);
-        if (!werr && rb->L->spend >= 0) { /* the business case (bizcase.h) */
-            cases[i] = ccb_compute(rb, rs, s);
+        cce_result *rs = res[1 + i];
+        werr = cco_write_monthly(fm, rs, 0) || cco_write_annual(fa, rs, 0) || ccpa_write_comparison(fc, pairs, i) ||
+               ccvd_write_compare(fv, rs->p->scenario, rs, pairs, i);
+        if (!werr && ccpa_has_case(plan)) { /* the business case (bizcase.h) */
+            cases[i] = ccpa_case(pairs, i);
             werr = !cases[i];
             if (cases[i])
                 ccb_write_rows(fc, cases[i]); /* a write error shows at the close */
@@ -725,12 +723,9 @@ int cca_compare(const cca_run_opts *o, FILE *out, FILE *err)
                 s->nlevers, s->nphase);
         for (int k = 0; k < rs->reps; k++)
             events += rs->tot[k].events;
-        wall += rs->wall_seconds;
-        cce_free(rs);
     }
-    if (!werr && rb->L->spend >= 0 && !cco_interrupted())
+    if (!werr && ccpa_has_case(plan) && !cco_interrupted())
         werr = write_compare_workbook(sd, rb, cases, o->nscenarios, o->outdir, err);
-    cce_free(rb);
     if (fx)
         fprintf(fx, "compare_events: %llu\ncompare_wall_seconds: %.3f\n", (unsigned long long)events, wall);
     int failed = werr;
@@ -756,6 +751,15 @@ fail:
     for (int i = 0; cases && i < o->nscenarios; i++)
         ccb_free(cases[i]);
     free(cases);
+    ccpa_free(pairs);
+    ccpa_plan_free(plan);
+    for (int i = 0; res && i <= o->nscenarios; i++)
+        cce_free(res[i]);
+    for (int i = 0; lays && i <= o->nscenarios; i++)
+        ccx_free(lays[i]);
+    free(res);
+    free(lays);
+    free(arms);
     for (int i = 0; i < o->nscenarios; i++)
         csn_free(sc[i]);
     free(sc);

@@ -18,6 +18,7 @@
 #ifndef BIZCASE_H
 #define BIZCASE_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -73,6 +74,35 @@ typedef struct ccb_case ccb_case;
  * when memory ran out. Owns its summaries; b, s and sc may be freed after. */
 ccb_case *ccb_compute(const cce_result *b, const cce_result *s, const csn_scenario *sc);
 void ccb_free(ccb_case *c);
+/* The same, replication by replication as they finish (memory flat in
+ * replications): a plan of what is computed (the baseline's parameters and
+ * layout Lb, the scenario's name, layout Ls and levers, the ndates snapshot
+ * dates; NULL when memory ran out or the layouts have no costs), then
+ * accumulators (one a worker thread) to which each replication's values of
+ * both runs are added (bv, sv: L->n * ndates, series-major; 0, or -1 when
+ * memory ran out or a value was out of the accumulators' range), merged in
+ * any order with the same result, and a business case from them (NULL when
+ * memory ran out or nothing was added). Counts (payback years, paid-back
+ * flags) and the lever costs are summarised exactly; money as the run's
+ * summaries are (acc.h: exact up to CCAC_DISTINCT distinct values, then
+ * within CCAC_ALPHA); the cost per week of gap closed is a ratio of exact
+ * sums (values in quanta of 2^-40). The plan borrows nothing and
+ * must outlive its accumulators. */
+typedef struct ccb_plan ccb_plan;
+typedef struct ccb_acc ccb_acc;
+ccb_plan *ccb_plan_new(const cc_params *base, const ccx_layout *Lb, const char *name, const ccx_layout *Ls,
+                       const csn_scenario *sc, int ndates, const int32_t *dates);
+void ccb_plan_free(ccb_plan *pl);
+ccb_acc *ccb_acc_new(const ccb_plan *pl);
+void ccb_acc_free(ccb_acc *a);
+int ccb_acc_add(ccb_acc *a, const double *bv, const double *sv);
+int ccb_acc_merge(ccb_acc *dst, const ccb_acc *src);
+/* Packed form (MPI): append, 0 or -1; merge one packed at *pos, advancing
+ * it, 0 or -1 (malformed, or no memory). */
+int ccb_acc_pack(const ccb_acc *a, unsigned char **buf, size_t *len, size_t *cap);
+int ccb_acc_unpack_merge(ccb_acc *dst, const unsigned char *buf, size_t len, size_t *pos);
+ccb_case *ccb_acc_case(const ccb_acc *a);
+
 /* comparison.csv's rows of the business case (header as cco_cmp_header).
  * 0, or -1 when a write failed. */
 int ccb_write_rows(FILE *f, const ccb_case *c);

@@ -21,20 +21,30 @@ enum { RING_PER_THREAD = 2 };
  * (runstats.h ccrs_add_batch): fewer cache misses, memory still flat. */
 enum { BATCH = 16 };
 
+/* One arm of a paired run: its own results and scenario phases. */
 typedef struct {
     cce_result *r;
+    const cc_params *const *phases;
+    const double *phase_t;
+    int nphase;
+    size_t slice;    /* values per replication */
+} arm_t;
+
+typedef struct {
+    cce_result *r;   /* arm[0]'s */
+    arm_t *arm;
+    int narm;
     int lo, hi;      /* this process's replications */
     int unit;        /* replications claimed at once: one parameter draw's group */
-    size_t slice;    /* values per replication */
+    size_t slice;    /* values per replication (arm 0) */
     atomic_int next; /* next unclaimed replication, from lo */
     atomic_int done;
     atomic_int failed;
     int checks;
-    const cc_params *const *phases;
-    const double *phase_t;
-    int nphase;
     FILE *trace_ep, *trace_hd;
-    ccrs **part;     /* each worker's accumulators */
+    ccrs **part;     /* each worker's accumulators: [thread * narm + arm] */
+    const cce_derive *derive; /* what is derived from each replication, or NULL */
+    void **dpart;    /* each worker's derived accumulator */
     /* the per-replication hook: finished[k - lo] once replication k is done;
      * replications before next_out have been handed to the sink */
     cce_rep_sink sink;
@@ -104,36 +114,79 @@ static int deliver(shared *sh, int k)
     return rc;
 }
 
+/* A worker's engines, one an arm, and what each needs beside. */
+typedef struct {
+    cc_sim *s;
+    ccu_work *w;
+    double *own;     /* a batch of the arm's values (copies unless kept in r->data) */
+    const double *bv[BATCH];
+} engine;
+
+static void engines_free(engine *e, int n)
+{
+    for (int a = 0; e && a < n; a++) {
+        ccs_free(e[a].s);
+        ccu_work_free(e[a].w);
+        free(e[a].own);
+    }
+    free(e);
+}
+
+/* Engines for every arm; NULL when memory ran out. */
+static engine *engines_new(shared *sh)
+{
+    engine *e = calloc((size_t)sh->narm, sizeof *e);
+    if (!e)
+        return NULL;
+    for (int a = 0; a < sh->narm; a++) {
+        const arm_t *m = &sh->arm[a];
+        cce_result *r = m->r;
+        e[a].s = ccs_new(r->p, r->L, r->ndates, r->snap_t);
+        e[a].own = !r->data ? malloc((size_t)BATCH * m->slice * sizeof *e[a].own) : NULL;
+        if (!e[a].s || (!r->data && !e[a].own)) {
+            engines_free(e, sh->narm);
+            return NULL;
+        }
+        ccs_set_checks(e[a].s, sh->checks);
+        if (m->nphase > 1)
+            ccs_set_phases(e[a].s, m->phases, m->phase_t, m->nphase);
+        if (a == 0)
+            ccs_set_trace(e[a].s, sh->trace_ep, sh->trace_hd);
+        if (r->uncertainty) {
+            const cc_params *const *ph = m->nphase > 1 ? m->phases : &r->p;
+            e[a].w = ccu_work_new(ph, m->nphase > 1 ? m->nphase : 1, r->years);
+            if (!e[a].w) {
+                engines_free(e, sh->narm);
+                return NULL;
+            }
+        }
+    }
+    return e;
+}
+
+/* Add the batch's nb replications to this worker's accumulators. 0 or -1. */
+static int add_batch(shared *sh, int id, engine *e, const int *brep, int nb)
+{
+    int rc = 0;
+    for (int a = 0; a < sh->narm && rc == 0; a++)
+        rc = ccrs_add_batch(sh->part[(size_t)id * (size_t)sh->narm + (size_t)a], brep, e[a].bv, nb);
+    return rc;
+}
+
 static void *worker(void *arg)
 {
     shared *sh = ((worker_arg *)arg)->sh;
-    ccrs *acc = sh->part[((worker_arg *)arg)->id];
+    int id = ((worker_arg *)arg)->id;
+    void *dacc = sh->dpart ? sh->dpart[id] : NULL;
     cce_result *r = sh->r;
-    cc_sim *s = ccs_new(r->p, r->L, r->ndates, r->snap_t);
-    /* a batch of replications' values (copies unless kept in r->data) */
-    double *own = !r->data ? malloc((size_t)BATCH * sh->slice * sizeof *own) : NULL;
-    const double *bv[BATCH];
+    engine *e = engines_new(sh);
+    const double **vals = calloc((size_t)sh->narm, sizeof *vals);
     int brep[BATCH], nb = 0;
-    if (!s || (!r->data && !own)) {
-        ccs_free(s);
-        free(own);
+    if (!e || !vals) {
+        engines_free(e, sh->narm);
+        free(vals);
         fail(sh);
         return NULL;
-    }
-    ccs_set_checks(s, sh->checks);
-    if (sh->nphase > 1)
-        ccs_set_phases(s, sh->phases, sh->phase_t, sh->nphase);
-    ccs_set_trace(s, sh->trace_ep, sh->trace_hd);
-    ccu_work *w = NULL;
-    if (r->uncertainty) {
-        const cc_params *const *ph = sh->nphase > 1 ? sh->phases : &r->p;
-        w = ccu_work_new(ph, sh->nphase > 1 ? sh->nphase : 1, r->years);
-        if (!w) {
-            ccs_free(s);
-            free(own);
-            fail(sh);
-            return NULL;
-        }
     }
     int stop = 0;
     while (!stop) {
@@ -142,47 +195,59 @@ static void *worker(void *arg)
             break;
         int k1 = k0 + sh->unit < sh->hi ? k0 + sh->unit : sh->hi;
         for (int k = k0; k < k1 && !stop; k++) {
-            if (w) {
-                const cc_params *const *ph = ccu_work_draw(w, r->seed, (uint64_t)(k / r->draw_group));
-                if (!ph) {
+            /* replication k of every arm in turn: the same seed streams in
+             * each (common random numbers) */
+            for (int a = 0; a < sh->narm && !stop; a++) {
+                arm_t *m = &sh->arm[a];
+                cce_result *ra = m->r;
+                if (e[a].w) {
+                    const cc_params *const *ph = ccu_work_draw(e[a].w, ra->seed, (uint64_t)(k / ra->draw_group));
+                    if (!ph) {
+                        stop = 1;
+                        break;
+                    }
+                    ccs_rebind(e[a].s, ph);
+                }
+                if (a == 0 && sh->ring && wait_turn(sh, k) != 0) {
                     stop = 1;
                     break;
                 }
-                ccs_rebind(s, ph);
+                double *mine = e[a].own ? e[a].own + (size_t)nb * m->slice : NULL;
+                double *out = a == 0 && (sh->ring || r->data) ? slot(sh, k) : mine;
+                if (ccs_run(e[a].s, ra->seed, (uint64_t)k, out, &ra->tot[k]) != 0) {
+                    stop = 1;
+                    break;
+                }
+                if (mine && out != mine)
+                    memcpy(mine, out, m->slice * sizeof *mine);
+                e[a].bv[nb] = mine ? mine : out;
+                vals[a] = e[a].bv[nb];
             }
-            if (sh->ring && wait_turn(sh, k) != 0) {
+            if (stop)
+                break;
+            if (dacc && sh->derive->add(dacc, k, vals) != 0) {
                 stop = 1;
                 break;
             }
-            double *mine = own ? own + (size_t)nb * sh->slice : NULL;
-            double *out = sh->ring || r->data ? slot(sh, k) : mine;
-            if (ccs_run(s, r->seed, (uint64_t)k, out, &r->tot[k]) != 0) {
-                stop = 1;
-                break;
-            }
-            if (mine && out != mine)
-                memcpy(mine, out, sh->slice * sizeof *mine);
-            bv[nb] = mine ? mine : out;
             brep[nb++] = k;
             if (sh->sink && deliver(sh, k) != 0) {
                 stop = 1;
                 break;
             }
             if (nb == BATCH) {
-                if (ccrs_add_batch(acc, brep, bv, nb) != 0)
+                if (add_batch(sh, id, e, brep, nb) != 0)
                     stop = 1;
                 nb = 0;
             }
             atomic_fetch_add(&sh->done, 1);
         }
     }
-    if (!stop && nb > 0 && ccrs_add_batch(acc, brep, bv, nb) != 0)
+    if (!stop && nb > 0 && add_batch(sh, id, e, brep, nb) != 0)
         stop = 1;
     if (stop)
         fail(sh);
-    ccs_free(s);
-    free(own);
-    ccu_work_free(w);
+    engines_free(e, sh->narm);
+    free(vals);
     return NULL;
 }
 
@@ -228,20 +293,29 @@ int cce_run_unc(const cc_params *p, const cce_opts *o, const cce_unc *u, int dfe
 
 /* Run replications sh->lo .. sh->hi - 1 on this process's threads. 0, or -1
  * with a message in err. */
-static int run_local(shared *sh, cce_progress progress, void *ctx, char *err)
+static int run_local(shared *sh, cce_progress progress, void *ctx, void **dout, char *err)
 {
     cce_result *r = sh->r;
     int count = sh->hi - sh->lo;
-    int threads = r->threads;
-    sh->part = calloc((size_t)threads, sizeof *sh->part);
+    int threads = r->threads, narm = sh->narm;
+    size_t nparts = (size_t)threads * (size_t)narm;
+    sh->part = calloc(nparts, sizeof *sh->part);
+    sh->dpart = sh->derive ? calloc((size_t)threads, sizeof *sh->dpart) : NULL;
     worker_arg *args = calloc((size_t)threads, sizeof *args);
     pthread_t *tid = calloc((size_t)threads, sizeof *tid);
-    int ok = sh->part && args && tid;
+    int ok = sh->part && args && tid && (!sh->derive || sh->dpart);
+    for (size_t i = 0; ok && i < nparts; i++) {
+        const cce_result *ra = sh->arm[i % (size_t)narm].r;
+        sh->part[i] = ccrs_new(ra->L, ra->ndates, ra->dates, ra->years, ra->draw_group);
+        ok = sh->part[i] != NULL;
+    }
     for (int t = 0; ok && t < threads; t++) {
-        sh->part[t] = ccrs_new(r->L, r->ndates, r->dates, r->years, r->draw_group);
-        ok = sh->part[t] != NULL;
         args[t].sh = sh;
         args[t].id = t;
+        if (sh->derive) {
+            sh->dpart[t] = sh->derive->make(sh->derive->ctx);
+            ok = sh->dpart[t] != NULL;
+        }
     }
     if (ok && sh->sink) {
         sh->finished = calloc((size_t)(count > 0 ? count : 1), 1);
@@ -271,13 +345,17 @@ static int run_local(shared *sh, cce_progress progress, void *ctx, char *err)
         }
         for (int i = 0; i < started; i++)
             pthread_join(tid[i], NULL);
-        /* every worker's accumulators into the first; the sums are exact, so
-         * the order of the merge does not matter */
-        for (int t = 1; t < threads && rc == 0; t++)
-            if (ccrs_merge(sh->part[0], sh->part[t]) != 0) {
-                snprintf(err, 256, "out of memory while merging the summaries");
+        /* every worker's accumulators into the first's; the sums are exact,
+         * so the order of the merge does not matter */
+        for (int t = 1; t < threads && rc == 0; t++) {
+            for (int a = 0; a < narm && rc == 0; a++)
+                if (ccrs_merge(sh->part[a], sh->part[(size_t)t * (size_t)narm + (size_t)a]) != 0)
+                    rc = -1;
+            if (rc == 0 && sh->derive && sh->derive->merge(sh->dpart[0], sh->dpart[t]) != 0)
                 rc = -1;
-            }
+            if (rc != 0)
+                snprintf(err, 256, "out of memory while merging the summaries");
+        }
         if (rc == 0 && (atomic_load(&sh->failed) || atomic_load(&sh->done) != count || sh->sink_failed)) {
             snprintf(err, 256, sh->sink_failed ? "a replication's results could not be taken (the "
                                                  "per-replication sink stopped)"
@@ -287,12 +365,22 @@ static int run_local(shared *sh, cce_progress progress, void *ctx, char *err)
         }
     }
     if (rc == 0) {
-        r->stats = sh->part[0];
-        sh->part[0] = NULL;
+        for (int a = 0; a < narm; a++) {
+            sh->arm[a].r->stats = sh->part[a];
+            sh->part[a] = NULL;
+        }
+        if (dout && sh->dpart) {
+            *dout = sh->dpart[0];
+            sh->dpart[0] = NULL;
+        }
     }
-    for (int t = 0; sh->part && t < threads; t++)
-        ccrs_free(sh->part[t]);
+    for (size_t i = 0; sh->part && i < nparts; i++)
+        ccrs_free(sh->part[i]);
+    for (int t = 0; sh->dpart && t < threads; t++)
+        if (sh->dpart[t])
+            sh->derive->drop(sh->dpart[t]);
     free(sh->part);
+    free(sh->dpart);
     free(args);
     free(tid);
     free(sh->finished);
@@ -300,9 +388,24 @@ static int run_local(shared *sh, cce_progress progress, void *ctx, char *err)
     return rc;
 }
 
+/* Replications lo .. hi - 1 of `reps` are rank's share among size ranks:
+ * whole units (a unit holds whole draw groups of every arm), so a group's
+ * values meet in one accumulator. */
+static void share(int reps, int unit, int rank, int size, int *lo, int *hi)
+{
+    int G = (reps + unit - 1) / unit;
+    *lo = (int)((long long)G * rank / size) * unit;
+    *hi = (int)((long long)G * (rank + 1) / size) * unit;
+    if (*hi > reps)
+        *hi = reps;
+    if (*lo > reps)
+        *lo = reps;
+}
+
 /* MPI: the other ranks send rank 0 their summaries, totals and (when kept)
- * values; rank 0 merges them. 0, or -1 with a message in err. */
-static int gather(cce_result *r, int lo, int hi, int keep, char *err)
+ * values; rank 0 merges them. One result (an arm) at a time, in the same
+ * order on every rank. 0, or -1 with a message in err. */
+static int gather(cce_result *r, int unit, int lo, int hi, int keep, char *err)
 {
     int size = ccrk_size(), rank = ccrk_rank();
     size_t slice = (size_t)r->L->n * (size_t)r->ndates;
@@ -320,10 +423,8 @@ static int gather(cce_result *r, int lo, int hi, int keep, char *err)
     }
     for (int from = 1; from < size; from++) {
         /* the sender's share, as it computed it */
-        int g = r->draw_group, G = (r->reps + g - 1) / g;
-        int flo = (int)((long long)G * from / size) * g, fhi = (int)((long long)G * (from + 1) / size) * g;
-        if (fhi > r->reps)
-            fhi = r->reps;
+        int flo, fhi;
+        share(r->reps, unit, from, size, &flo, &fhi);
         unsigned char *buf = NULL;
         size_t len = 0;
         int rc = ccrk_recv(from, &buf, &len) || ccrs_unpack_merge(r->stats, buf, len);
@@ -351,27 +452,46 @@ static int gather(cce_result *r, int lo, int hi, int keep, char *err)
             return -1;
         }
     }
-    (void)lo;
-    (void)hi;
     return 0;
 }
 
-static int run(const cc_params *p, const cce_opts *o, const cce_unc *u, int dfe, cce_rep_sink sink, void *sink_ctx,
-               cce_progress progress, void *ctx, cce_result **out, char *err)
+/* MPI: the derived accumulators, as gather. Bytes received added to *bytes. */
+static int gather_derived(const cce_derive *d, void *acc, double *bytes, char *err)
 {
-    *out = NULL;
+    int size = ccrk_size(), rank = ccrk_rank();
+    if (rank != 0) {
+        unsigned char *buf = NULL;
+        size_t len = 0, cap = 0;
+        int rc = d->pack(acc, &buf, &len, &cap) || ccrk_send0(buf, len);
+        free(buf);
+        if (rc)
+            snprintf(err, 256, "MPI rank %d could not send its results", rank);
+        return rc ? -1 : 0;
+    }
+    for (int from = 1; from < size; from++) {
+        unsigned char *buf = NULL;
+        size_t len = 0;
+        int rc = ccrk_recv(from, &buf, &len) || d->unpack_merge(acc, buf, len);
+        *bytes += (double)len;
+        free(buf);
+        if (rc) {
+            snprintf(err, 256, "the results of MPI rank %d could not be taken (out of memory, or a malformed message)",
+                     from);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* A result for an arm of parameters p, before its replications run; NULL
+ * (message in err) when memory ran out. */
+static cce_result *new_result(const cc_params *p, const cce_opts *o, const cce_unc *u, int dfe, int keep, char *err)
+{
     cce_result *r = calloc(1, sizeof *r);
     if (!r) {
         snprintf(err, 256, "out of memory");
-        return -1;
+        return NULL;
     }
-    int size = o->mpi ? ccrk_size() : 1, rank = o->mpi ? ccrk_rank() : 0;
-    if (size > 1 && sink) {
-        snprintf(err, 256, "per-replication output cannot be written with more than one MPI rank");
-        free(r);
-        return -1;
-    }
-    int keep = !o->summary_only;
     r->p = p;
     r->reps = o->reps;
     r->seed = o->seed;
@@ -379,17 +499,6 @@ static int run(const cc_params *p, const cce_opts *o, const cce_unc *u, int dfe,
     r->uncertainty = cce_uncertainty_on(p, u ? u->mode : CCE_UNC_CONFIG);
     r->draw_group = r->uncertainty ? (u && u->draw_group > 0 ? u->draw_group
                                       : ccu_group(p->unc) > 0 ? ccu_group(p->unc) : CCE_DRAW_GROUP) : 1;
-    /* this rank's share: whole draw groups, so a group's values meet in one
-     * accumulator */
-    int g = r->draw_group, G = (o->reps + g - 1) / g;
-    int lo = (int)((long long)G * rank / size) * g, hi = (int)((long long)G * (rank + 1) / size) * g;
-    if (hi > o->reps)
-        hi = o->reps;
-    int count = hi - lo;
-    r->threads = o->threads < 1 ? 1 : o->threads;
-    int units = (count + g - 1) / g;
-    if (r->threads > units)
-        r->threads = units > 0 ? units : 1;
     r->L = ccx_new_with(p, dfe);
     r->ndates = 12 * o->years + 1;
     r->dates = malloc((size_t)r->ndates * sizeof *r->dates);
@@ -400,53 +509,105 @@ static int run(const cc_params *p, const cce_opts *o, const cce_unc *u, int dfe,
     if (!r->L || !r->dates || !r->snap_t || (keep && !r->data) || !r->tot) {
         snprintf(err, 256, "out of memory for %d replications x %d months", o->reps, 12 * o->years);
         cce_free(r);
-        return -1;
+        return NULL;
     }
     for (int k = 0; k < r->ndates; k++) {
         r->dates[k] = ccd_add_month_ends(p->start_day, k);
         r->snap_t[k] = (double)(r->dates[k] - p->start_day);
     }
+    return r;
+}
+
+static int gcd(int a, int b) { return b ? gcd(b, a % b) : a; }
+
+static int run_arms(const cce_arm *arm, int narm, const cce_opts *o, const cce_unc *u, int dfe, cce_rep_sink sink,
+                    void *sink_ctx, const cce_derive *d, cce_progress progress, void *ctx, cce_result **out,
+                    void **dout, char *err)
+{
+    for (int a = 0; a < narm; a++)
+        out[a] = NULL;
+    if (dout)
+        *dout = NULL;
+    int size = o->mpi ? ccrk_size() : 1, rank = o->mpi ? ccrk_rank() : 0;
+    if (size > 1 && sink) {
+        snprintf(err, 256, "per-replication output cannot be written with more than one MPI rank");
+        return -1;
+    }
+    if (narm < 1 || (narm > 1 && (sink || !o->summary_only || o->trace_ep))) {
+        snprintf(err, 256, "a paired run keeps no replication's values and has no per-replication output");
+        return -1;
+    }
+    int keep = !o->summary_only;
+    arm_t *am = calloc((size_t)narm, sizeof *am);
+    if (!am) {
+        snprintf(err, 256, "out of memory");
+        return -1;
+    }
+    int rc = 0, unit = 1;
+    for (int a = 0; a < narm && rc == 0; a++) {
+        am[a].r = out[a] = new_result(arm[a].p, o, u, dfe, keep, err);
+        if (!out[a]) {
+            rc = -1;
+            break;
+        }
+        am[a].phases = arm[a].phases;
+        am[a].phase_t = arm[a].phase_t;
+        am[a].nphase = arm[a].nphase;
+        am[a].slice = (size_t)out[a]->L->n * (size_t)out[a]->ndates;
+        int g = out[a]->draw_group;
+        unit = unit / gcd(unit, g) * g; /* the least common multiple of the arms' groups */
+    }
+    /* this rank's share: whole units, so a draw group's values meet in one
+     * accumulator */
+    int lo = 0, hi = 0;
+    share(o->reps, unit, rank, size, &lo, &hi);
+    int count = hi - lo;
+    int threads = o->threads < 1 ? 1 : o->threads;
+    int units = (count + unit - 1) / unit;
+    if (threads > units)
+        threads = units > 0 ? units : 1;
+    for (int a = 0; a < narm && rc == 0; a++)
+        out[a]->threads = threads;
     shared sh;
     memset(&sh, 0, sizeof sh);
-    sh.r = r;
-    sh.lo = lo;
-    sh.hi = hi;
-    sh.unit = g;
-    sh.slice = slice;
-    sh.checks = o->checks;
-    sh.phases = o->phases;
-    sh.phase_t = o->phase_t;
-    sh.nphase = o->nphase;
-    sh.trace_ep = o->trace_ep;
-    sh.trace_hd = o->trace_hd;
-    sh.sink = sink;
-    sh.sink_ctx = sink_ctx;
-    sh.next_out = lo;
-    atomic_init(&sh.next, 0);
-    atomic_init(&sh.done, 0);
-    atomic_init(&sh.failed, 0);
     int sync = 0;
-    if (sink) {
+    if (rc == 0 && sink) {
         if (pthread_mutex_init(&sh.lock, NULL) != 0) {
             snprintf(err, 256, "out of memory");
-            cce_free(r);
-            return -1;
-        }
-        if (pthread_cond_init(&sh.turn, NULL) != 0) {
+            rc = -1;
+        } else if (pthread_cond_init(&sh.turn, NULL) != 0) {
             pthread_mutex_destroy(&sh.lock);
             snprintf(err, 256, "out of memory");
-            cce_free(r);
-            return -1;
+            rc = -1;
+        } else {
+            sync = 1;
         }
-        sync = 1;
     }
     double t0 = now_seconds();
-    int rc = run_local(&sh, progress, ctx, err);
+    if (rc == 0) {
+        sh.r = out[0];
+        sh.arm = am;
+        sh.narm = narm;
+        sh.lo = lo;
+        sh.hi = hi;
+        sh.unit = unit;
+        sh.slice = am[0].slice;
+        sh.checks = o->checks;
+        sh.trace_ep = o->trace_ep;
+        sh.trace_hd = o->trace_hd;
+        sh.sink = sink;
+        sh.sink_ctx = sink_ctx;
+        sh.derive = d;
+        sh.next_out = lo;
+        atomic_init(&sh.next, 0);
+        atomic_init(&sh.done, 0);
+        atomic_init(&sh.failed, 0);
+        rc = run_local(&sh, progress, ctx, dout, err);
+    }
     if (sync) {
         pthread_cond_destroy(&sh.turn);
         pthread_mutex_destroy(&sh.lock);
     }
-    r->mpi_ranks = size;
     if (size > 1) {
         double tm = now_seconds();
         /* every rank learns whether every rank succeeded before any sends */
@@ -455,22 +616,56 @@ static int run(const cc_params *p, const cce_opts *o, const cce_unc *u, int dfe,
                 snprintf(err, 256, "another MPI rank failed");
             rc = -1;
         }
-        r->mpi_wait_seconds = now_seconds() - tm;
-        if (rc == 0)
-            rc = gather(r, lo, hi, keep, err);
+        double wait = now_seconds() - tm, bytes = 0;
+        for (int a = 0; a < narm && rc == 0; a++) {
+            rc = gather(out[a], unit, lo, hi, keep, err);
+            bytes += out[a]->mpi_bytes;
+        }
+        if (rc == 0 && d)
+            rc = gather_derived(d, *dout, &bytes, err);
         if (!ccrk_all(rc == 0) && rc == 0) {
             snprintf(err, 256, "the MPI ranks' results could not be merged");
             rc = -1;
         }
-        r->mpi_merge_seconds = now_seconds() - tm - r->mpi_wait_seconds;
+        for (int a = 0; a < narm && rc == 0; a++) {
+            out[a]->mpi_ranks = size;
+            out[a]->mpi_wait_seconds = wait;
+            out[a]->mpi_merge_seconds = now_seconds() - tm - wait;
+            out[a]->mpi_bytes = bytes;
+        }
+    } else {
+        for (int a = 0; a < narm && rc == 0; a++)
+            out[a]->mpi_ranks = 1;
     }
-    r->wall_seconds = now_seconds() - t0;
+    double wall = now_seconds() - t0;
+    free(am);
     if (rc != 0) {
-        cce_free(r);
+        for (int a = 0; a < narm; a++) {
+            cce_free(out[a]);
+            out[a] = NULL;
+        }
+        if (dout && *dout) {
+            d->drop(*dout);
+            *dout = NULL;
+        }
         return -1;
     }
-    *out = r;
+    for (int a = 0; a < narm; a++)
+        out[a]->wall_seconds = wall;
     return 0;
+}
+
+static int run(const cc_params *p, const cce_opts *o, const cce_unc *u, int dfe, cce_rep_sink sink, void *sink_ctx,
+               cce_progress progress, void *ctx, cce_result **out, char *err)
+{
+    cce_arm arm = {p, o->phases, o->phase_t, o->nphase};
+    return run_arms(&arm, 1, o, u, dfe, sink, sink_ctx, NULL, progress, ctx, out, NULL, err);
+}
+
+int cce_run_arms(const cce_arm *arm, int narm, const cce_opts *o, const cce_unc *u, int dfe, const cce_derive *d,
+                 cce_progress progress, void *ctx, cce_result **out, void **derived, char *err)
+{
+    return run_arms(arm, narm, o, u, dfe, NULL, NULL, d, progress, ctx, out, derived, err);
 }
 
 void cce_free(cce_result *r)

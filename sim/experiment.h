@@ -8,6 +8,7 @@
 #ifndef EXPERIMENT_H
 #define EXPERIMENT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "metrics.h"
@@ -118,6 +119,54 @@ int cce_run_each(const cc_params *p, const cce_opts *o, cce_rep_sink sink, void 
 int cce_run_unc(const cc_params *p, const cce_opts *o, const cce_unc *u, int dfe, cce_progress progress, void *ctx,
                 cce_result **out, char *err);
 void cce_free(cce_result *r);
+/* What a run derives from each replication beyond its own summaries (a
+ * compare's paired differences, a back-test's yearly sums), in mergeable
+ * accumulators: each worker thread adds the replications it runs to its
+ * own accumulator (make), and at the end they are merged into one (merge;
+ * with MPI ranks, packed on each rank and merged on rank 0). Nothing per
+ * replication is kept, so memory does not grow with replications. The
+ * result must not depend on which accumulator a replication went to or in
+ * which order they were merged (exact sums, histograms: acc.h). The
+ * replications of one parameter draw group come to one accumulator, one
+ * after another. */
+typedef struct {
+    const void *ctx;
+    /* a new, empty accumulator (NULL: no memory) */
+    void *(*make)(const void *ctx);
+    /* replication rep's values of every arm (values[a]: arm a's, L->n *
+     * ndates of its layout, series-major; valid during the call only).
+     * 0, or non-zero to stop the run */
+    int (*add)(void *acc, int rep, const double *const *values);
+    /* dst += src: 0, or -1 (no memory) */
+    int (*merge)(void *dst, const void *src);
+    void (*drop)(void *acc);
+    /* MPI: append acc to *buf (grown; *len, *cap updated), 0 or -1; merge a
+     * packed accumulator into dst, 0 or -1 (malformed, or no memory) */
+    int (*pack)(const void *acc, unsigned char **buf, size_t *len, size_t *cap);
+    int (*unpack_merge)(void *dst, const unsigned char *buf, size_t len);
+} cce_derive;
+
+/* One arm of a paired run: parameters p (a scenario's first phase) and the
+ * scenario's phases (NULL/0 for a plain config). */
+typedef struct {
+    const cc_params *p;
+    const cc_params *const *phases;
+    const double *phase_t;
+    int nphase;
+} cce_arm;
+
+/* A paired run (a compare): replication k of every arm in turn on one
+ * worker, each arm with its own engine and parameter draws and the same
+ * seed streams as a run of that arm alone (common random numbers), so each
+ * arm's results are the very ones cce_run_unc gives it. out[0..narm-1] get
+ * the arms' results (summaries only: o->summary_only must be set; no sink,
+ * no trace); with d, *derived gets the merged accumulator of d (free with
+ * d->drop). With o->mpi the replications are shared among the ranks and
+ * everything merged on rank 0. Returns 0, or -1 with a message in err (the
+ * results then NULL). */
+int cce_run_arms(const cce_arm *arm, int narm, const cce_opts *o, const cce_unc *u, int dfe, const cce_derive *d,
+                 cce_progress progress, void *ctx, cce_result **out, void **derived, char *err);
+
 /* Value of series j at date k in replication rep (r->data must be kept). */
 double cce_value(const cce_result *r, int rep, int j, int k);
 

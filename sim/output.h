@@ -43,11 +43,8 @@ int cco_write_annual(FILE *f, const cce_result *r, int header);
 
 /* Header line of comparison.csv. */
 extern const char cco_cmp_header[];
-/* Rows of comparison.csv: for scenario run s against baseline run b (same
- * seed, replications and years), the paired difference s - b of the key
- * metrics across replications and the share of replications in which the
- * scenario is better. 0, or -1 when memory ran out. */
-int cco_write_comparison(FILE *f, const cce_result *b, const cce_result *s);
+/* (comparison.csv's rows, the paired differences, are written by pairs.h
+ * from its accumulators.) */
 /* Which way is better for a metric/group: -1 lower, +1 higher, 0 neither. */
 int cco_better(const char *metric, const char *group);
 

@@ -17,6 +17,7 @@
 #include "charts.h"
 #include "diag.h"
 #include "output.h"
+#include "pairs.h"
 #include "params.h"
 #include "ranks.h"
 #include "model.h"
@@ -88,7 +89,7 @@ static int cmp_rows(FILE *dst, const cce_result *b, const cce_result *s, const c
     FILE *m = open_memstream(&text, &len);
     if (!m)
         return -1;
-    int rc = cco_write_comparison(m, b, s);
+    int rc = ccpa_write_kept(m, b, s);
     if (fclose(m) != 0)
         rc = -1;
     for (size_t i = 0; rc == 0 && i < len;) {

@@ -22,6 +22,7 @@
 #include "charts.h"
 #include "experiment.h"
 #include "output.h"
+#include "pairs.h"
 #include "params.h"
 #include "backtest.h"
 #include "dfe.h"
@@ -1175,7 +1176,7 @@ static int run_job(sjb_pool *p, sjb_job *j, char *msg)
             goto done;
         }
         wall += rs->wall_seconds;
-        int bad = cco_write_monthly(mm.f, rs, 0) || cco_write_annual(ma.f, rs, 0) || cco_write_comparison(mc.f, rb, rs);
+        int bad = cco_write_monthly(mm.f, rs, 0) || cco_write_annual(ma.f, rs, 0) || ccpa_write_kept(mc.f, rb, rs);
         if (!bad && rb->L->spend >= 0) {
             cases[i] = ccb_compute(rb, rs, s);
             bad = !cases[i] || ccb_write_rows(mc.f, cases[i]) != 0;

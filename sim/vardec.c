@@ -7,6 +7,7 @@
 #include "ccdate.h"
 #include "costs.h"
 #include "output.h"
+#include "runstats.h"
 
 int ccvd_split(const double *x, int n, int g, ccvd_part *out)
 {
@@ -55,11 +56,13 @@ typedef struct {
     const char *what;
 } lead;
 
-/* A row from every replication's values x (compare keeps them). */
-static int row_values(FILE *f, const cce_result *r, const lead *ld, const char *series, int32_t day, const double *x)
+static const char head[] = "series,date,replications,draws,total_var,parameter_share,process_share\n";
+
+/* A row from the run's accumulator of the series at one date. */
+static int row_acc(FILE *f, const cce_result *r, const lead *ld, const char *series, int32_t day, const ccan *acc)
 {
-    ccvd_part v;
-    if (ccvd_split(x, r->reps, r->draw_group, &v) != 0)
+    ccan_split v;
+    if (ccan_result(acc, &v) != 0)
         return 0; /* too few replications: no row */
     char d[16], t[32], a[32], b[32];
     ccd_format(day, d);
@@ -76,108 +79,38 @@ static int row_values(FILE *f, const cce_result *r, const lead *ld, const char *
     return fprintf(f, "%s,%s,%d,%d,%s,%s,%s\n", series, d, r->reps, groups, t, a, b) < 0 ? -1 : 0;
 }
 
-static int find(const ccx_layout *L, const char *metric, const char *group)
-{
-    for (int j = 0; j < L->n; j++)
-        if (strcmp(L->metric[j], metric) == 0 && strcmp(L->group[j], group) == 0)
-            return j;
-    return -1;
-}
-
-/* Value of series j at date k in replication i of r, less minus's when given. */
-static double value(const cce_result *r, const cce_result *minus, int i, int j, int jm, int k)
-{
-    return cce_value(r, i, j, k) - (minus ? cce_value(minus, i, jm, k) : 0);
-}
-
-static int rows(FILE *f, const cce_result *r, const cce_result *minus, const lead *ld)
-{
-    const ccx_layout *L = r->L;
-    int n = r->reps;
-    double *x = malloc((size_t)n * sizeof *x);
-    if (!x)
-        return -1;
-    int rc = 0;
-    static const char *const stock[][2] = {{"looked_after", "all"}, {"gap", "foster"}, {"gap", "residential"}};
-    for (size_t s = 0; s < sizeof stock / sizeof *stock && rc == 0; s++) {
-        int j = find(L, stock[s][0], stock[s][1]);
-        int jm = minus ? find(minus->L, stock[s][0], stock[s][1]) : 0;
-        if (j < 0 || jm < 0)
-            continue;
-        char name[64];
-        snprintf(name, sizeof name, "%s/%s", stock[s][0], stock[s][1]);
-        for (int k = 12; k < r->ndates && rc == 0; k += 12) {
-            for (int i = 0; i < n; i++)
-                x[i] = value(r, minus, i, j, jm, k);
-            rc = row_values(f, r, ld, name, r->dates[k], x);
-        }
-    }
-    int j = find(L, "spend", "total");
-    int jm = minus ? find(minus->L, "spend", "total") : 0;
-    if (j >= 0 && jm >= 0 && L->kind[j] == CCX_MONEY && r->ndates > 1 && rc == 0) {
-        int fy0 = cct_fy(r->dates[1]), fy1 = cct_fy(r->dates[r->ndates - 1]);
-        for (int y = fy0; y <= fy1 && rc == 0; y++) {
-            int32_t end = 0;
-            for (int i = 0; i < n; i++)
-                x[i] = 0;
-            for (int k = 1; k < r->ndates; k++)
-                if (cct_fy(r->dates[k]) == y) {
-                    end = r->dates[k];
-                    for (int i = 0; i < n; i++)
-                        x[i] += value(r, minus, i, j, jm, k);
-                }
-            rc = row_values(f, r, ld, "spend/total", end, x);
-        }
-    }
-    free(x);
-    return rc;
-}
-
-static const char head[] = "series,date,replications,draws,total_var,parameter_share,process_share\n";
-
-/* A row from the run's accumulator of the series at one date. */
-static int row_acc(FILE *f, const cce_result *r, const char *series, int32_t day, const ccan *acc)
-{
-    ccan_split v;
-    if (ccan_result(acc, &v) != 0)
-        return 0; /* too few replications: no row */
-    char d[16], t[32], a[32], b[32];
-    ccd_format(day, d);
-    cco_num(v.total, t);
-    if (v.total > 0) {
-        cco_num(v.param / v.total, a);
-        cco_num(v.proc / v.total, b);
-    } else {
-        a[0] = b[0] = '\0';
-    }
-    int groups = r->draw_group > 1 ? r->reps / r->draw_group : (r->uncertainty ? r->reps : 0);
-    return fprintf(f, "%s,%s,%d,%d,%s,%s,%s\n", series, d, r->reps, groups, t, a, b) < 0 ? -1 : 0;
-}
-
-/* A run's rows come from its accumulators (runstats.h): the same split as
- * ccvd_split of every replication's values, from exact integer sums. */
-int ccvd_write(FILE *f, const cce_result *r)
+/* The rows of run r: from its own accumulators (r->stats), or with d the
+ * differences of d's scenario i. */
+static int rows(FILE *f, const cce_result *r, const ccpa *d, int i, const lead *ld)
 {
     const ccrs *rs = r->stats;
-    int rc = fputs(head, f) < 0 ? -1 : 0;
+    int rc = 0;
     static const char *const name[CCRS_NVAR] = {"looked_after/all", "gap/foster", "gap/residential"};
     for (int v = 0; v < CCRS_NVAR && rc == 0; v++) {
-        if (ccrs_var_series(rs, v) < 0)
+        if (d ? !ccpa_var_stock(d, i, v, 1) : ccrs_var_series(rs, v) < 0)
             continue;
         for (int k = 12; k < r->ndates && rc == 0; k += 12)
-            rc = row_acc(f, r, name[v], r->dates[k], ccrs_var_stock(rs, v, k / 12));
+            rc = row_acc(f, r, ld, name[v], r->dates[k],
+                         d ? ccpa_var_stock(d, i, v, k / 12) : ccrs_var_stock(rs, v, k / 12));
     }
-    if (ccrs_var_spend(rs, 0) && r->ndates > 1 && rc == 0) {
+    if ((d ? ccpa_var_spend(d, i, 0) != NULL : ccrs_var_spend(rs, 0) != NULL) && r->ndates > 1 && rc == 0) {
         int fy0 = cct_fy(r->dates[1]), fy1 = cct_fy(r->dates[r->ndates - 1]);
         for (int y = fy0; y <= fy1 && rc == 0; y++) {
             int32_t end = 0;
             for (int k = 1; k < r->ndates; k++)
                 if (cct_fy(r->dates[k]) == y)
                     end = r->dates[k];
-            rc = row_acc(f, r, "spend/total", end, ccrs_var_spend(rs, y - fy0));
+            rc = row_acc(f, r, ld, "spend/total", end, d ? ccpa_var_spend(d, i, y - fy0) : ccrs_var_spend(rs, y - fy0));
         }
     }
     return rc;
+}
+
+/* A run's rows come from its accumulators (runstats.h): the same split as
+ * ccvd_split of every replication's values, from exact integer sums. */
+int ccvd_write(FILE *f, const cce_result *r)
+{
+    return fputs(head, f) < 0 ? -1 : rows(f, r, NULL, 0, NULL);
 }
 
 int ccvd_write_compare_head(FILE *f)
@@ -185,11 +118,11 @@ int ccvd_write_compare_head(FILE *f)
     return fprintf(f, "scenario,what,%s", head) < 0 ? -1 : 0;
 }
 
-int ccvd_write_compare(FILE *f, const char *scenario, const cce_result *r, const cce_result *base)
+int ccvd_write_compare(FILE *f, const char *scenario, const cce_result *r, const ccpa *d, int i)
 {
     lead lv = {scenario, "level"}, ld = {scenario, "difference"};
-    int rc = rows(f, r, NULL, &lv);
-    if (rc == 0 && base && base->reps == r->reps && base->ndates == r->ndates)
-        rc = rows(f, r, base, &ld);
+    int rc = rows(f, r, NULL, 0, &lv);
+    if (rc == 0 && d)
+        rc = rows(f, r, d, i, &ld);
     return rc;
 }

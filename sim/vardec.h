@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "experiment.h"
+#include "pairs.h"
 
 typedef struct {
     double total;  /* parameter + process */
@@ -31,11 +32,13 @@ int ccvd_split(const double *x, int n, int g, ccvd_part *out);
  * on a write failure. */
 int ccvd_write(FILE *f, const cce_result *r);
 /* A compare's variance.csv: the header (scenario,what, then the columns
- * above), then for each result its rows: what = level for r itself and,
- * when base is given (a scenario), what = difference for r less base
- * replication by replication (common random numbers: the same draws and
- * streams). scenario is written as it is (a checked scenario label). */
+ * above), then for each result its rows: what = level for r itself (from
+ * its accumulators, as ccvd_write) and, when d is given (r is its scenario
+ * i), what = difference for r less the baseline replication by replication
+ * (common random numbers: the same draws and streams), from d's
+ * accumulators of the differences (pairs.h). scenario is written as it is
+ * (a checked scenario label). */
 int ccvd_write_compare_head(FILE *f);
-int ccvd_write_compare(FILE *f, const char *scenario, const cce_result *r, const cce_result *base);
+int ccvd_write_compare(FILE *f, const char *scenario, const cce_result *r, const ccpa *d, int i);
 
 #endif

@@ -62,8 +62,18 @@ if [ -f "$scen" ]; then
         bad "compare -j 1: $(cat "$tmp/err")"
     mpi "$CARECAP" compare --no-charts "$cfg" "$scen" -r 7 -y 2 -s 3 -j 1 -q -o "$tmp/cmpm" >/dev/null 2>"$tmp/err" ||
         bad "mpirun compare: $(head -5 "$tmp/err")"
-    for f in monthly.csv annual.csv comparison.csv; do
+    for f in monthly.csv annual.csv comparison.csv variance.csv; do
         same "compare" "$tmp/cmp1/$f" "$tmp/cmpm/$f"
+    done
+    # a paired run's accumulators of the differences (pairs.h), binned past
+    # CCAC_DISTINCT replications, with draw groups split among the ranks:
+    # packed on each rank and merged on rank 0
+    "$CARECAP" compare --no-charts "$cfg" "$scen" -r 300 -y 1 -s 4 -j 1 -q --uncertainty on -o "$tmp/cmpb1" \
+        >/dev/null 2>"$tmp/err" || bad "compare -j 1, 300 replications: $(cat "$tmp/err")"
+    mpi "$CARECAP" compare --no-charts "$cfg" "$scen" -r 300 -y 1 -s 4 -j 2 -q --uncertainty on -o "$tmp/cmpbm" \
+        >/dev/null 2>"$tmp/err" || bad "mpirun compare, 300 replications: $(head -5 "$tmp/err")"
+    for f in monthly.csv annual.csv comparison.csv variance.csv; do
+        same "compare, 300 replications, 3 ranks x 2 threads" "$tmp/cmpb1/$f" "$tmp/cmpbm/$f"
     done
 else
     bad "no scenario $scen"
