@@ -313,28 +313,37 @@ static int bin_add(pages *pos, pages *neg, uint64_t *zero, int level, double x, 
     return pages_add(x > 0 ? pos : neg, ukey(bin_key(mag)) >> level, c);
 }
 
+/* Binned: merge the bins in pairs (one level up). 0, or -1 when memory ran
+ * out (a unchanged). */
+static int level_up(ccac *a)
+{
+    pages pos, neg;
+    if (pages_up(&a->bpos, &pos) != 0)
+        return -1;
+    if (pages_up(&a->bneg, &neg) != 0) {
+        pages_free(&pos);
+        return -1;
+    }
+    pages_free(&a->bpos);
+    pages_free(&a->bneg);
+    a->bpos = pos;
+    a->bneg = neg;
+    a->level++;
+    return 0;
+}
+
 /* Binned: while more than CCAC_BINS bins hold a value, merge the bins in
  * pairs (one level up). The level reached is the lowest at which the
  * values added fall in at most CCAC_BINS bins: a bigger sample never needs
  * a lower level, and a level's bins hold the same counts whichever way
  * they were reached, so the accumulator does not depend on the order of
- * adding and merging. 0, or -1 when memory ran out (a unchanged). */
+ * adding and merging. 0, or -1 when memory ran out (a usable, its
+ * count of bins over the bound). */
 static int settle(ccac *a)
 {
-    while (a->bpos.nocc + a->bneg.nocc > CCAC_BINS) {
-        pages pos, neg;
-        if (pages_up(&a->bpos, &pos) != 0)
+    while (a->bpos.nocc + a->bneg.nocc > CCAC_BINS)
+        if (level_up(a) != 0)
             return -1;
-        if (pages_up(&a->bneg, &neg) != 0) {
-            pages_free(&pos);
-            return -1;
-        }
-        pages_free(&a->bpos);
-        pages_free(&a->bneg);
-        a->bpos = pos;
-        a->bneg = neg;
-        a->level++;
-    }
     return 0;
 }
 
@@ -593,20 +602,9 @@ int ccac_merge(ccac *dst, const ccac *src)
         if (src->mode == BINNED) {
             if (to_binned(dst) != 0)
                 return -1;
-            while (dst->level < src->level) { /* (settle's step, at once) */
-                pages pos, neg;
-                if (pages_up(&dst->bpos, &pos) != 0)
+            while (dst->level < src->level) /* (src's sample needs src's level at least) */
+                if (level_up(dst) != 0)
                     return -1;
-                if (pages_up(&dst->bneg, &neg) != 0) {
-                    pages_free(&pos);
-                    return -1;
-                }
-                pages_free(&dst->bpos);
-                pages_free(&dst->bneg);
-                dst->bpos = pos;
-                dst->bneg = neg;
-                dst->level++;
-            }
             int up = dst->level - src->level;
             if (merge_bins(&dst->bpos, &src->bpos, up) != 0 || merge_bins(&dst->bneg, &src->bneg, up) != 0 ||
                 settle(dst) != 0)
