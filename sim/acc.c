@@ -27,6 +27,8 @@ typedef struct {
  * u >> PAGE_BITS == p; page[i] is the i-th page in key order, its bytes at
  * cnt + at[i] * PAGE (pages are appended to cnt as they come). */
 enum { PAGE_BITS = 4, PAGE = 1 << PAGE_BITS };
+/* (at level 31 every value of one sign is in one of two bins) */
+enum { MAX_LEVEL = 31 };
 typedef struct {
     int32_t n, cap;  /* pages held, room for */
     uint32_t *page;  /* [n]: page numbers, ascending */
@@ -36,6 +38,7 @@ typedef struct {
     int32_t nover, capover;
     uint32_t *okey;  /* [nover]: unsigned keys of bins past 255, ascending */
     uint64_t *ohi;   /* [nover]: their counts / 256 */
+    int32_t nocc;    /* bins that hold a value */
 } pages;
 
 struct ccac {
@@ -46,6 +49,7 @@ struct ccac {
     int mode;      /* HIST, LIST or BINNED */
     window pos;    /* HIST */
     pages bpos, bneg; /* BINNED: positive and negative values by magnitude */
+    int level;     /* BINNED: bins of 2^level level-0 bins (see settle) */
     uint64_t zero; /* binned: magnitudes under CCAC_TINY */
     double *val;   /* LIST: the distinct values, ascending */
     uint32_t *cnt; /* LIST: how often each came */
@@ -63,10 +67,17 @@ static double ln_gamma(void) { return log((1 + CCAC_ALPHA) / (1 - CCAC_ALPHA)); 
 
 static int32_t bin_key(double mag) { return (int32_t)floor(log(mag) / ln_gamma()); }
 
-static double bin_value(int32_t key)
+/* At level L a bin is 2^L level-0 bins: its unsigned key is the level-0
+ * unsigned key (below) shifted right by L, that is floor(key / 2^L) +
+ * 2^(31 - L), and it spans [gamma_L^k, gamma_L^(k+1)) with gamma_L =
+ * gamma^(2^L), so its representative is within alpha_L = (gamma_L - 1) /
+ * (gamma_L + 1) of every value in it. */
+static double bin_value(uint32_t u, int level)
 {
-    double g = (1 + CCAC_ALPHA) / (1 - CCAC_ALPHA);
-    return exp((double)(key + 1) * ln_gamma()) * 2 / (1 + g);
+    int64_t key = (int64_t)u - ((int64_t)1 << (31 - level));
+    double w = ldexp(ln_gamma(), level);
+    double g = level ? exp(w) : (1 + CCAC_ALPHA) / (1 - CCAC_ALPHA);
+    return exp((double)(key + 1) * w) * 2 / (1 + g);
 }
 
 static void pages_free(pages *p)
@@ -80,7 +91,6 @@ static void pages_free(pages *p)
 }
 
 static uint32_t ukey(int32_t key) { return (uint32_t)key ^ 0x80000000u; }
-static int32_t key_of(uint32_t u) { return (int32_t)(u ^ 0x80000000u); }
 
 /* The bytes of page pg, added (zeroed) when new; NULL when memory ran out
  * (p unchanged). */
@@ -162,23 +172,62 @@ static int over_add(pages *p, uint32_t u, uint64_t hi)
     return 0;
 }
 
-/* Add c to the byte b of the bin with unsigned key u, carrying into the
- * overflow list. 0 or -1. */
+/* Index of the overflow entry of unsigned key u, or -1. */
+static int32_t over_find(const pages *p, uint32_t u)
+{
+    int32_t lo = 0, top = p->nover;
+    while (lo < top) {
+        int32_t mid = lo + (top - lo) / 2;
+        if (p->okey[mid] < u)
+            lo = mid + 1;
+        else
+            top = mid;
+    }
+    return lo < p->nover && p->okey[lo] == u ? lo : -1;
+}
+
+/* Add c (> 0) to the byte b of the bin with unsigned key u, carrying into
+ * the overflow list, and count the bin when it was empty. 0 or -1. */
 static int byte_add(pages *p, uint8_t *b, uint32_t u, uint64_t c)
 {
+    int was_empty = *b == 0 && (p->nover == 0 || over_find(p, u) < 0);
     uint64_t t = *b + c;
     if (t > 255 && over_add(p, u, t >> 8) != 0)
         return -1;
     *b = (uint8_t)(t & 255);
+    p->nocc += was_empty;
     return 0;
 }
 
-/* Add c to the bin of key k. 0, or -1 when memory ran out. */
-static int pages_add(pages *p, int32_t k, uint64_t c)
+/* Add c (> 0) to the bin of unsigned key u (at the pages' level). 0, or -1
+ * when memory ran out. */
+static int pages_add(pages *p, uint32_t u, uint64_t c)
 {
-    uint32_t u = ukey(k);
     uint8_t *b = page_get(p, u >> PAGE_BITS);
     return b ? byte_add(p, b + (u & (PAGE - 1)), u, c) : -1;
+}
+
+/* The bins of p one level up (pairs of bins merged) into an empty q. 0, or
+ * -1 when memory ran out (q then freed, p unchanged). */
+static int pages_up(const pages *p, pages *q)
+{
+    memset(q, 0, sizeof *q);
+    for (int32_t i = 0, o = 0; i < p->n; i++) {
+        const uint8_t *c = p->cnt + (size_t)p->at[i] * PAGE;
+        for (int sl = 0; sl < PAGE; sl++) {
+            uint32_t u = (p->page[i] << PAGE_BITS) | (uint32_t)sl;
+            uint64_t n = c[sl];
+            while (o < p->nover && p->okey[o] < u)
+                o++;
+            if (o < p->nover && p->okey[o] == u)
+                n += p->ohi[o] << 8;
+            if (n > 0 && pages_add(q, u >> 1, n) != 0) {
+                pages_free(q);
+                return -1;
+            }
+        }
+    }
+    return 0;
 }
 
 ccac *ccac_new_array(size_t n) { return calloc(n ? n : 1, sizeof(ccac)); }
@@ -214,6 +263,18 @@ size_t ccac_bytes(const ccac *a)
 }
 int ccac_exact(const ccac *a) { return a->mode != BINNED; }
 
+double ccac_alpha(const ccac *a)
+{
+    if (a->mode != BINNED)
+        return 0;
+    if (a->level == 0)
+        return CCAC_ALPHA;
+    double g = exp(ldexp(ln_gamma(), a->level));
+    return (g - 1) / (g + 1);
+}
+
+int ccac_level(const ccac *a) { return a->mode == BINNED ? a->level : 0; }
+
 /* Make key k part of w. 0, or -1 (w unchanged) when memory ran out. */
 static int reach(window *w, int32_t k)
 {
@@ -240,15 +301,50 @@ static int reach(window *w, int32_t k)
     return 0;
 }
 
-/* Binned: add c values of x (of the binned accumulator's pages). */
-static int bin_add(pages *pos, pages *neg, uint64_t *zero, double x, uint32_t c)
+/* Binned: add c values of x to pages at the level given (of the binned
+ * accumulator's pages). */
+static int bin_add(pages *pos, pages *neg, uint64_t *zero, int level, double x, uint32_t c)
 {
     double mag = fabs(x);
     if (mag < CCAC_TINY) {
         *zero += c;
         return 0;
     }
-    return pages_add(x > 0 ? pos : neg, bin_key(mag), c);
+    return pages_add(x > 0 ? pos : neg, ukey(bin_key(mag)) >> level, c);
+}
+
+/* Binned: merge the bins in pairs (one level up). 0, or -1 when memory ran
+ * out (a unchanged). */
+static int level_up(ccac *a)
+{
+    pages pos, neg;
+    if (pages_up(&a->bpos, &pos) != 0)
+        return -1;
+    if (pages_up(&a->bneg, &neg) != 0) {
+        pages_free(&pos);
+        return -1;
+    }
+    pages_free(&a->bpos);
+    pages_free(&a->bneg);
+    a->bpos = pos;
+    a->bneg = neg;
+    a->level++;
+    return 0;
+}
+
+/* Binned: while more than CCAC_BINS bins hold a value, merge the bins in
+ * pairs (one level up). The level reached is the lowest at which the
+ * values added fall in at most CCAC_BINS bins: a bigger sample never needs
+ * a lower level, and a level's bins hold the same counts whichever way
+ * they were reached, so the accumulator does not depend on the order of
+ * adding and merging. 0, or -1 when memory ran out (a usable, its
+ * count of bins over the bound). */
+static int settle(ccac *a)
+{
+    while (a->bpos.nocc + a->bneg.nocc > CCAC_BINS)
+        if (level_up(a) != 0)
+            return -1;
+    return 0;
 }
 
 static int whole_key(double x) { return x == floor(x) && fabs(x) < 2147483647.0; }
@@ -296,10 +392,10 @@ static int to_binned(ccac *a)
     if (a->mode == HIST) {
         for (int32_t i = 0; a->pos.bin && i < a->pos.cap && !rc; i++)
             if (a->pos.bin[i])
-                rc = bin_add(&pos, &neg, &zero, (double)(a->pos.lo + i), a->pos.bin[i]);
+                rc = bin_add(&pos, &neg, &zero, 0, (double)(a->pos.lo + i), a->pos.bin[i]);
     } else {
         for (int32_t i = 0; i < a->nval && !rc; i++)
-            rc = bin_add(&pos, &neg, &zero, a->val[i], a->cnt[i]);
+            rc = bin_add(&pos, &neg, &zero, 0, a->val[i], a->cnt[i]);
     }
     if (rc) {
         pages_free(&pos);
@@ -327,8 +423,9 @@ static int to_binned(ccac *a)
     a->bpos = pos;
     a->bneg = neg;
     a->zero = zero;
+    a->level = 0;
     a->mode = BINNED;
-    return 0;
+    return settle(a);
 }
 
 /* From HIST to LIST (distinct(a) <= CCAC_DISTINCT). 0 or -1 (unchanged). */
@@ -396,7 +493,7 @@ static int add_count(ccac *a, double x, uint32_t c)
         if (to_binned(a) != 0)
             return -1;
     }
-    if (bin_add(&a->bpos, &a->bneg, &a->zero, x, c) != 0)
+    if (bin_add(&a->bpos, &a->bneg, &a->zero, a->level, x, c) != 0 || settle(a) != 0)
         return -1;
     sums_add(a, x, c);
     return 0;
@@ -452,21 +549,38 @@ static int merge_values(ccac *dst, const ccac *src)
     return 0;
 }
 
-/* Add src's bins to dst's. */
-static int merge_bins(pages *d, const pages *src)
+/* Add src's bins to dst's, src's keys shifted right by up (dst's level
+ * less src's). */
+static int merge_bins(pages *d, const pages *src, int up)
 {
     for (int32_t i = 0; i < src->n; i++) {
         const uint8_t *c = src->cnt + (size_t)src->at[i] * PAGE;
-        uint8_t *b = page_get(d, src->page[i]);
-        if (!b)
-            return -1;
-        for (int s = 0; s < PAGE; s++)
-            if (c[s] && byte_add(d, b + s, (src->page[i] << PAGE_BITS) | (uint32_t)s, c[s]) != 0)
+        if (up == 0) {
+            uint8_t *b = page_get(d, src->page[i]);
+            if (!b)
                 return -1;
+            for (int s = 0; s < PAGE; s++)
+                if (c[s] && byte_add(d, b + s, (src->page[i] << PAGE_BITS) | (uint32_t)s, c[s]) != 0)
+                    return -1;
+        } else {
+            for (int s = 0; s < PAGE; s++)
+                if (c[s] && pages_add(d, ((src->page[i] << PAGE_BITS) | (uint32_t)s) >> up, c[s]) != 0)
+                    return -1;
+        }
     }
-    for (int32_t i = 0; i < src->nover; i++)
-        if (over_add(d, src->okey[i], src->ohi[i]) != 0)
+    /* (a bin past 255 has its bytes above, so it is counted already) */
+    for (int32_t i = 0; i < src->nover; i++) {
+        uint32_t u = src->okey[i] >> up;
+        int32_t had = d->nover;
+        if (over_add(d, u, src->ohi[i]) != 0)
             return -1;
+        if (d->nover > had) { /* a new entry: count its bin if its byte is 0 */
+            uint8_t *b = page_get(d, u >> PAGE_BITS);
+            if (!b)
+                return -1;
+            d->nocc += b[u & (PAGE - 1)] == 0;
+        }
+    }
     return 0;
 }
 
@@ -486,8 +600,14 @@ int ccac_merge(ccac *dst, const ccac *src)
             }
     } else {
         if (src->mode == BINNED) {
-            if (to_binned(dst) != 0 || merge_bins(&dst->bpos, &src->bpos) != 0 ||
-                merge_bins(&dst->bneg, &src->bneg) != 0)
+            if (to_binned(dst) != 0)
+                return -1;
+            while (dst->level < src->level) /* (src's sample needs src's level at least) */
+                if (level_up(dst) != 0)
+                    return -1;
+            int up = dst->level - src->level;
+            if (merge_bins(&dst->bpos, &src->bpos, up) != 0 || merge_bins(&dst->bneg, &src->bneg, up) != 0 ||
+                settle(dst) != 0)
                 return -1;
             dst->zero += src->zero;
         } else if (leave_hist(dst, 0) != 0 || merge_values(dst, src) != 0) {
@@ -523,7 +643,7 @@ static void binned_order(const ccac *a, const int64_t *want, int m, double *got)
             if (o >= 0 && p->okey[o] == u)
                 seen += (int64_t)(p->ohi[o] << 8);
             while (w < m && want[w] < seen)
-                got[w++] = -bin_value(key_of(u));
+                got[w++] = -bin_value(u, a->level);
         }
     }
     seen += (int64_t)a->zero;
@@ -540,7 +660,7 @@ static void binned_order(const ccac *a, const int64_t *want, int m, double *got)
             if (o < p->nover && p->okey[o] == u)
                 seen += (int64_t)(p->ohi[o] << 8);
             while (w < m && want[w] < seen)
-                got[w++] = bin_value(key_of(u));
+                got[w++] = bin_value(u, a->level);
         }
     }
     for (; w < m; w++) /* (not reached: the counts add up to n) */
@@ -658,10 +778,11 @@ static int put_pages(const pages *p, unsigned char **buf, size_t *len, size_t *c
 
 int ccac_pack(const ccac *a, unsigned char **buf, size_t *len, size_t *cap)
 {
-    int32_t mode = a->mode;
+    int32_t mode = a->mode, level = a->level;
     if (put(buf, len, cap, &a->n, sizeof a->n) || put(buf, len, cap, &a->min, sizeof a->min) ||
         put(buf, len, cap, &a->max, sizeof a->max) || put(buf, len, cap, &a->s1, sizeof a->s1) ||
         put(buf, len, cap, &a->s2, sizeof a->s2) || put(buf, len, cap, &mode, sizeof mode) ||
+        put(buf, len, cap, &level, sizeof level) ||
         put(buf, len, cap, &a->zero, sizeof a->zero) || put_window(&a->pos, buf, len, cap) ||
         put_pages(&a->bpos, buf, len, cap) || put_pages(&a->bneg, buf, len, cap) ||
         put(buf, len, cap, &a->nval, sizeof a->nval))
@@ -728,18 +849,20 @@ int ccac_unpack_merge(ccac *dst, const unsigned char *buf, size_t len, size_t *p
 {
     ccac s;
     memset(&s, 0, sizeof s);
-    int32_t mode = 0;
+    int32_t mode = 0, level = 0;
     int rc = -1;
     if (get(buf, len, pos, &s.n, sizeof s.n) || get(buf, len, pos, &s.min, sizeof s.min) ||
         get(buf, len, pos, &s.max, sizeof s.max) || get(buf, len, pos, &s.s1, sizeof s.s1) ||
         get(buf, len, pos, &s.s2, sizeof s.s2) || get(buf, len, pos, &mode, sizeof mode) ||
+        get(buf, len, pos, &level, sizeof level) || level < 0 || level > MAX_LEVEL ||
         get(buf, len, pos, &s.zero, sizeof s.zero) || get_window(&s.pos, buf, len, pos) ||
         get_pages(&s.bpos, buf, len, pos) || get_pages(&s.bneg, buf, len, pos) ||
         get(buf, len, pos, &s.nval, sizeof s.nval) || mode < HIST || mode > BINNED || s.nval < 0 ||
         s.nval > CCAC_DISTINCT || (mode == LIST && s.nval == 0) || (mode != LIST && s.nval > 0) ||
-        (mode != HIST && s.pos.cap > 0) || (mode != BINNED && (s.bpos.n > 0 || s.bneg.n > 0)))
+        (mode != HIST && s.pos.cap > 0) || (mode != BINNED && (s.bpos.n > 0 || s.bneg.n > 0 || level > 0)))
         goto out;
     s.mode = mode;
+    s.level = level;
     if (s.nval > 0) {
         s.val = malloc((size_t)s.nval * sizeof *s.val);
         s.cnt = malloc((size_t)s.nval * sizeof *s.cnt);

@@ -8,10 +8,17 @@
  * sample is known exactly, and ccac_stats gives the very numbers
  * ccy_summarise gives on the whole sample. Anything else (money and ratios
  * over many replications, or counts spread wider) goes into log-spaced bins
- * (kept sparse: only the pages of bins that hold a value, a byte a bin):
- * each percentile is then within a relative error of CCAC_ALPHA of the
+ * (kept sparse: only the pages of bins that hold a value, a byte a bin).
+ * While at most CCAC_BINS bins hold a value (always, for at most CCAC_BINS
+ * values) each percentile is within a relative error of CCAC_ALPHA of the
  * exact one (values of one sign; values under CCAC_TINY in magnitude count
- * as 0), and the mean and standard deviation come from exact sums of the
+ * as 0); past that, neighbouring bins are merged in pairs, as often as it
+ * takes to get back to CCAC_BINS bins holding a value, so the memory is
+ * bounded whatever the number of values (about 64 bytes a bin at most),
+ * and the bound after L mergers, ccac_alpha, is about 2^L CCAC_ALPHA (one
+ * merger for each doubling of the bins the values would need at the bound
+ * before; a sample that is spread ever wider as it grows merges more). The
+ * mean and standard deviation come from exact sums of the
  * values rounded to CCAC_QUANTUM (so they are within about CCAC_QUANTUM of
  * the exact ones). All sums are integers, so adding and merging give the
  * same accumulator, bit for bit, in any order: the results do not depend on
@@ -37,6 +44,8 @@
 enum { CCAC_COUNT_RANGE = 1 << 16 };
 /* most distinct values kept as an exact list */
 enum { CCAC_DISTINCT = 256 };
+/* most log bins holding a value, in all: past it, bins merge in pairs */
+enum { CCAC_BINS = 1024 };
 
 typedef struct ccac ccac;
 
@@ -60,6 +69,12 @@ size_t ccac_bytes(const ccac *a);
 int64_t ccac_count(const ccac *a);
 /* 1 when the accumulator holds its sample exactly (not binned). */
 int ccac_exact(const ccac *a);
+/* The relative error bound of the accumulator's percentiles: 0 when exact,
+ * CCAC_ALPHA while no bins have merged, else (g - 1) / (g + 1) with g =
+ * ((1 + CCAC_ALPHA) / (1 - CCAC_ALPHA))^(2^level). */
+double ccac_alpha(const ccac *a);
+/* How many times the bins have merged in pairs (0 when exact). */
+int ccac_level(const ccac *a);
 /* The statistics of the values added (all 0 when there are none). scratch
  * holds ccac_count(a) doubles (used for exact histograms). */
 void ccac_stats(const ccac *a, double *scratch, ccy_stats *out);

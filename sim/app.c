@@ -219,6 +219,8 @@ static void write_manifest(FILE *f, const cca_run_opts *o, const cce_result *r)
     for (int i = 0; i < r->reps; i++)
         pending += r->tot[i].pending / r->reps;
     fprintf(f, "pending_events: %.0f\n", pending);
+    if (r->stats) /* the percentiles' bound (acc.h): 0 when all are exact */
+        fprintf(f, "percentile_error_bound: %.3g\n", ccrs_alpha(r->stats));
     if (r->mpi_ranks > 1) /* what sharing among MPI ranks cost rank 0 (docs/cluster.md) */
         fprintf(f, "mpi_ranks: %d\nmpi_wait_seconds: %.3f\nmpi_merge_seconds: %.3f\nmpi_bytes_received: %.0f\n",
                 r->mpi_ranks, r->mpi_wait_seconds, r->mpi_merge_seconds, r->mpi_bytes);

@@ -197,6 +197,23 @@ const ccan *ccrs_var_spend(const ccrs *s, int y)
     return s->spend_total >= 0 ? ccan_at_c(s->var, CCRS_NVAR * s->nanniv + y) : NULL;
 }
 
+static double alpha_max(const ccac *a, size_t n, double m)
+{
+    for (size_t i = 0; i < n; i++) {
+        double e = ccac_alpha(ccac_at_c(a, i));
+        m = e > m ? e : m;
+    }
+    return m;
+}
+
+double ccrs_alpha(const ccrs *s)
+{
+    double m = alpha_max(s->mon, s->nmon, 0);
+    m = alpha_max(s->ann, s->nann, m);
+    m = alpha_max(s->money, s->nmoney, m);
+    return alpha_max(s->unit, s->nunit, m);
+}
+
 static int pack_all(const ccac *a, size_t n, unsigned char **buf, size_t *len, size_t *cap)
 {
     for (size_t i = 0; i < n; i++)

@@ -54,6 +54,9 @@ enum { CCRS_VAR_LA, CCRS_VAR_GAP_FOSTER, CCRS_VAR_GAP_RESI, CCRS_NVAR };
 int ccrs_var_series(const ccrs *s, int v); /* its series index, or -1 */
 const ccan *ccrs_var_stock(const ccrs *s, int v, int a);
 const ccan *ccrs_var_spend(const ccrs *s, int y);
+/* The largest relative error bound of any percentile the summaries give
+ * (acc.h ccac_alpha: 0 when every one is exact). */
+double ccrs_alpha(const ccrs *s);
 
 /* Packed form for MPI: ccrs_pack appends s to *buf (grown; *len, *cap
  * updated), 0 or -1; ccrs_unpack_merge merges a packed runstats of the same

@@ -3,8 +3,9 @@
 # three local ranks, each with one or two threads, the accumulators merged
 # on rank 0) writes the same bytes as -j 1 in one process: monthly.csv,
 # annual.csv, variance.csv, comparison.csv; with parameter uncertainty on
-# (draw groups split across ranks) and off, and with more replications than
-# the accumulators keep exactly; the same for a region's run and
+# (draw groups split across ranks) and off, with more replications than
+# the accumulators keep exactly, and with more than they keep in unmerged
+# bins (acc.h CCAC_BINS); the same for a region's run and
 # compare (every council, the region, the markets). --per-rep is refused
 # under MPI.
 # Skipped (exit 77) when carecap was built without MPI or mpirun is absent.
@@ -50,6 +51,17 @@ mpi "$CARECAP" run --no-charts "$cfg" -r 900 -y 1 -s 9 -j 2 -q -o "$tmp/mpi-binn
 for f in monthly.csv annual.csv variance.csv; do
     same "900 replications (binned on every rank), 3 ranks x 2 threads" "$tmp/one-binned/$f" "$tmp/mpi-binned/$f"
 done
+# more replications than acc.h keeps in unmerged bins (CCAC_BINS): the ranks'
+# bins have merged in pairs to different levels before rank 0 merges them
+"$CARECAP" run --no-charts "$cfg" -r 1500 -y 1 -s 9 -j 1 -q -o "$tmp/one-merged" >/dev/null 2>"$tmp/err" ||
+    bad "-j 1 run, 1500 replications: $(cat "$tmp/err")"
+mpi "$CARECAP" run --no-charts "$cfg" -r 1500 -y 1 -s 9 -j 2 -q -o "$tmp/mpi-merged" >/dev/null 2>"$tmp/err" ||
+    bad "mpirun -n 3 run, 1500 replications: $(head -5 "$tmp/err")"
+for f in monthly.csv annual.csv variance.csv; do
+    same "1500 replications (merged bins), 3 ranks x 2 threads" "$tmp/one-merged/$f" "$tmp/mpi-merged/$f"
+done
+awk -F': ' '$1 == "percentile_error_bound" && $2 > 0.0001 { f = 1 } END { exit !f }' "$tmp/mpi-merged/manifest.txt" &&
+    ok || bad "1500 replications: no bins merged (percentile_error_bound not above 1e-4), the test sees nothing"
 grep -q '^mpi_ranks: 3$' "$tmp/mpi-binned/manifest.txt" && grep -q '^mpi_bytes_received: [1-9]' "$tmp/mpi-binned/manifest.txt" &&
     ok || bad "the manifest of an MPI run does not say what sharing cost (mpi_ranks, mpi_bytes_received)"
 ! grep -q '^mpi_' "$tmp/one-binned/manifest.txt" && ok || bad "a run without MPI has mpi_ lines in its manifest"
