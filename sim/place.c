@@ -138,6 +138,8 @@ int ccpl_take_moved(cc_sim *s, const uint32_t **list, size_t *n)
     return lost ? -1 : 0;
 }
 
+static int compile_prefs(cc_sim *s);
+
 int ccpl_new(cc_sim *s)
 {
     const csu_params *sp = &s->p->supply;
@@ -186,13 +188,9 @@ int ccpl_new(cc_sim *s)
     u->pipe = malloc(u->pipe_cap * sizeof *u->pipe);
     if (!u->pipe || ensure_scratch(u, 1024) != 0)
         return -1;
-    /* every list spelt out: a list of CSU_MAXPREF entries, each at most
-     * every provider; phases keep the providers (used[] is sized once) */
-    u->pl_cap = (size_t)(CCM_NPT * CCM_NCOHORT + CCM_NNEED * CCM_NPT) * CSU_MAXPREF * (size_t)(sp->n + 1);
-    u->pl = malloc(u->pl_cap * sizeof *u->pl);
-    if (!u->pl)
-        return -1;
-    return 0;
+    /* the compiled lists: sized for the config's own lists here, grown
+     * (rarely) when a scenario's phase brings longer ones */
+    return compile_prefs(s);
 }
 
 void ccpl_bind(cc_sim *s, ccmk_market *mk, int council, const int16_t *market_of)
@@ -347,27 +345,20 @@ static void hold_start(cc_sim *s, int k)
         ccmk_hold(u->mk, u->market[k], u->council);
 }
 
-/* Try provider k for child i; 1 if placed. Counts the placement flow. */
-static int take(cc_sim *s, uint32_t i, int k, double t, int age)
+/* Provider k of availability avail (a search succeeding with chance prob)
+ * has passed the tests that draw nothing (places, eligibility): search it
+ * for child i; 1 if placed. Counts the placement flow. */
+static int take_at(cc_sim *s, uint32_t i, int k, int avail, double prob, double t)
 {
-    const csu_provider *pv = &s->p->supply.prov[k];
     ccs_supply *u = &s->sup;
-    child *c = &s->ch[i];
-    /* the cheap test first: most homes in a list are full */
-    if (pv->avail == CSU_CAPACITY && (u->used[k] >= pv->capacity || !open_at(pv, t)))
-        return 0;
-    if (!csu_eligible(pv, c->need, c->flags, age) || (s->no_short && pv->max_days > 0))
-        return 0;
     uint32_t j = NONE;
-    switch (pv->avail) {
-    case CSU_CAPACITY:
-        break;
+    switch (avail) {
     case CSU_PROBABILITY:
-        if (ccs_child_uniform(s, i) >= pv->probability)
+        if (ccs_child_uniform(s, i) >= prob)
             return 0;
         break;
     case CSU_POOL:
-        j = find_household(u, c->cohort, 0);
+        j = find_household(u, s->ch[i].cohort, 0);
         if (j == NONE)
             return 0;
         break;
@@ -381,67 +372,123 @@ static int take(cc_sim *s, uint32_t i, int k, double t, int age)
     return 1;
 }
 
-/* Spell out one preference list into u->pl at *at; its [offset, length]. */
-static void compile_list(ccs_supply *u, const csu_params *sp, const int *list, int n, size_t *at,
-                         uint32_t out[2])
+/* Try provider k for child i; 1 if placed. Counts the placement flow. */
+static int take(cc_sim *s, uint32_t i, int k, double t, int age)
 {
-    out[0] = (uint32_t)*at;
+    const csu_provider *pv = &s->p->supply.prov[k];
+    ccs_supply *u = &s->sup;
+    child *c = &s->ch[i];
+    /* the cheap test first: most homes in a list are full */
+    if (pv->avail == CSU_CAPACITY && (u->used[k] >= pv->capacity || !open_at(pv, t)))
+        return 0;
+    if (!csu_eligible(pv, c->need, c->flags, age) || (s->no_short && pv->max_days > 0))
+        return 0;
+    return take_at(s, i, k, pv->avail, pv->probability, t);
+}
+
+/* Spell out list[0..n) (CSU_ALL_HOMES as every home) for a child who
+ * needs type T with need flags m in cohort co, into pl at *at when pl is
+ * not NULL; counts the entries in *at either way. A provider left out
+ * could never take the child: its specialism is for others (the test
+ * does not depend on age), or it has no places at all in these
+ * parameters. The ages are tested in the walk only where the cohort's
+ * ages (and a year either side: a birthday and the cohort's change may
+ * fall apart within a day) are not all within the provider's range. */
+static void compile_list(struct ccs_pref *pl, const csu_params *sp, const int *list, int n, int T, int m,
+                         int co, size_t *at)
+{
+    int lo = ccm_cohort_lo[co] > 0 ? ccm_cohort_lo[co] - 1 : 0, hi = ccm_cohort_lo[co + 1];
     for (int e = 0; e < n; e++) {
-        if (list[e] != CSU_ALL_HOMES) {
-            u->pl[(*at)++] = list[e];
-            continue;
+        int all = list[e] == CSU_ALL_HOMES;
+        for (int k = all ? 0 : list[e]; k < (all ? sp->n : list[e] + 1); k++) {
+            const csu_provider *pv = &sp->prov[k];
+            if (all && !pv->home)
+                continue;
+            if (!csu_eligible(pv, T, m, pv->min_age) || (pv->avail == CSU_CAPACITY && pv->capacity <= 0))
+                continue;
+            if (pl)
+                pl[*at] = (struct ccs_pref){
+                    .prob = pv->probability,
+                    .cap = pv->capacity,
+                    .k = (int16_t)k,
+                    .avail = (uint8_t)pv->avail,
+                    .type = (uint8_t)pv->type,
+                    .age_test = !(pv->min_age <= lo && pv->max_age >= hi),
+                    .brief = pv->max_days > 0,
+                    .min_age = (int8_t)pv->min_age,
+                    .max_age = (int8_t)pv->max_age,
+                };
+            (*at)++;
         }
-        for (int k = 0; k < sp->n; k++)
-            if (sp->prov[k].home)
-                u->pl[(*at)++] = k;
     }
-    out[1] = (uint32_t)(*at - out[0]);
 }
 
 /* The preference lists of the parameters now in force, by needed type,
  * need flags and cohort: a child with a need flag that has its own list
  * for the type (the first such flag, in uasc, disabled, complex order)
  * walks that list, others their cohort's. Again when the parameters
- * change (a replication's draw, a scenario's phase). */
-static void compile_prefs(cc_sim *s)
+ * change (a replication's draw, a scenario's phase). -1 if out of
+ * memory. */
+static int compile_prefs(cc_sim *s)
 {
     const csu_params *sp = &s->p->supply;
     ccs_supply *u = &s->sup;
-    size_t at = 0;
-    uint32_t need[CCM_NNEED][CCM_NPT][2];
-    for (int T = 0; T < CCM_NPT; T++) {
-        for (int f = 0; f < CCM_NNEED; f++)
-            compile_list(u, sp, sp->needpref[f][T], sp->nneedpref[f][T], &at, need[f][T]);
-        for (int c = 0; c < CCM_NCOHORT; c++) {
-            uint32_t own[2];
-            compile_list(u, sp, sp->pref[T][c], sp->npref[T][c], &at, own);
-            for (int m = 0; m < CCM_NNEEDMASK; m++) {
-                const uint32_t *use = own;
-                for (int f = 0; f < CCM_NNEED; f++)
-                    if ((m & (1 << f)) && sp->nneedpref[f][T]) {
-                        use = need[f][T];
-                        break;
-                    }
-                u->psel[T][m][c][0] = use[0];
-                u->psel[T][m][c][1] = use[1];
-            }
+    for (int pass = 0; pass < 2; pass++) {
+        struct ccs_pref *pl = pass ? u->pl : NULL;
+        size_t at = 0;
+        for (int T = 0; T < CCM_NPT; T++)
+            for (int m = 0; m < CCM_NNEEDMASK; m++)
+                for (int c = 0; c < CCM_NCOHORT; c++) {
+                    const int *list = sp->pref[T][c];
+                    int n = sp->npref[T][c];
+                    for (int f = 0; f < CCM_NNEED; f++)
+                        if ((m & (1 << f)) && sp->nneedpref[f][T]) {
+                            list = sp->needpref[f][T];
+                            n = sp->nneedpref[f][T];
+                            break;
+                        }
+                    u->psel[T][m][c][0] = (uint32_t)at;
+                    compile_list(pl, sp, list, n, T, m, c, &at);
+                    u->psel[T][m][c][1] = (uint32_t)(at - u->psel[T][m][c][0]);
+                }
+        if (pass == 0 && at > u->pl_cap) {
+            struct ccs_pref *a = realloc(u->pl, at * sizeof *a);
+            if (!a)
+                return -1;
+            u->pl = a;
+            u->pl_cap = at;
         }
     }
+    return 0;
 }
 
 /* Walk child i's preference list; only_type >= 0 limits it to providers of
- * that type (a step-down search). 1 if placed. */
+ * that type (a step-down search). 1 if placed. The tests that draw nothing
+ * come first, as in take; the child's age is worked out only if an entry
+ * needs it. */
 static int choose(cc_sim *s, uint32_t i, double t, int only_type)
 {
-    const csu_params *sp = &s->p->supply;
+    const ccs_supply *u = &s->sup;
     const child *c = &s->ch[i];
-    const uint32_t *sel = s->sup.psel[c->need][c->flags][c->cohort];
-    const int *list = s->sup.pl + sel[0];
-    int n = (int)sel[1];
-    int age = age_years(s, c, t);
-    for (int e = 0; e < n; e++)
-        if ((only_type < 0 || sp->prov[list[e]].type == only_type) && take(s, i, list[e], t, age))
+    const uint32_t *sel = u->psel[c->need][c->flags][c->cohort];
+    const struct ccs_pref *e = u->pl + sel[0], *end = e + sel[1];
+    int age = -1;
+    for (; e < end; e++) {
+        if (only_type >= 0 && e->type != only_type)
+            continue;
+        if (e->avail == CSU_CAPACITY && (u->used[e->k] >= e->cap || !open_at(&s->p->supply.prov[e->k], t)))
+            continue;
+        if (e->brief && s->no_short)
+            continue;
+        if (e->age_test) {
+            if (age < 0)
+                age = age_years(s, c, t);
+            if (age < e->min_age || age > e->max_age)
+                continue;
+        }
+        if (take_at(s, i, e->k, e->avail, e->prob, t))
             return 1;
+    }
     return 0;
 }
 
@@ -814,7 +861,8 @@ int ccpl_reset(cc_sim *s, uint64_t seed, uint64_t rep)
         u->nwait[T] = 0;
     }
     u->npend = 0;
-    compile_prefs(s);
+    if (compile_prefs(s) != 0)
+        return -1;
     ccr_set(u->rng, seed, rep, CCR_SUPPLY, 0);
     u->nhh_free = 0;
     for (uint32_t j = u->hcap; j > 0; j--) {
@@ -1243,7 +1291,8 @@ void ccpl_phase(cc_sim *s, const cc_params *old, double t)
     ccs_supply *u = &s->sup;
     if (!sp->enabled)
         return;
-    compile_prefs(s);
+    if (compile_prefs(s) != 0)
+        u->moved_lost = 1; /* ccpl_take_moved reports it */
     /* recruitment and resignation rates: redraw (both are memoryless) */
     if (sp->approvals != op->approvals) {
         ccq_cancel(s->q, H_APPLY);

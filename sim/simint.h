@@ -105,8 +105,19 @@ typedef struct {
     /* the preference lists of the parameters in force, with every council
      * home spelt out (CSU_ALL_HOMES): child with needed type T, need
      * flags f and cohort c walks pl[psel[T][f][c][0] ...], psel[..][1]
-     * entries (compile_prefs) */
-    int *pl;
+     * entries (compile_prefs). Each entry carries what the walk tests, so
+     * the walk does not read the provider's parameters; providers that
+     * can never take such a child (specialism, no places) are left out. */
+    struct ccs_pref {
+        double prob;      /* CSU_PROBABILITY: the chance a search finds a place */
+        int32_t cap;      /* CSU_CAPACITY: places */
+        int16_t k;        /* the provider */
+        uint8_t avail;    /* CSU_CAPACITY ... CSU_POOL */
+        uint8_t type;     /* its placement type */
+        uint8_t age_test; /* the cohort's ages are not all within min..max */
+        uint8_t brief;    /* a time-limited (emergency) place */
+        int8_t min_age, max_age;
+    } *pl;
     size_t pl_cap;
     uint32_t psel[CCM_NPT][CCM_NNEEDMASK][CCM_NCOHORT][2];
     /* the start-date assignment's lists of children by type (ccpl_initial) */
