@@ -423,6 +423,8 @@ static void compile_list(struct ccs_pref *pl, const csu_params *sp, const int *l
     }
 }
 
+static uint64_t check_prefs(const cc_sim *s);
+
 /* The preference lists of the parameters now in force, by needed type,
  * need flags and cohort: a child with a need flag that has its own list
  * for the type (the first such flag, in uasc, disabled, complex order)
@@ -459,7 +461,62 @@ static int compile_prefs(cc_sim *s)
             u->pl_cap = at;
         }
     }
+    if (s->checks)
+        s->tot.violations += check_prefs(s);
     return 0;
+}
+
+/* Checks (ccs_set_checks): the compiled lists against the parameters. For
+ * every list and every age a child of the cohort can have (a year either
+ * side), the entries the walk would try are the spelt-out list's providers
+ * that take such a child, in order, each with its provider's figures.
+ * Returns the number of mismatches. */
+static uint64_t check_prefs(const cc_sim *s)
+{
+    const csu_params *sp = &s->p->supply;
+    const ccs_supply *u = &s->sup;
+    uint64_t bad = 0;
+    for (int T = 0; T < CCM_NPT; T++)
+        for (int m = 0; m < CCM_NNEEDMASK; m++)
+            for (int c = 0; c < CCM_NCOHORT; c++) {
+                const int *list = sp->pref[T][c];
+                int n = sp->npref[T][c];
+                for (int f = 0; f < CCM_NNEED; f++)
+                    if ((m & (1 << f)) && sp->nneedpref[f][T]) {
+                        list = sp->needpref[f][T];
+                        n = sp->nneedpref[f][T];
+                        break;
+                    }
+                const struct ccs_pref *e0 = u->pl + u->psel[T][m][c][0];
+                uint32_t ne = u->psel[T][m][c][1];
+                for (int a = ccm_cohort_lo[c] > 0 ? ccm_cohort_lo[c] - 1 : 0; a <= ccm_cohort_lo[c + 1]; a++) {
+                    uint32_t x = 0;
+                    for (int y = 0; y < n; y++)
+                        for (int k = 0; k < sp->n; k++) {
+                            const csu_provider *pv = &sp->prov[k];
+                            if (!(list[y] == k || (list[y] == CSU_ALL_HOMES && pv->home)))
+                                continue;
+                            if (!csu_eligible(pv, T, m, a) || (pv->avail == CSU_CAPACITY && pv->capacity <= 0))
+                                continue;
+                            /* the next entry the walk tries at this age */
+                            while (x < ne && e0[x].age_test && (a < e0[x].min_age || a > e0[x].max_age))
+                                x++;
+                            if (x == ne) {
+                                bad++;
+                                continue;
+                            }
+                            const struct ccs_pref *e = &e0[x++];
+                            bad += e->k != k || e->avail != pv->avail || e->type != pv->type ||
+                                   e->cap != pv->capacity || e->prob != pv->probability ||
+                                   e->brief != (pv->max_days > 0) || e->min_age != pv->min_age ||
+                                   e->max_age != pv->max_age;
+                        }
+                    while (x < ne && e0[x].age_test && (a < e0[x].min_age || a > e0[x].max_age))
+                        x++;
+                    bad += x != ne; /* an entry the walk would try that takes no such child */
+                }
+            }
+    return bad;
 }
 
 /* Walk child i's preference list; only_type >= 0 limits it to providers of
