@@ -32,13 +32,10 @@ static int is_matched(int t)
 
 static int alloc_households(ccs_supply *u, uint32_t cap)
 {
-    uint8_t **b[] = {&u->hh_slots, &u->hh_used, &u->hh_class, &u->hh_state};
-    for (int i = 0; i < 4; i++) {
-        uint8_t *a = realloc(*b[i], cap);
-        if (!a)
-            return -1;
-        *b[i] = a;
-    }
+    struct ccs_hh *h = realloc(u->hh, cap * sizeof *h);
+    if (!h)
+        return -1;
+    u->hh = h;
     uint32_t **w[] = {&u->hh_pos, &u->hh_free, &u->stack[0], &u->stack[1], &u->stack[2], &u->stack[3],
                       &u->stack[4]};
     for (int i = 0; i < 2 + CCM_NCOHORT; i++) {
@@ -47,12 +44,8 @@ static int alloc_households(ccs_supply *u, uint32_t cap)
             return -1;
         *w[i] = a;
     }
-    uint32_t *kid = realloc(u->hh_kid, (size_t)cap * CSU_SLOTS * sizeof *kid);
-    if (!kid)
-        return -1;
-    u->hh_kid = kid;
     for (uint32_t j = u->hcap; j < cap; j++) {
-        u->hh_state[j] = HH_FREE;
+        u->hh[j].state = HH_FREE;
         u->hh_pos[j] = NONE;
     }
     return 0;
@@ -206,13 +199,9 @@ void ccpl_free(cc_sim *s)
     free(u->used);
     free(u->sup_ev_t);
     free(u->sup_ev_k);
-    free(u->hh_slots);
-    free(u->hh_used);
-    free(u->hh_class);
-    free(u->hh_state);
+    free(u->hh);
     free(u->hh_pos);
     free(u->hh_free);
-    free(u->hh_kid);
     for (int k = 0; k < CCM_NCOHORT; k++)
         free(u->stack[k]);
     free(u->pipe);
@@ -229,7 +218,7 @@ void ccpl_free(cc_sim *s)
 
 static void stack_push(ccs_supply *u, uint32_t j)
 {
-    int k = u->hh_class[j];
+    int k = u->hh[j].cls;
     u->hh_pos[j] = u->nstack[k];
     u->stack[k][u->nstack[k]++] = j;
 }
@@ -239,7 +228,7 @@ static void stack_remove(ccs_supply *u, uint32_t j)
     uint32_t pos = u->hh_pos[j];
     if (pos == NONE)
         return;
-    int k = u->hh_class[j];
+    int k = u->hh[j].cls;
     uint32_t last = u->stack[k][--u->nstack[k]];
     u->stack[k][pos] = last;
     u->hh_pos[last] = pos;
@@ -259,10 +248,10 @@ static int hh_new(cc_sim *s, int slots, int cls, double t)
     if (u->nhh_free == 0 && grow_households(s) != 0)
         return -1;
     uint32_t j = u->hh_free[--u->nhh_free];
-    u->hh_slots[j] = (uint8_t)slots;
-    u->hh_used[j] = 0;
-    u->hh_class[j] = (uint8_t)cls;
-    u->hh_state[j] = HH_ACTIVE;
+    u->hh[j].slots = (uint8_t)slots;
+    u->hh[j].used = 0;
+    u->hh[j].cls = (uint8_t)cls;
+    u->hh[j].state = HH_ACTIVE;
     u->hh_pos[j] = NONE;
     stack_push(u, j);
     u->nactive++;
@@ -276,13 +265,13 @@ static void hh_remove(cc_sim *s, uint32_t j)
 {
     ccs_supply *u = &s->sup;
     stack_remove(u, j);
-    if (u->hh_state[j] == HH_ACTIVE) {
+    if (u->hh[j].state == HH_ACTIVE) {
         u->nactive--;
-        u->pool_slots -= u->hh_slots[j];
+        u->pool_slots -= u->hh[j].slots;
     } else {
         u->nresigning--;
     }
-    u->hh_state[j] = HH_FREE;
+    u->hh[j].state = HH_FREE;
     u->hh_free[u->nhh_free++] = j;
     ccmo_fixed(s, CCT_FOSTER_FEES, CCM_FOSTER, -s->p->costs.foster_fee_week / 7);
     ccq_cancel(s->q, hh_handle(j));
@@ -323,9 +312,9 @@ static void put(cc_sim *s, uint32_t i, int k, uint32_t j, double t)
     ccs_supply *u = &s->sup;
     child *c = &s->ch[i];
     if (j != NONE) {
-        u->hh_kid[(size_t)j * CSU_SLOTS + u->hh_used[j]] = i;
-        u->hh_used[j]++;
-        if (u->hh_used[j] >= u->hh_slots[j])
+        u->hh[j].kid[u->hh[j].used] = i;
+        u->hh[j].used++;
+        if (u->hh[j].used >= u->hh[j].slots)
             stack_remove(u, j);
     }
     u->used[k]++;
@@ -727,20 +716,20 @@ static int release(cc_sim *s, uint32_t i)
     uint32_t j = c->hh;
     c->hh = NONE;
     if (j != NONE) {
-        uint32_t *kid = u->hh_kid + (size_t)j * CSU_SLOTS;
-        for (int x = 0; x < u->hh_used[j]; x++)
+        uint32_t *kid = u->hh[j].kid;
+        for (int x = 0; x < u->hh[j].used; x++)
             if (kid[x] == i) {
-                kid[x] = kid[u->hh_used[j] - 1];
+                kid[x] = kid[u->hh[j].used - 1];
                 break;
             }
-        u->hh_used[j]--;
-        if (u->hh_state[j] == HH_ACTIVE) {
-            if (u->hh_used[j] == u->hh_slots[j] - 1)
+        u->hh[j].used--;
+        if (u->hh[j].state == HH_ACTIVE) {
+            if (u->hh[j].used == u->hh[j].slots - 1)
                 stack_push(u, j);
             freed = k;
-        } else if (u->hh_state[j] == HH_RESIGNING) {
+        } else if (u->hh[j].state == HH_RESIGNING) {
             u->pool_slots--;
-            if (u->hh_used[j] == 0)
+            if (u->hh[j].used == 0)
                 hh_remove(s, j);
         }
     }
@@ -923,7 +912,7 @@ int ccpl_reset(cc_sim *s, uint64_t seed, uint64_t rep)
     ccr_set(u->rng, seed, rep, CCR_SUPPLY, 0);
     u->nhh_free = 0;
     for (uint32_t j = u->hcap; j > 0; j--) {
-        u->hh_state[j - 1] = HH_FREE;
+        u->hh[j - 1].state = HH_FREE;
         u->hh_pos[j - 1] = NONE;
         u->hh_free[u->nhh_free++] = j - 1;
     }
@@ -1152,29 +1141,29 @@ static void resign(cc_sim *s, uint32_t j, double t)
 {
     ccs_supply *u = &s->sup;
     s->cur[s->L->fost + 2] += 1;
-    if (u->hh_used[j] == 0) {
+    if (u->hh[j].used == 0) {
         hh_remove(s, j);
         return;
     }
     stack_remove(u, j);
     u->nactive--;
     u->nresigning++;
-    u->pool_slots -= u->hh_slots[j] - u->hh_used[j];
-    u->hh_state[j] = HH_RESIGNING;
+    u->pool_slots -= u->hh[j].slots - u->hh[j].used;
+    u->hh[j].state = HH_RESIGNING;
     if (s->p->supply.leave_when_empty)
         return;
     /* the household stops now: its children move on, in slot order (a
      * move may step another of them down elsewhere first; none joins) */
     uint32_t kid[CSU_SLOTS];
-    int n = u->hh_used[j];
-    memcpy(kid, u->hh_kid + (size_t)j * CSU_SLOTS, (size_t)n * sizeof *kid);
+    int n = u->hh[j].used;
+    memcpy(kid, u->hh[j].kid, (size_t)n * sizeof *kid);
     for (int x = 1; x < n; x++)
         for (int y = x; y > 0 && kid[y - 1] > kid[y]; y--) {
             uint32_t v = kid[y];
             kid[y] = kid[y - 1];
             kid[y - 1] = v;
         }
-    for (int x = 0; x < n && u->hh_state[j] == HH_RESIGNING; x++)
+    for (int x = 0; x < n && u->hh[j].state == HH_RESIGNING; x++)
         if (s->ch[kid[x]].in_care && s->ch[kid[x]].hh == j)
             move_on(s, kid[x], t);
 }
@@ -1277,11 +1266,11 @@ uint64_t ccpl_check(const cc_sim *s, double t)
             bad += c->placed != pv->type;
             bad += (pv->avail == CSU_POOL) != (c->hh != NONE);
             if (c->hh != NONE) {
-                bad += u->hh_state[c->hh] == HH_FREE || u->hh_used[c->hh] > u->hh_slots[c->hh];
+                bad += u->hh[c->hh].state == HH_FREE || u->hh[c->hh].used > u->hh[c->hh].slots;
                 /* listed among its household's children */
                 int listed = 0;
-                for (int x = 0; x < u->hh_used[c->hh] && x < CSU_SLOTS; x++)
-                    listed += u->hh_kid[(size_t)c->hh * CSU_SLOTS + x] == i;
+                for (int x = 0; x < u->hh[c->hh].used && x < CSU_SLOTS; x++)
+                    listed += u->hh[c->hh].kid[x] == i;
                 bad += listed != 1;
             }
         } else {
@@ -1303,12 +1292,12 @@ uint64_t ccpl_check(const cc_sim *s, double t)
     }
     int pool_used = 0;
     for (uint32_t j = 0; j < u->hcap; j++)
-        if (u->hh_state[j] != HH_FREE) {
-            pool_used += u->hh_used[j];
-            bad += u->hh_used[j] > u->hh_slots[j];
-            bad += (u->hh_state[j] == HH_ACTIVE && u->hh_used[j] < u->hh_slots[j]) != (u->hh_pos[j] != NONE);
-            for (int x = 0; x < u->hh_used[j] && x < CSU_SLOTS; x++) {
-                uint32_t k = u->hh_kid[(size_t)j * CSU_SLOTS + x];
+        if (u->hh[j].state != HH_FREE) {
+            pool_used += u->hh[j].used;
+            bad += u->hh[j].used > u->hh[j].slots;
+            bad += (u->hh[j].state == HH_ACTIVE && u->hh[j].used < u->hh[j].slots) != (u->hh_pos[j] != NONE);
+            for (int x = 0; x < u->hh[j].used && x < CSU_SLOTS; x++) {
+                uint32_t k = u->hh[j].kid[x];
                 bad += k >= s->cap || !s->ch[k].in_care || s->ch[k].hh != j;
             }
         }
@@ -1357,7 +1346,7 @@ void ccpl_phase(cc_sim *s, const cc_params *old, double t)
     }
     if (sp->resignation != op->resignation)
         for (uint32_t j = 0; j < u->hcap; j++)
-            if (u->hh_state[j] == HH_ACTIVE) {
+            if (u->hh[j].state == HH_ACTIVE) {
                 ccq_cancel(s->q, hh_handle(j));
                 schedule_resignation(s, j, t);
             }

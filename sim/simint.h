@@ -76,9 +76,11 @@ typedef struct {
     int nsup_ev;
     int first_ext;        /* providers [0, first_ext) are homes or the pool */
     /* fostering households */
-    uint8_t *hh_slots, *hh_used, *hh_class, *hh_state;
+    struct ccs_hh {       /* what placing or releasing a child reads: one record, 16 bytes */
+        uint32_t kid[CSU_SLOTS]; /* its children: kid[x], x < used */
+        uint8_t slots, used, cls, state;
+    } *hh;
     uint32_t *hh_pos;     /* position in its class's free stack, or NONE */
-    uint32_t *hh_kid;     /* the children of household j: hh_kid[j * CSU_SLOTS + x], x < hh_used[j] */
     uint32_t *stack[CCM_NCOHORT]; /* active households with a free slot, by oldest cohort taken */
     uint32_t nstack[CCM_NCOHORT];
     uint32_t *hh_free;    /* unused household indices */
