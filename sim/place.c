@@ -827,12 +827,17 @@ void ccpl_review(cc_sim *s, double t)
     if (!sp->enabled)
         return;
     static const int types[] = {CCM_FOSTER, CCM_RESIDENTIAL, CCM_SEMI, CCM_SECURE};
+    /* the children to search for are the waiting ones who are ready: once
+     * every child whose time has come is on its ready sublist (in the
+     * waiting list's order), that sublist is the whole list without those
+     * the test below would skip as not ready */
+    promote(s, t);
     for (int ti = 0; ti < 4; ti++) {
         int T = types[ti];
         uint32_t n = 0;
         if (ensure_scratch(u, u->nwait[T]) != 0)
             return;
-        for (uint32_t w = u->whead[T]; w != NONE; w = s->ch[w].wnext)
+        for (uint32_t w = u->rhead[T]; w != NONE; w = s->ch[w].rnext)
             u->scratch[n++] = w;
         for (uint32_t x = 0; x < n; x++) {
             uint32_t w = u->scratch[x];
