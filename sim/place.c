@@ -639,8 +639,9 @@ static void ready_unlink(cc_sim *s, uint32_t i)
     c->ready = 0;
 }
 
-/* Every waiting child whose ready_at is at or before t joins its sublist. */
-static void promote(cc_sim *s, double t)
+/* Every waiting child whose ready_at is at or before t joins its sublist
+ * (promote: the test inline, the work here). */
+static void promote_due(cc_sim *s, double t)
 {
     ccs_supply *u = &s->sup;
     while (u->npend > 0 && u->pend[0].at <= t) {
@@ -651,6 +652,13 @@ static void promote(cc_sim *s, double t)
         if (pend_live(s, &e))
             ready_link(s, e.i);
     }
+}
+
+static inline void promote(cc_sim *s, double t)
+{
+    const ccs_supply *u = &s->sup;
+    if (u->npend > 0 && u->pend[0].at <= t)
+        promote_due(s, t);
 }
 
 static void wait_join(cc_sim *s, uint32_t i, double t)
