@@ -32,13 +32,10 @@ static int is_matched(int t)
 
 static int alloc_households(ccs_supply *u, uint32_t cap)
 {
-    uint8_t **b[] = {&u->hh_slots, &u->hh_used, &u->hh_class, &u->hh_state};
-    for (int i = 0; i < 4; i++) {
-        uint8_t *a = realloc(*b[i], cap);
-        if (!a)
-            return -1;
-        *b[i] = a;
-    }
+    struct ccs_hh *h = realloc(u->hh, cap * sizeof *h);
+    if (!h)
+        return -1;
+    u->hh = h;
     uint32_t **w[] = {&u->hh_pos, &u->hh_free, &u->stack[0], &u->stack[1], &u->stack[2], &u->stack[3],
                       &u->stack[4]};
     for (int i = 0; i < 2 + CCM_NCOHORT; i++) {
@@ -47,12 +44,8 @@ static int alloc_households(ccs_supply *u, uint32_t cap)
             return -1;
         *w[i] = a;
     }
-    uint32_t *kid = realloc(u->hh_kid, (size_t)cap * CSU_SLOTS * sizeof *kid);
-    if (!kid)
-        return -1;
-    u->hh_kid = kid;
     for (uint32_t j = u->hcap; j < cap; j++) {
-        u->hh_state[j] = HH_FREE;
+        u->hh[j].state = HH_FREE;
         u->hh_pos[j] = NONE;
     }
     return 0;
@@ -138,6 +131,8 @@ int ccpl_take_moved(cc_sim *s, const uint32_t **list, size_t *n)
     return lost ? -1 : 0;
 }
 
+static int compile_prefs(cc_sim *s);
+
 int ccpl_new(cc_sim *s)
 {
     const csu_params *sp = &s->p->supply;
@@ -186,13 +181,9 @@ int ccpl_new(cc_sim *s)
     u->pipe = malloc(u->pipe_cap * sizeof *u->pipe);
     if (!u->pipe || ensure_scratch(u, 1024) != 0)
         return -1;
-    /* every list spelt out: a list of CSU_MAXPREF entries, each at most
-     * every provider; phases keep the providers (used[] is sized once) */
-    u->pl_cap = (size_t)(CCM_NPT * CCM_NCOHORT + CCM_NNEED * CCM_NPT) * CSU_MAXPREF * (size_t)(sp->n + 1);
-    u->pl = malloc(u->pl_cap * sizeof *u->pl);
-    if (!u->pl)
-        return -1;
-    return 0;
+    /* the compiled lists: sized for the config's own lists here, grown
+     * (rarely) when a scenario's phase brings longer ones */
+    return compile_prefs(s);
 }
 
 void ccpl_bind(cc_sim *s, ccmk_market *mk, int council, const int16_t *market_of)
@@ -208,13 +199,9 @@ void ccpl_free(cc_sim *s)
     free(u->used);
     free(u->sup_ev_t);
     free(u->sup_ev_k);
-    free(u->hh_slots);
-    free(u->hh_used);
-    free(u->hh_class);
-    free(u->hh_state);
+    free(u->hh);
     free(u->hh_pos);
     free(u->hh_free);
-    free(u->hh_kid);
     for (int k = 0; k < CCM_NCOHORT; k++)
         free(u->stack[k]);
     free(u->pipe);
@@ -231,7 +218,7 @@ void ccpl_free(cc_sim *s)
 
 static void stack_push(ccs_supply *u, uint32_t j)
 {
-    int k = u->hh_class[j];
+    int k = u->hh[j].cls;
     u->hh_pos[j] = u->nstack[k];
     u->stack[k][u->nstack[k]++] = j;
 }
@@ -241,7 +228,7 @@ static void stack_remove(ccs_supply *u, uint32_t j)
     uint32_t pos = u->hh_pos[j];
     if (pos == NONE)
         return;
-    int k = u->hh_class[j];
+    int k = u->hh[j].cls;
     uint32_t last = u->stack[k][--u->nstack[k]];
     u->stack[k][pos] = last;
     u->hh_pos[last] = pos;
@@ -261,10 +248,10 @@ static int hh_new(cc_sim *s, int slots, int cls, double t)
     if (u->nhh_free == 0 && grow_households(s) != 0)
         return -1;
     uint32_t j = u->hh_free[--u->nhh_free];
-    u->hh_slots[j] = (uint8_t)slots;
-    u->hh_used[j] = 0;
-    u->hh_class[j] = (uint8_t)cls;
-    u->hh_state[j] = HH_ACTIVE;
+    u->hh[j].slots = (uint8_t)slots;
+    u->hh[j].used = 0;
+    u->hh[j].cls = (uint8_t)cls;
+    u->hh[j].state = HH_ACTIVE;
     u->hh_pos[j] = NONE;
     stack_push(u, j);
     u->nactive++;
@@ -278,13 +265,13 @@ static void hh_remove(cc_sim *s, uint32_t j)
 {
     ccs_supply *u = &s->sup;
     stack_remove(u, j);
-    if (u->hh_state[j] == HH_ACTIVE) {
+    if (u->hh[j].state == HH_ACTIVE) {
         u->nactive--;
-        u->pool_slots -= u->hh_slots[j];
+        u->pool_slots -= u->hh[j].slots;
     } else {
         u->nresigning--;
     }
-    u->hh_state[j] = HH_FREE;
+    u->hh[j].state = HH_FREE;
     u->hh_free[u->nhh_free++] = j;
     ccmo_fixed(s, CCT_FOSTER_FEES, CCM_FOSTER, -s->p->costs.foster_fee_week / 7);
     ccq_cancel(s->q, hh_handle(j));
@@ -325,9 +312,9 @@ static void put(cc_sim *s, uint32_t i, int k, uint32_t j, double t)
     ccs_supply *u = &s->sup;
     child *c = &s->ch[i];
     if (j != NONE) {
-        u->hh_kid[(size_t)j * CSU_SLOTS + u->hh_used[j]] = i;
-        u->hh_used[j]++;
-        if (u->hh_used[j] >= u->hh_slots[j])
+        u->hh[j].kid[u->hh[j].used] = i;
+        u->hh[j].used++;
+        if (u->hh[j].used >= u->hh[j].slots)
             stack_remove(u, j);
     }
     u->used[k]++;
@@ -347,27 +334,20 @@ static void hold_start(cc_sim *s, int k)
         ccmk_hold(u->mk, u->market[k], u->council);
 }
 
-/* Try provider k for child i; 1 if placed. Counts the placement flow. */
-static int take(cc_sim *s, uint32_t i, int k, double t, int age)
+/* Provider k of availability avail (a search succeeding with chance prob)
+ * has passed the tests that draw nothing (places, eligibility): search it
+ * for child i; 1 if placed. Counts the placement flow. */
+static int take_at(cc_sim *s, uint32_t i, int k, int avail, double prob, double t)
 {
-    const csu_provider *pv = &s->p->supply.prov[k];
     ccs_supply *u = &s->sup;
-    child *c = &s->ch[i];
-    /* the cheap test first: most homes in a list are full */
-    if (pv->avail == CSU_CAPACITY && (u->used[k] >= pv->capacity || !open_at(pv, t)))
-        return 0;
-    if (!csu_eligible(pv, c->need, c->flags, age) || (s->no_short && pv->max_days > 0))
-        return 0;
     uint32_t j = NONE;
-    switch (pv->avail) {
-    case CSU_CAPACITY:
-        break;
+    switch (avail) {
     case CSU_PROBABILITY:
-        if (ccs_child_uniform(s, i) >= pv->probability)
+        if (ccs_child_uniform(s, i) >= prob)
             return 0;
         break;
     case CSU_POOL:
-        j = find_household(u, c->cohort, 0);
+        j = find_household(u, s->ch[i].cohort, 0);
         if (j == NONE)
             return 0;
         break;
@@ -381,67 +361,180 @@ static int take(cc_sim *s, uint32_t i, int k, double t, int age)
     return 1;
 }
 
-/* Spell out one preference list into u->pl at *at; its [offset, length]. */
-static void compile_list(ccs_supply *u, const csu_params *sp, const int *list, int n, size_t *at,
-                         uint32_t out[2])
+/* Try provider k for child i; 1 if placed. Counts the placement flow. */
+static int take(cc_sim *s, uint32_t i, int k, double t, int age)
 {
-    out[0] = (uint32_t)*at;
-    for (int e = 0; e < n; e++) {
-        if (list[e] != CSU_ALL_HOMES) {
-            u->pl[(*at)++] = list[e];
-            continue;
-        }
-        for (int k = 0; k < sp->n; k++)
-            if (sp->prov[k].home)
-                u->pl[(*at)++] = k;
-    }
-    out[1] = (uint32_t)(*at - out[0]);
+    const csu_provider *pv = &s->p->supply.prov[k];
+    ccs_supply *u = &s->sup;
+    child *c = &s->ch[i];
+    /* the cheap test first: most homes in a list are full */
+    if (pv->avail == CSU_CAPACITY && (u->used[k] >= pv->capacity || !open_at(pv, t)))
+        return 0;
+    if (!csu_eligible(pv, c->need, c->flags, age) || (s->no_short && pv->max_days > 0))
+        return 0;
+    return take_at(s, i, k, pv->avail, pv->probability, t);
 }
+
+/* Spell out list[0..n) (CSU_ALL_HOMES as every home) for a child who
+ * needs type T with need flags m in cohort co, into pl at *at when pl is
+ * not NULL; counts the entries in *at either way. A provider left out
+ * could never take the child: its specialism is for others (the test
+ * does not depend on age), or it has no places at all in these
+ * parameters. The ages are tested in the walk only where the cohort's
+ * ages (and a year either side: a birthday and the cohort's change may
+ * fall apart within a day) are not all within the provider's range. */
+static void compile_list(struct ccs_pref *pl, const csu_params *sp, const int *list, int n, int T, int m,
+                         int co, size_t *at)
+{
+    int lo = ccm_cohort_lo[co] > 0 ? ccm_cohort_lo[co] - 1 : 0, hi = ccm_cohort_lo[co + 1];
+    for (int e = 0; e < n; e++) {
+        int all = list[e] == CSU_ALL_HOMES;
+        for (int k = all ? 0 : list[e]; k < (all ? sp->n : list[e] + 1); k++) {
+            const csu_provider *pv = &sp->prov[k];
+            if (all && !pv->home)
+                continue;
+            if (!csu_eligible(pv, T, m, pv->min_age) || (pv->avail == CSU_CAPACITY && pv->capacity <= 0))
+                continue;
+            if (pl)
+                pl[*at] = (struct ccs_pref){
+                    .prob = pv->probability,
+                    .cap = pv->capacity,
+                    .k = (int16_t)k,
+                    .avail = (uint8_t)pv->avail,
+                    .type = (uint8_t)pv->type,
+                    .age_test = !(pv->min_age <= lo && pv->max_age >= hi),
+                    .brief = pv->max_days > 0,
+                    .min_age = (int8_t)pv->min_age,
+                    .max_age = (int8_t)pv->max_age,
+                };
+            (*at)++;
+        }
+    }
+}
+
+static uint64_t check_prefs(const cc_sim *s);
 
 /* The preference lists of the parameters now in force, by needed type,
  * need flags and cohort: a child with a need flag that has its own list
  * for the type (the first such flag, in uasc, disabled, complex order)
  * walks that list, others their cohort's. Again when the parameters
- * change (a replication's draw, a scenario's phase). */
-static void compile_prefs(cc_sim *s)
+ * change (a replication's draw, a scenario's phase). -1 if out of
+ * memory. */
+static int compile_prefs(cc_sim *s)
 {
     const csu_params *sp = &s->p->supply;
     ccs_supply *u = &s->sup;
-    size_t at = 0;
-    uint32_t need[CCM_NNEED][CCM_NPT][2];
-    for (int T = 0; T < CCM_NPT; T++) {
-        for (int f = 0; f < CCM_NNEED; f++)
-            compile_list(u, sp, sp->needpref[f][T], sp->nneedpref[f][T], &at, need[f][T]);
-        for (int c = 0; c < CCM_NCOHORT; c++) {
-            uint32_t own[2];
-            compile_list(u, sp, sp->pref[T][c], sp->npref[T][c], &at, own);
-            for (int m = 0; m < CCM_NNEEDMASK; m++) {
-                const uint32_t *use = own;
-                for (int f = 0; f < CCM_NNEED; f++)
-                    if ((m & (1 << f)) && sp->nneedpref[f][T]) {
-                        use = need[f][T];
-                        break;
-                    }
-                u->psel[T][m][c][0] = use[0];
-                u->psel[T][m][c][1] = use[1];
-            }
+    for (int pass = 0; pass < 2; pass++) {
+        struct ccs_pref *pl = pass ? u->pl : NULL;
+        size_t at = 0;
+        for (int T = 0; T < CCM_NPT; T++)
+            for (int m = 0; m < CCM_NNEEDMASK; m++)
+                for (int c = 0; c < CCM_NCOHORT; c++) {
+                    const int *list = sp->pref[T][c];
+                    int n = sp->npref[T][c];
+                    for (int f = 0; f < CCM_NNEED; f++)
+                        if ((m & (1 << f)) && sp->nneedpref[f][T]) {
+                            list = sp->needpref[f][T];
+                            n = sp->nneedpref[f][T];
+                            break;
+                        }
+                    u->psel[T][m][c][0] = (uint32_t)at;
+                    compile_list(pl, sp, list, n, T, m, c, &at);
+                    u->psel[T][m][c][1] = (uint32_t)(at - u->psel[T][m][c][0]);
+                }
+        if (pass == 0 && at > u->pl_cap) {
+            struct ccs_pref *a = realloc(u->pl, at * sizeof *a);
+            if (!a)
+                return -1;
+            u->pl = a;
+            u->pl_cap = at;
         }
     }
+    if (s->checks)
+        s->tot.violations += check_prefs(s);
+    return 0;
+}
+
+/* Checks (ccs_set_checks): the compiled lists against the parameters. For
+ * every list and every age a child of the cohort can have (a year either
+ * side), the entries the walk would try are the spelt-out list's providers
+ * that take such a child, in order, each with its provider's figures.
+ * Returns the number of mismatches. */
+static uint64_t check_prefs(const cc_sim *s)
+{
+    const csu_params *sp = &s->p->supply;
+    const ccs_supply *u = &s->sup;
+    uint64_t bad = 0;
+    for (int T = 0; T < CCM_NPT; T++)
+        for (int m = 0; m < CCM_NNEEDMASK; m++)
+            for (int c = 0; c < CCM_NCOHORT; c++) {
+                const int *list = sp->pref[T][c];
+                int n = sp->npref[T][c];
+                for (int f = 0; f < CCM_NNEED; f++)
+                    if ((m & (1 << f)) && sp->nneedpref[f][T]) {
+                        list = sp->needpref[f][T];
+                        n = sp->nneedpref[f][T];
+                        break;
+                    }
+                const struct ccs_pref *e0 = u->pl + u->psel[T][m][c][0];
+                uint32_t ne = u->psel[T][m][c][1];
+                for (int a = ccm_cohort_lo[c] > 0 ? ccm_cohort_lo[c] - 1 : 0; a <= ccm_cohort_lo[c + 1]; a++) {
+                    uint32_t x = 0;
+                    for (int y = 0; y < n; y++)
+                        for (int k = 0; k < sp->n; k++) {
+                            const csu_provider *pv = &sp->prov[k];
+                            if (!(list[y] == k || (list[y] == CSU_ALL_HOMES && pv->home)))
+                                continue;
+                            if (!csu_eligible(pv, T, m, a) || (pv->avail == CSU_CAPACITY && pv->capacity <= 0))
+                                continue;
+                            /* the next entry the walk tries at this age */
+                            while (x < ne && e0[x].age_test && (a < e0[x].min_age || a > e0[x].max_age))
+                                x++;
+                            if (x == ne) {
+                                bad++;
+                                continue;
+                            }
+                            const struct ccs_pref *e = &e0[x++];
+                            bad += e->k != k || e->avail != pv->avail || e->type != pv->type ||
+                                   e->cap != pv->capacity || e->prob != pv->probability ||
+                                   e->brief != (pv->max_days > 0) || e->min_age != pv->min_age ||
+                                   e->max_age != pv->max_age;
+                        }
+                    while (x < ne && e0[x].age_test && (a < e0[x].min_age || a > e0[x].max_age))
+                        x++;
+                    bad += x != ne; /* an entry the walk would try that takes no such child */
+                }
+            }
+    return bad;
 }
 
 /* Walk child i's preference list; only_type >= 0 limits it to providers of
- * that type (a step-down search). 1 if placed. */
+ * that type (a step-down search). 1 if placed. The tests that draw nothing
+ * come first, as in take; the child's age is worked out only if an entry
+ * needs it. */
 static int choose(cc_sim *s, uint32_t i, double t, int only_type)
 {
-    const csu_params *sp = &s->p->supply;
+    const ccs_supply *u = &s->sup;
     const child *c = &s->ch[i];
-    const uint32_t *sel = s->sup.psel[c->need][c->flags][c->cohort];
-    const int *list = s->sup.pl + sel[0];
-    int n = (int)sel[1];
-    int age = age_years(s, c, t);
-    for (int e = 0; e < n; e++)
-        if ((only_type < 0 || sp->prov[list[e]].type == only_type) && take(s, i, list[e], t, age))
+    const uint32_t *sel = u->psel[c->need][c->flags][c->cohort];
+    const struct ccs_pref *e = u->pl + sel[0], *end = e + sel[1];
+    int age = -1;
+    for (; e < end; e++) {
+        if (only_type >= 0 && e->type != only_type)
+            continue;
+        if (e->avail == CSU_CAPACITY && (u->used[e->k] >= e->cap || !open_at(&s->p->supply.prov[e->k], t)))
+            continue;
+        if (e->brief && s->no_short)
+            continue;
+        if (e->age_test) {
+            if (age < 0)
+                age = age_years(s, c, t);
+            if (age < e->min_age || age > e->max_age)
+                continue;
+        }
+        if (take_at(s, i, e->k, e->avail, e->prob, t))
             return 1;
+    }
     return 0;
 }
 
@@ -546,8 +639,9 @@ static void ready_unlink(cc_sim *s, uint32_t i)
     c->ready = 0;
 }
 
-/* Every waiting child whose ready_at is at or before t joins its sublist. */
-static void promote(cc_sim *s, double t)
+/* Every waiting child whose ready_at is at or before t joins its sublist
+ * (promote: the test inline, the work here). */
+static void promote_due(cc_sim *s, double t)
 {
     ccs_supply *u = &s->sup;
     while (u->npend > 0 && u->pend[0].at <= t) {
@@ -558,6 +652,13 @@ static void promote(cc_sim *s, double t)
         if (pend_live(s, &e))
             ready_link(s, e.i);
     }
+}
+
+static inline void promote(cc_sim *s, double t)
+{
+    const ccs_supply *u = &s->sup;
+    if (u->npend > 0 && u->pend[0].at <= t)
+        promote_due(s, t);
 }
 
 static void wait_join(cc_sim *s, uint32_t i, double t)
@@ -623,20 +724,20 @@ static int release(cc_sim *s, uint32_t i)
     uint32_t j = c->hh;
     c->hh = NONE;
     if (j != NONE) {
-        uint32_t *kid = u->hh_kid + (size_t)j * CSU_SLOTS;
-        for (int x = 0; x < u->hh_used[j]; x++)
+        uint32_t *kid = u->hh[j].kid;
+        for (int x = 0; x < u->hh[j].used; x++)
             if (kid[x] == i) {
-                kid[x] = kid[u->hh_used[j] - 1];
+                kid[x] = kid[u->hh[j].used - 1];
                 break;
             }
-        u->hh_used[j]--;
-        if (u->hh_state[j] == HH_ACTIVE) {
-            if (u->hh_used[j] == u->hh_slots[j] - 1)
+        u->hh[j].used--;
+        if (u->hh[j].state == HH_ACTIVE) {
+            if (u->hh[j].used == u->hh[j].slots - 1)
                 stack_push(u, j);
             freed = k;
-        } else if (u->hh_state[j] == HH_RESIGNING) {
+        } else if (u->hh[j].state == HH_RESIGNING) {
             u->pool_slots--;
-            if (u->hh_used[j] == 0)
+            if (u->hh[j].used == 0)
                 hh_remove(s, j);
         }
     }
@@ -734,12 +835,17 @@ void ccpl_review(cc_sim *s, double t)
     if (!sp->enabled)
         return;
     static const int types[] = {CCM_FOSTER, CCM_RESIDENTIAL, CCM_SEMI, CCM_SECURE};
+    /* the children to search for are the waiting ones who are ready: once
+     * every child whose time has come is on its ready sublist (in the
+     * waiting list's order), that sublist is the whole list without those
+     * the test below would skip as not ready */
+    promote(s, t);
     for (int ti = 0; ti < 4; ti++) {
         int T = types[ti];
         uint32_t n = 0;
         if (ensure_scratch(u, u->nwait[T]) != 0)
             return;
-        for (uint32_t w = u->whead[T]; w != NONE; w = s->ch[w].wnext)
+        for (uint32_t w = u->rhead[T]; w != NONE; w = s->ch[w].rnext)
             u->scratch[n++] = w;
         for (uint32_t x = 0; x < n; x++) {
             uint32_t w = u->scratch[x];
@@ -814,11 +920,12 @@ int ccpl_reset(cc_sim *s, uint64_t seed, uint64_t rep)
         u->nwait[T] = 0;
     }
     u->npend = 0;
-    compile_prefs(s);
+    if (compile_prefs(s) != 0)
+        return -1;
     ccr_set(u->rng, seed, rep, CCR_SUPPLY, 0);
     u->nhh_free = 0;
     for (uint32_t j = u->hcap; j > 0; j--) {
-        u->hh_state[j - 1] = HH_FREE;
+        u->hh[j - 1].state = HH_FREE;
         u->hh_pos[j - 1] = NONE;
         u->hh_free[u->nhh_free++] = j - 1;
     }
@@ -1047,29 +1154,29 @@ static void resign(cc_sim *s, uint32_t j, double t)
 {
     ccs_supply *u = &s->sup;
     s->cur[s->L->fost + 2] += 1;
-    if (u->hh_used[j] == 0) {
+    if (u->hh[j].used == 0) {
         hh_remove(s, j);
         return;
     }
     stack_remove(u, j);
     u->nactive--;
     u->nresigning++;
-    u->pool_slots -= u->hh_slots[j] - u->hh_used[j];
-    u->hh_state[j] = HH_RESIGNING;
+    u->pool_slots -= u->hh[j].slots - u->hh[j].used;
+    u->hh[j].state = HH_RESIGNING;
     if (s->p->supply.leave_when_empty)
         return;
     /* the household stops now: its children move on, in slot order (a
      * move may step another of them down elsewhere first; none joins) */
     uint32_t kid[CSU_SLOTS];
-    int n = u->hh_used[j];
-    memcpy(kid, u->hh_kid + (size_t)j * CSU_SLOTS, (size_t)n * sizeof *kid);
+    int n = u->hh[j].used;
+    memcpy(kid, u->hh[j].kid, (size_t)n * sizeof *kid);
     for (int x = 1; x < n; x++)
         for (int y = x; y > 0 && kid[y - 1] > kid[y]; y--) {
             uint32_t v = kid[y];
             kid[y] = kid[y - 1];
             kid[y - 1] = v;
         }
-    for (int x = 0; x < n && u->hh_state[j] == HH_RESIGNING; x++)
+    for (int x = 0; x < n && u->hh[j].state == HH_RESIGNING; x++)
         if (s->ch[kid[x]].in_care && s->ch[kid[x]].hh == j)
             move_on(s, kid[x], t);
 }
@@ -1172,11 +1279,11 @@ uint64_t ccpl_check(const cc_sim *s, double t)
             bad += c->placed != pv->type;
             bad += (pv->avail == CSU_POOL) != (c->hh != NONE);
             if (c->hh != NONE) {
-                bad += u->hh_state[c->hh] == HH_FREE || u->hh_used[c->hh] > u->hh_slots[c->hh];
+                bad += u->hh[c->hh].state == HH_FREE || u->hh[c->hh].used > u->hh[c->hh].slots;
                 /* listed among its household's children */
                 int listed = 0;
-                for (int x = 0; x < u->hh_used[c->hh] && x < CSU_SLOTS; x++)
-                    listed += u->hh_kid[(size_t)c->hh * CSU_SLOTS + x] == i;
+                for (int x = 0; x < u->hh[c->hh].used && x < CSU_SLOTS; x++)
+                    listed += u->hh[c->hh].kid[x] == i;
                 bad += listed != 1;
             }
         } else {
@@ -1198,12 +1305,12 @@ uint64_t ccpl_check(const cc_sim *s, double t)
     }
     int pool_used = 0;
     for (uint32_t j = 0; j < u->hcap; j++)
-        if (u->hh_state[j] != HH_FREE) {
-            pool_used += u->hh_used[j];
-            bad += u->hh_used[j] > u->hh_slots[j];
-            bad += (u->hh_state[j] == HH_ACTIVE && u->hh_used[j] < u->hh_slots[j]) != (u->hh_pos[j] != NONE);
-            for (int x = 0; x < u->hh_used[j] && x < CSU_SLOTS; x++) {
-                uint32_t k = u->hh_kid[(size_t)j * CSU_SLOTS + x];
+        if (u->hh[j].state != HH_FREE) {
+            pool_used += u->hh[j].used;
+            bad += u->hh[j].used > u->hh[j].slots;
+            bad += (u->hh[j].state == HH_ACTIVE && u->hh[j].used < u->hh[j].slots) != (u->hh_pos[j] != NONE);
+            for (int x = 0; x < u->hh[j].used && x < CSU_SLOTS; x++) {
+                uint32_t k = u->hh[j].kid[x];
                 bad += k >= s->cap || !s->ch[k].in_care || s->ch[k].hh != j;
             }
         }
@@ -1243,7 +1350,8 @@ void ccpl_phase(cc_sim *s, const cc_params *old, double t)
     ccs_supply *u = &s->sup;
     if (!sp->enabled)
         return;
-    compile_prefs(s);
+    if (compile_prefs(s) != 0)
+        u->moved_lost = 1; /* ccpl_take_moved reports it */
     /* recruitment and resignation rates: redraw (both are memoryless) */
     if (sp->approvals != op->approvals) {
         ccq_cancel(s->q, H_APPLY);
@@ -1251,7 +1359,7 @@ void ccpl_phase(cc_sim *s, const cc_params *old, double t)
     }
     if (sp->resignation != op->resignation)
         for (uint32_t j = 0; j < u->hcap; j++)
-            if (u->hh_state[j] == HH_ACTIVE) {
+            if (u->hh[j].state == HH_ACTIVE) {
                 ccq_cancel(s->q, hh_handle(j));
                 schedule_resignation(s, j, t);
             }

@@ -84,9 +84,11 @@ typedef struct {
     int nsup_ev;
     int first_ext;        /* providers [0, first_ext) are homes or the pool */
     /* fostering households */
-    uint8_t *hh_slots, *hh_used, *hh_class, *hh_state;
+    struct ccs_hh {       /* what placing or releasing a child reads: one record, 16 bytes */
+        uint32_t kid[CSU_SLOTS]; /* its children: kid[x], x < used */
+        uint8_t slots, used, cls, state;
+    } *hh;
     uint32_t *hh_pos;     /* position in its class's free stack, or NONE */
-    uint32_t *hh_kid;     /* the children of household j: hh_kid[j * CSU_SLOTS + x], x < hh_used[j] */
     uint32_t *stack[CCM_NCOHORT]; /* active households with a free slot, by oldest cohort taken */
     uint32_t nstack[CCM_NCOHORT];
     uint32_t *hh_free;    /* unused household indices */
@@ -113,8 +115,19 @@ typedef struct {
     /* the preference lists of the parameters in force, with every council
      * home spelt out (CSU_ALL_HOMES): child with needed type T, need
      * flags f and cohort c walks pl[psel[T][f][c][0] ...], psel[..][1]
-     * entries (compile_prefs) */
-    int *pl;
+     * entries (compile_prefs). Each entry carries what the walk tests, so
+     * the walk does not read the provider's parameters; providers that
+     * can never take such a child (specialism, no places) are left out. */
+    struct ccs_pref {
+        double prob;      /* CSU_PROBABILITY: the chance a search finds a place */
+        int32_t cap;      /* CSU_CAPACITY: places */
+        int16_t k;        /* the provider */
+        uint8_t avail;    /* CSU_CAPACITY ... CSU_POOL */
+        uint8_t type;     /* its placement type */
+        uint8_t age_test; /* the cohort's ages are not all within min..max */
+        uint8_t brief;    /* a time-limited (emergency) place */
+        int8_t min_age, max_age;
+    } *pl;
     size_t pl_cap;
     uint32_t psel[CCM_NPT][CCM_NNEEDMASK][CCM_NCOHORT][2];
     /* the start-date assignment's lists of children by type (ccpl_initial) */

@@ -9,7 +9,9 @@
  * 3. The baseline: the start-date KPIs equal the seeds' July 2022 figures;
  *    with every-event checks on, no place is ever held by two children or
  *    over capacity, households and waiting lists stay consistent, and every
- *    step-down goes to the type the child needs.
+ *    step-down goes to the type the child needs; and the compiled
+ *    preference lists agree with the parameters at every age of each
+ *    cohort (the lists are checked whenever they are compiled).
  * 4. The step-down scenario (a lever that redraws waiting children's
  *    ready times mid-run): the same checks, including the ready sublists a
  *    freed place walks and the heap of children not yet ready. */
