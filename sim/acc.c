@@ -726,7 +726,7 @@ void ccac_stats(const ccac *a, double *scratch, ccy_stats *out)
 
 /* ---- packing ---- */
 
-static int put(unsigned char **buf, size_t *len, size_t *cap, const void *p, size_t n)
+int ccac_put_bytes(unsigned char **buf, size_t *len, size_t *cap, const void *p, size_t n)
 {
     if (*len + n > *cap) {
         size_t c = *cap ? *cap : 4096;
@@ -753,25 +753,26 @@ static int put_window(const window *w, unsigned char **buf, size_t *len, size_t 
             b = i;
         }
     int32_t lo = w->lo + a, cnt = b - a + 1;
-    if (put(buf, len, cap, &lo, sizeof lo) || put(buf, len, cap, &cnt, sizeof cnt))
+    if (ccac_put_bytes(buf, len, cap, &lo, sizeof lo) || ccac_put_bytes(buf, len, cap, &cnt, sizeof cnt))
         return -1;
-    return cnt > 0 ? put(buf, len, cap, w->bin + a, (size_t)cnt * sizeof *w->bin) : 0;
+    return cnt > 0 ? ccac_put_bytes(buf, len, cap, w->bin + a, (size_t)cnt * sizeof *w->bin) : 0;
 }
 
 /* The pages in use: their number, then each page's number and bytes;
  * then the overflow list: its length, then each key and count / 256. */
 static int put_pages(const pages *p, unsigned char **buf, size_t *len, size_t *cap)
 {
-    if (put(buf, len, cap, &p->n, sizeof p->n))
+    if (ccac_put_bytes(buf, len, cap, &p->n, sizeof p->n))
         return -1;
     for (int32_t i = 0; i < p->n; i++)
-        if (put(buf, len, cap, &p->page[i], sizeof p->page[i]) ||
-            put(buf, len, cap, p->cnt + (size_t)p->at[i] * PAGE, PAGE))
+        if (ccac_put_bytes(buf, len, cap, &p->page[i], sizeof p->page[i]) ||
+            ccac_put_bytes(buf, len, cap, p->cnt + (size_t)p->at[i] * PAGE, PAGE))
             return -1;
-    if (put(buf, len, cap, &p->nover, sizeof p->nover))
+    if (ccac_put_bytes(buf, len, cap, &p->nover, sizeof p->nover))
         return -1;
     for (int32_t i = 0; i < p->nover; i++)
-        if (put(buf, len, cap, &p->okey[i], sizeof p->okey[i]) || put(buf, len, cap, &p->ohi[i], sizeof p->ohi[i]))
+        if (ccac_put_bytes(buf, len, cap, &p->okey[i], sizeof p->okey[i]) ||
+            ccac_put_bytes(buf, len, cap, &p->ohi[i], sizeof p->ohi[i]))
             return -1;
     return 0;
 }
@@ -779,16 +780,16 @@ static int put_pages(const pages *p, unsigned char **buf, size_t *len, size_t *c
 int ccac_pack(const ccac *a, unsigned char **buf, size_t *len, size_t *cap)
 {
     int32_t mode = a->mode, level = a->level;
-    if (put(buf, len, cap, &a->n, sizeof a->n) || put(buf, len, cap, &a->min, sizeof a->min) ||
-        put(buf, len, cap, &a->max, sizeof a->max) || put(buf, len, cap, &a->s1, sizeof a->s1) ||
-        put(buf, len, cap, &a->s2, sizeof a->s2) || put(buf, len, cap, &mode, sizeof mode) ||
-        put(buf, len, cap, &level, sizeof level) ||
-        put(buf, len, cap, &a->zero, sizeof a->zero) || put_window(&a->pos, buf, len, cap) ||
+    if (ccac_put_bytes(buf, len, cap, &a->n, sizeof a->n) || ccac_put_bytes(buf, len, cap, &a->min, sizeof a->min) ||
+        ccac_put_bytes(buf, len, cap, &a->max, sizeof a->max) || ccac_put_bytes(buf, len, cap, &a->s1, sizeof a->s1) ||
+        ccac_put_bytes(buf, len, cap, &a->s2, sizeof a->s2) || ccac_put_bytes(buf, len, cap, &mode, sizeof mode) ||
+        ccac_put_bytes(buf, len, cap, &level, sizeof level) ||
+        ccac_put_bytes(buf, len, cap, &a->zero, sizeof a->zero) || put_window(&a->pos, buf, len, cap) ||
         put_pages(&a->bpos, buf, len, cap) || put_pages(&a->bneg, buf, len, cap) ||
-        put(buf, len, cap, &a->nval, sizeof a->nval))
+        ccac_put_bytes(buf, len, cap, &a->nval, sizeof a->nval))
         return -1;
-    if (a->nval > 0 && (put(buf, len, cap, a->val, (size_t)a->nval * sizeof *a->val) ||
-                        put(buf, len, cap, a->cnt, (size_t)a->nval * sizeof *a->cnt)))
+    if (a->nval > 0 && (ccac_put_bytes(buf, len, cap, a->val, (size_t)a->nval * sizeof *a->val) ||
+                        ccac_put_bytes(buf, len, cap, a->cnt, (size_t)a->nval * sizeof *a->cnt)))
         return -1;
     return 0;
 }

@@ -85,6 +85,11 @@ void ccac_stats(const ccac *a, double *scratch, ccy_stats *out);
  * *pos of buf[0..len-1] into dst and advances *pos: 0, or -1 on a malformed
  * buffer or no memory. */
 int ccac_pack(const ccac *a, unsigned char **buf, size_t *len, size_t *cap);
+/* Append n raw bytes at p to a packed buffer (*buf of *len bytes used and
+ * *cap allocated, grown as needed): for the fixed fields a packed form of
+ * several accumulators carries beside them. 0, or -1 when memory ran out
+ * (the buffer is then as it was). */
+int ccac_put_bytes(unsigned char **buf, size_t *len, size_t *cap, const void *p, size_t n);
 int ccac_unpack_merge(ccac *dst, const unsigned char *buf, size_t len, size_t *pos);
 
 #endif

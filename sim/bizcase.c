@@ -325,28 +325,13 @@ int ccb_acc_merge(ccb_acc *dst, const ccb_acc *src)
     return 0;
 }
 
-static int put_bytes(unsigned char **buf, size_t *len, size_t *cap, const void *p, size_t n)
-{
-    if (*len + n > *cap) {
-        size_t c = *cap ? *cap : 4096;
-        while (c < *len + n)
-            c *= 2;
-        unsigned char *b = realloc(*buf, c);
-        if (!b)
-            return -1;
-        *buf = b;
-        *cap = c;
-    }
-    memcpy(*buf + *len, p, n);
-    *len += n;
-    return 0;
-}
-
 int ccb_acc_pack(const ccb_acc *a, unsigned char **buf, size_t *len, size_t *cap)
 {
     size_t nq = (size_t)CCB_NQ * (size_t)a->pl->nfy;
-    if (put_bytes(buf, len, cap, &a->n, sizeof a->n) || put_bytes(buf, len, cap, &a->weeks, sizeof a->weeks) ||
-        put_bytes(buf, len, cap, &a->npv, sizeof a->npv) || put_bytes(buf, len, cap, a->above, nq * sizeof *a->above))
+    if (ccac_put_bytes(buf, len, cap, &a->n, sizeof a->n) ||
+        ccac_put_bytes(buf, len, cap, &a->weeks, sizeof a->weeks) ||
+        ccac_put_bytes(buf, len, cap, &a->npv, sizeof a->npv) ||
+        ccac_put_bytes(buf, len, cap, a->above, nq * sizeof *a->above))
         return -1;
     for (size_t i = 0; i < nq; i++)
         if (ccac_pack(ccac_at_c(a->st, i), buf, len, cap) != 0)

@@ -330,27 +330,10 @@ int ccpa_merge(ccpa *dst, const ccpa *src)
     return 0;
 }
 
-static int put(unsigned char **buf, size_t *len, size_t *cap, const void *p, size_t n)
-{
-    if (*len + n > *cap) {
-        size_t c = *cap ? *cap : 4096;
-        while (c < *len + n)
-            c *= 2;
-        unsigned char *b = realloc(*buf, c);
-        if (!b)
-            return -1;
-        *buf = b;
-        *cap = c;
-    }
-    memcpy(*buf + *len, p, n);
-    *len += n;
-    return 0;
-}
-
 int ccpa_pack(const ccpa *a, unsigned char **buf, size_t *len, size_t *cap)
 {
     const ccpa_plan *pl = a->pl;
-    if (put(buf, len, cap, &a->n, sizeof a->n))
+    if (ccac_put_bytes(buf, len, cap, &a->n, sizeof a->n))
         return -1;
     unsigned char vb[256];
     if (ccan_packed_size() > sizeof vb)
@@ -358,14 +341,14 @@ int ccpa_pack(const ccpa *a, unsigned char **buf, size_t *len, size_t *cap)
     for (int i = 0; i < pl->nscen; i++) {
         const scen_acc *s = &a->sc[i];
         int nr = pl->sc[i].nrows;
-        if (put(buf, len, cap, s->better, (size_t)nr * sizeof *s->better))
+        if (ccac_put_bytes(buf, len, cap, s->better, (size_t)nr * sizeof *s->better))
             return -1;
         for (int r = 0; r < nr; r++)
             if (ccac_pack(ccac_at_c(s->acc, (size_t)r), buf, len, cap) != 0)
                 return -1;
         for (int v = 0; v < nvar(pl); v++) {
             ccan_pack(ccan_at_c(s->var, v), vb);
-            if (put(buf, len, cap, vb, ccan_packed_size()))
+            if (ccac_put_bytes(buf, len, cap, vb, ccan_packed_size()))
                 return -1;
         }
         if (s->biz && ccb_acc_pack(s->biz, buf, len, cap) != 0)
