@@ -414,6 +414,20 @@ static void compile_list(struct ccs_pref *pl, const csu_params *sp, const int *l
 
 static uint64_t check_prefs(const cc_sim *s);
 
+/* The spelt-out preference list (and its length in *n) for a child needing
+ * type T with need flags m in cohort c: the first flagged need's own list
+ * for T when it has one, else the cohort's. */
+static const int *spelt_list(const csu_params *sp, int T, int m, int c, int *n)
+{
+    for (int f = 0; f < CCM_NNEED; f++)
+        if ((m & (1 << f)) && sp->nneedpref[f][T]) {
+            *n = sp->nneedpref[f][T];
+            return sp->needpref[f][T];
+        }
+    *n = sp->npref[T][c];
+    return sp->pref[T][c];
+}
+
 /* The preference lists of the parameters now in force, by needed type,
  * need flags and cohort: a child with a need flag that has its own list
  * for the type (the first such flag, in uasc, disabled, complex order)
@@ -430,14 +444,8 @@ static int compile_prefs(cc_sim *s)
         for (int T = 0; T < CCM_NPT; T++)
             for (int m = 0; m < CCM_NNEEDMASK; m++)
                 for (int c = 0; c < CCM_NCOHORT; c++) {
-                    const int *list = sp->pref[T][c];
-                    int n = sp->npref[T][c];
-                    for (int f = 0; f < CCM_NNEED; f++)
-                        if ((m & (1 << f)) && sp->nneedpref[f][T]) {
-                            list = sp->needpref[f][T];
-                            n = sp->nneedpref[f][T];
-                            break;
-                        }
+                    int n;
+                    const int *list = spelt_list(sp, T, m, c, &n);
                     u->psel[T][m][c][0] = (uint32_t)at;
                     compile_list(pl, sp, list, n, T, m, c, &at);
                     u->psel[T][m][c][1] = (uint32_t)(at - u->psel[T][m][c][0]);
@@ -468,14 +476,8 @@ static uint64_t check_prefs(const cc_sim *s)
     for (int T = 0; T < CCM_NPT; T++)
         for (int m = 0; m < CCM_NNEEDMASK; m++)
             for (int c = 0; c < CCM_NCOHORT; c++) {
-                const int *list = sp->pref[T][c];
-                int n = sp->npref[T][c];
-                for (int f = 0; f < CCM_NNEED; f++)
-                    if ((m & (1 << f)) && sp->nneedpref[f][T]) {
-                        list = sp->needpref[f][T];
-                        n = sp->nneedpref[f][T];
-                        break;
-                    }
+                int n;
+                const int *list = spelt_list(sp, T, m, c, &n);
                 const struct ccs_pref *e0 = u->pl + u->psel[T][m][c][0];
                 uint32_t ne = u->psel[T][m][c][1];
                 for (int a = ccm_cohort_lo[c] > 0 ? ccm_cohort_lo[c] - 1 : 0; a <= ccm_cohort_lo[c + 1]; a++) {
