@@ -99,7 +99,7 @@ static void moved(cc_sim *s, uint32_t i)
 static void wait_clear(struct ccs_wait *w, size_t n)
 {
     for (size_t x = 0; x < n; x++)
-        w[x] = (struct ccs_wait){0, 0, NONE, NONE, NONE, NONE, 0, 0};
+        w[x] = (struct ccs_wait){0, 0, NONE, NONE, NONE, NONE, 0};
 }
 
 int ccpl_grow(cc_sim *s, size_t children)
@@ -566,7 +566,7 @@ static int choose(cc_sim *s, uint32_t i, double t, int only_type)
 static int pend_live(const cc_sim *s, const struct ccs_pending *e)
 {
     const struct ccs_wait *cw = &s->sup.wt[e->i];
-    return cw->waiting && !cw->ready && cw->ready_at == e->at;
+    return s->ch[e->i].waiting && !cw->ready && cw->ready_at == e->at;
 }
 
 static void pend_sift_down(ccs_supply *u, size_t x)
@@ -684,7 +684,7 @@ static void wait_join(cc_sim *s, uint32_t i, double t)
     ccs_supply *u = &s->sup;
     struct ccs_wait *cw = &u->wt[i];
     int T = s->ch[i].need;
-    cw->waiting = 1;
+    s->ch[i].waiting = 1;
     cw->since = t;
     double m = s->p->supply.ready_days;
     cw->ready_at = m > 0 ? t + ccs_child_exponential(s, i, m) : t;
@@ -705,8 +705,8 @@ static void wait_leave(cc_sim *s, uint32_t i)
 {
     ccs_supply *u = &s->sup;
     struct ccs_wait *cw = &u->wt[i];
-    if (!cw->waiting)
-        return;
+    if (!s->ch[i].waiting)
+        return; /* what most calls find, from the child's own slot */
     int T = s->ch[i].need;
     ready_unlink(s, i);
     if (cw->wprev != NONE)
@@ -718,7 +718,7 @@ static void wait_leave(cc_sim *s, uint32_t i)
     else
         u->wtail[T] = cw->wprev;
     cw->wprev = cw->wnext = NONE;
-    cw->waiting = 0;
+    s->ch[i].waiting = 0;
     u->nwait[T]--;
 }
 
@@ -868,7 +868,7 @@ void ccpl_review(cc_sim *s, double t)
         for (uint32_t x = 0; x < n; x++) {
             uint32_t w = u->scratch[x];
             child *c = &s->ch[w];
-            if (!c->in_care || !u->wt[w].waiting || c->need != T)
+            if (!c->in_care || !c->waiting || c->need != T)
                 continue;
             if (t < u->wt[w].ready_at)
                 continue;
@@ -1310,10 +1310,10 @@ uint64_t ccpl_check(const cc_sim *s, double t)
         }
         int should_wait = is_matched(c->need) && c->placed != c->need;
         const struct ccs_wait *cw = &u->wt[i];
-        bad += cw->waiting != should_wait;
-        if (cw->waiting)
+        bad += c->waiting != should_wait;
+        if (c->waiting)
             nwait[c->need]++;
-        bad += cw->ready && (!cw->waiting || cw->ready_at > t);
+        bad += cw->ready && (!c->waiting || cw->ready_at > t);
         if (cw->ready)
             nready[c->need]++;
     }
@@ -1387,7 +1387,7 @@ void ccpl_phase(cc_sim *s, const cc_params *old, double t)
     if (sp->ready_days != op->ready_days)
         for (uint32_t i = 0; i < s->cap; i++) {
             struct ccs_wait *cw = &u->wt[i];
-            if (s->ch[i].in_care && cw->waiting && cw->ready_at > t) {
+            if (s->ch[i].in_care && s->ch[i].waiting && cw->ready_at > t) {
                 cw->ready_at = sp->ready_days > 0 ? t + ccs_child_exponential(s, i, sp->ready_days) : t;
                 pend_push(s, i, cw->ready_at); /* the old entry is stale */
             }

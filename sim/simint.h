@@ -58,6 +58,7 @@ typedef struct {
     uint8_t bm, bd;
     uint8_t entrant;     /* entered during the run (its whole stay is observable) */
     uint8_t dest18;      /* destination drawn at the 18th birthday */
+    uint8_t waiting;     /* on the waiting list of its needed type (its place there: ccs_supply.wt) */
     uint8_t pl_n;        /* back-test: placements in April-March year pl_fy (saturating) */
     int16_t pl_fy;       /* back-test: that year (cc_sim.fy_idx), -1 before the run */
 } child;
@@ -103,16 +104,16 @@ typedef struct {
     /* each child slot's place in the waiting lists (wt[i] belongs to slot
      * i; wt_cap of them, grown with the pool by ccpl_grow): kept apart from
      * the child slots, which every event reads, as only the supply side
-     * reads these. Between replications ccpl_reset clears them all; a
-     * child leaving care has left its list, so a reused slot's record is
-     * clear (waiting and ready 0, links NONE). */
+     * reads these, and only for waiting children (child.waiting says which,
+     * so a child leaving a place does not touch its record). Between
+     * replications ccpl_reset clears them all; a child leaving care has left
+     * its list, so a reused slot's record is clear (ready 0, links NONE). */
     struct ccs_wait {
         double since;          /* time the child began waiting for a suitable place */
         double ready_at;       /* from when it may step down (care planning done) */
         uint32_t wprev, wnext; /* waiting list links (by needed type), NONE at the ends */
         uint32_t rprev, rnext; /* ready sublist links (waiting and ready_at passed), NONE at the ends */
-        uint8_t waiting;       /* on the waiting list of its needed type */
-        uint8_t ready;         /* on the ready sublist of that list */
+        uint8_t ready;         /* on the ready sublist of that list (waiting: child.waiting) */
     } *wt;
     size_t wt_cap;
     /* waiting lists by needed type: head is the longest waiting */
