@@ -95,6 +95,13 @@ static void moved(cc_sim *s, uint32_t i)
     u->moved[u->nmoved++] = i;
 }
 
+/* Clears n waiting-list records (no list holds them). */
+static void wait_clear(struct ccs_wait *w, size_t n)
+{
+    for (size_t x = 0; x < n; x++)
+        w[x] = (struct ccs_wait){0, 0, NONE, NONE, NONE, NONE, 0};
+}
+
 int ccpl_grow(cc_sim *s, size_t children)
 {
     ccs_supply *u = &s->sup;
@@ -116,6 +123,15 @@ int ccpl_grow(cc_sim *s, size_t children)
             return -1;
         u->pend = e;
         u->pend_cap = cap;
+    }
+    /* the waiting-list records: one a slot, new ones clear */
+    if (children > u->wt_cap) {
+        struct ccs_wait *w = realloc(u->wt, children * sizeof *w);
+        if (!w)
+            return -1;
+        u->wt = w;
+        wait_clear(w + u->wt_cap, children - u->wt_cap);
+        u->wt_cap = children;
     }
     return 0;
 }
@@ -210,6 +226,7 @@ void ccpl_free(cc_sim *s)
     free(u->pl);
     free(u->moved);
     free(u->pend);
+    free(u->wt);
     if (u->rng)
         gsl_rng_free(u->rng);
 }
@@ -550,8 +567,8 @@ static int choose(cc_sim *s, uint32_t i, double t, int only_type)
 
 static int pend_live(const cc_sim *s, const struct ccs_pending *e)
 {
-    const child *c = &s->ch[e->i];
-    return c->waiting && !c->ready && c->ready_at == e->at;
+    const struct ccs_wait *cw = &s->sup.wt[e->i];
+    return s->ch[e->i].waiting && !cw->ready && cw->ready_at == e->at;
 }
 
 static void pend_sift_down(ccs_supply *u, size_t x)
@@ -609,36 +626,37 @@ static void pend_push(cc_sim *s, uint32_t i, double at)
 static void ready_link(cc_sim *s, uint32_t i)
 {
     ccs_supply *u = &s->sup;
-    child *c = &s->ch[i];
-    uint32_t p = c->wprev;
-    while (p != NONE && !s->ch[p].ready)
-        p = s->ch[p].wprev;
-    uint32_t n = p == NONE ? u->rhead[c->need] : s->ch[p].rnext;
-    c->rprev = p;
-    c->rnext = n;
+    struct ccs_wait *cw = &u->wt[i];
+    int T = s->ch[i].need;
+    uint32_t p = cw->wprev;
+    while (p != NONE && !u->wt[p].ready)
+        p = u->wt[p].wprev;
+    uint32_t n = p == NONE ? u->rhead[T] : u->wt[p].rnext;
+    cw->rprev = p;
+    cw->rnext = n;
     if (p == NONE)
-        u->rhead[c->need] = i;
+        u->rhead[T] = i;
     else
-        s->ch[p].rnext = i;
+        u->wt[p].rnext = i;
     if (n != NONE)
-        s->ch[n].rprev = i;
-    c->ready = 1;
+        u->wt[n].rprev = i;
+    cw->ready = 1;
 }
 
 static void ready_unlink(cc_sim *s, uint32_t i)
 {
     ccs_supply *u = &s->sup;
-    child *c = &s->ch[i];
-    if (!c->ready)
+    struct ccs_wait *cw = &u->wt[i];
+    if (!cw->ready)
         return;
-    if (c->rprev != NONE)
-        s->ch[c->rprev].rnext = c->rnext;
+    if (cw->rprev != NONE)
+        u->wt[cw->rprev].rnext = cw->rnext;
     else
-        u->rhead[c->need] = c->rnext;
-    if (c->rnext != NONE)
-        s->ch[c->rnext].rprev = c->rprev;
-    c->rprev = c->rnext = NONE;
-    c->ready = 0;
+        u->rhead[s->ch[i].need] = cw->rnext;
+    if (cw->rnext != NONE)
+        u->wt[cw->rnext].rprev = cw->rprev;
+    cw->rprev = cw->rnext = NONE;
+    cw->ready = 0;
 }
 
 /* Every waiting child whose ready_at is at or before t joins its sublist
@@ -666,43 +684,43 @@ static inline void promote(cc_sim *s, double t)
 static void wait_join(cc_sim *s, uint32_t i, double t)
 {
     ccs_supply *u = &s->sup;
-    child *c = &s->ch[i];
-    int T = c->need;
-    c->waiting = 1;
-    c->wait_since = t;
+    struct ccs_wait *cw = &u->wt[i];
+    int T = s->ch[i].need;
+    s->ch[i].waiting = 1;
+    cw->since = t;
     double m = s->p->supply.ready_days;
-    c->ready_at = m > 0 ? t + ccs_child_exponential(s, i, m) : t;
-    c->wnext = NONE;
-    c->wprev = u->wtail[T];
+    cw->ready_at = m > 0 ? t + ccs_child_exponential(s, i, m) : t;
+    cw->wnext = NONE;
+    cw->wprev = u->wtail[T];
     if (u->wtail[T] != NONE)
-        s->ch[u->wtail[T]].wnext = i;
+        u->wt[u->wtail[T]].wnext = i;
     else
         u->whead[T] = i;
     u->wtail[T] = i;
     u->nwait[T]++;
-    c->ready = 0;
-    c->rprev = c->rnext = NONE;
-    pend_push(s, i, c->ready_at);
+    cw->ready = 0;
+    cw->rprev = cw->rnext = NONE;
+    pend_push(s, i, cw->ready_at);
 }
 
 static void wait_leave(cc_sim *s, uint32_t i)
 {
     ccs_supply *u = &s->sup;
-    child *c = &s->ch[i];
-    if (!c->waiting)
-        return;
-    int T = c->need;
+    struct ccs_wait *cw = &u->wt[i];
+    if (!s->ch[i].waiting)
+        return; /* what most calls find, from the child's own slot */
+    int T = s->ch[i].need;
     ready_unlink(s, i);
-    if (c->wprev != NONE)
-        s->ch[c->wprev].wnext = c->wnext;
+    if (cw->wprev != NONE)
+        u->wt[cw->wprev].wnext = cw->wnext;
     else
-        u->whead[T] = c->wnext;
-    if (c->wnext != NONE)
-        s->ch[c->wnext].wprev = c->wprev;
+        u->whead[T] = cw->wnext;
+    if (cw->wnext != NONE)
+        u->wt[cw->wnext].wprev = cw->wprev;
     else
-        u->wtail[T] = c->wprev;
-    c->wprev = c->wnext = NONE;
-    c->waiting = 0;
+        u->wtail[T] = cw->wprev;
+    cw->wprev = cw->wnext = NONE;
+    s->ch[i].waiting = 0;
     u->nwait[T]--;
 }
 
@@ -779,7 +797,7 @@ static void freed(cc_sim *s, int k, double t)
     if (u->mk && u->market[k] >= 0 && !ccmk_room(u->mk, u->market[k], u->council))
         return; /* another holder took the shared place */
     promote(s, t);
-    for (uint32_t w = u->rhead[pv->type]; w != NONE; w = s->ch[w].rnext) {
+    for (uint32_t w = u->rhead[pv->type]; w != NONE; w = u->wt[w].rnext) {
         const child *c = &s->ch[w];
         if (pv->avail == CSU_POOL && find_household(u, c->cohort, 0) == NONE)
             continue;
@@ -847,14 +865,14 @@ void ccpl_review(cc_sim *s, double t)
         uint32_t n = 0;
         if (ensure_scratch(u, u->nwait[T]) != 0)
             return;
-        for (uint32_t w = u->rhead[T]; w != NONE; w = s->ch[w].rnext)
+        for (uint32_t w = u->rhead[T]; w != NONE; w = u->wt[w].rnext)
             u->scratch[n++] = w;
         for (uint32_t x = 0; x < n; x++) {
             uint32_t w = u->scratch[x];
             child *c = &s->ch[w];
             if (!c->in_care || !c->waiting || c->need != T)
                 continue;
-            if (t < c->ready_at)
+            if (t < u->wt[w].ready_at)
                 continue;
             int oldk = c->prov;
             uint32_t oldh = c->hh;
@@ -914,6 +932,7 @@ int ccpl_reset(cc_sim *s, uint64_t seed, uint64_t rep)
     ccs_supply *u = &s->sup;
     u->nmoved = 0;
     u->moved_lost = 0;
+    wait_clear(u->wt, u->wt_cap); /* a replication before may have left children waiting */
     if (!sp->enabled)
         return 0;
     memset(u->used, 0, (size_t)sp->n * sizeof *u->used);
@@ -1292,11 +1311,12 @@ uint64_t ccpl_check(const cc_sim *s, double t)
             bad += is_matched(c->placed) || c->hh != NONE; /* a matched type always has a provider */
         }
         int should_wait = is_matched(c->need) && c->placed != c->need;
+        const struct ccs_wait *cw = &u->wt[i];
         bad += c->waiting != should_wait;
         if (c->waiting)
             nwait[c->need]++;
-        bad += c->ready && (!c->waiting || c->ready_at > t);
-        if (c->ready)
+        bad += cw->ready && (!c->waiting || cw->ready_at > t);
+        if (cw->ready)
             nready[c->need]++;
     }
     for (int k = 0; k < sp->n && k < 256; k++) {
@@ -1323,11 +1343,11 @@ uint64_t ccpl_check(const cc_sim *s, double t)
     /* each ready sublist: the list's ready children in the list's order */
     for (int T = 0; T < CCM_NPT; T++) {
         uint32_t r = u->rhead[T], prev = NONE, n = 0;
-        for (uint32_t w = u->whead[T]; w != NONE && n <= nwait[T]; w = s->ch[w].wnext, n++)
-            if (s->ch[w].ready) {
-                bad += r != w || s->ch[w].rprev != prev;
+        for (uint32_t w = u->whead[T]; w != NONE && n <= nwait[T]; w = u->wt[w].wnext, n++)
+            if (u->wt[w].ready) {
+                bad += r != w || u->wt[w].rprev != prev;
                 prev = w;
-                r = r == NONE ? NONE : s->ch[r].rnext;
+                r = r == NONE ? NONE : u->wt[r].rnext;
             }
         bad += r != NONE || nready[T] > nwait[T];
     }
@@ -1368,10 +1388,10 @@ void ccpl_phase(cc_sim *s, const cc_params *old, double t)
     /* a step-down programme: waiting children get ready at the new pace */
     if (sp->ready_days != op->ready_days)
         for (uint32_t i = 0; i < s->cap; i++) {
-            child *c = &s->ch[i];
-            if (c->in_care && c->waiting && c->ready_at > t) {
-                c->ready_at = sp->ready_days > 0 ? t + ccs_child_exponential(s, i, sp->ready_days) : t;
-                pend_push(s, i, c->ready_at); /* the old entry is stale */
+            struct ccs_wait *cw = &u->wt[i];
+            if (s->ch[i].in_care && s->ch[i].waiting && cw->ready_at > t) {
+                cw->ready_at = sp->ready_days > 0 ? t + ccs_child_exponential(s, i, sp->ready_days) : t;
+                pend_push(s, i, cw->ready_at); /* the old entry is stale */
             }
         }
     /* contracted places and homes' beds (a home's ramp-up): fewer move

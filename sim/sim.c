@@ -35,9 +35,13 @@ static int grow_episodes(cc_sim *s, size_t from, size_t cap)
 
 static int grow_pool(cc_sim *s, size_t cap)
 {
-    child *ch = realloc(s->ch, cap * sizeof *ch);
+    /* aligned, so that each slot's first cache line is one line */
+    child *ch = aligned_alloc(_Alignof(child), cap * sizeof *ch);
     if (!ch)
         return -1;
+    if (s->cap)
+        memcpy(ch, s->ch, s->cap * sizeof *ch);
+    free(s->ch);
     s->ch = ch;
     memset(ch + s->cap, 0, (cap - s->cap) * sizeof *ch);
     if (grow_episodes(s, s->ep ? s->cap : 0, cap) != 0)
@@ -615,7 +619,7 @@ static int initial_population(cc_sim *s, uint64_t seed, uint64_t rep)
             ch->pl_fy = -1;
             ch->prov = -1;
             ch->deadline = INFINITY;
-            ch->hh = ch->wprev = ch->wnext = NONE;
+            ch->hh = NONE;
             gsl_rng rv = ccs_child_rng(s, slot), *r = &rv;
             ccr_set_index(r, s->child_base, ch->serial);
             ch->cohort = (uint8_t)c;
@@ -710,7 +714,7 @@ static int on_arrival(cc_sim *s, double t)
     c->in_care = 1;
     c->prov = -1;
     c->deadline = INFINITY;
-    c->hh = c->wprev = c->wnext = NONE;
+    c->hh = NONE;
     gsl_rng rv = ccs_child_rng(s, slot), *r = &rv;
     ccr_set_index(r, s->child_base, c->serial);
     int32_t today = p->start_day + 1 + (int32_t)floor(t);

@@ -9,6 +9,7 @@
 #ifndef SIMINT_H
 #define SIMINT_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <gsl/gsl_rng.h>
@@ -36,32 +37,33 @@ static inline uint32_t child_handle(uint32_t i) { return H_BASE + 2 * i; }
 static inline uint32_t hh_handle(uint32_t j) { return H_BASE + 2 * j + 1; }
 
 typedef struct {
-    ccr_taus_state rs;   /* the child's own random stream (taus2 state; ccs_child_rng) */
-    double entered;      /* time the child entered care */
-    double placed_since; /* time the current placement began */
-    double next_bday;    /* time of the next cohort boundary, or +inf */
-    double wait_since;   /* time the child began waiting for a suitable place */
-    double ready_at;     /* from when it may step down (care planning done) */
-    double deadline;     /* end of a time-limited (emergency) placement, or +inf */
-    double frail;        /* move-hazard multiplier (Gamma, mean 1; 1 when moves.frailty_variance is 0) */
+    /* first cache line: what every event of the child reads (ccs_plan:
+     * its stream, its clock, its next birthday and deadline, its placement);
+     * a slot is two whole cache lines (the pool is allocated aligned) */
+    _Alignas(64) ccr_taus_state rs; /* the child's own random stream (taus2 state; ccs_child_rng) */
     double xclock;       /* when its exponential hazards' clock fires (ccs_plan), or +inf */
     double xrate;        /* the sum of those hazards (a year) the clock runs at; 0: stopped */
-    int16_t by;          /* birth date: year, month, day */
-    uint8_t bm, bd;
-    uint32_t serial;     /* order of arrival in this replication; seeds its stream */
-    uint32_t hh;         /* fostering household, or NONE */
-    uint32_t wprev, wnext; /* waiting list links (by needed type), NONE at the ends */
-    uint32_t rprev, rnext; /* ready sublist links (waiting and ready_at passed), NONE at the ends */
+    double next_bday;    /* time of the next cohort boundary, or +inf */
+    double deadline;     /* end of a time-limited (emergency) placement, or +inf */
     int16_t prov;        /* provider index, or -1 (no provider: kinship, with parents, ...) */
     uint8_t cohort, district, need, placed, flags;
-    uint8_t waiting;     /* on the waiting list of its needed type */
-    uint8_t ready;       /* on the ready sublist of that list */
+    uint8_t in_care;     /* the slot holds a child in care */
+    /* the rest: read by some events only */
+    double placed_since; /* time the current placement began */
+    double frail;        /* move-hazard multiplier (Gamma, mean 1; 1 when moves.frailty_variance is 0) */
+    double entered;      /* time the child entered care */
+    uint32_t serial;     /* order of arrival in this replication; seeds its stream */
+    uint32_t hh;         /* fostering household, or NONE */
+    int16_t by;          /* birth date: year, month, day */
+    uint8_t bm, bd;
     uint8_t entrant;     /* entered during the run (its whole stay is observable) */
     uint8_t dest18;      /* destination drawn at the 18th birthday */
-    uint8_t in_care;     /* the slot holds a child in care */
+    uint8_t waiting;     /* on the waiting list of its needed type (its place there: ccs_supply.wt) */
     uint8_t pl_n;        /* back-test: placements in April-March year pl_fy (saturating) */
     int16_t pl_fy;       /* back-test: that year (cc_sim.fy_idx), -1 before the run */
 } child;
+_Static_assert(offsetof(child, in_care) < 64 && sizeof(child) == 128,
+               "what every event reads fits the slot's first cache line; a slot is two lines");
 
 /* A child's SSDA903 episode (export-903's trace, trace.c): kept apart from
  * the child slots, which every event reads (s->ep[i] belongs to slot i;
@@ -99,6 +101,21 @@ typedef struct {
     double *pipe;
     uint32_t pipe_head, pipe_len, pipe_cap;
     gsl_rng *rng;         /* the supply stream: applications, approvals, resignations */
+    /* each child slot's place in the waiting lists (wt[i] belongs to slot
+     * i; wt_cap of them, grown with the pool by ccpl_grow): kept apart from
+     * the child slots, which every event reads, as only the supply side
+     * reads these, and only for waiting children (child.waiting says which,
+     * so a child leaving a place does not touch its record). Between
+     * replications ccpl_reset clears them all; a child leaving care has left
+     * its list, so a reused slot's record is clear (ready 0, links NONE). */
+    struct ccs_wait {
+        double since;          /* time the child began waiting for a suitable place */
+        double ready_at;       /* from when it may step down (care planning done) */
+        uint32_t wprev, wnext; /* waiting list links (by needed type), NONE at the ends */
+        uint32_t rprev, rnext; /* ready sublist links (waiting and ready_at passed), NONE at the ends */
+        uint8_t ready;         /* on the ready sublist of that list (waiting: child.waiting) */
+    } *wt;
+    size_t wt_cap;
     /* waiting lists by needed type: head is the longest waiting */
     uint32_t whead[CCM_NPT], wtail[CCM_NPT];
     uint32_t nwait[CCM_NPT];
