@@ -164,10 +164,19 @@ static engine *engines_new(shared *sh)
     return e;
 }
 
-/* Add the batch's nb replications to this worker's accumulators. 0 or -1. */
-static int add_batch(shared *sh, int id, engine *e, const int *brep, int nb)
+/* Add the batch's nb replications to this worker's accumulators (and its
+ * derived accumulator dacc, when it takes batches: bvals[b * narm + a] is
+ * arm a's values of brep[b]). 0 or -1. */
+static int add_batch(shared *sh, int id, engine *e, const int *brep, int nb, void *dacc, const double **bvals)
 {
     int rc = 0;
+    if (dacc && sh->derive->add_batch) {
+        for (int b = 0; b < nb; b++)
+            for (int a = 0; a < sh->narm; a++)
+                bvals[(size_t)b * (size_t)sh->narm + (size_t)a] = e[a].bv[b];
+        if (sh->derive->add_batch(dacc, brep, bvals, nb) != 0)
+            return -1;
+    }
     for (int a = 0; a < sh->narm && rc == 0; a++)
         rc = ccrs_add_batch(sh->part[(size_t)id * (size_t)sh->narm + (size_t)a], brep, e[a].bv, nb);
     return rc;
@@ -181,10 +190,13 @@ static void *worker(void *arg)
     cce_result *r = sh->r;
     engine *e = engines_new(sh);
     const double **vals = calloc((size_t)sh->narm, sizeof *vals);
+    const double **bvals = dacc && sh->derive->add_batch ? calloc((size_t)BATCH * (size_t)sh->narm, sizeof *bvals)
+                                                         : NULL;
     int brep[BATCH], nb = 0;
-    if (!e || !vals) {
+    if (!e || !vals || (dacc && sh->derive->add_batch && !bvals)) {
         engines_free(e, sh->narm);
         free(vals);
+        free(bvals);
         fail(sh);
         return NULL;
     }
@@ -225,7 +237,7 @@ static void *worker(void *arg)
             }
             if (stop)
                 break;
-            if (dacc && sh->derive->add(dacc, k, vals) != 0) {
+            if (dacc && !bvals && sh->derive->add(dacc, k, vals) != 0) {
                 stop = 1;
                 break;
             }
@@ -235,19 +247,20 @@ static void *worker(void *arg)
                 break;
             }
             if (nb == BATCH) {
-                if (add_batch(sh, id, e, brep, nb) != 0)
+                if (add_batch(sh, id, e, brep, nb, dacc, bvals) != 0)
                     stop = 1;
                 nb = 0;
             }
             atomic_fetch_add(&sh->done, 1);
         }
     }
-    if (!stop && nb > 0 && add_batch(sh, id, e, brep, nb) != 0)
+    if (!stop && nb > 0 && add_batch(sh, id, e, brep, nb, dacc, bvals) != 0)
         stop = 1;
     if (stop)
         fail(sh);
     engines_free(e, sh->narm);
     free(vals);
+    free(bvals);
     return NULL;
 }
 

@@ -137,6 +137,10 @@ typedef struct {
      * ndates of its layout, series-major; valid during the call only).
      * 0, or non-zero to stop the run */
     int (*add)(void *acc, int rep, const double *const *values);
+    /* optional (NULL: add one at a time): nb replications at once, rep[b]'s
+     * values[b * narm + a] (valid during the call only), the same as nb
+     * calls of add in order. 0, or non-zero to stop the run */
+    int (*add_batch)(void *acc, const int *rep, const double *const *values, int nb);
     /* dst += src: 0, or -1 (no memory) */
     int (*merge)(void *dst, const void *src);
     void (*drop)(void *acc);

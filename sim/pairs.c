@@ -38,6 +38,7 @@ struct ccpa_plan {
     int ndates, draw_group, nanniv, fy0, nfy;
     int32_t *dates;
     int *fyk;         /* [k]: financial year of date k, from 0 (k >= 1) */
+    int *fy_lo;       /* [y]: year y's dates are k = fy_lo[y] .. fy_lo[y + 1] - 1 */
     int32_t *fy_end;  /* [y]: the last month end in year y */
     int nscen;
     scen_plan *sc;
@@ -101,6 +102,7 @@ void ccpa_plan_free(ccpa_plan *pl)
     free(pl->sc);
     free(pl->dates);
     free(pl->fyk);
+    free(pl->fy_lo);
     free(pl->fy_end);
     free(pl);
 }
@@ -169,13 +171,20 @@ ccpa_plan *ccpa_plan_new(const cc_params *base, const ccx_layout *Lb, int nscen,
         pl->nfy = cct_fy(pl->dates[ndates - 1]) - pl->fy0 + 1;
     }
     pl->fy_end = calloc((size_t)(pl->nfy > 0 ? pl->nfy : 1), sizeof *pl->fy_end);
-    if (!pl->fy_end) {
+    pl->fy_lo = calloc((size_t)pl->nfy + 1, sizeof *pl->fy_lo);
+    if (!pl->fy_end || !pl->fy_lo) {
         ccpa_plan_free(pl);
         return NULL;
     }
     for (int k = 1; k < ndates; k++) {
         pl->fyk[k] = cct_fy(pl->dates[k]) - pl->fy0;
         pl->fy_end[pl->fyk[k]] = pl->dates[k];
+    }
+    /* the dates are in order, so each year's are one run of k */
+    for (int y = 0, k = 1; y <= pl->nfy; y++) {
+        while (k < ndates && pl->fyk[k] < y)
+            k++;
+        pl->fy_lo[y] = y == pl->nfy ? ndates : k;
     }
     static const char *const var[CCRS_NVAR][2] = {{"looked_after", "all"}, {"gap", "foster"}, {"gap", "residential"}};
     for (int i = 0; i < nscen; i++) {
@@ -253,62 +262,99 @@ ccpa *ccpa_new(const ccpa_plan *pl)
     return a;
 }
 
-/* Scenario i's replication: its values sv against the baseline's bv. */
-static int add_scen(const ccpa_plan *pl, const scen_plan *sp, scen_acc *s, int rep, const double *bv,
-                    const double *sv)
+/* Replications added to one accumulator before the next: enough that an
+ * accumulator's memory is fetched once for many values. */
+enum { CHUNK = 16 };
+
+/* Scenario part sp's nb (<= CHUNK) replications rep[b], values vals[b][0]
+ * (the baseline's) and vals[b][1 + si]. Accumulator by accumulator, each
+ * taking the replications in order: the same additions as one replication
+ * at a time (the accumulators' sums are exact; the variance split's groups
+ * see their replications in the same order). */
+static int add_scen(const ccpa_plan *pl, int si, scen_acc *s, const int *rep, const double *const *const *vals,
+                    int nb)
 {
+    const scen_plan *sp = &pl->sc[si];
     size_t nd = (size_t)pl->ndates;
     int rc = 0;
-    double cum = 0;
+    double cum[CHUNK] = {0}, d[CHUNK];
+    const double *x[CHUNK], *b[CHUNK];
     for (int r = 0; r < sp->nrows; r++) {
         const row *w = &sp->rows[r];
-        const double *x = sv + (size_t)w->j * nd;
-        const double *b = sp->map[w->j] >= 0 ? bv + (size_t)sp->map[w->j] * nd : NULL;
-        double d = 0;
+        int mj = sp->map[w->j];
+        for (int q = 0; q < nb; q++) {
+            x[q] = vals[q][1 + si] + (size_t)w->j * nd;
+            b[q] = mj >= 0 ? vals[q][0] + (size_t)mj * nd : NULL;
+        }
         if (w->kind == ROW_MONTH) {
-            d = x[w->k] - (b ? b[w->k] : 0);
+            for (int q = 0; q < nb; q++)
+                d[q] = x[q][w->k] - (b[q] ? b[q][w->k] : 0);
         } else if (w->kind == ROW_FY) {
             /* summed in date order, as the kept values were */
-            for (int k = 1; k < pl->ndates; k++)
-                if (pl->fyk[k] == w->k)
-                    d += x[k] - (b ? b[k] : 0);
-            cum = w->k == 0 ? d : cum + d;
+            int lo = pl->fy_lo[w->k], hi = pl->fy_lo[w->k + 1];
+            for (int q = 0; q < nb; q++) {
+                double t = 0;
+                for (int k = lo; k < hi; k++)
+                    t += x[q][k] - (b[q] ? b[q][k] : 0);
+                d[q] = t;
+                cum[q] = w->k == 0 ? t : cum[q] + t;
+            }
         } else {
-            d = cum;
+            for (int q = 0; q < nb; q++)
+                d[q] = cum[q];
         }
-        rc |= ccac_add(ccac_at(s->acc, (size_t)r), d);
-        s->better[r] += w->dir != 0 && w->dir * d > 0;
+        ccac *m = ccac_at(s->acc, (size_t)r);
+        int64_t better = 0;
+        for (int q = 0; q < nb; q++) {
+            rc |= ccac_add(m, d[q]);
+            better += w->dir != 0 && w->dir * d[q] > 0;
+        }
+        s->better[r] += better;
     }
     for (int v = 0; v < CCRS_NVAR; v++) {
         if (sp->vj[v] < 0 || sp->vb[v] < 0)
             continue;
-        const double *x = sv + (size_t)sp->vj[v] * nd, *b = bv + (size_t)sp->vb[v] * nd;
-        for (int an = 1; an <= pl->nanniv; an++)
-            rc |= ccan_add(ccan_at(s->var, v * pl->nanniv + an - 1), rep, x[12 * an] - b[12 * an]);
-    }
-    if (sp->sj >= 0 && sp->sb >= 0) {
-        const double *x = sv + (size_t)sp->sj * nd, *b = bv + (size_t)sp->sb * nd;
-        for (int y = 0; y < pl->nfy; y++) {
-            double d = 0;
-            for (int k = 1; k < pl->ndates; k++)
-                if (pl->fyk[k] == y)
-                    d += x[k] - b[k];
-            rc |= ccan_add(ccan_at(s->var, CCRS_NVAR * pl->nanniv + y), rep, d);
+        for (int an = 1; an <= pl->nanniv; an++) {
+            ccan *m = ccan_at(s->var, v * pl->nanniv + an - 1);
+            size_t k = (size_t)(12 * an);
+            for (int q = 0; q < nb; q++)
+                rc |= ccan_add(m, rep[q], vals[q][1 + si][(size_t)sp->vj[v] * nd + k] -
+                                              vals[q][0][(size_t)sp->vb[v] * nd + k]);
         }
     }
+    if (sp->sj >= 0 && sp->sb >= 0)
+        for (int y = 0; y < pl->nfy; y++) {
+            ccan *m = ccan_at(s->var, CCRS_NVAR * pl->nanniv + y);
+            for (int q = 0; q < nb; q++) {
+                const double *xs = vals[q][1 + si] + (size_t)sp->sj * nd, *bs = vals[q][0] + (size_t)sp->sb * nd;
+                double t = 0;
+                for (int k = pl->fy_lo[y]; k < pl->fy_lo[y + 1]; k++)
+                    t += xs[k] - bs[k];
+                rc |= ccan_add(m, rep[q], t);
+            }
+        }
     if (s->biz)
-        rc |= ccb_acc_add(s->biz, bv, sv);
+        for (int q = 0; q < nb; q++)
+            rc |= ccb_acc_add(s->biz, vals[q][0], vals[q][1 + si]);
     return rc ? -1 : 0;
 }
 
-int ccpa_add(ccpa *a, int rep, const double *const *values)
+int ccpa_add_batch(ccpa *a, const int *rep, const double *const *values, int nb)
 {
-    int rc = 0;
-    for (int i = 0; i < a->pl->nscen; i++)
-        rc |= add_scen(a->pl, &a->pl->sc[i], &a->sc[i], rep, values[0], values[1 + i]);
-    a->n++;
+    int narm = 1 + a->pl->nscen, rc = 0;
+    for (int b0 = 0; b0 < nb; b0 += CHUNK) {
+        int n = nb - b0 < CHUNK ? nb - b0 : CHUNK;
+        const double *const *vals[CHUNK];
+        for (int q = 0; q < n; q++)
+            vals[q] = values + (size_t)(b0 + q) * (size_t)narm;
+        for (int i = 0; i < a->pl->nscen; i++)
+            rc |= add_scen(a->pl, i, &a->sc[i], rep + b0, vals, n);
+        a->n += n;
+    }
     return rc ? -1 : 0;
 }
+
+int ccpa_add(ccpa *a, int rep, const double *const *values) { return ccpa_add_batch(a, &rep, values, 1); }
 
 int ccpa_merge(ccpa *dst, const ccpa *src)
 {
@@ -397,6 +443,10 @@ int ccpa_unpack_merge(ccpa *dst, const unsigned char *buf, size_t len)
 
 static void *d_make(const void *ctx) { return ccpa_new(ctx); }
 static int d_add(void *acc, int rep, const double *const *values) { return ccpa_add(acc, rep, values); }
+static int d_add_batch(void *acc, const int *rep, const double *const *values, int nb)
+{
+    return ccpa_add_batch(acc, rep, values, nb);
+}
 static int d_merge(void *dst, const void *src) { return ccpa_merge(dst, src); }
 static void d_drop(void *acc) { ccpa_free(acc); }
 static int d_pack(const void *acc, unsigned char **buf, size_t *len, size_t *cap)
@@ -411,6 +461,7 @@ void ccpa_derive(const ccpa_plan *pl, cce_derive *d)
     d->ctx = pl;
     d->make = d_make;
     d->add = d_add;
+    d->add_batch = d_add_batch;
     d->merge = d_merge;
     d->drop = d_drop;
     d->pack = d_pack;

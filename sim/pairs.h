@@ -48,6 +48,10 @@ void ccpa_free(ccpa *a);
  * (each L->n * ndates of its layout, series-major). 0, or -1 when memory
  * ran out or a value was out of the accumulators' range. */
 int ccpa_add(ccpa *a, int rep, const double *const *values);
+/* nb replications at once: rep[b]'s values are values[b * (1 + nscen) ..],
+ * as ccpa_add's. The same accumulators as nb calls of ccpa_add in order,
+ * in fewer passes over their memory. 0 or -1 as ccpa_add. */
+int ccpa_add_batch(ccpa *a, const int *rep, const double *const *values, int nb);
 /* dst += src (of one plan). 0, or -1 when memory ran out. */
 int ccpa_merge(ccpa *dst, const ccpa *src);
 /* Packed form (MPI): append a, 0 or -1; merge a packed ccpa of the same

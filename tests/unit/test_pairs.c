@@ -177,6 +177,33 @@ int main(void)
             CHECK(ccpa_add(y, i, v) == 0, "add");
         }
         CHECK(ccpa_pack(x[3], &buf, &len, &cap) == 0 && ccpa_unpack_merge(y, buf, len) == 0, "pack, unpack");
+        /* 4. added in batches (as a paired run's workers add them; one
+         * longer than ccpa_add_batch's chunk): the very accumulators of
+         * one replication at a time, packed byte for byte */
+        {
+            ccpa *one = ccpa_new(pl), *bat = ccpa_new(pl);
+            const double *bv[2 * REPS];
+            int brep[REPS], sizes[] = {1, 5, REPS - 6}, at = 0;
+            for (int i = 0; i < REPS; i++) {
+                bv[2 * i] = rb->data + (size_t)i * nb;
+                bv[2 * i + 1] = rs->data + (size_t)i * ns;
+                brep[i] = i;
+                CHECK(ccpa_add(one, i, bv + 2 * i) == 0, "add");
+            }
+            for (size_t q = 0; q < sizeof sizes / sizeof *sizes; q++) {
+                CHECK(ccpa_add_batch(bat, brep + at, bv + 2 * at, sizes[q]) == 0, "add a batch");
+                at += sizes[q];
+            }
+            unsigned char *p1 = NULL, *p2 = NULL;
+            size_t l1 = 0, c1 = 0, l2 = 0, c2 = 0;
+            CHECK(ccpa_pack(one, &p1, &l1, &c1) == 0 && ccpa_pack(bat, &p2, &l2, &c2) == 0, "pack");
+            CHECK(l1 == l2 && l1 > 0 && memcmp(p1, p2, l1) == 0,
+                  "batches of 1, 5 and %d: the same accumulators as one at a time", REPS - 6);
+            free(p1);
+            free(p2);
+            ccpa_free(one);
+            ccpa_free(bat);
+        }
         char *m3 = rows(y);
         CHECK(strcmp(m3, paired) == 0, "through the packed form: the same bytes");
         CHECK(len > 8 && ccpa_unpack_merge(y, buf, len - 1) != 0, "a short packed form is refused");
