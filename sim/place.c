@@ -1366,13 +1366,38 @@ uint64_t ccpl_check(const cc_sim *s, double t)
 
 /* ---- scenario levers ---- */
 
+/* Whether two providers look the same to the compiled lists: the fields
+ * compile_list and csu_eligible read. */
+static int same_for_prefs(const csu_provider *a, const csu_provider *b)
+{
+    return a->type == b->type && a->home == b->home && a->kind == b->kind && a->avail == b->avail &&
+           a->capacity == b->capacity && a->probability == b->probability && a->min_age == b->min_age &&
+           a->max_age == b->max_age && (a->max_days > 0) == (b->max_days > 0);
+}
+
+/* Whether two parameter sets give the same compiled preference lists: the
+ * same lists, and providers the same in every field the lists are made
+ * of. Most scenario phases change neither, and compiling them again is a
+ * tenth of a compare's instructions. */
+static int same_prefs(const csu_params *a, const csu_params *b)
+{
+    if (a->n != b->n || memcmp(a->npref, b->npref, sizeof a->npref) != 0 ||
+        memcmp(a->pref, b->pref, sizeof a->pref) != 0 || memcmp(a->nneedpref, b->nneedpref, sizeof a->nneedpref) != 0 ||
+        memcmp(a->needpref, b->needpref, sizeof a->needpref) != 0)
+        return 0;
+    for (int k = 0; k < a->n; k++)
+        if (!same_for_prefs(&a->prov[k], &b->prov[k]))
+            return 0;
+    return 1;
+}
+
 void ccpl_phase(cc_sim *s, const cc_params *old, double t)
 {
     const csu_params *sp = &s->p->supply, *op = &old->supply;
     ccs_supply *u = &s->sup;
     if (!sp->enabled)
         return;
-    if (compile_prefs(s) != 0)
+    if (!same_prefs(sp, op) && compile_prefs(s) != 0)
         u->moved_lost = 1; /* ccpl_take_moved reports it */
     /* recruitment and resignation rates: redraw (both are memoryless) */
     if (sp->approvals != op->approvals) {
