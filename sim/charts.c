@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "backtest.h"
+#include "cfgread.h"
 #include "output.h"
 
 /* Okabe-Ito: a colour-blind-safe palette. */
@@ -22,8 +23,13 @@ static const char *const pal[] = {"#0072B2", "#E69F00", "#009E73", "#CC79A7", "#
                                   "#000000"};
 enum { NPAL = 8 };
 
+/* scenario and group (district, cohort, provider) names are config names:
+ * at most CCC_MAX_NAME characters, kept whole so that two names differing
+ * only past a shorter buffer's end stay two lines */
+enum { NAMESZ = CCC_MAX_NAME + 1 };
+
 typedef struct {
-    char scen[64], date[11], metric[40], group[64];
+    char scen[NAMESZ], date[11], metric[40], group[NAMESZ];
     double v[7]; /* mean sd p05 p25 p50 p75 p95 */
     double better;
 } row;
@@ -32,6 +38,16 @@ typedef struct {
     row *r;
     size_t n, cap;
 } table;
+
+/* Copy the field f into dst (of size n): 0 if it does not fit. */
+static int put_field(char *dst, size_t n, const char *f)
+{
+    size_t len = strlen(f);
+    if (len >= n)
+        return 0;
+    memcpy(dst, f, len + 1);
+    return 1;
+}
 
 /* Read a results CSV (a header line, then rows) into t: a regular file of
  * at most CCO_MAX_INPUT bytes, never through a symbolic link. 0; 1 when the
@@ -57,7 +73,7 @@ static int read_csv(const char *path, table *t, int cmp, int optional, FILE *err
             fprintf(err, "carecap: %s: cannot read: %s\n", path, strerror(e ? e : EIO));
         return -1;
     }
-    char line[1024];
+    char line[2048];
     if (!fgets(line, sizeof line, f)) {
         fclose(f);
         if (optional)
@@ -93,10 +109,10 @@ static int read_csv(const char *path, table *t, int cmp, int optional, FILE *err
         if (nf < 11)
             continue;
         fld[nf - 1][strcspn(fld[nf - 1], "\r\n")] = '\0';
-        snprintf(x->scen, sizeof x->scen, "%s", fld[0]);
-        snprintf(x->date, sizeof x->date, "%s", fld[1]);
-        snprintf(x->metric, sizeof x->metric, "%s", fld[2]);
-        snprintf(x->group, sizeof x->group, "%s", fld[3]);
+        /* a field longer than carecap ever writes: not one of its rows */
+        if (!put_field(x->scen, sizeof x->scen, fld[0]) || !put_field(x->date, sizeof x->date, fld[1]) ||
+            !put_field(x->metric, sizeof x->metric, fld[2]) || !put_field(x->group, sizeof x->group, fld[3]))
+            continue;
         for (int k = 0; k < 7; k++)
             x->v[k] = atof(fld[4 + k]);
         x->better = cmp && nf > 11 && fld[11][0] ? atof(fld[11]) : -1;
@@ -564,14 +580,14 @@ static int full_year(const table *a, const char *date)
 
 static int cmp_charts(const char *cd, const table *c, const table *a, charts *cs)
 {
-    char scen[32][64];
+    char scen[32][NAMESZ];
     int ns = 0;
     for (size_t i = 0; i < c->n && ns < 32; i++) {
         int seen = 0;
         for (int k = 0; k < ns; k++)
             seen |= strcmp(scen[k], c->r[i].scen) == 0;
         if (!seen)
-            snprintf(scen[ns++], 64, "%s", c->r[i].scen);
+            snprintf(scen[ns++], NAMESZ, "%s", c->r[i].scen);
     }
     static const char *const what[][4] = {{"gap", "foster", "cmp_gap_foster", "Foster capacity gap"},
                                           {"gap", "residential", "cmp_gap_residential", "Residential capacity gap"},
@@ -637,14 +653,14 @@ static int biz_chart(const char *cd, const table *c, charts *cs)
     static const row *r[4096];
     if (pick(c, NULL, "npv", "all", r, 1) == 0)
         return 0;
-    char scen[32][64];
+    char scen[32][NAMESZ];
     int ns = 0;
     for (size_t i = 0; i < c->n && ns < 32; i++) {
         int seen = 0;
         for (int k = 0; k < ns; k++)
             seen |= strcmp(scen[k], c->r[i].scen) == 0;
         if (!seen)
-            snprintf(scen[ns++], 64, "%s", c->r[i].scen);
+            snprintf(scen[ns++], NAMESZ, "%s", c->r[i].scen);
     }
     const char *name = "cmp_net_cost", *title = "Cumulative net cost of each scenario (discounted, real terms)";
     FILE *g = open_in(cd, name, "gp");
@@ -1029,7 +1045,7 @@ static int report(const char *dir, const char *cd, const table *m, const table *
         for (size_t i = 0; i < c->n; i++)
             if (strcmp(c->r[i].date, last) > 0 && strstr(c->r[i].date, "-03-31") == NULL)
                 last = c->r[i].date;
-        char done[32][64];
+        char done[32][NAMESZ];
         int nd = 0;
         for (size_t i = 0; i < c->n && nd < 32; i++) {
             int seen = 0;
@@ -1037,7 +1053,7 @@ static int report(const char *dir, const char *cd, const table *m, const table *
                 seen |= strcmp(done[k], c->r[i].scen) == 0;
             if (seen)
                 continue;
-            snprintf(done[nd++], 64, "%s", c->r[i].scen);
+            snprintf(done[nd++], NAMESZ, "%s", c->r[i].scen);
             fputs("<tr><td>", f);
             cch_html_text(f, c->r[i].scen);
             fputs("</td>", f);

@@ -21,7 +21,7 @@ struct servecal_upload {
     int refused, too_big;
     int nep, nhd, ndist;
     FILE *cur;              /* the file being received */
-    char curkey[16];
+    char curkey[32];
     char name[104], baseline[104];
 };
 
@@ -226,7 +226,7 @@ unsigned servecal_finish(servecal_upload *u, const char *root, cc_diag *d, char 
             goto out;
         }
     }
-    char ep[CSD_MAXPAIRS][96], hd[CSD_MAXPAIRS][96], dist[96], outcfg[160];
+    char ep[CSD_MAXPAIRS][96], hd[CSD_MAXPAIRS][96], dist[96], outcfg[sizeof u->dir + sizeof u->name + 8];
     csd_opts o;
     memset(&o, 0, sizeof o);
     for (int i = 0; i < u->nep; i++) {

@@ -98,6 +98,16 @@ done
 [ "$(grep -c "columnhead" "$tmp/many/charts/cmp_gap_foster.gp")" -ge 64 ] && ok || bad "32 scenarios: not every line in the script"
 [ $have_gnuplot = 0 ] || [ -s "$tmp/many/charts/cmp_gap_foster.svg" ] && ok || bad "32 scenarios: not drawn"
 
+# two names alike in their first 190 characters: two lines, each named whole
+long=$(printf 'q%.0s' $(seq 190))
+scenario "$tmp/la.cfg" "${long}-alpha"
+scenario "$tmp/lb.cfg" "${long}-beta"
+"$CARECAP" compare "$base" "$tmp/la.cfg" "$tmp/lb.cfg" -r 2 -y 1 -q -o "$tmp/alike" >/dev/null 2>"$tmp/err" \
+    && ok || bad "compare of two long names failed: $(tail -3 "$tmp/err")"
+head -1 "$tmp/alike/charts/cmp_gap_foster_0.csv" | grep -q -- "${long}-alpha" &&
+    head -1 "$tmp/alike/charts/cmp_gap_foster_1.csv" | grep -q -- "${long}-beta" &&
+    ok || bad "two long names alike at the start: not two lines named whole"
+
 # --- 3. a results folder without looked_after/all, and a crafted date -------
 "$CARECAP" run "$mini" -r 4 -y 2 -s 1 -q -o "$tmp/r" >/dev/null 2>"$tmp/err" && ok || bad "run failed: $(cat "$tmp/err")"
 mkdir "$tmp/nola"
