@@ -534,6 +534,43 @@ int ccac_add(ccac *a, double x)
     return 0;
 }
 
+int ccac_add_n(ccac *a, const double *x, int n)
+{
+    if (a->mode == HIST && n > 0) {
+        /* one range test and one reach for the lot when they are all whole
+         * and the histogram may take them: the same bins, counts and range
+         * as adding them one by one */
+        double lo = x[0], hi = x[0];
+        int whole = 1;
+        for (int i = 0; i < n; i++) {
+            double v = x[i];
+            whole &= v == floor(v);
+            lo = v < lo ? v : lo;
+            hi = v > hi ? v : hi;
+        }
+        lo += 0.0; /* -0 is 0 */
+        hi += 0.0;
+        if (whole && whole_key(lo) && whole_key(hi)) {
+            double glo = a->n && a->min < lo ? a->min : lo, ghi = a->n && a->max > hi ? a->max : hi;
+            if (ghi - glo < CCAC_COUNT_RANGE) {
+                if (reach(&a->pos, (int32_t)lo) != 0 || reach(&a->pos, (int32_t)hi) != 0)
+                    return -1;
+                uint32_t *bin = a->pos.bin - a->pos.lo;
+                for (int i = 0; i < n; i++)
+                    bin[(int32_t)x[i]]++;
+                a->min = glo;
+                a->max = ghi;
+                a->n += n;
+                return 0;
+            }
+        }
+    }
+    int rc = 0;
+    for (int i = 0; i < n; i++)
+        rc |= ccac_add(a, x[i]);
+    return rc ? -1 : 0;
+}
+
 /* Add everything of src's HIST window or LIST to dst (not HIST). */
 static int merge_values(ccac *dst, const ccac *src)
 {

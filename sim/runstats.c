@@ -105,28 +105,40 @@ static void fy_sums(const ccrs *s, const double *v, double *out)
 
 int ccrs_add(ccrs *s, int rep, const double *values) { return ccrs_add_batch(s, &rep, &values, 1); }
 
+/* (values of one cell gathered for ccac_add_n, this many at a time) */
+enum { CCRS_BATCH = 32 };
+
 /* Cell by cell, each with every replication of the batch: a cell's bins
  * are then fetched once a batch, not once a replication. */
 int ccrs_add_batch(ccrs *s, const int *rep, const double *const *values, int nb)
 {
     const ccx_layout *L = s->L;
     int nd = s->ndates, rc = 0;
+    double cell[CCRS_BATCH];
     for (int j = 0; j < L->n; j++) {
         size_t off = (size_t)j * (size_t)nd;
         for (int k = 0; k < nd; k++) {
             ccac *m = ccac_at(s->mon, off + (size_t)k);
-            for (int b = 0; b < nb; b++)
-                rc |= ccac_add(m, values[b][off + (size_t)k]);
+            for (int b0 = 0; b0 < nb; b0 += CCRS_BATCH) {
+                int n = nb - b0 < CCRS_BATCH ? nb - b0 : CCRS_BATCH;
+                for (int b = 0; b < n; b++)
+                    cell[b] = values[b0 + b][off + (size_t)k];
+                rc |= ccac_add_n(m, cell, n);
+            }
         }
         if (L->kind[j] == CCX_FLOW)
             for (int y = 1; y <= s->years; y++) {
                 ccac *m = ccac_at(s->ann, (size_t)j * (size_t)s->years + (size_t)(y - 1));
-                for (int b = 0; b < nb; b++) {
-                    const double *v = values[b] + off;
-                    double sum = 0;
-                    for (int k = 12 * (y - 1) + 1; k <= 12 * y; k++)
-                        sum += v[k];
-                    rc |= ccac_add(m, sum);
+                for (int b0 = 0; b0 < nb; b0 += CCRS_BATCH) {
+                    int n = nb - b0 < CCRS_BATCH ? nb - b0 : CCRS_BATCH;
+                    for (int b = 0; b < n; b++) {
+                        const double *v = values[b0 + b] + off;
+                        double sum = 0;
+                        for (int k = 12 * (y - 1) + 1; k <= 12 * y; k++)
+                            sum += v[k];
+                        cell[b] = sum;
+                    }
+                    rc |= ccac_add_n(m, cell, n);
                 }
             }
         if (L->kind[j] == CCX_MONEY && s->nfy > 0)

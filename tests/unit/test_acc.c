@@ -99,7 +99,7 @@ int main(void)
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(r, 2026);
     const int sizes[] = {1, 2, 7, 16, 17, 100, 1000, 10007, MAXN};
-    int exact_bad = 0, bound_bad = 0, order_bad = 0, pack_bad = 0, mode_bad = 0, cases = 0, max_level = 0;
+    int exact_bad = 0, bound_bad = 0, order_bad = 0, batch_bad = 0, pack_bad = 0, mode_bad = 0, cases = 0, max_level = 0;
     double worst = 0;
     for (int kind = 0; kind < 9; kind++)
         for (size_t si = 0; si < sizeof sizes / sizeof *sizes; si++) {
@@ -184,6 +184,19 @@ int main(void)
                 order_bad++;
                 fprintf(stderr, "kind %d n %d: merged parts differ from one pass\n", kind, n);
             }
+            /* in batches of 1 to 40 values (ccac_add_n): as one by one */
+            ccac *e = ccac_new_array(1);
+            CHECK(e != NULL, "memory");
+            for (int i = 0, step = 1; i < n; i += step, step = step % 40 + 1)
+                CHECK(ccac_add_n(e, x + i, n - i < step ? n - i : step) == 0, "add_n kind %d n %d", kind, n);
+            ccy_stats m4;
+            ccac_stats(e, scratch, &m4);
+            if (!same(&m4, &got) || ccac_exact(e) != ccac_exact(ccac_at(a, 0)) ||
+                ccac_level(e) != ccac_level(ccac_at(a, 0))) {
+                batch_bad++;
+                fprintf(stderr, "kind %d n %d: added in batches differs from one by one\n", kind, n);
+            }
+            ccac_free_array(e, 1);
             /* packed and merged into an empty one */
             unsigned char *buf = NULL;
             size_t len = 0, cap = 0, pos = 0;
@@ -206,6 +219,35 @@ int main(void)
     CHECK(bound_bad == 0, "%d real samples outside the stated bounds", bound_bad);
     CHECK(order_bad == 0, "%d of %d samples depend on the order of adding or merging", order_bad, cases);
     CHECK(pack_bad == 0, "%d packed copies differ", pack_bad);
+    CHECK(batch_bad == 0, "%d samples added in batches differ from one by one", batch_bad);
+    /* batches that must not take the histogram's shortcut, or only part of
+     * it: -0, a value past the range, not finite, not whole; and a batch
+     * that widens the range past CCAC_COUNT_RANGE after a narrow start */
+    {
+        static const double odd[][6] = {{3, -0.0, 5, 2, 0, 7},
+                                        {4, 1, NAN, 2, 3, 4},
+                                        {4, 1, INFINITY, 2, 3, 4},
+                                        {4, 1, 2.5, 2, 3, 4},
+                                        {5, 10, 10 + CCAC_COUNT_RANGE, 11, 12, 13},
+                                        {5, -3e9, 1, 2, 3, 4}};
+        for (size_t t = 0; t < sizeof odd / sizeof *odd; t++) {
+            ccac *o = ccac_new_array(2);
+            CHECK(o != NULL, "memory");
+            int n = (int)odd[t][0], r1 = 0;
+            for (int k = 0; k < 3; k++) /* a narrow start */
+                r1 |= ccac_add(ccac_at(o, 0), 1 + k) | ccac_add_n(ccac_at(o, 1), (const double[]){1.0 + k}, 1);
+            for (int i = 1; i <= n; i++)
+                r1 |= ccac_add(ccac_at(o, 0), odd[t][i]);
+            int r2 = ccac_add_n(ccac_at(o, 1), odd[t] + 1, n);
+            ccy_stats s1, s2;
+            ccac_stats(ccac_at(o, 0), scratch, &s1);
+            ccac_stats(ccac_at(o, 1), scratch, &s2);
+            CHECK(same(&s1, &s2) && (r1 != 0) == (r2 != 0) && ccac_count(ccac_at(o, 0)) == ccac_count(ccac_at(o, 1)) &&
+                      ccac_exact(ccac_at(o, 0)) == ccac_exact(ccac_at(o, 1)),
+                  "odd batch %zu: ccac_add_n differs from ccac_add", t);
+            ccac_free_array(o, 2);
+        }
+    }
     CHECK(worst > CCAC_ALPHA / 100, "the binned percentiles are approximate (worst %.3g): the test can see errors",
           worst);
     CHECK(max_level > 0, "some samples are big enough for their bins to merge");
