@@ -534,30 +534,111 @@ int ccac_add(ccac *a, double x)
     return 0;
 }
 
+/* LIST: add the n (<= LIST_BATCH) values x at once when they are all
+ * finite and in range and the list then holds at most CCAC_DISTINCT
+ * distinct values: the batch is sorted, each of its distinct values found
+ * in the list by bisection, and the list's blocks between them moved up
+ * once each, from the end (not the whole list shifted per value). The same list, counts
+ * and range as adding them one by one. 1 when done; 0 (a unchanged)
+ * otherwise. */
+enum { LIST_BATCH = 64 };
+static int list_add_n(ccac *a, const double *x, int n)
+{
+    double v[LIST_BATCH];
+    for (int i = 0; i < n; i++) {
+        if (!isfinite(x[i]) || fabs(x[i]) >= CCAC_MAX)
+            return 0;
+        double t = x[i] + 0.0; /* -0 is 0 */
+        int j = i;
+        for (; j > 0 && v[j - 1] > t; j--)
+            v[j] = v[j - 1];
+        v[j] = t;
+    }
+    /* where each distinct value of the batch goes: pos[d] is the first
+     * list index with a value >= u[d]; hit[d] whether it is that value */
+    double u[LIST_BATCH];
+    int32_t pos[LIST_BATCH];
+    uint32_t cnt[LIST_BATCH];
+    int nd = 0, hit[LIST_BATCH];
+    int32_t fresh = 0, lo = 0;
+    for (int i = 0; i < n; i++) {
+        if (nd > 0 && v[i] == u[nd - 1]) {
+            cnt[nd - 1]++;
+            continue;
+        }
+        int32_t hi = a->nval; /* (values ascend: search from the last place) */
+        while (lo < hi) {
+            int32_t mid = lo + (hi - lo) / 2;
+            if (a->val[mid] < v[i])
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        u[nd] = v[i];
+        cnt[nd] = 1;
+        pos[nd] = lo;
+        hit[nd] = lo < a->nval && a->val[lo] == v[i];
+        fresh += !hit[nd];
+        nd++;
+    }
+    if (a->nval + fresh > CCAC_DISTINCT)
+        return 0;
+    /* from the last: the list's block from pos[d] up moves up by the fresh
+     * values at or above u[d], then u[d] goes in below it */
+    int32_t end = a->nval, shift = fresh;
+    for (int d = nd - 1; d >= 0; d--) {
+        int32_t from = pos[d] + hit[d], len = end - from;
+        if (shift > 0 && len > 0) {
+            memmove(a->val + from + shift, a->val + from, (size_t)len * sizeof *a->val);
+            memmove(a->cnt + from + shift, a->cnt + from, (size_t)len * sizeof *a->cnt);
+        }
+        if (hit[d]) { /* (its old place is free afterwards, or the same) */
+            a->cnt[pos[d] + shift] = a->cnt[pos[d]] + cnt[d];
+            a->val[pos[d] + shift] = u[d];
+        } else {
+            shift--;
+            a->val[pos[d] + shift] = u[d];
+            a->cnt[pos[d] + shift] = cnt[d];
+        }
+        end = pos[d];
+    }
+    a->nval += fresh;
+    if (a->n == 0 || v[0] < a->min)
+        a->min = v[0];
+    if (a->n == 0 || v[n - 1] > a->max)
+        a->max = v[n - 1];
+    a->n += n;
+    return 1;
+}
+
 int ccac_add_n(ccac *a, const double *x, int n)
 {
-    if (a->mode == HIST && n > 0) {
+    if (a->mode == HIST && n > 0 && n <= LIST_BATCH) {
         /* one range test and one reach for the lot when they are all whole
          * and the histogram may take them: the same bins, counts and range
-         * as adding them one by one */
-        double lo = x[0], hi = x[0];
-        int whole = 1;
-        for (int i = 0; i < n; i++) {
+         * as adding them one by one (-0 is the key 0) */
+        int32_t key[LIST_BATCH], lo = 0, hi = 0;
+        int i = 0;
+        for (; i < n; i++) {
             double v = x[i];
-            whole &= v == floor(v);
-            lo = v < lo ? v : lo;
-            hi = v > hi ? v : hi;
+            if (!(fabs(v) < 2147483647.0)) /* (and not NaN) */
+                break;
+            int32_t k = (int32_t)v;
+            if ((double)k != v)
+                break;
+            key[i] = k;
+            lo = i == 0 || k < lo ? k : lo;
+            hi = i == 0 || k > hi ? k : hi;
         }
-        lo += 0.0; /* -0 is 0 */
-        hi += 0.0;
-        if (whole && whole_key(lo) && whole_key(hi)) {
+        if (i == n) {
             double glo = a->n && a->min < lo ? a->min : lo, ghi = a->n && a->max > hi ? a->max : hi;
             if (ghi - glo < CCAC_COUNT_RANGE) {
-                if (reach(&a->pos, (int32_t)lo) != 0 || reach(&a->pos, (int32_t)hi) != 0)
+                if (reach(&a->pos, lo) != 0 || reach(&a->pos, hi) != 0)
                     return -1;
-                uint32_t *bin = a->pos.bin - a->pos.lo;
-                for (int i = 0; i < n; i++)
-                    bin[(int32_t)x[i]]++;
+                uint32_t *bin = a->pos.bin;
+                int32_t base = a->pos.lo;
+                for (i = 0; i < n; i++)
+                    bin[key[i] - base]++;
                 a->min = glo;
                 a->max = ghi;
                 a->n += n;
@@ -565,6 +646,8 @@ int ccac_add_n(ccac *a, const double *x, int n)
             }
         }
     }
+    if (a->mode == LIST && n > 0 && n <= LIST_BATCH && list_add_n(a, x, n))
+        return 0;
     int rc = 0;
     for (int i = 0; i < n; i++)
         rc |= ccac_add(a, x[i]);

@@ -220,6 +220,27 @@ int main(void)
     CHECK(order_bad == 0, "%d of %d samples depend on the order of adding or merging", order_bad, cases);
     CHECK(pack_bad == 0, "%d packed copies differ", pack_bad);
     CHECK(batch_bad == 0, "%d samples added in batches differ from one by one", batch_bad);
+    /* a batch that would take the list one past CCAC_DISTINCT distinct
+     * values: binned, as one by one; one that fills it exactly: still a list */
+    for (int extra = 0; extra <= 1; extra++) {
+        ccac *o = ccac_new_array(2);
+        CHECK(o != NULL, "memory");
+        for (int i = 0; i < CCAC_DISTINCT - 2; i++) {
+            ccac_add(ccac_at(o, 0), i + 0.5);
+            ccac_add(ccac_at(o, 1), i + 0.5);
+        }
+        double b[4] = {1.5, 1e6 + 0.25, 2e6 + 0.25, extra ? 3e6 + 0.25 : 2.5};
+        for (int i = 0; i < 4; i++)
+            ccac_add(ccac_at(o, 0), b[i]);
+        CHECK(ccac_add_n(ccac_at(o, 1), b, 4) == 0, "add_n at the list's end");
+        CHECK(ccac_exact(ccac_at(o, 1)) == !extra && ccac_exact(ccac_at(o, 0)) == !extra,
+              "%d distinct values: %s", CCAC_DISTINCT + extra, extra ? "binned" : "a list");
+        ccy_stats s1, s2;
+        ccac_stats(ccac_at(o, 0), scratch, &s1);
+        ccac_stats(ccac_at(o, 1), scratch, &s2);
+        CHECK(same(&s1, &s2), "%d distinct values: a batch differs from one by one", CCAC_DISTINCT + extra);
+        ccac_free_array(o, 2);
+    }
     /* batches that must not take the histogram's shortcut, or only part of
      * it: -0, a value past the range, not finite, not whole; and a batch
      * that widens the range past CCAC_COUNT_RANGE after a narrow start */
