@@ -744,6 +744,27 @@ int ccac_merge(ccac *dst, const ccac *src)
     return 0;
 }
 
+/* The count of page i of p (bytes c): its bytes and its bins past 255,
+ * whose overflow entries are those from *o on (dir 1: ascending keys) or
+ * down (dir -1: descending); *o is moved past them. */
+static int64_t page_total(const pages *p, int32_t i, const uint8_t *c, int32_t *o, int dir)
+{
+    int64_t tot = 0;
+    for (int sl = 0; sl < PAGE; sl++)
+        tot += c[sl];
+    uint32_t first = p->page[i] << PAGE_BITS, last = first | (PAGE - 1);
+    if (dir > 0) {
+        for (; *o < p->nover && p->okey[*o] <= last; ++*o)
+            if (p->okey[*o] >= first)
+                tot += (int64_t)(p->ohi[*o] << 8);
+    } else {
+        for (; *o >= 0 && p->okey[*o] >= first; --*o)
+            if (p->okey[*o] <= last)
+                tot += (int64_t)(p->ohi[*o] << 8);
+    }
+    return tot;
+}
+
 /* The order statistics want[0..m-1] (ascending indices) of a binned
  * accumulator into got[], each as its bin's representative held within
  * [min, max]: one walk up the values (negative pages from the largest
@@ -755,6 +776,13 @@ static void binned_order(const ccac *a, const int64_t *want, int m, double *got)
     const pages *p = &a->bneg;
     for (int32_t i = p->n - 1, o = p->nover - 1; i >= 0 && w < m; i--) {
         const uint8_t *c = p->cnt + (size_t)p->at[i] * PAGE;
+        int32_t o2 = o;
+        int64_t tot = page_total(p, i, c, &o2, -1);
+        if (want[w] >= seen + tot) { /* no order statistic in this page */
+            seen += tot;
+            o = o2;
+            continue;
+        }
         for (int sl = PAGE - 1; sl >= 0 && w < m; sl--) {
             uint32_t u = (p->page[i] << PAGE_BITS) | (uint32_t)sl;
             seen += c[sl];
@@ -772,6 +800,13 @@ static void binned_order(const ccac *a, const int64_t *want, int m, double *got)
     p = &a->bpos;
     for (int32_t i = 0, o = 0; i < p->n && w < m; i++) {
         const uint8_t *c = p->cnt + (size_t)p->at[i] * PAGE;
+        int32_t o2 = o;
+        int64_t tot = page_total(p, i, c, &o2, 1);
+        if (want[w] >= seen + tot) {
+            seen += tot;
+            o = o2;
+            continue;
+        }
         for (int sl = 0; sl < PAGE && w < m; sl++) {
             uint32_t u = (p->page[i] << PAGE_BITS) | (uint32_t)sl;
             seen += c[sl];
