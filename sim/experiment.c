@@ -304,6 +304,47 @@ int cce_run_unc(const cc_params *p, const cce_opts *o, const cce_unc *u, int dfe
     return run(p, o, u, dfe, o->sink, o->sink_ctx, progress, ctx, out, err);
 }
 
+typedef struct {
+    shared *sh;
+    int part, nparts, threads;
+    int rc;
+} merge_arg;
+
+/* Share m->part of merging every worker's accumulators into the first's. */
+static void *merge_share(void *arg)
+{
+    merge_arg *m = arg;
+    shared *sh = m->sh;
+    size_t narm = (size_t)sh->narm;
+    for (int t = 1; t < m->threads && m->rc == 0; t++)
+        for (size_t a = 0; a < narm && m->rc == 0; a++)
+            if (ccrs_merge_part(sh->part[a], sh->part[(size_t)t * narm + a], m->part, m->nparts) != 0)
+                m->rc = -1;
+    return NULL;
+}
+
+/* Merge the workers' accumulators on `threads` threads (tid: room for
+ * them); a share whose thread does not start is merged here. 0 or -1. */
+static int merge_parts(shared *sh, int threads, pthread_t *tid)
+{
+    merge_arg m[64];
+    int np = threads < 64 ? threads : 64, started[64] = {0};
+    for (int k = 0; k < np; k++)
+        m[k] = (merge_arg){sh, k, np, threads, 0};
+    for (int k = 1; k < np; k++)
+        started[k] = pthread_create(&tid[k], NULL, merge_share, &m[k]) == 0;
+    merge_share(&m[0]);
+    int rc = m[0].rc;
+    for (int k = 1; k < np; k++) {
+        if (started[k])
+            pthread_join(tid[k], NULL);
+        else
+            merge_share(&m[k]);
+        rc |= m[k].rc;
+    }
+    return rc ? -1 : 0;
+}
+
 /* Run replications sh->lo .. sh->hi - 1 on this process's threads. 0, or -1
  * with a message in err. */
 static int run_local(shared *sh, cce_progress progress, void *ctx, void **dout, char *err)
@@ -358,17 +399,16 @@ static int run_local(shared *sh, cce_progress progress, void *ctx, void **dout, 
         }
         for (int i = 0; i < started; i++)
             pthread_join(tid[i], NULL);
-        /* every worker's accumulators into the first's; the sums are exact,
-         * so the order of the merge does not matter */
-        for (int t = 1; t < threads && rc == 0; t++) {
-            for (int a = 0; a < narm && rc == 0; a++)
-                if (ccrs_merge(sh->part[a], sh->part[(size_t)t * (size_t)narm + (size_t)a]) != 0)
-                    rc = -1;
-            if (rc == 0 && sh->derive && sh->derive->merge(sh->dpart[0], sh->dpart[t]) != 0)
+        /* every worker's accumulators into the first's, each thread taking
+         * its share of the accumulators; the sums are exact, so the order
+         * of the merge does not matter */
+        if (threads > 1)
+            rc = merge_parts(sh, threads, tid);
+        for (int t = 1; t < threads && rc == 0; t++)
+            if (sh->derive && sh->derive->merge(sh->dpart[0], sh->dpart[t]) != 0)
                 rc = -1;
-            if (rc != 0)
-                snprintf(err, 256, "out of memory while merging the summaries");
-        }
+        if (rc != 0)
+            snprintf(err, 256, "out of memory while merging the summaries");
         if (rc == 0 && (atomic_load(&sh->failed) || atomic_load(&sh->done) != count || sh->sink_failed)) {
             snprintf(err, 256, sh->sink_failed ? "a replication's results could not be taken (the "
                                                  "per-replication sink stopped)"

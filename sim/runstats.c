@@ -176,22 +176,28 @@ int ccrs_add_batch(ccrs *s, const int *rep, const double *const *values, int nb)
     return rc ? -1 : 0;
 }
 
-int ccrs_merge(ccrs *dst, const ccrs *src)
+int ccrs_merge(ccrs *dst, const ccrs *src) { return ccrs_merge_part(dst, src, 0, 1); }
+
+/* (cells dealt round-robin, so that each part gets its share of the dear
+ * binned ones, which lie together in the layout) */
+static int merge_cells(ccac *dst, const ccac *src, size_t n, int part, int nparts)
 {
-    for (size_t i = 0; i < dst->nmon; i++)
-        if (ccac_merge(ccac_at(dst->mon, i), ccac_at_c(src->mon, i)) != 0)
+    for (size_t i = (size_t)part; i < n; i += (size_t)nparts)
+        if (ccac_merge(ccac_at(dst, i), ccac_at_c(src, i)) != 0)
             return -1;
-    for (size_t i = 0; i < dst->nann; i++)
-        if (ccac_merge(ccac_at(dst->ann, i), ccac_at_c(src->ann, i)) != 0)
-            return -1;
-    for (size_t i = 0; i < dst->nmoney; i++)
-        if (ccac_merge(ccac_at(dst->money, i), ccac_at_c(src->money, i)) != 0)
-            return -1;
-    for (size_t i = 0; i < dst->nunit; i++)
-        if (ccac_merge(ccac_at(dst->unit, i), ccac_at_c(src->unit, i)) != 0)
-            return -1;
-    for (int i = 0; i < CCRS_NVAR * dst->nanniv + dst->nfy; i++)
-        ccan_merge(ccan_at(dst->var, i), ccan_at_c(src->var, i));
+    return 0;
+}
+
+int ccrs_merge_part(ccrs *dst, const ccrs *src, int part, int nparts)
+{
+    if (merge_cells(dst->mon, src->mon, dst->nmon, part, nparts) != 0 ||
+        merge_cells(dst->ann, src->ann, dst->nann, part, nparts) != 0 ||
+        merge_cells(dst->money, src->money, dst->nmoney, part, nparts) != 0 ||
+        merge_cells(dst->unit, src->unit, dst->nunit, part, nparts) != 0)
+        return -1;
+    if (part == 0)
+        for (int i = 0; i < CCRS_NVAR * dst->nanniv + dst->nfy; i++)
+            ccan_merge(ccan_at(dst->var, i), ccan_at_c(src->var, i));
     return 0;
 }
 

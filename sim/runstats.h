@@ -34,6 +34,10 @@ int ccrs_add(ccrs *s, int rep, const double *values);
 int ccrs_add_batch(ccrs *s, const int *rep, const double *const *values, int nb);
 /* dst += src (the same layout and dates). 0, or -1 when memory ran out. */
 int ccrs_merge(ccrs *dst, const ccrs *src);
+/* The share `part` (0 .. nparts - 1) of ccrs_merge: the parts touch
+ * different accumulators, so they may run at once on different threads;
+ * all of them together are ccrs_merge. */
+int ccrs_merge_part(ccrs *dst, const ccrs *src, int part, int nparts);
 
 /* Series j at date k. */
 const ccac *ccrs_monthly(const ccrs *s, int j, int k);
