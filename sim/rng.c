@@ -98,3 +98,24 @@ int ccr_check(void)
     gsl_rng_free(b);
     return ok;
 }
+
+int ccr_check_shuffle(void)
+{
+    gsl_rng *a = gsl_rng_alloc(ccr_type()), *b = gsl_rng_alloc(ccr_type());
+    int ok = a && b;
+    static const size_t sizes[] = {1, 4, 8, 12};
+    unsigned char x[40 * 12], y[40 * 12];
+    for (size_t si = 0; ok && si < sizeof sizes / sizeof *sizes; si++)
+        for (size_t n = 1; ok && n <= 40; n++) {
+            gsl_rng_set(a, 1000 * si + n);
+            gsl_rng_set(b, 1000 * si + n);
+            for (size_t k = 0; k < n * sizes[si]; k++)
+                x[k] = y[k] = (unsigned char)(k * 37 + 11);
+            ccr_shuffle(a, x, n, sizes[si]);
+            gsl_ran_shuffle(b, y, n, sizes[si]);
+            ok = memcmp(x, y, n * sizes[si]) == 0 && gsl_rng_get(a) == gsl_rng_get(b);
+        }
+    gsl_rng_free(a);
+    gsl_rng_free(b);
+    return ok;
+}

@@ -19,6 +19,7 @@ int main(void)
 {
     CHECK(ccr_type() == gsl_rng_taus2, "generator is taus2");
     CHECK(ccr_check(), "the inlined draws (ccr_get, ccr_uniform, ...) give GSL's numbers");
+    CHECK(ccr_check_shuffle(), "ccr_shuffle gives gsl_ran_shuffle's permutations");
     /* The mixing hash is fixed: changing it silently changes every result. */
     CHECK(ccr_mix64(0) == 0xe220a8397b1dcdafULL, "mix64(0) = %llx", (unsigned long long)ccr_mix64(0));
     CHECK(ccr_seed(1, 0, CCR_ARRIVALS, 0) == ccr_seed(1, 0, CCR_ARRIVALS, 0), "seed is a function");
