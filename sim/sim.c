@@ -818,9 +818,8 @@ static void move(cc_sim *s, uint32_t i, double t, int fired)
         ccta_count(s, c, +1);
     } else {
         ccta_spot was = ccta_move_out(s, c);
-        ccpl_vacate(s, i, t);
         ccs_new_placement(s, c);
-        ccpl_match(s, i, t);
+        ccpl_move(s, i, t);
         ccta_move_in(s, c, was);
     }
     ccs_plan(s, i, t, fired);

@@ -115,7 +115,6 @@ typedef struct {
      * replications ccpl_reset clears them all; a child leaving care has left
      * its list, so a reused slot's record is clear (ready 0, links NONE). */
     struct ccs_wait {
-        double since;          /* time the child began waiting for a suitable place */
         double ready_at;       /* from when it may step down (care planning done) */
         uint32_t wprev, wnext; /* waiting list links (by needed type), NONE at the ends */
         uint32_t rprev, rnext; /* ready sublist links (waiting and ready_at passed), NONE at the ends */
