@@ -315,7 +315,9 @@ static uint32_t find_household(const ccs_supply *u, int co, int any)
 
 static int age_years(cc_sim *s, const child *c, double t)
 {
-    int32_t day = s->p->start_day + 1 + (int32_t)floor(t);
+    /* whole days since the start (times are never negative in the event
+     * loop, where truncation is floor and saves a libm call) */
+    int32_t day = s->p->start_day + 1 + (t >= 0 ? (int32_t)t : (int32_t)floor(t));
     if (day != s->today) {
         s->today = day;
         ccd_to_ymd(day, &s->ty, &s->tm, &s->td);
@@ -725,7 +727,7 @@ static void wait_join(cc_sim *s, uint32_t i, double t)
     pend_push(s, i, cw->ready_at);
 }
 
-static void wait_leave(cc_sim *s, uint32_t i)
+HOT void wait_leave(cc_sim *s, uint32_t i)
 {
     ccs_supply *u = &s->sup;
     struct ccs_wait *cw = &u->wt[i];
@@ -749,7 +751,7 @@ static void wait_leave(cc_sim *s, uint32_t i)
 /* Take child i out of its place (no stock counting). Returns the provider
  * whose place is now free for another child (a bed, a contracted place or
  * an active household's slot), or -1. */
-static int release(cc_sim *s, uint32_t i)
+HOT int release(cc_sim *s, uint32_t i)
 {
     ccs_supply *u = &s->sup;
     child *c = &s->ch[i];
