@@ -176,7 +176,10 @@ uint64_t ccta_check(cc_sim *s)
     /* every series the tally keeps, zero or not */
     int first[] = {L->la_all, L->la_cohort, L->la_district, L->la_need, L->la_flag, L->needing, L->placed, L->shortfall,
                    L->outside, L->kpi, L->occupancy};
-    int count[] = {1, CCM_NCOHORT, p->nd, CCM_NPT, CCM_NNEED, CCM_NPT, CCM_NPT, CCM_NPT, 2, CCX_NKPI, p->supply.n};
+    /* (the districts and providers as many as the layout has: the
+     * placements series follow the occupancy ones) */
+    int count[] = {1, CCM_NCOHORT, L->la_need - L->la_district, CCM_NPT, CCM_NNEED, CCM_NPT, CCM_NPT, CCM_NPT, 2,
+                   CCX_NKPI, L->placements - L->occupancy};
     for (size_t g = 0; g < sizeof first / sizeof *first; g++)
         for (int x = 0; x < count[g]; x++)
             kept[first[g] + x] = 1;
