@@ -16,6 +16,8 @@
 
 static double now(const cc_sim *s) { return s->last_t; }
 
+static void flush_out(cc_sim *s);
+
 static void bring(ccs_money *m, int L, int T, double t)
 {
     m->acc[L][T] += m->rate[L][T] * m->factor[L] * (t - m->last[L][T]);
@@ -26,6 +28,7 @@ void ccmo_fixed(cc_sim *s, int line, int type, double per_day)
 {
     if (!s->p->costs.enabled || per_day == 0)
         return;
+    flush_out(s);
     ccs_money *m = &s->money;
     bring(m, line, type, now(s));
     m->rate[line][type] += per_day;
@@ -100,14 +103,11 @@ int ccmo_new(cc_sim *s)
 
 void ccmo_free(cc_sim *s) { free(s->money.price); }
 
-void ccmo_child(cc_sim *s, const child *c, double d)
+/* A child of price pr, placement type T and need `need` starts (d = +1) or
+ * stops (-1) accruing spend at time t. */
+static void child_spend(ccs_money *m, const cct_params *cp, double t, const struct ccmo_price *pr, int T, int need,
+                        double d)
 {
-    if (!s->p->costs.enabled)
-        return;
-    ccs_money *m = &s->money;
-    double t = now(s);
-    int T = c->placed;
-    const struct ccmo_price *pr = child_price(s, c);
     if (pr->line >= 0 && pr->per_day != 0) {
         bring(m, pr->line, T, t);
         m->rate[pr->line][T] += d * pr->per_day;
@@ -115,12 +115,102 @@ void ccmo_child(cc_sim *s, const child *c, double d)
     m->kacc[T] += m->kids[T] * (t - m->klast[T]);
     m->klast[T] = t;
     m->kids[T] += d;
-    if (c->placed != c->need && c->need < CCM_NPT) {
-        double extra = pr->place_per_day - s->p->costs.reference_week[c->need] / 7;
+    if (T != need && need < CCM_NPT) {
+        double extra = pr->place_per_day - cp->reference_week[need] / 7;
         m->gacc += m->grate * m->gfactor * (t - m->glast);
         m->glast = t;
         m->grate += d * extra;
     }
+}
+
+/* Stop the spend of the child ccmo_move_out left pending, if any: before
+ * any other change, so that every total sees the changes in order. */
+static void flush_out(cc_sim *s)
+{
+    ccs_money *m = &s->money;
+    if (m->out_pr) {
+        const struct ccmo_price *pr = m->out_pr;
+        m->out_pr = NULL;
+        child_spend(m, &s->p->costs, now(s), pr, m->out_t, m->out_need, -1);
+    }
+}
+
+void ccmo_child(cc_sim *s, const child *c, double d)
+{
+    if (!s->p->costs.enabled)
+        return;
+    flush_out(s);
+    child_spend(&s->money, &s->p->costs, now(s), child_price(s, c), c->placed, c->need, d);
+}
+
+void ccmo_move_out(cc_sim *s, const child *c)
+{
+    if (!s->p->costs.enabled)
+        return;
+    ccs_money *m = &s->money;
+    flush_out(s);
+    m->out_pr = child_price(s, c);
+    m->out_t = c->placed;
+    m->out_need = c->need;
+}
+
+/* Whether two money states have the same totals, rates and times, bit for
+ * bit (the checks of ccmo_move_in). */
+static int same_totals(const ccs_money *a, const ccs_money *b)
+{
+    return memcmp(a->rate, b->rate, sizeof a->rate) == 0 && memcmp(a->acc, b->acc, sizeof a->acc) == 0 &&
+           memcmp(a->last, b->last, sizeof a->last) == 0 && memcmp(a->kids, b->kids, sizeof a->kids) == 0 &&
+           memcmp(a->kacc, b->kacc, sizeof a->kacc) == 0 && memcmp(a->klast, b->klast, sizeof a->klast) == 0 &&
+           memcmp(&a->grate, &b->grate, sizeof a->grate) == 0 && memcmp(&a->gacc, &b->gacc, sizeof a->gacc) == 0 &&
+           memcmp(&a->glast, &b->glast, sizeof a->glast) == 0;
+}
+
+/* The child's spend stops where it was and starts where it is, as two
+ * calls of ccmo_child would, but when nothing changed spend in between
+ * (ccmo_move_out's removal still pending) and the child is back at the
+ * same price and type (most moves: the in-house pool again), the second
+ * half's updates of the totals (time elapsed 0: they would add +0, and a
+ * total is never -0) and of the children by type (-1 then +1, exact) are
+ * left out; the rates still go down and up again, as the rounding of the
+ * two may differ from leaving them alone. With the checks on
+ * (ccs_set_checks), the result is compared bit for bit with the two calls'. */
+void ccmo_move_in(cc_sim *s, const child *c)
+{
+    if (!s->p->costs.enabled)
+        return;
+    ccs_money *m = &s->money;
+    const cct_params *cp = &s->p->costs;
+    const struct ccmo_price *pr = child_price(s, c);
+    int T = c->placed, need = c->need;
+    double t = now(s);
+    if (!m->out_pr || m->out_pr != pr || m->out_t != T || m->out_need != need) {
+        flush_out(s);
+        child_spend(m, cp, t, pr, T, need, +1);
+        return;
+    }
+    ccs_money ref;
+    if (s->checks) {
+        ref = *m;
+        child_spend(&ref, cp, t, pr, T, need, -1);
+        child_spend(&ref, cp, t, pr, T, need, +1);
+    }
+    m->out_pr = NULL;
+    if (pr->line >= 0 && pr->per_day != 0) {
+        bring(m, pr->line, T, t);
+        double r = m->rate[pr->line][T] - pr->per_day;
+        m->rate[pr->line][T] = r + pr->per_day;
+    }
+    m->kacc[T] += m->kids[T] * (t - m->klast[T]);
+    m->klast[T] = t;
+    if (T != need && need < CCM_NPT) {
+        double extra = pr->place_per_day - cp->reference_week[need] / 7;
+        m->gacc += m->grate * m->gfactor * (t - m->glast);
+        m->glast = t;
+        double g = m->grate - extra;
+        m->grate = g + extra;
+    }
+    if (s->checks)
+        s->tot.violations += !same_totals(m, &ref);
 }
 
 static void set_factors(cc_sim *s, int fy)
@@ -174,6 +264,7 @@ void ccmo_reset(cc_sim *s)
 
 static void bring_all(cc_sim *s, double t)
 {
+    flush_out(s);
     ccs_money *m = &s->money;
     for (int L = 0; L < CCT_NLINE; L++)
         for (int T = 0; T < CCM_NPT; T++)

@@ -23,6 +23,12 @@
 #include "simint.h"
 #include "tally.h"
 
+/* The few functions of a move's path that must be inlined where they are
+ * called (a call would cost more than their work), and the rare paths that
+ * must not be (their size would crowd the common one). GCC and Clang. */
+#define HOT static inline __attribute__((always_inline))
+#define RARE static __attribute__((noinline))
+
 static int is_matched(int t)
 {
     return t == CCM_FOSTER || t == CCM_RESIDENTIAL || t == CCM_SEMI || t == CCM_SECURE;
@@ -99,7 +105,7 @@ static void moved(cc_sim *s, uint32_t i)
 static void wait_clear(struct ccs_wait *w, size_t n)
 {
     for (size_t x = 0; x < n; x++)
-        w[x] = (struct ccs_wait){0, 0, NONE, NONE, NONE, NONE, 0};
+        w[x] = (struct ccs_wait){.ready_at = 0, .wprev = NONE, .wnext = NONE, .rprev = NONE, .rnext = NONE, .ready = 0};
 }
 
 int ccpl_grow(cc_sim *s, size_t children)
@@ -309,7 +315,9 @@ static uint32_t find_household(const ccs_supply *u, int co, int any)
 
 static int age_years(cc_sim *s, const child *c, double t)
 {
-    int32_t day = s->p->start_day + 1 + (int32_t)floor(t);
+    /* whole days since the start (times are never negative in the event
+     * loop, where truncation is floor and saves a libm call) */
+    int32_t day = s->p->start_day + 1 + (t >= 0 ? (int32_t)t : (int32_t)floor(t));
     if (day != s->today) {
         s->today = day;
         ccd_to_ymd(day, &s->ty, &s->tm, &s->td);
@@ -324,7 +332,7 @@ static int open_at(const csu_provider *pv, double t)
 
 /* Put child i with provider k at time t (availability already
  * established); for the pool, into household j. No stock counting. */
-static void put(cc_sim *s, uint32_t i, int k, uint32_t j, double t)
+HOT void put(cc_sim *s, uint32_t i, int k, uint32_t j, double t)
 {
     ccs_supply *u = &s->sup;
     child *c = &s->ch[i];
@@ -530,20 +538,24 @@ static uint64_t check_prefs(const cc_sim *s)
 /* Walk child i's preference list; only_type >= 0 limits it to providers of
  * that type (a step-down search). 1 if placed. The tests that draw nothing
  * come first, as in take; the child's age is worked out only if an entry
- * needs it. */
-static int choose(cc_sim *s, uint32_t i, double t, int only_type)
+ * needs it. What take_at does for the entry that passes them is done here
+ * too (the same tests and draws, in the same order), to save a call for
+ * every entry tried in the commonest search of all, a move's. */
+HOT int choose(cc_sim *s, uint32_t i, double t, int only_type)
 {
-    const ccs_supply *u = &s->sup;
+    ccs_supply *u = &s->sup;
     const child *c = &s->ch[i];
     const uint32_t *sel = u->psel[c->need][c->flags][c->cohort];
     const struct ccs_pref *e = u->pl + sel[0], *end = e + sel[1];
-    int age = -1;
+    const csu_provider *prov = s->p->supply.prov;
+    int no_short = s->no_short, age = -1;
     for (; e < end; e++) {
         if (only_type >= 0 && e->type != only_type)
             continue;
-        if (e->avail == CSU_CAPACITY && (u->used[e->k] >= e->cap || !open_at(&s->p->supply.prov[e->k], t)))
+        int k = e->k;
+        if (e->avail == CSU_CAPACITY && (u->used[k] >= e->cap || !open_at(&prov[k], t)))
             continue;
-        if (e->brief && s->no_short)
+        if (e->brief && no_short)
             continue;
         if (e->age_test) {
             if (age < 0)
@@ -551,8 +563,21 @@ static int choose(cc_sim *s, uint32_t i, double t, int only_type)
             if (age < e->min_age || age > e->max_age)
                 continue;
         }
-        if (take_at(s, i, e->k, e->avail, e->prob, t))
-            return 1;
+        /* take_at */
+        uint32_t j = NONE;
+        if (e->avail == CSU_PROBABILITY) {
+            if (ccs_child_uniform(s, i) >= e->prob)
+                continue;
+        } else if (e->avail == CSU_POOL) {
+            j = find_household(u, c->cohort, 0);
+            if (j == NONE)
+                continue;
+        }
+        if (u->mk && u->market[k] >= 0 && !ccmk_take(u->mk, u->market[k], u->council))
+            continue; /* the region's shared market is full */
+        put(s, i, k, j, t);
+        s->cur[s->L->placements + k] += 1;
+        return 1;
     }
     return 0;
 }
@@ -687,7 +712,6 @@ static void wait_join(cc_sim *s, uint32_t i, double t)
     struct ccs_wait *cw = &u->wt[i];
     int T = s->ch[i].need;
     s->ch[i].waiting = 1;
-    cw->since = t;
     double m = s->p->supply.ready_days;
     cw->ready_at = m > 0 ? t + ccs_child_exponential(s, i, m) : t;
     cw->wnext = NONE;
@@ -703,7 +727,7 @@ static void wait_join(cc_sim *s, uint32_t i, double t)
     pend_push(s, i, cw->ready_at);
 }
 
-static void wait_leave(cc_sim *s, uint32_t i)
+HOT void wait_leave(cc_sim *s, uint32_t i)
 {
     ccs_supply *u = &s->sup;
     struct ccs_wait *cw = &u->wt[i];
@@ -727,7 +751,7 @@ static void wait_leave(cc_sim *s, uint32_t i)
 /* Take child i out of its place (no stock counting). Returns the provider
  * whose place is now free for another child (a bed, a contracted place or
  * an active household's slot), or -1. */
-static int release(cc_sim *s, uint32_t i)
+HOT int release(cc_sim *s, uint32_t i)
 {
     ccs_supply *u = &s->sup;
     child *c = &s->ch[i];
@@ -764,7 +788,21 @@ static int release(cc_sim *s, uint32_t i)
     return freed;
 }
 
-static void freed(cc_sim *s, int k, double t);
+RARE void freed_walk(cc_sim *s, int k, double t);
+
+/* A place at provider k has just become free: the longest-waiting child who
+ * needs that type and may go there steps down into it. When no child of
+ * that type is ready, and none is due to be (promote), the walk would find
+ * no one (most freed places): that is known without it. The tests before
+ * the walk draw nothing and change nothing, so their order does not
+ * matter. */
+HOT void freed(cc_sim *s, int k, double t)
+{
+    const ccs_supply *u = &s->sup;
+    if (u->rhead[s->p->supply.prov[k].type] == NONE && !(u->npend > 0 && u->pend[0].at <= t))
+        return;
+    freed_walk(s, k, t);
+}
 
 /* Waiting child w moves to provider k, known to have a place for it. */
 static void step_down(cc_sim *s, uint32_t w, int k, double t)
@@ -784,9 +822,8 @@ static void step_down(cc_sim *s, uint32_t w, int k, double t)
         freed(s, old, t);
 }
 
-/* A place at provider k has just become free: the longest-waiting child who
- * needs that type and may go there steps down into it. */
-static void freed(cc_sim *s, int k, double t)
+/* freed, once some child of the type may be ready. */
+RARE void freed_walk(cc_sim *s, int k, double t)
 {
     const csu_provider *pv = &s->p->supply.prov[k];
     ccs_supply *u = &s->sup;
@@ -831,6 +868,25 @@ void ccpl_vacate(cc_sim *s, uint32_t i, double t)
     int k = release(s, i);
     if (k >= 0)
         freed(s, k, t);
+}
+
+void ccpl_move(cc_sim *s, uint32_t i, double t)
+{
+    if (!s->p->supply.enabled)
+        return;
+    child *c = &s->ch[i];
+    /* ccpl_vacate */
+    wait_leave(s, i);
+    int k = release(s, i);
+    if (k >= 0)
+        freed(s, k, t);
+    /* ccpl_match, for a child that now holds no place and waits on no
+     * list (a step-down into the freed place moves another child) */
+    if (!is_matched(c->need) || !choose(s, i, t, -1))
+        c->placed = c->need;
+    c->placed_since = t;
+    if (c->placed != c->need)
+        wait_join(s, i, t);
 }
 
 /* A child in a place that is going (a closing home, a resigning household

@@ -30,6 +30,9 @@ void ccpl_match(cc_sim *s, uint32_t i, double t);
 /* Child i leaves its place (exit, breakdown, move at 16): free it, take it
  * off the waiting list, and let the longest-waiting child step down. */
 void ccpl_vacate(cc_sim *s, uint32_t i, double t);
+/* Child i moves: ccpl_vacate, then ccpl_match, in one call. The caller
+ * counts the stocks around it as around those two. */
+void ccpl_move(cc_sim *s, uint32_t i, double t);
 void ccpl_review(cc_sim *s, double t);  /* the monthly step-down review */
 int ccpl_event(cc_sim *s, const cc_event *ev); /* supply events; 0 or -1 */
 void ccpl_snapshot(cc_sim *s);          /* derived stocks before a snapshot */

@@ -202,6 +202,7 @@ void ccs_free(cc_sim *s)
         gsl_rng_free(s->init);
     free(s->cur);
     free(s->prov_where);
+    free(s->tally_chk);
     ccmo_free(s);
     free(s->lab_d);
     free(s->lab_t);
@@ -807,16 +808,20 @@ static void move(cc_sim *s, uint32_t i, double t, int fired)
     int escalate = c->placed == CCM_FOSTER && esc > 0 && ccs_child_uniform(s, i) < esc;
     /* the place is given up first: the child does not go back to it; who
      * the child is stays the same unless its need escalates */
-    void (*count)(cc_sim *, const child *, double) = escalate ? ccta_count : ccta_place;
-    count(s, c, -1);
-    ccpl_vacate(s, i, t);
     if (escalate) {
+        ccta_count(s, c, -1);
+        ccpl_vacate(s, i, t);
         c->need = CCM_RESIDENTIAL;
         c->placed = CCM_RESIDENTIAL;
+        ccs_new_placement(s, c);
+        ccpl_match(s, i, t);
+        ccta_count(s, c, +1);
+    } else {
+        ccta_spot was = ccta_move_out(s, c);
+        ccs_new_placement(s, c);
+        ccpl_move(s, i, t);
+        ccta_move_in(s, c, was);
     }
-    ccs_new_placement(s, c);
-    ccpl_match(s, i, t);
-    count(s, c, +1);
     ccs_plan(s, i, t, fired);
 }
 
@@ -1056,7 +1061,7 @@ int ccs_step(cc_sim *s)
         s->tot.events++;
         advance_clock(s, ev.t);
         if (s->checks)
-            s->tot.violations += ccpl_check(s, ev.t);
+            s->tot.violations += ccpl_check(s, ev.t) + ccta_check(s);
         if (ev.handle >= H_BASE && (ev.handle - H_BASE) % 2 == 0) {
             uint32_t i = (ev.handle - H_BASE) / 2;
             if (ev.kind == EV_BIRTHDAY)

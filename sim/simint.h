@@ -65,6 +65,12 @@ typedef struct {
 _Static_assert(offsetof(child, in_care) < 64 && sizeof(child) == 128,
                "what every event reads fits the slot's first cache line; a slot is two lines");
 
+/* Where a child is placed, as the stocks see it (tally.c's moves). */
+typedef struct {
+    int16_t prov;
+    uint8_t placed;
+} ccta_spot;
+
 /* A child's SSDA903 episode (export-903's trace, trace.c): kept apart from
  * the child slots, which every event reads (s->ep[i] belongs to slot i;
  * allocated only while a trace is being written). */
@@ -109,7 +115,6 @@ typedef struct {
      * replications ccpl_reset clears them all; a child leaving care has left
      * its list, so a reused slot's record is clear (ready 0, links NONE). */
     struct ccs_wait {
-        double since;          /* time the child began waiting for a suitable place */
         double ready_at;       /* from when it may step down (care planning done) */
         uint32_t wprev, wnext; /* waiting list links (by needed type), NONE at the ends */
         uint32_t rprev, rnext; /* ready sublist links (waiting and ready_at passed), NONE at the ends */
@@ -183,6 +188,12 @@ typedef struct {
         double per_day, place_per_day;
         int line;                     /* cost line, or -1: a fixed commitment */
     } *price;
+    /* a child moving (ccmo_move_out) whose spend has not been stopped yet:
+     * its price, placement type and need where it was; NULL when none. The
+     * next change of any child's spend stops it first, so the totals see
+     * the changes in the order they happen. */
+    const struct ccmo_price *out_pr;
+    int out_t, out_need;
 } ccs_money;
 
 struct cc_sim {
@@ -223,6 +234,7 @@ struct cc_sim {
     ccs_supply sup;
     ccs_money money;
     uint8_t *prov_where;         /* by provider: where it is, as the stocks see it (tally.c) */
+    double *tally_chk;           /* checks: tally.c's recount of the stocks (NULL until the first) */
     int no_short;                /* matching skips time-limited (emergency) places */
     int32_t today;               /* day whose y-m-d is cached below, for ages */
     int ty, tm, td;
@@ -289,6 +301,8 @@ int ccmo_new(cc_sim *s);                              /* allocate (ccs_new); 0 o
 void ccmo_free(cc_sim *s);
 void ccmo_reset(cc_sim *s);                           /* fixed commitments at the start */
 void ccmo_child(cc_sim *s, const child *c, double d); /* a child (d = +1) or its removal (-1) */
+void ccmo_move_out(cc_sim *s, const child *c);        /* a moving child's removal (-1), deferred */
+void ccmo_move_in(cc_sim *s, const child *c);         /* and the child where it now is (+1) */
 void ccmo_fixed(cc_sim *s, int line, int type, double per_day); /* change a fixed commitment now */
 void ccmo_event(cc_sim *s, const cc_event *ev);       /* new financial year, one-off cost */
 void ccmo_snapshot(cc_sim *s);                        /* this month's spend into the stocks */

@@ -20,5 +20,19 @@ void ccta_count(cc_sim *s, const child *c, double d);
  * caller that changes c's placement but not its cohort, district, need or
  * flags (-1 before, +1 after), where ccta_count's other adds would cancel. */
 void ccta_place(cc_sim *s, const child *c, double d);
+/* A move that keeps who c is (cohort, district, need, flags), in two
+ * halves: ccta_move_out before c gives up its place (its spend stops now,
+ * in the order the other children's changes come in; the returned spot
+ * says where it was), ccta_move_in once it is placed again (its spend
+ * starts; the stocks change only where the new spot differs from the old:
+ * for most moves, back to the same provider, none do). Between the two the
+ * stocks still count c where it was. */
+ccta_spot ccta_move_out(cc_sim *s, const child *c);
+void ccta_move_in(cc_sim *s, const child *c, ccta_spot was);
+/* Checks (ccs_set_checks): recount every stock the tally keeps (and the
+ * spend's children by placement type) from the children in care; returns
+ * the number of series that differ from the running ones. Allocates its
+ * recount once (s->tally_chk; a failure counts as one difference). */
+uint64_t ccta_check(cc_sim *s);
 
 #endif

@@ -11,7 +11,12 @@
  *    over capacity, households and waiting lists stay consistent, and every
  *    step-down goes to the type the child needs; and the compiled
  *    preference lists agree with the parameters at every age of each
- *    cohort (the lists are checked whenever they are compiled).
+ *    cohort (the lists are checked whenever they are compiled); every
+ *    running stock (by age, district, need, placement, provider, location,
+ *    the KPIs; the spend's children by type) equals a recount of the
+ *    children in care (ccta_check: a move changes only the stocks whose
+ *    spot changed), and a move's spend done in one step equals, bit for
+ *    bit, the two steps it replaces (ccmo_move_in).
  * 4. The step-down scenario (a lever that redraws waiting children's
  *    ready times mid-run): the same checks, including the ready sublists a
  *    freed place walks and the heap of children not yet ready. */
