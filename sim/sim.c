@@ -378,24 +378,31 @@ static void set_birthday(cc_sim *s, child *c)
         return;
     }
     /* the birthday in the year the next cohort starts; 29 February counts
-     * as 1 March in other years (as ccd_add_years) */
-    int y = c->by + ccm_cohort_lo[c->cohort + 1], m = c->bm, d = c->bd;
-    if (m == 2 && d == 29 && ccd_days_in_month(y, 2) == 28) {
-        m = 3;
-        d = 1;
-    }
-    c->next_bday = (double)(ccd_from_ymd(y, m, d) - s->p->start_day - 1);
+     * as 1 March in other years (as ccd_add_years; ccd_from_ymd gives 1
+     * March for it by itself) */
+    int y = c->by + ccm_cohort_lo[c->cohort + 1];
+    c->next_bday = (double)(ccd_from_ymd(y, c->bm, c->bd) - s->p->start_day - 1);
 }
 
-/* Day number of y-m-d shifted by k years (29 February to 1 March). */
-static int32_t shift_years(int y, int m, int d, int k)
+/* Day number of y-m-d shifted by k years (29 February to 1 March, which
+ * ccd_from_ymd does itself). */
+static int32_t shift_years(int y, int m, int d, int k) { return ccd_from_ymd(y + k, m, d); }
+
+/* Leap years from year 1 to year y >= 0. */
+static inline int32_t leaps_to(int y)
 {
-    y += k;
-    if (m == 2 && d == 29 && ccd_days_in_month(y, 2) == 28) {
-        m = 3;
-        d = 1;
-    }
-    return ccd_from_ymd(y, m, d);
+    uint32_t u = (uint32_t)y;
+    return (int32_t)(u / 4 - u / 100 + u / 400);
+}
+
+/* The day `a` years before s->today (29 February to 1 March): a years of
+ * 365 days and one more for every 29 February in between, which are the
+ * leap years among the a years counted from 1 March that end at today's. */
+static inline int32_t years_before(const cc_sim *s, int a)
+{
+    if ((s->tm == 2 && s->td == 29) || s->tmy < a) /* rare: the general way */
+        return shift_years(s->ty, s->tm, s->td, -a);
+    return s->today - 365 * a - (s->tleaps - leaps_to(s->tmy - a));
 }
 
 /* Birth date of a child in cohort `co` on day `today`, drawn from the
@@ -409,7 +416,11 @@ static void draw_dob(cc_sim *s, const gsl_rng *r, int co, const double *cdf, int
         s->today = today;
         ccd_to_ymd(today, &s->ty, &s->tm, &s->td);
     }
-    int y = s->ty, m = s->tm, d = s->td;
+    if (today != s->lday) {
+        s->lday = today;
+        s->tmy = s->ty - (s->tm <= 2);
+        s->tleaps = s->tmy >= 0 ? leaps_to(s->tmy) : 0;
+    }
     int from = ccm_cohort_lo[co], to = ccm_cohort_lo[co + 1];
     if (cdf) {
         double u = ccr_uniform(r);
@@ -419,9 +430,10 @@ static void draw_dob(cc_sim *s, const gsl_rng *r, int co, const double *cdf, int
         from += j;
         to = from + 1;
     }
-    int32_t lo = shift_years(y, m, d, -to) + 1;
-    int32_t hi = shift_years(y, m, d, -from);
+    int32_t lo = years_before(s, to) + 1;
+    int32_t hi = years_before(s, from);
     int32_t dob = lo + (int32_t)ccr_uniform_int(r, (unsigned long)(hi - lo + 1));
+    int y, m, d;
     ccd_to_ymd(dob, &y, &m, &d);
     c->by = (int16_t)y;
     c->bm = (uint8_t)m;
@@ -686,11 +698,11 @@ static void set_arrival_rate(cc_sim *s)
 static int on_arrival(cc_sim *s, double t)
 {
     const cc_params *p = s->p;
-    size_t cell = gsl_ran_discrete(s->arr, p->entry_cell);
+    size_t cell = ccr_discrete(s->arr, p->entry_cell);
     const double *dr = drift_now(s);
     if (dr) { /* drift thins the entries (the same in baseline and scenario: no serial is used) */
         double keep = dr[CCU_DR_ENTRY + cell / (size_t)p->nd] / s->entry_max;
-        if (keep < 1 && gsl_rng_uniform(s->arr) >= keep)
+        if (keep < 1 && ccr_uniform(s->arr) >= keep)
             return 0;
     }
     /* an edge-of-care lever prevents some entries: the arrival still uses
@@ -730,7 +742,7 @@ static int on_arrival(cc_sim *s, double t)
     for (int f = 0; f < CCM_NNEED; f++)
         if (ccr_uniform(r) < p->entry_need[f][c->cohort])
             c->flags |= (uint8_t)(1 << f);
-    c->need = (uint8_t)gsl_ran_discrete(r, p->entry_pt[c->cohort]);
+    c->need = (uint8_t)ccr_discrete(r, p->entry_pt[c->cohort]);
     c->placed = c->need;
     c->frail = s->frail ? draw_frailty(p, r, 0, 0) : 1;
     set_birthday(s, c);
@@ -990,6 +1002,7 @@ int ccs_begin(cc_sim *s, uint64_t seed, uint64_t rep, double *out)
     s->last_t = 0;
     s->year = 0;
     s->today = INT32_MIN; /* the date cache (see draw_dob, age_years) */
+    s->lday = INT32_MIN;
     s->fy_idx = 0;
     double horizon = s->snap_t[s->ndates - 1];
     s->tot.horizon = horizon;

@@ -17,6 +17,17 @@ int main(void)
             bad++;
     }
     CHECK(bad == 0, "round trip failed %d times", bad);
+    /* 29 February of a common year is 1 March (set_birthday and draw_dob
+     * shift birth dates by whole years without a special case) */
+    bad = 0;
+    for (int y = 1890; y < 2210; y++) {
+        int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+        int32_t feb29 = ccd_from_ymd(y, 2, 29);
+        bad += leap ? feb29 != ccd_from_ymd(y, 2, 28) + 1 || feb29 + 1 != ccd_from_ymd(y, 3, 1)
+                    : feb29 != ccd_from_ymd(y, 3, 1);
+        bad += feb29 != ccd_add_years(ccd_from_ymd(2000, 2, 29), y - 2000);
+    }
+    CHECK(bad == 0, "29 February is not 1 March in common years (%d)", bad);
 
     int32_t day;
     CHECK(ccd_parse("2022-07-31", &day) == 0 && day == 19204, "parse 2022-07-31");
