@@ -52,29 +52,17 @@ void ccr_set_words(gsl_rng *r, unsigned long w1, unsigned long w2, unsigned long
 
 void ccr_set_index(gsl_rng *r, uint64_t base, uint64_t index)
 {
-    uint64_t s = ccr_mix64(base ^ index);
-    unsigned long folded = (unsigned long)((s ^ (s >> 32)) & 0xffffffffULL);
-    folded = folded ? folded : 0x6a09e667UL;
+    /* two consecutive SplitMix64 outputs from the state base ^ index (the
+     * second is the mix of that state plus the golden-ratio increment that
+     * ccr_mix64 adds first): 96 of their 128 bits are the three words */
+    uint64_t k = base ^ index, a = ccr_mix64(k);
     if (r->type != gsl_rng_taus2) {
-        gsl_rng_set(r, folded);
+        unsigned long folded = (unsigned long)((a ^ (a >> 32)) & 0xffffffffULL);
+        gsl_rng_set(r, folded ? folded : 0x6a09e667UL);
         return;
     }
-    /* taus2's seeding, inlined (as gsl_rng_set: three words from a linear
-     * congruential generator, each kept above its recurrence's bad values,
-     * then six steps); ccr_check compares it with gsl_rng_set */
-    ccr_taus_state *st = (ccr_taus_state *)r->state;
-    const unsigned long m = 0xffffffffUL;
-    st->s1 = (69069UL * folded) & m;
-    if (st->s1 < 2)
-        st->s1 += 2;
-    st->s2 = (69069UL * st->s1) & m;
-    if (st->s2 < 8)
-        st->s2 += 8;
-    st->s3 = (69069UL * st->s2) & m;
-    if (st->s3 < 16)
-        st->s3 += 16;
-    for (int i = 0; i < 6; i++)
-        (void)ccr_get(r);
+    uint64_t b = ccr_mix64(k + 0x9e3779b97f4a7c15ULL);
+    ccr_set_words(r, (unsigned long)(a & 0xffffffffULL), (unsigned long)(a >> 32), (unsigned long)(b >> 32));
 }
 
 int ccr_check(void)

@@ -117,6 +117,9 @@ static void derive_rates(cc_sim *s)
     for (int c = 0; dr && c < CCM_NCOHORT; c++)
         s->entry_max = c == 0 || dr[CCU_DR_ENTRY + c] > s->entry_max ? dr[CCU_DR_ENTRY + c] : s->entry_max;
     s->frail = p->move_frailty_var > 0;
+    if (s->frail)
+        for (int moved = 0; moved < 2; moved++)
+            ccz_gamma_prep(&s->fgam[moved], 1 / p->move_frailty_var + moved);
     /* with frailty a child's move hazard is its own: the shared table's
      * sum of exponential rates leaves moves out (move_rate adds them back) */
     s->frail_exp = s->frail && p->move_dist.family == CCM_DIST_EXP;
@@ -584,10 +587,10 @@ static void draw_history(cc_sim *s, const gsl_rng *r, child *c)
  * when that placement began with a move (not with entry to care): the
  * likelihood z^moved exp(-z H) makes the posterior Gamma(shape 1/v + moved,
  * rate 1/v + H). Earlier placements are not known and not used. */
-static double draw_frailty(const cc_params *p, const gsl_rng *r, double H, int moved)
+static double draw_frailty(const cc_sim *s, const gsl_rng *r, double H, int moved)
 {
-    double v = p->move_frailty_var;
-    return ccz_gamma(r, 1 / v + moved, 1 / (1 / v + H));
+    double v = s->p->move_frailty_var;
+    return ccz_gamma_k1(r, &s->fgam[moved != 0]) / (1 / v + H);
 }
 
 /* The children in care at the start date: exact counts per cohort, and per
@@ -667,7 +670,7 @@ static int initial_population(cc_sim *s, uint64_t seed, uint64_t rep)
             child *ch = &s->ch[s->lab_f[j]];
             gsl_rng rv = ccs_child_rng(s, (uint32_t)s->lab_f[j]);
             if (s->frail) /* given its placement's history */
-                ch->frail = draw_frailty(p, &rv, move_cumhaz(s, ch, -ch->placed_since),
+                ch->frail = draw_frailty(s, &rv, move_cumhaz(s, ch, -ch->placed_since),
                                          ch->placed_since > ch->entered);
             ccta_count(s, ch, +1);
             s->in_care++;
@@ -744,7 +747,7 @@ static int on_arrival(cc_sim *s, double t)
             c->flags |= (uint8_t)(1 << f);
     c->need = (uint8_t)ccr_discrete(r, p->entry_pt[c->cohort]);
     c->placed = c->need;
-    c->frail = s->frail ? draw_frailty(p, r, 0, 0) : 1;
+    c->frail = s->frail ? draw_frailty(s, r, 0, 0) : 1;
     set_birthday(s, c);
     ccpl_match(s, slot, t);
     ccta_count(s, c, +1);

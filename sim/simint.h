@@ -19,6 +19,7 @@
 #include "market.h"
 #include "rng.h"
 #include "sim.h"
+#include "ziggurat.h"
 
 #define DAYS_PER_YEAR 365.25
 #define NONE UINT32_MAX
@@ -212,6 +213,7 @@ struct cc_sim {
     int all_exp; /* every duration is exponential: one draw plans a child */
     int frail;   /* moves.frailty_variance > 0: each child's move hazard has its own multiplier */
     int frail_exp;       /* frail, and moves are exponential (their rate joins the draw of the sum) */
+    ccz_gamma_k fgam[2]; /* with frail: the frailty's gamma of shape 1/v (at entry), 1/v + 1 (after a move) */
     int move_drawn;      /* moves are not exponential: drawn apart */
     unsigned exit_drawn; /* bit k: exit route k is not exponential: drawn apart */
     double arrival_mean;         /* mean days between entries now */
