@@ -408,6 +408,17 @@ static inline int32_t years_before(const cc_sim *s, int a)
     return s->today - 365 * a - (s->tleaps - leaps_to(s->tmy - a));
 }
 
+/* draw_dob's month: the one of s->today (s->ty, s->tm, s->td set). */
+static void set_month(cc_sim *s, int32_t today)
+{
+    s->mfirst = today - s->td + 1;
+    s->mlen = ccd_days_in_month(s->ty, s->tm);
+    s->my = s->ty;
+    s->mm = s->tm;
+    s->tmy = s->ty - (s->tm <= 2);
+    s->tleaps = s->tmy >= 0 ? leaps_to(s->tmy) : 0;
+}
+
 /* Birth date of a child in cohort `co` on day `today`, drawn from the
  * child's stream: with cdf NULL uniform over the dates that put it in that
  * cohort; otherwise its single year of age within the cohort is drawn from
@@ -415,14 +426,18 @@ static inline int32_t years_before(const cc_sim *s, int a)
  * uniformly within that year of age. */
 static void draw_dob(cc_sim *s, const gsl_rng *r, int co, const double *cdf, int32_t today, child *c)
 {
-    if (today != s->today) { /* many children are drawn on the same day */
+    if (today != s->today) { /* many children are drawn on the same day or month */
         s->today = today;
-        ccd_to_ymd(today, &s->ty, &s->tm, &s->td);
-    }
-    if (today != s->lday) {
-        s->lday = today;
-        s->tmy = s->ty - (s->tm <= 2);
-        s->tleaps = s->tmy >= 0 ? leaps_to(s->tmy) : 0;
+        if (today - s->mfirst >= 0 && today - s->mfirst < s->mlen) {
+            s->ty = s->my;
+            s->tm = s->mm;
+            s->td = today - s->mfirst + 1;
+        } else {
+            ccd_to_ymd(today, &s->ty, &s->tm, &s->td);
+            set_month(s, today);
+        }
+    } else if (s->tm != s->mm || s->ty != s->my) { /* place.c's today outside the month */
+        set_month(s, today);
     }
     int from = ccm_cohort_lo[co], to = ccm_cohort_lo[co + 1];
     if (cdf) {
@@ -1005,7 +1020,7 @@ int ccs_begin(cc_sim *s, uint64_t seed, uint64_t rep, double *out)
     s->last_t = 0;
     s->year = 0;
     s->today = INT32_MIN; /* the date cache (see draw_dob, age_years) */
-    s->lday = INT32_MIN;
+    s->mlen = 0; /* draw_dob's month: none */
     s->fy_idx = 0;
     double horizon = s->snap_t[s->ndates - 1];
     s->tot.horizon = horizon;

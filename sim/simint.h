@@ -228,9 +228,12 @@ struct cc_sim {
     int no_short;                /* matching skips time-limited (emergency) places */
     int32_t today;               /* day whose y-m-d is cached below, for ages */
     int ty, tm, td;
-    int32_t lday;                /* draw_dob's cache (place.c sets today alone): the day whose */
-    int tmy;                     /* year counted from 1 March (ty, or ty - 1 in January and February) */
-    int32_t tleaps;              /* and leap years from year 1 to it are held */
+    /* draw_dob's month (place.c sets today alone): its first day, length,
+     * year and month, the year counted from 1 March (the year, or the one
+     * before in January and February) and the leap years from year 1 to it */
+    int32_t mfirst, mlen;
+    int my, mm, tmy;
+    int32_t tleaps;
     int checks;                  /* verify the supply state after every event */
     const cc_params *const *phases; /* scenario phases (NULL: one set of parameters) */
     const double *phase_t;
