@@ -114,6 +114,27 @@ static inline size_t ccr_discrete(const gsl_rng *r, const gsl_ran_discrete_t *g)
     return f == 1.0 || u < f ? c : g->A[c];
 }
 
+/* n independent events of probabilities q[0..n-1] from one uniform u in
+ * [0, 1): bit k of the result is set when event k happens. u decides event
+ * 0 (u < q[0]) and is then stretched back to [0, 1) within the side it fell
+ * on (u / q[0], or (u - q[0]) / (1 - q[0])): given event 0, that is again
+ * uniform, and independent of it, so it decides event 1, and so on. Each
+ * split costs u a little resolution (a 32-bit u split at q keeps steps of
+ * 2^-32 / q on the smaller side), far below any sampling error. */
+static inline unsigned ccr_events(double u, const double *q, int n)
+{
+    unsigned bits = 0;
+    for (int k = 0; k < n; k++) {
+        if (u < q[k]) {
+            bits |= 1u << k;
+            u /= q[k];
+        } else {
+            u = (u - q[k]) / (1 - q[k]);
+        }
+    }
+    return bits;
+}
+
 /* 1 if the inlined draws above give GSL's numbers for ccr_type() from the
  * same state (checked on a few streams, ccr_uniform_int with small, large
  * and the largest bounds; ccr_discrete on a table with cells kept whole,

@@ -757,9 +757,10 @@ static int on_arrival(cc_sim *s, double t)
                                                                                                   : CCX_DFE_16;
         s->cur[s->L->dfe + band] += 1;
     }
+    double qn[CCM_NNEED]; /* the need flags, independent, from one uniform */
     for (int f = 0; f < CCM_NNEED; f++)
-        if (ccr_uniform(r) < p->entry_need[f][c->cohort])
-            c->flags |= (uint8_t)(1 << f);
+        qn[f] = p->entry_need[f][c->cohort];
+    c->flags = (uint8_t)ccr_events(ccr_uniform(r), qn, CCM_NNEED);
     c->need = (uint8_t)ccr_discrete(r, p->entry_pt[c->cohort]);
     c->placed = c->need;
     c->frail = s->frail ? draw_frailty(s, r, 0, 0) : 1;

@@ -95,6 +95,39 @@ static void seeding(void)
     gsl_rng_free(q);
 }
 
+/* ccr_events: the 2^n outcomes of independent events from one uniform,
+ * chi-square against the products of their probabilities; certain and
+ * impossible events. */
+static void events(void)
+{
+    static const double q[3] = {0.04, 0.35, 0.9};
+    enum { N = 1000000 };
+    long n[8] = {0};
+    gsl_rng *r = gsl_rng_alloc(ccr_type());
+    CHECK(r != NULL, "memory");
+    if (!r)
+        return;
+    ccr_set(r, 11, 0, CCR_CHILD, 3);
+    for (int i = 0; i < N; i++)
+        n[ccr_events(ccr_uniform(r), q, 3)]++;
+    double c = 0;
+    for (unsigned b = 0; b < 8; b++) {
+        double e = N;
+        for (int k = 0; k < 3; k++)
+            e *= b >> k & 1 ? q[k] : 1 - q[k];
+        c += ((double)n[b] - e) * ((double)n[b] - e) / e;
+    }
+    CHECK(c < 24.32, "events: chi-square %.2f over the 8 outcomes (0.1%% critical value 24.32, 7 df)", c);
+    static const double edge[4] = {0, 1, 0.5, 0};
+    int bad = 0;
+    for (int i = 0; i < 10000; i++) {
+        unsigned b = ccr_events(ccr_uniform(r), edge, 4);
+        bad += (b & 1) || !(b & 2) || (b & 8);
+    }
+    CHECK(bad == 0, "events of probability 0 or 1 went wrong %d times", bad);
+    gsl_rng_free(r);
+}
+
 int main(void)
 {
     CHECK(ccr_type() == gsl_rng_taus2, "generator is taus2");
@@ -131,5 +164,6 @@ int main(void)
         chi += (bins[b] - e) * (bins[b] - e) / e;
     CHECK(chi < 27.88, "chi-square %.2f exceeds the 0.1%% critical value (9 df)", chi);
     seeding();
+    events();
     return check_done("test_rng");
 }
