@@ -135,6 +135,23 @@ static inline unsigned ccr_events(double u, const double *q, int n)
     return bits;
 }
 
+/* One of n outcomes from a uniform *u in [0, 1) by the cumulative weights
+ * cdf[0..n-2] (outcome j when cdf[j-1] <= u < cdf[j]; the last takes the
+ * rest up to 1), with *u then stretched back to [0, 1) within the outcome's
+ * interval, where it is again uniform and independent of the outcome (as
+ * in ccr_events), for a second draw from the same uniform. */
+static inline int ccr_cdf_pick(double *u, const double *cdf, int n)
+{
+    int j = 0;
+    double lo = 0;
+    while (j + 1 < n && *u >= cdf[j])
+        lo = cdf[j++];
+    double hi = j + 1 < n ? cdf[j] : 1;
+    double v = (*u - lo) / (hi - lo);
+    *u = v < 1 ? v : 0x1.fffffffffffffp-1; /* rounding cannot reach 1 */
+    return j;
+}
+
 /* 1 if the inlined draws above give GSL's numbers for ccr_type() from the
  * same state (checked on a few streams, ccr_uniform_int with small, large
  * and the largest bounds; ccr_discrete on a table with cells kept whole,

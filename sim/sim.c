@@ -423,7 +423,10 @@ static void set_month(cc_sim *s, int32_t today)
  * child's stream: with cdf NULL uniform over the dates that put it in that
  * cohort; otherwise its single year of age within the cohort is drawn from
  * the cumulative weights cdf[] (entries.age_profile), then the date
- * uniformly within that year of age. */
+ * uniformly within that year of age, both from one uniform (ccr_cdf_pick
+ * stretches it within the year's share: a 32-bit uniform spread over the
+ * dates leaves each date's chance off its share by a few parts in a
+ * million at most, for a year of age with 1% of the weights or more). */
 static void draw_dob(cc_sim *s, const gsl_rng *r, int co, const double *cdf, int32_t today, child *c)
 {
     if (today != s->today) { /* many children are drawn on the same day or month */
@@ -440,17 +443,14 @@ static void draw_dob(cc_sim *s, const gsl_rng *r, int co, const double *cdf, int
         set_month(s, today);
     }
     int from = ccm_cohort_lo[co], to = ccm_cohort_lo[co + 1];
+    double u = ccr_uniform(r); /* one uniform: the year of age, then the date */
     if (cdf) {
-        double u = ccr_uniform(r);
-        int j = 0;
-        while (from + j + 1 < to && u >= cdf[j])
-            j++;
-        from += j;
+        from += ccr_cdf_pick(&u, cdf, to - from);
         to = from + 1;
     }
     int32_t lo = years_before(s, to) + 1;
     int32_t hi = years_before(s, from);
-    int32_t dob = lo + (int32_t)ccr_uniform_int(r, (unsigned long)(hi - lo + 1));
+    int32_t dob = lo + (int32_t)(u * (double)(hi - lo + 1));
     int y, m, d;
     ccd_to_ymd(dob, &y, &m, &d);
     c->by = (int16_t)y;

@@ -3,6 +3,7 @@
  * states. */
 #include <stdlib.h>
 #include <string.h>
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_rng.h>
 
 #include "check.h"
@@ -128,6 +129,39 @@ static void events(void)
     gsl_rng_free(r);
 }
 
+/* ccr_cdf_pick: the outcome by its weights, and the stretched uniform
+ * after it uniform within each outcome (chi-square over outcome x tenth of
+ * [0, 1), 5 x 10 cells). */
+static void cdf_pick(void)
+{
+    static const double cdf[4] = {0.1, 0.15, 0.55, 0.8}, p[5] = {0.1, 0.05, 0.4, 0.25, 0.2};
+    enum { N = 1000000 };
+    static long n[5][10];
+    gsl_rng *r = gsl_rng_alloc(ccr_type());
+    CHECK(r != NULL, "memory");
+    if (!r)
+        return;
+    ccr_set(r, 5, 1, CCR_CHILD, 8);
+    int out = 0;
+    for (int i = 0; i < N; i++) {
+        double u = ccr_uniform(r);
+        int j = ccr_cdf_pick(&u, cdf, 5);
+        out += u < 0 || u >= 1 || j < 0 || j > 4;
+        if (j >= 0 && j <= 4 && u >= 0 && u < 1)
+            n[j][(int)(u * 10)]++;
+    }
+    CHECK(out == 0, "cdf_pick: %d picks or stretched uniforms out of range", out);
+    double c = 0;
+    for (int j = 0; j < 5; j++)
+        for (int b = 0; b < 10; b++) {
+            double e = N * p[j] / 10;
+            c += ((double)n[j][b] - e) * ((double)n[j][b] - e) / e;
+        }
+    CHECK(c < gsl_cdf_chisq_Qinv(0.001, 49), "cdf_pick: chi-square %.1f over outcome x tenth (0.1%% critical value %.1f)",
+          c, gsl_cdf_chisq_Qinv(0.001, 49));
+    gsl_rng_free(r);
+}
+
 int main(void)
 {
     CHECK(ccr_type() == gsl_rng_taus2, "generator is taus2");
@@ -165,5 +199,6 @@ int main(void)
     CHECK(chi < 27.88, "chi-square %.2f exceeds the 0.1%% critical value (9 df)", chi);
     seeding();
     events();
+    cdf_pick();
     return check_done("test_rng");
 }
