@@ -23,7 +23,7 @@ int32_t ccd_from_ymd(int y, int m, int d)
     return (int32_t)(era * 146097u + doe) - 719468;
 }
 
-void ccd_to_ymd(int32_t day, int *y, int *m, int *d)
+void ccd_to_ymd(int32_t day, int *y_out, int *m, int *d)
 {
     /* Days from 0000-03-01. Dates from year 0 on (all carecap uses) make it
      * non-negative, and unsigned division by constants is a multiply. */
@@ -36,18 +36,25 @@ void ccd_to_ymd(int32_t day, int *y, int *m, int *d)
         const int mp = (5 * doy + 2) / 153;
         *d = doy - (153 * mp + 2) / 5 + 1;
         *m = mp < 10 ? mp + 3 : mp - 9;
-        *y = yoe + era * 400 + (*m <= 2);
+        *y_out = yoe + era * 400 + (*m <= 2);
         return;
     }
+    /* Days from 0000-03-01 on: the year that began on 1 March before it,
+     * first as (z + 2) / 365.2425, which is that year or the next (year y
+     * starts less than 1.75 days before 365.2425 y and less than a day
+     * after it), then one compare with the estimated year's first day. */
     const uint32_t uz = (uint32_t)z;
-    const uint32_t era = uz / 146097u;
-    const uint32_t doe = uz - era * 146097u;
-    const uint32_t yoe = (doe - doe / 1460u + doe / 36524u - doe / 146096u) / 365u;
-    const uint32_t doy = doe - (365u * yoe + yoe / 4u - yoe / 100u);
+    uint32_t y = (uint32_t)(((uint64_t)uz + 2u) * 400u / 146097u);
+    uint32_t start = 365u * y + y / 4u - y / 100u + y / 400u;
+    if (start > uz) {
+        y--;
+        start = 365u * y + y / 4u - y / 100u + y / 400u;
+    }
+    const uint32_t doy = uz - start;
     const uint32_t mp = (5u * doy + 2u) / 153u;
     *d = (int)(doy - (153u * mp + 2u) / 5u + 1u);
     *m = mp < 10u ? (int)mp + 3 : (int)mp - 9;
-    *y = (int)(yoe + era * 400u) + (*m <= 2);
+    *y_out = (int)y + (*m <= 2);
 }
 
 int ccd_days_in_month(int y, int m)

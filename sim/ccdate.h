@@ -6,7 +6,9 @@
 
 #include <stdint.h>
 
-/* Day number of year-month-day (month 1-12, day 1-31). No range checks. */
+/* Day number of year-month-day (month 1-12, day 1-31). No range checks:
+ * a day past its month's end counts on into the next month, so 29
+ * February of a common year is 1 March (birthdays rely on it). */
 int32_t ccd_from_ymd(int y, int m, int d);
 /* Inverse of ccd_from_ymd. */
 void ccd_to_ymd(int32_t day, int *y, int *m, int *d);

@@ -33,44 +33,51 @@ void ccr_set(gsl_rng *r, uint64_t master, uint64_t rep, enum ccr_stream stream, 
     ccr_set_index(r, ccr_stream_base(master, rep, stream), index);
 }
 
-void ccr_set_index(gsl_rng *r, uint64_t base, uint64_t index)
+void ccr_set_words(gsl_rng *r, unsigned long w1, unsigned long w2, unsigned long w3)
 {
-    uint64_t s = ccr_mix64(base ^ index);
-    unsigned long folded = (unsigned long)((s ^ (s >> 32)) & 0xffffffffULL);
-    folded = folded ? folded : 0x6a09e667UL;
-    if (r->type != gsl_rng_taus2) {
-        gsl_rng_set(r, folded);
-        return;
-    }
-    /* taus2's seeding, inlined (as gsl_rng_set: three words from a linear
-     * congruential generator, each kept above its recurrence's bad values,
-     * then six steps); ccr_check compares it with gsl_rng_set */
+    /* taus2's recurrences lose the low 1, 3 and 4 bits of their words: a
+     * word below 2, 8 or 16 would stay 0 for ever (as gsl_rng_set, raise it) */
     ccr_taus_state *st = (ccr_taus_state *)r->state;
     const unsigned long m = 0xffffffffUL;
-    st->s1 = (69069UL * folded) & m;
+    st->s1 = w1 & m;
+    st->s2 = w2 & m;
+    st->s3 = w3 & m;
     if (st->s1 < 2)
         st->s1 += 2;
-    st->s2 = (69069UL * st->s1) & m;
     if (st->s2 < 8)
         st->s2 += 8;
-    st->s3 = (69069UL * st->s2) & m;
     if (st->s3 < 16)
         st->s3 += 16;
-    for (int i = 0; i < 6; i++)
-        (void)ccr_get(r);
+}
+
+void ccr_set_index(gsl_rng *r, uint64_t base, uint64_t index)
+{
+    /* two consecutive SplitMix64 outputs from the state base ^ index (the
+     * second is the mix of that state plus the golden-ratio increment that
+     * ccr_mix64 adds first): 96 of their 128 bits are the three words */
+    uint64_t k = base ^ index, a = ccr_mix64(k);
+    if (r->type != gsl_rng_taus2) {
+        unsigned long folded = (unsigned long)((a ^ (a >> 32)) & 0xffffffffULL);
+        gsl_rng_set(r, folded ? folded : 0x6a09e667UL);
+        return;
+    }
+    uint64_t b = ccr_mix64(k + 0x9e3779b97f4a7c15ULL);
+    ccr_set_words(r, (unsigned long)(a & 0xffffffffULL), (unsigned long)(a >> 32), (unsigned long)(b >> 32));
 }
 
 int ccr_check(void)
 {
     gsl_rng *a = gsl_rng_alloc(ccr_type()), *b = gsl_rng_alloc(ccr_type());
     int ok = a && b && gsl_rng_size(a) == sizeof(ccr_taus_state);
+    /* an alias table with cells of every kind (kept whole, cut, aliased) */
+    static const double w[7] = {0.05, 3, 0.7, 0, 1.25, 0.3, 2};
+    gsl_ran_discrete_t *g = gsl_ran_discrete_preproc(7, w);
+    ok = ok && g;
     for (uint64_t k = 0; ok && k < 64; k++) {
-        ccr_set(a, 12345, k, CCR_CHILD, k * 7919); /* the inlined seeding */
-        uint64_t sd = ccr_seed(12345, k, CCR_CHILD, k * 7919);
-        unsigned long folded = (unsigned long)((sd ^ (sd >> 32)) & 0xffffffffULL);
-        gsl_rng_set(b, folded ? folded : 0x6a09e667UL); /* GSL's */
+        ccr_set(a, 12345, k, CCR_CHILD, k * 7919);
+        ok = gsl_rng_memcpy(b, a) == 0; /* the same state, stepped by GSL */
         for (int i = 0; ok && i < 200; i++) {
-            switch (i % 4) {
+            switch (i % 5) {
             case 0:
                 ok = ccr_get(a) == gsl_rng_get(b);
                 break;
@@ -86,6 +93,9 @@ int ccr_check(void)
                     ok = ok && ccr_uniform_int(a, n) == gsl_rng_uniform_int(b, n);
                 }
                 break;
+            case 3:
+                ok = ccr_discrete(a, g) == gsl_ran_discrete(b, g);
+                break;
             default: {
                 double x = ccr_exponential(a, 3.5), y = gsl_ran_exponential(b, 3.5);
                 ok = fabs(x - y) <= 4.5e-16 * y; /* 2 ulp */
@@ -94,6 +104,7 @@ int ccr_check(void)
             }
         }
     }
+    gsl_ran_discrete_free(g);
     gsl_rng_free(a);
     gsl_rng_free(b);
     return ok;

@@ -11,6 +11,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
+#include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
 enum ccr_stream {
@@ -30,14 +31,20 @@ const gsl_rng_type *ccr_type(void);
 uint64_t ccr_mix64(uint64_t x);
 /* Seed of stream `stream`, index `index`, of replication `rep`. */
 uint64_t ccr_seed(uint64_t master, uint64_t rep, enum ccr_stream stream, uint64_t index);
-/* Seed r (of ccr_type()) for a stream. The seed is folded to the 32 bits
- * that taus2 uses; a zero fold is avoided. */
+/* Seed r (of ccr_type()) for a stream: taus2's three 32-bit words are
+ * taken straight from two SplitMix64 outputs of the stream's seed (no
+ * congruential generator, no warm-up steps: not gsl_rng_set's state). A
+ * generator of another type is given gsl_rng_set(the seed folded to 32
+ * bits, a zero fold avoided). */
 void ccr_set(gsl_rng *r, uint64_t master, uint64_t rep, enum ccr_stream stream, uint64_t index);
 /* The same in two steps, for seeding many streams of one (master, rep,
  * stream), such as every child's: ccr_set_index(r, ccr_stream_base(master,
  * rep, stream), index) is ccr_set(r, master, rep, stream, index). */
 uint64_t ccr_stream_base(uint64_t master, uint64_t rep, enum ccr_stream stream);
 void ccr_set_index(gsl_rng *r, uint64_t base, uint64_t index);
+/* Set the three words of a taus2 generator r, each raised past the values
+ * its recurrence cannot leave (below 2, 8 and 16) as gsl_rng_set does. */
+void ccr_set_words(gsl_rng *r, unsigned long w1, unsigned long w2, unsigned long w3);
 
 /* The event loop's draws, inlined: the same numbers as GSL's calls of the
  * same names on a generator of ccr_type() (ccr_exponential: to the last
@@ -124,10 +131,62 @@ static inline void ccr_shuffle(const gsl_rng *r, void *base, size_t n, size_t si
     }
 }
 
-/* 1 if ccr_set's inlined seeding and the inlined draws above give GSL's
- * numbers for ccr_type() (checked on a few streams, ccr_uniform_int with
- * small, large and the largest bounds; ccr_exponential within 2 ulp),
- * else 0. */
+/* gsl_ran_discrete inlined: a pick from GSL's Walker alias table g (made
+ * by gsl_ran_discrete_preproc) with one uniform u: cell c = floor(u K) is
+ * kept if u is below its cut-off F[c] (GSL stores it as (c + f) / K, f the
+ * cell's own share), else its alias A[c] is taken. The same number as
+ * gsl_ran_discrete for the same generator state (ccr_check compares them),
+ * without its two calls. */
+static inline size_t ccr_discrete(const gsl_rng *r, const gsl_ran_discrete_t *g)
+{
+    double u = ccr_uniform(r);
+    size_t c = (size_t)(u * (double)g->K);
+    double f = g->F[c];
+    return f == 1.0 || u < f ? c : g->A[c];
+}
+
+/* n independent events of probabilities q[0..n-1] from one uniform u in
+ * [0, 1): bit k of the result is set when event k happens. u decides event
+ * 0 (u < q[0]) and is then stretched back to [0, 1) within the side it fell
+ * on (u / q[0], or (u - q[0]) / (1 - q[0])): given event 0, that is again
+ * uniform, and independent of it, so it decides event 1, and so on. Each
+ * split costs u a little resolution (a 32-bit u split at q keeps steps of
+ * 2^-32 / q on the smaller side), far below any sampling error. */
+static inline unsigned ccr_events(double u, const double *q, int n)
+{
+    unsigned bits = 0;
+    for (int k = 0; k < n; k++) {
+        if (u < q[k]) {
+            bits |= 1u << k;
+            u /= q[k];
+        } else {
+            u = (u - q[k]) / (1 - q[k]);
+        }
+    }
+    return bits;
+}
+
+/* One of n outcomes from a uniform *u in [0, 1) by the cumulative weights
+ * cdf[0..n-2] (outcome j when cdf[j-1] <= u < cdf[j]; the last takes the
+ * rest up to 1), with *u then stretched back to [0, 1) within the outcome's
+ * interval, where it is again uniform and independent of the outcome (as
+ * in ccr_events), for a second draw from the same uniform. */
+static inline int ccr_cdf_pick(double *u, const double *cdf, int n)
+{
+    int j = 0;
+    double lo = 0;
+    while (j + 1 < n && *u >= cdf[j])
+        lo = cdf[j++];
+    double hi = j + 1 < n ? cdf[j] : 1;
+    double v = (*u - lo) / (hi - lo);
+    *u = v < 1 ? v : 0x1.fffffffffffffp-1; /* rounding cannot reach 1 */
+    return j;
+}
+
+/* 1 if the inlined draws above give GSL's numbers for ccr_type() from the
+ * same state (checked on a few streams, ccr_uniform_int with small, large
+ * and the largest bounds; ccr_discrete on a table with cells kept whole,
+ * cut and aliased; ccr_exponential within 2 ulp), else 0. */
 int ccr_check(void);
 
 /* 1 if ccr_shuffle gives gsl_ran_shuffle's permutations (1 to 40

@@ -117,6 +117,9 @@ static void derive_rates(cc_sim *s)
     for (int c = 0; dr && c < CCM_NCOHORT; c++)
         s->entry_max = c == 0 || dr[CCU_DR_ENTRY + c] > s->entry_max ? dr[CCU_DR_ENTRY + c] : s->entry_max;
     s->frail = p->move_frailty_var > 0;
+    if (s->frail)
+        for (int moved = 0; moved < 2; moved++)
+            ccz_gamma_prep(&s->fgam[moved], 1 / p->move_frailty_var + moved);
     /* with frailty a child's move hazard is its own: the shared table's
      * sum of exponential rates leaves moves out (move_rate adds them back) */
     s->frail_exp = s->frail && p->move_dist.family == CCM_DIST_EXP;
@@ -379,50 +382,77 @@ static void set_birthday(cc_sim *s, child *c)
         return;
     }
     /* the birthday in the year the next cohort starts; 29 February counts
-     * as 1 March in other years (as ccd_add_years) */
-    int y = c->by + ccm_cohort_lo[c->cohort + 1], m = c->bm, d = c->bd;
-    if (m == 2 && d == 29 && ccd_days_in_month(y, 2) == 28) {
-        m = 3;
-        d = 1;
-    }
-    c->next_bday = (double)(ccd_from_ymd(y, m, d) - s->p->start_day - 1);
+     * as 1 March in other years (as ccd_add_years; ccd_from_ymd gives 1
+     * March for it by itself) */
+    int y = c->by + ccm_cohort_lo[c->cohort + 1];
+    c->next_bday = (double)(ccd_from_ymd(y, c->bm, c->bd) - s->p->start_day - 1);
 }
 
-/* Day number of y-m-d shifted by k years (29 February to 1 March). */
-static int32_t shift_years(int y, int m, int d, int k)
+/* Day number of y-m-d shifted by k years (29 February to 1 March, which
+ * ccd_from_ymd does itself). */
+static int32_t shift_years(int y, int m, int d, int k) { return ccd_from_ymd(y + k, m, d); }
+
+/* Leap years from year 1 to year y >= 0. */
+static inline int32_t leaps_to(int y)
 {
-    y += k;
-    if (m == 2 && d == 29 && ccd_days_in_month(y, 2) == 28) {
-        m = 3;
-        d = 1;
-    }
-    return ccd_from_ymd(y, m, d);
+    uint32_t u = (uint32_t)y;
+    return (int32_t)(u / 4 - u / 100 + u / 400);
+}
+
+/* The day `a` years before s->today (29 February to 1 March): a years of
+ * 365 days and one more for every 29 February in between, which are the
+ * leap years among the a years counted from 1 March that end at today's. */
+static inline int32_t years_before(const cc_sim *s, int a)
+{
+    if ((s->tm == 2 && s->td == 29) || s->tmy < a) /* rare: the general way */
+        return shift_years(s->ty, s->tm, s->td, -a);
+    return s->today - 365 * a - (s->tleaps - leaps_to(s->tmy - a));
+}
+
+/* draw_dob's month: the one of s->today (s->ty, s->tm, s->td set). */
+static void set_month(cc_sim *s, int32_t today)
+{
+    s->mfirst = today - s->td + 1;
+    s->mlen = ccd_days_in_month(s->ty, s->tm);
+    s->my = s->ty;
+    s->mm = s->tm;
+    s->tmy = s->ty - (s->tm <= 2);
+    s->tleaps = s->tmy >= 0 ? leaps_to(s->tmy) : 0;
 }
 
 /* Birth date of a child in cohort `co` on day `today`, drawn from the
  * child's stream: with cdf NULL uniform over the dates that put it in that
  * cohort; otherwise its single year of age within the cohort is drawn from
  * the cumulative weights cdf[] (entries.age_profile), then the date
- * uniformly within that year of age. */
+ * uniformly within that year of age, both from one uniform (ccr_cdf_pick
+ * stretches it within the year's share: a 32-bit uniform spread over the
+ * dates leaves each date's chance off its share by a few parts in a
+ * million at most, for a year of age with 1% of the weights or more). */
 static void draw_dob(cc_sim *s, const gsl_rng *r, int co, const double *cdf, int32_t today, child *c)
 {
-    if (today != s->today) { /* many children are drawn on the same day */
+    if (today != s->today) { /* many children are drawn on the same day or month */
         s->today = today;
-        ccd_to_ymd(today, &s->ty, &s->tm, &s->td);
+        if (today - s->mfirst >= 0 && today - s->mfirst < s->mlen) {
+            s->ty = s->my;
+            s->tm = s->mm;
+            s->td = today - s->mfirst + 1;
+        } else {
+            ccd_to_ymd(today, &s->ty, &s->tm, &s->td);
+            set_month(s, today);
+        }
+    } else if (s->tm != s->mm || s->ty != s->my) { /* place.c's today outside the month */
+        set_month(s, today);
     }
-    int y = s->ty, m = s->tm, d = s->td;
     int from = ccm_cohort_lo[co], to = ccm_cohort_lo[co + 1];
+    double u = ccr_uniform(r); /* one uniform: the year of age, then the date */
     if (cdf) {
-        double u = ccr_uniform(r);
-        int j = 0;
-        while (from + j + 1 < to && u >= cdf[j])
-            j++;
-        from += j;
+        from += ccr_cdf_pick(&u, cdf, to - from);
         to = from + 1;
     }
-    int32_t lo = shift_years(y, m, d, -to) + 1;
-    int32_t hi = shift_years(y, m, d, -from);
-    int32_t dob = lo + (int32_t)ccr_uniform_int(r, (unsigned long)(hi - lo + 1));
+    int32_t lo = years_before(s, to) + 1;
+    int32_t hi = years_before(s, from);
+    int32_t dob = lo + (int32_t)(u * (double)(hi - lo + 1));
+    int y, m, d;
     ccd_to_ymd(dob, &y, &m, &d);
     c->by = (int16_t)y;
     c->bm = (uint8_t)m;
@@ -573,10 +603,10 @@ static void draw_history(cc_sim *s, const gsl_rng *r, child *c)
  * when that placement began with a move (not with entry to care): the
  * likelihood z^moved exp(-z H) makes the posterior Gamma(shape 1/v + moved,
  * rate 1/v + H). Earlier placements are not known and not used. */
-static double draw_frailty(const cc_params *p, const gsl_rng *r, double H, int moved)
+static double draw_frailty(const cc_sim *s, const gsl_rng *r, double H, int moved)
 {
-    double v = p->move_frailty_var;
-    return ccz_gamma(r, 1 / v + moved, 1 / (1 / v + H));
+    double v = s->p->move_frailty_var;
+    return ccz_gamma_k1(r, &s->fgam[moved != 0]) / (1 / v + H);
 }
 
 /* The children in care at the start date: exact counts per cohort, and per
@@ -656,7 +686,7 @@ static int initial_population(cc_sim *s, uint64_t seed, uint64_t rep)
             child *ch = &s->ch[s->lab_f[j]];
             gsl_rng rv = ccs_child_rng(s, (uint32_t)s->lab_f[j]);
             if (s->frail) /* given its placement's history */
-                ch->frail = draw_frailty(p, &rv, move_cumhaz(s, ch, -ch->placed_since),
+                ch->frail = draw_frailty(s, &rv, move_cumhaz(s, ch, -ch->placed_since),
                                          ch->placed_since > ch->entered);
             ccta_count(s, ch, +1);
             s->in_care++;
@@ -687,11 +717,11 @@ static void set_arrival_rate(cc_sim *s)
 static int on_arrival(cc_sim *s, double t)
 {
     const cc_params *p = s->p;
-    size_t cell = gsl_ran_discrete(s->arr, p->entry_cell);
+    size_t cell = ccr_discrete(s->arr, p->entry_cell);
     const double *dr = drift_now(s);
     if (dr) { /* drift thins the entries (the same in baseline and scenario: no serial is used) */
         double keep = dr[CCU_DR_ENTRY + cell / (size_t)p->nd] / s->entry_max;
-        if (keep < 1 && gsl_rng_uniform(s->arr) >= keep)
+        if (keep < 1 && ccr_uniform(s->arr) >= keep)
             return 0;
     }
     /* an edge-of-care lever prevents some entries: the arrival still uses
@@ -728,12 +758,13 @@ static int on_arrival(cc_sim *s, double t)
                                                                                                   : CCX_DFE_16;
         s->cur[s->L->dfe + band] += 1;
     }
+    double qn[CCM_NNEED]; /* the need flags, independent, from one uniform */
     for (int f = 0; f < CCM_NNEED; f++)
-        if (ccr_uniform(r) < p->entry_need[f][c->cohort])
-            c->flags |= (uint8_t)(1 << f);
-    c->need = (uint8_t)gsl_ran_discrete(r, p->entry_pt[c->cohort]);
+        qn[f] = p->entry_need[f][c->cohort];
+    c->flags = (uint8_t)ccr_events(ccr_uniform(r), qn, CCM_NNEED);
+    c->need = (uint8_t)ccr_discrete(r, p->entry_pt[c->cohort]);
     c->placed = c->need;
-    c->frail = s->frail ? draw_frailty(p, r, 0, 0) : 1;
+    c->frail = s->frail ? draw_frailty(s, r, 0, 0) : 1;
     set_birthday(s, c);
     ccpl_match(s, slot, t);
     ccta_count(s, c, +1);
@@ -995,6 +1026,7 @@ int ccs_begin(cc_sim *s, uint64_t seed, uint64_t rep, double *out)
     s->last_t = 0;
     s->year = 0;
     s->today = INT32_MIN; /* the date cache (see draw_dob, age_years) */
+    s->mlen = 0; /* draw_dob's month: none */
     s->fy_idx = 0;
     double horizon = s->snap_t[s->ndates - 1];
     s->tot.horizon = horizon;

@@ -19,6 +19,7 @@
 #include "market.h"
 #include "rng.h"
 #include "sim.h"
+#include "ziggurat.h"
 
 #define DAYS_PER_YEAR 365.25
 #define NONE UINT32_MAX
@@ -223,6 +224,7 @@ struct cc_sim {
     int all_exp; /* every duration is exponential: one draw plans a child */
     int frail;   /* moves.frailty_variance > 0: each child's move hazard has its own multiplier */
     int frail_exp;       /* frail, and moves are exponential (their rate joins the draw of the sum) */
+    ccz_gamma_k fgam[2]; /* with frail: the frailty's gamma of shape 1/v (at entry), 1/v + 1 (after a move) */
     int move_drawn;      /* moves are not exponential: drawn apart */
     unsigned exit_drawn; /* bit k: exit route k is not exponential: drawn apart */
     double arrival_mean;         /* mean days between entries now */
@@ -238,6 +240,12 @@ struct cc_sim {
     int no_short;                /* matching skips time-limited (emergency) places */
     int32_t today;               /* day whose y-m-d is cached below, for ages */
     int ty, tm, td;
+    /* draw_dob's month (place.c sets today alone): its first day, length,
+     * year and month, the year counted from 1 March (the year, or the one
+     * before in January and February) and the leap years from year 1 to it */
+    int32_t mfirst, mlen;
+    int my, mm, tmy;
+    int32_t tleaps;
     int checks;                  /* verify the supply state after every event */
     const cc_params *const *phases; /* scenario phases (NULL: one set of parameters) */
     const double *phase_t;

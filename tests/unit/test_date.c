@@ -17,6 +17,32 @@ int main(void)
             bad++;
     }
     CHECK(bad == 0, "round trip failed %d times", bad);
+    /* every day of 1600-2400 (four 400-year cycles' leap rules): a real
+     * date that maps back to the day, the day after the one before */
+    bad = 0;
+    int py = 1599, pm = 12, pd = 31;
+    for (int32_t d = ccd_from_ymd(1600, 1, 1); d <= ccd_from_ymd(2400, 12, 31); d++) {
+        int y, m, dd;
+        ccd_to_ymd(d, &y, &m, &dd);
+        int next = (dd == pd + 1 && m == pm && y == py) ||
+                   (dd == 1 && pd == ccd_days_in_month(py, pm) && ((m == pm + 1 && y == py) || (m == 1 && pm == 12 && y == py + 1)));
+        bad += !next || ccd_from_ymd(y, m, dd) != d;
+        py = y;
+        pm = m;
+        pd = dd;
+    }
+    CHECK(bad == 0, "day by day from 1600 to 2400: %d days wrong", bad);
+    /* 29 February of a common year is 1 March (set_birthday and draw_dob
+     * shift birth dates by whole years without a special case) */
+    bad = 0;
+    for (int y = 1890; y < 2210; y++) {
+        int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+        int32_t feb29 = ccd_from_ymd(y, 2, 29);
+        bad += leap ? feb29 != ccd_from_ymd(y, 2, 28) + 1 || feb29 + 1 != ccd_from_ymd(y, 3, 1)
+                    : feb29 != ccd_from_ymd(y, 3, 1);
+        bad += feb29 != ccd_add_years(ccd_from_ymd(2000, 2, 29), y - 2000);
+    }
+    CHECK(bad == 0, "29 February is not 1 March in common years (%d)", bad);
 
     int32_t day;
     CHECK(ccd_parse("2022-07-31", &day) == 0 && day == 19204, "parse 2022-07-31");

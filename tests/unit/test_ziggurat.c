@@ -3,7 +3,10 @@
  * density says), and a million draws (moments, Kolmogorov-Smirnov,
  * chi-square over the layers' own edges and over the tail); the gamma
  * draw built on it (moments and Kolmogorov-Smirnov at shapes from a
- * child's frailty, 0.012, to 40). */
+ * child's frailty, 0.012, to 40); the fast normal the gamma draws on (its
+ * tables, moments, Kolmogorov-Smirnov, chi-square over the layers' edges
+ * and the tail, the signs), and a gamma's constants worked out once
+ * giving the same draws as ccz_gamma. */
 #include <math.h>
 #include <stdlib.h>
 #include <gsl/gsl_cdf.h>
@@ -65,6 +68,118 @@ static void gamma_draws(gsl_rng *g, double *x)
         CHECK(ks < 1.95, "gamma(%g, %g): Kolmogorov-Smirnov D sqrt(n) = %.3f (0.1%% critical value 1.95)", a, b,
               ks);
     }
+}
+
+/* The normal ziggurat: its tables, then a million draws against the exact
+ * distribution. */
+static void normal_draws(gsl_rng *g, double *x, int n)
+{
+    /* equal areas v under exp(-x^2 / 2): the base layer with its tail, then
+     * each layer's rectangle */
+    double r = ccz_nx[1], fr = exp(-r * r / 2), v = r * fr + sqrt(2 * acos(-1.0)) / 2 * erfc(r / sqrt(2));
+    CHECK_NEAR(ccz_nx[0] * fr, v, 1e-15, "normal: base layer's area");
+    int bad = 0;
+    for (int i = 1; i < CCZ_NN; i++) {
+        bad += fabs(ccz_nx[i] * (ccz_nf[i + 1] - ccz_nf[i]) - v) > 1e-12 * v;
+        bad += !(ccz_nx[i + 1] < ccz_nx[i]);
+    }
+    for (int i = 0; i <= CCZ_NN; i++)
+        bad += fabs(ccz_nf[i] - exp(-ccz_nx[i] * ccz_nx[i] / 2)) > 1e-15;
+    for (int i = 0; i < CCZ_NN; i++) {
+        bad += ccz_nw[i] != ccz_nx[i] / 16777216.0;
+        bad += (double)ccz_nk[i] * ccz_nw[i] > ccz_nx[i + 1];
+        bad += (double)(ccz_nk[i] + 1) * ccz_nw[i] < ccz_nx[i + 1] * (1 - 1e-9); /* and no fewer than fit */
+    }
+    CHECK(bad == 0, "normal: %d table entries inconsistent", bad);
+    CHECK(ccz_nx[CCZ_NN] == 0 && ccz_nf[CCZ_NN] == 1, "normal: the top layer reaches the density's peak");
+
+    double m1 = 0, m2 = 0, m3 = 0, m4 = 0;
+    long neg = 0;
+    for (int i = 0; i < n; i++) {
+        double y = ccz_normal(g);
+        x[i] = y;
+        m1 += y;
+        m2 += y * y;
+        m3 += y * y * y;
+        m4 += y * y * y * y;
+        neg += y < 0;
+    }
+    m1 /= n;
+    m2 /= n;
+    m3 /= n;
+    m4 /= n;
+    /* standard errors of the k-th raw moment: sqrt(E X^2k - (E X^k)^2 / n):
+     * 1, sqrt(2), sqrt(15), sqrt(96) */
+    double se = 1 / sqrt((double)n);
+    CHECK_NEAR(m1, 0, 5 * se, "normal mean");
+    CHECK_NEAR(m2, 1, 5 * sqrt(2.0) * se, "normal second moment");
+    CHECK_NEAR(m3, 0, 5 * sqrt(15.0) * se, "normal third moment");
+    CHECK_NEAR(m4, 3, 5 * sqrt(96.0) * se, "normal fourth moment");
+    CHECK(fabs((double)neg - n / 2.0) < 5 * sqrt(n / 4.0), "normal: %ld of %d draws negative", neg, n);
+
+    /* |x| counted between the layers' edges and past r in steps of 0.25 */
+    enum { NT = 6 };
+    long cnt[CCZ_NN + NT] = {0};
+    double p[CCZ_NN + NT];
+    for (int i = 1; i < CCZ_NN; i++) /* |x| in [x[i+1], x[i]) */
+        p[i - 1] = erfc(ccz_nx[i + 1] / sqrt(2)) - erfc(ccz_nx[i] / sqrt(2));
+    for (int t = 0; t < NT; t++) {
+        double a = r + 0.25 * t, b = r + 0.25 * (t + 1);
+        p[CCZ_NN - 1 + t] = t < NT - 1 ? erfc(a / sqrt(2)) - erfc(b / sqrt(2)) : erfc(a / sqrt(2));
+    }
+    long tail = 0;
+    for (int i = 0; i < n; i++) {
+        double y = fabs(x[i]);
+        int b;
+        if (y >= r) {
+            int t = (int)((y - r) / 0.25);
+            b = CCZ_NN - 1 + (t < NT - 1 ? t : NT - 1);
+            tail++;
+        } else {
+            int lo = 1, hi = CCZ_NN;
+            while (hi - lo > 1) {
+                int mid = (lo + hi) / 2;
+                if (y >= ccz_nx[mid])
+                    hi = mid;
+                else
+                    lo = mid;
+            }
+            b = lo - 1;
+        }
+        cnt[b]++;
+    }
+    int ntail = NT;
+    while (ntail > 1 && p[CCZ_NN - 1 + ntail - 1] * n < 5) {
+        p[CCZ_NN - 1 + ntail - 2] += p[CCZ_NN - 1 + ntail - 1];
+        cnt[CCZ_NN - 1 + ntail - 2] += cnt[CCZ_NN - 1 + ntail - 1];
+        ntail--;
+    }
+    int k = CCZ_NN - 1 + ntail;
+    double c = chisq(cnt, p, k, n), crit = gsl_cdf_chisq_Qinv(0.001, k - 1);
+    CHECK(c < crit, "normal: chi-square over the layers' edges and the tail %.1f, 0.1%% critical value %.1f (%d df)",
+          c, crit, k - 1);
+    double et = n * erfc(r / sqrt(2));
+    CHECK(fabs((double)tail - et) < 4 * sqrt(et), "normal: %ld draws past r, expected %.1f", tail, et);
+
+    /* Kolmogorov-Smirnov against the normal's distribution function */
+    qsort(x, (size_t)n, sizeof *x, cmp_double);
+    double d = 0;
+    for (int i = 0; i < n; i++) {
+        double F = gsl_cdf_ugaussian_P(x[i]);
+        d = fmax(d, fmax(fabs(F - (double)i / n), fabs((double)(i + 1) / n - F)));
+    }
+    CHECK(d * sqrt((double)n) < 1.95, "normal: Kolmogorov-Smirnov D sqrt(n) = %.3f (0.1%% critical value 1.95)",
+          d * sqrt((double)n));
+
+    /* a gamma's constants worked out once draw what ccz_gamma draws */
+    gsl_rng *h = gsl_rng_clone(g);
+    ccz_gamma_k gk;
+    ccz_gamma_prep(&gk, 0.069);
+    bad = 0;
+    for (int i = 0; i < 1000; i++)
+        bad += ccz_gamma_k1(g, &gk) * 2.5 != ccz_gamma(h, 0.069, 2.5);
+    CHECK(bad == 0, "ccz_gamma_k1 differs from ccz_gamma %d times", bad);
+    gsl_rng_free(h);
 }
 
 int main(void)
@@ -174,6 +289,7 @@ int main(void)
     CHECK(d * sqrt((double)N) < 1.95, "Kolmogorov-Smirnov D sqrt(n) = %.3f (0.1%% critical value 1.95)",
           d * sqrt((double)N));
     gamma_draws(g, x);
+    normal_draws(g, x, N);
     free(x);
     gsl_rng_free(g);
     return check_done("test_ziggurat");
