@@ -1027,7 +1027,7 @@ int ccpl_reset(cc_sim *s, uint64_t seed, uint64_t rep)
             for (int x = 0; x < ncls[k]; x++)
                 cl[b++] = (uint32_t)k;
         if (H > 1)
-            gsl_ran_shuffle(u->rng, cl, H, sizeof *cl);
+            ccr_shuffle(u->rng, cl, H, sizeof *cl);
         for (size_t x = 0; x < H; x++)
             if (hh_new(s, (int)sl[x], (int)cl[x], 0) != 0)
                 return -1;
@@ -1158,7 +1158,7 @@ void ccpl_initial(cc_sim *s)
         size_t n = cnt[T];
         struct ccs_start *l = by + at[T] - n;
         if (n > 1)
-            gsl_ran_shuffle(u->rng, l, n, sizeof *l);
+            ccr_shuffle(u->rng, l, n, sizeof *l);
         for (int pass = 0; pass < 3; pass++) {
             for (int k = 0; k < sp->n; k++) {
                 const csu_provider *pv = &sp->prov[k];
@@ -1189,7 +1189,7 @@ void ccpl_initial(cc_sim *s)
     /* children placed against their plan wait for a suitable place, in a
      * random order */
     if (nwaiting > 1)
-        gsl_ran_shuffle(u->rng, u->scratch, nwaiting, sizeof *u->scratch);
+        ccr_shuffle(u->rng, u->scratch, nwaiting, sizeof *u->scratch);
     for (size_t x = 0; x < nwaiting; x++)
         wait_join(s, u->scratch[x], 0);
 }

@@ -637,8 +637,8 @@ static int initial_population(cc_sim *s, uint64_t seed, uint64_t rep)
         ccm_apportion(p->init_district + c * p->nd, p->nd, n, dc);
         fill_labels(s->lab_d, dc, p->nd);
         fill_labels(s->lab_t, tcs[c], CCM_NPT);
-        gsl_ran_shuffle(s->init, s->lab_d, (size_t)n, sizeof(int));
-        gsl_ran_shuffle(s->init, s->lab_t, (size_t)n, sizeof(int));
+        ccr_shuffle(s->init, s->lab_d, (size_t)n, sizeof(int));
+        ccr_shuffle(s->init, s->lab_t, (size_t)n, sizeof(int));
         int left_against = against[c];
         for (int j = 0; j < n; j++) {
             uint32_t slot;
