@@ -411,9 +411,15 @@ int ccq_grow(cc_evq *q, size_t capacity)
         return -1;
     d[0] = (node){INFINITY, UINT64_MAX}; /* the sentinel: no event is later */
     q->day = d + 1;
-    hslot *hs = realloc(q->hs, capacity * sizeof *hs);
+    /* records on 64-byte lines (realloc aligns to 16 only: half of them
+     * would straddle two lines, the event in one and the links in the other) */
+    size_t bytes = (capacity * sizeof(hslot) + 63) / 64 * 64;
+    hslot *hs = aligned_alloc(64, bytes);
     if (!hs)
         return -1;
+    if (q->cap)
+        memcpy(hs, q->hs, q->cap * sizeof *hs);
+    free(q->hs);
     q->hs = hs;
     for (size_t i = q->cap; i < capacity; i++)
         q->hs[i].where = NOPOS;
