@@ -7,13 +7,18 @@
  * the events of the next NBAND - 1 bands sit in a ring of buckets, one band
  * to a bucket, in doubly linked lists threaded through the handles; later
  * events (and +infinity) wait in an overflow list, which is sorted into the
- * ring every NBAND / 2 bands. Scheduling a child's next event, months
- * away, is then an O(1) list insertion. When the day array runs empty, the
- * next non-empty bucket (found by a bitmap search) is sorted into it, once.
- * An event scheduled into the current day (an arrival in a few hours, say)
- * is inserted from the array's end, where the soonest events are, so it
- * usually passes few of them; a county has a few events a day and a nation
- * a few hundred, so the array stays small either way.
+ * ring every NBAND / 2 bands. Scheduling a child's next event, months or
+ * years away, is then an O(1) list insertion, and the list is found by
+ * comparing the time with the ring's first and last times and truncating
+ * it (no division, no floor). When the day array runs empty, the next
+ * non-empty bucket is walked into it, sorted as it comes (insertion sort for
+ * a county's few events a day, a quicksort after the walk for a nation's few
+ * hundred). An event scheduled into the current day (an arrival in a few
+ * hours, say) is inserted from the array's end, where the soonest events
+ * are, so it usually passes few of them. The day array's events are not
+ * indexed by handle (each sort would have to write every index back): the
+ * rare reschedule or cancel of one of them looks for it in the array, which
+ * a removal has to shift anyway.
  *
  * The order of the pops is fixed by (time, priority, handle) alone, and a
  * band holds every event at its times, so neither the buckets nor the
@@ -25,115 +30,119 @@
 #include <string.h>
 
 #define NOPOS UINT32_MAX
-#define INLIST (UINT32_MAX - 1) /* pos of an event waiting in a bucket or the overflow */
 /* Handles fit in 24 bits; the priority takes the top 8 of the sort key. */
 #define HBITS 24
 #define HMASK ((1u << HBITS) - 1)
 
-/* 16 bytes, four to a cache line. The time is held as an unsigned integer
- * that orders as the double does (order_bits), so a comparison is two
- * integer compares; ties in time are ordered by the key, priority first and
- * then handle, which needs no sequence counter. */
+/* 16 bytes, four to a cache line: the time, and the key (priority << 24 |
+ * handle) above the kind. A handle has one event at a time, so no two
+ * events share a key, and comparing the times and then the second words
+ * orders events by time, then priority, then handle: the kind never
+ * decides, and no sequence counter is needed. Times are held as given
+ * (with -0 made +0, so that a popped time is what the comparison saw) and
+ * compared as doubles; NaN is not a time. */
 typedef struct {
-    uint64_t tk;  /* order_bits(t) */
-    uint32_t key; /* priority << 24 | handle */
-    uint32_t kind;
+    double t;
+    uint64_t kk; /* key << 32 | kind */
 } node;
 _Static_assert(sizeof(node) == 16, "four nodes to a 64-byte line");
 
-/* The bits of t as an unsigned integer in the order of the doubles (negative
- * numbers have every bit flipped, others the sign bit set); -0 is taken as
- * +0, as the comparison of doubles does. Not for NaN. */
-static uint64_t order_bits(double t)
-{
-    uint64_t u;
-    t += 0.0; /* -0 + 0 = +0 */
-    memcpy(&u, &t, sizeof u);
-    return u >> 63 ? ~u : u | (UINT64_C(1) << 63);
-}
-
-static double time_of(uint64_t tk)
-{
-    uint64_t u = tk >> 63 ? tk & ~(UINT64_C(1) << 63) : ~tk;
-    double t;
-    memcpy(&t, &u, sizeof t);
-    return t;
-}
+static inline uint32_t handle_of(const node *v) { return (uint32_t)(v->kk >> 32) & HMASK; }
 
 /* bands in the ring: about 2.8 years of days; a power of two */
 #define NBAND 1024
-#define NWORD (NBAND / 64)
 #define OVERFLOW NBAND      /* list index of the overflow list */
+#define INDAY (NBAND + 1)   /* where of an event in the day array */
 #define BAND_INF INT64_MAX  /* band of +infinity and of times past 2^62 days */
+/* ring_lo and ring_hi are exact below this band */
+#define EXACT_BANDS ((INT64_C(1) << 52) - 2 * NBAND)
+/* Below this many events a day is sorted as its bucket is walked. */
+#define WALK_SORT 16
+/* With fewer handles than this (256 KB of records) the records are taken to
+ * be in the cache, and the pops do not read the next day's list ahead. */
+#define AHEAD_MIN 8192
 
-/* What the queue keeps for each handle, in one record so that filing,
- * moving or cancelling an event touches one place in memory (with tens of
- * thousands of handles, a nation's children, each array apart was a cache
- * miss of its own). */
+/* What the queue keeps for each handle, 32 bytes in one record (two to a
+ * cache line, never split across two), so that filing, moving or
+ * cancelling an event touches one place in memory (with tens of thousands
+ * of handles, a nation's children, each array apart was a cache miss of
+ * its own). */
 typedef struct {
-    node ev;       /* the event, while it waits in a list */
-    int64_t band;  /* its band */
+    node ev;             /* the event, while it waits in a list */
     uint32_t next, prev; /* list links */
-    uint32_t pos;  /* index in day[], INLIST, or NOPOS if none pending */
+    uint32_t where;      /* its list (a bucket 0..NBAND-1 or OVERFLOW), INDAY, or NOPOS if none pending */
+    uint32_t unused;
 } hslot;
+_Static_assert(sizeof(hslot) == 32, "two records to a 64-byte line");
 
 struct cc_evq {
-    node *day;       /* the current band's events (and any earlier), latest first */
+    node *day;       /* the current band's events (and any earlier), latest first; day[-1] is a
+                        sentinel later than any event, which stops the insertions */
     hslot *hs;       /* by handle */
     size_t n, cap;   /* events in day[]; handles */
     uint32_t head[NBAND + 1]; /* the ring's buckets, then the overflow list */
-    uint64_t full[NWORD];     /* bit b % NBAND: bucket non-empty */
-    size_t nring, nover;      /* events in the ring, in the overflow */
-    int64_t cur;              /* the current band: day[] holds the bands <= cur */
+    uint8_t full[NBAND + 8];  /* 1: bucket b may be non-empty (a bucket that empties keeps its
+                                 flag until the search for the next day clears it); [NBAND]: unused */
+    size_t nl, nover;         /* events in the lists (the ring and the overflow), in the overflow */
+    int64_t cur;              /* the current band (>= 0): day[] holds the bands <= cur */
     int64_t base;             /* the band at the last sort of the overflow (<= cur): the ring holds
                                  the bands cur+1 .. base+NBAND-1, the overflow the later ones */
+    double ring_lo, ring_hi;  /* cur + 1 and base + NBAND as times: t < lo is in the day, lo <= t < hi
+                                 in the ring, hi <= t in the overflow (lo is NaN when not exact, and
+                                 then every time's band is worked out) */
     int64_t over_min;         /* no overflow event has an earlier band (>= base + NBAND) */
     uint32_t ahead;           /* a handle in the next bucket's list, or NOPOS: each pop fetches one
                                  more of that list into the cache (a hint only; a stale one is harmless) */
 };
 
-static int before(const node *a, const node *b)
+static inline int before(const node *a, const node *b)
 {
     /* equal times are rare (month ends, birthdays at the same day): the
      * first branch is well predicted */
-    if (a->tk != b->tk)
-        return a->tk < b->tk;
-    return a->key < b->key;
+    if (a->t != b->t)
+        return a->t < b->t;
+    return a->kk < b->kk;
 }
 
-static int64_t band_of(double t)
+/* The band of t: a truncation for the usual times; a negative time is
+ * before every band the queue can be at (cur >= 0), so -1 will do. */
+static inline int64_t band_of(double t)
 {
-    if (!(t < 4.6e18)) /* +infinity (NaN is not a time) */
-        return BAND_INF;
-    return (int64_t)floor(t);
+    if (t >= 0 && t < 4.6e18)
+        return (int64_t)t;
+    return t < 0 ? -1 : BAND_INF; /* +infinity (NaN is not a time) */
 }
 
 /* ---- the day array ---- */
 
-static void place(cc_evq *q, size_t i, node v)
-{
-    q->day[i] = v;
-    q->hs[v.key & HMASK].pos = (uint32_t)i;
-}
-
-/* Add v to day[], passing the events due before it (at the end). */
-static void day_insert(cc_evq *q, node v)
+/* Add v (the event of handle h) to day[], passing the events due before it
+ * (at the end). */
+static void day_insert(cc_evq *q, uint32_t h, node v)
 {
     size_t j = q->n++;
-    while (j > 0 && before(&q->day[j - 1], &v)) {
-        place(q, j, q->day[j - 1]);
+    while (before(&q->day[j - 1], &v)) { /* the sentinel stops it */
+        q->day[j] = q->day[j - 1];
         j--;
     }
-    place(q, j, v);
+    q->day[j] = v;
+    q->hs[h].where = INDAY;
+}
+
+/* Index in day[] of the event of handle h, which is there. */
+static size_t day_find(const cc_evq *q, uint32_t h)
+{
+    size_t i = q->n;
+    while (handle_of(&q->day[--i]) != h)
+        ;
+    return i;
 }
 
 /* Remove the event at index i of day[]. */
 static void day_remove(cc_evq *q, size_t i)
 {
-    q->hs[q->day[i].key & HMASK].pos = NOPOS;
+    q->hs[handle_of(&q->day[i])].where = NOPOS;
     q->n--;
-    for (; i < q->n; i++)
-        place(q, i, q->day[i + 1]);
+    memmove(q->day + i, q->day + i + 1, (q->n - i) * sizeof *q->day);
 }
 
 /* Sort a[0..n-1] latest first: insertion sort for short runs, else a
@@ -198,79 +207,91 @@ static void sort_latest_first(node *a, size_t n)
 
 /* ---- the lists ---- */
 
-static void list_add(cc_evq *q, uint32_t list, uint32_t h)
+/* Put handle h (its event set) at the head of list l, a bucket or the
+ * overflow (nl is the caller's to count). */
+static inline void list_add(cc_evq *q, uint32_t l, uint32_t h)
 {
-    uint32_t f = q->head[list];
-    q->hs[h].next = f;
-    q->hs[h].prev = NOPOS;
+    hslot *s = &q->hs[h];
+    uint32_t f = q->head[l];
+    s->next = f;
+    s->prev = NOPOS;
+    s->where = l;
     if (f != NOPOS)
         q->hs[f].prev = h;
-    q->head[list] = h;
-    q->hs[h].pos = INLIST;
-    if (list == OVERFLOW) {
+    q->head[l] = h;
+    q->full[l] = 1;
+    if (l == OVERFLOW)
         q->nover++;
-        if (q->hs[h].band < q->over_min)
-            q->over_min = q->hs[h].band;
-    } else {
-        q->nring++;
-        q->full[list / 64] |= UINT64_C(1) << (list % 64);
-    }
 }
 
-/* The list of an event of band b > cur. */
-static uint32_t list_of(const cc_evq *q, int64_t b)
+/* Take handle h out of its list l (its where and nl are the caller's). */
+static inline void list_remove(cc_evq *q, uint32_t l, uint32_t h)
 {
-    return b - q->base < NBAND ? (uint32_t)((uint64_t)b % NBAND) : OVERFLOW;
-}
-
-static void list_remove(cc_evq *q, uint32_t h)
-{
-    uint32_t list = list_of(q, q->hs[h].band);
     uint32_t nx = q->hs[h].next, pv = q->hs[h].prev;
     if (pv != NOPOS)
         q->hs[pv].next = nx;
     else
-        q->head[list] = nx;
+        q->head[l] = nx;
     if (nx != NOPOS)
         q->hs[nx].prev = pv;
-    q->hs[h].pos = NOPOS;
-    if (list == OVERFLOW) {
+    if (l == OVERFLOW)
         q->nover--;
-    } else {
-        q->nring--;
-        if (q->head[list] == NOPOS)
-            q->full[list / 64] &= ~(UINT64_C(1) << (list % 64));
-    }
 }
 
-/* Put the event of handle h, whose band is set, where it belongs. */
-static void file_event(cc_evq *q, uint32_t h, node v)
+/* Put handle h's event v, of band b, where it belongs (h is not pending,
+ * nor counted as in a list). */
+static void file_event(cc_evq *q, uint32_t h, node v, int64_t b)
 {
-    if (q->hs[h].band <= q->cur) {
-        day_insert(q, v);
+    if (b <= q->cur) {
+        day_insert(q, h, v);
         return;
     }
     q->hs[h].ev = v;
-    list_add(q, list_of(q, q->hs[h].band), h);
+    q->nl++;
+    if (b - q->base < NBAND) {
+        list_add(q, (uint32_t)b % NBAND, h);
+    } else {
+        list_add(q, OVERFLOW, h);
+        if (b < q->over_min)
+            q->over_min = b;
+    }
 }
 
 /* The first non-empty bucket's band after the current one (the ring must
- * not be empty). */
-static int64_t ring_next(const cc_evq *q)
+ * not be empty). Flags of buckets found empty are cleared on the way. */
+static int64_t ring_scan(cc_evq *q)
 {
     uint32_t from = (uint32_t)((uint64_t)(q->cur + 1) % NBAND);
-    for (uint32_t k = 0; k <= NWORD; k++) {
-        uint32_t w = (from / 64 + k) % NWORD;
-        uint64_t bits = q->full[w];
-        if (k == 0)
-            bits &= ~UINT64_C(0) << (from % 64); /* slots before `from` in its word come last */
-        if (bits) {
-            uint32_t slot = w * 64 + (uint32_t)__builtin_ctzll(bits);
-            return q->cur + 1 + (int64_t)((slot - from) % NBAND);
+    for (uint32_t d = 0; d < NBAND;) {
+        uint32_t slot = (from + d) % NBAND;
+        if (slot % 8 == 0) { /* eight flags at once (they may run past the ring's end: those
+                                already looked at are clear) */
+            uint64_t eight;
+            memcpy(&eight, q->full + slot, sizeof eight);
+            if (!eight) {
+                d += 8;
+                continue;
+            }
         }
+        if (q->full[slot]) {
+            if (q->head[slot] != NOPOS)
+                return q->cur + 1 + d;
+            q->full[slot] = 0; /* emptied since: forget it */
+        }
+        d++;
     }
-    return BAND_INF; /* not reached */
+    return BAND_INF; /* not reached while the ring holds an event */
 }
+
+static inline int64_t ring_next(cc_evq *q)
+{
+    if (q->head[(uint64_t)(q->cur + 1) % NBAND] != NOPOS) /* the usual case: tomorrow has events */
+        return q->cur + 1;
+    return ring_scan(q);
+}
+
+static void set_ring_lo(cc_evq *q) { q->ring_lo = q->cur < EXACT_BANDS ? (double)(q->cur + 1) : NAN; }
+static void set_ring_hi(cc_evq *q) { q->ring_hi = q->base < EXACT_BANDS ? (double)(q->base + NBAND) : INFINITY; }
 
 /* day[] is empty: make band c (no event is earlier) the current one and
  * bring its events into day[], sorted. Once the current band is half a ring past
@@ -281,54 +302,66 @@ static int64_t ring_next(const cc_evq *q)
 static void enter_band(cc_evq *q, int64_t c)
 {
     q->cur = c;
+    set_ring_lo(q);
     if (c - q->base >= NBAND / 2) {
         q->base = c;
+        set_ring_hi(q);
         q->over_min = BAND_INF;
         uint32_t h = q->head[OVERFLOW];
         while (h != NOPOS) {
-            uint32_t nx = q->hs[h].next;
-            if (q->hs[h].band - c < NBAND) {
-                /* unlink from the overflow (its band is now a ring band) */
-                if (q->hs[h].prev != NOPOS)
-                    q->hs[q->hs[h].prev].next = nx;
-                else
-                    q->head[OVERFLOW] = nx;
-                if (nx != NOPOS)
-                    q->hs[nx].prev = q->hs[h].prev;
-                q->nover--;
-                if (q->hs[h].band == c)
-                    q->day[q->n++] = q->hs[h].ev;
-                else
-                    list_add(q, (uint32_t)((uint64_t)q->hs[h].band % NBAND), h);
-            } else if (q->hs[h].band < q->over_min) {
-                q->over_min = q->hs[h].band;
+            hslot *s = &q->hs[h];
+            uint32_t nx = s->next;
+            int64_t b = band_of(s->ev.t);
+            if (b - c < NBAND) { /* b >= c: c is no later than over_min */
+                list_remove(q, OVERFLOW, h);
+                if (b == c) {
+                    q->day[q->n++] = s->ev;
+                    s->where = INDAY;
+                    q->nl--;
+                } else {
+                    list_add(q, (uint32_t)((uint64_t)b % NBAND), h);
+                }
+            } else if (b < q->over_min) {
+                q->over_min = b;
             }
             h = nx;
         }
     }
+    node *day = q->day;
+    size_t n = q->n, from_overflow = n; /* those are not sorted yet */
     uint32_t slot = (uint32_t)((uint64_t)c % NBAND);
     if (c != BAND_INF) { /* +infinity: handled by the overflow sort above */
-        for (uint32_t h = q->head[slot]; h != NOPOS; h = q->hs[h].next) {
-            q->nring--;
-            q->day[q->n++] = q->hs[h].ev;
+        for (uint32_t h = q->head[slot]; h != NOPOS;) {
+            hslot *s = &q->hs[h];
+            node v = s->ev;
+            s->where = INDAY;
+            h = s->next;
+            size_t j = n++;
+            if (n <= WALK_SORT) /* insertion sort, as the events come */
+                while (before(&day[j - 1], &v)) { /* the sentinel stops it */
+                    day[j] = day[j - 1];
+                    j--;
+                }
+            day[j] = v;
         }
+        q->nl -= n - from_overflow;
         q->head[slot] = NOPOS;
-        q->full[slot / 64] &= ~(UINT64_C(1) << (slot % 64));
+        q->full[slot] = 0;
     }
-    sort_latest_first(q->day, q->n);
-    for (size_t i = 0; i < q->n; i++)
-        q->hs[q->day[i].key & HMASK].pos = (uint32_t)i;
+    q->n = n;
+    if (from_overflow || n > WALK_SORT)
+        sort_latest_first(day, n);
     /* the next day's list will be walked like this one: follow it ahead of
      * time, one handle a pop (a linked list is one cache miss after
      * another when walked at once) */
-    q->ahead = q->nring ? q->head[(uint64_t)ring_next(q) % NBAND] : NOPOS;
+    q->ahead = q->cap >= AHEAD_MIN && q->nl > q->nover ? q->head[(uint64_t)ring_next(q) % NBAND] : NOPOS;
 }
 
 /* Make day[] hold the earliest pending event, if any. */
 static void refill(cc_evq *q)
 {
-    while (q->n == 0 && (q->nring || q->nover)) {
-        int64_t c = q->nring ? ring_next(q) : BAND_INF;
+    while (q->n == 0 && q->nl) {
+        int64_t c = q->nl > q->nover ? ring_next(q) : BAND_INF;
         if (q->nover && q->over_min < c)
             c = q->over_min; /* a lower bound: the band may turn out empty */
         enter_band(q, c);
@@ -348,6 +381,8 @@ cc_evq *ccq_new(size_t capacity)
         q->head[k] = NOPOS;
     q->over_min = BAND_INF;
     q->ahead = NOPOS;
+    set_ring_lo(q);
+    set_ring_hi(q);
     if (ccq_grow(q, capacity ? capacity : 1) != 0) {
         ccq_free(q);
         return NULL;
@@ -359,20 +394,10 @@ void ccq_free(cc_evq *q)
 {
     if (!q)
         return;
-    free(q->day);
+    if (q->day)
+        free(q->day - 1);
     free(q->hs);
     free(q);
-}
-
-/* realloc *p to n elements of size sz; 0 or -1 (then *p is unchanged) */
-static int resize(void *pp, size_t n, size_t sz)
-{
-    void **p = pp;
-    void *x = realloc(*p, n * sz);
-    if (!x)
-        return -1;
-    *p = x;
-    return 0;
 }
 
 int ccq_grow(cc_evq *q, size_t capacity)
@@ -381,42 +406,91 @@ int ccq_grow(cc_evq *q, size_t capacity)
         return 0;
     if (capacity > (size_t)HMASK + 1)
         return -1;
-    if (resize(&q->day, capacity, sizeof *q->day) || resize(&q->hs, capacity, sizeof *q->hs))
+    node *d = realloc(q->day ? q->day - 1 : NULL, (capacity + 1) * sizeof *d);
+    if (!d)
         return -1;
+    d[0] = (node){INFINITY, UINT64_MAX}; /* the sentinel: no event is later */
+    q->day = d + 1;
+    /* records on 64-byte lines (realloc aligns to 16 only: half of them
+     * would straddle two lines, the event in one and the links in the other) */
+    size_t bytes = (capacity * sizeof(hslot) + 63) / 64 * 64;
+    hslot *hs = aligned_alloc(64, bytes);
+    if (!hs)
+        return -1;
+    if (q->cap)
+        memcpy(hs, q->hs, q->cap * sizeof *hs);
+    free(q->hs);
+    q->hs = hs;
     for (size_t i = q->cap; i < capacity; i++)
-        q->hs[i].pos = NOPOS;
+        q->hs[i].where = NOPOS;
     q->cap = capacity;
     return 0;
 }
 
 size_t ccq_capacity(const cc_evq *q) { return q->cap; }
-size_t ccq_size(const cc_evq *q) { return q->n + q->nring + q->nover; }
-int ccq_pending(const cc_evq *q, uint32_t h) { return q->hs[h].pos != NOPOS; }
+size_t ccq_size(const cc_evq *q) { return q->n + q->nl; }
+int ccq_pending(const cc_evq *q, uint32_t h) { return q->hs[h].where != NOPOS; }
 
-void ccq_schedule(cc_evq *q, uint32_t h, double t, uint32_t kind, uint8_t prio)
+/* ccq_schedule's less usual cases, kept out of its way: h's event is in
+ * the day array (h_inday), or the new one is due within the current band
+ * or the window of ring_lo is shut (h no longer pending nor counted). */
+static __attribute__((noinline)) void schedule_else(cc_evq *q, uint32_t h, node v, double t, int h_inday)
 {
-    node v = {order_bits(t), ((uint32_t)prio << HBITS) | h, kind};
-    int64_t b = band_of(t);
-    uint32_t i = q->hs[h].pos;
-    /* the same event again (a child whose clocks did not move): nothing to do */
-    const node *was = i == INLIST ? &q->hs[h].ev : i != NOPOS ? &q->day[i] : NULL;
-    if (was && was->tk == v.tk && was->key == v.key && was->kind == v.kind)
-        return;
-    if (i == INLIST)
-        list_remove(q, h);
-    else if (i != NOPOS)
+    if (h_inday) {
+        size_t i = day_find(q, h);
+        if (q->day[i].t == v.t && q->day[i].kk == v.kk)
+            return;
         day_remove(q, i);
-    q->hs[h].band = b;
-    file_event(q, h, v);
+    }
+    file_event(q, h, v, band_of(t));
+}
+
+/* Declared inline (the declaration in evq.h is not, so this is the
+ * external definition): the engine calls it for every event, and with
+ * link-time optimisation its usual path goes into the caller. */
+inline void ccq_schedule(cc_evq *q, uint32_t h, double t, uint32_t kind, uint8_t prio)
+{
+    t += 0.0; /* -0 + 0 = +0 */
+    node v = {t, (uint64_t)(((uint32_t)prio << HBITS) | h) << 32 | kind};
+    hslot *s = &q->hs[h];
+    uint32_t w = s->where;
+    if (w <= OVERFLOW) { /* the usual case: a child's next event, moved from one list... */
+        /* the same event again (a child whose clocks did not move): nothing to do */
+        if (s->ev.t == v.t && s->ev.kk == v.kk)
+            return;
+        list_remove(q, w, h);
+    } else if (w == NOPOS) {
+        q->nl++; /* taken back below if it goes into the day */
+    } else {
+        schedule_else(q, h, v, t, 1);
+        return;
+    }
+    if (t >= q->ring_lo) { /* ... to another, without working out a band */
+        s->ev = v;
+        if (t < q->ring_hi) { /* t is then below 2^52 */
+            list_add(q, (uint32_t)(int64_t)t % NBAND, h);
+        } else {
+            list_add(q, OVERFLOW, h);
+            int64_t b = band_of(t);
+            if (b < q->over_min)
+                q->over_min = b;
+        }
+        return;
+    }
+    q->nl--;
+    schedule_else(q, h, v, t, 0);
 }
 
 void ccq_cancel(cc_evq *q, uint32_t h)
 {
-    uint32_t i = q->hs[h].pos;
-    if (i == INLIST)
-        list_remove(q, h);
-    else if (i != NOPOS)
-        day_remove(q, i);
+    uint32_t w = q->hs[h].where;
+    if (w <= OVERFLOW) {
+        list_remove(q, w, h);
+        q->hs[h].where = NOPOS;
+        q->nl--;
+    } else if (w == INDAY) {
+        day_remove(q, day_find(q, h));
+    }
 }
 
 int ccq_pop(cc_evq *q, cc_event *ev)
@@ -427,10 +501,10 @@ int ccq_pop(cc_evq *q, cc_event *ev)
             return 0;
     }
     const node *top = &q->day[--q->n];
-    ev->t = time_of(top->tk);
-    ev->handle = top->key & HMASK;
-    ev->kind = top->kind;
-    q->hs[ev->handle].pos = NOPOS;
+    ev->t = top->t;
+    ev->handle = handle_of(top);
+    ev->kind = (uint32_t)top->kk;
+    q->hs[ev->handle].where = NOPOS;
     if (q->ahead < q->cap) {
         q->ahead = q->hs[q->ahead].next;
         if (q->ahead < q->cap)
@@ -443,26 +517,28 @@ double ccq_peek_time(cc_evq *q)
 {
     if (q->n == 0)
         refill(q);
-    return q->n ? time_of(q->day[q->n - 1].tk) : INFINITY;
+    return q->n ? q->day[q->n - 1].t : INFINITY;
 }
 
 uint32_t ccq_next_hint(const cc_evq *q)
 {
-    return q->n ? q->day[q->n - 1].key & HMASK : UINT32_MAX;
+    return q->n ? handle_of(&q->day[q->n - 1]) : UINT32_MAX;
 }
 
 void ccq_clear(cc_evq *q)
 {
     for (size_t i = 0; i < q->n; i++)
-        q->hs[q->day[i].key & HMASK].pos = NOPOS;
+        q->hs[handle_of(&q->day[i])].where = NOPOS;
     for (size_t k = 0; k <= NBAND; k++) {
         for (uint32_t h = q->head[k]; h != NOPOS; h = q->hs[h].next)
-            q->hs[h].pos = NOPOS;
+            q->hs[h].where = NOPOS;
         q->head[k] = NOPOS;
     }
     memset(q->full, 0, sizeof q->full);
-    q->n = q->nring = q->nover = 0;
+    q->n = q->nl = q->nover = 0;
     q->cur = q->base = 0;
     q->over_min = BAND_INF;
     q->ahead = NOPOS;
+    set_ring_lo(q);
+    set_ring_hi(q);
 }

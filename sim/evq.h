@@ -3,7 +3,7 @@
  * Every entity that can have a pending event (a child, the arrival process,
  * the month-end clock, ...) owns a handle 0..capacity-1 and has at most one
  * pending event, which can be scheduled, rescheduled or cancelled in O(1)
- * (among the current day's events: O(the day's events due before it)); a
+ * (among the current day's events: O(the number of that day's events)); a
  * pop is O(1), and each day's events are sorted once, when the day comes.
  * Times are days: the buckets are a day wide, which suits a few to a few
  * hundred events a day; any times work.
