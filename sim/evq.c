@@ -24,6 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bigmem.h"
+
 #define NOPOS UINT32_MAX
 #define INLIST (UINT32_MAX - 1) /* pos of an event waiting in a bucket or the overflow */
 /* Handles fit in 24 bits; the priority takes the top 8 of the sort key. */
@@ -381,8 +383,13 @@ int ccq_grow(cc_evq *q, size_t capacity)
         return 0;
     if (capacity > (size_t)HMASK + 1)
         return -1;
-    if (resize(&q->day, capacity, sizeof *q->day) || resize(&q->hs, capacity, sizeof *q->hs))
+    if (resize(&q->day, capacity, sizeof *q->day))
         return -1;
+    /* a nation's records are touched at random: in huge pages (bigmem.h) */
+    hslot *hs = ccbm_grow(q->hs, q->cap * sizeof *hs, capacity * sizeof *hs);
+    if (!hs)
+        return -1;
+    q->hs = hs;
     for (size_t i = q->cap; i < capacity; i++)
         q->hs[i].pos = NOPOS;
     q->cap = capacity;

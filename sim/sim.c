@@ -9,6 +9,7 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
+#include "bigmem.h"
 #include "ccdate.h"
 #include "evq.h"
 #include "rng.h"
@@ -35,15 +36,13 @@ static int grow_episodes(cc_sim *s, size_t from, size_t cap)
 
 static int grow_pool(cc_sim *s, size_t cap)
 {
-    /* aligned, so that each slot's first cache line is one line */
-    child *ch = aligned_alloc(_Alignof(child), cap * sizeof *ch);
+    /* aligned, so that each slot's first cache line is one line; a
+     * nation's pool in huge pages (bigmem.h: its slots are touched at
+     * random); the new slots are zero */
+    child *ch = ccbm_grow(s->ch, s->cap * sizeof *ch, cap * sizeof *ch);
     if (!ch)
         return -1;
-    if (s->cap)
-        memcpy(ch, s->ch, s->cap * sizeof *ch);
-    free(s->ch);
     s->ch = ch;
-    memset(ch + s->cap, 0, (cap - s->cap) * sizeof *ch);
     if (grow_episodes(s, s->ep ? s->cap : 0, cap) != 0)
         return -1;
     uint32_t *fl = realloc(s->freel, cap * sizeof *fl);
@@ -885,6 +884,12 @@ static void snapshot(cc_sim *s, int k)
 }
 
 void ccs_set_checks(cc_sim *s, int on) { s->checks = on; }
+
+void ccs_pool_memory(const cc_sim *s, size_t *bytes, long long *huge)
+{
+    *bytes = s->cap * sizeof *s->ch;
+    *huge = ccbm_huge_bytes(s->ch, *bytes);
+}
 
 void ccs_bind_market(cc_sim *s, ccmk_market *mk, int council, const int16_t *market_of)
 {
