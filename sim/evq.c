@@ -458,6 +458,11 @@ uint32_t ccq_next_hint(const cc_evq *q)
     return q->n ? q->day[q->n - 1].key & HMASK : UINT32_MAX;
 }
 
+uint32_t ccq_hint_ahead(const cc_evq *q, size_t k)
+{
+    return q->n > k ? q->day[q->n - 1 - k].key & HMASK : UINT32_MAX;
+}
+
 void ccq_clear(cc_evq *q)
 {
     for (size_t i = 0; i < q->n; i++)
