@@ -29,6 +29,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bigmem.h"
+
 #define NOPOS UINT32_MAX
 /* Handles fit in 24 bits; the priority takes the top 8 of the sort key. */
 #define HBITS 24
@@ -412,14 +414,12 @@ int ccq_grow(cc_evq *q, size_t capacity)
     d[0] = (node){INFINITY, UINT64_MAX}; /* the sentinel: no event is later */
     q->day = d + 1;
     /* records on 64-byte lines (realloc aligns to 16 only: half of them
-     * would straddle two lines, the event in one and the links in the other) */
-    size_t bytes = (capacity * sizeof(hslot) + 63) / 64 * 64;
-    hslot *hs = aligned_alloc(64, bytes);
+     * would straddle two lines, the event in one and the links in the
+     * other); a nation's records are touched at random: from 2 MB up in
+     * huge pages (bigmem.h) */
+    hslot *hs = ccbm_grow(q->hs, q->cap * sizeof *hs, capacity * sizeof *hs);
     if (!hs)
         return -1;
-    if (q->cap)
-        memcpy(hs, q->hs, q->cap * sizeof *hs);
-    free(q->hs);
     q->hs = hs;
     for (size_t i = q->cap; i < capacity; i++)
         q->hs[i].where = NOPOS;
@@ -523,6 +523,11 @@ double ccq_peek_time(cc_evq *q)
 uint32_t ccq_next_hint(const cc_evq *q)
 {
     return q->n ? handle_of(&q->day[q->n - 1]) : UINT32_MAX;
+}
+
+uint32_t ccq_hint_ahead(const cc_evq *q, size_t k)
+{
+    return q->n > k ? handle_of(&q->day[q->n - 1 - k]) : UINT32_MAX;
 }
 
 void ccq_clear(cc_evq *q)

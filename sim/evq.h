@@ -49,6 +49,10 @@ double ccq_peek_time(cc_evq *q);
  * (the caller may yet schedule an earlier one), for fetching what that
  * event will need while this one is handled. */
 uint32_t ccq_next_hint(const cc_evq *q);
+/* The same for the event k places after the next one (k = 0: the next
+ * one, ccq_next_hint), or UINT32_MAX when the day array holds fewer: for
+ * fetching what events further ahead will need. */
+uint32_t ccq_hint_ahead(const cc_evq *q, size_t k);
 /* Remove every pending event (handles keep their capacity). */
 void ccq_clear(cc_evq *q);
 

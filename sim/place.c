@@ -17,6 +17,7 @@
 #include <string.h>
 #include <gsl/gsl_randist.h>
 
+#include "bigmem.h"
 #include "ccdate.h"
 #include "rng.h"
 #include "place.h"
@@ -132,7 +133,7 @@ int ccpl_grow(cc_sim *s, size_t children)
     }
     /* the waiting-list records: one a slot, new ones clear */
     if (children > u->wt_cap) {
-        struct ccs_wait *w = realloc(u->wt, children * sizeof *w);
+        struct ccs_wait *w = ccbm_grow(u->wt, u->wt_cap * sizeof *w, children * sizeof *w); /* bigmem.h */
         if (!w)
             return -1;
         u->wt = w;

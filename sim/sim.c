@@ -9,6 +9,7 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
+#include "bigmem.h"
 #include "ccdate.h"
 #include "evq.h"
 #include "rng.h"
@@ -35,15 +36,13 @@ static int grow_episodes(cc_sim *s, size_t from, size_t cap)
 
 static int grow_pool(cc_sim *s, size_t cap)
 {
-    /* aligned, so that each slot's first cache line is one line */
-    child *ch = aligned_alloc(_Alignof(child), cap * sizeof *ch);
+    /* aligned, so that each slot's first cache line is one line; a
+     * nation's pool in huge pages (bigmem.h: its slots are touched at
+     * random); the new slots are zero */
+    child *ch = ccbm_grow(s->ch, s->cap * sizeof *ch, cap * sizeof *ch);
     if (!ch)
         return -1;
-    if (s->cap)
-        memcpy(ch, s->ch, s->cap * sizeof *ch);
-    free(s->ch);
     s->ch = ch;
-    memset(ch + s->cap, 0, (cap - s->cap) * sizeof *ch);
     if (grow_episodes(s, s->ep ? s->cap : 0, cap) != 0)
         return -1;
     uint32_t *fl = realloc(s->freel, cap * sizeof *fl);
@@ -922,6 +921,12 @@ static void snapshot(cc_sim *s, int k)
 
 void ccs_set_checks(cc_sim *s, int on) { s->checks = on; }
 
+void ccs_pool_memory(const cc_sim *s, size_t *bytes, long long *huge)
+{
+    *bytes = s->cap * sizeof *s->ch;
+    *huge = ccbm_huge_bytes(s->ch, *bytes);
+}
+
 void ccs_bind_market(cc_sim *s, ccmk_market *mk, int council, const int16_t *market_of)
 {
     ccpl_bind(s, mk, council, market_of);
@@ -1071,6 +1076,36 @@ double ccs_next(const cc_sim *s)
     return s->done ? INFINITY : ccq_peek_time(s->q);
 }
 
+/* How many events ahead the engine fetches a child's slot: with a nation's
+ * few hundred events a day, four events of work hide a slot's trip from
+ * memory better than one (measured: docs/performance.md). */
+#define FETCH_AHEAD 4
+
+/* While this event is handled, fetch from memory what the next ones will
+ * read (with a nation's children the slots are rarely in the cache): both
+ * cache lines of the slot of the child FETCH_AHEAD events ahead in the day,
+ * and, for the next event's child (whose slot an earlier call fetched),
+ * its fostering household's record and its waiting record, which a move
+ * reads. Hints only: the caller may yet schedule other events first. */
+static void fetch_ahead(cc_sim *s)
+{
+    uint32_t h = ccq_hint_ahead(s->q, FETCH_AHEAD);
+    if (h >= H_BASE && (h - H_BASE) % 2 == 0 && (h - H_BASE) / 2 < s->cap) {
+        const char *slot = (const char *)&s->ch[(h - H_BASE) / 2];
+        for (size_t b = 0; b < sizeof(child); b += 64)
+            __builtin_prefetch(slot + b);
+    }
+    h = ccq_next_hint(s->q);
+    if (h >= H_BASE && (h - H_BASE) % 2 == 0 && (h - H_BASE) / 2 < s->cap) {
+        uint32_t i = (h - H_BASE) / 2;
+        const child *c = &s->ch[i];
+        if (c->hh < s->sup.hcap)
+            __builtin_prefetch(&s->sup.hh[c->hh]);
+        if (c->waiting && i < s->sup.wt_cap)
+            __builtin_prefetch(&s->sup.wt[i]);
+    }
+}
+
 int ccs_step(cc_sim *s)
 {
     const cc_params *p = s->p;
@@ -1080,16 +1115,7 @@ int ccs_step(cc_sim *s)
         return 1;
     }
     {
-        /* the next event's child, most likely: fetch its slot from memory
-         * while this event is handled (with a nation's children the slots
-         * are rarely in the cache) */
-        uint32_t nh = ccq_next_hint(s->q);
-        if (nh >= H_BASE && (nh - H_BASE) % 2 == 0 && (nh - H_BASE) / 2 < s->cap) {
-            const char *slot = (const char *)&s->ch[(nh - H_BASE) / 2];
-            for (size_t b = 0; b < sizeof(child); b += 64)
-                __builtin_prefetch(slot + b);
-            __builtin_prefetch(slot + sizeof(child) - 1);
-        }
+        fetch_ahead(s);
         s->tot.events++;
         advance_clock(s, ev.t);
         if (s->checks)

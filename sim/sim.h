@@ -57,6 +57,9 @@ void ccs_bind_market(cc_sim *s, struct ccmk_market *mk, int council, const int16
  * capacities, households, waiting lists) after every event, counting what
  * is wrong in totals.violations. Slow. */
 void ccs_set_checks(cc_sim *s, int on);
+/* Tests and diagnostics: the bytes of the child pool, and how many of them
+ * the kernel holds in huge pages now (bigmem.h: -1 when unknown). Slow. */
+void ccs_pool_memory(const cc_sim *s, size_t *bytes, long long *huge);
 /* Write every child's SSDA903 episodes and header rows to these streams
  * (without header lines) during the next ccs_run calls; NULL: none. */
 void ccs_set_trace(cc_sim *s, FILE *episodes, FILE *header);
