@@ -41,19 +41,22 @@ typedef struct {
     int32_t nocc;    /* bins that hold a value */
 } pages;
 
+/* (what every add reads first, and a histogram's or a list's add reads
+ * at all, is in the first 64 bytes: a run adds to tens of thousands of
+ * accumulators in turn, so each is a cache miss) */
 struct ccac {
+    _Alignas(64) int mode; /* HIST, LIST or BINNED */
+    int32_t nval;
     int64_t n;
     double min, max;
+    window pos;    /* HIST */
+    double *val;   /* LIST: the distinct values, ascending */
+    uint32_t *cnt; /* LIST: how often each came */
     ccwi_i128 s1;   /* sum of the values in quanta */
     ccwi_u256 s2;  /* sum of their squares */
-    int mode;      /* HIST, LIST or BINNED */
-    window pos;    /* HIST */
     pages bpos, bneg; /* BINNED: positive and negative values by magnitude */
     int level;     /* BINNED: bins of 2^level level-0 bins (see settle) */
     uint64_t zero; /* binned: magnitudes under CCAC_TINY */
-    double *val;   /* LIST: the distinct values, ascending */
-    uint32_t *cnt; /* LIST: how often each came */
-    int32_t nval;
 };
 
 /* HIST: pos is a histogram of whole values; LIST: the distinct values and
@@ -230,7 +233,16 @@ static int pages_up(const pages *p, pages *q)
     return 0;
 }
 
-ccac *ccac_new_array(size_t n) { return calloc(n ? n : 1, sizeof(ccac)); }
+ccac *ccac_new_array(size_t n)
+{
+    size_t k = n ? n : 1;
+    if (k > SIZE_MAX / sizeof(ccac))
+        return NULL;
+    ccac *a = aligned_alloc(_Alignof(ccac), k * sizeof(ccac)); /* (a multiple of the alignment) */
+    if (a)
+        memset(a, 0, k * sizeof(ccac));
+    return a;
+}
 
 void ccac_free_array(ccac *a, size_t n)
 {
