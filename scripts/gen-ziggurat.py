@@ -8,7 +8,7 @@ and N - 1 rectangles stacked on it, layer i from height exp(-x[i]) to
 exp(-x[i+1]) and as wide as x[i], with x[1] = r and x[N] = 0. The equal
 areas fix x[i+1] from x[i]; r is found by bisection so that the top layer
 ends at height 1. Prints the tables that sim/ziggurat.c holds between its
-"generated" markers (tests/unit/test_rng.c checks their areas).
+"generated" markers (tests/unit/test_ziggurat.c checks their areas).
 Usage: python3 scripts/gen-ziggurat.py [N]   (N a power of two, default 256)
 
 With "normal" first (python3 scripts/gen-ziggurat.py normal [N], default
@@ -33,16 +33,18 @@ def layers(r, n):
     return x, v, math.exp(-x[-1]) + v / x[-1]
 
 
-def solve(n):
-    lo, hi = 1.0, 20.0  # too small r: the layers overshoot 1 early; too large: they fall short
+def solve(n, layers_of=None, lo=1.0, hi=20.0):
+    """The r whose n layers just fill the density up to 1, by bisection (too
+    small an r: the layers overshoot 1 early; too large: they fall short)."""
+    layers_of = layers_of or layers
     for _ in range(200):
         mid = (lo + hi) / 2
-        x, v, top = layers(mid, n)
+        x, v, top = layers_of(mid, n)
         if len(x) < n or top > 1:
             lo = mid
         else:
             hi = mid
-    x, v, top = layers(hi, n)
+    x, v, top = layers_of(hi, n)
     return hi, v, x + [0.0]
 
 
@@ -64,21 +66,8 @@ def normal_layers(r, n):
     return x, v, math.exp(-x[-1] * x[-1] / 2) + v / x[-1]
 
 
-def normal_solve(n):
-    lo, hi = 1.0, 10.0
-    for _ in range(200):
-        mid = (lo + hi) / 2
-        x, v, top = normal_layers(mid, n)
-        if len(x) < n or top > 1:
-            lo = mid
-        else:
-            hi = mid
-    x, v, top = normal_layers(hi, n)
-    return hi, v, x + [0.0]
-
-
 def normal_main(n):
-    r, v, x = normal_solve(n)
+    r, v, x = solve(n, normal_layers, 1.0, 10.0)
     scale = 2.0 ** -24
     print(f"/* scripts/gen-ziggurat.py normal {n}: r = {r!r}, v = {v!r} */")
     print(f"#define CCZ_NR {r!r}")

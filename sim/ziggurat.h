@@ -1,7 +1,7 @@
 /* ziggurat: exponential draws by the ziggurat method (Marsaglia and Tsang,
  * 2000), for the event loop's times. 256 layers of equal area cover the
  * density exp(-x); one 32-bit output of a taus2 stream picks a layer (its
- * low 8 bits) and a point across it (the high 24 bits), and 98.9% of the
+ * low 8 bits) and a point across it (the high 24 bits), and 97.8% of the
  * time that point is accepted at once: a table load, a compare and a
  * multiply instead of a logarithm. The rest (the layer's edge, the tail past
  * the base layer) take more draws (ccz_slow). The draws are exponential to
