@@ -52,7 +52,7 @@ _Static_assert(sizeof(node) == 16, "four nodes to a 64-byte line");
 static inline uint32_t handle_of(const node *v) { return (uint32_t)(v->kk >> 32) & HMASK; }
 
 /* bands in the ring: about 2.8 years of days; a power of two */
-#define NBAND 1024
+#define NBAND CCQ_NBAND
 #define OVERFLOW NBAND      /* list index of the overflow list */
 #define INDAY (NBAND + 1)   /* where of an event in the day array */
 #define BAND_INF INT64_MAX  /* band of +infinity and of times past 2^62 days */

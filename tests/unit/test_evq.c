@@ -408,7 +408,7 @@ int main(void)
             {"county", 400, 300000, 0, 0.05, 0.5, 0.9, 120, 0.1, 0.05, 0.005, 0.01, 0.02, 0.3, 0.1},
             {"nation", 9000, 60000, 0, 0.02, 0.5, 0.95, 25, 0.05, 0.01, 0.002, 0.005, 0.01, 0.2, 0.1},
             {"sparse", 6, 100000, 0, 0.1, 0.45, 0.7, 300, 0.05, 0.1, 0.01, 0.01, 0.01, 0.3, 0.1},
-            {"2^52", 60, 100000, 4503599627370496.0 - 2500, 0.05, 0.5, 0.9, 40, 0.1, 0.02, 0.005, 0.01, 0.02, 0.3, 0.1},
+            {"2^52", 60, 100000, 4503599627370496.0 - 2.0 * CCQ_NBAND - 452, 0.05, 0.5, 0.9, 40, 0.1, 0.02, 0.005, 0.01, 0.02, 0.3, 0.1},
             {"2^53", 60, 100000, 9007199254740992.0 + 8, 0.05, 0.5, 0.9, 40, 0.1, 0.02, 0.005, 0.01, 0.02, 0.3, 0.1},
             {"4.6e18", 60, 50000, 4.6e18 - 3e5, 0.05, 0.5, 0.9, 2e4, 0.1, 0.02, 0.005, 0.01, 0.02, 0.3, 0.1},
         };
@@ -467,13 +467,14 @@ int main(void)
         for (int k = 0; k < 3; k++) {
             ccq_clear(q);
             cc_event e;
-            ccq_schedule(q, 0, 600.25, 0, 0); /* a sort of the overflow on day 600 */
+            const double sday = CCQ_NBAND / 2 + 88; /* past the first half ring */
+            ccq_schedule(q, 0, sday + 0.25, 0, 0); /* a sort of the overflow on day sday */
             bad += !ccq_pop(q, &e);
             if (later[k] > 0) {
-                ccq_schedule(q, 0, 600.25 + later[k], 0, 0);
+                ccq_schedule(q, 0, sday + 0.25 + later[k], 0, 0);
                 bad += !ccq_pop(q, &e);
             }
-            double tnow = e.t, lo = floor(tnow) + 1, hi = 600 + 1024;
+            double tnow = e.t, lo = floor(tnow) + 1, hi = sday + CCQ_NBAND;
             double at[] = {tnow + 0.5, nextafter(lo, 0), lo, lo + 0.5, hi - 1, nextafter(hi, 0), hi, hi + 0.5,
                            hi + 1, hi + 1.5, hi + 2.5, 2 * hi, lo + 1.5, tnow};
             enum { NA = sizeof at / sizeof *at };
