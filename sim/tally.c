@@ -84,35 +84,15 @@ void ccta_place(cc_sim *s, const child *c, double d)
 {
     const ccx_layout *L = s->L;
     double *cur = s->cur;
-    int placed = c->placed, need = c->need;
-    cur[L->placed + placed] += d;
+    cur[L->placed + c->placed] += d;
     ccmo_child(s, c, d);
     if (s->trace_ep && d > 0)
         cctr_placed(s, &s->ch[c - s->ch]);
-    if (placed != need)
-        cur[L->shortfall + need] += d;
-    int where = 0;
-    if (c->prov >= 0) {
-        where = s->prov_where[c->prov];
+    if (c->prov >= 0)
         cur[L->occupancy + c->prov] += d;
-    }
-    if (where & W_OUTSIDE)
-        cur[L->outside] += d;
-    if (where & W_FAR) {
-        cur[L->outside + 1] += d;
-        cur[L->kpi + CCX_KPI_OUTSIDE_D2N2] += d;
-    }
-    if (placed == CCM_KINSHIP)
-        cur[L->kpi + CCX_KPI_KINSHIP] += d;
-    if (placed == CCM_FOSTER && (where & W_EXTERNAL))
-        cur[L->kpi + CCX_KPI_EXTERNAL_FOSTER] += d;
-    if (placed == CCM_RESIDENTIAL && need != CCM_RESIDENTIAL)
-        cur[L->kpi + CCX_KPI_RESI_AGAINST_PLAN] += d;
-    if (c->cohort == 3 && (placed == CCM_FOSTER || placed == CCM_KINSHIP))
-        cur[L->kpi + CCX_KPI_FAMILY_12_15] += d;
-    /* on_birthday updates the cohort-dependent stocks above directly: keep
-     * it in step when adding one; place_bits and add_bits below count the
-     * same stocks */
+    add_bits(cur, L, place_bits(s, c->prov, c->placed, c->need, c->cohort), c->need, d);
+    /* on_birthday updates the cohort-dependent stocks (S_FAMILY) directly:
+     * keep it in step when adding one */
 }
 
 ccta_spot ccta_move_out(cc_sim *s, const child *c)
