@@ -1089,15 +1089,13 @@ double ccs_next(const cc_sim *s)
  * reads. Hints only: the caller may yet schedule other events first. */
 static void fetch_ahead(cc_sim *s)
 {
-    uint32_t h = ccq_hint_ahead(s->q, FETCH_AHEAD);
-    if (h >= H_BASE && (h - H_BASE) % 2 == 0 && (h - H_BASE) / 2 < s->cap) {
-        const char *slot = (const char *)&s->ch[(h - H_BASE) / 2];
+    uint32_t i;
+    if (child_of_handle(ccq_hint_ahead(s->q, FETCH_AHEAD), &i) && i < s->cap) {
+        const char *slot = (const char *)&s->ch[i];
         for (size_t b = 0; b < sizeof(child); b += 64)
             __builtin_prefetch(slot + b);
     }
-    h = ccq_next_hint(s->q);
-    if (h >= H_BASE && (h - H_BASE) % 2 == 0 && (h - H_BASE) / 2 < s->cap) {
-        uint32_t i = (h - H_BASE) / 2;
+    if (child_of_handle(ccq_next_hint(s->q), &i) && i < s->cap) {
         const child *c = &s->ch[i];
         if (c->hh < s->sup.hcap)
             __builtin_prefetch(&s->sup.hh[c->hh]);
@@ -1120,8 +1118,8 @@ int ccs_step(cc_sim *s)
         advance_clock(s, ev.t);
         if (s->checks)
             s->tot.violations += ccpl_check(s, ev.t) + ccta_check(s);
-        if (ev.handle >= H_BASE && (ev.handle - H_BASE) % 2 == 0) {
-            uint32_t i = (ev.handle - H_BASE) / 2;
+        uint32_t i;
+        if (child_of_handle(ev.handle, &i)) {
             if (ev.kind == EV_BIRTHDAY)
                 on_birthday(s, i, ev.t);
             else if (ev.kind == EV_BUNDLE)

@@ -36,6 +36,14 @@ enum { PRIO_SNAPSHOT = 0, PRIO_PROCESS = 1, PRIO_CHILD = 2 };
 
 static inline uint32_t child_handle(uint32_t i) { return H_BASE + 2 * i; }
 static inline uint32_t hh_handle(uint32_t j) { return H_BASE + 2 * j + 1; }
+/* 1 and the child's slot in *i if h is a child's handle, else 0. */
+static inline int child_of_handle(uint32_t h, uint32_t *i)
+{
+    if (h < H_BASE || (h - H_BASE) % 2 != 0)
+        return 0;
+    *i = (h - H_BASE) / 2;
+    return 1;
+}
 
 typedef struct {
     /* first cache line: what every event of the child reads (ccs_plan:
