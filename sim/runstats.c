@@ -105,8 +105,9 @@ static void fy_sums(const ccrs *s, const double *v, double *out)
 
 int ccrs_add(ccrs *s, int rep, const double *values) { return ccrs_add_batch(s, &rep, &values, 1); }
 
-/* (values of one cell gathered for ccac_add_n, this many at a time) */
-enum { CCRS_BATCH = 32 };
+/* (values of one cell gathered for ccac_add_n, this many at a time: a
+ * worker's whole batch, experiment.c's BATCH, and ccac_add_n's most) */
+enum { CCRS_BATCH = 64 };
 
 /* Cell by cell, each with every replication of the batch: a cell's bins
  * are then fetched once a batch, not once a replication. */
