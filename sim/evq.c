@@ -613,13 +613,13 @@ uint32_t ccq_hint_ahead(const cc_evq *q, size_t k)
 
 void ccq_clear(cc_evq *q)
 {
-    for (size_t i = 0; i < q->n; i++)
-        q->hs[handle_of(&q->day[i])].where = NOPOS;
-    for (size_t k = 0; k <= NBAND; k++) {
-        for (uint32_t h = q->head[k]; h != NOPOS; h = q->hs[h].next)
-            q->hs[h].where = NOPOS;
+    /* every record in order, rather than the lists' handles by their links
+     * (with a nation's tens of thousands of pending events, one trip to
+     * memory after another) */
+    for (size_t i = 0; i < q->cap; i++)
+        q->hs[i].where = NOPOS;
+    for (size_t k = 0; k <= NBAND; k++)
         q->head[k] = NOPOS;
-    }
     memset(q->full, 0, sizeof q->full);
     q->n = q->nl = q->nover = 0;
     q->cur = q->base = 0;
