@@ -85,6 +85,7 @@ struct cc_evq {
     hslot *hs;       /* by handle */
     size_t n, cap;   /* events in day[]; handles */
     uint32_t head[NBAND + 1]; /* the ring's buckets, then the overflow list */
+    uint32_t tail[NBAND + 1]; /* their last handles (NOPOS when empty) */
     uint8_t full[NBAND + 8];  /* 1: bucket b may be non-empty (a bucket that empties keeps its
                                  flag until the search for the next day clears it); [NBAND]: unused */
     size_t nl, nover;         /* events in the lists (the ring and the overflow), in the overflow */
@@ -95,8 +96,10 @@ struct cc_evq {
                                  in the ring, hi <= t in the overflow (lo is NaN when not exact, and
                                  then every time's band is worked out) */
     int64_t over_min;         /* no overflow event has an earlier band (>= base + NBAND) */
-    uint32_t ahead;           /* a handle in the next bucket's list, or NOPOS: each pop fetches one
-                                 more of that list into the cache (a hint only; a stale one is harmless) */
+    uint32_t ahead[2];        /* handles in the next bucket's list, or NOPOS: the pops follow it from
+                                 its two ends in turn, fetching one more handle each, until they meet
+                                 (hints only; a stale one is harmless) */
+    uint32_t turn;            /* which of the two the next pop moves; 2: neither */
 };
 
 static inline int before(const node *a, const node *b)
@@ -271,6 +274,17 @@ static void bin_sort_day(cc_evq *q, int64_t c, size_t n)
     q->day = dst;
 }
 
+/* Sort day[], which holds the n events of band c, when they did not come
+ * sorted (kept out of the day's walk, which a county's few events a day
+ * take without it). */
+static __attribute__((noinline)) void sort_day(cc_evq *q, int64_t c, size_t n)
+{
+    if (n >= BIN_SORT_MIN && c < EXACT_BANDS)
+        bin_sort_day(q, c, n);
+    else
+        sort_latest_first(q->day, n);
+}
+
 /* ---- the lists ---- */
 
 /* Put handle h (its event set) at the head of list l, a bucket or the
@@ -284,6 +298,8 @@ static inline void list_add(cc_evq *q, uint32_t l, uint32_t h)
     s->where = l;
     if (f != NOPOS)
         q->hs[f].prev = h;
+    else
+        q->tail[l] = h;
     q->head[l] = h;
     q->full[l] = 1;
     if (l == OVERFLOW)
@@ -300,6 +316,8 @@ static inline void list_remove(cc_evq *q, uint32_t l, uint32_t h)
         q->head[l] = nx;
     if (nx != NOPOS)
         q->hs[nx].prev = pv;
+    else
+        q->tail[l] = pv;
     if (l == OVERFLOW)
         q->nover--;
 }
@@ -411,18 +429,27 @@ static void enter_band(cc_evq *q, int64_t c)
             day[j] = v;
         }
         q->nl -= n - from_overflow;
-        q->head[slot] = NOPOS;
+        q->head[slot] = q->tail[slot] = NOPOS;
         q->full[slot] = 0;
     }
     q->n = n;
-    if (n >= BIN_SORT_MIN && c < EXACT_BANDS)
-        bin_sort_day(q, c, n);
-    else if (from_overflow || n > WALK_SORT)
-        sort_latest_first(day, n);
+    if (from_overflow || n > WALK_SORT)
+        sort_day(q, c, n);
     /* the next day's list will be walked like this one: follow it ahead of
      * time, one handle a pop (a linked list is one cache miss after
      * another when walked at once) */
-    q->ahead = q->cap >= AHEAD_MIN && q->nl > q->nover ? q->head[(uint64_t)ring_next(q) % NBAND] : NOPOS;
+    if (q->cap >= AHEAD_MIN && q->nl > q->nover) {
+        uint32_t next = (uint32_t)((uint64_t)ring_next(q) % NBAND);
+        q->ahead[0] = q->head[next];
+        q->ahead[1] = q->tail[next];
+        q->turn = q->ahead[0] != q->ahead[1] ? 0 : 2; /* (one handle: the day's walk reads it) */
+        if (q->turn == 0) {
+            __builtin_prefetch(&q->hs[q->ahead[0]]);
+            __builtin_prefetch(&q->hs[q->ahead[1]]);
+        }
+    } else {
+        q->turn = 2;
+    }
 }
 
 /* Make day[] hold the earliest pending event, if any. */
@@ -446,9 +473,9 @@ cc_evq *ccq_new(size_t capacity)
     if (!q)
         return NULL;
     for (size_t k = 0; k <= NBAND; k++)
-        q->head[k] = NOPOS;
+        q->head[k] = q->tail[k] = NOPOS;
     q->over_min = BAND_INF;
-    q->ahead = NOPOS;
+    q->turn = 2;
     set_ring_lo(q);
     set_ring_hi(q);
     if (ccq_grow(q, capacity ? capacity : 1) != 0) {
@@ -586,10 +613,17 @@ int ccq_pop(cc_evq *q, cc_event *ev)
     ev->handle = handle_of(top);
     ev->kind = (uint32_t)top->kk;
     q->hs[ev->handle].where = NOPOS;
-    if (q->ahead < q->cap) {
-        q->ahead = q->hs[q->ahead].next;
-        if (q->ahead < q->cap)
-            __builtin_prefetch(&q->hs[q->ahead]);
+    /* one step along the next day's list, from its two ends in turn: each
+     * handle read here was fetched two pops ago */
+    if (q->turn < 2) {
+        uint32_t t = q->turn, a = q->ahead[t], other = q->ahead[t ^ 1];
+        uint32_t nx = t ? q->hs[a].prev : q->hs[a].next;
+        q->ahead[t] = nx;
+        q->turn = t ^ 1;
+        if (nx == other || nx >= q->cap)
+            q->turn = 2; /* they met (or a stale one ran off its list) */
+        else
+            __builtin_prefetch(&q->hs[nx]);
     }
     return 1;
 }
@@ -619,12 +653,12 @@ void ccq_clear(cc_evq *q)
     for (size_t i = 0; i < q->cap; i++)
         q->hs[i].where = NOPOS;
     for (size_t k = 0; k <= NBAND; k++)
-        q->head[k] = NOPOS;
+        q->head[k] = q->tail[k] = NOPOS;
     memset(q->full, 0, sizeof q->full);
     q->n = q->nl = q->nover = 0;
     q->cur = q->base = 0;
     q->over_min = BAND_INF;
-    q->ahead = NOPOS;
+    q->turn = 2;
     set_ring_lo(q);
     set_ring_hi(q);
 }
