@@ -132,12 +132,27 @@ static void day_insert(cc_evq *q, uint32_t h, node v)
         j--;
     }
     q->day[j] = v;
+    q->hs[h].ev = v;
     q->hs[h].where = INDAY;
 }
 
-/* Index in day[] of the event of handle h, which is there. */
+/* Index in day[] of the event of handle h, which is there. Its record
+ * keeps a copy of the event (every way into day[] leaves one), so the
+ * sorted array is searched by halves for it; the linear search from the
+ * soonest end is a fallback that a kept copy never needs. */
 static size_t day_find(const cc_evq *q, uint32_t h)
 {
+    const node *key = &q->hs[h].ev;
+    size_t lo = 0, hi = q->n;
+    while (lo < hi) { /* day[] is latest first: the first index not later than key */
+        size_t mid = lo + (hi - lo) / 2;
+        if (before(key, &q->day[mid]))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < q->n && q->day[lo].t == key->t && q->day[lo].kk == key->kk)
+        return lo;
     size_t i = q->n;
     while (handle_of(&q->day[--i]) != h)
         ;
