@@ -901,11 +901,11 @@ void ccpl_move(cc_sim *s, uint32_t i, double t)
 static void move_on(cc_sim *s, uint32_t i, double t)
 {
     child *c = &s->ch[i];
-    ccta_count(s, c, -1);
+    ccta_spot was = ccta_move_out(s, c);
     ccpl_vacate(s, i, t);
     ccs_new_placement(s, c);
     ccpl_match(s, i, t);
-    ccta_count(s, c, +1);
+    ccta_move_in(s, c, was);
     s->cur[s->L->mv_all] += 1;
     s->cur[s->L->mv_planned] += 1;
     moved(s, i);
