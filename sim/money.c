@@ -89,14 +89,17 @@ static void cache_prices(cc_sim *s)
     }
 }
 
-/* The cached price of child c where it is. */
+/* The index in the price cache of child c where it is, and its price. */
+static int price_at(const child *c) { return c->prov >= 0 ? CCM_NPT + c->prov : c->placed; }
+
 static const struct ccmo_price *child_price(const cc_sim *s, const child *c)
 {
-    return &s->money.price[c->prov >= 0 ? CCM_NPT + c->prov : c->placed];
+    return &s->money.price[price_at(c)];
 }
 
 int ccmo_new(cc_sim *s)
 {
+    s->money.out_at = -1;
     s->money.price = malloc((size_t)(CCM_NPT + s->p->supply.n) * sizeof *s->money.price);
     return s->money.price ? 0 : -1;
 }
@@ -128,16 +131,16 @@ static void child_spend(ccs_money *m, const cct_params *cp, double t, const stru
 void ccmo_flush(cc_sim *s)
 {
     ccs_money *m = &s->money;
-    const struct ccmo_price *pr = m->out_pr;
-    if (!pr)
+    if (m->out_at < 0)
         return;
-    m->out_pr = NULL;
+    const struct ccmo_price *pr = &m->price[m->out_at];
+    m->out_at = -1;
     child_spend(m, &s->p->costs, now(s), pr, m->out_t, m->out_need, -1);
 }
 
 static inline void flush_out(cc_sim *s)
 {
-    if (s->money.out_pr)
+    if (s->money.out_at >= 0)
         ccmo_flush(s);
 }
 
@@ -170,7 +173,7 @@ static int same_totals(const ccs_money *a, const ccs_money *b)
 static inline void back_again(ccs_money *m, const cct_params *cp, double t, const struct ccmo_price *pr, int T,
                               int need)
 {
-    m->out_pr = NULL;
+    m->out_at = -1;
     if (pr->line >= 0 && pr->per_day != 0) {
         bring(m, pr->line, T, t);
         double r = m->rate[pr->line][T] - pr->per_day;
@@ -203,7 +206,7 @@ static void move_in_other(cc_sim *s, const child *c)
     const struct ccmo_price *pr = child_price(s, c);
     int T = c->placed, need = c->need;
     double t = now(s);
-    if (m->out_pr != pr || m->out_t != T || m->out_need != need) {
+    if (m->out_at != price_at(c) || m->out_t != T || m->out_need != need) {
         flush_out(s);
         child_spend(m, cp, t, pr, T, need, +1);
         return;
@@ -211,7 +214,7 @@ static void move_in_other(cc_sim *s, const child *c)
     ccs_money ref = *m;
     child_spend(&ref, cp, t, pr, T, need, -1);
     child_spend(&ref, cp, t, pr, T, need, +1);
-    ref.out_pr = NULL;
+    ref.out_at = -1;
     back_again(m, cp, t, pr, T, need);
     s->tot.violations += !same_totals(m, &ref);
 }
@@ -226,9 +229,9 @@ static void move_in_other(cc_sim *s, const child *c)
 void ccmo_move_in(cc_sim *s, const child *c)
 {
     ccs_money *m = &s->money;
-    const struct ccmo_price *pr = m->out_pr;
-    if (pr && pr == child_price(s, c) && m->out_t == c->placed && m->out_need == c->need && !s->checks) {
-        back_again(m, &s->p->costs, now(s), pr, c->placed, c->need);
+    int at = price_at(c);
+    if (m->out_at == at && m->out_t == c->placed && m->out_need == c->need && !s->checks) {
+        back_again(m, &s->p->costs, now(s), &m->price[at], c->placed, c->need);
         return;
     }
     move_in_other(s, c);
@@ -255,6 +258,7 @@ void ccmo_reset(cc_sim *s)
     memset(m, 0, sizeof *m);
     m->price = price;
     m->on = cp->enabled;
+    m->out_at = -1;
     if (!cp->enabled)
         return;
     cache_prices(s);

@@ -337,9 +337,10 @@ static int open_at(const csu_provider *pv, double t)
     return t >= pv->open_t && t < pv->close_t;
 }
 
-/* Put child i with provider k at time t (availability already
- * established); for the pool, into household j. No stock counting. */
-HOT void put(cc_sim *s, uint32_t i, int k, uint32_t j, double t)
+/* Put child i with provider k of placement type `type` (availability
+ * already established) until `deadline` (+inf: no time limit); for the
+ * pool, into household j. No stock counting. */
+HOT void put_as(cc_sim *s, uint32_t i, int k, uint32_t j, int type, double deadline)
 {
     ccs_supply *u = &s->sup;
     child *c = &s->ch[i];
@@ -352,9 +353,15 @@ HOT void put(cc_sim *s, uint32_t i, int k, uint32_t j, double t)
     u->used[k]++;
     c->prov = (int16_t)k;
     c->hh = j;
-    c->placed = (uint8_t)s->p->supply.prov[k].type;
-    double md = s->p->supply.prov[k].max_days;
-    c->deadline = md > 0 ? t + md : INFINITY;
+    c->placed = (uint8_t)type;
+    c->deadline = deadline;
+}
+
+/* put_as with provider k's type and time limit from the parameters. */
+HOT void put(cc_sim *s, uint32_t i, int k, uint32_t j, double t)
+{
+    const csu_provider *pv = &s->p->supply.prov[k];
+    put_as(s, i, k, j, pv->type, pv->max_days > 0 ? t + pv->max_days : INFINITY);
 }
 
 /* A start-date child placed with provider k holds a place of its shared
@@ -582,7 +589,9 @@ HOT int choose(cc_sim *s, uint32_t i, double t, int only_type)
         }
         if (u->mk && u->market[k] >= 0 && !ccmk_take(u->mk, u->market[k], u->council))
             continue; /* the region's shared market is full */
-        put(s, i, k, j, t);
+        /* put, with the type and time limit the entry carries (brief:
+         * max_days > 0) */
+        put_as(s, i, k, j, e->type, e->brief ? t + prov[k].max_days : INFINITY);
         s->cur[s->L->placements + k] += 1;
         return 1;
     }

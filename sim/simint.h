@@ -198,11 +198,10 @@ typedef struct {
         int line;                     /* cost line, or -1: a fixed commitment */
     } *price;
     /* a child moving (ccmo_move_out) whose spend has not been stopped yet:
-     * its price, placement type and need where it was; NULL when none. The
-     * next change of any child's spend stops it first, so the totals see
-     * the changes in the order they happen. */
-    const struct ccmo_price *out_pr;
-    int out_t, out_need;
+     * its price's index in price[], placement type and need where it was;
+     * out_at -1 when none. The next change of any child's spend stops it
+     * first, so the totals see the changes in the order they happen. */
+    int out_at, out_t, out_need;
     int on;                           /* costs are enabled (the parameters' costs.enabled) */
 } ccs_money;
 
@@ -334,9 +333,9 @@ static inline void ccmo_move_out(cc_sim *s, const child *c)
     ccs_money *m = &s->money;
     if (!m->on)
         return;
-    if (m->out_pr)
+    if (m->out_at >= 0)
         ccmo_flush(s);
-    m->out_pr = &m->price[c->prov >= 0 ? CCM_NPT + c->prov : c->placed];
+    m->out_at = c->prov >= 0 ? CCM_NPT + c->prov : c->placed;
     m->out_t = c->placed;
     m->out_need = c->need;
 }
