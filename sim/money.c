@@ -193,11 +193,11 @@ static inline void back_again(ccs_money *m, const cct_params *cp, double t, cons
 /* ccmo_move_in's other cases: the child is elsewhere now, or another
  * change came between (the two halves as two calls of ccmo_child would
  * do them), or the checks are on (back_again compared bit for bit with
- * the two halves). */
+ * the two halves, and the caller's `same` with the recorded spot). */
 #if defined(__GNUC__)
 __attribute__((noinline))
 #endif
-static void move_in_other(cc_sim *s, const child *c)
+static void move_in_other(cc_sim *s, const child *c, int same)
 {
     ccs_money *m = &s->money;
     if (!m->on)
@@ -206,6 +206,8 @@ static void move_in_other(cc_sim *s, const child *c)
     const struct ccmo_price *pr = child_price(s, c);
     int T = c->placed, need = c->need;
     double t = now(s);
+    if (s->checks && same && m->out_at >= 0 && (m->out_at != price_at(c) || m->out_t != T))
+        s->tot.violations++; /* the caller's `same` is wrong */
     if (m->out_at != price_at(c) || m->out_t != T || m->out_need != need) {
         flush_out(s);
         child_spend(m, cp, t, pr, T, need, +1);
@@ -223,18 +225,20 @@ static void move_in_other(cc_sim *s, const child *c)
  * calls of ccmo_child would, but in one step (back_again) when nothing
  * changed spend in between (ccmo_move_out's removal still pending) and
  * the child is back at the same price, type and need (most moves: the
- * in-house pool again, a council home again). With the checks on
+ * in-house pool again, a council home again). `same`: the caller found
+ * the child with the same provider (or none) and placement type as when
+ * ccmo_move_out recorded it, so the same price. With the checks on
  * (ccs_set_checks), the result is compared bit for bit with the two
- * calls'. */
-void ccmo_move_in(cc_sim *s, const child *c)
+ * calls' (and `same` with the recorded price and type). */
+void ccmo_move_in(cc_sim *s, const child *c, int same)
 {
     ccs_money *m = &s->money;
-    int at = price_at(c);
-    if (m->out_at == at && m->out_t == c->placed && m->out_need == c->need && !s->checks) {
-        back_again(m, &s->p->costs, now(s), &m->price[at], c->placed, c->need);
+    /* same provider (or none) and type: the same price index and type */
+    if (same && m->out_at >= 0 && m->out_need == c->need && !s->checks) {
+        back_again(m, &s->p->costs, now(s), &m->price[m->out_at], m->out_t, c->need);
         return;
     }
-    move_in_other(s, c);
+    move_in_other(s, c, same);
 }
 
 static void set_factors(cc_sim *s, int fy)

@@ -497,6 +497,12 @@ static int compile_prefs(cc_sim *s)
             u->pl_cap = at;
         }
     }
+    for (int T = 0; T < CCM_NPT; T++)
+        for (int m = 0; m < CCM_NNEEDMASK; m++)
+            for (int c = 0; c < CCM_NCOHORT; c++) {
+                u->pspan[T][m][c][0] = u->pl + u->psel[T][m][c][0];
+                u->pspan[T][m][c][1] = u->pspan[T][m][c][0] + u->psel[T][m][c][1];
+            }
     if (s->checks)
         s->tot.violations += check_prefs(s);
     return 0;
@@ -559,17 +565,19 @@ HOT int choose(cc_sim *s, uint32_t i, double t, int only_type)
 {
     ccs_supply *u = &s->sup;
     const child *c = &s->ch[i];
-    const uint32_t *sel = u->psel[c->need][c->flags][c->cohort];
-    const struct ccs_pref *e = u->pl + sel[0], *end = e + sel[1];
-    const csu_provider *prov = s->p->supply.prov;
-    int no_short = s->no_short, age = -1;
+    const struct ccs_pref *const *span = u->pspan[c->need][c->flags][c->cohort];
+    const struct ccs_pref *e = span[0], *end = span[1];
+    const int *used = u->used;
+    int age = -1;
+    /* (the provider's parameters and no_short are read where an entry
+     * needs them: fewer values held through the loop) */
     for (; e < end; e++) {
         if (only_type >= 0 && e->type != only_type)
             continue;
         int k = e->k;
-        if (e->avail == CSU_CAPACITY && (u->used[k] >= e->cap || !open_at(&prov[k], t)))
+        if (e->avail == CSU_CAPACITY && (used[k] >= e->cap || !open_at(&s->p->supply.prov[k], t)))
             continue;
-        if (e->brief && no_short)
+        if (e->brief && s->no_short)
             continue;
         if (e->age_test) {
             if (age < 0)
@@ -591,7 +599,7 @@ HOT int choose(cc_sim *s, uint32_t i, double t, int only_type)
             continue; /* the region's shared market is full */
         /* put, with the type and time limit the entry carries (brief:
          * max_days > 0) */
-        put_as(s, i, k, j, e->type, e->brief ? t + prov[k].max_days : INFINITY);
+        put_as(s, i, k, j, e->type, e->brief ? t + s->p->supply.prov[k].max_days : INFINITY);
         s->cur[s->L->placements + k] += 1;
         return 1;
     }

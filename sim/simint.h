@@ -161,6 +161,9 @@ typedef struct {
     } *pl;
     size_t pl_cap;
     uint32_t psel[CCM_NPT][CCM_NNEEDMASK][CCM_NCOHORT][2];
+    /* the same lists as where their entries begin and end in pl (the walk's
+     * two loads; set with psel) */
+    const struct ccs_pref *pspan[CCM_NPT][CCM_NNEEDMASK][CCM_NCOHORT][2];
     /* the start-date assignment's lists of children by type (ccpl_initial) */
     struct ccs_start { uint32_t i; uint8_t cohort, type; } *start;
     size_t start_cap;
@@ -318,7 +321,7 @@ void ccmo_free(cc_sim *s);
 void ccmo_reset(cc_sim *s);                           /* fixed commitments at the start */
 void ccmo_child(cc_sim *s, const child *c, double d); /* a child (d = +1) or its removal (-1) */
 void ccmo_flush(cc_sim *s);                           /* perform a deferred removal (ccmo_move_out) now */
-void ccmo_move_in(cc_sim *s, const child *c);         /* a moving child where it now is (+1) */
+void ccmo_move_in(cc_sim *s, const child *c, int same); /* a moving child where it now is (+1); same: where it was */
 void ccmo_fixed(cc_sim *s, int line, int type, double per_day); /* change a fixed commitment now */
 void ccmo_event(cc_sim *s, const cc_event *ev);       /* new financial year, one-off cost */
 void ccmo_snapshot(cc_sim *s);                        /* this month's spend into the stocks */

@@ -48,10 +48,11 @@ static inline ccta_spot ccta_move_out(cc_sim *s, const child *c)
 
 static inline void ccta_move_in(cc_sim *s, const child *c, ccta_spot was)
 {
-    ccmo_move_in(s, c);
+    int same = c->prov == was.prov && c->placed == was.placed;
+    ccmo_move_in(s, c, same);
     if (s->trace_ep)
         cctr_placed(s, &s->ch[c - s->ch]);
-    if (c->prov != was.prov || c->placed != was.placed)
+    if (!same)
         ccta_move_diff(s, c, was);
 }
 
