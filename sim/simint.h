@@ -151,7 +151,7 @@ typedef struct {
      * can never take such a child (specialism, no places) are left out. */
     struct ccs_pref {
         double prob;      /* CSU_PROBABILITY: the chance a search finds a place */
-        int32_t cap;      /* CSU_CAPACITY: places */
+        int32_t cap;      /* CSU_CAPACITY: places; others INT32_MAX (never full) */
         int16_t k;        /* the provider */
         uint8_t avail;    /* CSU_CAPACITY ... CSU_POOL */
         uint8_t type;     /* its placement type */
