@@ -564,7 +564,8 @@ static uint64_t check_prefs(const cc_sim *s)
                             }
                             const struct ccs_pref *e = &e0[x++];
                             bad += e->k != k || e->avail != pv->avail || e->type != pv->type ||
-                                   e->cap != entry_cap(pv) || e->prob != pv->probability ||
+                                   e->cap != (pv->avail == CSU_CAPACITY ? pv->capacity : INT32_MAX) ||
+                                   e->prob != pv->probability ||
                                    e->brief != (pv->max_days > 0) || e->min_age != pv->min_age ||
                                    e->max_age != pv->max_age;
                         }
