@@ -89,14 +89,17 @@ static void cache_prices(cc_sim *s)
     }
 }
 
-/* The cached price of child c where it is. */
+/* The index in the price cache of child c where it is, and its price. */
+static int price_at(const child *c) { return c->prov >= 0 ? CCM_NPT + c->prov : c->placed; }
+
 static const struct ccmo_price *child_price(const cc_sim *s, const child *c)
 {
-    return &s->money.price[c->prov >= 0 ? CCM_NPT + c->prov : c->placed];
+    return &s->money.price[price_at(c)];
 }
 
 int ccmo_new(cc_sim *s)
 {
+    s->money.out_at = -1;
     s->money.price = malloc((size_t)(CCM_NPT + s->p->supply.n) * sizeof *s->money.price);
     return s->money.price ? 0 : -1;
 }
@@ -125,33 +128,28 @@ static void child_spend(ccs_money *m, const cct_params *cp, double t, const stru
 
 /* Stop the spend of the child ccmo_move_out left pending, if any: before
  * any other change, so that every total sees the changes in order. */
-static void flush_out(cc_sim *s)
+void ccmo_flush(cc_sim *s)
 {
     ccs_money *m = &s->money;
-    if (m->out_pr) {
-        const struct ccmo_price *pr = m->out_pr;
-        m->out_pr = NULL;
-        child_spend(m, &s->p->costs, now(s), pr, m->out_t, m->out_need, -1);
-    }
+    if (m->out_at < 0)
+        return;
+    const struct ccmo_price *pr = &m->price[m->out_at];
+    m->out_at = -1;
+    child_spend(m, &s->p->costs, now(s), pr, m->out_t, m->out_need, -1);
+}
+
+static inline void flush_out(cc_sim *s)
+{
+    if (s->money.out_at >= 0)
+        ccmo_flush(s);
 }
 
 void ccmo_child(cc_sim *s, const child *c, double d)
 {
-    if (!s->p->costs.enabled)
+    if (!s->money.on)
         return;
     flush_out(s);
     child_spend(&s->money, &s->p->costs, now(s), child_price(s, c), c->placed, c->need, d);
-}
-
-void ccmo_move_out(cc_sim *s, const child *c)
-{
-    if (!s->p->costs.enabled)
-        return;
-    ccs_money *m = &s->money;
-    flush_out(s);
-    m->out_pr = child_price(s, c);
-    m->out_t = c->placed;
-    m->out_need = c->need;
 }
 
 /* Whether two money states have the same totals, rates and times, bit for
@@ -165,36 +163,17 @@ static int same_totals(const ccs_money *a, const ccs_money *b)
            memcmp(&a->glast, &b->glast, sizeof a->glast) == 0;
 }
 
-/* The child's spend stops where it was and starts where it is, as two
- * calls of ccmo_child would, but when nothing changed spend in between
- * (ccmo_move_out's removal still pending) and the child is back at the
- * same price and type (most moves: the in-house pool again), the second
- * half's updates of the totals (time elapsed 0: they would add +0, and a
- * total is never -0) and of the children by type (-1 then +1, exact) are
- * left out; the rates still go down and up again, as the rounding of the
- * two may differ from leaving them alone. With the checks on
- * (ccs_set_checks), the result is compared bit for bit with the two calls'. */
-void ccmo_move_in(cc_sim *s, const child *c)
+/* A child of price pr, type T and need `need` whose spend stopped (still
+ * pending) and starts again at time t at the same price, type and need:
+ * child_spend's -1 then +1 without the second half's updates of the
+ * totals (time elapsed 0: they would add +0, and a total is never -0) and
+ * of the children by type (-1 then +1, exact); the rates still go down
+ * and up again, as the rounding of the two may differ from leaving them
+ * alone. */
+static inline void back_again(ccs_money *m, const cct_params *cp, double t, const struct ccmo_price *pr, int T,
+                              int need)
 {
-    if (!s->p->costs.enabled)
-        return;
-    ccs_money *m = &s->money;
-    const cct_params *cp = &s->p->costs;
-    const struct ccmo_price *pr = child_price(s, c);
-    int T = c->placed, need = c->need;
-    double t = now(s);
-    if (!m->out_pr || m->out_pr != pr || m->out_t != T || m->out_need != need) {
-        flush_out(s);
-        child_spend(m, cp, t, pr, T, need, +1);
-        return;
-    }
-    ccs_money ref;
-    if (s->checks) {
-        ref = *m;
-        child_spend(&ref, cp, t, pr, T, need, -1);
-        child_spend(&ref, cp, t, pr, T, need, +1);
-    }
-    m->out_pr = NULL;
+    m->out_at = -1;
     if (pr->line >= 0 && pr->per_day != 0) {
         bring(m, pr->line, T, t);
         double r = m->rate[pr->line][T] - pr->per_day;
@@ -209,8 +188,57 @@ void ccmo_move_in(cc_sim *s, const child *c)
         double g = m->grate - extra;
         m->grate = g + extra;
     }
-    if (s->checks)
-        s->tot.violations += !same_totals(m, &ref);
+}
+
+/* ccmo_move_in's other cases: the child is elsewhere now, or another
+ * change came between (the two halves as two calls of ccmo_child would
+ * do them), or the checks are on (back_again compared bit for bit with
+ * the two halves, and the caller's `same` with the recorded spot). */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void move_in_other(cc_sim *s, const child *c, int same)
+{
+    ccs_money *m = &s->money;
+    if (!m->on)
+        return;
+    const cct_params *cp = &s->p->costs;
+    const struct ccmo_price *pr = child_price(s, c);
+    int T = c->placed, need = c->need;
+    double t = now(s);
+    if (s->checks && same && m->out_at >= 0 && (m->out_at != price_at(c) || m->out_t != T))
+        s->tot.violations++; /* the caller's `same` is wrong */
+    if (m->out_at != price_at(c) || m->out_t != T || m->out_need != need) {
+        flush_out(s);
+        child_spend(m, cp, t, pr, T, need, +1);
+        return;
+    }
+    ccs_money ref = *m;
+    child_spend(&ref, cp, t, pr, T, need, -1);
+    child_spend(&ref, cp, t, pr, T, need, +1);
+    ref.out_at = -1;
+    back_again(m, cp, t, pr, T, need);
+    s->tot.violations += !same_totals(m, &ref);
+}
+
+/* The child's spend stops where it was and starts where it is, as two
+ * calls of ccmo_child would, but in one step (back_again) when nothing
+ * changed spend in between (ccmo_move_out's removal still pending) and
+ * the child is back at the same price, type and need (most moves: the
+ * in-house pool again, a council home again). `same`: the caller found
+ * the child with the same provider (or none) and placement type as when
+ * ccmo_move_out recorded it, so the same price. With the checks on
+ * (ccs_set_checks), the result is compared bit for bit with the two
+ * calls' (and `same` with the recorded price and type). */
+void ccmo_move_in(cc_sim *s, const child *c, int same)
+{
+    ccs_money *m = &s->money;
+    /* same provider (or none) and type: the same price index and type */
+    if (same && m->out_at >= 0 && m->out_need == c->need && !s->checks) {
+        back_again(m, &s->p->costs, now(s), &m->price[m->out_at], m->out_t, c->need);
+        return;
+    }
+    move_in_other(s, c, same);
 }
 
 static void set_factors(cc_sim *s, int fy)
@@ -233,6 +261,8 @@ void ccmo_reset(cc_sim *s)
     struct ccmo_price *price = m->price;
     memset(m, 0, sizeof *m);
     m->price = price;
+    m->on = cp->enabled;
+    m->out_at = -1;
     if (!cp->enabled)
         return;
     cache_prices(s);
@@ -350,9 +380,10 @@ void ccmo_rebuild(cc_sim *s)
 {
     const cc_params *p = s->p;
     const cct_params *cp = &p->costs;
+    ccs_money *m = &s->money;
+    m->on = cp->enabled;
     if (!cp->enabled)
         return;
-    ccs_money *m = &s->money;
     double t = now(s);
     bring_all(s, t);
     int fy = m->fy;

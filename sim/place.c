@@ -320,14 +320,28 @@ static uint32_t find_household(const ccs_supply *u, int co, int any)
 
 /* ---- placing and leaving ---- */
 
-static int age_years(cc_sim *s, const child *c, double t)
+/* The date cache (s->today and its year, month, day) moves to `day`. */
+RARE void set_today(cc_sim *s, int32_t day)
+{
+    ccd_to_ymd(day, &s->ty, &s->tm, &s->td);
+    s->today = day;
+}
+
+HOT int age_years(cc_sim *s, const child *c, double t)
 {
     /* whole days since the start (times are never negative in the event
      * loop, where truncation is floor and saves a libm call) */
     int32_t day = s->p->start_day + 1 + (t >= 0 ? (int32_t)t : (int32_t)floor(t));
     if (day != s->today) {
-        s->today = day;
-        ccd_to_ymd(day, &s->ty, &s->tm, &s->td);
+        /* a few days on within the month's first 28 (every month has
+         * them): the day of the month counts on; else the calendar */
+        int64_t ahead = (int64_t)day - s->today;
+        if (ahead > 0 && ahead <= 28 - s->td) {
+            s->td += (int)ahead;
+            s->today = day;
+        } else {
+            set_today(s, day);
+        }
     }
     return s->ty - c->by - (s->tm < c->bm || (s->tm == c->bm && s->td < c->bd));
 }
@@ -337,9 +351,10 @@ static int open_at(const csu_provider *pv, double t)
     return t >= pv->open_t && t < pv->close_t;
 }
 
-/* Put child i with provider k at time t (availability already
- * established); for the pool, into household j. No stock counting. */
-HOT void put(cc_sim *s, uint32_t i, int k, uint32_t j, double t)
+/* Put child i with provider k of placement type `type` (availability
+ * already established) until `deadline` (+inf: no time limit); for the
+ * pool, into household j. No stock counting. */
+HOT void put_as(cc_sim *s, uint32_t i, int k, uint32_t j, int type, double deadline)
 {
     ccs_supply *u = &s->sup;
     child *c = &s->ch[i];
@@ -352,9 +367,15 @@ HOT void put(cc_sim *s, uint32_t i, int k, uint32_t j, double t)
     u->used[k]++;
     c->prov = (int16_t)k;
     c->hh = j;
-    c->placed = (uint8_t)s->p->supply.prov[k].type;
-    double md = s->p->supply.prov[k].max_days;
-    c->deadline = md > 0 ? t + md : INFINITY;
+    c->placed = (uint8_t)type;
+    c->deadline = deadline;
+}
+
+/* put_as with provider k's type and time limit from the parameters. */
+HOT void put(cc_sim *s, uint32_t i, int k, uint32_t j, double t)
+{
+    const csu_provider *pv = &s->p->supply.prov[k];
+    put_as(s, i, k, j, pv->type, pv->max_days > 0 ? t + pv->max_days : INFINITY);
 }
 
 /* A start-date child placed with provider k holds a place of its shared
@@ -415,6 +436,13 @@ static int take(cc_sim *s, uint32_t i, int k, double t, int age)
  * parameters. The ages are tested in the walk only where the cohort's
  * ages (and a year either side: a birthday and the cohort's change may
  * fall apart within a day) are not all within the provider's range. */
+/* An entry's places as the walk's first test reads them: the provider's
+ * when it has a number of places, else more than can ever be used. */
+static int32_t entry_cap(const csu_provider *pv)
+{
+    return pv->avail == CSU_CAPACITY ? pv->capacity : INT32_MAX;
+}
+
 static void compile_list(struct ccs_pref *pl, const csu_params *sp, const int *list, int n, int T, int m,
                          int co, size_t *at)
 {
@@ -430,7 +458,7 @@ static void compile_list(struct ccs_pref *pl, const csu_params *sp, const int *l
             if (pl)
                 pl[*at] = (struct ccs_pref){
                     .prob = pv->probability,
-                    .cap = pv->capacity,
+                    .cap = entry_cap(pv),
                     .k = (int16_t)k,
                     .avail = (uint8_t)pv->avail,
                     .type = (uint8_t)pv->type,
@@ -490,6 +518,12 @@ static int compile_prefs(cc_sim *s)
             u->pl_cap = at;
         }
     }
+    for (int T = 0; T < CCM_NPT; T++)
+        for (int m = 0; m < CCM_NNEEDMASK; m++)
+            for (int c = 0; c < CCM_NCOHORT; c++) {
+                u->pspan[T][m][c][0] = u->pl + u->psel[T][m][c][0];
+                u->pspan[T][m][c][1] = u->pspan[T][m][c][0] + u->psel[T][m][c][1];
+            }
     if (s->checks)
         s->tot.violations += check_prefs(s);
     return 0;
@@ -530,7 +564,8 @@ static uint64_t check_prefs(const cc_sim *s)
                             }
                             const struct ccs_pref *e = &e0[x++];
                             bad += e->k != k || e->avail != pv->avail || e->type != pv->type ||
-                                   e->cap != pv->capacity || e->prob != pv->probability ||
+                                   e->cap != (pv->avail == CSU_CAPACITY ? pv->capacity : INT32_MAX) ||
+                                   e->prob != pv->probability ||
                                    e->brief != (pv->max_days > 0) || e->min_age != pv->min_age ||
                                    e->max_age != pv->max_age;
                         }
@@ -552,17 +587,21 @@ HOT int choose(cc_sim *s, uint32_t i, double t, int only_type)
 {
     ccs_supply *u = &s->sup;
     const child *c = &s->ch[i];
-    const uint32_t *sel = u->psel[c->need][c->flags][c->cohort];
-    const struct ccs_pref *e = u->pl + sel[0], *end = e + sel[1];
-    const csu_provider *prov = s->p->supply.prov;
-    int no_short = s->no_short, age = -1;
+    const struct ccs_pref *const *span = u->pspan[c->need][c->flags][c->cohort];
+    const struct ccs_pref *e = span[0], *end = span[1];
+    const int *used = u->used;
+    int age = -1;
+    /* (the provider's parameters and no_short are read where an entry
+     * needs them: fewer values held through the loop) */
     for (; e < end; e++) {
         if (only_type >= 0 && e->type != only_type)
             continue;
         int k = e->k;
-        if (e->avail == CSU_CAPACITY && (u->used[k] >= e->cap || !open_at(&prov[k], t)))
+        if (used[k] >= e->cap) /* full (only a provider with a number of places can be) */
             continue;
-        if (e->brief && no_short)
+        if (e->avail == CSU_CAPACITY && !open_at(&s->p->supply.prov[k], t))
+            continue;
+        if (e->brief && s->no_short)
             continue;
         if (e->age_test) {
             if (age < 0)
@@ -582,7 +621,9 @@ HOT int choose(cc_sim *s, uint32_t i, double t, int only_type)
         }
         if (u->mk && u->market[k] >= 0 && !ccmk_take(u->mk, u->market[k], u->council))
             continue; /* the region's shared market is full */
-        put(s, i, k, j, t);
+        /* put, with the type and time limit the entry carries (brief:
+         * max_days > 0) */
+        put_as(s, i, k, j, e->type, e->brief ? t + s->p->supply.prov[k].max_days : INFINITY);
         s->cur[s->L->placements + k] += 1;
         return 1;
     }
@@ -901,11 +942,11 @@ void ccpl_move(cc_sim *s, uint32_t i, double t)
 static void move_on(cc_sim *s, uint32_t i, double t)
 {
     child *c = &s->ch[i];
-    ccta_count(s, c, -1);
+    ccta_spot was = ccta_move_out(s, c);
     ccpl_vacate(s, i, t);
     ccs_new_placement(s, c);
     ccpl_match(s, i, t);
-    ccta_count(s, c, +1);
+    ccta_move_in(s, c, was);
     s->cur[s->L->mv_all] += 1;
     s->cur[s->L->mv_planned] += 1;
     moved(s, i);
@@ -1353,6 +1394,17 @@ uint64_t ccpl_check(const cc_sim *s, double t)
     uint64_t bad = 0;
     int count[256] = {0};
     uint32_t nwait[CCM_NPT] = {0}, nready[CCM_NPT] = {0};
+    if (s->today != INT32_MIN) { /* the date cache of age_years (and draw_dob) */
+        int y, m, d;
+        ccd_to_ymd(s->today, &y, &m, &d);
+        bad += y != s->ty || m != s->tm || d != s->td;
+    }
+    /* the walk's lists as pointers: the same as psel's */
+    for (int T = 0; T < CCM_NPT; T++)
+        for (int m = 0; m < CCM_NNEEDMASK; m++)
+            for (int c = 0; c < CCM_NCOHORT; c++)
+                bad += u->pspan[T][m][c][0] != u->pl + u->psel[T][m][c][0] ||
+                       u->pspan[T][m][c][1] != u->pspan[T][m][c][0] + u->psel[T][m][c][1];
     for (uint32_t i = 0; i < s->cap; i++) {
         const child *c = &s->ch[i];
         if (!c->in_care)

@@ -151,7 +151,7 @@ typedef struct {
      * can never take such a child (specialism, no places) are left out. */
     struct ccs_pref {
         double prob;      /* CSU_PROBABILITY: the chance a search finds a place */
-        int32_t cap;      /* CSU_CAPACITY: places */
+        int32_t cap;      /* CSU_CAPACITY: places; others INT32_MAX (never full) */
         int16_t k;        /* the provider */
         uint8_t avail;    /* CSU_CAPACITY ... CSU_POOL */
         uint8_t type;     /* its placement type */
@@ -161,6 +161,9 @@ typedef struct {
     } *pl;
     size_t pl_cap;
     uint32_t psel[CCM_NPT][CCM_NNEEDMASK][CCM_NCOHORT][2];
+    /* the same lists as where their entries begin and end in pl (the walk's
+     * two loads; set with psel) */
+    const struct ccs_pref *pspan[CCM_NPT][CCM_NNEEDMASK][CCM_NCOHORT][2];
     /* the start-date assignment's lists of children by type (ccpl_initial) */
     struct ccs_start { uint32_t i; uint8_t cohort, type; } *start;
     size_t start_cap;
@@ -198,11 +201,11 @@ typedef struct {
         int line;                     /* cost line, or -1: a fixed commitment */
     } *price;
     /* a child moving (ccmo_move_out) whose spend has not been stopped yet:
-     * its price, placement type and need where it was; NULL when none. The
-     * next change of any child's spend stops it first, so the totals see
-     * the changes in the order they happen. */
-    const struct ccmo_price *out_pr;
-    int out_t, out_need;
+     * its price's index in price[], placement type and need where it was;
+     * out_at -1 when none. The next change of any child's spend stops it
+     * first, so the totals see the changes in the order they happen. */
+    int out_at, out_t, out_need;
+    int on;                           /* costs are enabled (the parameters' costs.enabled) */
 } ccs_money;
 
 struct cc_sim {
@@ -317,12 +320,28 @@ int ccmo_new(cc_sim *s);                              /* allocate (ccs_new); 0 o
 void ccmo_free(cc_sim *s);
 void ccmo_reset(cc_sim *s);                           /* fixed commitments at the start */
 void ccmo_child(cc_sim *s, const child *c, double d); /* a child (d = +1) or its removal (-1) */
-void ccmo_move_out(cc_sim *s, const child *c);        /* a moving child's removal (-1), deferred */
-void ccmo_move_in(cc_sim *s, const child *c);         /* and the child where it now is (+1) */
+void ccmo_flush(cc_sim *s);                           /* perform a deferred removal (ccmo_move_out) now */
+void ccmo_move_in(cc_sim *s, const child *c, int same); /* a moving child where it now is (+1); same: where it was */
 void ccmo_fixed(cc_sim *s, int line, int type, double per_day); /* change a fixed commitment now */
 void ccmo_event(cc_sim *s, const cc_event *ev);       /* new financial year, one-off cost */
 void ccmo_snapshot(cc_sim *s);                        /* this month's spend into the stocks */
 void ccmo_rebuild(cc_sim *s);                         /* prices or commitments changed: recompute the rates */
+
+/* A moving child's removal (-1) from the spend, deferred: recorded here
+ * (its price, placement type and need where it is), performed by the next
+ * change of any child's spend (ccmo_flush) or, at once with its return,
+ * by ccmo_move_in. Inline: a move's commonest step. */
+static inline void ccmo_move_out(cc_sim *s, const child *c)
+{
+    ccs_money *m = &s->money;
+    if (!m->on)
+        return;
+    if (m->out_at >= 0)
+        ccmo_flush(s);
+    m->out_at = c->prov >= 0 ? CCM_NPT + c->prov : c->placed;
+    m->out_t = c->placed;
+    m->out_need = c->need;
+}
 
 /* trace.c: SSDA903 episodes of a replication */
 void cctr_placed(cc_sim *s, child *c);                /* after any placement: open/close episodes */

@@ -95,19 +95,8 @@ void ccta_place(cc_sim *s, const child *c, double d)
      * keep it in step when adding one */
 }
 
-ccta_spot ccta_move_out(cc_sim *s, const child *c)
+void ccta_move_diff(cc_sim *s, const child *c, ccta_spot was)
 {
-    ccmo_move_out(s, c);
-    return (ccta_spot){c->prov, c->placed};
-}
-
-void ccta_move_in(cc_sim *s, const child *c, ccta_spot was)
-{
-    ccmo_move_in(s, c);
-    if (s->trace_ep)
-        cctr_placed(s, &s->ch[c - s->ch]);
-    if (c->prov == was.prov && c->placed == was.placed)
-        return; /* back where it was, as the stocks see it: most moves */
     const ccx_layout *L = s->L;
     double *cur = s->cur;
     if (c->placed != was.placed) {

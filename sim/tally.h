@@ -27,12 +27,33 @@ void ccta_place(cc_sim *s, const child *c, double d);
  * starts; the stocks change only where the new spot differs from the old:
  * for most moves, back to the same provider, none do). Between the two the
  * stocks still count c where it was. */
-ccta_spot ccta_move_out(cc_sim *s, const child *c);
-void ccta_move_in(cc_sim *s, const child *c, ccta_spot was);
+static inline ccta_spot ccta_move_out(cc_sim *s, const child *c);
+static inline void ccta_move_in(cc_sim *s, const child *c, ccta_spot was);
+/* (the stocks of ccta_move_in when c's spot differs from `was`: its
+ * provider or placement type) */
+void ccta_move_diff(cc_sim *s, const child *c, ccta_spot was);
 /* Checks (ccs_set_checks): recount every stock the tally keeps (and the
  * spend's children by placement type) from the children in care; returns
  * the number of series that differ from the running ones. Allocates its
  * recount once (s->tally_chk; a failure counts as one difference). */
 uint64_t ccta_check(cc_sim *s);
+
+/* The two halves of a move are inline: a move is the commonest event, and
+ * most come back to the same spot, where only the spend changes. */
+static inline ccta_spot ccta_move_out(cc_sim *s, const child *c)
+{
+    ccmo_move_out(s, c);
+    return (ccta_spot){c->prov, c->placed};
+}
+
+static inline void ccta_move_in(cc_sim *s, const child *c, ccta_spot was)
+{
+    int same = c->prov == was.prov && c->placed == was.placed;
+    ccmo_move_in(s, c, same);
+    if (s->trace_ep)
+        cctr_placed(s, &s->ch[c - s->ch]);
+    if (!same)
+        ccta_move_diff(s, c, was);
+}
 
 #endif
