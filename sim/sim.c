@@ -1080,6 +1080,10 @@ double ccs_next(const cc_sim *s)
  * few hundred events a day, four events of work hide a slot's trip from
  * memory better than one (measured: docs/performance.md). */
 #define FETCH_AHEAD 4
+/* A pool of up to this many slots (512 KiB) stays in a core's cache (L2 on
+ * current server cores is 512 KiB to 2 MiB): fetching ahead only costs it
+ * instructions (measured: docs/performance.md, "A child's clock"). */
+#define FETCH_MIN_SLOTS 4096
 
 /* While this event is handled, fetch from memory what the next ones will
  * read (with a nation's children the slots are rarely in the cache): both
@@ -1113,7 +1117,8 @@ int ccs_step(cc_sim *s)
         return 1;
     }
     {
-        fetch_ahead(s);
+        if (s->cap > FETCH_MIN_SLOTS)
+            fetch_ahead(s);
         s->tot.events++;
         advance_clock(s, ev.t);
         if (s->checks)
