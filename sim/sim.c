@@ -306,6 +306,36 @@ static double move_rate(const cc_sim *s, const child *c, const double *row)
     return s->frail_exp ? row[CCM_NROUTE] * c->frail : row[CCM_NROUTE];
 }
 
+/* ccs_plan's durations that are not exponential (s->exit_drawn's routes,
+ * moves when s->move_drawn), each drawn again from child c's stream given
+ * the time elapsed on its clock: *best and *kind become the earliest of
+ * them when it is earlier. Kept out of ccs_plan, whose usual case (every
+ * clock exponential) then needs no stream and no loop. */
+static void draw_durations(cc_sim *s, child *c, double t, double *best, uint32_t *kind)
+{
+    const cc_params *p = s->p;
+    gsl_rng rv = ccs_child_rng(s, (uint32_t)(c - s->ch));
+    const gsl_rng *r = &rv;
+    for (unsigned k = 0, todo = s->exit_drawn; todo; k++, todo >>= 1) {
+        if (!(todo & 1))
+            continue;
+        double dt = draw_after(r, &p->exit_dist[k], p->exit_scale[k][c->cohort],
+                               s->mexit[c->flags][k] * p->type_exit_mult[k][c->placed], t - c->entered);
+        if (t + dt < *best) {
+            *best = t + dt;
+            *kind = k;
+        }
+    }
+    if (s->move_drawn) {
+        double dt = draw_after(r, &p->move_dist, p->move_scale[c->placed][c->cohort],
+                               s->mmove[c->flags] * frail_aft(p, c), t - c->placed_since);
+        if (t + dt < *best) {
+            *best = t + dt;
+            *kind = EV_MOVE;
+        }
+    }
+}
+
 /* Draw the child's next event (competing risks: the earliest wins).
  *
  * The exponential hazards race as one clock, their sum: on_bundle picks
@@ -318,36 +348,17 @@ static double move_rate(const cc_sim *s, const child *c, const double *row)
  * supply side makes, a drift year or a scenario's new hazards therefore
  * take no draw from the child's stream. Durations that are not exponential
  * (Weibull, lognormal) are drawn again each time, given the time elapsed. */
-static void ccs_plan(cc_sim *s, uint32_t i, double t, int fresh)
+static inline __attribute__((always_inline)) void plan(cc_sim *s, uint32_t i, double t, int fresh)
 {
-    const cc_params *p = s->p;
     child *c = &s->ch[i];
-    gsl_rng rv = ccs_child_rng(s, i);
-    const gsl_rng *r = &rv;
     double best = c->next_bday;
     uint32_t kind = EV_BIRTHDAY;
     if (c->deadline < best) {
         best = c->deadline;
         kind = EV_DEADLINE;
     }
-    for (unsigned k = 0, todo = s->exit_drawn; todo; k++, todo >>= 1) {
-        if (!(todo & 1))
-            continue;
-        double dt = draw_after(r, &p->exit_dist[k], p->exit_scale[k][c->cohort],
-                               s->mexit[c->flags][k] * p->type_exit_mult[k][c->placed], t - c->entered);
-        if (t + dt < best) {
-            best = t + dt;
-            kind = k;
-        }
-    }
-    if (s->move_drawn) {
-        double dt = draw_after(r, &p->move_dist, p->move_scale[c->placed][c->cohort],
-                               s->mmove[c->flags] * frail_aft(p, c), t - c->placed_since);
-        if (t + dt < best) {
-            best = t + dt;
-            kind = EV_MOVE;
-        }
-    }
+    if (s->exit_drawn | s->move_drawn)
+        draw_durations(s, c, t, &best, &kind);
     /* with frailty, the child's own move hazard joins the sum */
     const double *row = exp_rates(s, c);
     double sum = row[CCM_NROUTE + 2];
@@ -355,12 +366,14 @@ static void ccs_plan(cc_sim *s, uint32_t i, double t, int fresh)
         sum += move_rate(s, c, row);
     double te = INFINITY;
     if (sum > 0) {
-        if (fresh || !(c->xrate > 0)) /* a stopped clock has no time left to scale: draw */
-            te = t + ccz_exponential(r, DAYS_PER_YEAR / sum);
-        else if (sum == c->xrate)
+        if (fresh || !(c->xrate > 0)) { /* a stopped clock has no time left to scale: draw */
+            gsl_rng r = ccs_child_rng(s, i);
+            te = t + ccz_exponential(&r, DAYS_PER_YEAR / sum);
+        } else if (sum == c->xrate) {
             te = c->xclock;
-        else
+        } else {
             te = t + (c->xclock - t) * (c->xrate / sum);
+        }
     }
     c->xclock = te;
     c->xrate = sum;
@@ -373,6 +386,10 @@ static void ccs_plan(cc_sim *s, uint32_t i, double t, int fresh)
     else
         ccq_cancel(s->q, child_handle(i));
 }
+
+/* plan as a call, for the callers off the hottest paths (plan itself is
+ * inlined into the drift year's loop over every child in care). */
+static void ccs_plan(cc_sim *s, uint32_t i, double t, int fresh) { plan(s, i, t, fresh); }
 
 static void set_birthday(cc_sim *s, child *c)
 {
@@ -773,7 +790,7 @@ static int on_arrival(cc_sim *s, double t)
     s->tot.entries++;
     s->cur[s->L->ent_all] += 1;
     s->cur[s->L->ent_cohort + c->cohort] += 1;
-    ccs_plan(s, slot, t, 1);
+    plan(s, slot, t, 1);
     return 0;
 }
 
@@ -821,7 +838,7 @@ static void on_birthday(cc_sim *s, uint32_t i, double t)
     set_birthday(s, c);
     if (c->cohort == CCM_NCOHORT - 1 && ccr_uniform(r) < p->semi_at16[c->placed])
         to_semi(s, i, t);
-    ccs_plan(s, i, t, 0);
+    plan(s, i, t, 0);
 }
 
 /* A placement ends and the child moves; a foster placement that breaks down
@@ -981,7 +998,7 @@ static void drift_year(cc_sim *s, double t)
     derive_rates(s);
     for (uint32_t i = 0; i < s->cap; i++)
         if (s->ch[i].in_care)
-            ccs_plan(s, i, t, 0);
+            plan(s, i, t, 0);
 }
 
 /* A scenario's parameters change at time t (phase k): new hazards for the
