@@ -389,7 +389,7 @@ static inline __attribute__((always_inline)) void plan(cc_sim *s, uint32_t i, do
 
 /* plan as a call, for the callers off the hottest paths (plan itself is
  * inlined into the drift year's loop over every child in care). */
-static void ccs_plan(cc_sim *s, uint32_t i, double t, int fresh) { plan(s, i, t, fresh); }
+static inline __attribute__((always_inline)) void ccs_plan(cc_sim *s, uint32_t i, double t, int fresh) { plan(s, i, t, fresh); }
 
 static void set_birthday(cc_sim *s, child *c)
 {
@@ -480,6 +480,8 @@ static int alloc_slot(cc_sim *s, uint32_t *slot)
     if (s->nfree == 0 && grow_pool(s, s->cap * 2) != 0)
         return -1;
     *slot = s->freel[--s->nfree];
+    if (*slot >= s->hi)
+        s->hi = *slot + 1;
     if (s->ep)
         memset(&s->ep[*slot], 0, sizeof *s->ep);
     return 0;
@@ -764,7 +766,7 @@ static int on_arrival(cc_sim *s, double t)
     c->hh = NONE;
     gsl_rng rv = ccs_child_rng(s, slot), *r = &rv;
     ccr_set_index(r, s->child_base, c->serial);
-    int32_t today = p->start_day + 1 + (int32_t)floor(t);
+    int32_t today = p->start_day + 1 + (t >= 0 ? (int32_t)t : (int32_t)floor(t)); /* entries come at t >= 0 */
     draw_dob(s, r, c->cohort, p->entry_age_even[c->cohort] ? NULL : p->entry_age_cdf[c->cohort], today, c);
     c->pl_fy = s->fy_idx;
     c->pl_n = 1;
@@ -996,7 +998,7 @@ static int clocks_differ(const cc_params *a, const cc_params *b)
 static void drift_year(cc_sim *s, double t)
 {
     derive_rates(s);
-    for (uint32_t i = 0; i < s->cap; i++)
+    for (uint32_t i = 0; i < s->hi; i++)
         if (s->ch[i].in_care)
             plan(s, i, t, 0);
 }
@@ -1014,7 +1016,7 @@ static void switch_phase(cc_sim *s, int k, double t)
     ccta_bind(s);
     size_t rowb = (CCM_NROUTE + 3) * sizeof(double);
     int differ = clocks_differ(old, s->p);
-    for (uint32_t i = 0; i < s->cap && differ; i++) {
+    for (uint32_t i = 0; i < s->hi && differ; i++) {
         const child *c = &s->ch[i];
         if (!c->in_care)
             continue;
@@ -1036,6 +1038,7 @@ int ccs_begin(cc_sim *s, uint64_t seed, uint64_t rep, double *out)
     s->done = 0;
     ccq_clear(s->q);
     s->nfree = 0;
+    s->hi = 0;
     for (size_t i = s->cap; i > 0; i--) {
         s->ch[i - 1].in_care = 0;
         s->freel[s->nfree++] = (uint32_t)(i - 1);
@@ -1071,7 +1074,7 @@ int ccs_begin(cc_sim *s, uint64_t seed, uint64_t rep, double *out)
     ccpl_snapshot(s);
     ccmo_snapshot(s);
     snapshot(s, 0);
-    for (uint32_t i = 0; i < s->cap; i++)
+    for (uint32_t i = 0; i < s->hi; i++)
         if (s->ch[i].in_care)
             ccs_plan(s, i, 0, 1);
     ccr_set(s->arr, seed, rep, CCR_ARRIVALS, 0);

@@ -217,6 +217,7 @@ struct cc_sim {
     child *ch;
     uint32_t *freel;
     size_t nfree, cap;
+    size_t hi;                   /* no slot from hi up has held a child this replication (alloc_slot) */
     gsl_rng *arr, *init;
     double *cur;                 /* running stocks and this month's flows, by series */
     double *out;
