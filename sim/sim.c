@@ -65,7 +65,7 @@ static int grow_pool(cc_sim *s, size_t cap)
     return 0;
 }
 
-static double exp_rates_of(const cc_sim *s, int co, int fl, int pt, double rate[CCM_NROUTE + 2]);
+static double exp_rates_of(const cc_sim *s, int co, int fl, int pt, double rate[CCM_NROUTE + 4]);
 
 /* This forecast year's drift (uncert.h: CCU_NDRIFT values), or NULL. */
 static const double *drift_now(const cc_sim *s)
@@ -270,10 +270,11 @@ static double move_cumhaz(const cc_sim *s, const child *c, double t)
 }
 
 /* Exponential hazards, a year, of a child in cohort co with need flags fl
- * placed in type pt: routes, move, semi-independent step; returns the sum,
- * which leaves the move out when moves have frailty (a child's own move
- * hazard is the move's rate here times its frailty: move_rate). */
-static double exp_rates_of(const cc_sim *s, int co, int fl, int pt, double rate[CCM_NROUTE + 2])
+ * placed in type pt: routes, move, semi-independent step (and in element
+ * CCM_NROUTE + 3 the routes' sum); returns the sum of them all, which
+ * leaves the move out when moves have frailty (a child's own move hazard
+ * is the move's rate here times its frailty: move_rate). */
+static double exp_rates_of(const cc_sim *s, int co, int fl, int pt, double rate[CCM_NROUTE + 4])
 {
     const cc_params *p = s->p;
     double sum = 0;
@@ -283,6 +284,7 @@ static double exp_rates_of(const cc_sim *s, int co, int fl, int pt, double rate[
                       : 0;
         sum += rate[k];
     }
+    rate[CCM_NROUTE + 3] = sum;
     rate[CCM_NROUTE] = p->move_dist.family == CCM_DIST_EXP ? p->move_rate[pt][co] * s->mmove[fl] : 0;
     if (!s->frail)
         sum += rate[CCM_NROUTE];
@@ -292,7 +294,7 @@ static double exp_rates_of(const cc_sim *s, int co, int fl, int pt, double rate[
 }
 
 /* The precomputed row of exp_rates_of for child c; element CCM_NROUTE + 2
- * is the sum. */
+ * is the sum, CCM_NROUTE + 3 the exit routes' sum. */
 static const double *exp_rates(const cc_sim *s, const child *c)
 {
     return s->xr[((size_t)c->cohort * CCM_NNEEDMASK + c->flags) * CCM_NPT + c->placed];
@@ -882,12 +884,15 @@ static void on_bundle(cc_sim *s, uint32_t i, double t)
     double sum = rate[CCM_NROUTE + 2];
     if (s->frail_exp)
         sum += fm;
-    double u = ccs_child_uniform(s, i) * sum, acc = 0;
-    int k = 0;
-    for (; k < CCM_NROUTE; k++) {
-        acc += rate[k];
-        if (u < acc)
-            break;
+    double u = ccs_child_uniform(s, i) * sum, acc = rate[CCM_NROUTE + 3];
+    int k = CCM_NROUTE;
+    if (u < acc) { /* an exit (rare beside moves): which route; else acc is the routes' sum */
+        acc = 0;
+        for (k = 0; k < CCM_NROUTE; k++) {
+            acc += rate[k];
+            if (u < acc)
+                break;
+        }
     }
     if (k == CCM_NROUTE && !(u < acc + fm))
         k++;
@@ -1008,13 +1013,13 @@ static void drift_year(cc_sim *s, double t)
 static void switch_phase(cc_sim *s, int k, double t)
 {
     const cc_params *old = s->p;
-    double (*keep)[CCM_NROUTE + 3] = s->xr_old;
+    double (*keep)[CCM_NROUTE + 4] = s->xr_old;
     s->xr_old = s->xr;
     s->xr = keep;
     s->p = s->phases[k];
     derive_rates(s);
     ccta_bind(s);
-    size_t rowb = (CCM_NROUTE + 3) * sizeof(double);
+    size_t rowb = (CCM_NROUTE + 4) * sizeof(double);
     int differ = clocks_differ(old, s->p);
     for (uint32_t i = 0; i < s->hi && differ; i++) {
         const child *c = &s->ch[i];
