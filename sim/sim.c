@@ -446,7 +446,7 @@ static void set_month(cc_sim *s, int32_t today)
  * stretches it within the year's share: a 32-bit uniform spread over the
  * dates leaves each date's chance off its share by a few parts in a
  * million at most, for a year of age with 1% of the weights or more). */
-static void draw_dob(cc_sim *s, const gsl_rng *r, int co, const double *cdf, int32_t today, child *c)
+static inline __attribute__((always_inline)) void draw_dob(cc_sim *s, const gsl_rng *r, int co, const double *cdf, int32_t today, child *c)
 {
     if (today != s->today) { /* many children are drawn on the same day or month */
         s->today = today;
