@@ -8,13 +8,7 @@ const gsl_rng_type *ccr_type(void)
     return gsl_rng_taus2;
 }
 
-uint64_t ccr_mix64(uint64_t x)
-{
-    x += 0x9e3779b97f4a7c15ULL;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-    return x ^ (x >> 31);
-}
+uint64_t ccr_mix64(uint64_t x) { return ccr_mix64_inline(x); }
 
 uint64_t ccr_stream_base(uint64_t master, uint64_t rep, enum ccr_stream stream)
 {
@@ -55,14 +49,13 @@ void ccr_set_index(gsl_rng *r, uint64_t base, uint64_t index)
     /* two consecutive SplitMix64 outputs from the state base ^ index (the
      * second is the mix of that state plus the golden-ratio increment that
      * ccr_mix64 adds first): 96 of their 128 bits are the three words */
-    uint64_t k = base ^ index, a = ccr_mix64(k);
     if (r->type != gsl_rng_taus2) {
+        uint64_t a = ccr_mix64(base ^ index);
         unsigned long folded = (unsigned long)((a ^ (a >> 32)) & 0xffffffffULL);
         gsl_rng_set(r, folded ? folded : 0x6a09e667UL);
         return;
     }
-    uint64_t b = ccr_mix64(k + 0x9e3779b97f4a7c15ULL);
-    ccr_set_words(r, (unsigned long)(a & 0xffffffffULL), (unsigned long)(a >> 32), (unsigned long)(b >> 32));
+    ccr_set_taus((ccr_taus_state *)r->state, base, index);
 }
 
 int ccr_check(void)

@@ -755,19 +755,19 @@ static int on_arrival(cc_sim *s, double t)
     if (alloc_slot(s, &slot) != 0)
         return -1;
     child *c = &s->ch[slot];
-    memset(c, 0, sizeof *c);
-    c->serial = s->next_serial++;
-    c->cohort = (uint8_t)(cell / (size_t)p->nd);
-    c->district = (uint8_t)(cell % (size_t)p->nd);
-    c->entered = t;
-    c->placed_since = t;
-    c->entrant = 1;
-    c->in_care = 1;
-    c->prov = -1;
-    c->deadline = INFINITY;
-    c->hh = NONE;
+    /* the slot whole, in one assignment (the fields not named are zero) */
+    *c = (child){.serial = s->next_serial++,
+                 .cohort = (uint8_t)(cell / (size_t)p->nd),
+                 .district = (uint8_t)(cell % (size_t)p->nd),
+                 .entered = t,
+                 .placed_since = t,
+                 .entrant = 1,
+                 .in_care = 1,
+                 .prov = -1,
+                 .deadline = INFINITY,
+                 .hh = NONE};
     gsl_rng rv = ccs_child_rng(s, slot), *r = &rv;
-    ccr_set_index(r, s->child_base, c->serial);
+    ccr_set_taus(&c->rs, s->child_base, c->serial); /* ccr_set_index, inlined */
     int32_t today = p->start_day + 1 + (t >= 0 ? (int32_t)t : (int32_t)floor(t)); /* entries come at t >= 0 */
     draw_dob(s, r, c->cohort, p->entry_age_even[c->cohort] ? NULL : p->entry_age_cdf[c->cohort], today, c);
     c->pl_fy = s->fy_idx;
