@@ -945,6 +945,19 @@ static void snapshot(cc_sim *s, int k)
 
 void ccs_set_checks(cc_sim *s, int on) { s->checks = on; }
 
+/* Checks (ccs_set_checks): the loops over the children in care stop at
+ * s->hi (drift_year, switch_phase, ccs_begin): 1 if a child in care is at
+ * or above it, or it is past the pool's end, else 0. */
+static uint64_t check_slots(const cc_sim *s)
+{
+    if (s->hi > s->cap)
+        return 1;
+    for (size_t i = s->hi; i < s->cap; i++)
+        if (s->ch[i].in_care)
+            return 1;
+    return 0;
+}
+
 void ccs_pool_memory(const cc_sim *s, size_t *bytes, long long *huge)
 {
     *bytes = s->cap * sizeof *s->ch;
@@ -1147,7 +1160,7 @@ int ccs_step(cc_sim *s)
         s->tot.events++;
         advance_clock(s, ev.t);
         if (s->checks)
-            s->tot.violations += ccpl_check(s, ev.t) + ccta_check(s);
+            s->tot.violations += ccpl_check(s, ev.t) + ccta_check(s) + check_slots(s);
         uint32_t i;
         if (child_of_handle(ev.handle, &i)) {
             if (ev.kind == EV_BIRTHDAY)
