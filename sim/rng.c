@@ -29,19 +29,7 @@ void ccr_set(gsl_rng *r, uint64_t master, uint64_t rep, enum ccr_stream stream, 
 
 void ccr_set_words(gsl_rng *r, unsigned long w1, unsigned long w2, unsigned long w3)
 {
-    /* taus2's recurrences lose the low 1, 3 and 4 bits of their words: a
-     * word below 2, 8 or 16 would stay 0 for ever (as gsl_rng_set, raise it) */
-    ccr_taus_state *st = (ccr_taus_state *)r->state;
-    const unsigned long m = 0xffffffffUL;
-    st->s1 = w1 & m;
-    st->s2 = w2 & m;
-    st->s3 = w3 & m;
-    if (st->s1 < 2)
-        st->s1 += 2;
-    if (st->s2 < 8)
-        st->s2 += 8;
-    if (st->s3 < 16)
-        st->s3 += 16;
+    ccr_taus_words((ccr_taus_state *)r->state, w1, w2, w3);
 }
 
 void ccr_set_index(gsl_rng *r, uint64_t base, uint64_t index)
