@@ -389,9 +389,14 @@ static inline __attribute__((always_inline)) void plan(cc_sim *s, uint32_t i, do
         ccq_cancel(s->q, child_handle(i));
 }
 
-/* plan as a call, for the callers off the hottest paths (plan itself is
- * inlined into the drift year's loop over every child in care). */
-static inline __attribute__((always_inline)) void ccs_plan(cc_sim *s, uint32_t i, double t, int fresh) { plan(s, i, t, fresh); }
+/* plan under the name the handlers call, inlined at every call as plan is
+ * (the drift year's loop over every child in care, a move, an entry: each
+ * call saves the call's own 20 or so instructions; docs/performance.md,
+ * "A child's clock, entry and exit"). */
+static inline __attribute__((always_inline)) void ccs_plan(cc_sim *s, uint32_t i, double t, int fresh)
+{
+    plan(s, i, t, fresh);
+}
 
 static void set_birthday(cc_sim *s, child *c)
 {
@@ -446,7 +451,8 @@ static void set_month(cc_sim *s, int32_t today)
  * stretches it within the year's share: a 32-bit uniform spread over the
  * dates leaves each date's chance off its share by a few parts in a
  * million at most, for a year of age with 1% of the weights or more). */
-static inline __attribute__((always_inline)) void draw_dob(cc_sim *s, const gsl_rng *r, int co, const double *cdf, int32_t today, child *c)
+static inline __attribute__((always_inline)) void draw_dob(cc_sim *s, const gsl_rng *r, int co, const double *cdf,
+                                                            int32_t today, child *c)
 {
     if (today != s->today) { /* many children are drawn on the same day or month */
         s->today = today;
@@ -768,7 +774,8 @@ static int on_arrival(cc_sim *s, double t)
                  .hh = NONE};
     gsl_rng rv = ccs_child_rng(s, slot), *r = &rv;
     ccr_set_taus(&c->rs, s->child_base, c->serial); /* ccr_set_index, inlined */
-    int32_t today = p->start_day + 1 + (t >= 0 ? (int32_t)t : (int32_t)floor(t)); /* entries come at t >= 0 */
+    /* entries come at t >= 0, where truncation is the floor */
+    int32_t today = p->start_day + 1 + (t >= 0 ? (int32_t)t : (int32_t)floor(t));
     draw_dob(s, r, c->cohort, p->entry_age_even[c->cohort] ? NULL : p->entry_age_cdf[c->cohort], today, c);
     c->pl_fy = s->fy_idx;
     c->pl_n = 1;
@@ -1120,7 +1127,7 @@ double ccs_next(const cc_sim *s)
 #define FETCH_AHEAD 4
 /* A pool of up to this many slots (512 KiB) stays in a core's cache (L2 on
  * current server cores is 512 KiB to 2 MiB): fetching ahead only costs it
- * instructions (measured: docs/performance.md, "A child's clock"). */
+ * instructions (measured: docs/performance.md, "A child's clock, entry and exit"). */
 #define FETCH_MIN_SLOTS 4096
 
 /* While this event is handled, fetch from memory what the next ones will
