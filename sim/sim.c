@@ -723,7 +723,7 @@ static int initial_population(cc_sim *s, uint64_t seed, uint64_t rep)
 
 /* ---- event handlers ---- */
 
-static void schedule_arrival(cc_sim *s, double t)
+static inline __attribute__((always_inline)) void schedule_arrival(cc_sim *s, double t)
 {
     if (s->p->entry_total <= 0)
         return;
