@@ -8,13 +8,7 @@ const gsl_rng_type *ccr_type(void)
     return gsl_rng_taus2;
 }
 
-uint64_t ccr_mix64(uint64_t x)
-{
-    x += 0x9e3779b97f4a7c15ULL;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-    return x ^ (x >> 31);
-}
+uint64_t ccr_mix64(uint64_t x) { return ccr_mix64_inline(x); }
 
 uint64_t ccr_stream_base(uint64_t master, uint64_t rep, enum ccr_stream stream)
 {
@@ -35,19 +29,7 @@ void ccr_set(gsl_rng *r, uint64_t master, uint64_t rep, enum ccr_stream stream, 
 
 void ccr_set_words(gsl_rng *r, unsigned long w1, unsigned long w2, unsigned long w3)
 {
-    /* taus2's recurrences lose the low 1, 3 and 4 bits of their words: a
-     * word below 2, 8 or 16 would stay 0 for ever (as gsl_rng_set, raise it) */
-    ccr_taus_state *st = (ccr_taus_state *)r->state;
-    const unsigned long m = 0xffffffffUL;
-    st->s1 = w1 & m;
-    st->s2 = w2 & m;
-    st->s3 = w3 & m;
-    if (st->s1 < 2)
-        st->s1 += 2;
-    if (st->s2 < 8)
-        st->s2 += 8;
-    if (st->s3 < 16)
-        st->s3 += 16;
+    ccr_taus_words((ccr_taus_state *)r->state, w1, w2, w3);
 }
 
 void ccr_set_index(gsl_rng *r, uint64_t base, uint64_t index)
@@ -55,14 +37,13 @@ void ccr_set_index(gsl_rng *r, uint64_t base, uint64_t index)
     /* two consecutive SplitMix64 outputs from the state base ^ index (the
      * second is the mix of that state plus the golden-ratio increment that
      * ccr_mix64 adds first): 96 of their 128 bits are the three words */
-    uint64_t k = base ^ index, a = ccr_mix64(k);
     if (r->type != gsl_rng_taus2) {
+        uint64_t a = ccr_mix64(base ^ index);
         unsigned long folded = (unsigned long)((a ^ (a >> 32)) & 0xffffffffULL);
         gsl_rng_set(r, folded ? folded : 0x6a09e667UL);
         return;
     }
-    uint64_t b = ccr_mix64(k + 0x9e3779b97f4a7c15ULL);
-    ccr_set_words(r, (unsigned long)(a & 0xffffffffULL), (unsigned long)(a >> 32), (unsigned long)(b >> 32));
+    ccr_set_taus((ccr_taus_state *)r->state, base, index);
 }
 
 int ccr_check(void)

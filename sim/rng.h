@@ -46,6 +46,15 @@ void ccr_set_index(gsl_rng *r, uint64_t base, uint64_t index);
  * its recurrence cannot leave (below 2, 8 and 16) as gsl_rng_set does. */
 void ccr_set_words(gsl_rng *r, unsigned long w1, unsigned long w2, unsigned long w3);
 
+/* ccr_mix64, inlined (ccr_set_taus). */
+static inline uint64_t ccr_mix64_inline(uint64_t x)
+{
+    x += 0x9e3779b97f4a7c15ULL;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
 /* The event loop's draws, inlined: the same numbers as GSL's calls of the
  * same names on a generator of ccr_type() (ccr_exponential: to the last
  * bit), without the two indirect calls each of those makes. They step the state of GSL's taus2 generator (three
@@ -55,6 +64,29 @@ void ccr_set_words(gsl_rng *r, unsigned long w1, unsigned long w2, unsigned long
 typedef struct {
     unsigned long s1, s2, s3;
 } ccr_taus_state;
+
+/* ccr_set_words on a taus2 state st, inlined. */
+static inline void ccr_taus_words(ccr_taus_state *st, unsigned long w1, unsigned long w2, unsigned long w3)
+{
+    /* taus2's recurrences lose the low 1, 3 and 4 bits of their words: a
+     * word below 2, 8 or 16 would stay 0 for ever (as gsl_rng_set, raise it) */
+    const unsigned long m = 0xffffffffUL;
+    w1 &= m;
+    w2 &= m;
+    w3 &= m;
+    st->s1 = w1 < 2 ? w1 + 2 : w1;
+    st->s2 = w2 < 8 ? w2 + 8 : w2;
+    st->s3 = w3 < 16 ? w3 + 16 : w3;
+}
+
+/* ccr_set_index(r, base, index) for a generator r of ccr_type() whose
+ * state is st, inlined: the same three words (an entry to care seeds its
+ * child's stream so). */
+static inline void ccr_set_taus(ccr_taus_state *st, uint64_t base, uint64_t index)
+{
+    uint64_t k = base ^ index, a = ccr_mix64_inline(k), b = ccr_mix64_inline(k + 0x9e3779b97f4a7c15ULL);
+    ccr_taus_words(st, (unsigned long)(a & 0xffffffffULL), (unsigned long)(a >> 32), (unsigned long)(b >> 32));
+}
 
 static inline unsigned long ccr_get(const gsl_rng *r)
 {

@@ -65,7 +65,7 @@ static int grow_pool(cc_sim *s, size_t cap)
     return 0;
 }
 
-static double exp_rates_of(const cc_sim *s, int co, int fl, int pt, double rate[CCM_NROUTE + 2]);
+static double exp_rates_of(const cc_sim *s, int co, int fl, int pt, double rate[CCM_NROUTE + 4]);
 
 /* This forecast year's drift (uncert.h: CCU_NDRIFT values), or NULL. */
 static const double *drift_now(const cc_sim *s)
@@ -270,10 +270,11 @@ static double move_cumhaz(const cc_sim *s, const child *c, double t)
 }
 
 /* Exponential hazards, a year, of a child in cohort co with need flags fl
- * placed in type pt: routes, move, semi-independent step; returns the sum,
- * which leaves the move out when moves have frailty (a child's own move
- * hazard is the move's rate here times its frailty: move_rate). */
-static double exp_rates_of(const cc_sim *s, int co, int fl, int pt, double rate[CCM_NROUTE + 2])
+ * placed in type pt: routes, move, semi-independent step (and in element
+ * CCM_NROUTE + 3 the routes' sum); returns the sum of them all, which
+ * leaves the move out when moves have frailty (a child's own move hazard
+ * is the move's rate here times its frailty: move_rate). */
+static double exp_rates_of(const cc_sim *s, int co, int fl, int pt, double rate[CCM_NROUTE + 4])
 {
     const cc_params *p = s->p;
     double sum = 0;
@@ -283,6 +284,7 @@ static double exp_rates_of(const cc_sim *s, int co, int fl, int pt, double rate[
                       : 0;
         sum += rate[k];
     }
+    rate[CCM_NROUTE + 3] = sum;
     rate[CCM_NROUTE] = p->move_dist.family == CCM_DIST_EXP ? p->move_rate[pt][co] * s->mmove[fl] : 0;
     if (!s->frail)
         sum += rate[CCM_NROUTE];
@@ -292,7 +294,7 @@ static double exp_rates_of(const cc_sim *s, int co, int fl, int pt, double rate[
 }
 
 /* The precomputed row of exp_rates_of for child c; element CCM_NROUTE + 2
- * is the sum. */
+ * is the sum, CCM_NROUTE + 3 the exit routes' sum. */
 static const double *exp_rates(const cc_sim *s, const child *c)
 {
     return s->xr[((size_t)c->cohort * CCM_NNEEDMASK + c->flags) * CCM_NPT + c->placed];
@@ -304,6 +306,36 @@ static const double *exp_rates(const cc_sim *s, const child *c)
 static double move_rate(const cc_sim *s, const child *c, const double *row)
 {
     return s->frail_exp ? row[CCM_NROUTE] * c->frail : row[CCM_NROUTE];
+}
+
+/* ccs_plan's durations that are not exponential (s->exit_drawn's routes,
+ * moves when s->move_drawn), each drawn again from child c's stream given
+ * the time elapsed on its clock: *best and *kind become the earliest of
+ * them when it is earlier. Kept out of ccs_plan, whose usual case (every
+ * clock exponential) then needs no stream and no loop. */
+static void draw_durations(cc_sim *s, child *c, double t, double *best, uint32_t *kind)
+{
+    const cc_params *p = s->p;
+    gsl_rng rv = ccs_child_rng(s, (uint32_t)(c - s->ch));
+    const gsl_rng *r = &rv;
+    for (unsigned k = 0, todo = s->exit_drawn; todo; k++, todo >>= 1) {
+        if (!(todo & 1))
+            continue;
+        double dt = draw_after(r, &p->exit_dist[k], p->exit_scale[k][c->cohort],
+                               s->mexit[c->flags][k] * p->type_exit_mult[k][c->placed], t - c->entered);
+        if (t + dt < *best) {
+            *best = t + dt;
+            *kind = k;
+        }
+    }
+    if (s->move_drawn) {
+        double dt = draw_after(r, &p->move_dist, p->move_scale[c->placed][c->cohort],
+                               s->mmove[c->flags] * frail_aft(p, c), t - c->placed_since);
+        if (t + dt < *best) {
+            *best = t + dt;
+            *kind = EV_MOVE;
+        }
+    }
 }
 
 /* Draw the child's next event (competing risks: the earliest wins).
@@ -318,36 +350,17 @@ static double move_rate(const cc_sim *s, const child *c, const double *row)
  * supply side makes, a drift year or a scenario's new hazards therefore
  * take no draw from the child's stream. Durations that are not exponential
  * (Weibull, lognormal) are drawn again each time, given the time elapsed. */
-static void ccs_plan(cc_sim *s, uint32_t i, double t, int fresh)
+static inline __attribute__((always_inline)) void plan(cc_sim *s, uint32_t i, double t, int fresh)
 {
-    const cc_params *p = s->p;
     child *c = &s->ch[i];
-    gsl_rng rv = ccs_child_rng(s, i);
-    const gsl_rng *r = &rv;
     double best = c->next_bday;
     uint32_t kind = EV_BIRTHDAY;
     if (c->deadline < best) {
         best = c->deadline;
         kind = EV_DEADLINE;
     }
-    for (unsigned k = 0, todo = s->exit_drawn; todo; k++, todo >>= 1) {
-        if (!(todo & 1))
-            continue;
-        double dt = draw_after(r, &p->exit_dist[k], p->exit_scale[k][c->cohort],
-                               s->mexit[c->flags][k] * p->type_exit_mult[k][c->placed], t - c->entered);
-        if (t + dt < best) {
-            best = t + dt;
-            kind = k;
-        }
-    }
-    if (s->move_drawn) {
-        double dt = draw_after(r, &p->move_dist, p->move_scale[c->placed][c->cohort],
-                               s->mmove[c->flags] * frail_aft(p, c), t - c->placed_since);
-        if (t + dt < best) {
-            best = t + dt;
-            kind = EV_MOVE;
-        }
-    }
+    if (s->exit_drawn | s->move_drawn)
+        draw_durations(s, c, t, &best, &kind);
     /* with frailty, the child's own move hazard joins the sum */
     const double *row = exp_rates(s, c);
     double sum = row[CCM_NROUTE + 2];
@@ -355,12 +368,14 @@ static void ccs_plan(cc_sim *s, uint32_t i, double t, int fresh)
         sum += move_rate(s, c, row);
     double te = INFINITY;
     if (sum > 0) {
-        if (fresh || !(c->xrate > 0)) /* a stopped clock has no time left to scale: draw */
-            te = t + ccz_exponential(r, DAYS_PER_YEAR / sum);
-        else if (sum == c->xrate)
+        if (fresh || !(c->xrate > 0)) { /* a stopped clock has no time left to scale: draw */
+            gsl_rng r = ccs_child_rng(s, i);
+            te = t + ccz_exponential(&r, DAYS_PER_YEAR / sum);
+        } else if (sum == c->xrate) {
             te = c->xclock;
-        else
+        } else {
             te = t + (c->xclock - t) * (c->xrate / sum);
+        }
     }
     c->xclock = te;
     c->xrate = sum;
@@ -372,6 +387,15 @@ static void ccs_plan(cc_sim *s, uint32_t i, double t, int fresh)
         ccq_schedule(s->q, child_handle(i), best, kind, PRIO_CHILD);
     else
         ccq_cancel(s->q, child_handle(i));
+}
+
+/* plan under the name the handlers call, inlined at every call as plan is
+ * (the drift year's loop over every child in care, a move, an entry: each
+ * call saves the call's own 20 or so instructions; docs/performance.md,
+ * "A child's clock, entry and exit"). */
+static inline __attribute__((always_inline)) void ccs_plan(cc_sim *s, uint32_t i, double t, int fresh)
+{
+    plan(s, i, t, fresh);
 }
 
 static void set_birthday(cc_sim *s, child *c)
@@ -427,7 +451,8 @@ static void set_month(cc_sim *s, int32_t today)
  * stretches it within the year's share: a 32-bit uniform spread over the
  * dates leaves each date's chance off its share by a few parts in a
  * million at most, for a year of age with 1% of the weights or more). */
-static void draw_dob(cc_sim *s, const gsl_rng *r, int co, const double *cdf, int32_t today, child *c)
+static inline __attribute__((always_inline)) void draw_dob(cc_sim *s, const gsl_rng *r, int co, const double *cdf,
+                                                            int32_t today, child *c)
 {
     if (today != s->today) { /* many children are drawn on the same day or month */
         s->today = today;
@@ -463,6 +488,8 @@ static int alloc_slot(cc_sim *s, uint32_t *slot)
     if (s->nfree == 0 && grow_pool(s, s->cap * 2) != 0)
         return -1;
     *slot = s->freel[--s->nfree];
+    if (*slot >= s->hi)
+        s->hi = *slot + 1;
     if (s->ep)
         memset(&s->ep[*slot], 0, sizeof *s->ep);
     return 0;
@@ -696,7 +723,7 @@ static int initial_population(cc_sim *s, uint64_t seed, uint64_t rep)
 
 /* ---- event handlers ---- */
 
-static void schedule_arrival(cc_sim *s, double t)
+static inline __attribute__((always_inline)) void schedule_arrival(cc_sim *s, double t)
 {
     if (s->p->entry_total <= 0)
         return;
@@ -734,20 +761,21 @@ static int on_arrival(cc_sim *s, double t)
     if (alloc_slot(s, &slot) != 0)
         return -1;
     child *c = &s->ch[slot];
-    memset(c, 0, sizeof *c);
-    c->serial = s->next_serial++;
-    c->cohort = (uint8_t)(cell / (size_t)p->nd);
-    c->district = (uint8_t)(cell % (size_t)p->nd);
-    c->entered = t;
-    c->placed_since = t;
-    c->entrant = 1;
-    c->in_care = 1;
-    c->prov = -1;
-    c->deadline = INFINITY;
-    c->hh = NONE;
+    /* the slot whole, in one assignment (the fields not named are zero) */
+    *c = (child){.serial = s->next_serial++,
+                 .cohort = (uint8_t)(cell / (size_t)p->nd),
+                 .district = (uint8_t)(cell % (size_t)p->nd),
+                 .entered = t,
+                 .placed_since = t,
+                 .entrant = 1,
+                 .in_care = 1,
+                 .prov = -1,
+                 .deadline = INFINITY,
+                 .hh = NONE};
     gsl_rng rv = ccs_child_rng(s, slot), *r = &rv;
-    ccr_set_index(r, s->child_base, c->serial);
-    int32_t today = p->start_day + 1 + (int32_t)floor(t);
+    ccr_set_taus(&c->rs, s->child_base, c->serial); /* ccr_set_index, inlined */
+    /* entries come at t >= 0, where truncation is the floor */
+    int32_t today = p->start_day + 1 + (t >= 0 ? (int32_t)t : (int32_t)floor(t));
     draw_dob(s, r, c->cohort, p->entry_age_even[c->cohort] ? NULL : p->entry_age_cdf[c->cohort], today, c);
     c->pl_fy = s->fy_idx;
     c->pl_n = 1;
@@ -773,7 +801,7 @@ static int on_arrival(cc_sim *s, double t)
     s->tot.entries++;
     s->cur[s->L->ent_all] += 1;
     s->cur[s->L->ent_cohort + c->cohort] += 1;
-    ccs_plan(s, slot, t, 1);
+    plan(s, slot, t, 1);
     return 0;
 }
 
@@ -821,7 +849,7 @@ static void on_birthday(cc_sim *s, uint32_t i, double t)
     set_birthday(s, c);
     if (c->cohort == CCM_NCOHORT - 1 && ccr_uniform(r) < p->semi_at16[c->placed])
         to_semi(s, i, t);
-    ccs_plan(s, i, t, 0);
+    plan(s, i, t, 0);
 }
 
 /* A placement ends and the child moves; a foster placement that breaks down
@@ -863,12 +891,15 @@ static void on_bundle(cc_sim *s, uint32_t i, double t)
     double sum = rate[CCM_NROUTE + 2];
     if (s->frail_exp)
         sum += fm;
-    double u = ccs_child_uniform(s, i) * sum, acc = 0;
-    int k = 0;
-    for (; k < CCM_NROUTE; k++) {
-        acc += rate[k];
-        if (u < acc)
-            break;
+    double u = ccs_child_uniform(s, i) * sum, acc = rate[CCM_NROUTE + 3];
+    int k = CCM_NROUTE;
+    if (u < acc) { /* an exit (rare beside moves): which route; else acc is the routes' sum */
+        acc = 0;
+        for (k = 0; k < CCM_NROUTE; k++) {
+            acc += rate[k];
+            if (u < acc)
+                break;
+        }
     }
     if (k == CCM_NROUTE && !(u < acc + fm))
         k++;
@@ -920,6 +951,19 @@ static void snapshot(cc_sim *s, int k)
 }
 
 void ccs_set_checks(cc_sim *s, int on) { s->checks = on; }
+
+/* Checks (ccs_set_checks): the loops over the children in care stop at
+ * s->hi (drift_year, switch_phase, ccs_begin): 1 if a child in care is at
+ * or above it, or it is past the pool's end, else 0. */
+static uint64_t check_slots(const cc_sim *s)
+{
+    if (s->hi > s->cap)
+        return 1;
+    for (size_t i = s->hi; i < s->cap; i++)
+        if (s->ch[i].in_care)
+            return 1;
+    return 0;
+}
 
 void ccs_pool_memory(const cc_sim *s, size_t *bytes, long long *huge)
 {
@@ -979,9 +1023,9 @@ static int clocks_differ(const cc_params *a, const cc_params *b)
 static void drift_year(cc_sim *s, double t)
 {
     derive_rates(s);
-    for (uint32_t i = 0; i < s->cap; i++)
+    for (uint32_t i = 0; i < s->hi; i++)
         if (s->ch[i].in_care)
-            ccs_plan(s, i, t, 0);
+            plan(s, i, t, 0);
 }
 
 /* A scenario's parameters change at time t (phase k): new hazards for the
@@ -989,15 +1033,15 @@ static void drift_year(cc_sim *s, double t)
 static void switch_phase(cc_sim *s, int k, double t)
 {
     const cc_params *old = s->p;
-    double (*keep)[CCM_NROUTE + 3] = s->xr_old;
+    double (*keep)[CCM_NROUTE + 4] = s->xr_old;
     s->xr_old = s->xr;
     s->xr = keep;
     s->p = s->phases[k];
     derive_rates(s);
     ccta_bind(s);
-    size_t rowb = (CCM_NROUTE + 3) * sizeof(double);
+    size_t rowb = (CCM_NROUTE + 4) * sizeof(double);
     int differ = clocks_differ(old, s->p);
-    for (uint32_t i = 0; i < s->cap && differ; i++) {
+    for (uint32_t i = 0; i < s->hi && differ; i++) {
         const child *c = &s->ch[i];
         if (!c->in_care)
             continue;
@@ -1019,6 +1063,7 @@ int ccs_begin(cc_sim *s, uint64_t seed, uint64_t rep, double *out)
     s->done = 0;
     ccq_clear(s->q);
     s->nfree = 0;
+    s->hi = 0;
     for (size_t i = s->cap; i > 0; i--) {
         s->ch[i - 1].in_care = 0;
         s->freel[s->nfree++] = (uint32_t)(i - 1);
@@ -1054,7 +1099,7 @@ int ccs_begin(cc_sim *s, uint64_t seed, uint64_t rep, double *out)
     ccpl_snapshot(s);
     ccmo_snapshot(s);
     snapshot(s, 0);
-    for (uint32_t i = 0; i < s->cap; i++)
+    for (uint32_t i = 0; i < s->hi; i++)
         if (s->ch[i].in_care)
             ccs_plan(s, i, 0, 1);
     ccr_set(s->arr, seed, rep, CCR_ARRIVALS, 0);
@@ -1080,6 +1125,10 @@ double ccs_next(const cc_sim *s)
  * few hundred events a day, four events of work hide a slot's trip from
  * memory better than one (measured: docs/performance.md). */
 #define FETCH_AHEAD 4
+/* A pool of up to this many slots (512 KiB) stays in a core's cache (L2 on
+ * current server cores is 512 KiB to 2 MiB): fetching ahead only costs it
+ * instructions (measured: docs/performance.md, "A child's clock, entry and exit"). */
+#define FETCH_MIN_SLOTS 4096
 
 /* While this event is handled, fetch from memory what the next ones will
  * read (with a nation's children the slots are rarely in the cache): both
@@ -1113,11 +1162,12 @@ int ccs_step(cc_sim *s)
         return 1;
     }
     {
-        fetch_ahead(s);
+        if (s->cap > FETCH_MIN_SLOTS)
+            fetch_ahead(s);
         s->tot.events++;
         advance_clock(s, ev.t);
         if (s->checks)
-            s->tot.violations += ccpl_check(s, ev.t) + ccta_check(s);
+            s->tot.violations += ccpl_check(s, ev.t) + ccta_check(s) + check_slots(s);
         uint32_t i;
         if (child_of_handle(ev.handle, &i)) {
             if (ev.kind == EV_BIRTHDAY)

@@ -220,6 +220,7 @@ struct cc_sim {
     child *ch;
     uint32_t *freel;
     size_t nfree, cap;
+    size_t hi;                   /* no slot from hi up has held a child this replication (alloc_slot) */
     gsl_rng *arr, *init;
     double *cur;                 /* running stocks and this month's flows, by series */
     double *out;
@@ -229,9 +230,10 @@ struct cc_sim {
     double l18[CCM_NPT][CCM_NDEST];   /* destinations at 18 now (leave18 with this year's drift) */
     double entry_max;                 /* largest entry drift multiplier this year (1: none) */
     /* exponential hazards a year by (cohort, need flags, placement): the
-     * routes, the move, the semi-independent step, then their sum */
-    double (*xr)[CCM_NROUTE + 3];
-    double (*xr_old)[CCM_NROUTE + 3]; /* the previous phase's table (scenarios) */
+     * routes, the move, the semi-independent step, their sum, then the
+     * routes' sum alone (added in route order, as on_bundle's walk adds) */
+    double (*xr)[CCM_NROUTE + 4];
+    double (*xr_old)[CCM_NROUTE + 4]; /* the previous phase's table (scenarios) */
     int all_exp; /* every duration is exponential: one draw plans a child */
     int frail;   /* moves.frailty_variance > 0: each child's move hazard has its own multiplier */
     int frail_exp;       /* frail, and moves are exponential (their rate joins the draw of the sum) */

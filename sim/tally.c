@@ -113,21 +113,6 @@ void ccta_move_diff(cc_sim *s, const child *c, ccta_spot was)
     add_bits(cur, L, nb & ~ob, c->need, +1);
 }
 
-void ccta_count(cc_sim *s, const child *c, double d)
-{
-    const ccx_layout *L = s->L;
-    double *cur = s->cur;
-    cur[L->la_all] += d;
-    cur[L->la_cohort + c->cohort] += d;
-    cur[L->la_district + c->district] += d;
-    cur[L->la_need + c->need] += d;
-    for (unsigned f = c->flags, k = 0; f; f >>= 1, k++)
-        if (f & 1)
-            cur[L->la_flag + k] += d;
-    cur[L->needing + c->need] += d;
-    ccta_place(s, c, d);
-}
-
 uint64_t ccta_check(cc_sim *s)
 {
     const ccx_layout *L = s->L;

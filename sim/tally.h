@@ -11,15 +11,29 @@
  * from s->p into s->prov_where (sized by ccs_new); again whenever s->p
  * changes. Does not allocate. */
 void ccta_bind(cc_sim *s);
-/* Add d to every stock child c is in (and its spend rate; its SSDA903
- * episode when tracing and d > 0). */
-void ccta_count(cc_sim *s, const child *c, double d);
 /* The same for the stocks that depend on where c is placed (placement
  * type, provider, location, the KPIs, spend, the episode), leaving out
  * those that depend only on who c is (age, district, need, flags): for a
  * caller that changes c's placement but not its cohort, district, need or
  * flags (-1 before, +1 after), where ccta_count's other adds would cancel. */
 void ccta_place(cc_sim *s, const child *c, double d);
+/* Add d to every stock child c is in (and its spend rate; its SSDA903
+ * episode when tracing and d > 0): the stocks of who c is (age, district,
+ * need, flags) here, inlined, and ccta_place's. */
+static inline void ccta_count(cc_sim *s, const child *c, double d)
+{
+    const ccx_layout *L = s->L;
+    double *cur = s->cur;
+    cur[L->la_all] += d;
+    cur[L->la_cohort + c->cohort] += d;
+    cur[L->la_district + c->district] += d;
+    cur[L->la_need + c->need] += d;
+    for (unsigned f = c->flags, k = 0; f; f >>= 1, k++)
+        if (f & 1)
+            cur[L->la_flag + k] += d;
+    cur[L->needing + c->need] += d;
+    ccta_place(s, c, d);
+}
 /* A move that keeps who c is (cohort, district, need, flags), in two
  * halves: ccta_move_out before c gives up its place (its spend stops now,
  * in the order the other children's changes come in; the returned spot
