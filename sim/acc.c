@@ -623,6 +623,81 @@ static int list_add_n(ccac *a, const double *x, int n)
     return 1;
 }
 
+/* BINNED: add the n (<= LIST_BATCH) values x at once when they are all
+ * finite and in range: each value's key is found once, the keys of each
+ * sign sorted so that a page is looked up once for its run of keys and a
+ * bin's count added once, the sums gathered locally and added once, and
+ * the bins merged (settle) once at the end. The same accumulator as adding
+ * them one by one: a bin's count and the sums do not depend on the order,
+ * and the level settled at the end is the lowest at which the whole sample
+ * fits, as after each value (see settle). 1 when done (0 or -1 in *rc);
+ * 0 (a unchanged) when a value is not finite or out of range. */
+static int binned_add_n(ccac *a, const double *x, int n, int *rc)
+{
+    uint32_t key[2][LIST_BATCH]; /* [0]: negative, [1]: positive values */
+    int nk[2] = {0, 0};
+    uint64_t zero = 0;
+    ccwi_i128 s1 = 0;
+    ccwi_u128 sq_lo = 0;
+    uint64_t sq_hi = 0;
+    double lo = 0, hi = 0;
+    for (int i = 0; i < n; i++) {
+        if (!isfinite(x[i]) || fabs(x[i]) >= CCAC_MAX)
+            return 0;
+        double t = x[i] + 0.0; /* -0 is 0 */
+        lo = i == 0 || t < lo ? t : lo;
+        hi = i == 0 || t > hi ? t : hi;
+        long long q = quanta(t);
+        s1 += q;
+        ccwi_u128 m = (ccwi_u128)(q < 0 ? -(ccwi_i128)q : q), sq = m * m, sum = sq_lo + sq;
+        sq_hi += sum < sq_lo; /* (a carry out of the low 128 bits) */
+        sq_lo = sum;
+        double mag = fabs(t);
+        if (mag < CCAC_TINY) {
+            zero++;
+            continue;
+        }
+        /* insertion into the sign's sorted keys */
+        int sg = t > 0;
+        uint32_t u = ukey(bin_key(mag)) >> a->level;
+        int j = nk[sg]++;
+        for (; j > 0 && key[sg][j - 1] > u; j--)
+            key[sg][j] = key[sg][j - 1];
+        key[sg][j] = u;
+    }
+    *rc = 0;
+    for (int sg = 0; sg < 2 && *rc == 0; sg++) {
+        pages *p = sg ? &a->bpos : &a->bneg;
+        uint8_t *b = NULL;
+        uint32_t pg = 0;
+        for (int i = 0; i < nk[sg];) {
+            uint32_t u = key[sg][i];
+            int j = i + 1;
+            while (j < nk[sg] && key[sg][j] == u)
+                j++;
+            if (!b || u >> PAGE_BITS != pg) {
+                pg = u >> PAGE_BITS;
+                b = page_get(p, pg);
+            }
+            if (!b || byte_add(p, b + (u & (PAGE - 1)), u, (uint64_t)(j - i)) != 0) {
+                *rc = -1;
+                break;
+            }
+            i = j;
+        }
+    }
+    a->zero += zero;
+    a->s1 += s1;
+    ccwi_u256 s2 = {{(uint64_t)sq_lo, (uint64_t)(sq_lo >> 64), sq_hi, 0}};
+    ccwi_add(&a->s2, &s2);
+    a->min = a->n == 0 || lo < a->min ? lo : a->min;
+    a->max = a->n == 0 || hi > a->max ? hi : a->max;
+    a->n += n;
+    if (*rc == 0 && settle(a) != 0)
+        *rc = -1;
+    return 1;
+}
+
 int ccac_add_n(ccac *a, const double *x, int n)
 {
     if (a->mode == HIST && n > 0 && n <= LIST_BATCH) {
@@ -658,9 +733,22 @@ int ccac_add_n(ccac *a, const double *x, int n)
             }
         }
     }
-    if (a->mode == LIST && n > 0 && n <= LIST_BATCH && list_add_n(a, x, n))
+    int ok = n > 0 && n <= LIST_BATCH;
+    for (int i = 0; ok && i < n; i++)
+        ok = isfinite(x[i]) && fabs(x[i]) < CCAC_MAX;
+    /* (with every value valid, an empty histogram that cannot take the
+     * batch would leave for a list at its first value that does not fit,
+     * and a list that cannot take it all would turn binned on the way:
+     * the same accumulator as changing form first) */
+    if (ok && a->mode == HIST && a->n == 0 && to_list(a) != 0)
+        return -1;
+    if (a->mode == LIST && ok && list_add_n(a, x, n))
         return 0;
+    if (a->mode == LIST && ok && to_binned(a) != 0)
+        return -1;
     int rc = 0;
+    if (a->mode == BINNED && n > 0 && n <= LIST_BATCH && binned_add_n(a, x, n, &rc))
+        return rc;
     for (int i = 0; i < n; i++)
         rc |= ccac_add(a, x[i]);
     return rc ? -1 : 0;
