@@ -258,6 +258,44 @@ void ccac_free_array(ccac *a, size_t n)
     free(a);
 }
 
+void ccac_prefetch_head(const ccac *a) { __builtin_prefetch(a, 1); }
+
+/* (lines of 64 bytes from p for n bytes, at most `most` of them) */
+static void prefetch_bytes(const void *p, size_t n, size_t most)
+{
+    const char *c = p;
+    size_t lines = (n + 63) / 64;
+    if (lines > most)
+        lines = most;
+    for (size_t i = 0; i < lines; i++)
+        __builtin_prefetch(c + 64 * i, 1);
+}
+
+static void prefetch_pages(const pages *p)
+{
+    if (p->n == 0)
+        return;
+    prefetch_bytes(p->page, (size_t)p->n * sizeof *p->page, 64);
+    prefetch_bytes(p->at, (size_t)p->n * sizeof *p->at, 64);
+    prefetch_bytes(p->cnt, (size_t)p->n * PAGE, 256);
+}
+
+void ccac_prefetch_body(const ccac *a)
+{
+    if (a->n == 0)
+        return;
+    if (a->mode == HIST) {
+        int32_t i0 = (int32_t)a->min - a->pos.lo, i1 = (int32_t)a->max - a->pos.lo;
+        prefetch_bytes(a->pos.bin + i0, (size_t)(i1 - i0 + 1) * sizeof *a->pos.bin, 32);
+    } else if (a->mode == LIST) {
+        prefetch_bytes(a->val, (size_t)a->nval * sizeof *a->val, 32);
+        prefetch_bytes(a->cnt, (size_t)a->nval * sizeof *a->cnt, 16);
+    } else {
+        prefetch_pages(&a->bpos);
+        prefetch_pages(&a->bneg);
+    }
+}
+
 ccac *ccac_at(ccac *a, size_t i) { return a + i; }
 const ccac *ccac_at_c(const ccac *a, size_t i) { return a + i; }
 int64_t ccac_count(const ccac *a) { return a->n; }
@@ -553,19 +591,51 @@ int ccac_add(ccac *a, double x)
  * once each, from the end (not the whole list shifted per value). The same list, counts
  * and range as adding them one by one. 1 when done; 0 (a unchanged)
  * otherwise. */
-enum { LIST_BATCH = 64 };
+enum { LIST_BATCH = 128 };
+
+/* Sort v[0..n-1] (finite) ascending, w as room: runs of 8 by insertion,
+ * then merged in pairs (an insertion sort of a whole batch moved about
+ * n^2 / 4 values). */
+static void sort_values(double *v, double *w, int n)
+{
+    for (int r = 0; r < n; r += 8) {
+        int e = r + 8 < n ? r + 8 : n;
+        for (int i = r + 1; i < e; i++) {
+            double t = v[i];
+            int j = i;
+            for (; j > r && v[j - 1] > t; j--)
+                v[j] = v[j - 1];
+            v[j] = t;
+        }
+    }
+    double *src = v, *dst = w;
+    for (int width = 8; width < n; width *= 2) {
+        for (int lo = 0; lo < n; lo += 2 * width) {
+            int mid = lo + width < n ? lo + width : n, hi = lo + 2 * width < n ? lo + 2 * width : n;
+            int i = lo, j = mid, k = lo;
+            while (i < mid && j < hi)
+                dst[k++] = src[j] < src[i] ? src[j++] : src[i++];
+            while (i < mid)
+                dst[k++] = src[i++];
+            while (j < hi)
+                dst[k++] = src[j++];
+        }
+        double *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != v)
+        memcpy(v, src, (size_t)n * sizeof *v);
+}
 static int list_add_n(ccac *a, const double *x, int n)
 {
-    double v[LIST_BATCH];
+    double v[LIST_BATCH], w[LIST_BATCH];
     for (int i = 0; i < n; i++) {
         if (!isfinite(x[i]) || fabs(x[i]) >= CCAC_MAX)
             return 0;
-        double t = x[i] + 0.0; /* -0 is 0 */
-        int j = i;
-        for (; j > 0 && v[j - 1] > t; j--)
-            v[j] = v[j - 1];
-        v[j] = t;
+        v[i] = x[i] + 0.0; /* -0 is 0 */
     }
+    sort_values(v, w, n);
     /* where each distinct value of the batch goes: pos[d] is the first
      * list index with a value >= u[d]; hit[d] whether it is that value */
     double u[LIST_BATCH];
@@ -624,10 +694,11 @@ static int list_add_n(ccac *a, const double *x, int n)
 }
 
 /* BINNED: add the n (<= LIST_BATCH) values x at once when they are all
- * finite and in range: each value's key is found once, the keys of each
- * sign sorted so that a page is looked up once for its run of keys and a
- * bin's count added once, the sums gathered locally and added once, and
- * the bins merged (settle) once at the end. The same accumulator as adding
+ * finite and in range: the keys first, then the bins (page_get's hint
+ * serves a run of keys on one page), the sums gathered locally and added
+ * once, and the bins merged (settle) once at the end (sorting the keys to
+ * look each page up once cost more than it saved: a batch of 64 money
+ * values falls in about as many pages). The same accumulator as adding
  * them one by one: a bin's count and the sums do not depend on the order,
  * and the level settled at the end is the lowest at which the whole sample
  * fits, as after each value (see settle). 1 when done (0 or -1 in *rc);
@@ -657,33 +728,19 @@ static int binned_add_n(ccac *a, const double *x, int n, int *rc)
             zero++;
             continue;
         }
-        /* insertion into the sign's sorted keys */
         int sg = t > 0;
-        uint32_t u = ukey(bin_key(mag)) >> a->level;
-        int j = nk[sg]++;
-        for (; j > 0 && key[sg][j - 1] > u; j--)
-            key[sg][j] = key[sg][j - 1];
-        key[sg][j] = u;
+        key[sg][nk[sg]++] = ukey(bin_key(mag)) >> a->level;
     }
     *rc = 0;
     for (int sg = 0; sg < 2 && *rc == 0; sg++) {
         pages *p = sg ? &a->bpos : &a->bneg;
-        uint8_t *b = NULL;
-        uint32_t pg = 0;
-        for (int i = 0; i < nk[sg];) {
+        for (int i = 0; i < nk[sg]; i++) {
             uint32_t u = key[sg][i];
-            int j = i + 1;
-            while (j < nk[sg] && key[sg][j] == u)
-                j++;
-            if (!b || u >> PAGE_BITS != pg) {
-                pg = u >> PAGE_BITS;
-                b = page_get(p, pg);
-            }
-            if (!b || byte_add(p, b + (u & (PAGE - 1)), u, (uint64_t)(j - i)) != 0) {
+            uint8_t *b = page_get(p, u >> PAGE_BITS);
+            if (!b || byte_add(p, b + (u & (PAGE - 1)), u, 1) != 0) {
                 *rc = -1;
                 break;
             }
-            i = j;
         }
     }
     a->zero += zero;

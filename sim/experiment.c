@@ -24,8 +24,8 @@ enum { RING_PER_THREAD = 2 };
  * CPU). At most BATCH, and at most BATCH_BYTES of every arm's values a
  * thread (a compare of many scenarios takes fewer), at least BATCH_MIN:
  * memory stays flat in replications. */
-enum { BATCH = 64, BATCH_MIN = 4 };
-#define BATCH_BYTES (16.0 * 1024 * 1024)
+enum { BATCH = 128, BATCH_MIN = 4 };
+#define BATCH_BYTES (32.0 * 1024 * 1024)
 
 /* One arm of a paired run: its own results and scenario phases. */
 typedef struct {

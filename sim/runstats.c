@@ -107,7 +107,7 @@ int ccrs_add(ccrs *s, int rep, const double *values) { return ccrs_add_batch(s, 
 
 /* (values of one cell gathered for ccac_add_n, this many at a time: a
  * worker's whole batch, experiment.c's BATCH, and ccac_add_n's most) */
-enum { CCRS_BATCH = 64 };
+enum { CCRS_BATCH = 128 };
 
 /* Cell by cell, each with every replication of the batch: a cell's bins
  * are then fetched once a batch, not once a replication. */
@@ -119,7 +119,13 @@ int ccrs_add_batch(ccrs *s, const int *rep, const double *const *values, int nb)
     for (int j = 0; j < L->n; j++) {
         size_t off = (size_t)j * (size_t)nd;
         for (int k = 0; k < nd; k++) {
-            ccac *m = ccac_at(s->mon, off + (size_t)k);
+            size_t i = off + (size_t)k;
+            ccac *m = ccac_at(s->mon, i);
+            /* the cells after this one, on their way to the cache */
+            if (i + 2 < s->nmon)
+                ccac_prefetch_head(ccac_at(s->mon, i + 2));
+            if (i + 1 < s->nmon)
+                ccac_prefetch_body(ccac_at(s->mon, i + 1));
             for (int b0 = 0; b0 < nb; b0 += CCRS_BATCH) {
                 int n = nb - b0 < CCRS_BATCH ? nb - b0 : CCRS_BATCH;
                 for (int b = 0; b < n; b++)
