@@ -781,8 +781,11 @@ int ccac_add_n(ccac *a, const double *x, int n)
                     return -1;
                 uint32_t *bin = a->pos.bin;
                 int32_t base = a->pos.lo;
-                for (i = 0; i < n; i++)
-                    bin[key[i] - base]++;
+                if (lo == hi) /* (a constant series, often 0: one add, not a chain of n) */
+                    bin[lo - base] += (uint32_t)n;
+                else
+                    for (i = 0; i < n; i++)
+                        bin[key[i] - base]++;
                 a->min = glo;
                 a->max = ghi;
                 a->n += n;
