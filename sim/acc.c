@@ -258,44 +258,6 @@ void ccac_free_array(ccac *a, size_t n)
     free(a);
 }
 
-void ccac_prefetch_head(const ccac *a) { __builtin_prefetch(a, 1); }
-
-/* (lines of 64 bytes from p for n bytes, at most `most` of them) */
-static void prefetch_bytes(const void *p, size_t n, size_t most)
-{
-    const char *c = p;
-    size_t lines = (n + 63) / 64;
-    if (lines > most)
-        lines = most;
-    for (size_t i = 0; i < lines; i++)
-        __builtin_prefetch(c + 64 * i, 1);
-}
-
-static void prefetch_pages(const pages *p)
-{
-    if (p->n == 0)
-        return;
-    prefetch_bytes(p->page, (size_t)p->n * sizeof *p->page, 64);
-    prefetch_bytes(p->at, (size_t)p->n * sizeof *p->at, 64);
-    prefetch_bytes(p->cnt, (size_t)p->n * PAGE, 256);
-}
-
-void ccac_prefetch_body(const ccac *a)
-{
-    if (a->n == 0)
-        return;
-    if (a->mode == HIST) {
-        int32_t i0 = (int32_t)a->min - a->pos.lo, i1 = (int32_t)a->max - a->pos.lo;
-        prefetch_bytes(a->pos.bin + i0, (size_t)(i1 - i0 + 1) * sizeof *a->pos.bin, 32);
-    } else if (a->mode == LIST) {
-        prefetch_bytes(a->val, (size_t)a->nval * sizeof *a->val, 32);
-        prefetch_bytes(a->cnt, (size_t)a->nval * sizeof *a->cnt, 16);
-    } else {
-        prefetch_pages(&a->bpos);
-        prefetch_pages(&a->bneg);
-    }
-}
-
 ccac *ccac_at(ccac *a, size_t i) { return a + i; }
 const ccac *ccac_at_c(const ccac *a, size_t i) { return a + i; }
 int64_t ccac_count(const ccac *a) { return a->n; }

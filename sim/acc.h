@@ -64,13 +64,6 @@ int ccac_add(ccac *a, double x);
  * batch of whole numbers that fit the histogram goes in at once). 0, or -1
  * as ccac_add for any of them (the others are added). */
 int ccac_add_n(ccac *a, const double *x, int n);
-/* Hints for a caller about to add to many accumulators in turn (each one
- * a cache miss or more): ccac_prefetch_head starts fetching the
- * accumulator itself, ccac_prefetch_body what an add to it reads (its bins
- * or list; it reads the accumulator, so call it a little after the head).
- * Neither changes anything. */
-void ccac_prefetch_head(const ccac *a);
-void ccac_prefetch_body(const ccac *a);
 /* Add everything src holds to dst (src unchanged). 0, or -1 when memory ran
  * out (dst is then unusable). */
 int ccac_merge(ccac *dst, const ccac *src);

@@ -196,12 +196,13 @@ int main(void)
                 batch_bad++;
                 fprintf(stderr, "kind %d n %d: added in batches differs from one by one\n", kind, n);
             }
-            /* and in batches of 64 down to 1 (the most ccac_add_n takes at
-             * once): the very accumulator, its packed bytes those of one by
-             * one (every bin's count, the sums, the range, the form) */
+            /* and in batches of 128 down to 1 (runstats' most; ccac_add_n
+             * takes up to 128 at once): the very accumulator, its packed
+             * bytes those of one by one (every bin's count, the sums, the
+             * range, the form) */
             ccac *f = ccac_new_array(1);
             CHECK(f != NULL, "memory");
-            for (int i = 0, step = 64; i < n; i += step, step = step > 1 ? step - 1 : 64)
+            for (int i = 0, step = 128; i < n; i += step, step = step > 1 ? step - 1 : 128)
                 CHECK(ccac_add_n(f, x + i, n - i < step ? n - i : step) == 0, "add_n kind %d n %d", kind, n);
             unsigned char *pb[2] = {NULL, NULL};
             size_t pl[2] = {0, 0}, pc[2] = {0, 0};
@@ -209,7 +210,7 @@ int main(void)
                   "pack");
             if (pl[0] != pl[1] || memcmp(pb[0], pb[1], pl[0]) != 0) {
                 batch_bad++;
-                fprintf(stderr, "kind %d n %d: added in batches of up to 64 packs other bytes than one by one\n",
+                fprintf(stderr, "kind %d n %d: added in batches of up to 128 packs other bytes than one by one\n",
                         kind, n);
             }
             free(pb[0]);
