@@ -95,6 +95,26 @@ static void pages_free(pages *p)
 
 static uint32_t ukey(int32_t key) { return (uint32_t)key ^ 0x80000000u; }
 
+/* Room for cap pages in p (empty). 0, or -1 when memory ran out (p
+ * then freed). */
+static int pages_reserve(pages *p, int32_t cap)
+{
+    if (cap < 4)
+        cap = 4;
+    p->page = malloc((size_t)cap * sizeof *p->page);
+    p->at = malloc((size_t)cap * sizeof *p->at);
+    p->cnt = malloc((size_t)cap * PAGE);
+    if (!p->page || !p->at || !p->cnt) {
+        free(p->page);
+        free(p->at);
+        free(p->cnt);
+        memset(p, 0, sizeof *p);
+        return -1;
+    }
+    p->cap = cap;
+    return 0;
+}
+
 /* The bytes of page pg, added (zeroed) when new; NULL when memory ran out
  * (p unchanged). */
 static uint8_t *page_get(pages *p, uint32_t pg)
@@ -102,6 +122,8 @@ static uint8_t *page_get(pages *p, uint32_t pg)
     if (p->n > 0 && p->last < p->n && p->page[p->last] == pg)
         return p->cnt + (size_t)p->at[p->last] * PAGE;
     int32_t lo = 0, hi = p->n; /* first index with page >= pg */
+    if (p->n > 0 && p->page[p->n - 1] < pg)
+        lo = p->n; /* (past the last: keys that come in order, to_binned's) */
     while (lo < hi) {
         int32_t mid = lo + (hi - lo) / 2;
         if (p->page[mid] < pg)
@@ -406,7 +428,16 @@ static int to_binned(ccac *a)
             if (a->pos.bin[i])
                 rc = bin_add(&pos, &neg, &zero, 0, (double)(a->pos.lo + i), a->pos.bin[i]);
     } else {
-        for (int32_t i = 0; i < a->nval && !rc; i++)
+        /* (the list ascends: its negative values from the last one down,
+         * then the others up, come in ascending keys, so each new page goes
+         * at the end; at most nval pages) */
+        int32_t i0 = 0;
+        while (i0 < a->nval && a->val[i0] < 0)
+            i0++;
+        rc = (i0 > 0 ? pages_reserve(&neg, i0) : 0) | (i0 < a->nval ? pages_reserve(&pos, a->nval - i0) : 0);
+        for (int32_t i = i0 - 1; i >= 0 && !rc; i--)
+            rc = bin_add(&pos, &neg, &zero, 0, a->val[i], a->cnt[i]);
+        for (int32_t i = i0; i < a->nval && !rc; i++)
             rc = bin_add(&pos, &neg, &zero, 0, a->val[i], a->cnt[i]);
     }
     if (rc) {
@@ -422,8 +453,25 @@ static int to_binned(ccac *a)
             if (a->pos.bin[i])
                 sums_add(a, (double)(a->pos.lo + i), a->pos.bin[i]);
     } else {
-        for (int32_t i = 0; i < a->nval; i++)
-            sums_add(a, a->val[i], a->cnt[i]);
+        /* (values that came once, most of a list of money, summed here;
+         * the squares' low 128 bits and their carries) */
+        ccwi_i128 s1 = 0;
+        ccwi_u128 sq_lo = 0;
+        uint64_t sq_hi = 0;
+        for (int32_t i = 0; i < a->nval; i++) {
+            if (a->cnt[i] != 1) {
+                sums_add(a, a->val[i], a->cnt[i]);
+                continue;
+            }
+            long long q = quanta(a->val[i]);
+            s1 += q;
+            ccwi_u128 m = (ccwi_u128)(q < 0 ? -(ccwi_i128)q : q), sum = sq_lo + m * m;
+            sq_hi += sum < sq_lo;
+            sq_lo = sum;
+        }
+        a->s1 += s1;
+        ccwi_u256 s2 = {{(uint64_t)sq_lo, (uint64_t)(sq_lo >> 64), sq_hi, 0}};
+        ccwi_add(&a->s2, &s2);
     }
     free(a->pos.bin);
     memset(&a->pos, 0, sizeof a->pos);

@@ -289,21 +289,29 @@ int main(void)
             ccac_free_array(o, 2);
         }
     }
-    /* a binned batch of 64 values near CCAC_MAX: the sum of their squares
-     * in quanta passes 2^128 within the batch (a carry), as one by one */
+    /* values near CCAC_MAX: the sum of their squares in quanta passes
+     * 2^128 (a carry) within a list turning binned and within a binned
+     * batch; the batch as one by one, and the standard deviation that of
+     * the whole sample */
     {
         ccac *o = ccac_new_array(2);
         CHECK(o != NULL, "memory");
         double big[64];
+        int nx = 0;
         for (int i = 0; i < 300; i++) { /* (past CCAC_DISTINCT: binned) */
-            ccac_add(ccac_at(o, 0), 1e9 + i + 0.5);
-            ccac_add(ccac_at(o, 1), 1e9 + i + 0.5);
+            x[nx] = (i % 3 ? 1 : -1) * (CCAC_MAX * 0.98 - 1e8 * i) + 0.5;
+            ccac_add(ccac_at(o, 0), x[nx]);
+            ccac_add(ccac_at(o, 1), x[nx++]);
         }
         for (int i = 0; i < 64; i++) {
-            big[i] = (i % 2 ? -1 : 1) * (CCAC_MAX * 0.99 - 1e9 * i);
+            big[i] = x[nx++] = (i % 2 ? -1 : 1) * (CCAC_MAX * 0.99 - 1e9 * i);
             ccac_add(ccac_at(o, 0), big[i]);
         }
         CHECK(ccac_add_n(ccac_at(o, 1), big, 64) == 0 && !ccac_exact(ccac_at(o, 1)), "a binned batch near CCAC_MAX");
+        ccy_stats sb;
+        ccac_stats(ccac_at(o, 1), scratch, &sb);
+        double sdw = gsl_stats_sd(x, 1, (size_t)nx);
+        CHECK(fabs(sb.sd - sdw) <= 1e-9 * sdw, "near CCAC_MAX: sd %.17g, of the whole sample %.17g", sb.sd, sdw);
         unsigned char *pb[2] = {NULL, NULL};
         size_t pl[2] = {0, 0}, pc[2] = {0, 0};
         CHECK(ccac_pack(ccac_at(o, 0), &pb[0], &pl[0], &pc[0]) == 0 && ccac_pack(ccac_at(o, 1), &pb[1], &pl[1], &pc[1]) == 0,
