@@ -136,10 +136,6 @@ static void derive_rates(cc_sim *s)
             }
 }
 
-/* Month ends held in cc_sim.stage before they go to out (the last block
- * may be shorter; out is whole once the last month end is taken). */
-enum { SNAP_BLOCK = 8 };
-
 cc_sim *ccs_new(const cc_params *p, const ccx_layout *L, int ndates, const double *snap_t)
 {
     cc_sim *s = calloc(1, sizeof *s);
@@ -157,9 +153,8 @@ cc_sim *ccs_new(const cc_params *p, const ccx_layout *L, int ndates, const doubl
     s->arr = gsl_rng_alloc(ccr_type());
     s->init = gsl_rng_alloc(ccr_type());
     s->cur = calloc((size_t)L->n, sizeof *s->cur);
-    s->stage = calloc((size_t)L->n * SNAP_BLOCK, sizeof *s->stage);
     s->prov_where = calloc((size_t)p->supply.n + 1, 1);
-    if (!s->q || !s->arr || !s->init || !s->cur || !s->stage || !s->prov_where || ccmo_new(s) != 0 || ccpl_new(s) != 0 ||
+    if (!s->q || !s->arr || !s->init || !s->cur || !s->prov_where || ccmo_new(s) != 0 || ccpl_new(s) != 0 ||
         grow_pool(s, cap) != 0) {
         ccs_free(s);
         return NULL;
@@ -208,7 +203,6 @@ void ccs_free(cc_sim *s)
     if (s->init)
         gsl_rng_free(s->init);
     free(s->cur);
-    free(s->stage);
     free(s->prov_where);
     free(s->tally_chk);
     ccmo_free(s);
@@ -916,21 +910,10 @@ static void snapshot(cc_sim *s, int k)
         s->cur[L->dfe + CCX_DFE_PL3] = n;
     }
     s->tot.pending += (double)ccq_size(s->q) / s->ndates;
-    /* (month ends go to out a block at a time: out is series-major, so
-     * writing each month end there touched a cache line of every series,
-     * each line again the next month; a block fills its lines at once) */
-    size_t n = (size_t)L->n;
-    memcpy(s->stage + (size_t)(k % SNAP_BLOCK) * n, s->cur, n * sizeof *s->cur);
-    for (int j = 0; j < L->n; j++)
+    for (int j = 0; j < L->n; j++) {
+        s->out[(size_t)j * (size_t)s->ndates + (size_t)k] = s->cur[j];
         if (L->kind[j] != CCX_STOCK)
             s->cur[j] = 0;
-    if (k % SNAP_BLOCK == SNAP_BLOCK - 1 || k == s->ndates - 1) {
-        int k0 = k - k % SNAP_BLOCK, m = k - k0 + 1;
-        for (size_t j = 0; j < n; j++) {
-            double *o = s->out + j * (size_t)s->ndates + (size_t)k0;
-            for (int b = 0; b < m; b++)
-                o[b] = s->stage[(size_t)b * n + j];
-        }
     }
     if (s->march && s->march[k])
         s->fy_idx++; /* a new April-March year begins */

@@ -220,7 +220,6 @@ struct cc_sim {
     gsl_rng *arr, *init;
     double *cur;                 /* running stocks and this month's flows, by series */
     double *out;
-    double *stage;               /* snapshot(): the block's month ends, date-major, until written to out */
     int route_series[CCM_NROUTE];
     double mexit[CCM_NNEEDMASK][CCM_NROUTE];
     double mmove[CCM_NNEEDMASK];
