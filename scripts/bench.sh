@@ -123,7 +123,7 @@ manifest_field() { # file key
 echo "== Timing with $timer, best of $runs; machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # ---- (a) carecap ------------------------------------------------------------
-declare -A wall engine events pending
+declare -A wall engine events pending sumadd summerge
 # After each run: its event count (must not change) and the best engine-only
 # time (the manifest's wall_seconds: the simulation, without start-up and I/O).
 read_manifest() {
@@ -135,6 +135,9 @@ read_manifest() {
   events[$j]=$e
   pending[$j]=$(manifest_field "$m" pending_events)
   engine[$j]=$(fmin "$(manifest_field "$m" wall_seconds)" "${engine[$j]:-}")
+  # the summaries' cost (docs/performance.md): adding (CPU, all threads), end merge
+  sumadd[$j]=$(fmin "$(manifest_field "$m" summary_add_seconds)" "${sumadd[$j]:-}")
+  summerge[$j]=$(fmin "$(manifest_field "$m" summary_merge_seconds)" "${summerge[$j]:-}")
   rm -rf "$out"
 }
 after_run=read_manifest
@@ -269,6 +272,7 @@ echo "carecap -j 1 / bare loop at the run's own $pend pending: $(calc "$(calc "$
 echo "-j 1 wall time (whole command): ${wall[1]} s"
 echo "-j 2 speed-up over -j 1: $(calc "${wall[1]} / ${wall[2]}" 2)x"
 echo "-j 2 wall time (whole command): ${wall[2]} s; parallel efficiency at -j 2: $(calc "100 * ${wall[1]} / ${wall[2]} / 2" 1)%"
+echo "summaries: adding $(calc "${sumadd[1]} * 1e3 / $reps" 3) ms of CPU a replication at -j 1 ($(calc "${sumadd[2]} * 1e3 / $reps" 3) at -j 2), end merge ${summerge[2]} s at -j 2 (the manifests' summary_add_seconds, summary_merge_seconds; best of $runs)"
 if [ "$rss_reps" -gt 0 ]; then
   echo "peak RSS, -j 2: $(calc "${rss[1000]} / 1024" 1) MB at 1000 replications, $(calc "${rss[$rss_reps]} / 1024" 1) MB at $rss_reps ($(calc "${rss[$rss_reps]} / ${rss[1000]}" 2)x)"
 fi

@@ -95,6 +95,26 @@ static void pages_free(pages *p)
 
 static uint32_t ukey(int32_t key) { return (uint32_t)key ^ 0x80000000u; }
 
+/* Room for cap pages in p (empty). 0, or -1 when memory ran out (p
+ * then freed). */
+static int pages_reserve(pages *p, int32_t cap)
+{
+    if (cap < 4)
+        cap = 4;
+    p->page = malloc((size_t)cap * sizeof *p->page);
+    p->at = malloc((size_t)cap * sizeof *p->at);
+    p->cnt = malloc((size_t)cap * PAGE);
+    if (!p->page || !p->at || !p->cnt) {
+        free(p->page);
+        free(p->at);
+        free(p->cnt);
+        memset(p, 0, sizeof *p);
+        return -1;
+    }
+    p->cap = cap;
+    return 0;
+}
+
 /* The bytes of page pg, added (zeroed) when new; NULL when memory ran out
  * (p unchanged). */
 static uint8_t *page_get(pages *p, uint32_t pg)
@@ -102,6 +122,8 @@ static uint8_t *page_get(pages *p, uint32_t pg)
     if (p->n > 0 && p->last < p->n && p->page[p->last] == pg)
         return p->cnt + (size_t)p->at[p->last] * PAGE;
     int32_t lo = 0, hi = p->n; /* first index with page >= pg */
+    if (p->n > 0 && p->page[p->n - 1] < pg)
+        lo = p->n; /* (past the last: keys that come in order, to_binned's) */
     while (lo < hi) {
         int32_t mid = lo + (hi - lo) / 2;
         if (p->page[mid] < pg)
@@ -406,7 +428,16 @@ static int to_binned(ccac *a)
             if (a->pos.bin[i])
                 rc = bin_add(&pos, &neg, &zero, 0, (double)(a->pos.lo + i), a->pos.bin[i]);
     } else {
-        for (int32_t i = 0; i < a->nval && !rc; i++)
+        /* (the list ascends: its negative values from the last one down,
+         * then the others up, come in ascending keys, so each new page goes
+         * at the end; at most nval pages) */
+        int32_t i0 = 0;
+        while (i0 < a->nval && a->val[i0] < 0)
+            i0++;
+        rc = (i0 > 0 ? pages_reserve(&neg, i0) : 0) | (i0 < a->nval ? pages_reserve(&pos, a->nval - i0) : 0);
+        for (int32_t i = i0 - 1; i >= 0 && !rc; i--)
+            rc = bin_add(&pos, &neg, &zero, 0, a->val[i], a->cnt[i]);
+        for (int32_t i = i0; i < a->nval && !rc; i++)
             rc = bin_add(&pos, &neg, &zero, 0, a->val[i], a->cnt[i]);
     }
     if (rc) {
@@ -422,8 +453,25 @@ static int to_binned(ccac *a)
             if (a->pos.bin[i])
                 sums_add(a, (double)(a->pos.lo + i), a->pos.bin[i]);
     } else {
-        for (int32_t i = 0; i < a->nval; i++)
-            sums_add(a, a->val[i], a->cnt[i]);
+        /* (values that came once, most of a list of money, summed here;
+         * the squares' low 128 bits and their carries) */
+        ccwi_i128 s1 = 0;
+        ccwi_u128 sq_lo = 0;
+        uint64_t sq_hi = 0;
+        for (int32_t i = 0; i < a->nval; i++) {
+            if (a->cnt[i] != 1) {
+                sums_add(a, a->val[i], a->cnt[i]);
+                continue;
+            }
+            long long q = quanta(a->val[i]);
+            s1 += q;
+            ccwi_u128 m = (ccwi_u128)(q < 0 ? -(ccwi_i128)q : q), sum = sq_lo + m * m;
+            sq_hi += sum < sq_lo;
+            sq_lo = sum;
+        }
+        a->s1 += s1;
+        ccwi_u256 s2 = {{(uint64_t)sq_lo, (uint64_t)(sq_lo >> 64), sq_hi, 0}};
+        ccwi_add(&a->s2, &s2);
     }
     free(a->pos.bin);
     memset(&a->pos, 0, sizeof a->pos);
@@ -553,19 +601,51 @@ int ccac_add(ccac *a, double x)
  * once each, from the end (not the whole list shifted per value). The same list, counts
  * and range as adding them one by one. 1 when done; 0 (a unchanged)
  * otherwise. */
-enum { LIST_BATCH = 64 };
+enum { LIST_BATCH = 128 };
+
+/* Sort v[0..n-1] (finite) ascending, w as room: runs of 8 by insertion,
+ * then merged in pairs (an insertion sort of a whole batch moved about
+ * n^2 / 4 values). */
+static void sort_values(double *v, double *w, int n)
+{
+    for (int r = 0; r < n; r += 8) {
+        int e = r + 8 < n ? r + 8 : n;
+        for (int i = r + 1; i < e; i++) {
+            double t = v[i];
+            int j = i;
+            for (; j > r && v[j - 1] > t; j--)
+                v[j] = v[j - 1];
+            v[j] = t;
+        }
+    }
+    double *src = v, *dst = w;
+    for (int width = 8; width < n; width *= 2) {
+        for (int lo = 0; lo < n; lo += 2 * width) {
+            int mid = lo + width < n ? lo + width : n, hi = lo + 2 * width < n ? lo + 2 * width : n;
+            int i = lo, j = mid, k = lo;
+            while (i < mid && j < hi)
+                dst[k++] = src[j] < src[i] ? src[j++] : src[i++];
+            while (i < mid)
+                dst[k++] = src[i++];
+            while (j < hi)
+                dst[k++] = src[j++];
+        }
+        double *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != v)
+        memcpy(v, src, (size_t)n * sizeof *v);
+}
 static int list_add_n(ccac *a, const double *x, int n)
 {
-    double v[LIST_BATCH];
+    double v[LIST_BATCH], w[LIST_BATCH];
     for (int i = 0; i < n; i++) {
         if (!isfinite(x[i]) || fabs(x[i]) >= CCAC_MAX)
             return 0;
-        double t = x[i] + 0.0; /* -0 is 0 */
-        int j = i;
-        for (; j > 0 && v[j - 1] > t; j--)
-            v[j] = v[j - 1];
-        v[j] = t;
+        v[i] = x[i] + 0.0; /* -0 is 0 */
     }
+    sort_values(v, w, n);
     /* where each distinct value of the batch goes: pos[d] is the first
      * list index with a value >= u[d]; hit[d] whether it is that value */
     double u[LIST_BATCH];
@@ -623,6 +703,68 @@ static int list_add_n(ccac *a, const double *x, int n)
     return 1;
 }
 
+/* BINNED: add the n (<= LIST_BATCH) values x at once when they are all
+ * finite and in range: the keys first, then the bins (page_get's hint
+ * serves a run of keys on one page), the sums gathered locally and added
+ * once, and the bins merged (settle) once at the end (sorting the keys to
+ * look each page up once cost more than it saved: a batch of 64 money
+ * values falls in about as many pages). The same accumulator as adding
+ * them one by one: a bin's count and the sums do not depend on the order,
+ * and the level settled at the end is the lowest at which the whole sample
+ * fits, as after each value (see settle). 1 when done (0 or -1 in *rc);
+ * 0 (a unchanged) when a value is not finite or out of range. */
+static int binned_add_n(ccac *a, const double *x, int n, int *rc)
+{
+    uint32_t key[2][LIST_BATCH]; /* [0]: negative, [1]: positive values */
+    int nk[2] = {0, 0};
+    uint64_t zero = 0;
+    ccwi_i128 s1 = 0;
+    ccwi_u128 sq_lo = 0;
+    uint64_t sq_hi = 0;
+    double lo = 0, hi = 0;
+    for (int i = 0; i < n; i++) {
+        if (!isfinite(x[i]) || fabs(x[i]) >= CCAC_MAX)
+            return 0;
+        double t = x[i] + 0.0; /* -0 is 0 */
+        lo = i == 0 || t < lo ? t : lo;
+        hi = i == 0 || t > hi ? t : hi;
+        long long q = quanta(t);
+        s1 += q;
+        ccwi_u128 m = (ccwi_u128)(q < 0 ? -(ccwi_i128)q : q), sq = m * m, sum = sq_lo + sq;
+        sq_hi += sum < sq_lo; /* (a carry out of the low 128 bits) */
+        sq_lo = sum;
+        double mag = fabs(t);
+        if (mag < CCAC_TINY) {
+            zero++;
+            continue;
+        }
+        int sg = t > 0;
+        key[sg][nk[sg]++] = ukey(bin_key(mag)) >> a->level;
+    }
+    *rc = 0;
+    for (int sg = 0; sg < 2 && *rc == 0; sg++) {
+        pages *p = sg ? &a->bpos : &a->bneg;
+        for (int i = 0; i < nk[sg]; i++) {
+            uint32_t u = key[sg][i];
+            uint8_t *b = page_get(p, u >> PAGE_BITS);
+            if (!b || byte_add(p, b + (u & (PAGE - 1)), u, 1) != 0) {
+                *rc = -1;
+                break;
+            }
+        }
+    }
+    a->zero += zero;
+    a->s1 += s1;
+    ccwi_u256 s2 = {{(uint64_t)sq_lo, (uint64_t)(sq_lo >> 64), sq_hi, 0}};
+    ccwi_add(&a->s2, &s2);
+    a->min = a->n == 0 || lo < a->min ? lo : a->min;
+    a->max = a->n == 0 || hi > a->max ? hi : a->max;
+    a->n += n;
+    if (*rc == 0 && settle(a) != 0)
+        *rc = -1;
+    return 1;
+}
+
 int ccac_add_n(ccac *a, const double *x, int n)
 {
     if (a->mode == HIST && n > 0 && n <= LIST_BATCH) {
@@ -649,8 +791,11 @@ int ccac_add_n(ccac *a, const double *x, int n)
                     return -1;
                 uint32_t *bin = a->pos.bin;
                 int32_t base = a->pos.lo;
-                for (i = 0; i < n; i++)
-                    bin[key[i] - base]++;
+                if (lo == hi) /* (a constant series, often 0: one add, not a chain of n) */
+                    bin[lo - base] += (uint32_t)n;
+                else
+                    for (i = 0; i < n; i++)
+                        bin[key[i] - base]++;
                 a->min = glo;
                 a->max = ghi;
                 a->n += n;
@@ -658,9 +803,22 @@ int ccac_add_n(ccac *a, const double *x, int n)
             }
         }
     }
-    if (a->mode == LIST && n > 0 && n <= LIST_BATCH && list_add_n(a, x, n))
+    int ok = n > 0 && n <= LIST_BATCH;
+    for (int i = 0; ok && i < n; i++)
+        ok = isfinite(x[i]) && fabs(x[i]) < CCAC_MAX;
+    /* (with every value valid, an empty histogram that cannot take the
+     * batch would leave for a list at its first value that does not fit,
+     * and a list that cannot take it all would turn binned on the way:
+     * the same accumulator as changing form first) */
+    if (ok && a->mode == HIST && a->n == 0 && to_list(a) != 0)
+        return -1;
+    if (a->mode == LIST && ok && list_add_n(a, x, n))
         return 0;
+    if (a->mode == LIST && ok && to_binned(a) != 0)
+        return -1;
     int rc = 0;
+    if (a->mode == BINNED && n > 0 && n <= LIST_BATCH && binned_add_n(a, x, n, &rc))
+        return rc;
     for (int i = 0; i < n; i++)
         rc |= ccac_add(a, x[i]);
     return rc ? -1 : 0;

@@ -60,9 +60,10 @@ const ccac *ccac_at_c(const ccac *a, size_t i);
 /* Add one value. 0, or -1 when memory ran out or |x| >= CCAC_MAX or x is
  * not finite (the accumulator is then unchanged). */
 int ccac_add(ccac *a, double x);
-/* Add n values x[0..n-1]: the same accumulator as n calls of ccac_add (a
- * batch of whole numbers that fit the histogram goes in at once). 0, or -1
- * as ccac_add for any of them (the others are added). */
+/* Add n values x[0..n-1]: the same accumulator, bit for bit, as n calls of
+ * ccac_add (batches of up to 128 finite values in range go in at once,
+ * whatever the accumulator's form). 0, or -1 as ccac_add for any of them
+ * (the others are added). */
 int ccac_add_n(ccac *a, const double *x, int n);
 /* Add everything src holds to dst (src unchanged). 0, or -1 when memory ran
  * out (dst is then unusable). */

@@ -219,6 +219,9 @@ static void write_manifest(FILE *f, const cca_run_opts *o, const cce_result *r)
     for (int i = 0; i < r->reps; i++)
         pending += r->tot[i].pending / r->reps;
     fprintf(f, "pending_events: %.0f\n", pending);
+    /* the summaries' cost (docs/performance.md) */
+    fprintf(f, "summary_add_seconds: %.3f\nsummary_merge_seconds: %.3f\n", r->summary_add_seconds,
+            r->summary_merge_seconds);
     if (r->stats) /* the percentiles' bound (acc.h): 0 when all are exact */
         fprintf(f, "percentile_error_bound: %.3g\n", ccrs_alpha(r->stats));
     if (r->mpi_ranks > 1) /* what sharing among MPI ranks cost rank 0 (docs/cluster.md) */

@@ -21,11 +21,12 @@ enum { RING_PER_THREAD = 2 };
  * (runstats.h ccrs_add_batch): a run adds to tens of thousands of
  * accumulators, each a cache miss, so the more replications a visit adds
  * the better (county, 300 replications: 16 a batch 1.43 s, 64 1.28 s of
- * CPU). At most BATCH, and at most BATCH_BYTES of every arm's values a
- * thread (a compare of many scenarios takes fewer), at least BATCH_MIN:
- * memory stays flat in replications. */
-enum { BATCH = 64, BATCH_MIN = 4 };
-#define BATCH_BYTES (16.0 * 1024 * 1024)
+ * CPU; 1,000 replications: 64 a batch 0.73 s adding, 128 0.67 s, about
+ * 11 MB more a thread: docs/performance.md). At most BATCH, and at most
+ * BATCH_BYTES of every arm's values a thread (a compare of many scenarios
+ * takes fewer), at least BATCH_MIN: memory stays flat in replications. */
+enum { BATCH = 128, BATCH_MIN = 4 };
+#define BATCH_BYTES (32.0 * 1024 * 1024)
 
 /* One arm of a paired run: its own results and scenario phases. */
 typedef struct {
@@ -63,6 +64,7 @@ typedef struct {
     int sink_failed;
     double *ring;    /* nring slices (a sink without kept values), else NULL */
     int nring;
+    double *add_cpu; /* [thread]: CPU seconds in add_batch */
 } shared;
 
 typedef struct {
@@ -189,6 +191,23 @@ static int add_batch(shared *sh, int id, engine *e, const int *brep, int nb, voi
     return rc;
 }
 
+/* This thread's CPU time in seconds. */
+static double thread_cpu(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* add_batch, its CPU time counted in sh->add_cpu[id]. */
+static int add_batch_timed(shared *sh, int id, engine *e, const int *brep, int nb, void *dacc, const double **bvals)
+{
+    double t0 = thread_cpu();
+    int rc = add_batch(sh, id, e, brep, nb, dacc, bvals);
+    sh->add_cpu[id] += thread_cpu() - t0;
+    return rc;
+}
+
 static void *worker(void *arg)
 {
     shared *sh = ((worker_arg *)arg)->sh;
@@ -254,14 +273,14 @@ static void *worker(void *arg)
                 break;
             }
             if (nb == sh->batch) {
-                if (add_batch(sh, id, e, brep, nb, dacc, bvals) != 0)
+                if (add_batch_timed(sh, id, e, brep, nb, dacc, bvals) != 0)
                     stop = 1;
                 nb = 0;
             }
             atomic_fetch_add(&sh->done, 1);
         }
     }
-    if (!stop && nb > 0 && add_batch(sh, id, e, brep, nb, dacc, bvals) != 0)
+    if (!stop && nb > 0 && add_batch_timed(sh, id, e, brep, nb, dacc, bvals) != 0)
         stop = 1;
     if (stop)
         fail(sh);
@@ -364,7 +383,8 @@ static int run_local(shared *sh, cce_progress progress, void *ctx, void **dout, 
     sh->dpart = sh->derive ? calloc((size_t)threads, sizeof *sh->dpart) : NULL;
     worker_arg *args = calloc((size_t)threads, sizeof *args);
     pthread_t *tid = calloc((size_t)threads, sizeof *tid);
-    int ok = sh->part && args && tid && (!sh->derive || sh->dpart);
+    sh->add_cpu = calloc((size_t)threads, sizeof *sh->add_cpu);
+    int ok = sh->part && args && tid && sh->add_cpu && (!sh->derive || sh->dpart);
     for (size_t i = 0; ok && i < nparts; i++) {
         const cce_result *ra = sh->arm[i % (size_t)narm].r;
         sh->part[i] = ccrs_new(ra->L, ra->ndates, ra->dates, ra->years, ra->draw_group);
@@ -409,11 +429,19 @@ static int run_local(shared *sh, cce_progress progress, void *ctx, void **dout, 
         /* every worker's accumulators into the first's, each thread taking
          * its share of the accumulators; the sums are exact, so the order
          * of the merge does not matter */
+        double tm = now_seconds();
         if (threads > 1)
             rc = merge_parts(sh, threads, tid);
         for (int t = 1; t < threads && rc == 0; t++)
             if (sh->derive && sh->derive->merge(sh->dpart[0], sh->dpart[t]) != 0)
                 rc = -1;
+        double add = 0;
+        for (int t = 0; t < threads; t++)
+            add += sh->add_cpu[t];
+        for (int a = 0; a < narm; a++) {
+            sh->arm[a].r->summary_add_seconds = add;
+            sh->arm[a].r->summary_merge_seconds = now_seconds() - tm;
+        }
         if (rc != 0)
             snprintf(err, 256, "out of memory while merging the summaries");
         if (rc == 0 && (atomic_load(&sh->failed) || atomic_load(&sh->done) != count || sh->sink_failed)) {
@@ -445,6 +473,7 @@ static int run_local(shared *sh, cce_progress progress, void *ctx, void **dout, 
     free(tid);
     free(sh->finished);
     free(sh->ring);
+    free(sh->add_cpu);
     return rc;
 }
 

@@ -98,6 +98,11 @@ typedef struct {
     int mpi_ranks;
     double mpi_wait_seconds, mpi_merge_seconds;
     double mpi_bytes;
+    /* the summaries' cost (docs/performance.md): CPU seconds the worker
+     * threads spent adding finished replications (every arm's) to their
+     * accumulators, summed over the threads, and the wall seconds of
+     * merging the threads' accumulators at the end (this process's) */
+    double summary_add_seconds, summary_merge_seconds;
 } cce_result;
 
 /* Called from the calling thread about ten times a second while running. */

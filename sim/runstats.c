@@ -7,6 +7,10 @@
 #include "ccdate.h"
 #include "costs.h"
 
+/* (values of one cell gathered for ccac_add_n, this many at a time: a
+ * worker's whole batch, experiment.c's BATCH, and ccac_add_n's most) */
+enum { CCRS_BATCH = 128 };
+
 struct ccrs {
     const ccx_layout *L;
     int ndates, years;
@@ -24,6 +28,7 @@ struct ccrs {
     ccan *var;    /* [v * nanniv + a - 1], then spend/total by year */
     int spend_total;
     double *fysum, *fywk; /* one replication's yearly sums (scratch) */
+    double *fyb;          /* a batch's yearly values, [y * CCRS_BATCH + b] (scratch) */
 };
 
 static int find(const ccx_layout *L, const char *metric, const char *group)
@@ -67,7 +72,9 @@ ccrs *ccrs_new(const ccx_layout *L, int ndates, const int32_t *dates, int years,
     s->var = ccan_new_array(CCRS_NVAR * s->nanniv + nfy, draw_group);
     s->fysum = calloc((size_t)(nfy > 0 ? nfy : 1), sizeof *s->fysum);
     s->fywk = calloc((size_t)(nfy > 0 ? nfy : 1), sizeof *s->fywk);
-    if (!s->mon || !s->ann || !s->fyk || !s->months || !s->money || !s->unit || !s->var || !s->fysum || !s->fywk) {
+    s->fyb = calloc((size_t)(nfy > 0 ? nfy : 1) * CCRS_BATCH, sizeof *s->fyb);
+    if (!s->mon || !s->ann || !s->fyk || !s->months || !s->money || !s->unit || !s->var || !s->fysum || !s->fywk ||
+        !s->fyb) {
         ccrs_free(s);
         return NULL;
     }
@@ -91,6 +98,7 @@ void ccrs_free(ccrs *s)
     free(s->months);
     free(s->fysum);
     free(s->fywk);
+    free(s->fyb);
     free(s);
 }
 
@@ -105,9 +113,6 @@ static void fy_sums(const ccrs *s, const double *v, double *out)
 
 int ccrs_add(ccrs *s, int rep, const double *values) { return ccrs_add_batch(s, &rep, &values, 1); }
 
-/* (values of one cell gathered for ccac_add_n, this many at a time: a
- * worker's whole batch, experiment.c's BATCH, and ccac_add_n's most) */
-enum { CCRS_BATCH = 64 };
 
 /* Cell by cell, each with every replication of the batch: a cell's bins
  * are then fetched once a batch, not once a replication. */
@@ -142,25 +147,40 @@ int ccrs_add_batch(ccrs *s, const int *rep, const double *const *values, int nb)
                     rc |= ccac_add_n(m, cell, n);
                 }
             }
+        /* by financial year: the batch's sums of each year gathered
+         * (fyb[y * CCRS_BATCH + b]), then each year's accumulator visited
+         * once a batch */
         if (L->kind[j] == CCX_MONEY && s->nfy > 0)
-            for (int b = 0; b < nb; b++) {
-                fy_sums(s, values[b] + off, s->fysum);
+            for (int b0 = 0; b0 < nb; b0 += CCRS_BATCH) {
+                int n = nb - b0 < CCRS_BATCH ? nb - b0 : CCRS_BATCH;
+                for (int b = 0; b < n; b++) {
+                    fy_sums(s, values[b0 + b] + off, s->fysum);
+                    for (int y = 0; y < s->nfy; y++)
+                        s->fyb[(size_t)y * CCRS_BATCH + (size_t)b] = s->fysum[y];
+                }
                 for (int y = 0; y < s->nfy; y++)
-                    rc |= ccac_add(ccac_at(s->money, (size_t)j * (size_t)s->nfy + (size_t)y), s->fysum[y]);
+                    rc |= ccac_add_n(ccac_at(s->money, (size_t)j * (size_t)s->nfy + (size_t)y),
+                                     s->fyb + (size_t)y * CCRS_BATCH, n);
             }
     }
-    for (int b = 0; b < nb; b++) {
-        const double *vb = values[b];
-        if (s->nfy > 0)
-            for (int t = 0; t < CCM_NPT; t++) {
+    for (int t = 0; t < CCM_NPT && s->nfy > 0; t++)
+        for (int b0 = 0; b0 < nb; b0 += CCRS_BATCH) {
+            int n = nb - b0 < CCRS_BATCH ? nb - b0 : CCRS_BATCH;
+            for (int b = 0; b < n; b++) {
+                const double *vb = values[b0 + b];
                 fy_sums(s, vb + (size_t)(L->spend_type + t) * (size_t)nd, s->fysum);
                 fy_sums(s, vb + (size_t)(L->child_weeks + t) * (size_t)nd, s->fywk);
                 for (int y = 0; y < s->nfy; y++) {
                     double w = s->fywk[y];
-                    rc |= ccac_add(ccac_at(s->unit, (size_t)t * (size_t)s->nfy + (size_t)y),
-                                   w > 0 ? s->fysum[y] / w : 0);
+                    s->fyb[(size_t)y * CCRS_BATCH + (size_t)b] = w > 0 ? s->fysum[y] / w : 0;
                 }
             }
+            for (int y = 0; y < s->nfy; y++)
+                rc |= ccac_add_n(ccac_at(s->unit, (size_t)t * (size_t)s->nfy + (size_t)y),
+                                 s->fyb + (size_t)y * CCRS_BATCH, n);
+        }
+    for (int b = 0; b < nb; b++) {
+        const double *vb = values[b];
         for (int v = 0; v < CCRS_NVAR; v++) {
             if (s->var_j[v] < 0)
                 continue;

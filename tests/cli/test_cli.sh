@@ -85,7 +85,7 @@ awk -F, 'NR > 1 && (NF != 11 || $7 > $8 || $8 > $9 || $9 > $10 || $10 > $11) { b
 grep -q '^baseline,2021-03-31,looked_after,all,52,0,52,52,52,52,52$' "$out/monthly.csv" && ok || bad "mini: t=0 population is not exactly 52"
 # manifest
 for key in program command config config_fnv1a64 seed generator gsl_version libconfig_version \
-    replications years start_date end_date threads events wall_seconds; do
+    replications years start_date end_date threads events wall_seconds summary_add_seconds summary_merge_seconds; do
     grep -q "^$key: ." "$out/manifest.txt" && ok || bad "manifest: no $key"
 done
 grep -q '^seed: 7$' "$out/manifest.txt" && ok || bad "manifest: seed"

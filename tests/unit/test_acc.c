@@ -196,6 +196,26 @@ int main(void)
                 batch_bad++;
                 fprintf(stderr, "kind %d n %d: added in batches differs from one by one\n", kind, n);
             }
+            /* and in batches of 128 down to 1 (runstats' most; ccac_add_n
+             * takes up to 128 at once): the very accumulator, its packed
+             * bytes those of one by one (every bin's count, the sums, the
+             * range, the form) */
+            ccac *f = ccac_new_array(1);
+            CHECK(f != NULL, "memory");
+            for (int i = 0, step = 128; i < n; i += step, step = step > 1 ? step - 1 : 128)
+                CHECK(ccac_add_n(f, x + i, n - i < step ? n - i : step) == 0, "add_n kind %d n %d", kind, n);
+            unsigned char *pb[2] = {NULL, NULL};
+            size_t pl[2] = {0, 0}, pc[2] = {0, 0};
+            CHECK(ccac_pack(ccac_at(a, 0), &pb[0], &pl[0], &pc[0]) == 0 && ccac_pack(f, &pb[1], &pl[1], &pc[1]) == 0,
+                  "pack");
+            if (pl[0] != pl[1] || memcmp(pb[0], pb[1], pl[0]) != 0) {
+                batch_bad++;
+                fprintf(stderr, "kind %d n %d: added in batches of up to 128 packs other bytes than one by one\n",
+                        kind, n);
+            }
+            free(pb[0]);
+            free(pb[1]);
+            ccac_free_array(f, 1);
             ccac_free_array(e, 1);
             /* packed and merged into an empty one */
             unsigned char *buf = NULL;
@@ -268,6 +288,39 @@ int main(void)
                   "odd batch %zu: ccac_add_n differs from ccac_add", t);
             ccac_free_array(o, 2);
         }
+    }
+    /* values near CCAC_MAX: the sum of their squares in quanta passes
+     * 2^128 (a carry) within a list turning binned and within a binned
+     * batch; the batch as one by one, and the standard deviation that of
+     * the whole sample */
+    {
+        ccac *o = ccac_new_array(2);
+        CHECK(o != NULL, "memory");
+        double big[64];
+        int nx = 0;
+        for (int i = 0; i < 300; i++) { /* (past CCAC_DISTINCT: binned) */
+            x[nx] = (i % 3 ? 1 : -1) * (CCAC_MAX * 0.98 - 1e8 * i) + 0.5;
+            ccac_add(ccac_at(o, 0), x[nx]);
+            ccac_add(ccac_at(o, 1), x[nx++]);
+        }
+        for (int i = 0; i < 64; i++) {
+            big[i] = x[nx++] = (i % 2 ? -1 : 1) * (CCAC_MAX * 0.99 - 1e9 * i);
+            ccac_add(ccac_at(o, 0), big[i]);
+        }
+        CHECK(ccac_add_n(ccac_at(o, 1), big, 64) == 0 && !ccac_exact(ccac_at(o, 1)), "a binned batch near CCAC_MAX");
+        ccy_stats sb;
+        ccac_stats(ccac_at(o, 1), scratch, &sb);
+        double sdw = gsl_stats_sd(x, 1, (size_t)nx);
+        CHECK(fabs(sb.sd - sdw) <= 1e-9 * sdw, "near CCAC_MAX: sd %.17g, of the whole sample %.17g", sb.sd, sdw);
+        unsigned char *pb[2] = {NULL, NULL};
+        size_t pl[2] = {0, 0}, pc[2] = {0, 0};
+        CHECK(ccac_pack(ccac_at(o, 0), &pb[0], &pl[0], &pc[0]) == 0 && ccac_pack(ccac_at(o, 1), &pb[1], &pl[1], &pc[1]) == 0,
+              "pack");
+        CHECK(pl[0] == pl[1] && memcmp(pb[0], pb[1], pl[0]) == 0,
+              "a binned batch near CCAC_MAX packs other bytes than one by one (the squares' carry)");
+        free(pb[0]);
+        free(pb[1]);
+        ccac_free_array(o, 2);
     }
     CHECK(worst > CCAC_ALPHA / 100, "the binned percentiles are approximate (worst %.3g): the test can see errors",
           worst);
