@@ -349,8 +349,11 @@ static void draw_durations(cc_sim *s, child *c, double t, double *best, uint32_t
  * with the old rate, and scaled so, with the new one. A birthday, a move the
  * supply side makes, a drift year or a scenario's new hazards therefore
  * take no draw from the child's stream. Durations that are not exponential
- * (Weibull, lognormal) are drawn again each time, given the time elapsed. */
-static inline __attribute__((always_inline)) void plan(cc_sim *s, uint32_t i, double t, int fresh)
+ * (Weibull, lognormal) are drawn again each time, given the time elapsed.
+ * Inlined at every call (the drift year's loop over every child in care, a
+ * move, an entry: each call saves the call's own 20 or so instructions;
+ * docs/performance.md, "A child's clock, entry and exit"). */
+static inline __attribute__((always_inline)) void ccs_plan(cc_sim *s, uint32_t i, double t, int fresh)
 {
     child *c = &s->ch[i];
     double best = c->next_bday;
@@ -387,15 +390,6 @@ static inline __attribute__((always_inline)) void plan(cc_sim *s, uint32_t i, do
         ccq_schedule(s->q, child_handle(i), best, kind, PRIO_CHILD);
     else
         ccq_cancel(s->q, child_handle(i));
-}
-
-/* plan under the name the handlers call, inlined at every call as plan is
- * (the drift year's loop over every child in care, a move, an entry: each
- * call saves the call's own 20 or so instructions; docs/performance.md,
- * "A child's clock, entry and exit"). */
-static inline __attribute__((always_inline)) void ccs_plan(cc_sim *s, uint32_t i, double t, int fresh)
-{
-    plan(s, i, t, fresh);
 }
 
 static void set_birthday(cc_sim *s, child *c)
@@ -801,7 +795,7 @@ static int on_arrival(cc_sim *s, double t)
     s->tot.entries++;
     s->cur[s->L->ent_all] += 1;
     s->cur[s->L->ent_cohort + c->cohort] += 1;
-    plan(s, slot, t, 1);
+    ccs_plan(s, slot, t, 1);
     return 0;
 }
 
@@ -849,7 +843,7 @@ static void on_birthday(cc_sim *s, uint32_t i, double t)
     set_birthday(s, c);
     if (c->cohort == CCM_NCOHORT - 1 && ccr_uniform(r) < p->semi_at16[c->placed])
         to_semi(s, i, t);
-    plan(s, i, t, 0);
+    ccs_plan(s, i, t, 0);
 }
 
 /* A placement ends and the child moves; a foster placement that breaks down
@@ -1025,7 +1019,7 @@ static void drift_year(cc_sim *s, double t)
     derive_rates(s);
     for (uint32_t i = 0; i < s->hi; i++)
         if (s->ch[i].in_care)
-            plan(s, i, t, 0);
+            ccs_plan(s, i, t, 0);
 }
 
 /* A scenario's parameters change at time t (phase k): new hazards for the
