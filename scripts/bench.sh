@@ -10,7 +10,9 @@
 #      pushing its successor drawn from GSL) with 1,000 and 100,000 events
 #      pending and with the county run's pending count (best of RUNS);
 #  (c) prints carecap's ns/event (-j 1) over the bare loop's at 1,000 pending
-#      (issue 14's yardstick) and at the run's own pending count, the -j 1
+#      (issue 14's yardstick), also as the median of RUNS pairs of the two
+#      run one after the other (each pair sees about the same state of a
+#      shared host), and at the run's own pending count, the -j 1
 #      and -j 2 wall times and the parallel efficiency (speed-up / 2);
 #  (d) measures the peak resident memory (GNU time's maximum RSS) of the
 #      county run with -j 2 at 1,000 and at RSS_REPS (default 10,000)
@@ -173,6 +175,26 @@ for n in "${counts[@]}"; do
   bare[$n]=$b
 done
 
+# ---- (b2) paired ratios ---------------------------------------------------------
+# The bare loop at 1,000 pending and carecap -j 1 run one right after the
+# other, RUNS times: on a shared host each pair sees about the same machine,
+# so the pairs' ratios (engine only) spread less than the best times above,
+# which may come from different moments
+pair_ratios=()
+for ((i = 0; i < runs; i++)); do
+  line=$("$tmp/bare_loop" 1000 "$bare_events" "$bare_rng") || die "bare_loop 1000 failed"
+  x=$(printf '%s\n' "$line" | sed -n 's/.*ns_per_event=\([0-9.]*\).*/\1/p')
+  [ -n "$x" ] || die "could not read ns_per_event from: $line"
+  "$carecap" run "$cfg" -r "$reps" -y "$years" -s 1 -j 1 --quiet --no-charts -o "$tmp/out-pair" >/dev/null 2>"$tmp/stderr" ||
+    { cat "$tmp/stderr" >&2; die "the paired carecap run failed"; }
+  e=$(manifest_field "$tmp/out-pair/manifest.txt" wall_seconds)
+  rm -rf "$tmp/out-pair"
+  pair_ratios+=("$(calc "$e * 1e9 / $ev / $x" 3)")
+done
+pair_sorted=$(printf '%s\n' "${pair_ratios[@]}" | sort -g)
+pair_median=$(printf '%s\n' "$pair_sorted" | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
+pair_range="$(printf '%s\n' "$pair_sorted" | head -n 1)-$(printf '%s\n' "$pair_sorted" | tail -n 1)"
+
 # ---- (d) peak memory ----------------------------------------------------------
 declare -A rss
 if [ "$rss_reps" -gt 0 ]; then
@@ -268,6 +290,7 @@ ratio=$(calc "$(calc "${wall[1]} * 1e9 / $ev" 4) / ${bare[1000]}" 2)
 ratio_engine=$(calc "$(calc "${engine[1]} * 1e9 / $ev" 4) / ${bare[1000]}" 2)
 echo
 echo "carecap -j 1 / bare loop at 1000 pending: ${ratio}x (whole command), ${ratio_engine}x (engine only)"
+echo "carecap -j 1 / bare loop at 1000 pending, in $runs pairs run one after the other (engine only): median $(calc "$pair_median" 2)x, range ${pair_range}x"
 echo "carecap -j 1 / bare loop at the run's own $pend pending: $(calc "$(calc "${wall[1]} * 1e9 / $ev" 4) / ${bare[$pend]}" 2)x (whole command), $(calc "$(calc "${engine[1]} * 1e9 / $ev" 4) / ${bare[$pend]}" 2)x (engine only)"
 echo "-j 1 wall time (whole command): ${wall[1]} s"
 echo "-j 2 speed-up over -j 1: $(calc "${wall[1]} / ${wall[2]}" 2)x"
