@@ -21,16 +21,23 @@ import math
 import sys
 
 
-def layers(r, n):
-    """x[0..n] for the base edge r; the last is the height reached (1 at the solution)."""
-    v = r * math.exp(-r) + math.exp(-r)  # base rectangle plus the tail
-    x = [v / math.exp(-r), r]
+def stack(r, n, f, f_inv, tail):
+    """x[0..n] for the base edge r under the density f (decreasing, f(0) = 1;
+    f_inv its inverse; tail(r) its area past r); the last is the height
+    reached (1 at the solution)."""
+    v = r * f(r) + tail(r)  # base rectangle plus the tail
+    x = [v / f(r), r]
     for _ in range(2, n):
-        y = math.exp(-x[-1]) + v / x[-1]
+        y = f(x[-1]) + v / x[-1]
         if y >= 1:
             return x, v, y
-        x.append(-math.log(y))
-    return x, v, math.exp(-x[-1]) + v / x[-1]
+        x.append(f_inv(y))
+    return x, v, f(x[-1]) + v / x[-1]
+
+
+def layers(r, n):
+    """The exponential's: f(x) = exp(-x), f^-1(y) = -log y, tail exp(-r)."""
+    return stack(r, n, lambda t: math.exp(-t), lambda y: -math.log(y), lambda t: math.exp(-t))
 
 
 def solve(n, layers_of=None, lo=1.0, hi=20.0):
@@ -55,32 +62,23 @@ def normal_tail(r):
 
 def normal_layers(r, n):
     """As layers(), for the half normal: f(x) = exp(-x^2 / 2), f^-1(y) = sqrt(-2 log y)."""
-    f = math.exp(-r * r / 2)
-    v = r * f + normal_tail(r)
-    x = [v / f, r]
-    for _ in range(2, n):
-        y = math.exp(-x[-1] * x[-1] / 2) + v / x[-1]
-        if y >= 1:
-            return x, v, y
-        x.append(math.sqrt(-2 * math.log(y)))
-    return x, v, math.exp(-x[-1] * x[-1] / 2) + v / x[-1]
+    return stack(r, n, lambda t: math.exp(-t * t / 2), lambda y: math.sqrt(-2 * math.log(y)), normal_tail)
 
 
-def normal_main(n):
-    r, v, x = solve(n, normal_layers, 1.0, 10.0)
+def print_tables(n, head, define, r, v, x, p, f, what):
+    """The tables of one ziggurat (x, w, k, f with prefix p: ccz_x or ccz_nx...)."""
     scale = 2.0 ** -24
-    print(f"/* scripts/gen-ziggurat.py normal {n}: r = {r!r}, v = {v!r} */")
-    print(f"#define CCZ_NR {r!r}")
+    print(f"/* scripts/gen-ziggurat.py {head}: r = {r!r}, v = {v!r} */")
+    print(f"#define {define} {r!r}")
     rows = [
-        ("nx", "the normal's layers' edges x[0..NN]", x, repr),
-        ("nw", "x[i] / 2^24", [t * scale for t in x[:n]], repr),
-        ("nk", "j < nk[i]: under the next layer's edge (accepted at once)",
-         [math.floor(x[i + 1] / x[i] / scale) for i in range(n)], lambda t: f"{t}u"),
-        ("nf", "exp(-x[i]^2 / 2)", [math.exp(-t * t / 2) for t in x], repr),
+        (p + "x", what["x"], x, repr),
+        (p + "w", what["w"], [t * scale for t in x[:n]], repr),
+        (p + "k", what["k"], [math.floor(x[i + 1] / x[i] / scale) for i in range(n)], lambda t: f"{t}u"),
+        (p + "f", what["f"], [f(t) for t in x], repr),
     ]
-    for name, what, vals, fmt in rows:
-        ctype = "uint32_t" if name == "nk" else "double"
-        print(f"/* {what} */")
+    for name, text, vals, fmt in rows:
+        ctype = "uint32_t" if name == p + "k" else "double"
+        print(f"/* {text} */")
         print(f"const {ctype} ccz_{name}[{len(vals)}] = {{")
         for i in range(0, len(vals), 4):
             print("    " + ", ".join(fmt(t) for t in vals[i:i + 4]) + ",")
@@ -89,27 +87,21 @@ def normal_main(n):
 
 def main():
     if len(sys.argv) > 1 and sys.argv[1] == "normal":
-        normal_main(int(sys.argv[2]) if len(sys.argv) > 2 else 128)
+        n = int(sys.argv[2]) if len(sys.argv) > 2 else 128
+        r, v, x = solve(n, normal_layers, 1.0, 10.0)
+        print_tables(n, f"normal {n}", "CCZ_NR", r, v, x, "n", lambda t: math.exp(-t * t / 2), {
+            "x": "the normal's layers' edges x[0..NN]",
+            "w": "x[i] / 2^24",
+            "k": "j < nk[i]: under the next layer's edge (accepted at once)",
+            "f": "exp(-x[i]^2 / 2)"})
         return
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 256
     r, v, x = solve(n)
-    scale = 2.0 ** -24
-    print(f"/* scripts/gen-ziggurat.py {n}: r = {r!r}, v = {v!r} */")
-    print(f"#define CCZ_R {r!r}")
-    rows = [
-        ("x", "the layers' edges x[0..N]", x, repr),
-        ("w", "x[i] / 2^24: a 24-bit integer j times w[i] is a point of layer i", [t * scale for t in x[:n]], repr),
-        ("k", "j < k[i]: the point is under the next layer's edge (accepted at once)",
-         [math.floor(x[i + 1] / x[i] / scale) for i in range(n)], lambda t: f"{t}u"),
-        ("f", "exp(-x[i])", [math.exp(-t) for t in x], repr),
-    ]
-    for name, what, vals, fmt in rows:
-        ctype = "uint32_t" if name == "k" else "double"
-        print(f"/* {what} */")
-        print(f"const {ctype} ccz_{name}[{len(vals)}] = {{")
-        for i in range(0, len(vals), 4):
-            print("    " + ", ".join(fmt(t) for t in vals[i:i + 4]) + ",")
-        print("};")
+    print_tables(n, f"{n}", "CCZ_R", r, v, x, "", lambda t: math.exp(-t), {
+        "x": "the layers' edges x[0..N]",
+        "w": "x[i] / 2^24: a 24-bit integer j times w[i] is a point of layer i",
+        "k": "j < k[i]: the point is under the next layer's edge (accepted at once)",
+        "f": "exp(-x[i])"})
 
 
 if __name__ == "__main__":
