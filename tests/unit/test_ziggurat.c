@@ -34,6 +34,38 @@ static double chisq(const long *n, const double *p, int k, long total)
 }
 
 /* Kolmogorov-Smirnov D sqrt(n) of the sorted x[0..n-1] against Gamma(a, b). */
+/* The bin of y >= 0 among a ziggurat's layers and tail: [edges[i+1],
+ * edges[i]) is bin i - 1 for i = 1..nl-1 (edges decreasing, edges[1] = r),
+ * and past r bins `step` wide, the last of nt open-ended. */
+static int layer_bin(double y, double r, const double *edges, int nl, double step, int nt)
+{
+    if (y >= r) {
+        int t = (int)((y - r) / step);
+        return nl - 1 + (t < nt - 1 ? t : nt - 1);
+    }
+    int lo = 1, hi = nl; /* edges[lo] > y >= edges[hi]: find the bin */
+    while (hi - lo > 1) {
+        int mid = (lo + hi) / 2;
+        if (y >= edges[mid])
+            hi = mid;
+        else
+            lo = mid;
+    }
+    return lo - 1;
+}
+
+/* Pool the last tail bins whose expected count (p times total) is under 5
+ * into the one before; returns the number of bins left. */
+static int pool_tail(long *cnt, double *p, int nl, int nt, long total)
+{
+    while (nt > 1 && p[nl - 1 + nt - 1] * (double)total < 5) {
+        p[nl - 1 + nt - 2] += p[nl - 1 + nt - 1];
+        cnt[nl - 1 + nt - 2] += cnt[nl - 1 + nt - 1];
+        nt--;
+    }
+    return nl - 1 + nt;
+}
+
 static double ks_gamma(double *x, int n, double a, double b)
 {
     qsort(x, (size_t)n, sizeof *x, cmp_double);
@@ -130,31 +162,10 @@ static void normal_draws(gsl_rng *g, double *x, int n)
     long tail = 0;
     for (int i = 0; i < n; i++) {
         double y = fabs(x[i]);
-        int b;
-        if (y >= r) {
-            int t = (int)((y - r) / 0.25);
-            b = CCZ_NN - 1 + (t < NT - 1 ? t : NT - 1);
-            tail++;
-        } else {
-            int lo = 1, hi = CCZ_NN;
-            while (hi - lo > 1) {
-                int mid = (lo + hi) / 2;
-                if (y >= ccz_nx[mid])
-                    hi = mid;
-                else
-                    lo = mid;
-            }
-            b = lo - 1;
-        }
-        cnt[b]++;
+        tail += y >= r;
+        cnt[layer_bin(y, r, ccz_nx, CCZ_NN, 0.25, NT)]++;
     }
-    int ntail = NT;
-    while (ntail > 1 && p[CCZ_NN - 1 + ntail - 1] * n < 5) {
-        p[CCZ_NN - 1 + ntail - 2] += p[CCZ_NN - 1 + ntail - 1];
-        cnt[CCZ_NN - 1 + ntail - 2] += cnt[CCZ_NN - 1 + ntail - 1];
-        ntail--;
-    }
-    int k = CCZ_NN - 1 + ntail;
+    int k = pool_tail(cnt, p, CCZ_NN, NT, n);
     double c = chisq(cnt, p, k, n), crit = gsl_cdf_chisq_Qinv(0.001, k - 1);
     CHECK(c < crit, "normal: chi-square over the layers' edges and the tail %.1f, 0.1%% critical value %.1f (%d df)",
           c, crit, k - 1);
@@ -239,34 +250,10 @@ int main(void)
         p[i - 1] = exp(-ccz_x[i + 1]) - exp(-ccz_x[i]);
     for (int t = 0; t < NT; t++) /* [r + t, r + t + 1), the last open-ended */
         p[CCZ_N - 1 + t] = t < NT - 1 ? exp(-(r + t)) - exp(-(r + t + 1)) : exp(-(r + t));
+    for (int i = 0; i < N; i++)
+        n[layer_bin(x[i], r, ccz_x, CCZ_N, 1.0, NT)]++;
     /* the tail's bins are few draws each: pool them into one expected >= 5 */
-    int ntail = NT;
-    for (int i = 0; i < N; i++) {
-        double y = x[i];
-        int b;
-        if (y >= r) {
-            int t = (int)(y - r);
-            b = CCZ_N - 1 + (t < NT - 1 ? t : NT - 1);
-        } else {
-            int lo = 1, hi = CCZ_N; /* x[lo] > y >= x[hi]: find the bin */
-            while (hi - lo > 1) {
-                int mid = (lo + hi) / 2;
-                if (y >= ccz_x[mid])
-                    hi = mid;
-                else
-                    lo = mid;
-            }
-            b = lo - 1;
-        }
-        n[b]++;
-    }
-    /* pool the tail bins whose expected count is under 5 into the one before */
-    while (ntail > 1 && p[CCZ_N - 1 + ntail - 1] * N < 5) {
-        p[CCZ_N - 1 + ntail - 2] += p[CCZ_N - 1 + ntail - 1];
-        n[CCZ_N - 1 + ntail - 2] += n[CCZ_N - 1 + ntail - 1];
-        ntail--;
-    }
-    int k = CCZ_N - 1 + ntail;
+    int k = pool_tail(n, p, CCZ_N, NT, N);
     double c = chisq(n, p, k, N), crit = gsl_cdf_chisq_Qinv(0.001, k - 1);
     CHECK(c < crit, "chi-square over the layers' edges and the tail %.1f, 0.1%% critical value %.1f (%d df)", c,
           crit, k - 1);
