@@ -115,70 +115,65 @@ int ccrs_add(ccrs *s, int rep, const double *values) { return ccrs_add_batch(s, 
 
 
 /* Cell by cell, each with every replication of the batch: a cell's bins
- * are then fetched once a batch, not once a replication. */
+ * are then fetched once a batch, not once a replication. A batch of more
+ * than CCRS_BATCH is added CCRS_BATCH at a time, in order. */
 int ccrs_add_batch(ccrs *s, const int *rep, const double *const *values, int nb)
 {
+    if (nb > CCRS_BATCH) {
+        int rc = 0;
+        for (int b0 = 0; b0 < nb; b0 += CCRS_BATCH)
+            rc |= ccrs_add_batch(s, rep + b0, values + b0, nb - b0 < CCRS_BATCH ? nb - b0 : CCRS_BATCH);
+        return rc ? -1 : 0;
+    }
     const ccx_layout *L = s->L;
     int nd = s->ndates, rc = 0;
     double cell[CCRS_BATCH];
     for (int j = 0; j < L->n; j++) {
         size_t off = (size_t)j * (size_t)nd;
         for (int k = 0; k < nd; k++) {
-            ccac *m = ccac_at(s->mon, off + (size_t)k);
-            for (int b0 = 0; b0 < nb; b0 += CCRS_BATCH) {
-                int n = nb - b0 < CCRS_BATCH ? nb - b0 : CCRS_BATCH;
-                for (int b = 0; b < n; b++)
-                    cell[b] = values[b0 + b][off + (size_t)k];
-                rc |= ccac_add_n(m, cell, n);
-            }
+            for (int b = 0; b < nb; b++)
+                cell[b] = values[b][off + (size_t)k];
+            rc |= ccac_add_n(ccac_at(s->mon, off + (size_t)k), cell, nb);
         }
         if (L->kind[j] == CCX_FLOW)
             for (int y = 1; y <= s->years; y++) {
-                ccac *m = ccac_at(s->ann, (size_t)j * (size_t)s->years + (size_t)(y - 1));
-                for (int b0 = 0; b0 < nb; b0 += CCRS_BATCH) {
-                    int n = nb - b0 < CCRS_BATCH ? nb - b0 : CCRS_BATCH;
-                    for (int b = 0; b < n; b++) {
-                        const double *v = values[b0 + b] + off;
-                        double sum = 0;
-                        for (int k = 12 * (y - 1) + 1; k <= 12 * y; k++)
-                            sum += v[k];
-                        cell[b] = sum;
-                    }
-                    rc |= ccac_add_n(m, cell, n);
+                for (int b = 0; b < nb; b++) {
+                    const double *v = values[b] + off;
+                    double sum = 0;
+                    for (int k = 12 * (y - 1) + 1; k <= 12 * y; k++)
+                        sum += v[k];
+                    cell[b] = sum;
                 }
+                rc |= ccac_add_n(ccac_at(s->ann, (size_t)j * (size_t)s->years + (size_t)(y - 1)), cell, nb);
             }
         /* by financial year: the batch's sums of each year gathered
          * (fyb[y * CCRS_BATCH + b]), then each year's accumulator visited
          * once a batch */
-        if (L->kind[j] == CCX_MONEY && s->nfy > 0)
-            for (int b0 = 0; b0 < nb; b0 += CCRS_BATCH) {
-                int n = nb - b0 < CCRS_BATCH ? nb - b0 : CCRS_BATCH;
-                for (int b = 0; b < n; b++) {
-                    fy_sums(s, values[b0 + b] + off, s->fysum);
-                    for (int y = 0; y < s->nfy; y++)
-                        s->fyb[(size_t)y * CCRS_BATCH + (size_t)b] = s->fysum[y];
-                }
+        if (L->kind[j] == CCX_MONEY && s->nfy > 0) {
+            for (int b = 0; b < nb; b++) {
+                fy_sums(s, values[b] + off, s->fysum);
                 for (int y = 0; y < s->nfy; y++)
-                    rc |= ccac_add_n(ccac_at(s->money, (size_t)j * (size_t)s->nfy + (size_t)y),
-                                     s->fyb + (size_t)y * CCRS_BATCH, n);
-            }
-    }
-    for (int t = 0; t < CCM_NPT && s->nfy > 0; t++)
-        for (int b0 = 0; b0 < nb; b0 += CCRS_BATCH) {
-            int n = nb - b0 < CCRS_BATCH ? nb - b0 : CCRS_BATCH;
-            for (int b = 0; b < n; b++) {
-                const double *vb = values[b0 + b];
-                fy_sums(s, vb + (size_t)(L->spend_type + t) * (size_t)nd, s->fysum);
-                fy_sums(s, vb + (size_t)(L->child_weeks + t) * (size_t)nd, s->fywk);
-                for (int y = 0; y < s->nfy; y++) {
-                    double w = s->fywk[y];
-                    s->fyb[(size_t)y * CCRS_BATCH + (size_t)b] = w > 0 ? s->fysum[y] / w : 0;
-                }
+                    s->fyb[(size_t)y * CCRS_BATCH + (size_t)b] = s->fysum[y];
             }
             for (int y = 0; y < s->nfy; y++)
-                rc |= ccac_add_n(ccac_at(s->unit, (size_t)t * (size_t)s->nfy + (size_t)y),
-                                 s->fyb + (size_t)y * CCRS_BATCH, n);
+                rc |= ccac_add_n(ccac_at(s->money, (size_t)j * (size_t)s->nfy + (size_t)y),
+                                 s->fyb + (size_t)y * CCRS_BATCH, nb);
         }
+    }
+    for (int t = 0; t < CCM_NPT && s->nfy > 0; t++) {
+        for (int b = 0; b < nb; b++) {
+            const double *vb = values[b];
+            fy_sums(s, vb + (size_t)(L->spend_type + t) * (size_t)nd, s->fysum);
+            fy_sums(s, vb + (size_t)(L->child_weeks + t) * (size_t)nd, s->fywk);
+            for (int y = 0; y < s->nfy; y++) {
+                double w = s->fywk[y];
+                s->fyb[(size_t)y * CCRS_BATCH + (size_t)b] = w > 0 ? s->fysum[y] / w : 0;
+            }
+        }
+        for (int y = 0; y < s->nfy; y++)
+            rc |= ccac_add_n(ccac_at(s->unit, (size_t)t * (size_t)s->nfy + (size_t)y), s->fyb + (size_t)y * CCRS_BATCH,
+                             nb);
+    }
     for (int b = 0; b < nb; b++) {
         const double *vb = values[b];
         for (int v = 0; v < CCRS_NVAR; v++) {
