@@ -402,6 +402,30 @@ static void sums_add(ccac *a, double x, uint32_t c)
     ccwi_add(&a->s2, &t);
 }
 
+/* Sums of values added once each, gathered apart and added to an
+ * accumulator at once (sums_flush): s1, and the squares' low 128 bits with
+ * the carries out of them (|q| < 2^63: each square fits in 128 bits). */
+typedef struct {
+    ccwi_i128 s1;
+    ccwi_u128 sq_lo;
+    uint64_t sq_hi;
+} sums_batch;
+
+static inline void sums_one(sums_batch *b, long long q)
+{
+    b->s1 += q;
+    ccwi_u128 m = (ccwi_u128)(q < 0 ? -(ccwi_i128)q : q), sum = b->sq_lo + m * m;
+    b->sq_hi += sum < b->sq_lo; /* (a carry out of the low 128 bits) */
+    b->sq_lo = sum;
+}
+
+static void sums_flush(ccac *a, const sums_batch *b)
+{
+    a->s1 += b->s1;
+    ccwi_u256 s2 = {{(uint64_t)b->sq_lo, (uint64_t)(b->sq_lo >> 64), b->sq_hi, 0}};
+    ccwi_add(&a->s2, &s2);
+}
+
 /* Number of distinct values held (HIST or LIST). */
 static int64_t distinct(const ccac *a)
 {
@@ -455,23 +479,14 @@ static int to_binned(ccac *a)
     } else {
         /* (values that came once, most of a list of money, summed here;
          * the squares' low 128 bits and their carries) */
-        ccwi_i128 s1 = 0;
-        ccwi_u128 sq_lo = 0;
-        uint64_t sq_hi = 0;
+        sums_batch sb = {0, 0, 0};
         for (int32_t i = 0; i < a->nval; i++) {
-            if (a->cnt[i] != 1) {
+            if (a->cnt[i] != 1)
                 sums_add(a, a->val[i], a->cnt[i]);
-                continue;
-            }
-            long long q = quanta(a->val[i]);
-            s1 += q;
-            ccwi_u128 m = (ccwi_u128)(q < 0 ? -(ccwi_i128)q : q), sum = sq_lo + m * m;
-            sq_hi += sum < sq_lo;
-            sq_lo = sum;
+            else
+                sums_one(&sb, quanta(a->val[i]));
         }
-        a->s1 += s1;
-        ccwi_u256 s2 = {{(uint64_t)sq_lo, (uint64_t)(sq_lo >> 64), sq_hi, 0}};
-        ccwi_add(&a->s2, &s2);
+        sums_flush(a, &sb);
     }
     free(a->pos.bin);
     memset(&a->pos, 0, sizeof a->pos);
@@ -718,9 +733,7 @@ static int binned_add_n(ccac *a, const double *x, int n, int *rc)
     uint32_t key[2][LIST_BATCH]; /* [0]: negative, [1]: positive values */
     int nk[2] = {0, 0};
     uint64_t zero = 0;
-    ccwi_i128 s1 = 0;
-    ccwi_u128 sq_lo = 0;
-    uint64_t sq_hi = 0;
+    sums_batch sb = {0, 0, 0};
     double lo = 0, hi = 0;
     for (int i = 0; i < n; i++) {
         if (!isfinite(x[i]) || fabs(x[i]) >= CCAC_MAX)
@@ -728,11 +741,7 @@ static int binned_add_n(ccac *a, const double *x, int n, int *rc)
         double t = x[i] + 0.0; /* -0 is 0 */
         lo = i == 0 || t < lo ? t : lo;
         hi = i == 0 || t > hi ? t : hi;
-        long long q = quanta(t);
-        s1 += q;
-        ccwi_u128 m = (ccwi_u128)(q < 0 ? -(ccwi_i128)q : q), sq = m * m, sum = sq_lo + sq;
-        sq_hi += sum < sq_lo; /* (a carry out of the low 128 bits) */
-        sq_lo = sum;
+        sums_one(&sb, quanta(t));
         double mag = fabs(t);
         if (mag < CCAC_TINY) {
             zero++;
@@ -754,9 +763,7 @@ static int binned_add_n(ccac *a, const double *x, int n, int *rc)
         }
     }
     a->zero += zero;
-    a->s1 += s1;
-    ccwi_u256 s2 = {{(uint64_t)sq_lo, (uint64_t)(sq_lo >> 64), sq_hi, 0}};
-    ccwi_add(&a->s2, &s2);
+    sums_flush(a, &sb);
     a->min = a->n == 0 || lo < a->min ? lo : a->min;
     a->max = a->n == 0 || hi > a->max ? hi : a->max;
     a->n += n;
