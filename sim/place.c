@@ -389,8 +389,9 @@ static void hold_start(cc_sim *s, int k)
 
 /* Provider k of availability avail (a search succeeding with chance prob)
  * has passed the tests that draw nothing (places, eligibility): search it
- * for child i; 1 if placed. Counts the placement flow. */
-static int take_at(cc_sim *s, uint32_t i, int k, int avail, double prob, double t)
+ * for child i; 1 if placed there as placement type `type` until `deadline`
+ * (+inf: no time limit). Counts the placement flow. */
+HOT int take_at(cc_sim *s, uint32_t i, int k, int avail, double prob, int type, double deadline)
 {
     ccs_supply *u = &s->sup;
     uint32_t j = NONE;
@@ -409,7 +410,7 @@ static int take_at(cc_sim *s, uint32_t i, int k, int avail, double prob, double 
     }
     if (u->mk && u->market[k] >= 0 && !ccmk_take(u->mk, u->market[k], u->council))
         return 0; /* the region's shared market is full */
-    put(s, i, k, j, t);
+    put_as(s, i, k, j, type, deadline);
     s->cur[s->L->placements + k] += 1;
     return 1;
 }
@@ -425,7 +426,7 @@ static int take(cc_sim *s, uint32_t i, int k, double t, int age)
         return 0;
     if (!csu_eligible(pv, c->need, c->flags, age) || (s->no_short && pv->max_days > 0))
         return 0;
-    return take_at(s, i, k, pv->avail, pv->probability, t);
+    return take_at(s, i, k, pv->avail, pv->probability, pv->type, pv->max_days > 0 ? t + pv->max_days : INFINITY);
 }
 
 /* Spell out list[0..n) (CSU_ALL_HOMES as every home) for a child who
@@ -580,9 +581,8 @@ static uint64_t check_prefs(const cc_sim *s)
 /* Walk child i's preference list; only_type >= 0 limits it to providers of
  * that type (a step-down search). 1 if placed. The tests that draw nothing
  * come first, as in take; the child's age is worked out only if an entry
- * needs it. What take_at does for the entry that passes them is done here
- * too (the same tests and draws, in the same order), to save a call for
- * every entry tried in the commonest search of all, a move's. */
+ * needs it. take_at is inlined here (a call for every entry tried in the
+ * commonest search of all, a move's, cost more than its work). */
 HOT int choose(cc_sim *s, uint32_t i, double t, int only_type)
 {
     ccs_supply *u = &s->sup;
@@ -609,23 +609,9 @@ HOT int choose(cc_sim *s, uint32_t i, double t, int only_type)
             if (age < e->min_age || age > e->max_age)
                 continue;
         }
-        /* take_at */
-        uint32_t j = NONE;
-        if (e->avail == CSU_PROBABILITY) {
-            if (ccs_child_uniform(s, i) >= e->prob)
-                continue;
-        } else if (e->avail == CSU_POOL) {
-            j = find_household(u, c->cohort, 0);
-            if (j == NONE)
-                continue;
-        }
-        if (u->mk && u->market[k] >= 0 && !ccmk_take(u->mk, u->market[k], u->council))
-            continue; /* the region's shared market is full */
-        /* put, with the type and time limit the entry carries (brief:
-         * max_days > 0) */
-        put_as(s, i, k, j, e->type, e->brief ? t + s->p->supply.prov[k].max_days : INFINITY);
-        s->cur[s->L->placements + k] += 1;
-        return 1;
+        /* with the type and time limit the entry carries (brief: max_days > 0) */
+        if (take_at(s, i, k, e->avail, e->prob, e->type, e->brief ? t + s->p->supply.prov[k].max_days : INFINITY))
+            return 1;
     }
     return 0;
 }
