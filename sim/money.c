@@ -194,10 +194,7 @@ static inline void back_again(ccs_money *m, const cct_params *cp, double t, cons
  * change came between (the two halves as two calls of ccmo_child would
  * do them), or the checks are on (back_again compared bit for bit with
  * the two halves, and the caller's `same` with the recorded spot). */
-#if defined(__GNUC__)
-__attribute__((noinline))
-#endif
-static void move_in_other(cc_sim *s, const child *c, int same)
+RARE void move_in_other(cc_sim *s, const child *c, int same)
 {
     ccs_money *m = &s->money;
     if (!m->on)

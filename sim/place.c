@@ -24,18 +24,6 @@
 #include "simint.h"
 #include "tally.h"
 
-/* The few functions of a move's path that must be inlined where they are
- * called (a call would cost more than their work), and the rare paths that
- * must not be (their size would crowd the common one). GCC and Clang;
- * other compilers decide for themselves. */
-#if defined(__GNUC__)
-#define HOT static inline __attribute__((always_inline))
-#define RARE static __attribute__((noinline))
-#else
-#define HOT static inline
-#define RARE static
-#endif
-
 static int is_matched(int t)
 {
     return t == CCM_FOSTER || t == CCM_RESIDENTIAL || t == CCM_SEMI || t == CCM_SECURE;

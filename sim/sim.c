@@ -353,7 +353,7 @@ static void draw_durations(cc_sim *s, child *c, double t, double *best, uint32_t
  * Inlined at every call (the drift year's loop over every child in care, a
  * move, an entry: each call saves the call's own 20 or so instructions;
  * docs/performance.md, "A child's clock, entry and exit"). */
-static inline __attribute__((always_inline)) void ccs_plan(cc_sim *s, uint32_t i, double t, int fresh)
+HOT void ccs_plan(cc_sim *s, uint32_t i, double t, int fresh)
 {
     child *c = &s->ch[i];
     double best = c->next_bday;
@@ -445,8 +445,7 @@ static void set_month(cc_sim *s, int32_t today)
  * stretches it within the year's share: a 32-bit uniform spread over the
  * dates leaves each date's chance off its share by a few parts in a
  * million at most, for a year of age with 1% of the weights or more). */
-static inline __attribute__((always_inline)) void draw_dob(cc_sim *s, const gsl_rng *r, int co, const double *cdf,
-                                                            int32_t today, child *c)
+HOT void draw_dob(cc_sim *s, const gsl_rng *r, int co, const double *cdf, int32_t today, child *c)
 {
     if (today != s->today) { /* many children are drawn on the same day or month */
         s->today = today;
@@ -717,7 +716,7 @@ static int initial_population(cc_sim *s, uint64_t seed, uint64_t rep)
 
 /* ---- event handlers ---- */
 
-static inline __attribute__((always_inline)) void schedule_arrival(cc_sim *s, double t)
+HOT void schedule_arrival(cc_sim *s, double t)
 {
     if (s->p->entry_total <= 0)
         return;

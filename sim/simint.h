@@ -21,6 +21,18 @@
 #include "sim.h"
 #include "ziggurat.h"
 
+/* Functions of the event loop's path that must be inlined where they are
+ * called (a call would cost more than their work), and rare paths that
+ * must not be (their size would crowd the common one). GCC and Clang;
+ * other compilers decide for themselves. */
+#if defined(__GNUC__)
+#define HOT static inline __attribute__((always_inline))
+#define RARE static __attribute__((noinline))
+#else
+#define HOT static inline
+#define RARE static
+#endif
+
 #define DAYS_PER_YEAR 365.25
 #define NONE UINT32_MAX
 
