@@ -121,15 +121,20 @@ static uint8_t *page_get(pages *p, uint32_t pg)
 {
     if (p->n > 0 && p->last < p->n && p->page[p->last] == pg)
         return p->cnt + (size_t)p->at[p->last] * PAGE;
-    int32_t lo = 0, hi = p->n; /* first index with page >= pg */
+    int32_t lo = 0; /* first index with page >= pg */
     if (p->n > 0 && p->page[p->n - 1] < pg)
         lo = p->n; /* (past the last: keys that come in order, to_binned's) */
-    while (lo < hi) {
-        int32_t mid = lo + (hi - lo) / 2;
-        if (p->page[mid] < pg)
-            lo = mid + 1;
-        else
-            hi = mid;
+    else if (p->n > 0) {
+        /* (without branches on the comparisons, which follow random
+         * values: the same index as a plain bisection) */
+        const uint32_t *base = p->page;
+        int32_t len = p->n;
+        while (len > 1) {
+            int32_t half = len / 2;
+            base += (size_t)(base[half - 1] < pg) * (size_t)half;
+            len -= half;
+        }
+        lo = (int32_t)(base - p->page) + (*base < pg);
     }
     if (lo < p->n && p->page[lo] == pg) {
         p->last = lo;
@@ -215,7 +220,9 @@ static int32_t over_find(const pages *p, uint32_t u)
  * the overflow list, and count the bin when it was empty. 0 or -1. */
 static int byte_add(pages *p, uint8_t *b, uint32_t u, uint64_t c)
 {
-    int was_empty = *b == 0 && (p->nover == 0 || over_find(p, u) < 0);
+    int was_empty = *b == 0; /* (no branch on it: it follows random values) */
+    if (p->nover > 0 && was_empty)
+        was_empty = over_find(p, u) < 0;
     uint64_t t = *b + c;
     if (t > 255 && over_add(p, u, t >> 8) != 0)
         return -1;
@@ -611,20 +618,68 @@ int ccac_add(ccac *a, double x)
 
 /* LIST: add the n (<= LIST_BATCH) values x at once when they are all
  * finite and in range and the list then holds at most CCAC_DISTINCT
- * distinct values: the batch is sorted, each of its distinct values found
- * in the list by bisection, and the list's blocks between them moved up
- * once each, from the end (not the whole list shifted per value). The same list, counts
- * and range as adding them one by one. 1 when done; 0 (a unchanged)
- * otherwise. */
+ * distinct values: each value is found in the list by bisection (a list
+ * that has settled takes a batch without a sort), the values that are
+ * not there sorted, and the list's blocks between them moved up once
+ * each, from the end (not the whole list shifted per value). The same
+ * list, counts and range as adding them one by one. 1 when done; 0 (a
+ * unchanged) otherwise. */
 enum { LIST_BATCH = 128 };
 
 /* Sort v[0..n-1] (finite) ascending, w as room: runs of 8 by insertion,
  * then merged in pairs (an insertion sort of a whole batch moved about
  * n^2 / 4 values). */
+/* (compare-exchange without a branch: fresh values come in a random
+ * order, and a branch on them was mispredicted half the time) */
+#define CMPX(a, b)                                                                                                     \
+    do {                                                                                                               \
+        double lo_ = (b) < (a) ? (b) : (a), hi_ = (a) < (b) ? (b) : (a); /* (minsd, maxsd) */                          \
+        (a) = lo_;                                                                                                     \
+        (b) = hi_;                                                                                                     \
+    } while (0)
+
+/* Sort 8 values: Batcher's odd-even merge network, 19 compare-exchanges. */
+static void sort8(double *v)
+{
+    double a = v[0], b = v[1], c = v[2], d = v[3], e = v[4], f = v[5], g = v[6], h = v[7];
+    CMPX(a, b);
+    CMPX(c, d);
+    CMPX(e, f);
+    CMPX(g, h);
+    CMPX(a, c);
+    CMPX(b, d);
+    CMPX(e, g);
+    CMPX(f, h);
+    CMPX(b, c);
+    CMPX(f, g);
+    CMPX(a, e);
+    CMPX(b, f);
+    CMPX(c, g);
+    CMPX(d, h);
+    CMPX(c, e);
+    CMPX(d, f);
+    CMPX(b, c);
+    CMPX(d, e);
+    CMPX(f, g);
+    v[0] = a;
+    v[1] = b;
+    v[2] = c;
+    v[3] = d;
+    v[4] = e;
+    v[5] = f;
+    v[6] = g;
+    v[7] = h;
+}
+#undef CMPX
+
 static void sort_values(double *v, double *w, int n)
 {
     for (int r = 0; r < n; r += 8) {
         int e = r + 8 < n ? r + 8 : n;
+        if (e - r == 8) {
+            sort8(v + r);
+            continue;
+        }
         for (int i = r + 1; i < e; i++) {
             double t = v[i];
             int j = i;
@@ -638,8 +693,13 @@ static void sort_values(double *v, double *w, int n)
         for (int lo = 0; lo < n; lo += 2 * width) {
             int mid = lo + width < n ? lo + width : n, hi = lo + 2 * width < n ? lo + 2 * width : n;
             int i = lo, j = mid, k = lo;
-            while (i < mid && j < hi)
-                dst[k++] = src[j] < src[i] ? src[j++] : src[i++];
+            while (i < mid && j < hi) { /* (without a branch on the values) */
+                double x = src[i], y = src[j];
+                int t = y < x;
+                dst[k++] = t ? y : x;
+                j += t;
+                i += 1 - t;
+            }
             while (i < mid)
                 dst[k++] = src[i++];
             while (j < hi)
@@ -652,70 +712,104 @@ static void sort_values(double *v, double *w, int n)
     if (src != v)
         memcpy(v, src, (size_t)n * sizeof *v);
 }
+/* The first index of a's list with a value >= t (nval when none), by
+ * bisection without branches on the comparisons (the values come in a
+ * random order: a branch on them was mispredicted half the time). */
+static int32_t list_find(const ccac *a, double t)
+{
+    int32_t len = a->nval;
+    if (len == 0)
+        return 0;
+    const double *base = a->val;
+    while (len > 1) {
+        int32_t half = len / 2;
+        base += (size_t)(base[half - 1] < t) * (size_t)half;
+        len -= half;
+    }
+    return (int32_t)(base - a->val) + (*base < t);
+}
+
 static int list_add_n(ccac *a, const double *x, int n)
 {
-    double v[LIST_BATCH], w[LIST_BATCH];
+    /* each value looked up in the list: the hits' places in at[], the
+     * others (fresh) in v[]; a full list takes no fresh value, so a batch
+     * that would turn it binned stops at its first */
+    double v[LIST_BATCH], w[LIST_BATCH], lo = 0, hi = 0;
+    int32_t at[LIST_BATCH];
+    int nh = 0, nf = 0;
     for (int i = 0; i < n; i++) {
         if (!isfinite(x[i]) || fabs(x[i]) >= CCAC_MAX)
             return 0;
-        v[i] = x[i] + 0.0; /* -0 is 0 */
+        double t = x[i] + 0.0; /* -0 is 0 */
+        lo = i == 0 || t < lo ? t : lo;
+        hi = i == 0 || t > hi ? t : hi;
+        int32_t k = list_find(a, t);
+        if (k < a->nval && a->val[k] == t) {
+            at[nh++] = k;
+        } else {
+            if (a->nval == CCAC_DISTINCT)
+                return 0;
+            v[nf++] = t;
+        }
     }
-    sort_values(v, w, n);
-    /* where each distinct value of the batch goes: pos[d] is the first
-     * list index with a value >= u[d]; hit[d] whether it is that value */
+    /* the fresh values sorted, their distinct ones in u[] with their
+     * counts, and each one's place: pos[d] is the first list index with a
+     * value above u[d] */
     double u[LIST_BATCH];
     int32_t pos[LIST_BATCH];
     uint32_t cnt[LIST_BATCH];
-    int nd = 0, hit[LIST_BATCH];
-    int32_t fresh = 0, lo = 0;
-    for (int i = 0; i < n; i++) {
-        if (nd > 0 && v[i] == u[nd - 1]) {
-            cnt[nd - 1]++;
-            continue;
+    int nd = 0;
+    if (nf > 0) {
+        sort_values(v, w, nf);
+        for (int i = 0; i < nf; i++) {
+            if (nd > 0 && v[i] == u[nd - 1]) {
+                cnt[nd - 1]++;
+                continue;
+            }
+            u[nd] = v[i];
+            cnt[nd++] = 1;
         }
-        int32_t hi = a->nval; /* (values ascend: search from the last place) */
-        while (lo < hi) {
-            int32_t mid = lo + (hi - lo) / 2;
-            if (a->val[mid] < v[i])
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        u[nd] = v[i];
-        cnt[nd] = 1;
-        pos[nd] = lo;
-        hit[nd] = lo < a->nval && a->val[lo] == v[i];
-        fresh += !hit[nd];
-        nd++;
+        if (a->nval + nd > CCAC_DISTINCT)
+            return 0;
+        for (int d = 0; d < nd; d++)
+            pos[d] = list_find(a, u[d]);
     }
-    if (a->nval + fresh > CCAC_DISTINCT)
-        return 0;
+    for (int h = 0; h < nh; h++)
+        a->cnt[at[h]]++;
     /* from the last: the list's block from pos[d] up moves up by the fresh
-     * values at or above u[d], then u[d] goes in below it */
-    int32_t end = a->nval, shift = fresh;
+     * values above u[d], then u[d] goes in below it */
+    int32_t end = a->nval, shift = nd;
     for (int d = nd - 1; d >= 0; d--) {
-        int32_t from = pos[d] + hit[d], len = end - from;
-        if (shift > 0 && len > 0) {
+        int32_t from = pos[d], len = end - from;
+        if (len > 0) {
             memmove(a->val + from + shift, a->val + from, (size_t)len * sizeof *a->val);
             memmove(a->cnt + from + shift, a->cnt + from, (size_t)len * sizeof *a->cnt);
         }
-        if (hit[d]) { /* (its old place is free afterwards, or the same) */
-            a->cnt[pos[d] + shift] = a->cnt[pos[d]] + cnt[d];
-            a->val[pos[d] + shift] = u[d];
-        } else {
-            shift--;
-            a->val[pos[d] + shift] = u[d];
-            a->cnt[pos[d] + shift] = cnt[d];
-        }
-        end = pos[d];
+        shift--;
+        a->val[from + shift] = u[d];
+        a->cnt[from + shift] = cnt[d];
+        end = from;
     }
-    a->nval += fresh;
-    if (a->n == 0 || v[0] < a->min)
-        a->min = v[0];
-    if (a->n == 0 || v[n - 1] > a->max)
-        a->max = v[n - 1];
+    a->nval += nd;
+    if (a->n == 0 || lo < a->min)
+        a->min = lo;
+    if (a->n == 0 || hi > a->max)
+        a->max = hi;
     a->n += n;
     return 1;
+}
+
+/* Fetch p's page numbers, places and counts from memory, all at once (a
+ * batch touches most of them, and one by one each was a miss in turn). */
+static void pages_prefetch(const pages *p)
+{
+    size_t n = (size_t)p->n;
+    for (size_t b = 0; b < n * sizeof *p->page; b += 64)
+        __builtin_prefetch((const char *)p->page + b);
+    for (size_t b = 0; b < n * sizeof *p->at; b += 64)
+        __builtin_prefetch((const char *)p->at + b);
+    for (size_t b = 0; b < n * PAGE; b += 64)
+        __builtin_prefetch(p->cnt + b, 1);
 }
 
 /* BINNED: add the n (<= LIST_BATCH) values x at once when they are all
@@ -730,6 +824,8 @@ static int list_add_n(ccac *a, const double *x, int n)
  * 0 (a unchanged) when a value is not finite or out of range. */
 static int binned_add_n(ccac *a, const double *x, int n, int *rc)
 {
+    pages_prefetch(&a->bpos);
+    pages_prefetch(&a->bneg);
     uint32_t key[2][LIST_BATCH]; /* [0]: negative, [1]: positive values */
     int nk[2] = {0, 0};
     uint64_t zero = 0;
@@ -778,20 +874,23 @@ int ccac_add_n(ccac *a, const double *x, int n)
         /* one range test and one reach for the lot when they are all whole
          * and the histogram may take them: the same bins, counts and range
          * as adding them one by one (-0 is the key 0) */
-        int32_t key[LIST_BATCH], lo = 0, hi = 0;
-        int i = 0;
-        for (; i < n; i++) {
+        /* (the tests and the range in loops without branches on the
+         * values) */
+        int32_t key[LIST_BATCH], lo, hi;
+        int bad = 0, i;
+        for (i = 0; i < n; i++) {
             double v = x[i];
-            if (!(fabs(v) < 2147483647.0)) /* (and not NaN) */
-                break;
-            int32_t k = (int32_t)v;
-            if ((double)k != v)
-                break;
+            int in = fabs(v) < 2147483647.0; /* (and not NaN) */
+            int32_t k = (int32_t)(in ? v : 0.0);
+            bad |= !in | ((double)k != v);
             key[i] = k;
-            lo = i == 0 || k < lo ? k : lo;
-            hi = i == 0 || k > hi ? k : hi;
         }
-        if (i == n) {
+        lo = hi = key[0];
+        for (i = 1; i < n; i++) {
+            lo = key[i] < lo ? key[i] : lo;
+            hi = key[i] > hi ? key[i] : hi;
+        }
+        if (!bad) {
             double glo = a->n && a->min < lo ? a->min : lo, ghi = a->n && a->max > hi ? a->max : hi;
             if (ghi - glo < CCAC_COUNT_RANGE) {
                 if (reach(&a->pos, lo) != 0 || reach(&a->pos, hi) != 0)
