@@ -32,6 +32,11 @@
 #  (g) peak RSS of `carecap compare` (the baseline and scenarios/step-down.cfg,
 #      -y CMP_YEARS, default 2) at 1,000 and CMP_REPS (default 10,000)
 #      replications, and their ratio (CMP_REPS=0 skips (g)).
+#  (h) with PGO=1: builds the profile-guided binary (scripts/pgo.sh, into
+#      PGO_BUILD_DIR, default <repo>/build-pgo), checks that its monthly.csv is
+#      the Release binary's byte for byte, and runs it in each pair of (c)
+#      right after the Release binary: the median of its ratios to the same
+#      bare-loop run, and its -j 2 wall time (best of RUNS).
 #
 # carecap is built (Release) in build-bench, or in $BUILD_DIR, if needed; the
 # bare loop is built with `cc -O2` into a temporary directory. Runs from any
@@ -40,7 +45,7 @@
 # Environment: BUILD_DIR (default <repo>/build-bench), RUNS (default 3),
 # BARE_EVENTS (events the bare loop times, default 10000000), BARE_RNG
 # (taus2, the default and carecap's generator, or mt19937), RSS_REPS, NAT_REPS,
-# MPI_RANKS, CMP_REPS, CMP_YEARS.
+# MPI_RANKS, CMP_REPS, CMP_YEARS, PGO (1: also the PGO build), PGO_BUILD_DIR.
 set -euo pipefail
 
 root=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
@@ -84,6 +89,22 @@ cmake --build "$build" --target carecap -j"$(nproc 2>/dev/null || echo 2)" >"$tm
   { cat "$tmp/build.log" >&2; die "cmake build failed"; }
 carecap=$build/sim/carecap
 [ -x "$carecap" ] || die "no carecap binary at $carecap"
+pgo=${PGO:-0}
+case $pgo in 0 | 1) ;; *) die "PGO must be 0 or 1 (got '$pgo')" ;; esac
+carecap_pgo=
+if [ "$pgo" = 1 ]; then
+  pgo_build=${PGO_BUILD_DIR:-$root/build-pgo}
+  echo "== Building carecap with PGO (scripts/pgo.sh) in $pgo_build"
+  BUILD_DIR=$pgo_build "$root/scripts/pgo.sh" >"$tmp/pgo.log" 2>&1 || { cat "$tmp/pgo.log" >&2; die "the PGO build failed"; }
+  carecap_pgo=$pgo_build/sim/carecap
+  [ -x "$carecap_pgo" ] || die "no PGO binary at $carecap_pgo"
+  "$carecap" run "$cfg" -r 20 -y "$years" -s 1 -j 2 --quiet --no-charts -o "$tmp/out-rel" >/dev/null 2>&1 ||
+    die "the Release check run failed"
+  "$carecap_pgo" run "$cfg" -r 20 -y "$years" -s 1 -j 2 --quiet --no-charts -o "$tmp/out-pgo" >/dev/null 2>&1 ||
+    die "the PGO check run failed"
+  cmp -s "$tmp/out-rel/monthly.csv" "$tmp/out-pgo/monthly.csv" || die "the PGO and Release builds wrote different monthly.csv"
+  rm -rf "$tmp/out-rel" "$tmp/out-pgo"
+fi
 
 # ---- helpers --------------------------------------------------------------
 fmin() { awk -v a="$1" -v b="$2" 'BEGIN { print (b == "" || a + 0 < b + 0) ? a : b }'; }
@@ -180,20 +201,38 @@ done
 # other, RUNS times: on a shared host each pair sees about the same machine,
 # so the pairs' ratios (engine only) spread less than the best times above,
 # which may come from different moments
-pair_ratios=()
+# (with PGO=1, the PGO binary runs third in each pair, against the same
+# bare-loop run)
+pair_ratios=() pgo_ratios=()
+pair_engine() { # binary: its -j 1 engine seconds into $e
+  "$1" run "$cfg" -r "$reps" -y "$years" -s 1 -j 1 --quiet --no-charts -o "$tmp/out-pair" >/dev/null 2>"$tmp/stderr" ||
+    { cat "$tmp/stderr" >&2; die "the paired carecap run failed"; }
+  e=$(manifest_field "$tmp/out-pair/manifest.txt" wall_seconds)
+  rm -rf "$tmp/out-pair"
+}
 for ((i = 0; i < runs; i++)); do
   line=$("$tmp/bare_loop" 1000 "$bare_events" "$bare_rng") || die "bare_loop 1000 failed"
   x=$(printf '%s\n' "$line" | sed -n 's/.*ns_per_event=\([0-9.]*\).*/\1/p')
   [ -n "$x" ] || die "could not read ns_per_event from: $line"
-  "$carecap" run "$cfg" -r "$reps" -y "$years" -s 1 -j 1 --quiet --no-charts -o "$tmp/out-pair" >/dev/null 2>"$tmp/stderr" ||
-    { cat "$tmp/stderr" >&2; die "the paired carecap run failed"; }
-  e=$(manifest_field "$tmp/out-pair/manifest.txt" wall_seconds)
-  rm -rf "$tmp/out-pair"
+  pair_engine "$carecap"
   pair_ratios+=("$(calc "$e * 1e9 / $ev / $x" 3)")
+  if [ -n "$carecap_pgo" ]; then
+    pair_engine "$carecap_pgo"
+    pgo_ratios+=("$(calc "$e * 1e9 / $ev / $x" 3)")
+  fi
 done
-pair_sorted=$(printf '%s\n' "${pair_ratios[@]}" | sort -g)
-pair_median=$(printf '%s\n' "$pair_sorted" | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
-pair_range="$(printf '%s\n' "$pair_sorted" | head -n 1)-$(printf '%s\n' "$pair_sorted" | tail -n 1)"
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+spread() { printf '%s-%s' "$(printf '%s\n' "$@" | sort -g | head -n 1)" "$(printf '%s\n' "$@" | sort -g | tail -n 1)"; }
+pair_median=$(median "${pair_ratios[@]}")
+pair_range=$(spread "${pair_ratios[@]}")
+if [ -n "$carecap_pgo" ]; then
+  pgo_median=$(median "${pgo_ratios[@]}")
+  pgo_range=$(spread "${pgo_ratios[@]}")
+  echo "   PGO: carecap run config/nottinghamshire.cfg -r $reps -y $years -s 1 -j 2 --quiet --no-charts -o TMP"
+  best_of "$carecap_pgo" run "$cfg" -r "$reps" -y "$years" -s 1 -j 2 --quiet --no-charts -o "$tmp/out-pgo2"
+  pgo_wall2=$best
+  rm -rf "$tmp/out-pgo2"
+fi
 
 # ---- (d) peak memory ----------------------------------------------------------
 declare -A rss
@@ -291,6 +330,9 @@ ratio_engine=$(calc "$(calc "${engine[1]} * 1e9 / $ev" 4) / ${bare[1000]}" 2)
 echo
 echo "carecap -j 1 / bare loop at 1000 pending: ${ratio}x (whole command), ${ratio_engine}x (engine only)"
 echo "carecap -j 1 / bare loop at 1000 pending, in $runs pairs run one after the other (engine only): median $(calc "$pair_median" 2)x, range ${pair_range}x"
+if [ -n "$carecap_pgo" ]; then
+  echo "PGO build (scripts/pgo.sh), the same pairs: median $(calc "$pgo_median" 2)x, range ${pgo_range}x; -j 2 wall time (whole command): $pgo_wall2 s"
+fi
 echo "carecap -j 1 / bare loop at the run's own $pend pending: $(calc "$(calc "${wall[1]} * 1e9 / $ev" 4) / ${bare[$pend]}" 2)x (whole command), $(calc "$(calc "${engine[1]} * 1e9 / $ev" 4) / ${bare[$pend]}" 2)x (engine only)"
 echo "-j 1 wall time (whole command): ${wall[1]} s"
 echo "-j 2 speed-up over -j 1: $(calc "${wall[1]} / ${wall[2]}" 2)x"
