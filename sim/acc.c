@@ -131,7 +131,7 @@ static uint8_t *page_get(pages *p, uint32_t pg)
         int32_t len = p->n;
         while (len > 1) {
             int32_t half = len / 2;
-            base += (size_t)(base[half - 1] < pg) * (size_t)half;
+            base += (size_t)half & ((size_t)0 - (size_t)(base[half - 1] < pg)); /* (a mask, not a product) */
             len -= half;
         }
         lo = (int32_t)(base - p->page) + (*base < pg);
@@ -723,7 +723,7 @@ static int32_t list_find(const ccac *a, double t)
     const double *base = a->val;
     while (len > 1) {
         int32_t half = len / 2;
-        base += (size_t)(base[half - 1] < t) * (size_t)half;
+        base += (size_t)half & ((size_t)0 - (size_t)(base[half - 1] < t));
         len -= half;
     }
     return (int32_t)(base - a->val) + (*base < t);
