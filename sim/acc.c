@@ -626,9 +626,6 @@ int ccac_add(ccac *a, double x)
  * unchanged) otherwise. */
 enum { LIST_BATCH = 128 };
 
-/* Sort v[0..n-1] (finite) ascending, w as room: runs of 8 by insertion,
- * then merged in pairs (an insertion sort of a whole batch moved about
- * n^2 / 4 values). */
 /* (compare-exchange without a branch: fresh values come in a random
  * order, and a branch on them was mispredicted half the time) */
 #define CMPX(a, b)                                                                                                     \
@@ -672,6 +669,9 @@ static void sort8(double *v)
 }
 #undef CMPX
 
+/* Sort v[0..n-1] (finite) ascending, w as room: runs of 8 by sort8 (a
+ * shorter last run by insertion), then merged in pairs (an insertion sort
+ * of a whole batch moved about n^2 / 4 values). */
 static void sort_values(double *v, double *w, int n)
 {
     for (int r = 0; r < n; r += 8) {
@@ -712,6 +712,7 @@ static void sort_values(double *v, double *w, int n)
     if (src != v)
         memcpy(v, src, (size_t)n * sizeof *v);
 }
+
 /* The first index of a's list with a value >= t (nval when none), by
  * bisection without branches on the comparisons (the values come in a
  * random order: a branch on them was mispredicted half the time). */
