@@ -874,9 +874,8 @@ int ccac_add_n(ccac *a, const double *x, int n)
     if (a->mode == HIST && n > 0 && n <= LIST_BATCH) {
         /* one range test and one reach for the lot when they are all whole
          * and the histogram may take them: the same bins, counts and range
-         * as adding them one by one (-0 is the key 0) */
-        /* (the tests and the range in loops without branches on the
-         * values) */
+         * as adding them one by one (-0 is the key 0); the tests and the
+         * range in loops without branches on the values */
         int32_t key[LIST_BATCH], lo, hi;
         int bad = 0, i;
         for (i = 0; i < n; i++) {
