@@ -115,6 +115,29 @@ static int pages_reserve(pages *p, int32_t cap)
     return 0;
 }
 
+/* Room for at least need pages in p (by half as many again at a time).
+ * 0, or -1 when memory ran out (p still valid). */
+static int pages_grow(pages *p, int32_t need)
+{
+    int32_t cap = p->cap < 4 ? 4 : p->cap + p->cap / 2;
+    if (cap < need)
+        cap = need;
+    uint32_t *page = realloc(p->page, (size_t)cap * sizeof *page);
+    if (!page)
+        return -1;
+    p->page = page;
+    int32_t *at = realloc(p->at, (size_t)cap * sizeof *at);
+    if (!at)
+        return -1;
+    p->at = at;
+    uint8_t *cnt = realloc(p->cnt, (size_t)cap * PAGE);
+    if (!cnt)
+        return -1;
+    p->cnt = cnt;
+    p->cap = cap;
+    return 0;
+}
+
 /* The bytes of page pg, added (zeroed) when new; NULL when memory ran out
  * (p unchanged). */
 static uint8_t *page_get(pages *p, uint32_t pg)
@@ -140,22 +163,8 @@ static uint8_t *page_get(pages *p, uint32_t pg)
         p->last = lo;
         return p->cnt + (size_t)p->at[lo] * PAGE;
     }
-    if (p->n == p->cap) {
-        int32_t cap = p->cap < 4 ? 4 : p->cap + p->cap / 2;
-        uint32_t *page = realloc(p->page, (size_t)cap * sizeof *page);
-        if (!page)
-            return NULL;
-        p->page = page;
-        int32_t *at = realloc(p->at, (size_t)cap * sizeof *at);
-        if (!at)
-            return NULL;
-        p->at = at;
-        uint8_t *cnt = realloc(p->cnt, (size_t)cap * PAGE);
-        if (!cnt)
-            return NULL;
-        p->cnt = cnt;
-        p->cap = cap;
-    }
+    if (p->n == p->cap && pages_grow(p, p->n + 1) != 0)
+        return NULL;
     memmove(p->page + lo + 1, p->page + lo, (size_t)(p->n - lo) * sizeof *p->page);
     memmove(p->at + lo + 1, p->at + lo, (size_t)(p->n - lo) * sizeof *p->at);
     p->page[lo] = pg;
@@ -984,22 +993,8 @@ static int merge_pages(pages *d, const pages *src)
         fresh += !(i < d->n && d->page[i] == src->page[j]);
     }
     int32_t n = d->n + fresh;
-    if (n > d->cap) {
-        int32_t cap = d->cap + d->cap / 2 > n ? d->cap + d->cap / 2 : n;
-        uint32_t *page = realloc(d->page, (size_t)cap * sizeof *page);
-        if (!page)
-            return -1;
-        d->page = page;
-        int32_t *at = realloc(d->at, (size_t)cap * sizeof *at);
-        if (!at)
-            return -1;
-        d->at = at;
-        uint8_t *cnt = realloc(d->cnt, (size_t)cap * PAGE);
-        if (!cnt)
-            return -1;
-        d->cnt = cnt;
-        d->cap = cap;
-    }
+    if (n > d->cap && pages_grow(d, n) != 0)
+        return -1;
     int32_t i = d->n - 1, k = n - 1, next = d->n; /* next: the next new page's bytes */
     for (int32_t j = src->n - 1; j >= 0; k--) {
         uint32_t pg = src->page[j];
