@@ -983,7 +983,7 @@ static int page_add(pages *d, uint8_t *b, const uint8_t *c, uint32_t pg)
  * new page were most of the merge's time): first to count the pages d
  * lacks, then from the end, each entry of d moved to its final place
  * once. A new page's bytes are appended to d's, zeroed, then added. 0, or
- * -1 when memory ran out. */
+ * -1 when memory ran out (d then only fit to be freed, as the run is). */
 static int merge_pages(pages *d, const pages *src)
 {
     int32_t fresh = 0;
