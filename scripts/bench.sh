@@ -252,7 +252,7 @@ fi
 # skips it). Same run as (a); best of RUNS; byte-compared with -j 2's monthly.csv.
 mpi_wall=
 if [ "${MPI_RANKS:-2}" != 0 ] && command -v mpirun >/dev/null &&
-  ldd "$carecap" 2>/dev/null | grep -q 'libmpi'; then
+  ldd "$carecap" 2>/dev/null | grep -c 'libmpi' >/dev/null; then # (-c reads all: -q would stop ldd by SIGPIPE, a failure under pipefail)
   export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
   out=$tmp/out-mpi
   echo "   mpirun --oversubscribe -n 2 carecap run config/nottinghamshire.cfg -r $reps -y $years -s 1 -j 1 --quiet --no-charts -o TMP"

@@ -12,7 +12,14 @@ set -euo pipefail
 packages=(gcc make cmake pkg-config libgsl-dev libconfig-dev libxlsxwriter-dev zlib1g-dev gnuplot-nox
           libmicrohttpd-dev libjansson-dev libjs-chart.js)   # the last three: carecap serve
 optional=()
-installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+# (the status whole, not piped to grep -q, which may stop dpkg-query by
+# SIGPIPE: a failure under pipefail)
+installed() {
+  case $(dpkg-query -W -f='${Status}' "$1" 2>/dev/null) in
+    *"install ok installed"*) return 0 ;;
+  esac
+  return 1
+}
 # the libFuzzer runtime of the clang that is (or will be) installed
 fuzzer_rt() {
   local v
