@@ -245,9 +245,12 @@ void cco_num(double v, char *buf)
         strcpy(buf, "0");
 }
 
+/* The characters that make a CSV field quoted (cco_field). */
+static const char csv_special[] = ",\"\n\r";
+
 void cco_field(FILE *f, const char *s)
 {
-    if (!strpbrk(s, ",\"\n\r")) {
+    if (!strpbrk(s, csv_special)) {
         fputs(s, f);
         return;
     }
@@ -260,71 +263,47 @@ void cco_field(FILE *f, const char *s)
     fputc('"', f);
 }
 
-/* cco_field's quoting of s into o (room for 2 strlen(s) + 2 bytes); the
- * end of what it wrote. */
-static char *put_field(char *o, const char *s, size_t n)
-{
-    if (!strpbrk(s, ",\"\n\r")) {
-        memcpy(o, s, n);
-        return o + n;
-    }
-    *o++ = '"';
-    for (; *s; s++) {
-        if (*s == '"')
-            *o++ = '"';
-        *o++ = *s;
-    }
-    *o++ = '"';
-    return o;
-}
-
-/* A number (cco_num) into o, which has room for 64 bytes; its end. */
-static char *put_num(char *o, double v)
-{
-    cco_num(v, o);
-    return o + strlen(o);
-}
-
-/* One line of monthly.csv or annual.csv, built whole and written with one
- * call (a monthly.csv has ~20,000 lines; stdio's calls for each of a line's
- * eleven fields were most of the time writing it). Names too long for the
- * line's buffer go through cco_field: the bytes are the same. */
+/* One line of monthly.csv or annual.csv, written with one call (a
+ * monthly.csv has ~20,000 lines; stdio's calls for each of a line's eleven
+ * fields were most of the time writing it). Names that need quoting or
+ * do not fit the line's buffer (none: they are labels of at most 200
+ * characters) go through cco_field first; the numbers are built in the
+ * buffer either way. */
 static void row(FILE *f, const char *scenario, int32_t day, const char *metric, const char *group,
                 const ccy_stats *st)
 {
-    char line[1024];
+    char line[1024], *o = line;
     size_t ns = strlen(scenario), nm = strlen(metric), ng = strlen(group);
-    /* the names quoted at worst, the date, 7 numbers of at most 64 bytes */
-    if (2 * (ns + nm + ng) + 6 + 16 + 7 * 65 + 8 > sizeof line) {
-        char date[16], v[7][64];
-        ccd_format(day, date);
-        cco_num(st->mean, v[0]);
-        cco_num(st->sd, v[1]);
-        cco_num(st->p05, v[2]);
-        cco_num(st->p25, v[3]);
-        cco_num(st->p50, v[4]);
-        cco_num(st->p75, v[5]);
-        cco_num(st->p95, v[6]);
+    /* (room: the names, the date and three commas, then 7 numbers of at
+     * most 63 bytes with their commas and the newline) */
+    int plain = ns + nm + ng + 16 + 7 * 64 + 1 <= sizeof line && !strpbrk(scenario, csv_special) &&
+                !strpbrk(metric, csv_special) && !strpbrk(group, csv_special);
+    char date[16];
+    ccd_format(day, date);
+    if (plain) {
+        memcpy(o, scenario, ns);
+        o += ns;
+        *o++ = ',';
+        memcpy(o, date, strlen(date));
+        o += strlen(date);
+        *o++ = ',';
+        memcpy(o, metric, nm);
+        o += nm;
+        *o++ = ',';
+        memcpy(o, group, ng);
+        o += ng;
+    } else {
         cco_field(f, scenario);
         fprintf(f, ",%s,", date);
         cco_field(f, metric);
         fputc(',', f);
         cco_field(f, group);
-        fprintf(f, ",%s,%s,%s,%s,%s,%s,%s\n", v[0], v[1], v[2], v[3], v[4], v[5], v[6]);
-        return;
     }
-    char *o = put_field(line, scenario, ns);
-    *o++ = ',';
-    ccd_format(day, o);
-    o += strlen(o);
-    *o++ = ',';
-    o = put_field(o, metric, nm);
-    *o++ = ',';
-    o = put_field(o, group, ng);
     const double v[7] = {st->mean, st->sd, st->p05, st->p25, st->p50, st->p75, st->p95};
     for (int k = 0; k < 7; k++) {
         *o++ = ',';
-        o = put_num(o, v[k]);
+        cco_num(v[k], o);
+        o += strlen(o);
     }
     *o++ = '\n';
     fwrite(line, 1, (size_t)(o - line), f);
