@@ -115,6 +115,29 @@ static int pages_reserve(pages *p, int32_t cap)
     return 0;
 }
 
+/* The first index i of the ascending v[0..n-1] with v[i] >= t (n when
+ * none), by a bisection without branches on the comparisons: the values
+ * searched for come in a random order, and a branch on them was
+ * mispredicted half the time. Each step moves by a mask of the comparison
+ * (a product put a multiply in the chain of loads). One body for the page
+ * index (uint32_t) and the lists (double). */
+#define FIRST_AT_LEAST(name, T)                                                                                        \
+    static int32_t name(const T *v, int32_t n, T t)                                                                    \
+    {                                                                                                                  \
+        if (n == 0)                                                                                                    \
+            return 0;                                                                                                  \
+        const T *base = v;                                                                                             \
+        while (n > 1) {                                                                                                \
+            int32_t half = n / 2;                                                                                      \
+            base += (size_t)half & ((size_t)0 - (size_t)(base[half - 1] < t));                                         \
+            n -= half;                                                                                                 \
+        }                                                                                                              \
+        return (int32_t)(base - v) + (*base < t);                                                                      \
+    }
+FIRST_AT_LEAST(first_at_least_u32, uint32_t)
+FIRST_AT_LEAST(first_at_least_f64, double)
+#undef FIRST_AT_LEAST
+
 /* Room for at least need pages in p (by half as many again at a time).
  * 0, or -1 when memory ran out (p still valid). */
 static int pages_grow(pages *p, int32_t need)
@@ -144,21 +167,9 @@ static uint8_t *page_get(pages *p, uint32_t pg)
 {
     if (p->n > 0 && p->last < p->n && p->page[p->last] == pg)
         return p->cnt + (size_t)p->at[p->last] * PAGE;
-    int32_t lo = 0; /* first index with page >= pg */
-    if (p->n > 0 && p->page[p->n - 1] < pg)
-        lo = p->n; /* (past the last: keys that come in order, to_binned's) */
-    else if (p->n > 0) {
-        /* (without branches on the comparisons, which follow random
-         * values: the same index as a plain bisection) */
-        const uint32_t *base = p->page;
-        int32_t len = p->n;
-        while (len > 1) {
-            int32_t half = len / 2;
-            base += (size_t)half & ((size_t)0 - (size_t)(base[half - 1] < pg)); /* (a mask, not a product) */
-            len -= half;
-        }
-        lo = (int32_t)(base - p->page) + (*base < pg);
-    }
+    /* first index with page >= pg; past the last for keys that come in
+     * order (to_binned's) */
+    int32_t lo = p->n > 0 && p->page[p->n - 1] < pg ? p->n : first_at_least_u32(p->page, p->n, pg);
     if (lo < p->n && p->page[lo] == pg) {
         p->last = lo;
         return p->cnt + (size_t)p->at[lo] * PAGE;
@@ -722,22 +733,8 @@ static void sort_values(double *v, double *w, int n)
         memcpy(v, src, (size_t)n * sizeof *v);
 }
 
-/* The first index of a's list with a value >= t (nval when none), by
- * bisection without branches on the comparisons (the values come in a
- * random order: a branch on them was mispredicted half the time). */
-static int32_t list_find(const ccac *a, double t)
-{
-    int32_t len = a->nval;
-    if (len == 0)
-        return 0;
-    const double *base = a->val;
-    while (len > 1) {
-        int32_t half = len / 2;
-        base += (size_t)half & ((size_t)0 - (size_t)(base[half - 1] < t));
-        len -= half;
-    }
-    return (int32_t)(base - a->val) + (*base < t);
-}
+/* The first index of a's list with a value >= t (nval when none). */
+static int32_t list_find(const ccac *a, double t) { return first_at_least_f64(a->val, a->nval, t); }
 
 static int list_add_n(ccac *a, const double *x, int n)
 {
